@@ -1,0 +1,1 @@
+"""seqlab's grading engine: generic, data-driven; lab specs live under graders/labs/."""

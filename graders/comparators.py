@@ -1,0 +1,156 @@
+"""Compare a program's output with the expected output, on the trusted side.
+
+Each comparator is pure and keyword-only (`expected=`, `actual=`, options) and returns a
+Comparison; they are looked up by the name a lab spec gives. Both texts arrive normalised
+(LF line ends) from the boundary that decoded them.
+"""
+
+from __future__ import annotations
+
+import enum
+import inspect
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+
+class Outcome(enum.Enum):
+    MATCH = "match"
+    WHITESPACE_ONLY = "whitespace_only"  # same tokens, different spacing or line breaks
+    MISMATCH = "mismatch"
+
+
+@dataclass(frozen=True)
+class Comparison:
+    outcome: Outcome
+    # A messages-catalogue key describing the first difference, and its parameters.
+    detail_key: str | None = None
+    detail: dict[str, object] = field(default_factory=dict)
+
+
+MATCH = Comparison(Outcome.MATCH)
+WHITESPACE_ONLY = Comparison(Outcome.WHITESPACE_ONLY, "detail.whitespace_only")
+
+
+def _significant_lines(text: str) -> list[str]:
+    lines = [line.rstrip() for line in text.split("\n")]
+    while lines and not lines[-1]:
+        lines.pop()
+    return lines
+
+
+def _first_line_difference(expected: list[str], actual: list[str]) -> Comparison:
+    for number, (want, got) in enumerate(zip(expected, actual, strict=False), start=1):
+        if want != got:
+            return Comparison(
+                Outcome.MISMATCH,
+                "detail.first_difference",
+                {"line": number, "expected": want, "actual": got},
+            )
+    number = min(len(expected), len(actual)) + 1
+    if len(expected) > len(actual):
+        return Comparison(
+            Outcome.MISMATCH,
+            "detail.missing_lines",
+            {"line": number, "expected": expected[number - 1]},
+        )
+    return Comparison(
+        Outcome.MISMATCH, "detail.extra_lines", {"line": number, "actual": actual[number - 1]}
+    )
+
+
+def exact(*, expected: str, actual: str) -> Comparison:
+    """Byte-for-byte equal text; whitespace-only differences are a presentation error."""
+    if expected == actual:
+        return MATCH
+    if expected.split() == actual.split():
+        return WHITESPACE_ONLY
+    return _first_line_difference(expected.split("\n"), actual.split("\n"))
+
+
+def lines(*, expected: str, actual: str) -> Comparison:
+    """Equal line by line, ignoring spaces at line ends and blank lines at the end."""
+    want, got = _significant_lines(expected), _significant_lines(actual)
+    if want == got:
+        return MATCH
+    if expected.split() == actual.split():
+        return WHITESPACE_ONLY
+    return _first_line_difference(want, got)
+
+
+def tokens(*, expected: str, actual: str) -> Comparison:
+    """Equal as whitespace-separated tokens; spacing and line breaks do not matter."""
+    want, got = expected.split(), actual.split()
+    if want == got:
+        return MATCH
+    for index, (a, b) in enumerate(zip(want, got, strict=False), start=1):
+        if a != b:
+            return Comparison(
+                Outcome.MISMATCH,
+                "detail.token_mismatch",
+                {"index": index, "expected": a, "actual": b},
+            )
+    return Comparison(
+        Outcome.MISMATCH, "detail.token_count", {"expected": len(want), "actual": len(got)}
+    )
+
+
+def _as_number(token: str) -> float | None:
+    try:
+        return float(token)
+    except ValueError:
+        return None
+
+
+def numbers_close(expected: float, actual: float, *, atol: float, rtol: float) -> bool:
+    """numpy.isclose's rule, with the expected value as the reference; NaN only matches NaN."""
+    if math.isnan(expected) or math.isnan(actual):
+        return math.isnan(expected) and math.isnan(actual)
+    if math.isinf(expected) or math.isinf(actual):
+        return expected == actual
+    return abs(actual - expected) <= atol + rtol * abs(expected)
+
+
+def floats(*, expected: str, actual: str, atol: float = 1e-6, rtol: float = 1e-6) -> Comparison:
+    """Tokens, where numbers may differ by atol + rtol·|expected| and other tokens must match."""
+    want, got = expected.split(), actual.split()
+    if len(want) != len(got):
+        return Comparison(
+            Outcome.MISMATCH, "detail.token_count", {"expected": len(want), "actual": len(got)}
+        )
+    for index, (a, b) in enumerate(zip(want, got, strict=True), start=1):
+        number_a, number_b = _as_number(a), _as_number(b)
+        if number_a is None:
+            if a != b:
+                return Comparison(
+                    Outcome.MISMATCH,
+                    "detail.token_mismatch",
+                    {"index": index, "expected": a, "actual": b},
+                )
+        elif number_b is None or not numbers_close(number_a, number_b, atol=atol, rtol=rtol):
+            return Comparison(
+                Outcome.MISMATCH,
+                "detail.number_mismatch",
+                {"index": index, "expected": a, "actual": b, "atol": atol, "rtol": rtol},
+            )
+    return MATCH
+
+
+Comparator = Callable[..., Comparison]
+
+COMPARATORS: dict[str, Comparator] = {
+    "exact": exact,
+    "lines": lines,
+    "tokens": tokens,
+    "floats": floats,
+}
+
+
+def option_names(name: str) -> set[str]:
+    """The options a comparator accepts besides expected/actual (for spec validation)."""
+    parameters = inspect.signature(COMPARATORS[name]).parameters
+    return {p for p in parameters if p not in ("expected", "actual")}
+
+
+def compare(name: str, *, expected: str, actual: str, **options: float) -> Comparison:
+    return COMPARATORS[name](expected=expected, actual=actual, **options)

@@ -1,0 +1,168 @@
+"""Grade one submission: splice → run every test set → compare → results. Never prints.
+
+The runner is a parameter (sandbox.run_sets by default) so the whole judging logic can be
+tested with a fake that returns prepared RunResults.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from graders.comparators import Outcome, compare
+from graders.errors import SpecError
+from graders.markers import splice
+from graders.results import LabResult, TestResult
+from graders.sandbox import ISOLATION_LEVEL, RunResult, run_sets
+from graders.spec import LabSpec, Limits, TestSet
+from graders.submission import Submission, read_text
+from graders.verdict import Verdict
+
+Runner = Callable[..., list[RunResult]]
+
+
+def course_text(path: Path, lab: LabSpec) -> str:
+    if not path.is_file():
+        raise SpecError("spec.missing_file", lab=lab.id, path=path)
+    return read_text(path)
+
+
+def grade_submission(
+    lab: LabSpec, submission: Submission, *, include_hidden: bool, runner: Runner = run_sets
+) -> LabResult:
+    """Splice the submission's blanks into the lab template and grade the result."""
+    template_path = lab.starter_path
+    spliced = splice(
+        course_text(template_path, lab),
+        submission.text,
+        template_path=str(template_path),
+        path=str(submission.path),
+        lab=lab.id,
+    )
+    return grade_program(
+        lab,
+        spliced.program,
+        file=str(submission.path),
+        include_hidden=include_hidden,
+        ignored_lines=spliced.ignored_lines,
+        line_map=spliced.submission_line,
+        runner=runner,
+    )
+
+
+def grade_program(
+    lab: LabSpec,
+    program: str,
+    *,
+    file: str,
+    include_hidden: bool,
+    ignored_lines: tuple[int, ...] = (),
+    line_map: Sequence[int | None] | None = None,
+    runner: Runner = run_sets,
+) -> LabResult:
+    """Run an already complete program against the lab's test sets."""
+    tests = lab.selected_tests(include_hidden)
+    started = time.monotonic()
+    runs = runner(
+        program,
+        lab.entry,
+        [test.stdin for test in tests],
+        lab.limits,
+        fork_at_input=lab.fork_at_input,
+    )
+    traceback_file = Path(file).name
+    results = tuple(
+        judge(test, run, lab.limits, _LineMapper(lab.entry, traceback_file, line_map))
+        for test, run in zip(tests, runs, strict=True)
+    )
+    return LabResult(
+        lab=lab.id,
+        title=lab.title,
+        file=file,
+        tests=results,
+        isolation=ISOLATION_LEVEL,
+        execution_time=time.monotonic() - started,
+        ignored_lines=ignored_lines,
+    )
+
+
+def _text(data: bytes) -> str:
+    return data.decode("utf-8", errors="replace").replace("\r\n", "\n")
+
+
+class _LineMapper:
+    """Rewrites traceback lines of the spliced program to the student's own line numbers."""
+
+    def __init__(self, program_name: str, shown_name: str, line_map: Sequence[int | None] | None):
+        self.pattern = re.compile(rf'File "{re.escape(program_name)}", line (\d+)')
+        self.shown_name, self.line_map = shown_name, line_map
+
+    def __call__(self, stderr: str) -> str:
+        if not self.line_map:
+            return stderr
+
+        def replace(match: re.Match[str]) -> str:
+            number = int(match[1])
+            mapped = self.line_map[number] if number < len(self.line_map) else None
+            if mapped is None:
+                return match[0]  # a template line the student's file does not have
+            return f'File "{self.shown_name}", line {mapped}'
+
+        return self.pattern.sub(replace, stderr)
+
+
+def _failure(run: RunResult, limits: Limits) -> tuple[Verdict, str, dict[str, object]] | None:
+    """What went wrong with the run itself, by verdict precedence; None for a clean run."""
+    if run.output_exceeded:
+        return Verdict.OUTPUT_LIMIT, "detail.output", {"kb": limits.output_kb}
+    if run.timed_out:
+        return Verdict.TIME_LIMIT, "detail.timeout", {"seconds": limits.wall_seconds}
+    if run.memory_exceeded:
+        return Verdict.MEMORY_LIMIT, "detail.memory", {"mb": limits.memory_mb}
+    if not run.reported:
+        return Verdict.RUNTIME_ERROR, "detail.no_report", {}
+    if run.signal is not None:
+        return Verdict.RUNTIME_ERROR, "detail.signal", {"signal": run.signal}
+    if run.exit_code != 0:
+        return Verdict.RUNTIME_ERROR, "detail.exit_code", {"code": run.exit_code}
+    return None
+
+
+_OUTCOME_VERDICT = {
+    Outcome.MATCH: Verdict.ACCEPTED,
+    Outcome.WHITESPACE_ONLY: Verdict.PRESENTATION_ERROR,
+    Outcome.MISMATCH: Verdict.WRONG_ANSWER,
+}
+
+
+def judge(
+    test: TestSet, run: RunResult, limits: Limits, map_lines: Callable[[str], str] = str
+) -> TestResult:
+    """One test set's verdict, decided here from the run's observable facts and its output."""
+    actual = _text(run.stdout)
+    failure = _failure(run, limits)
+    if failure is None:
+        comparison = compare(test.comparator, expected=test.expected, actual=actual, **test.options)
+        verdict = _OUTCOME_VERDICT[comparison.outcome]
+        detail_key, detail = comparison.detail_key, comparison.detail
+    else:
+        verdict, detail_key, detail = failure
+    # A hidden set's result never holds its data, so no report can leak it by mistake.
+    shown = not test.hidden
+    return TestResult(
+        name=test.name,
+        verdict=verdict,
+        score=test.points if verdict.passed else 0,
+        max_score=test.points,
+        hidden=test.hidden,
+        input=test.stdin if shown else None,
+        expected=test.expected if shown else None,
+        actual=actual if shown else None,
+        stderr=(map_lines(_text(run.stderr)) or None) if shown else None,
+        detail_key=detail_key if shown else None,
+        detail=detail if shown else {},
+        wall_seconds=run.wall_seconds,
+        peak_memory_mb=run.peak_memory_kb // 1024,
+    )

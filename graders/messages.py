@@ -1,0 +1,236 @@
+"""Every sentence a user reads, in Chinese and English, in one catalogue.
+
+Keys are stable identifiers; parameters are filled with str.format. Keeping the texts here
+(and nowhere else) is what lets `--lang` switch a whole report, errors included.
+"""
+
+from __future__ import annotations
+
+LANGS = ("zh", "en")
+
+# key -> (zh, en)
+CATALOGUE: dict[str, tuple[str, str]] = {
+    # --- reading files -------------------------------------------------------------------
+    "file.missing": (
+        "找不到文件 {path}。请检查路径是否正确（当前目录：{cwd}）。",
+        "{path}: no such file. Check the path (current folder: {cwd}).",
+    ),
+    "file.not_a_file": (
+        "{path} 不是普通文件（可能是文件夹）。请给出要评测的 .py 文件。",
+        "{path} is not a regular file (a folder?). Give the .py file to grade.",
+    ),
+    "file.unreadable": (
+        "无法读取 {path}：{reason}。",
+        "{path} cannot be read: {reason}.",
+    ),
+    "file.not_utf8": (
+        "{path} 第 {line} 行第 {column} 列的字节不是合法的 UTF-8 编码。请在编辑器中以 UTF-8 "
+        "编码另存该文件后重试（文件本身未被修改）。",
+        "{path}, line {line}, column {column}: these bytes are not valid UTF-8. Save the file "
+        "as UTF-8 in your editor and try again (your file was not changed).",
+    ),
+    "file.notebook_unsupported": (
+        "{path} 是 Jupyter 笔记本（.ipynb），目前尚不支持直接评测。请在 Jupyter 中选择 "
+        "“下载为 Python (.py)”，然后评测导出的 .py 文件。",
+        "{path} is a Jupyter notebook (.ipynb), which cannot be graded yet. In Jupyter use "
+        "'Download as Python (.py)' and grade the exported .py file.",
+    ),
+    # --- markers ------------------------------------------------------------------------------
+    "markers.end_without_begin": (
+        "{path} 第 {line} 行：出现了 End 标记，但前面没有与之配对的 Begin。请恢复被删除的 "
+        "“########## Begin ##########” 行，或删掉这一行多余的 End。",
+        "{path}, line {line}: an End marker with no Begin before it. Restore the deleted "
+        "'########## Begin ##########' line, or remove this extra End.",
+    ),
+    "markers.nested_begin": (
+        "{path} 第 {line} 行：第 {opened} 行打开的填空区域尚未用 End 关闭，又出现了一个 Begin。"
+        "填空区域不能嵌套：请在第 {line} 行之前补上 “########## End ##########”，或删掉多余的 Begin。",
+        "{path}, line {line}: a Begin marker inside the blank opened at line {opened}. Blanks "
+        "cannot be nested: add '########## End ##########' before line {line}, or remove the "
+        "extra Begin.",
+    ),
+    "markers.begin_without_end": (
+        "{path} 第 {line} 行：这个 Begin 标记直到文件末尾都没有对应的 End。请在填空代码之后补上 "
+        "“########## End ##########”。",
+        "{path}, line {line}: this Begin marker has no End before the end of the file. Add "
+        "'########## End ##########' after the code of the blank.",
+    ),
+    "markers.count_mismatch": (
+        "{path} 有 {found} 个填空区域，而实验 {lab} 的模板有 {expected} 个。请不要删除或复制 "
+        "Begin/End 标记行；可以从 {template} 重新复制缺失的标记。{hint}",
+        "{path} has {found} blank(s) but the template of lab {lab} has {expected}. Do not "
+        "delete or copy Begin/End marker lines; copy the missing markers back from "
+        "{template}.{hint}",
+    ),
+    "markers.suspect_hint": (
+        "第 {lines} 行看起来像被改坏的标记。",
+        " Line(s) {lines} look like damaged markers.",
+    ),
+    "markers.none_in_solution": (
+        "参考答案 {path} 中没有任何 Begin/End 填空区域，无法生成学生模板。",
+        "The reference {path} has no Begin/End blanks, so no starter can be made from it.",
+    ),
+    "markers.placeholder": (
+        "请在 Begin/End 之间填写代码（第 {index} 空）",
+        "fill in the code between Begin and End (blank {index})",
+    ),
+    # --- specs and course files ------------------------------------------------------------
+    "spec.unknown_lab": (
+        "没有名为 “{lab}” 的实验。可用的实验：{known}。",
+        "There is no lab called '{lab}'. Known labs: {known}.",
+    ),
+    "spec.cannot_tell_lab": (
+        "无法从文件名 {path} 判断它属于哪个实验。请用 --lab 指定，可选：{known}。",
+        "Cannot tell from the name {path} which lab it belongs to. Pass --lab, one of: {known}.",
+    ),
+    "spec.toml": (
+        "实验描述文件 {path} 不是合法的 TOML：{reason}。",
+        "The spec {path} is not valid TOML: {reason}.",
+    ),
+    "spec.field": (
+        "实验描述文件 {path}：字段 {field} {problem}。",
+        "The spec {path}: field {field} {problem}.",
+    ),
+    "spec.missing_file": (
+        "实验 {lab} 需要的文件 {path} 不存在。请运行 `seqlab build`（生成文件）或检查课程目录。",
+        "Lab {lab} needs {path}, which does not exist. Run `seqlab build` (generated files) or "
+        "check the course folder.",
+    ),
+    "spec.no_course": (
+        "找不到课程目录（应包含 exercises/、solutions/ 与 graders/labs/）：{path}。请用 --course 指定。",
+        "No course folder (with exercises/, solutions/ and graders/labs/) at {path}. Pass "
+        "--course.",
+    ),
+    # --- the sandbox ---------------------------------------------------------------------------
+    "sandbox.start_failed": (
+        "评测机无法启动 Python 进程（{reason}）。这是评测系统的问题，不是你的代码的问题。",
+        "The grader could not start a Python process ({reason}). This is the grader's fault, "
+        "not your code's.",
+    ),
+    # --- verdicts (one line each) ---------------------------------------------------------
+    "verdict.accepted": ("通过", "passed"),
+    "verdict.wrong_answer": ("答案错误", "wrong answer"),
+    "verdict.presentation_error": (
+        "格式错误（仅空白字符不同）",
+        "presentation error (only whitespace differs)",
+    ),
+    "verdict.runtime_error": ("运行错误", "runtime error"),
+    "verdict.time_limit": ("超出时间限制", "time limit exceeded"),
+    "verdict.memory_limit": ("超出内存限制", "memory limit exceeded"),
+    "verdict.output_limit": ("输出超出限制", "output limit exceeded"),
+    "verdict.internal_error": ("评测系统内部错误", "internal error of the grader"),
+    # --- per-set details -------------------------------------------------------------------
+    "detail.first_difference": (
+        "第 {line} 行不同：预期 {expected!r}，实际 {actual!r}。",
+        "Line {line} differs: expected {expected!r}, got {actual!r}.",
+    ),
+    "detail.missing_lines": (
+        "输出少了内容：预期第 {line} 行是 {expected!r}，但输出在此之前就结束了。",
+        "Output ends too early: line {line} should be {expected!r}.",
+    ),
+    "detail.extra_lines": (
+        "输出多了内容：第 {line} 行 {actual!r} 是多余的。",
+        "Extra output: line {line} {actual!r} was not expected.",
+    ),
+    "detail.whitespace_only": (
+        "内容正确，但空格或换行与预期不同（例如应每行一个结果）。",
+        "The content is right but spaces or line breaks differ (e.g. one result per line).",
+    ),
+    "detail.number_mismatch": (
+        "第 {index} 个数不同：预期 {expected}，实际 {actual}（允许误差 atol={atol}, rtol={rtol}）。",
+        "Number {index} differs: expected {expected}, got {actual} (atol={atol}, rtol={rtol}).",
+    ),
+    "detail.token_mismatch": (
+        "第 {index} 项不同：预期 {expected!r}，实际 {actual!r}。",
+        "Item {index} differs: expected {expected!r}, got {actual!r}.",
+    ),
+    "detail.token_count": (
+        "输出项数不同：预期 {expected} 项，实际 {actual} 项。",
+        "Different number of items: expected {expected}, got {actual}.",
+    ),
+    "detail.exit_code": ("程序以退出码 {code} 结束。", "The program ended with exit code {code}."),
+    "detail.signal": ("程序被信号 {signal} 终止。", "The program was killed by signal {signal}."),
+    "detail.timeout": (
+        "程序运行超过 {seconds} 秒被终止（死循环？等待输入？）。",
+        "The program was stopped after {seconds} s (an endless loop? waiting for input?).",
+    ),
+    "detail.memory": (
+        "程序申请的内存超过 {mb} MB 上限。",
+        "The program asked for more than the {mb} MB memory limit.",
+    ),
+    "detail.output": (
+        "程序输出超过 {kb} KB 上限，已被终止。",
+        "The program printed more than {kb} KB and was stopped.",
+    ),
+    "detail.hidden": (
+        "（隐藏测试集：不显示输入与输出）",
+        "(hidden test set: input and output are not shown)",
+    ),
+    "detail.no_report": (
+        "评测机没有收到该测试集的运行结果。",
+        "The grader received no result for this test set.",
+    ),
+    # --- report ---------------------------------------------------------------------------------
+    "report.test_set": ("测试集 {index}", "Test set {index}"),
+    "report.input": ("测试输入", "Input"),
+    "report.expected": ("预期输出", "Expected output"),
+    "report.actual": ("实际输出", "Your output"),
+    "report.stderr": ("错误信息", "Error output"),
+    "report.score": ("得分 {score}/{max_score}", "Score {score}/{max_score}"),
+    "report.all_passed": ("全部测试集通过，恭喜！", "All test sets passed. Well done!"),
+    "report.some_failed": (
+        "{failed} 个测试集未通过，请检查上面的差异后再试。",
+        "{failed} test set(s) failed: look at the differences above and try again.",
+    ),
+    "report.ignored_edit": (
+        "你修改了填空区域之外的代码（第 {lines} 行）；评测时这些修改被忽略，使用的是实验模板中的原始代码。",
+        "You changed code outside the blanks (line(s) {lines}); those edits were ignored and "
+        "the lab template's code was used instead.",
+    ),
+    "report.time_memory": ("{seconds:.2f} 秒 · {mb} MB", "{seconds:.2f} s · {mb} MB"),
+    "report.empty": ("（空）", "(empty)"),
+    "report.file": ("文件", "File"),
+    "report.isolation": ("隔离级别", "Isolation"),
+    "report.truncated": ("……（已截断）", "… (truncated)"),
+    # --- quiz -------------------------------------------------------------------------------------
+    "quiz.unknown": (
+        "没有名为 “{quiz}” 的题库。可用的题库：{known}。",
+        "There is no quiz called '{quiz}'. Known quizzes: {known}.",
+    ),
+    "quiz.bad_line": (
+        "{path} 第 {line} 行无法识别：{text!r}。每行应写成“题号 答案”，例如 “2 ABC”、"
+        "“2. A,B,C” 或 “2：abc”。",
+        "{path}, line {line} cannot be read: {text!r}. Write one question per line as "
+        "'number answer', e.g. '2 ABC', '2. A,B,C' or '2: abc'.",
+    ),
+    "quiz.unknown_question": (
+        "{path} 第 {line} 行：题库 {quiz} 中没有第 {number} 题（共 {count} 题）。",
+        "{path}, line {line}: quiz {quiz} has no question {number} (it has {count}).",
+    ),
+    "quiz.bad_letter": (
+        "{path} 第 {line} 行：第 {number} 题没有选项 {token!r}（可选 {options}）。",
+        "{path}, line {line}: question {number} has no option {token!r} (options: {options}).",
+    ),
+    "quiz.duplicate_question": (
+        "{path} 第 {line} 行：第 {number} 题已在第 {first} 行作答过。每题只能作答一次，请删除其中一行。",
+        "{path}, line {line}: question {number} was already answered on line {first}. Keep "
+        "one answer per question and delete the other line.",
+    ),
+    "quiz.your_answer": ("你的答案：{answer}", "Your answer: {answer}"),
+    # --- validate ------------------------------------------------------------------------------
+    "validate.ok": ("通过", "ok"),
+    "validate.fail": ("失败", "FAILED"),
+    # --- generic ----------------------------------------------------------------------------------
+    "internal": (
+        "评测系统内部出错（{error}）。这不是你的问题；请把这条信息报告给课程工作人员。",
+        "The grader failed internally ({error}). This is not your fault; please report this "
+        "message to the course staff.",
+    ),
+}
+
+
+def say(key: str, lang: str = "zh", /, **params: object) -> str:
+    """The catalogue text for `key` in `lang`, with parameters filled in."""
+    zh, en = CATALOGUE[key]
+    template = en if lang == "en" else zh
+    return template.format(**params)

@@ -1,0 +1,112 @@
+"""Render results for people (rich terminal, 头歌 style) and machines (JSON).
+
+The only module that prints results. Hidden sets show their verdict and nothing else.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from graders.messages import say
+from graders.results import LabResult, TestResult
+
+MAX_SHOWN_LINES = 20
+MAX_SHOWN_CHARS = 2000
+
+
+def line_ranges(numbers: Iterable[int]) -> str:
+    """'3-5, 9' for [3, 4, 5, 9]."""
+    ranges: list[list[int]] = []
+    for number in sorted(set(numbers)):
+        if ranges and number == ranges[-1][1] + 1:
+            ranges[-1][1] = number
+        else:
+            ranges.append([number, number])
+    return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in ranges)
+
+
+def shorten(text: str, lang: str, *, tail: bool = False) -> str:
+    """At most MAX_SHOWN_LINES lines (the last ones for error output, where the cause is)."""
+    lines = text.rstrip("\n").split("\n")
+    truncated = len(lines) > MAX_SHOWN_LINES or len(text) > MAX_SHOWN_CHARS
+    lines = lines[-MAX_SHOWN_LINES:] if tail else lines[:MAX_SHOWN_LINES]
+    shown = "\n".join(lines)
+    shown = shown[-MAX_SHOWN_CHARS:] if tail else shown[:MAX_SHOWN_CHARS]
+    if not truncated:
+        return shown
+    marker = say("report.truncated", lang)
+    return f"{marker}\n{shown}" if tail else f"{shown}\n{marker}"
+
+
+def _field(value: str | None, lang: str, *, tail: bool = False) -> Text:
+    if value is None or value.strip() == "":
+        return Text(say("report.empty", lang), style="dim")
+    return Text(shorten(value, lang, tail=tail))
+
+
+def _test_panel(index: int, test: TestResult, lang: str) -> Panel:
+    passed = test.verdict.passed
+    mark = "✔" if passed else "✘"
+    style = "green" if passed else "red"
+    heading = Text.assemble(
+        (f"{say('report.test_set', lang, index=index)} · {test.name}  ", "bold"),
+        (f"{mark} {test.verdict.label(lang)}", f"bold {style}"),
+        f"  {test.score:g}/{test.max_score:g}",
+    )
+    if test.wall_seconds is not None and test.peak_memory_mb is not None:
+        heading.append(
+            "  "
+            + say("report.time_memory", lang, seconds=test.wall_seconds, mb=test.peak_memory_mb),
+            style="dim",
+        )
+    body = Table.grid(padding=(0, 2))
+    body.add_column(style="cyan", no_wrap=True)
+    body.add_column()
+    if test.input is not None:
+        body.add_row(say("report.input", lang), _field(test.input, lang))
+    if test.expected is not None:
+        body.add_row(say("report.expected", lang), _field(test.expected, lang))
+    if test.actual is not None:
+        body.add_row(say("report.actual", lang), _field(test.actual, lang))
+    detail = test.detail_text(lang)
+    # Hidden sets and quiz questions have no input to show: their detail line is the body.
+    if detail and (not passed or test.input is None):
+        body.add_row("", Text(detail, style="yellow" if not passed else "dim"))
+    if test.stderr and not passed:
+        body.add_row(say("report.stderr", lang), _field(test.stderr, lang, tail=True))
+    return Panel(Group(heading, body), border_style=style, expand=True)
+
+
+def render_terminal(result: LabResult, lang: str, console: Console | None = None) -> None:
+    console = console or Console(highlight=False)
+    title = f"{result.lab} · {result.title[lang]}"
+    meta = Text.assemble(
+        (say("report.file", lang) + " ", "dim"),
+        result.file,
+        ("   " + say("report.isolation", lang) + " ", "dim"),
+        result.isolation,
+    )
+    console.print(Panel(meta, title=title, title_align="left", border_style="blue"))
+    if result.ignored_lines:
+        note = say("report.ignored_edit", lang, lines=line_ranges(result.ignored_lines))
+        console.print(Text("⚠ " + note, style="yellow"))
+    for index, test in enumerate(result.tests, start=1):
+        console.print(_test_panel(index, test, lang))
+    failed = sum(1 for t in result.tests if not t.verdict.passed)
+    score = say("report.score", lang, score=f"{result.score:g}", max_score=f"{result.max_score:g}")
+    summary = (
+        say("report.all_passed", lang)
+        if not failed
+        else say("report.some_failed", lang, failed=failed)
+    )
+    console.print(Text.assemble((score, "bold green" if not failed else "bold red"), "  ", summary))
+
+
+def render_json(result: LabResult, lang: str) -> str:
+    return json.dumps(result.to_json(lang), ensure_ascii=False, indent=2)

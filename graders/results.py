@@ -1,0 +1,101 @@
+"""Results of grading: per test set and per lab, and their JSON form.
+
+The JSON is Gradescope's results.json shape (score, max_score, tests[] with name, score,
+max_score, status, output, visibility, execution_time) plus our own fields. Quizzes produce
+the same LabResult, so batch grading and gradebooks treat them alike.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from graders.messages import say
+from graders.verdict import Verdict
+
+
+@dataclass(frozen=True)
+class TestResult:
+    name: str
+    verdict: Verdict
+    score: float
+    max_score: float
+    hidden: bool = False
+    # Shown only for public sets: what went in, what was wanted, what came out.
+    input: str | None = None
+    expected: str | None = None
+    actual: str | None = None
+    stderr: str | None = None
+    # A catalogue key (and its parameters) saying what went wrong, or what was answered.
+    detail_key: str | None = None
+    detail: dict[str, object] = field(default_factory=dict)
+    wall_seconds: float | None = None
+    peak_memory_mb: int | None = None
+
+    def detail_text(self, lang: str) -> str:
+        if self.hidden:
+            return say("detail.hidden", lang)
+        return say(self.detail_key, lang, **self.detail) if self.detail_key else ""
+
+    def to_json(self, lang: str) -> dict[str, object]:
+        output = " ".join(filter(None, [self.verdict.label(lang), self.detail_text(lang)]))
+        data: dict[str, object] = {
+            "name": self.name,
+            "score": self.score,
+            "max_score": self.max_score,
+            "status": "passed" if self.verdict.passed else "failed",
+            "verdict": self.verdict.code,
+            "output": output,
+            "visibility": "hidden" if self.hidden else "visible",
+        }
+        if self.wall_seconds is not None:
+            data["time"] = round(self.wall_seconds, 3)
+        if self.peak_memory_mb is not None:
+            data["memory_mb"] = self.peak_memory_mb
+        if not self.hidden:
+            for key in ("input", "expected", "actual"):
+                value = getattr(self, key)
+                if value is not None:
+                    data[key] = value
+        return data
+
+
+@dataclass(frozen=True)
+class LabResult:
+    lab: str
+    title: dict[str, str]
+    file: str
+    tests: tuple[TestResult, ...]
+    isolation: str
+    execution_time: float
+    ignored_lines: tuple[int, ...] = ()
+
+    @property
+    def score(self) -> float:
+        return sum(t.score for t in self.tests)
+
+    @property
+    def max_score(self) -> float:
+        return sum(t.max_score for t in self.tests)
+
+    @property
+    def full_marks(self) -> bool:
+        return self.score == self.max_score
+
+    def exit_code(self) -> int:
+        """0 full marks, 1 graded below full marks (2, could not grade, is an exception)."""
+        return 0 if self.full_marks else 1
+
+    def to_json(self, lang: str) -> dict[str, object]:
+        data: dict[str, object] = {
+            "lab": self.lab,
+            "title": self.title[lang],
+            "file": self.file,
+            "score": self.score,
+            "max_score": self.max_score,
+            "tests": [t.to_json(lang) for t in self.tests],
+            "isolation": self.isolation,
+            "execution_time": round(self.execution_time, 3),
+        }
+        if self.ignored_lines:
+            data["ignored_lines"] = list(self.ignored_lines)
+        return data

@@ -1,0 +1,231 @@
+"""Lab specs: one TOML file per lab under graders/labs/, loaded and checked once.
+
+A spec is data only: which file the student edits, limits, and the test sets (stdin,
+expected stdout, points, visibility, comparator). Errors name the spec file and the field;
+an unknown field is an error, so a misspelled key never silently reads as a default.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from graders.comparators import COMPARATORS, option_names
+from graders.errors import SpecError, UsageError
+
+LANG_KEYS = ("zh", "en")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Per test set, as for a fresh run of the program (training included)."""
+
+    wall_seconds: float = 60.0
+    cpu_seconds: int = 60
+    memory_mb: int = 4096  # address space; `import torch` alone needs ≈ 800 MB of it
+    output_kb: int = 64  # per stream (stdout, stderr)
+    file_kb: int = 1024  # largest file the program may write
+    open_files: int = 256
+
+
+@dataclass(frozen=True)
+class TestSet:
+    name: str
+    stdin: str
+    expected: str
+    points: int
+    hidden: bool = False
+    comparator: str = "lines"
+    options: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class LabSpec:
+    id: str
+    title: dict[str, str]
+    entry: str  # the file name students edit, the same under exercises/ and solutions/
+    tests: tuple[TestSet, ...]
+    limits: Limits
+    # Run all test sets from one process that forks at its first read of stdin (training
+    # happens once); false runs a fresh process per set.
+    fork_at_input: bool
+    # Name of the locked `NAME = <int>` line that seeds the lab, for seed sweeps.
+    seed_variable: str | None
+    spec_path: Path
+    course_root: Path
+
+    @property
+    def starter_path(self) -> Path:
+        return self.course_root / "exercises" / self.id / self.entry
+
+    @property
+    def solution_path(self) -> Path:
+        return self.course_root / "solutions" / self.id / self.entry
+
+    def selected_tests(self, include_hidden: bool) -> tuple[TestSet, ...]:
+        return tuple(t for t in self.tests if include_hidden or not t.hidden)
+
+
+class TableReader:
+    """Typed access to a TOML table that remembers where it came from."""
+
+    def __init__(self, table: dict[str, Any], path: Path, prefix: str = "") -> None:
+        self.table, self.path, self.prefix = table, path, prefix
+        self.seen: set[str] = set()
+
+    def fail(self, key: str, problem: str) -> SpecError:
+        return SpecError("spec.field", path=self.path, field=self.prefix + key, problem=problem)
+
+    def get(self, key: str, kind: type | tuple[type, ...], default: Any = ...) -> Any:
+        self.seen.add(key)
+        if key not in self.table:
+            if default is ...:
+                raise self.fail(key, "is missing")
+            return default
+        value = self.table[key]
+        # bool is an int in Python; a limit of `true` is a typo, not 1.
+        if not isinstance(value, kind) or (isinstance(value, bool) and bool not in _kinds(kind)):
+            raise self.fail(key, f"should be {_kind_name(kind)}, not {value!r}")
+        return value
+
+    def sub(self, key: str, default: dict[str, Any] | None = None) -> TableReader:
+        table = self.get(key, dict, {} if default is None else default)
+        return TableReader(table, self.path, f"{self.prefix}{key}.")
+
+    def done(self) -> None:
+        unknown = sorted(set(self.table) - self.seen)
+        if unknown:
+            raise self.fail(unknown[0], "is not a known field (a typo?)")
+
+
+def _kinds(kind: type | tuple[type, ...]) -> tuple[type, ...]:
+    return kind if isinstance(kind, tuple) else (kind,)
+
+
+def _kind_name(kind: type | tuple[type, ...]) -> str:
+    return " or ".join(k.__name__ for k in _kinds(kind))
+
+
+def bilingual(reader: TableReader, key: str) -> dict[str, str]:
+    sub = reader.sub(key)
+    texts = {lang: sub.get(lang, str) for lang in LANG_KEYS}
+    sub.done()
+    return texts
+
+
+def _limits(reader: TableReader) -> Limits:
+    sub = reader.sub("limits")
+    defaults = Limits()
+    values = {}
+    for f in fields(Limits):
+        kind = (int, float) if f.type == "float" else int
+        value = sub.get(f.name, kind, getattr(defaults, f.name))
+        if value <= 0:
+            raise sub.fail(f.name, "must be positive")
+        values[f.name] = value
+    sub.done()
+    return Limits(**values)
+
+
+def _test_set(table: dict[str, Any], path: Path, index: int) -> TestSet:
+    reader = TableReader(table, path, f"tests[{index}].")
+    name = reader.get("name", str)
+    comparator = reader.get("comparator", str, "lines")
+    if comparator not in COMPARATORS:
+        raise reader.fail("comparator", f"is {comparator!r}; known: {', '.join(COMPARATORS)}")
+    options = {}
+    for option in option_names(comparator):
+        if option in table:
+            options[option] = float(reader.get(option, (int, float)))
+    points = reader.get("points", int)
+    if points < 0:
+        raise reader.fail("points", "must not be negative")
+    test = TestSet(
+        name=name,
+        stdin=reader.get("stdin", str),
+        expected=reader.get("expected", str),
+        points=points,
+        hidden=reader.get("hidden", bool, False),
+        comparator=comparator,
+        options=options,
+    )
+    reader.done()
+    return test
+
+
+def load_spec(path: Path, course_root: Path) -> LabSpec:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as error:
+        raise SpecError("spec.toml", path=path, reason=error) from None
+    reader = TableReader(data, path)
+    lab_id = reader.get("id", str)
+    if lab_id != path.stem:
+        raise reader.fail("id", f"is {lab_id!r} but the file is named {path.name}")
+    run = reader.sub("run")
+    fork_at_input = run.get("fork_at_input", bool, True)
+    run.done()
+    raw_tests = reader.get("tests", list)
+    if not raw_tests:
+        raise reader.fail("tests", "must list at least one test set")
+    tests = tuple(_test_set(t, path, i) for i, t in enumerate(raw_tests))
+    names = [t.name for t in tests]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise reader.fail("tests", f"repeats the name {duplicates[0]!r}")
+    spec = LabSpec(
+        id=lab_id,
+        title=bilingual(reader, "title"),
+        entry=reader.get("entry", str),
+        tests=tests,
+        limits=_limits(reader),
+        fork_at_input=fork_at_input,
+        seed_variable=reader.get("seed_variable", str, None),
+        spec_path=path,
+        course_root=course_root,
+    )
+    reader.done()
+    return spec
+
+
+@dataclass(frozen=True)
+class Course:
+    """The folder holding exercises/, solutions/, graders/labs/ and quizzes/banks/."""
+
+    root: Path
+
+    @classmethod
+    def locate(cls, root: Path | None = None) -> Course:
+        candidate = root if root is not None else Path(__file__).resolve().parent.parent
+        if not (candidate / "graders" / "labs").is_dir():
+            raise SpecError("spec.no_course", path=candidate)
+        return cls(candidate.resolve())
+
+    @property
+    def labs_dir(self) -> Path:
+        return self.root / "graders" / "labs"
+
+    @property
+    def banks_dir(self) -> Path:
+        return self.root / "quizzes" / "banks"
+
+    def lab_ids(self) -> list[str]:
+        return sorted(p.stem for p in self.labs_dir.glob("*.toml"))
+
+    def lab(self, lab_id: str) -> LabSpec:
+        path = self.labs_dir / f"{lab_id}.toml"
+        if not path.is_file():
+            raise UsageError("spec.unknown_lab", lab=lab_id, known=", ".join(self.lab_ids()))
+        return load_spec(path, self.root)
+
+    def labs(self) -> list[LabSpec]:
+        return [self.lab(lab_id) for lab_id in self.lab_ids()]
+
+    def lab_for_file(self, path: Path) -> LabSpec:
+        """The lab whose entry file has this name (students keep the starter's name)."""
+        matches = [lab for lab in self.labs() if lab.entry == path.name]
+        if len(matches) != 1:
+            raise UsageError("spec.cannot_tell_lab", path=path, known=", ".join(self.lab_ids()))
+        return matches[0]

@@ -1,0 +1,220 @@
+"""The launcher that runs *inside* the untrusted process (standard library only).
+
+sandbox.py starts `python -I -X utf8 -c <this file's source> <config JSON>` in a fresh folder.
+This code sets the resource limits, then runs the spliced program as `__main__`.
+
+Fork mode (one training run for all test sets): `sys.stdin` is replaced by a proxy. The first
+time the program touches stdin — after the locked template has trained the model — the
+process flushes its output and forks one child per test set, one at a time. Each child gets
+that set's stdin, stdout and stderr file descriptors and carries on from the exact point of
+the read, so its output is what a fresh run with that stdin would print. The parent waits
+for each child (killing it at its wall budget) and reports exit status and resource use on a
+control pipe.
+
+Nothing here is trusted by the grader: the program can tamper with this code. The reports
+are data about the run; the verdict comes from comparing output on the grader's side, and
+the grader keeps its own deadline and output caps.
+"""
+
+from __future__ import annotations
+
+import atexit
+import builtins
+import contextlib
+import gc
+import io
+import json
+import os
+import resource
+import select
+import signal
+import sys
+import time
+import traceback
+import types
+
+STARTED = time.monotonic()
+# CPython 3.11's input() holds only a borrowed reference to sys.stdin while it runs; when the
+# proxy replaces sys.stdin mid-call it must stay alive, or input() reads freed memory.
+_KEEP_ALIVE: list[object] = []
+
+
+def apply_limits(limits: dict[str, int]) -> None:
+    # Soft = hard: with soft < hard the program could catch SIGXCPU and keep running.
+    for name, value in (
+        ("RLIMIT_CPU", limits["cpu_seconds"]),
+        ("RLIMIT_AS", limits["memory_bytes"]),
+        ("RLIMIT_FSIZE", limits["file_bytes"]),
+        ("RLIMIT_NOFILE", limits["open_files"]),
+        ("RLIMIT_CORE", 0),
+    ):
+        resource.setrlimit(getattr(resource, name), (value, value))
+
+
+def cpu_seconds(who: int = resource.RUSAGE_SELF) -> float:
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
+
+
+class ForkPlan:
+    def __init__(self, config: dict) -> None:
+        self.control = config["control"]
+        self.sets = [(s["stdin"], s["stdout"], s["stderr"]) for s in config["sets"]]
+        self.wall_seconds = config["wall_seconds"]
+
+    def send(self, message: dict) -> None:
+        data = (json.dumps(message) + "\n").encode()
+        with contextlib.suppress(OSError):  # the grader stopped listening; it has a deadline
+            os.write(self.control, data)
+
+    def fork_all(self) -> io.TextIOWrapper:
+        """Return only in a child (wired to its set); the parent exits after the last set."""
+        sys.stdout.flush()
+        sys.stderr.flush()
+        # Objects that exist now are shared with every child: keep the collector from
+        # writing to them (and so copying their pages) in each child.
+        gc.freeze()
+        prefork_wall = time.monotonic() - STARTED
+        self.send({"event": "fork", "prefork_wall": prefork_wall, "prefork_cpu": cpu_seconds()})
+        budget = max(self.wall_seconds - prefork_wall, 0.1)
+        # The random module reseeds itself in every forked child (os.register_at_fork);
+        # a fresh run would carry on from the seeded state, so the child must too.
+        random_module = sys.modules.get("random")
+        random_state = random_module.getstate() if random_module else None
+        for index, fds in enumerate(self.sets):
+            started = time.monotonic()
+            pid = os.fork()
+            if pid == 0:
+                if random_module:
+                    random_module.setstate(random_state)
+                return self._become_child(index)
+            for fd in fds:
+                os.close(fd)  # the child holds this set now; EOF reaches the grader when it ends
+            status, usage, timed_out = _wait(pid, budget)
+            self.send(
+                {
+                    "event": "set",
+                    "index": index,
+                    "status": status,
+                    "wall": time.monotonic() - started,
+                    "cpu": usage.ru_utime + usage.ru_stime,
+                    "maxrss_kb": usage.ru_maxrss,
+                    "timed_out": timed_out,
+                }
+            )
+        self.send({"event": "done"})
+        os._exit(0)
+
+    def _become_child(self, index: int) -> io.TextIOWrapper:
+        stdin, stdout, stderr = self.sets[index]
+        for target, fd in ((0, stdin), (1, stdout), (2, stderr)):
+            os.dup2(fd, target)
+        for fds in self.sets[index:]:
+            for fd in fds:
+                os.close(fd)
+        os.close(self.control)
+        return io.TextIOWrapper(
+            io.FileIO(0, "r", closefd=False), encoding="utf-8", errors="surrogateescape"
+        )
+
+
+def _wait(pid: int, budget: float) -> tuple[int, resource.struct_rusage, bool]:
+    pidfd = os.pidfd_open(pid)
+    try:
+        ready, _, _ = select.select([pidfd], [], [], budget)
+    finally:
+        os.close(pidfd)
+    timed_out = not ready
+    if timed_out:
+        os.kill(pid, signal.SIGKILL)
+    _, status, usage = os.wait4(pid, 0)
+    return status, usage, timed_out
+
+
+class ForkingStdin:
+    """Stands in for sys.stdin until first use, then forks and becomes the set's stdin."""
+
+    def __init__(self, plan: ForkPlan) -> None:
+        self._seqlab_plan = plan
+        self._seqlab_stream: io.TextIOWrapper | None = None
+
+    def _seqlab_real(self) -> io.TextIOWrapper:
+        if self._seqlab_stream is None:
+            self._seqlab_stream = self._seqlab_plan.fork_all()
+            sys.stdin = self._seqlab_stream
+        return self._seqlab_stream
+
+    def __getattr__(self, name: str):
+        return getattr(self._seqlab_real(), name)
+
+    def __iter__(self):
+        return iter(self._seqlab_real())
+
+    def __next__(self):
+        return next(self._seqlab_real())
+
+    def __enter__(self):
+        return self._seqlab_real().__enter__()
+
+    def __exit__(self, *exc_info):
+        return self._seqlab_real().__exit__(*exc_info)
+
+
+def run_program(path: str) -> int:
+    """Run the program as __main__ and return its exit code, as `python path` would."""
+    module = types.ModuleType("__main__")
+    module.__file__ = path
+    module.__builtins__ = builtins
+    sys.modules["__main__"] = module
+    sys.argv = [path]
+    try:
+        with open(path, encoding="utf-8") as handle:
+            code = compile(handle.read(), path, "exec")
+        exec(code, module.__dict__)
+    except SystemExit as exit_request:
+        return _exit_code(exit_request.code)
+    except SyntaxError as error:
+        traceback.print_exception(type(error), error, None)
+        return 1
+    except BaseException as error:
+        # Skip this launcher's own frame: the student should see only their program.
+        traceback.print_exception(type(error), error, error.__traceback__.tb_next)
+        return 1
+    return 0
+
+
+def _exit_code(code: object) -> int:
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code & 0xFF
+    print(code, file=sys.stderr)
+    return 1
+
+
+def finish(code: int) -> None:
+    """Exit like the interpreter would, minus tearing down every module.
+
+    With torch loaded, interpreter shutdown takes about a second of CPU — and in a forked
+    child it also copies the parent's memory page by page. Exit handlers still run and
+    output is flushed, so what the program prints is exactly what a normal exit prints.
+    """
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            code = code or 1  # e.g. a broken pipe after an output flood
+    os._exit(code)
+
+
+def main(config: dict) -> None:
+    apply_limits(config["limits"])
+    if config.get("fork"):
+        sys.stdin = ForkingStdin(ForkPlan(config["fork"]))
+        _KEEP_ALIVE.append(sys.stdin)
+    finish(run_program(config["program"]))
+
+
+if __name__ == "__main__":
+    main(json.loads(sys.argv[1]))

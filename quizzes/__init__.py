@@ -1,0 +1,1 @@
+"""Multiple-choice quizzes: question banks (data under quizzes/banks/) and their checker."""

@@ -1,0 +1,90 @@
+"""The layering ARCHITECTURE.md promises, read from the source with ast."""
+
+import ast
+import re
+import sys
+from pathlib import Path
+
+from graders.messages import CATALOGUE
+from graders.verdict import Verdict
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGES = ("graders", "quizzes")
+
+
+def modules():
+    for package in PACKAGES:
+        for path in sorted((ROOT / package).glob("*.py")):
+            yield f"{package}.{path.stem}", ast.parse(path.read_text(encoding="utf-8"))
+
+
+def imports(tree: ast.Module) -> set[str]:
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module)
+    return found
+
+
+def test_only_the_cli_brings_labs_and_quizzes_together():
+    for name, tree in modules():
+        if name.startswith("graders.") and name != "graders.cli":
+            assert not any(i.startswith("quizzes") for i in imports(tree)), name
+
+
+def test_only_the_sandbox_starts_processes():
+    for name, tree in modules():
+        if name != "graders.sandbox":
+            assert "subprocess" not in imports(tree), name
+
+
+def test_pure_modules_do_no_io_and_the_engine_does_not_print():
+    pure = {"graders.markers", "graders.comparators", "graders.verdict", "graders.messages"}
+    for name, tree in modules():
+        used = imports(tree)
+        if name in pure:
+            assert used <= {
+                "__future__",
+                "re",
+                "difflib",
+                "enum",
+                "inspect",
+                "math",
+                "collections.abc",
+                "dataclasses",
+                "graders.errors",
+                "graders.messages",
+            }, (name, used)
+        if name in pure | {"graders.engine", "graders.sandbox"}:
+            calls = {
+                n.func.id
+                for n in ast.walk(tree)
+                if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
+            }
+            assert "print" not in calls, name
+
+
+def test_the_zygote_uses_only_the_standard_library():
+    tree = ast.parse((ROOT / "graders" / "zygote.py").read_text(encoding="utf-8"))
+    for module in imports(tree):
+        assert module.split(".")[0] in sys.stdlib_module_names, module
+
+
+def test_every_message_key_used_exists_and_every_key_is_used():
+    source = "\n".join(
+        path.read_text(encoding="utf-8")
+        for package in PACKAGES
+        for path in (ROOT / package).glob("*.py")
+        if path.name != "messages.py"
+    )
+    used = set(
+        re.findall(
+            r"[\"']((?:file|markers|spec|sandbox|detail|report|quiz|validate)\.[a-z0-9_]+)[\"']",
+            source,
+        )
+    )
+    used |= {f"verdict.{v.value}" for v in Verdict} | {"internal"}
+    assert used - set(CATALOGUE) == set(), "keys used but missing from the catalogue"
+    assert set(CATALOGUE) - used == set(), "keys in the catalogue that nothing uses"

@@ -1,0 +1,156 @@
+"""The command line: exit codes and one-paragraph messages for everything that cannot be graded."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from graders.cli import main
+
+
+def run_cli(capsys, *args):
+    code = main(list(args))
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err and "Traceback" not in captured.out
+    return code, captured.out, captured.err
+
+
+@pytest.fixture
+def reference(course):
+    return course.lab("seq2seq").solution_path.read_text(encoding="utf-8")
+
+
+def test_missing_file(capsys, tmp_path):
+    code, _, err = run_cli(capsys, "--lang", "en", "check", str(tmp_path / "nope.py"))
+    assert code == 2 and "nope.py: no such file" in err
+
+
+def test_non_utf8_file_names_line_and_column_and_is_left_untouched(capsys, tmp_path):
+    path = tmp_path / "seq2seq.py"
+    data = "x = 1\n# 注释\ny = '".encode() + b"\xff\xfe'\n"
+    path.write_bytes(data)
+    code, _, err = run_cli(capsys, "check", str(path), "--lang", "en")
+    assert code == 2
+    assert "line 3, column 6" in err and "UTF-8" in err
+    assert path.read_bytes() == data
+
+
+def test_broken_marker_names_the_line(capsys, tmp_path, reference):
+    lines = reference.split("\n")
+    end_markers = [i for i, line in enumerate(lines) if line == "########## End ##########"]
+    del lines[end_markers[1]]
+    path = tmp_path / "seq2seq.py"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    code, _, err = run_cli(capsys, "check", str(path), "--lang", "en")
+    assert code == 2
+    begin_of_blank_3 = [i for i, line in enumerate(lines) if "Begin ####" in line][2] + 1
+    assert f"line {begin_of_blank_3}: a Begin marker inside the blank opened at line" in err
+
+
+def test_messages_follow_the_language(capsys, tmp_path):
+    code, _, err = run_cli(capsys, "check", str(tmp_path / "nope.py"))
+    assert code == 2 and "找不到文件" in err
+
+
+def test_notebooks_are_refused_clearly(capsys, tmp_path):
+    path = tmp_path / "seq2seq.ipynb"
+    path.write_text("{}", encoding="utf-8")
+    code, _, err = run_cli(capsys, "--lang", "en", "check", str(path))
+    assert code == 2 and "Download as Python (.py)" in err
+
+
+def test_unknown_lab_and_unknown_file_name(capsys, tmp_path, reference):
+    path = tmp_path / "homework.py"
+    path.write_text(reference, encoding="utf-8")
+    code, _, err = run_cli(capsys, "check", str(path), "--lab", "nosuchlab", "--lang", "en")
+    assert code == 2 and "no lab called 'nosuchlab'" in err and "seq2seq" in err
+    code, _, err = run_cli(capsys, "check", str(path), "--lang", "en")
+    assert code == 2 and "Pass --lab" in err
+
+
+def test_list_shows_labs_and_quizzes(capsys):
+    code, out, _ = run_cli(capsys, "list", "--lang", "en")
+    assert code == 0 and "seq2seq" in out and "attention" in out
+
+
+def test_the_installed_command_reports_exit_code_2_without_traceback(tmp_path):
+    completed = subprocess.run(
+        [sys.executable, "-m", "graders.cli", "check", str(tmp_path / "missing.py")],
+        capture_output=True,
+        text=True,
+    )
+    assert completed.returncode == 2
+    assert "Traceback" not in completed.stderr and "missing.py" in completed.stderr
+
+
+# --- quiz -----------------------------------------------------------------------------------------
+
+RIGHT_SHEETS = [
+    "1 A\n2 ABC\n3 B\n4 C\n5 A\n",
+    "1.a\n2. c,b,a\n3:b\n4、C\n5：Ａ\n",
+    "1、A\n2、A、B、C\n3 (B)\n4 c\n5 a\n",
+    "# my answers\n\n1 A\n2 A B C\n3B\n4 C  # sure\n5 A\n",
+    "１．Ａ\n２：ＡＢＣ\n３ ｂ\n4，C\n5 a\n".replace("，", " "),
+    "5 A\n4 C\n3 B\n2 CBAA\n1 A\n",
+    "\ufeff1 A\r\n2 A，B，C\r\n3 B\r\n4 C\r\n5 A\r\n",
+]
+
+
+@pytest.mark.parametrize("sheet", RIGHT_SHEETS)
+def test_right_answers_get_full_marks_in_every_notation(capsys, tmp_path, sheet):
+    path = tmp_path / "answers.txt"
+    path.write_text(sheet, encoding="utf-8", newline="")
+    code, out, _ = run_cli(capsys, "quiz", "check", "attention", str(path), "--json")
+    result = json.loads(out)
+    assert code == 0
+    assert result["score"] == result["max_score"] == 100
+    assert [t["status"] for t in result["tests"]] == ["passed"] * 5
+
+
+def test_partly_wrong_sheet_gets_partial_marks_strictly(capsys, tmp_path):
+    path = tmp_path / "answers.txt"
+    path.write_text("1 A\n2 AB\n3 B\n4 D\n", encoding="utf-8")
+    code, out, _ = run_cli(
+        capsys, "quiz", "check", "attention", str(path), "--json", "--lang", "en"
+    )
+    result = json.loads(out)
+    assert code == 1
+    assert result["score"] == 40
+    assert [t["score"] for t in result["tests"]] == [20, 0, 20, 0, 0]
+    assert result["tests"][1]["output"] == "wrong answer Your answer: AB"
+    assert result["tests"][4]["output"] == "wrong answer Your answer: -"
+
+
+@pytest.mark.parametrize(
+    ("sheet", "message"),
+    [
+        ("1 A\n2 ABX\n", "line 2: question 2 has no option 'X'"),
+        ("1 A\n2 ae\n", "line 2: question 2 has no option 'e'"),
+        ("1 A\n6 A\n", "line 2: quiz attention has no question 6"),
+        ("1 A\n3 B\n1 B\n", "line 3: question 1 was already answered on line 1"),
+        ("my answers are below\n1 A\n", "line 1 cannot be read"),
+        ("1 A\n- B\n", "line 2 cannot be read"),
+    ],
+)
+def test_malformed_sheets_exit_2_naming_the_line(capsys, tmp_path, sheet, message):
+    path = tmp_path / "answers.txt"
+    path.write_text(sheet, encoding="utf-8")
+    code, out, err = run_cli(capsys, "--lang", "en", "quiz", "check", "attention", str(path))
+    assert code == 2 and out == ""
+    assert message in err and "answers.txt" in err
+
+
+def test_unknown_quiz(capsys, tmp_path):
+    path = tmp_path / "a.txt"
+    path.write_text("1 A\n", encoding="utf-8")
+    code, _, err = run_cli(capsys, "--lang", "en", "quiz", "check", "nosuch", str(path))
+    assert code == 2 and "Known quizzes: attention" in err
+
+
+def test_quiz_terminal_report_shows_each_question(capsys, tmp_path):
+    path = tmp_path / "a.txt"
+    path.write_text("1 A\n2 AB\n", encoding="utf-8")
+    code, out, _ = run_cli(capsys, "quiz", "check", "attention", str(path))
+    assert code == 1
+    assert "Q2" in out and "你的答案：AB" in out and "得分 20/100" in out

@@ -1,0 +1,88 @@
+"""Comparators: pure functions deciding match / whitespace-only / mismatch."""
+
+import math
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from graders.comparators import COMPARATORS, Outcome, compare, numbers_close
+
+
+def outcome(name, expected, actual, **options):
+    return compare(name, expected=expected, actual=actual, **options).outcome
+
+
+def test_exact_needs_identical_text_and_calls_spacing_a_presentation_error():
+    assert outcome("exact", "low\n", "low\n") is Outcome.MATCH
+    assert outcome("exact", "low\n", "low") is Outcome.WHITESPACE_ONLY
+    assert outcome("exact", "low\n", "ly\n") is Outcome.MISMATCH
+
+
+def test_lines_ignores_trailing_spaces_and_trailing_blank_lines_only():
+    assert outcome("lines", "low\nqueen\n", "low   \nqueen\n\n\n") is Outcome.MATCH
+    assert outcome("lines", "low\nqueen\n", "low queen\n") is Outcome.WHITESPACE_ONLY
+    assert outcome("lines", "low\n", "  low\n") is Outcome.WHITESPACE_ONLY
+    assert outcome("lines", "low\nqueen\n", "low\nqoeen\n") is Outcome.MISMATCH
+
+
+def test_lines_reports_the_first_differing_line():
+    result = compare("lines", expected="low\nqueen\n", actual="low\nqoeen\n")
+    assert result.detail_key == "detail.first_difference"
+    assert result.detail == {"line": 2, "expected": "queen", "actual": "qoeen"}
+    short = compare("lines", expected="a\nb\n", actual="a\n")
+    assert short.detail_key == "detail.missing_lines" and short.detail["line"] == 2
+    extra = compare("lines", expected="a\n", actual="a\nb\n")
+    assert extra.detail_key == "detail.extra_lines" and extra.detail["actual"] == "b"
+
+
+def test_tokens_ignores_all_spacing():
+    assert outcome("tokens", "1 2\n3\n", " 1\n2 3 ") is Outcome.MATCH
+    result = compare("tokens", expected="1 2 3", actual="1 5 3")
+    assert result.outcome is Outcome.MISMATCH and result.detail["index"] == 2
+
+
+def test_floats_tolerates_small_differences_and_compares_words_exactly():
+    assert (
+        outcome("floats", "w 0.207846 0.314940", "w 0.2078461 0.31494", atol=1e-6, rtol=0)
+        is Outcome.MATCH
+    )
+    assert outcome("floats", "w 0.207846", "w 0.207856", atol=1e-6, rtol=0) is Outcome.MISMATCH
+    assert outcome("floats", "w 0.2", "x 0.2") is Outcome.MISMATCH
+    assert outcome("floats", "1.0 2.0", "1.0") is Outcome.MISMATCH
+    assert outcome("floats", "1000", "1000.5", atol=0, rtol=1e-3) is Outcome.MATCH
+    assert outcome("floats", "0.5", "abc") is Outcome.MISMATCH
+
+
+def test_floats_nan_and_infinity():
+    assert numbers_close(math.nan, math.nan, atol=1e-6, rtol=0)
+    assert not numbers_close(1.0, math.nan, atol=1e-6, rtol=0)
+    assert numbers_close(math.inf, math.inf, atol=1e-6, rtol=0)
+    assert not numbers_close(math.inf, -math.inf, atol=1e9, rtol=0)
+    assert not numbers_close(1e300, math.inf, atol=1e9, rtol=1)
+
+
+text = st.text(alphabet=st.characters(codec="utf-8", exclude_characters="\r"), max_size=60)
+
+
+@pytest.mark.parametrize("name", sorted(COMPARATORS))
+@given(value=text)
+def test_every_comparator_accepts_the_expected_output_itself(name, value):
+    assert outcome(name, value, value) is Outcome.MATCH
+
+
+@pytest.mark.parametrize("name", ["lines", "tokens", "floats"])
+@given(value=text, spaces=st.text(alphabet=" \t", max_size=3))
+def test_trailing_spaces_never_matter_outside_exact(name, value, spaces):
+    padded = "\n".join(line + spaces for line in value.split("\n"))
+    assert outcome(name, value, padded) is Outcome.MATCH
+
+
+@given(expected=st.floats(allow_nan=False, allow_infinity=False, width=32), noise=st.floats(-1, 1))
+def test_floats_accepts_exactly_the_numbers_within_tolerance(expected, noise):
+    atol = 1e-3
+    actual = expected + noise * 2 * atol
+    within = abs(actual - expected) <= atol
+    assert (
+        outcome("floats", repr(expected), repr(actual), atol=atol, rtol=0) is Outcome.MATCH
+    ) == within

@@ -4,11 +4,12 @@ reference. `seqlab build` writes them; `seqlab validate` checks they are in sync
 
 from __future__ import annotations
 
-from pathlib import Path
+from dataclasses import replace
 
 import tomlkit
 
-from graders.engine import Runner, course_text, grade_program
+from graders.engine import Runner, course_text, judge
+from graders.errors import SpecError
 from graders.markers import make_starter
 from graders.sandbox import run_sets
 from graders.spec import LabSpec
@@ -36,8 +37,9 @@ def write_starter(lab: LabSpec) -> bool:
 def record_expected(lab: LabSpec, runner: Runner = run_sets) -> list[str]:
     """Run the reference on every set and store its output as `expected` in the spec.
 
-    Returns the names of the sets whose expected output changed. The spec file keeps its
-    comments and layout (tomlkit edits it in place).
+    Returns the names of the sets whose expected output changed. The spec keeps its comments
+    and layout (tomlkit edits it in place). A reference that does not run cleanly on every
+    set (crash, limit) records nothing: its failure must not become the expected output.
     """
     reference = course_text(lab.solution_path, lab)
     runs = runner(
@@ -47,15 +49,19 @@ def record_expected(lab: LabSpec, runner: Runner = run_sets) -> list[str]:
         lab.limits,
         fork_at_input=lab.fork_at_input,
     )
+    outputs = [run.stdout.decode("utf-8", errors="replace").replace("\r\n", "\n") for run in runs]
+    for test, run, output in zip(lab.tests, runs, outputs, strict=True):
+        verdict = judge(replace(test, expected=output), run, lab.limits).verdict
+        if not verdict.passed:
+            raise SpecError(
+                "spec.reference_failed", lab=lab.id, test=test.name, verdict=verdict.code
+            )
     document = tomlkit.parse(lab.spec_path.read_text(encoding="utf-8"))
     changed = []
-    for table, run in zip(document["tests"], runs, strict=True):
-        output = run.stdout.decode("utf-8", errors="replace").replace("\r\n", "\n")
+    for table, output in zip(document["tests"], outputs, strict=True):
         if table["expected"] != output:
             table["expected"] = output
             changed.append(str(table["name"]))
     if changed:
-        Path(lab.spec_path).write_text(tomlkit.dumps(document), encoding="utf-8")
-    # Recording a broken reference would bake its crash into the spec: check it ran cleanly.
-    grade_program(lab, reference, file=str(lab.solution_path), include_hidden=True, runner=runner)
+        lab.spec_path.write_text(tomlkit.dumps(document), encoding="utf-8")
     return changed

@@ -101,6 +101,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "No course folder (with exercises/, solutions/ and graders/labs/) at {path}. Pass "
         "--course.",
     ),
+    "spec.reference_failed": (
+        "实验 {lab} 的参考答案在测试集 {test} 上没有正常运行（{verdict}），因此没有记录任何预期输出。请先修复参考答案。",
+        "The reference of lab {lab} did not run cleanly on test set {test} ({verdict}), so no expected output was recorded. Fix the reference first.",
+    ),
     # --- the sandbox ---------------------------------------------------------------------------
     "sandbox.start_failed": (
         "评测机无法启动 Python 进程（{reason}）。这是评测系统的问题，不是你的代码的问题。",
@@ -172,15 +176,20 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     # --- report ---------------------------------------------------------------------------------
     "report.test_set": ("测试集 {index}", "Test set {index}"),
+    "report.question": ("第 {number} 题", "Question {number}"),
     "report.input": ("测试输入", "Input"),
     "report.expected": ("预期输出", "Expected output"),
     "report.actual": ("实际输出", "Your output"),
     "report.stderr": ("错误信息", "Error output"),
     "report.score": ("得分 {score}/{max_score}", "Score {score}/{max_score}"),
     "report.all_passed": ("全部测试集通过，恭喜！", "All test sets passed. Well done!"),
-    "report.some_failed": (
+    "report.some_failed_lab": (
         "{failed} 个测试集未通过，请检查上面的差异后再试。",
         "{failed} test set(s) failed: look at the differences above and try again.",
+    ),
+    "report.some_failed_quiz": (
+        "{failed} 道题答错或未作答。",
+        "{failed} question(s) wrong or not answered.",
     ),
     "report.ignored_edit": (
         "你修改了填空区域之外的代码（第 {lines} 行）；评测时这些修改被忽略，使用的是实验模板中的原始代码。",

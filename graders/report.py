@@ -16,6 +16,7 @@ from rich.text import Text
 from graders.messages import say
 from graders.results import LabResult, TestResult
 
+SOME_FAILED = {"lab": "report.some_failed_lab", "quiz": "report.some_failed_quiz"}
 MAX_SHOWN_LINES = 20
 MAX_SHOWN_CHARS = 2000
 
@@ -50,12 +51,12 @@ def _field(value: str | None, lang: str, *, tail: bool = False) -> Text:
     return Text(shorten(value, lang, tail=tail))
 
 
-def _test_panel(index: int, test: TestResult, lang: str) -> Panel:
+def _test_panel(index: int, test: TestResult, lang: str, kind: str) -> Panel:
     passed = test.verdict.passed
     mark = "✔" if passed else "✘"
     style = "green" if passed else "red"
     heading = Text.assemble(
-        (f"{say('report.test_set', lang, index=index)} · {test.name}  ", "bold"),
+        (_row_heading(index, test, lang, kind) + "  ", "bold"),
         (f"{mark} {test.verdict.label(lang)}", f"bold {style}"),
         f"  {test.score:g}/{test.max_score:g}",
     )
@@ -83,6 +84,12 @@ def _test_panel(index: int, test: TestResult, lang: str) -> Panel:
     return Panel(Group(heading, body), border_style=style, expand=True)
 
 
+def _row_heading(index: int, test: TestResult, lang: str, kind: str) -> str:
+    if kind == "quiz":
+        return say("report.question", lang, number=test.name)
+    return f"{say('report.test_set', lang, index=index)} · {test.name}"
+
+
 def render_terminal(result: LabResult, lang: str, console: Console | None = None) -> None:
     console = console or Console(highlight=False)
     title = f"{result.lab} · {result.title[lang]}"
@@ -97,14 +104,13 @@ def render_terminal(result: LabResult, lang: str, console: Console | None = None
         note = say("report.ignored_edit", lang, lines=line_ranges(result.ignored_lines))
         console.print(Text("⚠ " + note, style="yellow"))
     for index, test in enumerate(result.tests, start=1):
-        console.print(_test_panel(index, test, lang))
+        console.print(_test_panel(index, test, lang, result.kind))
     failed = sum(1 for t in result.tests if not t.verdict.passed)
     score = say("report.score", lang, score=f"{result.score:g}", max_score=f"{result.max_score:g}")
-    summary = (
-        say("report.all_passed", lang)
-        if not failed
-        else say("report.some_failed", lang, failed=failed)
-    )
+    if not failed:
+        summary = say("report.all_passed", lang)
+    else:
+        summary = say(SOME_FAILED[result.kind], lang, failed=failed)
     console.print(Text.assemble((score, "bold green" if not failed else "bold red"), "  ", summary))
 
 

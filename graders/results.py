@@ -68,6 +68,7 @@ class LabResult:
     isolation: str
     execution_time: float
     ignored_lines: tuple[int, ...] = ()
+    kind: str = "lab"  # or "quiz": same shape, so batches and gradebooks treat them alike
 
     @property
     def score(self) -> float:
@@ -88,6 +89,7 @@ class LabResult:
     def to_json(self, lang: str) -> dict[str, object]:
         data: dict[str, object] = {
             "lab": self.lab,
+            "kind": self.kind,
             "title": self.title[lang],
             "file": self.file,
             "score": self.score,

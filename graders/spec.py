@@ -7,6 +7,7 @@ an unknown field is an error, so a misspelled key never silently reads as a defa
 
 from __future__ import annotations
 
+import difflib
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -82,7 +83,9 @@ class TableReader:
         self.seen.add(key)
         if key not in self.table:
             if default is ...:
-                raise self.fail(key, "is missing")
+                near = difflib.get_close_matches(key, [k for k in self.table if k not in self.seen])
+                typo = f" (is {near[0]!r} a misspelling of it?)" if near else ""
+                raise self.fail(key, "is missing" + typo)
             return default
         value = self.table[key]
         # bool is an int in Python; a limit of `true` is a typo, not 1.

@@ -33,7 +33,7 @@ def check(bank: Bank, answers: dict[int, Answer], sheet: Path, method: str = "st
         score = question.points * score_fraction(question, chosen) if answer else 0.0
         tests.append(
             TestResult(
-                name=f"Q{question.number}",
+                name=str(question.number),
                 verdict=Verdict.ACCEPTED if score == question.points else Verdict.WRONG_ANSWER,
                 score=score,
                 max_score=question.points,
@@ -48,4 +48,5 @@ def check(bank: Bank, answers: dict[int, Answer], sheet: Path, method: str = "st
         tests=tuple(tests),
         isolation="none",  # a quiz runs no code
         execution_time=time.monotonic() - started,
+        kind="quiz",
     )

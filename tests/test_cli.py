@@ -153,4 +153,5 @@ def test_quiz_terminal_report_shows_each_question(capsys, tmp_path):
     path.write_text("1 A\n2 AB\n", encoding="utf-8")
     code, out, _ = run_cli(capsys, "quiz", "check", "attention", str(path))
     assert code == 1
-    assert "Q2" in out and "你的答案：AB" in out and "得分 20/100" in out
+    assert "第 2 题" in out and "你的答案：AB" in out and "得分 20/100" in out
+    assert "2 道题答错或未作答" not in out and "4 道题答错或未作答" in out

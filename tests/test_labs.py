@@ -9,6 +9,7 @@ import pytest
 from graders.cli import main
 from graders.engine import grade_submission
 from graders.markers import parse
+from graders.sandbox import run_sets
 from graders.submission import Submission
 from graders.sweep import sweep
 
@@ -96,3 +97,18 @@ def test_reference_passes_every_seed_of_a_20_seed_sweep(course):
         if not o.result.full_marks
     }
     assert failed == {}
+
+
+def test_the_seq2seq_template_survives_inputs_the_seed_code_crashed_on(course):
+    # Uppercase, longer than MAX_LEN, non-letters and blank lines: one line out per word.
+    lab = course.lab("seq2seq")
+    (run,) = run_sets(
+        lab.solution_path.read_text(encoding="utf-8"),
+        lab.entry,
+        ["HIGHH\nabcdefghij\nx1\n\n  kingh  \n"],
+        lab.limits,
+        fork_at_input=False,
+    )
+    assert run.exit_code == 0, run.stderr
+    assert run.stdout == b"low\n?\n?\nqueen\n"
+    assert run.stderr == b"", "the seed's make_batch warned on stderr; ours must not"

@@ -24,7 +24,7 @@ from graders.spec import Course
 from graders.submission import read_submission, read_text
 from graders.sweep import sweep
 from graders.validate import Check, validate_lab
-from quizzes.bank import bank_ids, load_bank, load_quiz
+from quizzes.bank import bank_ids, load_quiz
 from quizzes.checker import check as check_quiz
 from quizzes.sheet import parse_sheet
 
@@ -105,7 +105,7 @@ def cmd_validate(args) -> int:
     labs = [course.lab(lab_id) for lab_id in args.lab] if args.lab else course.labs()
     checks = [check for lab in labs for check in validate_lab(lab)]
     for quiz_id in bank_ids(course.banks_dir):
-        bank = load_bank(course.banks_dir / f"{quiz_id}.toml")  # raises if malformed
+        bank = load_quiz(course.banks_dir, quiz_id)  # raises if malformed
         checks.append(
             Check(bank.id, "quiz bank well formed", True, f"{len(bank.questions)} questions")
         )

@@ -72,10 +72,9 @@ def grade_program(
         lab.limits,
         fork_at_input=lab.fork_at_input,
     )
-    traceback_file = Path(file).name
+    map_lines = _LineMapper(lab.entry, Path(file).name, line_map)
     results = tuple(
-        judge(test, run, lab.limits, _LineMapper(lab.entry, traceback_file, line_map))
-        for test, run in zip(tests, runs, strict=True)
+        judge(test, run, lab.limits, map_lines) for test, run in zip(tests, runs, strict=True)
     )
     return LabResult(
         lab=lab.id,

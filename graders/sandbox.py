@@ -176,13 +176,14 @@ class _Ended:
     killed: bool  # we killed it at the deadline
 
 
-def _watch(process: subprocess.Popen, pipes: _Pipes, deadline: Callable[[], float]) -> _Ended:
+def _watch(
+    process: subprocess.Popen, pipes: _Pipes, started: float, deadline: Callable[[], float]
+) -> _Ended:
     """Read pipes until the process has ended and its pipes are closed, or the deadline.
 
     `deadline()` may move as the run reports progress. Everything left in the process group
     is killed at the end, so nothing the program started outlives its run.
     """
-    started = time.monotonic()
     reaped: tuple[int, resource.struct_rusage] | None = None
     ended_at = 0.0
     killed = False
@@ -250,8 +251,20 @@ def _result(
     )
 
 
-def _cpu(usage: resource.struct_rusage) -> float:
-    return usage.ru_utime + usage.ru_stime
+def _whole_run(ended: _Ended, stdout: bytes, stderr: bytes, flooded: bool, limits: Limits):
+    """The result of one process run from start to end, as the grader itself measured it."""
+    usage = ended.usage
+    return _result(
+        stdout=stdout,
+        stderr=stderr,
+        status=ended.status,
+        wall=ended.wall_seconds,
+        cpu=usage.ru_utime + usage.ru_stime,
+        peak_kb=usage.ru_maxrss,
+        limits=limits,
+        killed=ended.killed,
+        flooded=flooded,
+    )
 
 
 def _run_fresh(workdir: Path, filename: str, stdin: str, limits: Limits) -> RunResult:
@@ -264,18 +277,9 @@ def _run_fresh(workdir: Path, filename: str, stdin: str, limits: Limits) -> RunR
     cap = limits.output_kb * 1024
     pipes.add(out_r, cap)
     pipes.add(err_r, cap)
-    ended = _watch(process, pipes, lambda: started + limits.wall_seconds)
-    return _result(
-        stdout=bytes(pipes.data[out_r]),
-        stderr=bytes(pipes.data[err_r]),
-        status=ended.status,
-        wall=ended.wall_seconds,
-        cpu=_cpu(ended.usage),
-        peak_kb=ended.usage.ru_maxrss,
-        limits=limits,
-        killed=ended.killed,
-        flooded=bool(pipes.flooded),
-    )
+    ended = _watch(process, pipes, started, lambda: started + limits.wall_seconds)
+    stdout, stderr = bytes(pipes.data[out_r]), bytes(pipes.data[err_r])
+    return _whole_run(ended, stdout, stderr, bool(pipes.flooded), limits)
 
 
 @dataclass
@@ -341,25 +345,14 @@ def _run_forked(workdir: Path, filename: str, stdins: list[str], limits: Limits)
         per_set = max(limits.wall_seconds - prefork, 0.1)
         return started + prefork + per_set * len(stdins) + 1.0
 
-    ended = _watch(process, pipes, deadline)
+    ended = _watch(process, pipes, started, deadline)
     log = _ControlLog.parse(bytes(pipes.data[control_r]), len(stdins))
     common_out, common_err = bytes(pipes.data[out_r]), bytes(pipes.data[err_r])
     common_flood = bool({out_r, err_r} & pipes.flooded)
 
     if log.prefork_wall is None:
         # The program never read stdin (or died first): every set saw the same single run.
-        shared = _result(
-            stdout=common_out,
-            stderr=common_err,
-            status=ended.status,
-            wall=ended.wall_seconds,
-            cpu=_cpu(ended.usage),
-            peak_kb=ended.usage.ru_maxrss,
-            limits=limits,
-            killed=ended.killed,
-            flooded=common_flood,
-        )
-        return [shared] * len(stdins)
+        return [_whole_run(ended, common_out, common_err, common_flood, limits)] * len(stdins)
 
     results = []
     for index, (set_out_r, set_err_r) in enumerate(set_readers):

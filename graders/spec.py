@@ -158,15 +158,21 @@ def _test_set(table: dict[str, Any], path: Path, index: int) -> TestSet:
     return test
 
 
-def load_spec(path: Path, course_root: Path) -> LabSpec:
+def open_named_table(path: Path) -> tuple[TableReader, str]:
+    """Parse a course TOML file whose `id` must equal its file name (lab specs, quiz banks)."""
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as error:
         raise SpecError("spec.toml", path=path, reason=error) from None
     reader = TableReader(data, path)
-    lab_id = reader.get("id", str)
-    if lab_id != path.stem:
-        raise reader.fail("id", f"is {lab_id!r} but the file is named {path.name}")
+    identifier = reader.get("id", str)
+    if identifier != path.stem:
+        raise reader.fail("id", f"is {identifier!r} but the file is named {path.name}")
+    return reader, identifier
+
+
+def load_spec(path: Path, course_root: Path) -> LabSpec:
+    reader, lab_id = open_named_table(path)
     run = reader.sub("run")
     fork_at_input = run.get("fork_at_input", bool, True)
     run.done()

@@ -27,36 +27,25 @@ def _verdicts(result: LabResult) -> str:
     return ", ".join(f"{t.name}={t.verdict.code}" for t in result.tests)
 
 
+def _graded_check(lab: LabSpec, what: str, result: LabResult, ok: bool) -> Check:
+    return Check(lab.id, what, ok, f"{result.score:g}/{result.max_score:g}: {_verdicts(result)}")
+
+
 def validate_lab(lab: LabSpec, runner: Runner = run_sets) -> list[Check]:
     in_sync = starter_in_sync(lab)
-    checks = [
+    reference, starter = (
+        grade_submission(lab, read_submission(path), include_hidden=True, runner=runner)
+        for path in (lab.solution_path, lab.starter_path)
+    )
+    return [
         Check(
             lab.id,
             "starter generated from the solution",
             in_sync,
             "" if in_sync else "run `seqlab build`",
-        )
+        ),
+        _graded_check(
+            lab, "reference scores full marks on every set", reference, reference.full_marks
+        ),
+        _graded_check(lab, "starter scores zero", starter, starter.score == 0),
     ]
-    reference = grade_submission(
-        lab, read_submission(lab.solution_path), include_hidden=True, runner=runner
-    )
-    checks.append(
-        Check(
-            lab.id,
-            "reference scores full marks on every set",
-            reference.full_marks,
-            f"{reference.score:g}/{reference.max_score:g}: {_verdicts(reference)}",
-        )
-    )
-    starter = grade_submission(
-        lab, read_submission(lab.starter_path), include_hidden=True, runner=runner
-    )
-    checks.append(
-        Check(
-            lab.id,
-            "starter scores zero",
-            starter.score == 0,
-            f"{starter.score:g}/{starter.max_score:g}: {_verdicts(starter)}",
-        )
-    )
-    return checks

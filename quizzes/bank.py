@@ -6,12 +6,11 @@ explanation in Chinese and English, the set of correct letters, its points and a
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from graders.errors import SpecError, UsageError
-from graders.spec import TableReader, bilingual
+from graders.errors import UsageError
+from graders.spec import TableReader, bilingual, open_named_table
 
 KINDS = ("single", "multi")
 
@@ -82,14 +81,7 @@ def _question(table: dict, path: Path, index: int) -> Question:
 
 
 def load_bank(path: Path) -> Bank:
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as error:
-        raise SpecError("spec.toml", path=path, reason=error) from None
-    reader = TableReader(data, path)
-    bank_id = reader.get("id", str)
-    if bank_id != path.stem:
-        raise reader.fail("id", f"is {bank_id!r} but the file is named {path.name}")
+    reader, bank_id = open_named_table(path)
     questions = tuple(_question(q, path, i) for i, q in enumerate(reader.get("questions", list)))
     numbers = [q.number for q in questions]
     if numbers != list(range(1, len(numbers) + 1)):

@@ -8,6 +8,7 @@ This is the composition root: the only module that brings labs and quizzes toget
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from pathlib import Path
@@ -18,7 +19,7 @@ from rich.table import Table
 
 from graders import build, report
 from graders.engine import grade_submission
-from graders.errors import SeqlabError
+from graders.errors import SeqlabError, UsageError
 from graders.messages import LANGS, say
 from graders.spec import Course
 from graders.submission import read_submission, read_text
@@ -26,7 +27,10 @@ from graders.sweep import sweep
 from graders.validate import Check, validate_lab
 from quizzes.bank import bank_ids, load_quiz
 from quizzes.checker import check as check_quiz
-from quizzes.sheet import parse_sheet
+from quizzes.paper import make_paper
+from quizzes.present import paper_json, paper_markdown, render_paper, render_review
+from quizzes.sheet import parse_sheet, sheet_text
+from quizzes.take import TERMINAL, take
 
 EXIT_OK, EXIT_BELOW, EXIT_CANNOT = 0, 1, 2
 
@@ -77,12 +81,75 @@ def cmd_grade(args) -> int:
     return _grade(args, include_hidden=True)
 
 
-def cmd_quiz_check(args) -> int:
+def _paper(args):
     course = Course.locate(args.course)
     bank = load_quiz(course.banks_dir, args.quiz)
+    student = args.student
+    if student is not None:
+        student = student.strip()
+        if not student or not student.isprintable():
+            raise UsageError("quiz.bad_student", student=student)
+    return make_paper(bank, student)
+
+
+def _new_file(path_text: str | None) -> Path | None:
+    """A path to write to that does not exist yet: we never overwrite a user's file."""
+    if path_text is None:
+        return None
+    path = Path(path_text)
+    if path.exists():
+        raise UsageError("file.exists", path=path)
+    return path
+
+
+def cmd_quiz_check(args) -> int:
+    paper = _paper(args)
     sheet = Path(args.sheet)
-    answers = parse_sheet(read_text(sheet), sheet, bank)
-    return _emit(check_quiz(bank, answers, sheet), args)
+    answers = parse_sheet(read_text(sheet), sheet, paper)
+    result = check_quiz(paper, answers, sheet)
+    code = _emit(result, args)
+    if args.explain and not args.json:
+        render_review(paper, answers, args.lang, _console())
+    return code
+
+
+def cmd_quiz_paper(args) -> int:
+    paper = _paper(args)
+    output = _new_file(args.output)
+    if args.format == "text" and output is None:
+        render_paper(paper, args.lang, _console(), key=args.key)
+        return EXIT_OK
+    if args.format == "json":
+        text = json.dumps(paper_json(paper, args.lang, key=args.key), ensure_ascii=False, indent=2)
+    else:  # markdown, and plain text written to a file
+        text = paper_markdown(paper, args.lang, key=args.key)
+    if output is None:
+        print(text)
+    else:
+        output.write_text(text + "\n", encoding="utf-8")
+    return EXIT_OK
+
+
+def cmd_quiz_take(args) -> int:
+    paper = _paper(args)
+    save = _new_file(args.save)
+    console = _console()
+    answers = take(
+        paper,
+        args.lang,
+        console,
+        console.input,
+        immediate_feedback=args.feedback == "immediate",
+    )
+    result = check_quiz(paper, answers, save or TERMINAL)
+    report.render_terminal(result, args.lang, console)
+    if args.feedback == "end":
+        render_review(paper, answers, args.lang, console)
+    if save is not None:
+        save.write_text(sheet_text(paper, answers), encoding="utf-8")
+        student = f" --student {paper.student}" if paper.student else ""
+        console.print(say("quiz.saved", args.lang, path=save, quiz=paper.bank.id, student=student))
+    return result.exit_code()
 
 
 def _print_checks(checks: list[Check], lang: str) -> int:
@@ -106,9 +173,9 @@ def cmd_validate(args) -> int:
     checks = [check for lab in labs for check in validate_lab(lab)]
     for quiz_id in bank_ids(course.banks_dir):
         bank = load_quiz(course.banks_dir, quiz_id)  # raises if malformed
-        checks.append(
-            Check(bank.id, "quiz bank well formed", True, f"{len(bank.questions)} questions")
-        )
+        topics = ", ".join(f"{topic} {count}" for topic, count in bank.topics().items())
+        detail = f"{len(bank.questions)} questions ({topics})"
+        checks.append(Check(bank.id, "quiz bank well formed", True, detail))
     return _print_checks(checks, args.lang)
 
 
@@ -146,7 +213,28 @@ def cmd_sweep(args) -> int:
     return EXIT_OK if passed == len(seeds) else EXIT_BELOW
 
 
-DEMO_SHEET = "1 A\n2. c,b,a\n3：Ｂ\n4、d\n5 a\n"  # question 4 deliberately wrong
+DEMO_STUDENT = "demo-001"
+
+
+def demo_sheet(paper) -> str:
+    """Right answers on a student's paper, in mixed notations, with the last one wrong."""
+    lines = [f"# {paper.bank.id}, student {paper.student}: the last answer is wrong on purpose"]
+    notations = ("{n} {a}", "{n}. {a_lower}", "{n}：{a_wide}", "{n}、{a_commas}")
+    for index, question in enumerate(paper.questions):
+        letters = sorted(question.correct)
+        if index == len(paper.questions) - 1:
+            letters = [next(x for x in question.letters if x not in question.correct)]
+        answer = "".join(letters)
+        lines.append(
+            notations[index % len(notations)].format(
+                n=question.number,
+                a=answer,
+                a_lower=answer.lower(),
+                a_wide="".join(chr(ord(x) + 0xFEE0) for x in answer),
+                a_commas=",".join(letters),
+            )
+        )
+    return "\n".join(lines) + "\n"
 
 
 def cmd_demo(args) -> int:
@@ -163,11 +251,14 @@ def cmd_demo(args) -> int:
             report.render_terminal(result, args.lang, console)
     for quiz_id in bank_ids(course.banks_dir):
         bank = load_quiz(course.banks_dir, quiz_id)
-        console.print(Rule(f"{quiz_id}: sample answer sheet"))
-        console.print(DEMO_SHEET)
+        paper = make_paper(bank, DEMO_STUDENT)
+        text = demo_sheet(paper)
+        console.print(Rule(f"{quiz_id}: a sample sheet for student {DEMO_STUDENT}'s paper"))
+        console.print(text, markup=False)
         sheet = Path("sample-answers.txt")  # shown in the report; nothing is written
-        result = check_quiz(bank, parse_sheet(DEMO_SHEET, sheet, bank), sheet)
-        report.render_terminal(result, args.lang, console)
+        report.render_terminal(
+            check_quiz(paper, parse_sheet(text, sheet, paper), sheet), args.lang, console
+        )
     return EXIT_OK
 
 
@@ -213,11 +304,32 @@ def build_parser() -> argparse.ArgumentParser:
 
     quiz = commands.add_parser("quiz", help="multiple-choice quizzes")
     quiz_commands = quiz.add_subparsers(dest="quiz_command", required=True)
-    sub = quiz_commands.add_parser("check", parents=[common], help="score an answer sheet")
-    sub.set_defaults(handler=cmd_quiz_check)
-    sub.add_argument("quiz", metavar="QUIZ")
+
+    def quiz_command(name: str, handler, help_text: str) -> argparse.ArgumentParser:
+        sub = quiz_commands.add_parser(
+            name, parents=[common], help=help_text, description=help_text
+        )
+        sub.set_defaults(handler=handler)
+        sub.add_argument("quiz", metavar="QUIZ")
+        sub.add_argument("--student", help="student id: that student's own shuffled paper")
+        return sub
+
+    sub = quiz_command("check", cmd_quiz_check, "score an answer sheet (.txt, .json or .toml)")
     sub.add_argument("sheet", metavar="SHEET")
     sub.add_argument("--json", action="store_true", help="print results as JSON")
+    sub.add_argument("--explain", action="store_true", help="also show answers and explanations")
+    sub = quiz_command("paper", cmd_quiz_paper, "print or write a student's paper")
+    sub.add_argument("--format", choices=("text", "markdown", "json"), default="text")
+    sub.add_argument("--output", help="write to this new file instead of printing")
+    sub.add_argument("--key", action="store_true", help="include the answers (for instructors)")
+    sub = quiz_command("take", cmd_quiz_take, "answer a quiz question by question in the terminal")
+    sub.add_argument(
+        "--feedback",
+        choices=("end", "immediate"),
+        default="end",
+        help="show answers and explanations at the end (default) or after each question",
+    )
+    sub.add_argument("--save", help="save the answers as a sheet in this new file")
     return parser
 
 

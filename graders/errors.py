@@ -12,7 +12,7 @@ from graders.messages import say
 class SeqlabError(Exception):
     """Carries a catalogue key and its parameters so it can be rendered in either language."""
 
-    def __init__(self, key: str, **params: object) -> None:
+    def __init__(self, key: str, /, **params: object) -> None:
         self.key = key
         self.params = params
         super().__init__(say(key, "en", **params))

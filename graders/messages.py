@@ -225,6 +225,56 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "{path}, line {line}: question {number} was already answered on line {first}. Keep "
         "one answer per question and delete the other line.",
     ),
+    "quiz.bad_json": (
+        '{path} 第 {line} 行不是合法的 JSON（{reason}）。请写成 {{"1": "A", "2": "ABC"}} 的形式。',
+        '{path}, line {line} is not valid JSON ({reason}). Write the answers as {{"1": "A", "2": "ABC"}}.',
+    ),
+    "quiz.bad_toml": (
+        '{path} 第 {line} 行不是合法的 TOML（{reason}）。请每行写一题，例如 1 = "A"、2 = ["A", "B"]。',
+        '{path}, line {line} is not valid TOML ({reason}). Write one answer per line, e.g. 1 = "A" or 2 = ["A", "B"].',
+    ),
+    "quiz.bad_mapping": (
+        '{path} 应当是“题号 → 答案”的映射，例如 {{"1": "A", "2": "ABC"}}。',
+        '{path} must map question numbers to answers, e.g. {{"1": "A", "2": "ABC"}}.',
+    ),
+    "quiz.bad_key": (
+        "{path} 第 {line} 行：{key!r} 不是题号。题号应为 1、2、3 这样的数字。",
+        "{path}, line {line}: {key!r} is not a question number. Use numbers such as 1, 2, 3.",
+    ),
+    "quiz.bad_value": (
+        '{path} 第 {line} 行：第 {number} 题的答案应是字母（如 "AB"）或字母列表（如 ["A", "B"]），而不是 {value!r}。',
+        '{path}, line {line}: the answer to question {number} should be letters such as "AB" or a list such as ["A", "B"], not {value!r}.',
+    ),
+    "quiz.bad_student": (
+        "学号 {student!r} 不可用：学号不能为空，也不能包含换行等控制字符。",
+        "The student id {student!r} cannot be used: it must not be empty or contain line breaks or other control characters.",
+    ),
+    "quiz.kind_single": ("单选", "single choice"),
+    "quiz.kind_multi": ("多选", "choose all that apply"),
+    "quiz.points": ("{points} 分", "{points} pt"),
+    "quiz.student": ("学号 {student}", "student {student}"),
+    "quiz.correct_answer": ("正确答案：{answer}", "Correct answer: {answer}"),
+    "quiz.review": ("答案与解析", "Answers and explanations"),
+    "quiz.prompt": (
+        "第 {number} 题的答案（例如 {example}；直接回车跳过）> ",
+        "Answer to question {number} (e.g. {example}; Enter to skip)> ",
+    ),
+    "quiz.not_an_option": (
+        "没有选项 {token!r}，可选 {options}。请重新输入。",
+        "There is no option {token!r}; the options are {options}. Try again.",
+    ),
+    "quiz.one_letter": (
+        "这是单选题，请只选一个字母。",
+        "This is a single-choice question: pick one letter.",
+    ),
+    "quiz.saved": (
+        "答题卡已保存到 {path}。之后可以用 `seqlab quiz check {quiz} {path}{student}` 重新评分。",
+        "Answer sheet saved to {path}. Score it again with `seqlab quiz check {quiz} {path}{student}`.",
+    ),
+    "file.exists": (
+        "{path} 已经存在。为了不覆盖你的文件，请换一个文件名。",
+        "{path} already exists. Choose another name; seqlab never overwrites your files.",
+    ),
     "quiz.your_answer": ("你的答案：{answer}", "Your answer: {answer}"),
     # --- validate ------------------------------------------------------------------------------
     "validate.ok": ("通过", "ok"),

@@ -86,7 +86,7 @@ def _test_panel(index: int, test: TestResult, lang: str, kind: str) -> Panel:
 
 def _row_heading(index: int, test: TestResult, lang: str, kind: str) -> str:
     if kind == "quiz":
-        return say("report.question", lang, number=test.name)
+        return say("report.question", lang, number=test.number)
     return f"{say('report.test_set', lang, index=index)} · {test.name}"
 
 

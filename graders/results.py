@@ -19,6 +19,7 @@ class TestResult:
     verdict: Verdict
     score: float
     max_score: float
+    number: int | None = None  # Gradescope's ordering number; a quiz question's paper number
     hidden: bool = False
     # Shown only for public sets: what went in, what was wanted, what came out.
     input: str | None = None
@@ -47,6 +48,8 @@ class TestResult:
             "output": output,
             "visibility": "hidden" if self.hidden else "visible",
         }
+        if self.number is not None:
+            data["number"] = self.number
         if self.wall_seconds is not None:
             data["time"] = round(self.wall_seconds, 3)
         if self.peak_memory_mb is not None:

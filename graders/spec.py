@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import difflib
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from graders.comparators import COMPARATORS, option_names
 from graders.errors import SpecError, UsageError
 
 LANG_KEYS = ("zh", "en")
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -111,6 +113,24 @@ def _kind_name(kind: type | tuple[type, ...]) -> str:
     return " or ".join(k.__name__ for k in _kinds(kind))
 
 
+def unique_entries(
+    reader: TableReader,
+    key: str,
+    parse: Callable[[dict[str, Any], int], T],
+    name_of: Callable[[T], str],
+) -> tuple[T, ...]:
+    """A non-empty array of tables, each parsed, whose names are all different."""
+    raw = reader.get(key, list)
+    if not raw:
+        raise reader.fail(key, "must list at least one entry")
+    entries = tuple(parse(table, index) for index, table in enumerate(raw))
+    names = [name_of(entry) for entry in entries]
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise reader.fail(key, f"use the name {repeated[0]!r} more than once")
+    return entries
+
+
 def bilingual(reader: TableReader, key: str) -> dict[str, str]:
     sub = reader.sub(key)
     texts = {lang: sub.get(lang, str) for lang in LANG_KEYS}
@@ -176,14 +196,9 @@ def load_spec(path: Path, course_root: Path) -> LabSpec:
     run = reader.sub("run")
     fork_at_input = run.get("fork_at_input", bool, True)
     run.done()
-    raw_tests = reader.get("tests", list)
-    if not raw_tests:
-        raise reader.fail("tests", "must list at least one test set")
-    tests = tuple(_test_set(t, path, i) for i, t in enumerate(raw_tests))
-    names = [t.name for t in tests]
-    duplicates = sorted({n for n in names if names.count(n) > 1})
-    if duplicates:
-        raise reader.fail("tests", f"repeats the name {duplicates[0]!r}")
+    tests = unique_entries(
+        reader, "tests", lambda table, i: _test_set(table, path, i), lambda test: test.name
+    )
     spec = LabSpec(
         id=lab_id,
         title=bilingual(reader, "title"),

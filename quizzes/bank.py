@@ -1,30 +1,39 @@
 """Question banks: one TOML file per quiz under quizzes/banks/, loaded and checked once.
 
-A question has a number, a kind (single | multi), a stem, lettered options and an
-explanation in Chinese and English, the set of correct letters, its points and a topic.
+A question has a stable id, a kind (single | multi), a stem, lettered options and an
+explanation in Chinese and English, the set of correct letters, its points, a topic and the
+seed passage its answer rests on. Scoring and shuffling are set per bank and may be
+overridden per question. Questions are numbered by their position (on a student's paper,
+by their position on that paper).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from graders.errors import UsageError
-from graders.spec import TableReader, bilingual, open_named_table
+from graders.spec import TableReader, bilingual, open_named_table, unique_entries
+from quizzes.scoring import METHODS
 
 KINDS = ("single", "multi")
+QUESTION_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
 @dataclass(frozen=True)
 class Question:
-    number: int
+    id: str
     kind: str
     stem: dict[str, str]
-    options: dict[str, dict[str, str]]  # letter -> {"zh": ..., "en": ...}, in display order
+    options: dict[str, dict[str, str]]  # letter -> {"zh": ..., "en": ...}, in bank order
     answer: frozenset[str]
     points: float
     explanation: dict[str, str]
     topic: str
+    source: str  # where in the seeds the answer is supported
+    scoring: str
+    shuffle_options: bool
 
 
 @dataclass(frozen=True)
@@ -32,19 +41,32 @@ class Bank:
     id: str
     title: dict[str, str]
     questions: tuple[Question, ...]
+    shuffle_questions: bool
     path: Path
-
-    def question(self, number: int) -> Question | None:
-        return next((q for q in self.questions if q.number == number), None)
 
     @property
     def max_score(self) -> float:
         return sum(q.points for q in self.questions)
 
+    def topics(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for question in self.questions:
+            counts[question.topic] = counts.get(question.topic, 0) + 1
+        return counts
 
-def _question(table: dict, path: Path, index: int) -> Question:
+
+def _scoring(reader: TableReader, default: str) -> str:
+    method = reader.get("scoring", str, default)
+    if method not in METHODS:
+        raise reader.fail("scoring", f"is {method!r}; use one of {', '.join(METHODS)}")
+    return method
+
+
+def _question(table: dict, path: Path, index: int, defaults: dict) -> Question:
     reader = TableReader(table, path, f"questions[{index}].")
-    number = reader.get("number", int)
+    question_id = reader.get("id", str)
+    if not QUESTION_ID.match(question_id):
+        raise reader.fail("id", f"is {question_id!r}; use lowercase letters, digits and '-'")
     kind = reader.get("kind", str)
     if kind not in KINDS:
         raise reader.fail("kind", f"is {kind!r}; use one of {', '.join(KINDS)}")
@@ -55,6 +77,8 @@ def _question(table: dict, path: Path, index: int) -> Question:
             raise options_reader.fail(letter, "is not a single capital letter A-Z")
         options[letter] = bilingual(options_reader, letter)
     options_reader.done()
+    if list(options) != [chr(ord("A") + i) for i in range(len(options))]:
+        raise reader.fail("options", f"are {''.join(options)}; letter them A, B, C, … in order")
     if len(options) < 2:
         raise reader.fail("options", "needs at least two options")
     answer_text = reader.get("answer", str)
@@ -63,11 +87,11 @@ def _question(table: dict, path: Path, index: int) -> Question:
         raise reader.fail("answer", f"is {answer_text!r}; letters must be among {''.join(options)}")
     if kind == "single" and len(answer) != 1:
         raise reader.fail("answer", f"is {answer_text!r}; a single-choice question has one letter")
-    points = reader.get("points", (int, float))
+    points = reader.get("points", (int, float), defaults["points"])
     if points <= 0:
         raise reader.fail("points", "must be positive")
     question = Question(
-        number=number,
+        id=question_id,
         kind=kind,
         stem=bilingual(reader, "stem"),
         options=options,
@@ -75,6 +99,9 @@ def _question(table: dict, path: Path, index: int) -> Question:
         points=float(points),
         explanation=bilingual(reader, "explanation"),
         topic=reader.get("topic", str),
+        source=reader.get("source", str),
+        scoring=_scoring(reader, defaults["scoring"]),
+        shuffle_options=reader.get("shuffle_options", bool, defaults["shuffle_options"]),
     )
     reader.done()
     return question
@@ -82,11 +109,24 @@ def _question(table: dict, path: Path, index: int) -> Question:
 
 def load_bank(path: Path) -> Bank:
     reader, bank_id = open_named_table(path)
-    questions = tuple(_question(q, path, i) for i, q in enumerate(reader.get("questions", list)))
-    numbers = [q.number for q in questions]
-    if numbers != list(range(1, len(numbers) + 1)):
-        raise reader.fail("questions", f"are numbered {numbers}; number them 1, 2, 3, … in order")
-    bank = Bank(bank_id, bilingual(reader, "title"), questions, path)
+    defaults = {
+        "scoring": _scoring(reader, "strict"),
+        "shuffle_options": reader.get("shuffle_options", bool, True),
+        "points": reader.get("points", (int, float), 1),
+    }
+    questions = unique_entries(
+        reader,
+        "questions",
+        lambda table, i: _question(table, path, i, defaults),
+        lambda question: question.id,
+    )
+    bank = Bank(
+        id=bank_id,
+        title=bilingual(reader, "title"),
+        questions=questions,
+        shuffle_questions=reader.get("shuffle_questions", bool, False),
+        path=path,
+    )
     reader.done()
     return bank
 

@@ -7,11 +7,9 @@ from pathlib import Path
 
 from graders.results import LabResult, TestResult
 from graders.verdict import Verdict
-from quizzes.paper import Paper
+from quizzes.paper import Paper, letters_text
 from quizzes.scoring import fraction
 from quizzes.sheet import Answer
-
-NOT_ANSWERED = "-"
 
 
 def check(paper: Paper, answers: dict[int, Answer], sheet: Path) -> LabResult:
@@ -38,7 +36,7 @@ def check(paper: Paper, answers: dict[int, Answer], sheet: Path) -> LabResult:
                 score=score,
                 max_score=question.points,
                 detail_key="quiz.your_answer",
-                detail={"answer": "".join(sorted(given)) or NOT_ANSWERED},
+                detail={"answer": letters_text(given)},
             )
         )
     return LabResult(

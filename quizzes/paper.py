@@ -22,6 +22,11 @@ def paper_letter(index: int) -> str:
     return chr(ord("A") + index)
 
 
+def letters_text(letters: frozenset[str]) -> str:
+    """An answer as shown to people: sorted letters, or "-" when nothing was chosen."""
+    return "".join(sorted(letters)) or "-"
+
+
 @dataclass(frozen=True)
 class PaperQuestion:
     number: int  # 1-based position on the paper

@@ -7,13 +7,8 @@ from rich.panel import Panel
 from rich.text import Text
 
 from graders.messages import say
-from quizzes.paper import Paper, PaperQuestion
+from quizzes.paper import Paper, PaperQuestion, letters_text
 from quizzes.sheet import Answer
-
-
-def _letters(letters: frozenset[str]) -> str:
-    return "".join(sorted(letters)) or "-"
-
 
 KIND_KEYS = {"single": "quiz.kind_single", "multi": "quiz.kind_multi"}
 
@@ -44,7 +39,7 @@ def render_paper(paper: Paper, lang: str, console: Console, *, key: bool = False
     for question in paper.questions:
         console.print(question_panel(question, lang))
         if key:
-            console.print(say("quiz.correct_answer", lang, answer=_letters(question.correct)))
+            console.print(say("quiz.correct_answer", lang, answer=letters_text(question.correct)))
 
 
 def paper_markdown(paper: Paper, lang: str, *, key: bool = False) -> str:
@@ -57,7 +52,7 @@ def paper_markdown(paper: Paper, lang: str, *, key: bool = False) -> str:
         ]
         lines.append("")
         if key:
-            lines += [say("quiz.correct_answer", lang, answer=_letters(question.correct)), ""]
+            lines += [say("quiz.correct_answer", lang, answer=letters_text(question.correct)), ""]
     return "\n".join(lines)
 
 
@@ -73,7 +68,7 @@ def paper_json(paper: Paper, lang: str, *, key: bool = False) -> dict[str, objec
             "options": {letter: question.option_text(letter, lang) for letter in question.letters},
         }
         if key:
-            entry["answer"] = _letters(question.correct)
+            entry["answer"] = letters_text(question.correct)
         questions.append(entry)
     return {
         "quiz": paper.bank.id,
@@ -88,8 +83,10 @@ def feedback_panel(question: PaperQuestion, answer: Answer | None, lang: str) ->
     given = answer.letters if answer else frozenset()
     right = given == question.correct
     body = Text()
-    body.append(say("quiz.your_answer", lang, answer=_letters(given)) + "    ")
-    body.append(say("quiz.correct_answer", lang, answer=_letters(question.correct)), style="bold")
+    body.append(say("quiz.your_answer", lang, answer=letters_text(given)) + "    ")
+    body.append(
+        say("quiz.correct_answer", lang, answer=letters_text(question.correct)), style="bold"
+    )
     body.append("\n" + question.question.explanation[lang], style="dim")
     mark = "✔" if right else "✘"
     title = f"{say('report.question', lang, number=question.number)}  {mark}"

@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint validate bench clean
+.PHONY: demo test lint validate bench clean system
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,6 +14,13 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet torch==2.13.0
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
+
+# Debian packages for the sandbox: bubblewrap (namespaces) and libseccomp (syscall filter).
+# Needs root; without them seqlab still grades, at a weaker isolation level (`seqlab doctor`).
+system:
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && apt-get install -y -qq bubblewrap libseccomp2 >/dev/null; \
+	else echo "make system: not root or no apt-get; install bubblewrap and libseccomp2 yourself"; fi
 
 demo: $(STAMP)
 	$(BIN)/seqlab demo
@@ -30,6 +37,7 @@ test: lint $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/seq2seq_bench.py
+	$(BIN)/python bench/sandbox_bench.py
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache .hypothesis

@@ -20,11 +20,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from graders.course.sweep import sweep
 from graders.engine import grade_submission
 from graders.markers import parse
 from graders.spec import Course
 from graders.submission import read_submission
-from graders.sweep import sweep
 
 TRAINING_BLANK = 3  # the blank of seq2seq.py that holds the training loop
 

@@ -17,14 +17,20 @@ from rich.console import Console
 from rich.rule import Rule
 from rich.table import Table
 
-from graders import build, report
+from graders import report, sandbox
+from graders.course import build
+from graders.course.index import write_index
+from graders.course.mutate import MutationReport, default_workers, mutate_lab
+from graders.course.scaffold import new_lab
+from graders.course.sweep import sweep
+from graders.course.validate import Check, check_index, validate_lab
 from graders.engine import grade_submission
 from graders.errors import SeqlabError, UsageError
 from graders.messages import LANGS, say
+from graders.results import LEVELS
+from graders.sandbox.probe import DISABLE_VARIABLE, LAYERS, disabled_by_environment, doctor_rows
 from graders.spec import Course
 from graders.submission import read_submission, read_text
-from graders.sweep import sweep
-from graders.validate import Check, validate_lab
 from quizzes.bank import bank_ids, load_quiz
 from quizzes.checker import check as check_quiz
 from quizzes.paper import make_paper
@@ -50,23 +56,37 @@ def _emit(result, args) -> int:
 def cmd_list(args) -> int:
     course = Course.locate(args.course)
     table = Table(title="seqlab", title_justify="left")
-    for column in ("id", "kind", "title", "file / questions", "public", "hidden", "points"):
+    columns = ("level", "id", "kind", "title", "file / questions", "public", "hidden", "points")
+    for column in columns:
         table.add_column(column)
-    for lab in course.labs():
+    for lab in course.labs():  # in course order: by level, then id
         public = [t for t in lab.tests if not t.hidden]
         hidden = [t for t in lab.tests if t.hidden]
         points = sum(t.points for t in lab.tests)
-        row = (lab.id, "lab", lab.title[args.lang], lab.entry, len(public), len(hidden), points)
-        table.add_row(*map(str, row))
+        level = "" if lab.level is None else lab.level
+        row = (level, lab.id, "lab", lab.title[args.lang], lab.entry, len(public), len(hidden))
+        table.add_row(*map(str, (*row, points)))
     for quiz_id in bank_ids(course.banks_dir):
         bank = load_quiz(course.banks_dir, quiz_id)
-        row = (bank.id, "quiz", bank.title[args.lang], len(bank.questions), "", "", bank.max_score)
+        row = ("", bank.id, "quiz", bank.title[args.lang], len(bank.questions), "", "")
+        row = (*row, bank.max_score)
         table.add_row(*(f"{v:g}" if isinstance(v, float) else str(v) for v in row))
     _console().print(table)
     return EXIT_OK
 
 
+def _require_isolation(required: str | None) -> None:
+    """Refuse to run student code below the isolation level an instructor asked for."""
+    isolation = sandbox.current()
+    if required and not isolation.at_least(required):
+        missing = ", ".join(f"{layer} ({why})" for layer, why in isolation.inactive.items())
+        raise UsageError(
+            "sandbox.too_weak", level=isolation.level, required=required, missing=missing
+        )
+
+
 def _grade(args, include_hidden: bool) -> int:
+    _require_isolation(args.require_isolation)
     course = Course.locate(args.course)
     submission = read_submission(Path(args.file))
     lab = course.lab(args.lab) if args.lab else course.lab_for_file(submission.path)
@@ -79,6 +99,18 @@ def cmd_check(args) -> int:
 
 def cmd_grade(args) -> int:
     return _grade(args, include_hidden=True)
+
+
+def cmd_doctor(args) -> int:
+    isolation = sandbox.current()
+    console = _console()
+    console.print(say("sandbox.doctor_level", args.lang, level=isolation.level), style="bold")
+    table = Table(show_header=False)
+    for layer, works, detail in doctor_rows(isolation):
+        mark = say("sandbox.doctor_works" if works else "sandbox.doctor_missing", args.lang)
+        table.add_row(f"[{'green' if works else 'yellow'}]{mark}", layer, detail)
+    console.print(table)
+    return EXIT_OK
 
 
 def _paper(args):
@@ -162,7 +194,7 @@ def _print_checks(checks: list[Check], lang: str) -> int:
             if item.ok
             else f"[red]{say('validate.fail', lang)}"
         )
-        table.add_row(mark, item.subject, item.what, item.detail)
+        table.add_row(mark, item.subject, item.title(lang), item.describe(lang))
     _console().print(table)
     return EXIT_OK if all(item.ok for item in checks) else EXIT_BELOW
 
@@ -170,27 +202,41 @@ def _print_checks(checks: list[Check], lang: str) -> int:
 def cmd_validate(args) -> int:
     course = Course.locate(args.course)
     labs = [course.lab(lab_id) for lab_id in args.lab] if args.lab else course.labs()
-    checks = [check for lab in labs for check in validate_lab(lab)]
+    if args.seeds < 0:
+        raise UsageError("course.bad_number", option="--seeds", value=args.seeds)
+    checks = [check for lab in labs for check in validate_lab(lab, seeds=args.seeds)]
+    if not args.lab:
+        checks.append(check_index(course))
     for quiz_id in bank_ids(course.banks_dir):
         bank = load_quiz(course.banks_dir, quiz_id)  # raises if malformed
         topics = ", ".join(f"{topic} {count}" for topic, count in bank.topics().items())
         detail = f"{len(bank.questions)} questions ({topics})"
-        checks.append(Check(bank.id, "quiz bank well formed", True, detail))
+        checks.append(Check(bank.id, "validate.bank", True, detail))
     return _print_checks(checks, args.lang)
 
 
 def cmd_build(args) -> int:
     course = Course.locate(args.course)
     console = _console()
-    for lab in course.labs():
+    labs = [course.lab(lab_id) for lab_id in args.lab] if args.lab else course.labs()
+    for lab in labs:
         changed = build.write_starter(lab)
-        console.print(
-            f"{lab.id}: starter {lab.starter_path} {'written' if changed else 'up to date'}"
-        )
+        key = "course.starter_written" if changed else "course.starter_current"
+        console.print(say(key, args.lang, lab=lab.id, path=lab.starter_path), markup=False)
         if args.record:
             names = build.record_expected(lab)
-            status = f"recorded for {', '.join(names)}" if names else "up to date"
-            console.print(f"{lab.id}: expected outputs {status}")
+            key = "course.recorded" if names else "course.recorded_current"
+            console.print(say(key, args.lang, lab=lab.id, sets=", ".join(names)), markup=False)
+    try:
+        changed = write_index(course)
+    except SeqlabError as error:
+        if not args.lab:
+            raise
+        # Another lab's spec is broken: the labs asked for are built; say why the index is not.
+        console.print(say("course.index_skipped", args.lang, reason=error.render(args.lang)))
+        return EXIT_OK
+    key = "course.index_written" if changed else "course.index_current"
+    console.print(say(key, args.lang, path=course.root / "exercises" / "README.md"), markup=False)
     return EXIT_OK
 
 
@@ -211,6 +257,112 @@ def cmd_sweep(args) -> int:
         console.print(f"seed {outcome.seed:>4}: {result.score:g}/{result.max_score:g} {failures}")
     console.print(f"{lab.id}: {passed}/{len(seeds)} seeds at full marks")
     return EXIT_OK if passed == len(seeds) else EXIT_BELOW
+
+
+def _mutation_json(report: MutationReport, threshold: float) -> str:
+    def entry(mutant) -> dict:
+        return {
+            "id": mutant.id,
+            "line": mutant.line,
+            "original": mutant.original,
+            "mutated": mutant.mutated,
+        }
+
+    data = {
+        "lab": report.lab,
+        "mutants": report.total,
+        "graded": len(report.outcomes),
+        "killed": report.killed,
+        "score": report.score,
+        "threshold": threshold,
+        "passed": report.score >= threshold,
+        "survivors": [{**entry(o.mutant), "verdicts": list(o.verdicts)} for o in report.survivors],
+        "equivalent": [entry(m) for m in report.equivalent],
+        "stale_equivalent": list(report.stale_equivalent),
+    }
+    return json.dumps(data, ensure_ascii=False, indent=2)
+
+
+def cmd_mutate(args) -> int:
+    course = Course.locate(args.course)
+    lab = course.lab(args.lab)
+    if args.max < 1 or args.workers < 1:
+        raise UsageError(
+            "course.bad_number", option="--max/--workers", value=min(args.max, args.workers)
+        )
+    if not 0 <= args.threshold <= 100:
+        raise UsageError("course.bad_number", option="--threshold", value=args.threshold)
+    lang = args.lang
+    err = Console(stderr=True, highlight=False)
+
+    def progress(done: int, total: int, outcome) -> None:
+        key = "course.mutant_killed" if outcome.killed else "course.mutant_survived"
+        verdicts = " ".join(outcome.verdicts)
+        line = say(key, lang, id=outcome.mutant.id, verdicts=verdicts)
+        err.print(f"[{done}/{total}] {line}", markup=False)
+
+    report = mutate_lab(lab, limit=args.max, workers=args.workers, progress=progress)
+    threshold = args.threshold / 100
+    if args.json:
+        print(_mutation_json(report, threshold))
+        return EXIT_OK if report.score >= threshold else EXIT_BELOW
+    console = _console()
+    if len(report.outcomes) < report.total:
+        console.print(
+            say("course.mutants_sampled", lang, graded=len(report.outcomes), total=report.total)
+        )
+    for outcome in report.survivors:
+        mutant = outcome.mutant
+        console.print(
+            say(
+                "course.survivor",
+                lang,
+                id=mutant.id,
+                line=mutant.line,
+                original=mutant.original,
+                mutated=mutant.mutated,
+            ),
+            markup=False,
+        )
+    for mutant in report.equivalent:
+        console.print(
+            say(
+                "course.equivalent",
+                lang,
+                id=mutant.id,
+                line=mutant.line,
+                original=mutant.original,
+                mutated=mutant.mutated,
+            ),
+            markup=False,
+        )
+    for identifier in report.stale_equivalent:
+        console.print(
+            say("course.equivalent_stale", lang, id=identifier, spec=lab.spec_path), markup=False
+        )
+    console.print(
+        say(
+            "course.mutation_score",
+            lang,
+            lab=lab.id,
+            killed=report.killed,
+            graded=len(report.outcomes),
+            percent=f"{report.score:.0%}",
+            threshold=f"{threshold:.0%}",
+        ),
+        markup=False,
+    )
+    return EXIT_OK if report.score >= threshold else EXIT_BELOW
+
+
+def cmd_new(args) -> int:
+    course = Course.locate(args.course)
+    written = new_lab(course, args.lab_id)
+    console = _console()
+    for path in written:
+        console.print(say("course.new_written", args.lang, path=path), markup=False)
+    console.print(say("course.new_next", args.lang, lab=args.lab_id), markup=False)
+    return EXIT_OK
 
 
 DEMO_STUDENT = "demo-001"
@@ -273,6 +425,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--lang", choices=LANGS, default="zh")
     parser.add_argument("--course", type=Path, default=None)
+    parser.add_argument(
+        "--without",
+        action="append",
+        choices=LAYERS[1:],
+        default=[],
+        metavar="LAYER",
+        help="switch off a sandbox layer (bwrap, seccomp, landlock, cgroup) to test a fallback",
+    )
     commands = parser.add_subparsers(dest="command", required=True)
 
     def command(name: str, handler, help_text: str) -> argparse.ArgumentParser:
@@ -289,17 +449,39 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("file", metavar="FILE")
         sub.add_argument("--lab", help="lab id (default: from the file name)")
         sub.add_argument("--json", action="store_true", help="print results as JSON")
+        sub.add_argument(
+            "--require-isolation",
+            choices=LEVELS[1:],
+            help="refuse to grade (exit 2) if this machine's sandbox is weaker than this",
+        )
+    command("doctor", cmd_doctor, "show which sandbox layers work on this machine, and why not")
     sub = command(
         "validate", cmd_validate, "CI gate: references pass, starters fail, files in sync"
     )
     sub.add_argument("--lab", action="append", help="only this lab (repeatable)")
+    sub.add_argument(
+        "--seeds", type=int, default=0, help="also grade every reference under N seeds"
+    )
     sub = command("build", cmd_build, "regenerate starters from solutions")
     sub.add_argument("--record", action="store_true", help="also record expected outputs")
+    sub.add_argument("--lab", action="append", help="only this lab (repeatable)")
     sub = command("sweep", cmd_sweep, "grade a program under many seeds")
     sub.add_argument("lab", metavar="LAB")
     sub.add_argument("--seeds", type=int, default=20, help="how many seeds (default 20)")
     sub.add_argument("--start", type=int, default=0, help="first seed (default 0)")
     sub.add_argument("--file", help="program to sweep (default: the reference)")
+    sub = command("mutate", cmd_mutate, "mutation score: does the grader fail wrong references?")
+    sub.add_argument("lab", metavar="LAB")
+    sub.add_argument("--json", action="store_true", help="print the report as JSON")
+    sub.add_argument("--max", type=int, default=60, help="grade at most N mutants (default 60)")
+    sub.add_argument(
+        "--threshold", type=float, default=80, help="percent to kill for exit 0 (default 80)"
+    )
+    sub.add_argument(
+        "--workers", type=int, default=default_workers(), help="parallel gradings (default ≤ 2)"
+    )
+    sub = command("new", cmd_new, "scaffold a new lab: solution, spec and task page")
+    sub.add_argument("lab_id", metavar="LAB_ID")
     command("demo", cmd_demo, "grade every reference and starter and print the reports")
 
     quiz = commands.add_parser("quiz", help="multiple-choice quizzes")
@@ -333,8 +515,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _switch_off_layers(layers: list[str]) -> None:
+    # Through the environment, so processes we start (mutation workers, pytest) inherit it.
+    if layers:
+        switched = disabled_by_environment() | set(layers)
+        os.environ[DISABLE_VARIABLE] = ",".join(sorted(switched))
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    _switch_off_layers(args.without)
     try:
         return args.handler(args)
     except SeqlabError as error:

@@ -15,7 +15,7 @@ from graders.comparators import Outcome, compare
 from graders.errors import SpecError
 from graders.markers import splice
 from graders.results import LabResult, TestResult
-from graders.sandbox import ISOLATION_LEVEL, RunResult, run_sets
+from graders.sandbox import RunResult, current, run_sets
 from graders.spec import LabSpec, Limits, TestSet
 from graders.submission import Submission, read_text
 from graders.verdict import Verdict
@@ -81,9 +81,10 @@ def grade_program(
         title=lab.title,
         file=file,
         tests=results,
-        isolation=ISOLATION_LEVEL,
+        isolation=current(),
         execution_time=time.monotonic() - started,
         ignored_lines=ignored_lines,
+        shared_seconds=next((r.shared_seconds for r in runs if r.shared_seconds is not None), None),
     )
 
 
@@ -117,7 +118,8 @@ def _failure(run: RunResult, limits: Limits) -> tuple[Verdict, str, dict[str, ob
     if run.output_exceeded:
         return Verdict.OUTPUT_LIMIT, "detail.output", {"kb": limits.output_kb}
     if run.timed_out:
-        return Verdict.TIME_LIMIT, "detail.timeout", {"seconds": limits.wall_seconds}
+        seconds = run.time_limit if run.time_limit is not None else limits.wall_seconds
+        return Verdict.TIME_LIMIT, "detail.timeout", {"seconds": f"{seconds:g}"}
     if run.memory_exceeded:
         return Verdict.MEMORY_LIMIT, "detail.memory", {"mb": limits.memory_mb}
     if not run.reported:

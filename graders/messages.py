@@ -105,12 +105,27 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "实验 {lab} 的参考答案在测试集 {test} 上没有正常运行（{verdict}），因此没有记录任何预期输出。请先修复参考答案。",
         "The reference of lab {lab} did not run cleanly on test set {test} ({verdict}), so no expected output was recorded. Fix the reference first.",
     ),
+    "spec.rounding_boundary": (
+        "实验描述文件 {path}：测试集 {test} 的输出值 {value} 的容差只有 {tolerance}，不大于其最后一位小数的一个单位（{unit}）。数值靠近舍入边界时，正确的程序可能打印出相邻的末位数字而被判错。请增大 atol/rtol，或多打印几位小数。没有记录任何预期输出。",
+        "The spec {path}: set {test} prints {value}, whose tolerance {tolerance} is not above one unit of its last printed decimal ({unit}). Near a rounding boundary a correct program may print the neighbouring last digit and fail. Raise atol/rtol or print more decimals. Nothing was recorded.",
+    ),
+    "spec.negative_zero": (
+        "实验 {lab} 的测试集 {test} 输出了 {value}：这是一个极小的负数，正确的程序也可能打印成正的 0。请在打印前把接近 0 的值归零（例如加上 0.0 或 round 之后 +0.0），或改变测试输入。没有记录任何预期输出。",
+        "Lab {lab}, set {test} prints {value}: a tiny negative value that a correct program may as well print as a positive zero. Clear near-zero values before printing (e.g. add 0.0 after rounding) or change the input. Nothing was recorded.",
+    ),
     # --- the sandbox ---------------------------------------------------------------------------
     "sandbox.start_failed": (
         "评测机无法启动 Python 进程（{reason}）。这是评测系统的问题，不是你的代码的问题。",
         "The grader could not start a Python process ({reason}). This is the grader's fault, "
         "not your code's.",
     ),
+    "sandbox.too_weak": (
+        "这台机器上的隔离级别只有 {level}，低于要求的 {required}，因此没有评测。未启用的隔离层：{missing}。运行 `seqlab doctor` 查看原因和需要安装或修改的内容。",
+        "This machine reaches isolation level {level}, below the required {required}, so nothing was graded. Inactive layers: {missing}. Run `seqlab doctor` to see why and what to install or change.",
+    ),
+    "sandbox.doctor_level": ("本机隔离级别：{level}", "Isolation level on this machine: {level}"),
+    "sandbox.doctor_works": ("可用", "works"),
+    "sandbox.doctor_missing": ("不可用", "not active"),
     # --- verdicts (one line each) ---------------------------------------------------------
     "verdict.accepted": ("通过", "passed"),
     "verdict.wrong_answer": ("答案错误", "wrong answer"),
@@ -200,6 +215,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "report.empty": ("（空）", "(empty)"),
     "report.file": ("文件", "File"),
     "report.isolation": ("隔离级别", "Isolation"),
+    "report.shared_time": (
+        "共享部分（导入、训练）{seconds:.2f} 秒",
+        "shared part (imports, training) {seconds:.2f} s",
+    ),
     "report.truncated": ("……（已截断）", "… (truncated)"),
     # --- quiz -------------------------------------------------------------------------------------
     "quiz.unknown": (
@@ -279,6 +298,100 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     # --- validate ------------------------------------------------------------------------------
     "validate.ok": ("通过", "ok"),
     "validate.fail": ("失败", "FAILED"),
+    "validate.starter_sync": (
+        "学生模板由参考答案生成且一致",
+        "starter generated from the solution",
+    ),
+    "validate.reference_full": (
+        "参考答案在所有测试集上满分",
+        "reference scores full marks on every set",
+    ),
+    "validate.starter_zero": ("学生模板得零分", "starter scores zero"),
+    "validate.corpus_entry": (
+        "错题库 {name} 得到预期评测结果",
+        "corpus entry {name} gets its verdicts",
+    ),
+    "validate.corpus_none": (
+        "没有错题库（tests/corpus/{lab}.toml）",
+        "no mistake corpus (tests/corpus/{lab}.toml)",
+    ),
+    "validate.corpus_score": ("得分 {got:g}，应为 {want:g}", "score {got:g}, should be {want:g}"),
+    "validate.corpus_verdicts": ("评测结果 {got}，应为 {want}", "verdicts {got}, should be {want}"),
+    "validate.corpus_ignored": (
+        "“修改了填空外代码”的提示与预期（{want}）不符",
+        "the 'edits outside the blanks' report differs from ignored = {want}",
+    ),
+    "validate.corpus_traceback": (
+        "错误信息没有指向 {where}",
+        "the traceback does not name {where}",
+    ),
+    "validate.run_build": ("请运行 `seqlab build`", "run `seqlab build`"),
+    "validate.seeds": (
+        "参考答案在每个随机种子下都满分",
+        "reference scores full marks under every seed",
+    ),
+    "validate.no_seed": (
+        "实验描述缺少 seed_variable，无法改变种子",
+        "the spec has no seed_variable, so seeds cannot be changed",
+    ),
+    "validate.seeds_passed": ("{passed}/{total} 个种子满分", "{passed}/{total} seeds"),
+    "validate.seeds_failed": ("未满分的种子：{seeds}", "failed on seeds {seeds}"),
+    "validate.index_sync": (
+        "课程目录由实验描述生成且一致",
+        "course index generated from the specs",
+    ),
+    "validate.bank": ("题库格式正确", "quiz bank well formed"),
+    "plugin.questions": ("{count} 道题", "{count} questions"),
+    # --- course tools (build, mutate, new) ------------------------------------------------------
+    "course.bad_number": ("{option} 的取值 {value} 不可用。", "{option} cannot be {value}."),
+    "course.starter_written": ("{lab}：已生成学生模板 {path}", "{lab}: starter {path} written"),
+    "course.starter_current": (
+        "{lab}：学生模板 {path} 已是最新",
+        "{lab}: starter {path} up to date",
+    ),
+    "course.recorded": (
+        "{lab}：已记录预期输出（{sets}）",
+        "{lab}: expected outputs recorded for {sets}",
+    ),
+    "course.recorded_current": ("{lab}：预期输出已是最新", "{lab}: expected outputs up to date"),
+    "course.index_written": ("已生成课程目录 {path}", "course index {path} written"),
+    "course.index_current": ("课程目录 {path} 已是最新", "course index {path} up to date"),
+    "course.index_skipped": ("课程目录未更新：{reason}", "course index not written: {reason}"),
+    "course.mutant_killed": ("{id}：被测试集发现（{verdicts}）", "{id}: killed ({verdicts})"),
+    "course.mutant_survived": ("{id}：未被发现（存活）", "{id}: survived"),
+    "course.mutants_sampled": (
+        "共 {total} 个变异体，按固定抽样评测其中 {graded} 个（--max）。",
+        "{total} mutants; a fixed sample of {graded} was graded (--max).",
+    ),
+    "course.survivor": (
+        "存活 {id}（第 {line} 行）：{original} → {mutated}",
+        "survivor {id} (line {line}): {original} → {mutated}",
+    ),
+    "course.equivalent": (
+        "等价（作者已标注）{id}（第 {line} 行）：{original} → {mutated}",
+        "equivalent (marked by the author) {id} (line {line}): {original} → {mutated}",
+    ),
+    "course.equivalent_stale": (
+        "{spec} 中标注为等价的 {id} 已不存在（参考答案改过？），请删除。",
+        "{id}, marked equivalent in {spec}, matches no mutant any more (the reference changed?); remove it.",
+    ),
+    "course.mutation_score": (
+        "{lab}：变异得分 {percent}（{killed}/{graded} 被发现，要求 ≥ {threshold}）",
+        "{lab}: mutation score {percent} ({killed}/{graded} killed, required ≥ {threshold})",
+    ),
+    "course.new_written": ("已写入 {path}", "wrote {path}"),
+    "course.new_next": (
+        "编辑这些文件后运行：seqlab build --lab {lab} --record && seqlab validate --lab {lab}",
+        "Edit these files, then run: seqlab build --lab {lab} --record && seqlab validate --lab {lab}",
+    ),
+    "course.new_bad_id": (
+        "实验编号 {lab!r} 不可用：请用小写字母、数字和连字符，以字母开头，例如 gru-step。",
+        "The lab id {lab!r} cannot be used: use lowercase letters, digits and hyphens, starting with a letter, e.g. gru-step.",
+    ),
+    "course.new_exists": (
+        "{path} 已经存在，实验 {lab} 没有写入任何文件。seqlab new 从不覆盖已有文件；请换一个编号或先移走这些文件。",
+        "{path} already exists; nothing was written for lab {lab}. seqlab new never overwrites files: choose another id or move them away first.",
+    ),
     # --- generic ----------------------------------------------------------------------------------
     "internal": (
         "评测系统内部出错（{error}）。这不是你的问题；请把这条信息报告给课程工作人员。",

@@ -97,8 +97,10 @@ def render_terminal(result: LabResult, lang: str, console: Console | None = None
         (say("report.file", lang) + " ", "dim"),
         result.file,
         ("   " + say("report.isolation", lang) + " ", "dim"),
-        result.isolation,
+        _isolation_text(result),
     )
+    if result.shared_seconds is not None:
+        meta.append("   " + say("report.shared_time", lang, seconds=result.shared_seconds), "dim")
     console.print(Panel(meta, title=title, title_align="left", border_style="blue"))
     if result.ignored_lines:
         note = say("report.ignored_edit", lang, lines=line_ranges(result.ignored_lines))
@@ -112,6 +114,11 @@ def render_terminal(result: LabResult, lang: str, console: Console | None = None
     else:
         summary = say(SOME_FAILED[result.kind], lang, failed=failed)
     console.print(Text.assemble((score, "bold green" if not failed else "bold red"), "  ", summary))
+
+
+def _isolation_text(result: LabResult) -> str:
+    layers = [layer for layer in result.isolation.layers if layer != "process"]
+    return f"{result.isolation.level} ({', '.join(layers)})" if layers else result.isolation.level
 
 
 def render_json(result: LabResult, lang: str) -> str:

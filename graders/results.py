@@ -62,15 +62,40 @@ class TestResult:
         return data
 
 
+LEVELS = ("none", "weak", "medium", "strong")
+
+
+@dataclass(frozen=True)
+class Isolation:
+    """The isolation a run gets: its level, the active layers, and why the others are not."""
+
+    level: str
+    layers: tuple[str, ...]
+    inactive: dict[str, str] = field(default_factory=dict)
+
+    def at_least(self, level: str) -> bool:
+        return LEVELS.index(self.level) >= LEVELS.index(level)
+
+    def uses(self, layer: str) -> bool:
+        return layer in self.layers
+
+    def to_json(self) -> dict[str, object]:
+        return {"level": self.level, "layers": list(self.layers), "inactive": self.inactive}
+
+
+NO_CODE = Isolation("none", (), {"process": "a quiz runs no code"})
+
+
 @dataclass(frozen=True)
 class LabResult:
     lab: str
     title: dict[str, str]
     file: str
     tests: tuple[TestResult, ...]
-    isolation: str
+    isolation: Isolation
     execution_time: float
     ignored_lines: tuple[int, ...] = ()
+    shared_seconds: float | None = None  # fork mode: the shared part (imports, training)
     kind: str = "lab"  # or "quiz": same shape, so batches and gradebooks treat them alike
 
     @property
@@ -98,7 +123,7 @@ class LabResult:
             "score": self.score,
             "max_score": self.max_score,
             "tests": [t.to_json(lang) for t in self.tests],
-            "isolation": self.isolation,
+            "isolation": self.isolation.to_json(),
             "execution_time": round(self.execution_time, 3),
         }
         if self.ignored_lines:

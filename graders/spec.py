@@ -23,9 +23,11 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class Limits:
-    """Per test set, as for a fresh run of the program (training included)."""
+    """The run's budget: `wall_seconds` for the whole run (start, imports, training and every
+    test set), `set_seconds` for each test set after the shared part forks."""
 
     wall_seconds: float = 60.0
+    set_seconds: float = 10.0
     cpu_seconds: int = 60
     memory_mb: int = 4096  # address space; `import torch` alone needs ≈ 800 MB of it
     output_kb: int = 64  # per stream (stdout, stderr)
@@ -58,6 +60,12 @@ class LabSpec:
     seed_variable: str | None
     spec_path: Path
     course_root: Path
+    # The 关卡 number: the course index and `seqlab list` order labs by it (None sorts last).
+    level: int | None = None
+    # The seed passage the lab teaches, for the course index (zh/en); None: the title says it.
+    topic: dict[str, str] | None = None
+    # Mutant ids (`seqlab mutate`) the author judged equivalent to the reference.
+    equivalent_mutants: tuple[str, ...] = ()
 
     @property
     def starter_path(self) -> Path:
@@ -199,6 +207,9 @@ def load_spec(path: Path, course_root: Path) -> LabSpec:
     tests = unique_entries(
         reader, "tests", lambda table, i: _test_set(table, path, i), lambda test: test.name
     )
+    level = reader.get("level", int, None)
+    if level is not None and level < 1:
+        raise reader.fail("level", "must be 1 or more")
     spec = LabSpec(
         id=lab_id,
         title=bilingual(reader, "title"),
@@ -209,9 +220,30 @@ def load_spec(path: Path, course_root: Path) -> LabSpec:
         seed_variable=reader.get("seed_variable", str, None),
         spec_path=path,
         course_root=course_root,
+        level=level,
+        topic=bilingual(reader, "topic") if "topic" in reader.table else None,
+        equivalent_mutants=_equivalent_mutants(reader),
     )
     reader.done()
     return spec
+
+
+def _equivalent_mutants(reader: TableReader) -> tuple[str, ...]:
+    """`[mutation] equivalent = ["blank2:line5:binop-Add->Sub", …]`: strictly a list of ids."""
+    sub = reader.sub("mutation")
+    ids = sub.get("equivalent", list, [])
+    for index, item in enumerate(ids):
+        if not isinstance(item, str) or not item:
+            raise sub.fail(f"equivalent[{index}]", f"should be a mutant id, not {item!r}")
+    if len(set(ids)) != len(ids):
+        raise sub.fail("equivalent", "lists the same mutant more than once")
+    sub.done()
+    return tuple(ids)
+
+
+def course_order(lab: LabSpec) -> tuple[bool, int, str]:
+    """Sort key: by 关卡 level, then id; labs without a level come after those with one."""
+    return (lab.level is None, lab.level or 0, lab.id)
 
 
 @dataclass(frozen=True)
@@ -245,7 +277,12 @@ class Course:
         return load_spec(path, self.root)
 
     def labs(self) -> list[LabSpec]:
-        return [self.lab(lab_id) for lab_id in self.lab_ids()]
+        """Every lab, in course order (level, then id)."""
+        return sorted((self.lab(lab_id) for lab_id in self.lab_ids()), key=course_order)
+
+    @property
+    def corpus_dir(self) -> Path:
+        return self.root / "tests" / "corpus"
 
     def lab_for_file(self, path: Path) -> LabSpec:
         """The lab whose entry file has this name (students keep the starter's name)."""

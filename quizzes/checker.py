@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from graders.results import LabResult, TestResult
+from graders.results import NO_CODE, LabResult, TestResult
 from graders.verdict import Verdict
 from quizzes.paper import Paper, letters_text
 from quizzes.scoring import fraction
@@ -44,7 +44,7 @@ def check(paper: Paper, answers: dict[int, Answer], sheet: Path) -> LabResult:
         title=paper.bank.title,
         file=str(sheet),
         tests=tuple(tests),
-        isolation="none",  # a quiz runs no code
+        isolation=NO_CODE,
         execution_time=time.monotonic() - started,
         kind="quiz",
     )

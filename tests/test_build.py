@@ -4,11 +4,11 @@ import textwrap
 
 import pytest
 
-from graders.build import record_expected, starter_in_sync, write_starter
+from graders.course.build import record_expected, starter_in_sync, write_starter
+from graders.course.validate import validate_lab
 from graders.errors import SpecError
 from graders.sandbox import RunResult
 from graders.spec import Course
-from graders.validate import validate_lab
 
 SPEC = """\
 # a comment the author wants to keep
@@ -61,7 +61,7 @@ def test_a_hand_edited_starter_fails_validation(mini):
     write_starter(lab)
     lab.starter_path.write_text(lab.starter_path.read_text() + "# edited\n", encoding="utf-8")
     checks = validate_lab(lab, runner=fake_runner(b"4\n"))
-    assert [c.ok for c in checks if "generated" in c.what] == [False]
+    assert [c.ok for c in checks if "generated" in c.title("en")] == [False]
 
 
 def test_recording_keeps_the_spec_layout_and_reports_changes(mini):

@@ -4,15 +4,19 @@ reference. `seqlab build` writes them; `seqlab validate` checks they are in sync
 
 from __future__ import annotations
 
+import inspect
+import math
+import re
 from dataclasses import replace
 
 import tomlkit
 
+from graders.comparators import COMPARATORS
 from graders.engine import Runner, course_text, judge
 from graders.errors import SpecError
 from graders.markers import make_starter
 from graders.sandbox import run_sets
-from graders.spec import LabSpec
+from graders.spec import LabSpec, TestSet
 
 
 def expected_starter(lab: LabSpec) -> str:
@@ -56,6 +60,8 @@ def record_expected(lab: LabSpec, runner: Runner = run_sets) -> list[str]:
             raise SpecError(
                 "spec.reference_failed", lab=lab.id, test=test.name, verdict=verdict.code
             )
+    for test, output in zip(lab.tests, outputs, strict=True):
+        check_rounding(lab, test, output)
     document = tomlkit.parse(lab.spec_path.read_text(encoding="utf-8"))
     changed = []
     for table, output in zip(document["tests"], outputs, strict=True):
@@ -65,3 +71,49 @@ def record_expected(lab: LabSpec, runner: Runner = run_sets) -> list[str]:
     if changed:
         lab.spec_path.write_text(tomlkit.dumps(document), encoding="utf-8")
     return changed
+
+
+NEGATIVE_ZERO = re.compile(r"^-0+(\.0*)?([eE][-+]?\d+)?$")
+DECIMAL = re.compile(r"^[-+]?(\d*)\.?(\d*)(?:[eE]([-+]?\d+))?$")
+
+
+def last_decimal_unit(token: str) -> float | None:
+    """One unit of the token's last printed digit (0.001 for "1.234"); None if not a decimal."""
+    match = DECIMAL.match(token)
+    if not match or not (match[1] or match[2]) or ("." not in token and match[3] is None):
+        return None
+    return 10.0 ** (int(match[3] or 0) - len(match[2]))
+
+
+def _tolerance(test: TestSet, value: float) -> float:
+    defaults = inspect.signature(COMPARATORS["floats"]).parameters
+    atol = test.options.get("atol", defaults["atol"].default)
+    rtol = test.options.get("rtol", defaults["rtol"].default)
+    return atol + rtol * abs(value)
+
+
+def check_rounding(lab: LabSpec, test: TestSet, output: str) -> None:
+    """Refuse output that could flip a verdict at a rounding boundary.
+
+    A correct program whose value lies near a rounding boundary may print the neighbouring
+    last digit, one unit away; a "floats" tolerance not above that unit would fail it. A
+    printed "-0.000" is a tiny negative that a correct program may equally print as "0.000".
+    """
+    for token in output.split():
+        if NEGATIVE_ZERO.match(token):
+            raise SpecError("spec.negative_zero", lab=lab.id, test=test.name, value=token)
+        if test.comparator != "floats":
+            continue
+        unit = last_decimal_unit(token)
+        if unit is None:
+            continue
+        value = float(token)
+        if math.isfinite(value) and _tolerance(test, value) < unit * (1 + 1e-6):
+            raise SpecError(
+                "spec.rounding_boundary",
+                path=lab.spec_path,
+                test=test.name,
+                value=token,
+                tolerance=f"{_tolerance(test, value):.3g}",
+                unit=f"{unit:g}",
+            )

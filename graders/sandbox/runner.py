@@ -1,49 +1,38 @@
-"""Run an untrusted program against test inputs: the only module that starts processes.
+"""Run an untrusted program against test inputs: the only code that starts processes.
 
-This is the always-on isolation layer (SANDBOX.md, layer 0): a separate `python -I`
-process with an almost empty environment, a fresh temporary folder holding only the program,
-stdin from the test set, its own session and process group, rlimits (CPU soft = hard, address
-space, file size, open files, no core), a wall-clock deadline that kills the whole group, and
-stdout/stderr read with a byte cap. The program never sees expected outputs: they are not on
-its command line, in its folder or in its environment.
+Every run goes through the layers this machine allows (probe.py decides, launch.py composes
+them): at least a separate `python -I` with rlimits, its own session and capped output; where
+possible bubblewrap namespaces, the seccomp filter, Landlock and a cgroup. The program never
+sees expected outputs: they are not on its command line, in its folder or environment.
+
+Budgets (one per run, so a hanging submission costs one budget, never one per test set):
+- `limits.wall_seconds`: the whole run — start, imports, training and every test set.
+- `limits.set_seconds`: each test set after the shared part, in fork mode.
 
 Two ways to run a lab's test sets:
-- fork mode: one process runs the program once and forks a child per set at its first read
-  of stdin (see zygote.py), so expensive set-up such as training is paid once;
-- fresh mode: one new process per set.
+- fork mode: one process runs the program once and, at its first read of stdin, forks a
+  child per set, all side by side (see zygote.py), so expensive set-up such as training is
+  paid once;
+- fresh mode: one new process per set, one after another, sharing the run's budget.
 Either way every set gets its own RunResult.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import resource
 import selectors
-import shutil
 import signal
 import subprocess
-import sys
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from graders.errors import SandboxError
+from graders.sandbox import probe, process
+from graders.sandbox.launch import Launch
 from graders.spec import Limits
 
-ISOLATION_LEVEL = "process"  # separate process + rlimits; no namespaces or syscall filter yet
-ZYGOTE_SOURCE = Path(__file__).with_name("zygote.py").read_text(encoding="utf-8")
-# Only what a well-behaved numeric program needs; nothing of the grader's environment leaks.
-CHILD_ENVIRONMENT = {
-    "PATH": "/usr/local/bin:/usr/bin:/bin",
-    "LANG": "C.UTF-8",
-    "OMP_NUM_THREADS": "1",
-    "MKL_NUM_THREADS": "1",
-    "MALLOC_ARENA_MAX": "2",
-}
 # After the main process ends, how long leftovers may keep pipes open before being killed.
 GRACE_SECONDS = 0.3
 CONTROL_CAP = 1 << 20
@@ -56,41 +45,34 @@ class RunResult:
     stderr: bytes
     exit_code: int | None  # None when killed by a signal
     signal: int | None
-    wall_seconds: float
+    wall_seconds: float  # this set's own time (after the shared part, in fork mode)
     cpu_seconds: float
     peak_memory_kb: int
     timed_out: bool = False
     output_exceeded: bool = False
     memory_exceeded: bool = False
     reported: bool = True  # False: the run ended without telling us about this set
+    shared_seconds: float | None = None  # fork mode: the shared part before the fork
+    time_limit: float | None = None  # the budget that ran out, when timed_out
 
 
 def run_sets(
     program: str, filename: str, stdins: list[str], limits: Limits, *, fork_at_input: bool
 ) -> list[RunResult]:
     """Run `program` once per stdin (or once, forked per stdin) and return one result each."""
-    workdir = Path(tempfile.mkdtemp(prefix="seqlab-run-"))
-    try:
-        (workdir / filename).write_text(program, encoding="utf-8")
-        if fork_at_input and len(stdins) > 1:
-            return _run_forked(workdir, filename, stdins, limits)
-        return [_run_fresh(workdir, filename, stdin, limits) for stdin in stdins]
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+    isolation = probe.current()
+    if fork_at_input and len(stdins) > 1:
+        with Launch(isolation, limits) as launch:
+            return _run_forked(launch, program, filename, stdins, limits)
+    run_ends = time.monotonic() + limits.wall_seconds
+    results = []
+    for stdin in stdins:
+        with Launch(isolation, limits) as launch:
+            results.append(_run_fresh(launch, program, filename, stdin, limits, run_ends))
+    return results
 
 
 # --- starting and watching one process -------------------------------------------------------
-
-
-def _memfd(text: str) -> int:
-    """An anonymous in-memory file holding a test set's stdin (nothing on disk to find)."""
-    writable = os.memfd_create("stdin")
-    try:
-        os.write(writable, text.encode("utf-8"))
-        # The program gets a read-only descriptor: it must not rewrite any set's input.
-        return os.open(f"/proc/self/fd/{writable}", os.O_RDONLY)
-    finally:
-        os.close(writable)
 
 
 def _limit_config(limits: Limits, passed_fds: int) -> dict[str, int]:
@@ -100,27 +82,6 @@ def _limit_config(limits: Limits, passed_fds: int) -> dict[str, int]:
         "file_bytes": limits.file_kb * 1024,
         "open_files": limits.open_files + passed_fds,
     }
-
-
-def _start(workdir: Path, config: dict, stdio: tuple[int, int, int], passed: list[int]):
-    command = [sys.executable, "-I", "-X", "utf8", "-c", ZYGOTE_SOURCE, json.dumps(config)]
-    environment = {**CHILD_ENVIRONMENT, "HOME": str(workdir), "TMPDIR": str(workdir)}
-    try:
-        return subprocess.Popen(
-            command,
-            cwd=workdir,
-            env=environment,
-            stdin=stdio[0],
-            stdout=stdio[1],
-            stderr=stdio[2],
-            pass_fds=passed,
-            start_new_session=True,
-        )
-    except OSError as error:
-        raise SandboxError("sandbox.start_failed", reason=error) from error
-    finally:
-        for fd in (*stdio, *passed):
-            os.close(fd)  # the child has its copies; ours would keep the pipes from closing
 
 
 class _Pipes:
@@ -174,15 +135,20 @@ class _Ended:
     usage: resource.struct_rusage
     wall_seconds: float
     killed: bool  # we killed it at the deadline
+    oom: bool  # the kernel killed a process of the run at the cgroup's memory ceiling
 
 
 def _watch(
-    process: subprocess.Popen, pipes: _Pipes, started: float, deadline: Callable[[], float]
+    launch: Launch,
+    child: subprocess.Popen,
+    pipes: _Pipes,
+    started: float,
+    deadline: Callable[[], float],
 ) -> _Ended:
     """Read pipes until the process has ended and its pipes are closed, or the deadline.
 
-    `deadline()` may move as the run reports progress. Everything left in the process group
-    is killed at the end, so nothing the program started outlives its run.
+    `deadline()` may move as the run reports progress. Everything the run started is killed
+    at the end (its process group and its cgroup), so nothing outlives its run.
     """
     reaped: tuple[int, resource.struct_rusage] | None = None
     ended_at = 0.0
@@ -190,7 +156,7 @@ def _watch(
     while True:
         now = time.monotonic()
         if reaped is None:
-            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+            pid, status, usage = os.wait4(child.pid, os.WNOHANG)
             if pid:
                 reaped, ended_at = (status, usage), now
         if reaped is not None and (pipes.open_count == 0 or now - ended_at > GRACE_SECONDS):
@@ -199,15 +165,15 @@ def _watch(
             killed = reaped is None
             break
         pipes.poll(min(0.05, max(deadline() - now, 0.0)))
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGKILL)
+    launch.kill_all(child.pid)
     if reaped is None:
-        _, status, usage = os.wait4(process.pid, 0)
+        _, status, usage = os.wait4(child.pid, 0)
         reaped, ended_at = (status, usage), time.monotonic()
-    process.returncode = os.waitstatus_to_exitcode(reaped[0])  # Popen must not wait again
+    child.returncode = os.waitstatus_to_exitcode(reaped[0])  # Popen must not wait again
     pipes.poll(0)
     pipes.close_all()
-    return _Ended(reaped[0], reaped[1], ended_at - started, killed)
+    status = launch.wait_status(reaped[0])
+    return _Ended(status, reaped[1], ended_at - started, killed, launch.oom_killed())
 
 
 # --- turning what we saw into results --------------------------------------------------------
@@ -224,7 +190,10 @@ def _result(
     limits: Limits,
     killed: bool,
     flooded: bool,
+    oom: bool,
+    time_limit: float,
     reported: bool = True,
+    shared: float | None = None,
 ) -> RunResult:
     cap = limits.output_kb * 1024
     if os.WIFSIGNALED(status):
@@ -233,8 +202,12 @@ def _result(
         exit_code, signal_number = os.WEXITSTATUS(status), None
     # RLIMIT_CPU with soft = hard ends the process with SIGKILL (or SIGXCPU) at the limit.
     cpu_exhausted = signal_number in (signal.SIGKILL, signal.SIGXCPU) and (
-        cpu >= limits.cpu_seconds - 0.5
+        cpu >= min(limits.cpu_seconds, time_limit) - 0.5
     )
+    out_of_memory = (oom and signal_number == signal.SIGKILL) or (
+        exit_code not in (0, None) and any(marker in stderr for marker in MEMORY_ERROR_MARKERS)
+    )
+    timed_out = (killed or cpu_exhausted) and not out_of_memory
     return RunResult(
         stdout=stdout[:cap],
         stderr=stderr[:cap],
@@ -243,43 +216,51 @@ def _result(
         wall_seconds=wall,
         cpu_seconds=cpu,
         peak_memory_kb=peak_kb,
-        timed_out=killed or cpu_exhausted,
+        timed_out=timed_out,
         output_exceeded=flooded or len(stdout) > cap or len(stderr) > cap,
-        memory_exceeded=exit_code not in (0, None)
-        and any(marker in stderr for marker in MEMORY_ERROR_MARKERS),
+        memory_exceeded=out_of_memory,
         reported=reported,
+        shared_seconds=shared,
+        time_limit=time_limit if timed_out else None,
     )
 
 
-def _whole_run(ended: _Ended, stdout: bytes, stderr: bytes, flooded: bool, limits: Limits):
+def _whole_run(ended: _Ended, pipes: _Pipes, out: int, err: int, limits: Limits, budget: float):
     """The result of one process run from start to end, as the grader itself measured it."""
     usage = ended.usage
     return _result(
-        stdout=stdout,
-        stderr=stderr,
+        stdout=bytes(pipes.data[out]),
+        stderr=bytes(pipes.data[err]),
         status=ended.status,
         wall=ended.wall_seconds,
         cpu=usage.ru_utime + usage.ru_stime,
         peak_kb=usage.ru_maxrss,
         limits=limits,
         killed=ended.killed,
-        flooded=flooded,
+        flooded=bool({out, err} & pipes.flooded),
+        oom=ended.oom,
+        time_limit=budget,
     )
 
 
-def _run_fresh(workdir: Path, filename: str, stdin: str, limits: Limits) -> RunResult:
-    out_r, out_w = os.pipe()
-    err_r, err_w = os.pipe()
-    config = {"program": filename, "limits": _limit_config(limits, 0), "fork": None}
-    started = time.monotonic()
-    process = _start(workdir, config, (_memfd(stdin), out_w, err_w), [])
+def _config(filename: str, limits: Limits, passed: int, fork: dict | None = None) -> str:
+    return json.dumps({"program": filename, "limits": _limit_config(limits, passed), "fork": fork})
+
+
+def _run_fresh(
+    launch: Launch, program: str, filename: str, stdin: str, limits: Limits, run_ends: float
+) -> RunResult:
     pipes = _Pipes()
     cap = limits.output_kb * 1024
+    out_r, out_w = os.pipe()
+    err_r, err_w = os.pipe()
     pipes.add(out_r, cap)
     pipes.add(err_r, cap)
-    ended = _watch(process, pipes, started, lambda: started + limits.wall_seconds)
-    stdout, stderr = bytes(pipes.data[out_r]), bytes(pipes.data[err_r])
-    return _whole_run(ended, stdout, stderr, bool(pipes.flooded), limits)
+    started = time.monotonic()
+    stdio = (process.memfd_with(stdin), out_w, err_w)
+    child = launch.start(program, filename, _config(filename, limits, 0), stdio, [])
+    ended = _watch(launch, child, pipes, started, lambda: run_ends)
+    return _whole_run(ended, pipes, out_r, err_r, limits, limits.wall_seconds)
 
 
 @dataclass
@@ -311,7 +292,9 @@ def _number(value: object) -> float:
     return float(value) if isinstance(value, int | float) and value >= 0 else 0.0
 
 
-def _run_forked(workdir: Path, filename: str, stdins: list[str], limits: Limits) -> list[RunResult]:
+def _run_forked(
+    launch: Launch, program: str, filename: str, stdins: list[str], limits: Limits
+) -> list[RunResult]:
     cap = limits.output_kb * 1024
     pipes = _Pipes()
     out_r, out_w = os.pipe()
@@ -322,38 +305,43 @@ def _run_forked(workdir: Path, filename: str, stdins: list[str], limits: Limits)
     for stdin in stdins:
         set_out_r, set_out_w = os.pipe()
         set_err_r, set_err_w = os.pipe()
-        stdin_fd = _memfd(stdin)
+        stdin_fd = process.memfd_with(stdin)
         passed += [stdin_fd, set_out_w, set_err_w]
         set_fds.append({"stdin": stdin_fd, "stdout": set_out_w, "stderr": set_err_w})
         set_readers.append((pipes.add(set_out_r, cap), pipes.add(set_err_r, cap)))
-    config = {
-        "program": filename,
-        "limits": _limit_config(limits, len(passed)),
-        "fork": {"control": control_w, "sets": set_fds, "wall_seconds": limits.wall_seconds},
+    fork = {
+        "control": control_w,
+        "sets": set_fds,
+        "wall_seconds": limits.wall_seconds,
+        "set_seconds": limits.set_seconds,
     }
-    started = time.monotonic()
-    process = _start(workdir, config, (os.open(os.devnull, os.O_RDONLY), out_w, err_w), passed)
+    config = _config(filename, limits, len(passed), fork)
     pipes.add(out_r, cap)
     pipes.add(err_r, cap)
     pipes.add(control_r, CONTROL_CAP)
+    started = time.monotonic()
+    stdio = (os.open(os.devnull, os.O_RDONLY), out_w, err_w)
+    child = launch.start(program, filename, config, stdio, passed)
 
     def deadline() -> float:
-        # Before the fork the program has one set's budget; after it, each set the rest.
+        # The whole run's budget holds; once the sets are forked they have their own, side
+        # by side, plus a moment for the zygote to report.
+        run_ends = started + limits.wall_seconds
         prefork = _ControlLog.parse(bytes(pipes.data[control_r]), len(stdins)).prefork_wall
         if prefork is None:
-            return started + limits.wall_seconds
-        per_set = max(limits.wall_seconds - prefork, 0.1)
-        return started + prefork + per_set * len(stdins) + 1.0
+            return run_ends
+        return min(run_ends, started + prefork + limits.set_seconds + 1.0)
 
-    ended = _watch(process, pipes, started, deadline)
+    ended = _watch(launch, child, pipes, started, deadline)
     log = _ControlLog.parse(bytes(pipes.data[control_r]), len(stdins))
-    common_out, common_err = bytes(pipes.data[out_r]), bytes(pipes.data[err_r])
-    common_flood = bool({out_r, err_r} & pipes.flooded)
-
     if log.prefork_wall is None:
         # The program never read stdin (or died first): every set saw the same single run.
-        return [_whole_run(ended, common_out, common_err, common_flood, limits)] * len(stdins)
+        whole = _whole_run(ended, pipes, out_r, err_r, limits, limits.wall_seconds)
+        return [whole] * len(stdins)
 
+    common_out, common_err = bytes(pipes.data[out_r]), bytes(pipes.data[err_r])
+    common_flood = bool({out_r, err_r} & pipes.flooded)
+    set_budget = min(limits.set_seconds, max(limits.wall_seconds - log.prefork_wall, 0.0))
     results = []
     for index, (set_out_r, set_err_r) in enumerate(set_readers):
         report = log.reports.get(index)
@@ -364,13 +352,16 @@ def _run_forked(workdir: Path, filename: str, stdins: list[str], limits: Limits)
                 stderr=common_err + bytes(pipes.data[set_err_r]),
                 # No report: the run was killed before this set finished.
                 status=status if isinstance(status, int) else signal.SIGKILL,
-                wall=log.prefork_wall + _number(report.get("wall")) if report else 0.0,
+                wall=_number(report.get("wall")) if report else set_budget,
                 cpu=_number(report.get("cpu")) if report else 0.0,
                 peak_kb=int(_number(report.get("maxrss_kb"))) if report else 0,
                 limits=limits,
                 killed=ended.killed if report is None else bool(report.get("timed_out")),
                 flooded=common_flood or bool({set_out_r, set_err_r} & pipes.flooded),
+                oom=ended.oom,
+                time_limit=set_budget,
                 reported=report is not None,
+                shared=log.prefork_wall,
             )
         )
     return results

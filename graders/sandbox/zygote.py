@@ -1,15 +1,15 @@
 """The launcher that runs *inside* the untrusted process (standard library only).
 
-sandbox.py starts `python -I -X utf8 -c <this file's source> <config JSON>` in a fresh folder.
+runner.py starts `python -I -X utf8 -c <this file's source> <config JSON>` in a fresh folder.
 This code sets the resource limits, then runs the spliced program as `__main__`.
 
 Fork mode (one training run for all test sets): `sys.stdin` is replaced by a proxy. The first
 time the program touches stdin — after the locked template has trained the model — the
-process flushes its output and forks one child per test set, one at a time. Each child gets
+process flushes its output and forks one child per test set, all at once. Each child gets
 that set's stdin, stdout and stderr file descriptors and carries on from the exact point of
 the read, so its output is what a fresh run with that stdin would print. The parent waits
-for each child (killing it at its wall budget) and reports exit status and resource use on a
-control pipe.
+for the children side by side (killing each at its set budget, or all at the end of the
+run's budget) and reports exit status and resource use on a control pipe.
 
 Nothing here is trusted by the grader: the program can tamper with this code. The reports
 are data about the run; the verdict comes from comparing output on the grader's side, and
@@ -60,7 +60,8 @@ class ForkPlan:
     def __init__(self, config: dict) -> None:
         self.control = config["control"]
         self.sets = [(s["stdin"], s["stdout"], s["stderr"]) for s in config["sets"]]
-        self.wall_seconds = config["wall_seconds"]
+        self.wall_seconds = config["wall_seconds"]  # the whole run, measured from our start
+        self.set_seconds = config["set_seconds"]  # each set, measured from its fork
 
     def send(self, message: dict) -> None:
         data = (json.dumps(message) + "\n").encode()
@@ -68,7 +69,11 @@ class ForkPlan:
             os.write(self.control, data)
 
     def fork_all(self) -> io.TextIOWrapper:
-        """Return only in a child (wired to its set); the parent exits after the last set."""
+        """Return only in a child (wired to its set); the parent exits after the last set.
+
+        All sets run side by side, each under its own small budget, so a submission that
+        hangs in every set costs one set budget, not one per set.
+        """
         sys.stdout.flush()
         sys.stderr.flush()
         # Objects that exist now are shared with every child: keep the collector from
@@ -76,11 +81,12 @@ class ForkPlan:
         gc.freeze()
         prefork_wall = time.monotonic() - STARTED
         self.send({"event": "fork", "prefork_wall": prefork_wall, "prefork_cpu": cpu_seconds()})
-        budget = max(self.wall_seconds - prefork_wall, 0.1)
+        run_ends = STARTED + self.wall_seconds
         # The random module reseeds itself in every forked child (os.register_at_fork);
         # a fresh run would carry on from the seeded state, so the child must too.
         random_module = sys.modules.get("random")
         random_state = random_module.getstate() if random_module else None
+        running: dict[int, tuple[int, float, int]] = {}  # pidfd → (index, started, pid)
         for index, fds in enumerate(self.sets):
             started = time.monotonic()
             pid = os.fork()
@@ -90,20 +96,40 @@ class ForkPlan:
                 return self._become_child(index)
             for fd in fds:
                 os.close(fd)  # the child holds this set now; EOF reaches the grader when it ends
-            status, usage, timed_out = _wait(pid, budget)
-            self.send(
-                {
-                    "event": "set",
-                    "index": index,
-                    "status": status,
-                    "wall": time.monotonic() - started,
-                    "cpu": usage.ru_utime + usage.ru_stime,
-                    "maxrss_kb": usage.ru_maxrss,
-                    "timed_out": timed_out,
-                }
-            )
+            running[os.pidfd_open(pid)] = (index, started, pid)
+        while running:
+            deadlines = {
+                fd: min(started + self.set_seconds, run_ends)
+                for fd, (_, started, _) in running.items()
+            }
+            timeout = max(min(deadlines.values()) - time.monotonic(), 0)
+            ready, _, _ = select.select(list(running), [], [], timeout)
+            now = time.monotonic()
+            for fd in list(running):
+                timed_out = fd not in ready and now >= deadlines[fd]
+                if fd in ready or timed_out:
+                    index, started, pid = running.pop(fd)
+                    os.close(fd)
+                    self._reap(index, pid, started, timed_out)
         self.send({"event": "done"})
         os._exit(0)
+
+    def _reap(self, index: int, pid: int, started: float, timed_out: bool) -> None:
+        if timed_out:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        _, status, usage = os.wait4(pid, 0)
+        self.send(
+            {
+                "event": "set",
+                "index": index,
+                "status": status,
+                "wall": time.monotonic() - started,
+                "cpu": usage.ru_utime + usage.ru_stime,
+                "maxrss_kb": usage.ru_maxrss,
+                "timed_out": timed_out,
+            }
+        )
 
     def _become_child(self, index: int) -> io.TextIOWrapper:
         stdin, stdout, stderr = self.sets[index]
@@ -113,22 +139,13 @@ class ForkPlan:
             for fd in fds:
                 os.close(fd)
         os.close(self.control)
+        # A set's CPU is bounded by its own budget, not by what the shared part was allowed.
+        seconds = int(self.set_seconds) + 1
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds))
         return io.TextIOWrapper(
             io.FileIO(0, "r", closefd=False), encoding="utf-8", errors="surrogateescape"
         )
-
-
-def _wait(pid: int, budget: float) -> tuple[int, resource.struct_rusage, bool]:
-    pidfd = os.pidfd_open(pid)
-    try:
-        ready, _, _ = select.select([pidfd], [], [], budget)
-    finally:
-        os.close(pidfd)
-    timed_out = not ready
-    if timed_out:
-        os.kill(pid, signal.SIGKILL)
-    _, status, usage = os.wait4(pid, 0)
-    return status, usage, timed_out
 
 
 class ForkingStdin:

@@ -1,0 +1,200 @@
+"""The pytest plugin (entry point `pytest11: seqlab`): a course folder becomes test items, so an
+instructor's course repository needs only `pytest` in its CI.
+
+Off unless asked: `pytest --seqlab` (the course is the rootdir, or `--seqlab-course DIR`), or
+the ini option `seqlab_course = "."` — then the items join a whole-suite run (`pytest` with
+no paths), not a run of chosen files. Per lab: starter in sync, reference full marks,
+starter zero, one item per mistake-corpus entry, a seed sweep (`--seqlab-seeds N`, default
+3); per quiz bank: well formed. Each item is one check of `seqlab validate`.
+
+Like cli.py, this is a composition root (pytest loads it by name): the one other place that
+brings labs and quizzes together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:
+    from graders.course.validate import Check
+    from graders.spec import Course, LabSpec
+
+# pytest loads this module in every run of every project with seqlab installed: import the
+# course machinery only when the plugin is on, so an unrelated run never depends on it.
+
+DEFAULT_SEEDS = 3
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("seqlab", "seqlab course checks")
+    group.addoption("--seqlab", action="store_true", help="check the seqlab course at the rootdir")
+    group.addoption("--seqlab-course", metavar="DIR", help="check the seqlab course in DIR")
+    group.addoption(
+        "--seqlab-seeds", type=int, metavar="N", help=f"seeds per sweep (default {DEFAULT_SEEDS})"
+    )
+    group.addoption("--seqlab-lang", choices=("zh", "en"), help="language of failure reports")
+    parser.addini("seqlab_course", "course folder checked in whole-suite runs (ini-relative)")
+    parser.addini("seqlab_seeds", f"seeds per sweep (default {DEFAULT_SEEDS})")
+    parser.addini("seqlab_lang", "language of failure reports (zh or en, default en)")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "seqlab: a course check made by the seqlab plugin")
+
+
+def course_root(config: pytest.Config) -> Path | None:
+    """The course to check, or None when the plugin is off for this run."""
+    explicit = config.getoption("seqlab_course")
+    if explicit:
+        return Path(explicit).resolve()
+    ini = config.getini("seqlab_course")
+    base = config.inipath.parent if config.inipath else config.rootpath
+    if config.getoption("seqlab"):
+        return (base / ini).resolve() if ini else config.rootpath
+    # The ini option joins whole-suite runs only: `pytest tests/test_x.py` stays quick.
+    if ini and config.args_source != pytest.Config.ArgsSource.ARGS:
+        return (base / ini).resolve()
+    return None
+
+
+@pytest.hookimpl(tryfirst=True)  # before -k/-m deselect, so they apply to our items too
+def pytest_collection_modifyitems(
+    session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
+) -> None:
+    root = course_root(config)
+    if root is None:
+        return
+    node = CourseNode.from_parent(session, name="seqlab", path=root, nodeid="seqlab")
+    made = list(node.items())
+    # Reported like a collected file, so "collected N items" and the -k/-m counts include them.
+    session.ihook.pytest_collectreport(
+        report=pytest.CollectReport(node.nodeid, "passed", None, made)
+    )
+    items.extend(made)
+
+
+class CheckFailed(Exception):
+    def __init__(self, checks: list[Check]) -> None:
+        super().__init__(checks)
+        self.checks = checks
+
+
+class CheckItem(pytest.Item):
+    """One check: runs a function returning a Check and fails with its detail."""
+
+    def __init__(self, *, check: Callable[[], Check], where: Path, lang: str, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.check, self.where, self.lang = check, where, lang
+        self.add_marker("seqlab")
+        self.extra_keyword_matches.add("slow")  # real processes: `-k "not slow"` skips us
+
+    def runtest(self) -> None:
+        result = self.check()
+        if not result.ok:
+            raise CheckFailed([result])
+
+    def repr_failure(self, excinfo, style=None):
+        from graders.errors import SeqlabError
+
+        if isinstance(excinfo.value, CheckFailed):
+            return "\n".join(
+                f"{c.subject}: {c.title(self.lang)}: {c.describe(self.lang)}"
+                for c in excinfo.value.checks
+            )
+        if isinstance(excinfo.value, SeqlabError):
+            return excinfo.value.render(self.lang)
+        return super().repr_failure(excinfo, style)
+
+    def reportinfo(self):
+        return self.where, None, self.nodeid
+
+
+def _raise(error: Exception) -> Callable[[], Check]:
+    def check() -> Check:
+        raise error
+
+    return check
+
+
+class CourseNode(pytest.Collector):
+    """The course as a node: its items are made here, not found by walking files."""
+
+    def collect(self):  # pytest's interface; we build items directly in items()
+        return []
+
+    def _item(self, name: str, check: Callable[[], Check], where: Path) -> CheckItem:
+        return CheckItem.from_parent(self, name=name, check=check, where=where, lang=self._lang())
+
+    def _lang(self) -> str:
+        return self.config.getoption("seqlab_lang") or self.config.getini("seqlab_lang") or "en"
+
+    def _seeds(self) -> int:
+        option = self.config.getoption("seqlab_seeds")
+        if option is not None:
+            return option
+        return int(self.config.getini("seqlab_seeds") or DEFAULT_SEEDS)
+
+    def items(self) -> Iterator[CheckItem]:
+        from graders.errors import SeqlabError
+        from graders.spec import Course
+        from quizzes.bank import bank_ids
+
+        try:
+            course = Course.locate(self.path)
+            labs = course.labs()
+        except SeqlabError as error:
+            yield self._item("course", _raise(error), self.path)
+            return
+        for lab in labs:
+            yield from self._lab_items(lab)
+        for quiz_id in bank_ids(course.banks_dir):
+            path = course.banks_dir / f"{quiz_id}.toml"
+            yield self._item(f"quiz:{quiz_id}:well-formed", _bank_check(course, quiz_id), path)
+
+    def _lab_items(self, lab: LabSpec) -> Iterator[CheckItem]:
+        from graders.course.corpus import load_corpus
+        from graders.course.validate import (
+            check_corpus_entry,
+            check_reference,
+            check_seeds,
+            check_starter,
+            check_starter_sync,
+        )
+        from graders.errors import SeqlabError
+
+        where = lab.spec_path
+        yield self._item(f"{lab.id}:starter-in-sync", lambda: check_starter_sync(lab), where)
+        yield self._item(f"{lab.id}:reference-full-marks", lambda: check_reference(lab), where)
+        yield self._item(f"{lab.id}:starter-zero", lambda: check_starter(lab), where)
+        try:
+            entries = load_corpus(lab)
+        except SeqlabError as error:
+            yield self._item(f"{lab.id}:corpus", _raise(error), where)
+            entries = []
+        for entry in entries:
+            yield self._item(
+                f"{lab.id}:corpus:{entry.name}",
+                lambda entry=entry: check_corpus_entry(lab, entry),
+                entry.path,
+            )
+        seeds = self._seeds()
+        if seeds > 0:
+            yield self._item(
+                f"{lab.id}:seed-sweep[{seeds}]", lambda: check_seeds(lab, seeds), where
+            )
+
+
+def _bank_check(course: Course, quiz_id: str) -> Callable[[], Check]:
+    from graders.course.validate import Check
+    from quizzes.bank import load_quiz
+
+    def check() -> Check:
+        bank = load_quiz(course.banks_dir, quiz_id)  # raises a SpecError naming the field
+        notes = (("plugin.questions", {"count": len(bank.questions)}),)
+        return Check(bank.id, "validate.bank", True, notes=notes)
+
+    return check

@@ -1,0 +1,63 @@
+"""Layer 0, always on: what every run gets, whatever else the machine allows.
+
+A separate `python -I -X utf8` (no user site, no PYTHON* variables, no script folder on the
+path, so a student's json.py or sitecustomize.py shadows nothing) running the zygote, an
+almost empty environment, stdin from a read-only in-memory file, its own session and process
+group; the rlimits are applied by the zygote before any student code. On the levels without
+bubblewrap the run also drops every capability, so a grader running as root does not lend
+its powers (raising rlimits, reading any file) to the student.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+ZYGOTE_SOURCE = Path(__file__).with_name("zygote.py").read_text(encoding="utf-8")
+# Only what a well-behaved numeric program needs; nothing of the grader's environment leaks.
+CHILD_ENVIRONMENT = {
+    "PATH": "/usr/local/bin:/usr/bin:/bin",
+    "LANG": "C.UTF-8",
+    "OMP_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+    "MALLOC_ARENA_MAX": "2",
+}
+PR_CAPBSET_DROP, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL = 24, 47, 4
+LAST_CAPABILITY = 63  # the kernel answers EINVAL past its own last one; we just go on
+
+
+def zygote_command(config_json: str) -> list[str]:
+    return [sys.executable, "-I", "-X", "utf8", "-c", ZYGOTE_SOURCE, config_json]
+
+
+def environment(home: str) -> dict[str, str]:
+    return {**CHILD_ENVIRONMENT, "HOME": home, "TMPDIR": home}
+
+
+def memfd_with(text: str) -> int:
+    """A read-only descriptor of an anonymous in-memory file (nothing on disk to find)."""
+    writable = os.memfd_create("stdin")
+    try:
+        os.write(writable, text.encode("utf-8"))
+        # The program gets a read-only descriptor: it must not rewrite any set's input.
+        return os.open(f"/proc/self/fd/{writable}", os.O_RDONLY)
+    finally:
+        os.close(writable)
+
+
+def capability_dropper() -> Callable[[], None]:
+    """For the child before exec: empty the bounding and ambient sets, so that executing the
+    interpreter as uid 0 grants no capability at all."""
+    libc = ctypes.CDLL(None, use_errno=True)
+
+    def drop() -> None:
+        if os.geteuid() != 0:
+            return  # an ordinary user has none to drop
+        for capability in range(LAST_CAPABILITY + 1):
+            libc.prctl(PR_CAPBSET_DROP, capability, 0, 0, 0)
+        libc.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0)
+
+    return drop

@@ -1,0 +1,155 @@
+"""The system-call filter every sandboxed run gets (where libseccomp is available).
+
+libseccomp (through its ctypes binding, pyseccomp) compiles a deny-list into a classic BPF
+program once per grader process. The same bytes are installed two ways: bubblewrap loads
+them from a descriptor (`--seccomp FD`), and the Landlock level installs them in the child
+with prctl just before it executes the interpreter (install_in_child). Everything not listed
+is allowed: torch training needs the ordinary system calls, and the filesystem, network
+and process layers decide the rest; the filter removes the kernel interfaces a program
+never needs and an attacker loves.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+import functools
+import os
+import socket
+from collections.abc import Callable
+
+# Kernel interfaces no lab needs: debugging other processes, new namespaces and mounts,
+# kernel objects (bpf, keys, modules), and notification channels used in exploits.
+DENIED_SYSCALLS = (
+    "ptrace",
+    "process_vm_readv",
+    "process_vm_writev",
+    "mount",
+    "umount2",
+    "unshare",
+    "setns",
+    "pivot_root",
+    "chroot",
+    "fsopen",
+    "fsconfig",
+    "fsmount",
+    "fspick",
+    "move_mount",
+    "open_tree",
+    "mount_setattr",
+    "bpf",
+    "perf_event_open",
+    "userfaultfd",
+    "io_uring_setup",
+    "io_uring_enter",
+    "io_uring_register",
+    "keyctl",
+    "add_key",
+    "request_key",
+    "kexec_load",
+    "kexec_file_load",
+    "init_module",
+    "finit_module",
+    "delete_module",
+    "reboot",
+    "swapon",
+    "swapoff",
+    "acct",
+    "open_by_handle_at",
+    "name_to_handle_at",
+    "pidfd_getfd",
+)
+# clone() flags that would make new namespaces (a nested user namespace regains powers).
+NAMESPACE_FLAGS = (
+    0x00020000,  # CLONE_NEWNS
+    0x02000000,  # CLONE_NEWCGROUP
+    0x04000000,  # CLONE_NEWUTS
+    0x08000000,  # CLONE_NEWIPC
+    0x10000000,  # CLONE_NEWUSER
+    0x20000000,  # CLONE_NEWPID
+    0x40000000,  # CLONE_NEWNET
+)
+TIOCSTI = 0x5412  # push characters into a terminal's input: a way out of any sandbox
+TIOCLINUX = 0x541C
+
+PR_SET_NO_NEW_PRIVS = 38
+PR_SET_SECCOMP = 22
+SECCOMP_MODE_FILTER = 2
+
+
+class SeccompUnavailable(Exception):
+    """libseccomp or its binding is missing, or the kernel refused the filter."""
+
+
+@functools.cache
+def filter_program() -> bytes:
+    """The compiled BPF program (raw `struct sock_filter` array)."""
+    try:
+        import pyseccomp as seccomp  # a ctypes binding: fails here if libseccomp is missing
+    except (ImportError, OSError) as error:
+        raise SeccompUnavailable(f"pyseccomp/libseccomp not loadable: {error}") from error
+    try:
+        rules = seccomp.SyscallFilter(seccomp.ALLOW)
+        deny = seccomp.ERRNO(errno.EPERM)
+        for name in DENIED_SYSCALLS:
+            rules.add_rule(deny, name)
+        # Sockets: only local Unix sockets (Python's multiprocessing uses them); no TCP, UDP,
+        # raw, netlink or packet sockets, so nothing leaves even where a network exists.
+        rules.add_rule(
+            seccomp.ERRNO(errno.EAFNOSUPPORT), "socket", seccomp.Arg(0, seccomp.NE, socket.AF_UNIX)
+        )
+        for flag in NAMESPACE_FLAGS:
+            rules.add_rule(deny, "clone", seccomp.Arg(0, seccomp.MASKED_EQ, flag, flag))
+        # clone3 passes its flags in memory a filter cannot read: answer "not implemented", so
+        # the C library falls back to clone(), which the rule above inspects.
+        rules.add_rule(seccomp.ERRNO(errno.ENOSYS), "clone3")
+        for request in (TIOCSTI, TIOCLINUX):
+            rules.add_rule(deny, "ioctl", seccomp.Arg(1, seccomp.EQ, request))
+        reader, writer = os.pipe()
+        try:
+            with os.fdopen(writer, "wb") as sink:
+                rules.export_bpf(sink)
+            return _read_all(reader)
+        finally:
+            os.close(reader)
+    except (OSError, RuntimeError, ValueError) as error:
+        raise SeccompUnavailable(f"libseccomp could not build the filter: {error}") from error
+
+
+def _read_all(fd: int) -> bytes:
+    chunks = []
+    while chunk := os.read(fd, 65536):
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def program_fd() -> int:
+    """A sealed in-memory file holding the program, for `bwrap --seccomp FD`."""
+    fd = os.memfd_create("seccomp")
+    os.write(fd, filter_program())
+    os.lseek(fd, 0, os.SEEK_SET)
+    return fd
+
+
+class _SockFprog(ctypes.Structure):
+    _fields_ = (("len", ctypes.c_ushort), ("filter", ctypes.c_void_p))
+
+
+def child_installer(program: bytes) -> Callable[[], None]:
+    """A function that installs the filter on the calling process (after fork, before exec).
+
+    Everything that allocates or loads a library happens here, in the parent; the returned
+    function only makes two prctl calls, which is safe in a freshly forked child.
+    """
+    libc = ctypes.CDLL(None, use_errno=True)
+    buffer = ctypes.create_string_buffer(program, len(program))
+    fprog = _SockFprog(len(program) // 8, ctypes.addressof(buffer))
+
+    def install() -> None:
+        if libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
+            raise OSError(ctypes.get_errno(), "prctl(PR_SET_NO_NEW_PRIVS)")
+        if libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(fprog), 0, 0) != 0:
+            raise OSError(ctypes.get_errno(), "prctl(PR_SET_SECCOMP)")
+
+    install.keep_alive = buffer  # the program must outlive the call
+    return install

@@ -141,11 +141,12 @@ def listeners():
 
 
 def submission(course: Path, lab_id: str, attack: dict, marker: str, ports: tuple[int, int]):
+    """The reference with the attack in place of one blank (seq2seq: training skipped)."""
     lab = Course.locate(course).lab(lab_id)
-    starter = lab.starter_path.read_text(encoding="utf-8")
-    layout = parse(starter, str(lab.starter_path))
+    layout = parse(lab.starter_path.read_text(encoding="utf-8"), str(lab.starter_path))
+    reference = parse(lab.solution_path.read_text(encoding="utf-8"), str(lab.solution_path))
     index = attack.get("blank", 1) - 1
-    template_line = layout.blanks[index].body[0]
+    template_line = reference.blanks[index].body[0]
     indent = template_line[: len(template_line) - len(template_line.lstrip())]
     code = (
         attack["code"]
@@ -156,7 +157,7 @@ def submission(course: Path, lab_id: str, attack: dict, marker: str, ports: tupl
     body = tuple(
         indent + line if line.strip() else line for line in code.lstrip("\n").splitlines(True)
     )
-    bodies = [blank.body for blank in layout.blanks]
+    bodies = [blank.body for blank in reference.blanks]
     bodies[index] = body
     if lab_id == "seq2seq" and index != 2:
         bodies[2] = ("pass\n",)  # skip training: the attack is elsewhere

@@ -107,7 +107,7 @@ class Launch:
         installers.append(process.capability_dropper())
         if self.isolation.uses("landlock"):
             ruleset = landlock.build_ruleset(
-                self._landlock_readable(), [self.workdir, Path("/dev/null")], landlock.abi_version()
+                landlock_readable(), [self.workdir, Path("/dev/null")], landlock.abi_version()
             )
             self._closing.append(ruleset)
             installers.append(landlock.child_installer(ruleset))
@@ -115,11 +115,6 @@ class Launch:
             installers.append(seccomp.child_installer(seccomp.filter_program()))
         home = str(self.workdir)
         return process.zygote_command(config_json), process.environment(home), home
-
-    @staticmethod
-    def _landlock_readable() -> list[Path]:
-        trees = ["/usr", "/bin", "/lib", "/lib64", *bwrap.interpreter_trees()]
-        return [Path(p) for p in (*trees, *LANDLOCK_READABLE)]
 
     # --- ending -----------------------------------------------------------------------
 
@@ -152,6 +147,12 @@ class Launch:
 
     def __exit__(self, *exc_info) -> None:
         self.close()
+
+
+def landlock_readable() -> list[Path]:
+    """What a Landlock-confined run may read: system libraries, the interpreter, the venv."""
+    trees = ["/usr", "/bin", "/lib", "/lib64", *bwrap.interpreter_trees()]
+    return [Path(p) for p in (*trees, *LANDLOCK_READABLE)]
 
 
 def _chain(installers: list[Callable[[], None]]) -> Callable[[], None]:

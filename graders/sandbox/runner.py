@@ -292,76 +292,107 @@ def _number(value: object) -> float:
     return float(value) if isinstance(value, int | float) and value >= 0 else 0.0
 
 
+@dataclass
+class SetWiring:
+    """The pipes and in-memory files of one forked run: our reading ends in `pipes`, the
+    child's ends in `child_fds` — [stdin, stdout, stderr, control, then stdin, stdout and
+    stderr of each set] — which the caller hands over and then closes."""
+
+    pipes: _Pipes
+    out: int
+    err: int
+    control: int
+    set_readers: list[tuple[int, int]]
+    child_fds: list[int]
+
+    @classmethod
+    def create(cls, stdins: list[str], limits: Limits) -> SetWiring:
+        cap = limits.output_kb * 1024
+        pipes = _Pipes()
+        ends: list[int] = [os.open(os.devnull, os.O_RDONLY)]
+        readers = []
+        for cap_here in (cap, cap, CONTROL_CAP):
+            read, write = os.pipe()
+            readers.append(pipes.add(read, cap_here))
+            ends.append(write)
+        set_readers = []
+        for stdin in stdins:
+            out_r, out_w = os.pipe()
+            err_r, err_w = os.pipe()
+            ends += [process.memfd_with(stdin), out_w, err_w]
+            set_readers.append((pipes.add(out_r, cap), pipes.add(err_r, cap)))
+        return cls(pipes, *readers, set_readers, ends)
+
+    def fork_config(self, limits: Limits, name) -> dict:
+        """The zygote's fork plan, naming each child descriptor by `name(position)`."""
+        sets = [
+            {"stdin": name(4 + 3 * i), "stdout": name(5 + 3 * i), "stderr": name(6 + 3 * i)}
+            for i in range(len(self.set_readers))
+        ]
+        return {
+            "control": name(3),
+            "sets": sets,
+            "wall_seconds": limits.wall_seconds,
+            "set_seconds": limits.set_seconds,
+        }
+
+    def log(self) -> _ControlLog:
+        return _ControlLog.parse(bytes(self.pipes.data[self.control]), len(self.set_readers))
+
+    def deadline(self, started: float, limits: Limits) -> Callable[[], float]:
+        def deadline() -> float:
+            # The whole run's budget holds; once the sets are forked they have their own,
+            # side by side, plus a moment for the zygote to report.
+            run_ends = started + limits.wall_seconds
+            prefork = self.log().prefork_wall
+            if prefork is None:
+                return run_ends
+            return min(run_ends, started + prefork + limits.set_seconds + 1.0)
+
+        return deadline
+
+    def results(self, ended: _Ended, limits: Limits) -> list[RunResult]:
+        pipes, log = self.pipes, self.log()
+        if log.prefork_wall is None:
+            # The program never read stdin (or died first): every set saw the same run.
+            whole = _whole_run(ended, pipes, self.out, self.err, limits, limits.wall_seconds)
+            return [whole] * len(self.set_readers)
+        common_out, common_err = bytes(pipes.data[self.out]), bytes(pipes.data[self.err])
+        common_flood = bool({self.out, self.err} & pipes.flooded)
+        set_budget = min(limits.set_seconds, max(limits.wall_seconds - log.prefork_wall, 0.0))
+        results = []
+        for index, (set_out, set_err) in enumerate(self.set_readers):
+            report = log.reports.get(index)
+            status = report.get("status") if report else None
+            results.append(
+                _result(
+                    stdout=common_out + bytes(pipes.data[set_out]),
+                    stderr=common_err + bytes(pipes.data[set_err]),
+                    # No report: the run was killed before this set finished.
+                    status=status if isinstance(status, int) else signal.SIGKILL,
+                    wall=_number(report.get("wall")) if report else set_budget,
+                    cpu=_number(report.get("cpu")) if report else 0.0,
+                    peak_kb=int(_number(report.get("maxrss_kb"))) if report else 0,
+                    limits=limits,
+                    killed=ended.killed if report is None else bool(report.get("timed_out")),
+                    flooded=common_flood or bool({set_out, set_err} & pipes.flooded),
+                    oom=ended.oom,
+                    time_limit=set_budget,
+                    reported=report is not None,
+                    shared=log.prefork_wall,
+                )
+            )
+        return results
+
+
 def _run_forked(
     launch: Launch, program: str, filename: str, stdins: list[str], limits: Limits
 ) -> list[RunResult]:
-    cap = limits.output_kb * 1024
-    pipes = _Pipes()
-    out_r, out_w = os.pipe()
-    err_r, err_w = os.pipe()
-    control_r, control_w = os.pipe()
-    passed = [control_w]
-    set_fds, set_readers = [], []
-    for stdin in stdins:
-        set_out_r, set_out_w = os.pipe()
-        set_err_r, set_err_w = os.pipe()
-        stdin_fd = process.memfd_with(stdin)
-        passed += [stdin_fd, set_out_w, set_err_w]
-        set_fds.append({"stdin": stdin_fd, "stdout": set_out_w, "stderr": set_err_w})
-        set_readers.append((pipes.add(set_out_r, cap), pipes.add(set_err_r, cap)))
-    fork = {
-        "control": control_w,
-        "sets": set_fds,
-        "wall_seconds": limits.wall_seconds,
-        "set_seconds": limits.set_seconds,
-    }
-    config = _config(filename, limits, len(passed), fork)
-    pipes.add(out_r, cap)
-    pipes.add(err_r, cap)
-    pipes.add(control_r, CONTROL_CAP)
+    wiring = SetWiring.create(stdins, limits)
+    ends = wiring.child_fds
+    fork = wiring.fork_config(limits, lambda position: ends[position])
+    config = _config(filename, limits, len(ends) - 3, fork)
     started = time.monotonic()
-    stdio = (os.open(os.devnull, os.O_RDONLY), out_w, err_w)
-    child = launch.start(program, filename, config, stdio, passed)
-
-    def deadline() -> float:
-        # The whole run's budget holds; once the sets are forked they have their own, side
-        # by side, plus a moment for the zygote to report.
-        run_ends = started + limits.wall_seconds
-        prefork = _ControlLog.parse(bytes(pipes.data[control_r]), len(stdins)).prefork_wall
-        if prefork is None:
-            return run_ends
-        return min(run_ends, started + prefork + limits.set_seconds + 1.0)
-
-    ended = _watch(launch, child, pipes, started, deadline)
-    log = _ControlLog.parse(bytes(pipes.data[control_r]), len(stdins))
-    if log.prefork_wall is None:
-        # The program never read stdin (or died first): every set saw the same single run.
-        whole = _whole_run(ended, pipes, out_r, err_r, limits, limits.wall_seconds)
-        return [whole] * len(stdins)
-
-    common_out, common_err = bytes(pipes.data[out_r]), bytes(pipes.data[err_r])
-    common_flood = bool({out_r, err_r} & pipes.flooded)
-    set_budget = min(limits.set_seconds, max(limits.wall_seconds - log.prefork_wall, 0.0))
-    results = []
-    for index, (set_out_r, set_err_r) in enumerate(set_readers):
-        report = log.reports.get(index)
-        status = report.get("status") if report else None
-        results.append(
-            _result(
-                stdout=common_out + bytes(pipes.data[set_out_r]),
-                stderr=common_err + bytes(pipes.data[set_err_r]),
-                # No report: the run was killed before this set finished.
-                status=status if isinstance(status, int) else signal.SIGKILL,
-                wall=_number(report.get("wall")) if report else set_budget,
-                cpu=_number(report.get("cpu")) if report else 0.0,
-                peak_kb=int(_number(report.get("maxrss_kb"))) if report else 0,
-                limits=limits,
-                killed=ended.killed if report is None else bool(report.get("timed_out")),
-                flooded=common_flood or bool({set_out_r, set_err_r} & pipes.flooded),
-                oom=ended.oom,
-                time_limit=set_budget,
-                reported=report is not None,
-                shared=log.prefork_wall,
-            )
-        )
-    return results
+    child = launch.start(program, filename, config, tuple(ends[:3]), ends[3:])
+    ended = _watch(launch, child, wiring.pipes, started, wiring.deadline(started, limits))
+    return wiring.results(ended, limits)

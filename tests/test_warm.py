@@ -1,0 +1,143 @@
+"""Warm workers: the same results as a cold run, and nothing carried between submissions."""
+
+import textwrap
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from graders.engine import grade_submission
+from graders.sandbox import run_sets, warm
+from graders.spec import Limits
+from graders.submission import read_submission
+
+LIMITS = Limits(wall_seconds=20, set_seconds=3, memory_mb=4096, output_kb=16)
+
+
+@pytest.fixture(scope="module")
+def pool():
+    assert warm.available(), "warm workers need isolation level strong: run `make system`"
+    with warm.WarmPool("import torch\nimport numpy\n", LIMITS, workers=1) as one_worker:
+        yield one_worker
+
+
+def run(pool, program: str, stdins=("a\n", "b\n")):
+    return pool.run_sets(
+        textwrap.dedent(program), "main.py", list(stdins), LIMITS, fork_at_input=True
+    )
+
+
+def test_template_imports_are_what_a_worker_preloads():
+    template = (
+        "import sys\nimport torch.nn as nn\nfrom numpy import linalg\nif x:\n    import json\n"
+    )
+    assert warm.template_imports(template) == ["sys", "torch.nn", "numpy"]
+
+
+def test_warm_and_cold_runs_print_the_same(pool):
+    program = """
+        import sys, random, torch
+        torch.manual_seed(3)
+        random.seed(4)
+        weights = torch.randn(3)
+        word = sys.stdin.readline().strip()
+        print(word, [round(w, 4) for w in weights.tolist()], random.random())
+    """
+    warm_results = run(pool, program)
+    cold_results = run_sets(
+        textwrap.dedent(program), "main.py", ["a\n", "b\n"], LIMITS, fork_at_input=True
+    )
+    assert [r.stdout for r in warm_results] == [r.stdout for r in cold_results]
+    assert all(r.exit_code == 0 for r in warm_results)
+
+
+def test_nothing_a_submission_changes_reaches_the_next(pool):
+    marker = f"seqlab-warm-{uuid.uuid4().hex[:8]}"
+    meddler = f"""
+        import builtins, json, os, sys, torch
+        open("planted-{marker}", "w").write("x")
+        for folder in ("/tmp", "..", os.environ["HOME"] + "/.."):
+            try:
+                open(os.path.join(folder, "{marker}"), "w").write("x")
+            except OSError:
+                pass
+        torch.set_default_dtype(torch.float64)
+        torch.manual_seed(123)
+        torch.set_num_threads(2)
+        torch.seqlab_flag = "{marker}"
+        builtins.print = lambda *a, **k: sys.stdout.write("patched\\n")
+        sys.modules["json"] = "hijacked"
+        sys.stdin.read()
+        print("meddled")
+    """
+    assert run(pool, meddler)[0].stdout == b"patched\n"
+    observer = f"""
+        import builtins, glob, json, os, sys, torch
+        sys.stdin.read()
+        print(sorted(os.listdir(".")))
+        print(glob.glob("/tmp/*{marker}*") + glob.glob("../*{marker}*") + glob.glob("/*/*{marker}"))
+        print(torch.get_default_dtype(), torch.initial_seed() == 123, torch.get_num_threads())
+        print(hasattr(torch, "seqlab_flag"), type(json).__name__, print is builtins.print)
+    """
+    (result, _) = run(pool, observer)
+    assert result.stdout.decode().splitlines() == [
+        "['main.py']",
+        "[]",
+        "torch.float32 False 1",
+        "False module True",
+    ], result.stderr
+
+
+def test_processes_left_by_a_submission_do_not_survive_it(pool):
+    marker = f"seqlab-warm-{uuid.uuid4().hex[:8]}"
+    program = f"""
+        import os, subprocess, sys
+        sys.stdin.read()
+        if os.fork() == 0:
+            os.setsid()
+            subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)", "{marker}"])
+            os._exit(0)
+        print("left one behind")
+    """
+    assert run(pool, program)[0].stdout == b"left one behind\n"
+    time.sleep(0.3)
+    leftovers = [p.name for p in Path("/proc").glob("[0-9]*") if marker.encode() in _cmdline(p)]
+    assert leftovers == []
+    # The worker is still there for the next submission.
+    assert run(pool, "import sys\nprint(sys.stdin.read().strip())\n")[1].stdout == b"b\n"
+
+
+def _cmdline(process: Path) -> bytes:
+    try:
+        return (process / "cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
+def test_an_endless_submission_costs_its_budget_and_the_worker_goes_on(pool):
+    started = time.monotonic()
+    results = run(pool, "import sys\nsys.stdin.read()\nwhile True:\n    pass\n")
+    assert all(r.timed_out for r in results)
+    assert time.monotonic() - started < LIMITS.set_seconds + 3
+    assert run(pool, "import sys\nprint(sys.stdin.read().strip())\n")[0].stdout == b"a\n"
+
+
+def test_a_worker_killed_from_outside_is_replaced(pool):
+    (victim,) = pool.workers
+    victim.launch.kill_all(victim.process.pid)
+    results = run(pool, "import sys\nprint(sys.stdin.read().strip())\n")
+    assert [r.stdout for r in results] == [b"a\n", b"b\n"]
+    assert pool.workers[0] is not victim
+
+
+def test_a_real_lab_grades_the_same_warm_and_cold(course):
+    lab = course.lab("rnn-numpy")
+    with warm.WarmPool(lab.starter_path.read_text(encoding="utf-8"), lab.limits, 1) as lab_pool:
+        for path in (lab.solution_path, lab.starter_path):
+            submission = read_submission(path)
+            cold = grade_submission(lab, submission, include_hidden=True)
+            hot = grade_submission(lab, submission, include_hidden=True, runner=lab_pool.run_sets)
+            assert [(t.name, t.verdict, t.actual) for t in hot.tests] == [
+                (t.name, t.verdict, t.actual) for t in cold.tests
+            ]

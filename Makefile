@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint validate bench clean system
+.PHONY: demo test lint validate bench clean system web
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,12 +15,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
-# Debian packages for the sandbox: bubblewrap (namespaces) and libseccomp (syscall filter).
+# Debian packages for the sandbox: bubblewrap (namespaces) and libseccomp (syscall filter),
+# and PostgreSQL, whose server the gradebook tests start (the gradebook runs on it by URL).
+# chromium (headless) opens the class report in its test; fonts-wqy-microhei draws its Chinese.
 # Needs root; without them seqlab still grades, at a weaker isolation level (`seqlab doctor`).
 system:
 	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-		apt-get update -qq && apt-get install -y -qq bubblewrap libseccomp2 >/dev/null; \
-	else echo "make system: not root or no apt-get; install bubblewrap and libseccomp2 yourself"; fi
+		apt-get update -qq && apt-get install -y -qq bubblewrap libseccomp2 postgresql chromium fonts-wqy-microhei >/dev/null; \
+	else echo "make system: not root or no apt-get; install bubblewrap, libseccomp2, postgresql, chromium and fonts-wqy-microhei yourself"; fi
 
 demo: $(STAMP)
 	$(BIN)/seqlab demo
@@ -32,8 +34,15 @@ lint: $(STAMP)
 validate: $(STAMP)
 	$(BIN)/seqlab validate
 
-test: lint $(STAMP)
+test: lint $(STAMP) web
 	$(BIN)/pytest
+
+# The web platform's code editor: CodeMirror 6 from the npm registry, bundled by esbuild into
+# graders/web/static/editor.js (node_modules and the bundle are not committed).
+WEB := graders/web
+web: $(WEB)/static/editor.js
+$(WEB)/static/editor.js: $(WEB)/frontend/package.json $(WEB)/frontend/src/editor.js
+	cd $(WEB)/frontend && npm install --no-audit --no-fund --silent && npm run --silent build
 
 bench: $(STAMP)
 	$(BIN)/python bench/seq2seq_bench.py

@@ -3,7 +3,9 @@
 For a trivial program and for the seq2seq reference (2 public sets), each measured as
 - bare: `python -I program.py < input` in a subprocess, no sandbox at all;
 - weak / medium / strong: `run_sets` with the stronger layers switched off as in
-  `seqlab --without ...`, so every level is measured on this one machine.
+  `seqlab --without ...`, so every level is measured on this one machine;
+- strong, warm worker: the same program through a warm worker (sandbox/warm.py) that has
+  already imported the template's modules — what batch grading pays per submission.
 Prints the medians and the overhead per level (strong must stay ≤ 50 ms per submission).
 
     .venv/bin/python bench/sandbox_bench.py [--repeat 5]
@@ -23,6 +25,7 @@ from pathlib import Path
 
 from graders.sandbox import run_sets
 from graders.sandbox.probe import DISABLE_VARIABLE, detect
+from graders.sandbox.warm import WarmPool
 from graders.spec import Course, Limits
 
 LEVELS = {"weak": "bwrap,landlock,seccomp,cgroup", "medium": "bwrap", "strong": ""}
@@ -51,6 +54,18 @@ def sandboxed(program: str, stdins: list[str], limits: Limits, level: str) -> fl
     elapsed = time.monotonic() - started
     assert all(r.exit_code == 0 for r in results), [r.stderr[-300:] for r in results]
     return elapsed
+
+
+def warm_run(pool: WarmPool, program: str, stdins: list[str], limits: Limits) -> float:
+    started = time.monotonic()
+    results = pool.run_sets(program, "main.py", stdins, limits, fork_at_input=True)
+    elapsed = time.monotonic() - started
+    assert all(r.exit_code == 0 for r in results), [r.stderr[-300:] for r in results]
+    return elapsed
+
+
+def row(label: str, value: float, base: float) -> None:
+    print(f"{label:<28} {value:8.3f} s   {1000 * (value - base):+8.0f} ms vs bare")
 
 
 def median_of(repeat: int, measure) -> float:
@@ -82,7 +97,14 @@ def main() -> None:
         for level in LEVELS:
             measure = functools.partial(sandboxed, program, stdins, limits, level)
             value = median_of(args.repeat, measure)
-            print(f"{level:<28} {value:8.3f} s   {1000 * (value - base):+8.0f} ms vs bare")
+            row(level, value, base)
+        os.environ[DISABLE_VARIABLE] = ""
+        with WarmPool(program, limits, workers=1) as pool:
+            measure = functools.partial(warm_run, pool, program, stdins, limits)
+            value = median_of(args.repeat, measure)
+        print(
+            f"{'strong, warm worker':<28} {value:8.3f} s   {1000 * (value - base):+8.0f} ms vs bare"
+        )
 
 
 if __name__ == "__main__":

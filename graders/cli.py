@@ -12,22 +12,20 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.rule import Rule
 from rich.table import Table
 
 from graders import report, sandbox
-from graders.course import build
-from graders.course.index import write_index
-from graders.course.mutate import MutationReport, default_workers, mutate_lab
-from graders.course.scaffold import new_lab
-from graders.course.sweep import sweep
-from graders.course.validate import Check, check_index, validate_lab
+from graders.batch.similarity import DEFAULT_THRESHOLD  # light: copydetect loads lazily
+from graders.course.mutate import default_workers
 from graders.engine import grade_submission
 from graders.errors import SeqlabError, UsageError
 from graders.messages import LANGS, say
 from graders.results import LEVELS
+from graders.sandbox import warm
 from graders.sandbox.probe import DISABLE_VARIABLE, LAYERS, disabled_by_environment, doctor_rows
 from graders.spec import Course
 from graders.submission import read_submission, read_text
@@ -38,6 +36,13 @@ from quizzes.present import paper_json, paper_markdown, render_paper, render_rev
 from quizzes.sheet import parse_sheet, sheet_text
 from quizzes.take import TERMINAL, take
 
+if TYPE_CHECKING:
+    from graders.batch.collect import Item
+    from graders.course.mutate import MutationReport
+    from graders.course.validate import Check
+
+# Subsystems with heavy imports (SQLAlchemy, nbformat's schema validation, copydetect) are
+# imported inside the commands that use them: `seqlab check` should start in a blink.
 EXIT_OK, EXIT_BELOW, EXIT_CANNOT = 0, 1, 2
 
 
@@ -98,7 +103,94 @@ def cmd_check(args) -> int:
 
 
 def cmd_grade(args) -> int:
-    return _grade(args, include_hidden=True)
+    paths = [Path(p) for p in args.submissions]
+    single = (
+        len(paths) == 1
+        and not paths[0].is_dir()
+        and paths[0].suffix.lower() != ".zip"
+        and args.db is None
+        and args.feedback is None
+        and args.workers is None
+    )
+    if single:  # one file: exactly the report `seqlab grade FILE` always printed
+        args.file = args.submissions[0]
+        return _grade(args, include_hidden=True)
+    from graders.batch.session import BatchOptions, grade_batch
+
+    _require_isolation(args.require_isolation)
+    target = _batch_target(Course.locate(args.course), args.lab)
+    options = BatchOptions(
+        lang=args.lang,
+        workers=args.workers,
+        db=args.db,
+        feedback=args.feedback,
+        assignment=args.assignment,
+        regrade=args.regrade,
+        cold=args.cold,
+        json=args.json,
+    )
+    return grade_batch(target, paths, options, _console())
+
+
+def _batch_target(course: Course, target_id: str | None):
+    from graders.batch.session import BatchTarget, lab_target
+
+    quiz_ids = bank_ids(course.banks_dir)
+    if target_id is None:
+        raise UsageError("batch.need_lab", known=", ".join(course.lab_ids() + quiz_ids))
+    if target_id in quiz_ids:
+        bank = load_quiz(course.banks_dir, target_id)
+
+        def grade_quiz(item: Item):
+            paper = make_paper(bank, item.student)  # each student's own shuffled paper
+            return check_quiz(paper, parse_sheet(item.text(), item.path, paper), item.path)
+
+        return BatchTarget(
+            bank.id,
+            "quiz",
+            bank.title,
+            course.banks_dir / f"{target_id}.toml",
+            None,
+            (".txt", ".json", ".toml"),
+            bank.max_score,
+            grade_quiz,
+        )
+    if target_id not in course.lab_ids():
+        raise UsageError(
+            "spec.unknown_lab", lab=target_id, known=", ".join(course.lab_ids() + quiz_ids)
+        )
+    return lab_target(course.lab(target_id))
+
+
+def cmd_gradebook_export(args) -> int:
+    from graders.batch.gradebook import (
+        Gradebook,
+        database_url,
+        export_gradescope,
+        export_scores_csv,
+        export_sets_csv,
+    )
+
+    if args.per_set and not args.csv:
+        raise UsageError("batch.per_set_needs_csv")
+    url = database_url(args.db)
+    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).is_file():
+        raise UsageError("batch.db_missing", path=url.removeprefix("sqlite:///"))
+    book = Gradebook(url)
+    grades = book.latest(args.lab)
+    book.close()
+    console = _console()
+    if args.csv:
+        path = Path(args.csv)
+        count = export_sets_csv(grades, path) if args.per_set else export_scores_csv(grades, path)
+        console.print(say("batch.exported_csv", args.lang, path=path, count=count), markup=False)
+    else:
+        folder = Path(args.gradescope)
+        count = export_gradescope(grades, folder)
+        console.print(
+            say("batch.exported_gradescope", args.lang, path=folder, count=count), markup=False
+        )
+    return EXIT_OK
 
 
 def cmd_doctor(args) -> int:
@@ -200,11 +292,16 @@ def _print_checks(checks: list[Check], lang: str) -> int:
 
 
 def cmd_validate(args) -> int:
+    from graders.course.validate import Check, check_index, validate_lab
+
     course = Course.locate(args.course)
     labs = [course.lab(lab_id) for lab_id in args.lab] if args.lab else course.labs()
     if args.seeds < 0:
         raise UsageError("course.bad_number", option="--seeds", value=args.seeds)
-    checks = [check for lab in labs for check in validate_lab(lab, seeds=args.seeds)]
+    checks = []
+    for lab in labs:
+        with warm.runner_for(lab, 1) as runner:
+            checks += validate_lab(lab, runner=runner, seeds=args.seeds)
     if not args.lab:
         checks.append(check_index(course))
     for quiz_id in bank_ids(course.banks_dir):
@@ -216,6 +313,10 @@ def cmd_validate(args) -> int:
 
 
 def cmd_build(args) -> int:
+    from graders.course import build
+    from graders.course.index import write_index
+    from graders.notebooks.build import notebook_path, write_notebook
+
     course = Course.locate(args.course)
     console = _console()
     labs = [course.lab(lab_id) for lab_id in args.lab] if args.lab else course.labs()
@@ -223,6 +324,9 @@ def cmd_build(args) -> int:
         changed = build.write_starter(lab)
         key = "course.starter_written" if changed else "course.starter_current"
         console.print(say(key, args.lang, lab=lab.id, path=lab.starter_path), markup=False)
+        changed = write_notebook(lab)
+        key = "course.notebook_written" if changed else "course.notebook_current"
+        console.print(say(key, args.lang, lab=lab.id, path=notebook_path(lab)), markup=False)
         if args.record:
             names = build.record_expected(lab)
             key = "course.recorded" if names else "course.recorded_current"
@@ -240,7 +344,50 @@ def cmd_build(args) -> int:
     return EXIT_OK
 
 
+def _empty_folder(text: str) -> Path:
+    """A folder to write an export into: new or empty, so nothing of the user's is lost."""
+    folder = Path(text)
+    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+        raise UsageError("notebook.dir_not_empty", path=folder)
+    return folder
+
+
+def cmd_export(args) -> int:
+    from graders.course.gradescope import export_bundle as export_gradescope_bundle
+    from graders.notebooks.nbgrader import export_course as export_nbgrader
+
+    course = Course.locate(args.course)
+    folder = _empty_folder(args.dir)
+    if args.format == "nbgrader":
+        written = export_nbgrader(course, folder, args.lang)
+    else:
+        written = export_gradescope_bundle(course.lab(args.lab), folder, args.lang)
+    console = _console()
+    console.print(
+        say("notebook.exported", args.lang, count=len(written), path=folder), markup=False
+    )
+    return EXIT_OK
+
+
+def cmd_release(args) -> int:
+    from graders.course.release import write_release
+
+    course = Course.locate(args.course)
+    folder = _empty_folder(args.dir)
+    papers = {}
+    for quiz_id in bank_ids(course.banks_dir):  # papers without keys: the banks stay behind
+        paper = make_paper(load_quiz(course.banks_dir, quiz_id))
+        for lang in LANGS:
+            papers[f"{quiz_id}.{lang}.md"] = paper_markdown(paper, lang, key=False) + "\n"
+    written = write_release(course, folder, papers)
+    message = say("notebook.exported", args.lang, count=len(written), path=folder)
+    _console().print(message, markup=False)
+    return EXIT_OK
+
+
 def cmd_sweep(args) -> int:
+    from graders.course.sweep import sweep
+
     course = Course.locate(args.course)
     lab = course.lab(args.lab)
     path = Path(args.file) if args.file else lab.solution_path
@@ -248,7 +395,9 @@ def cmd_sweep(args) -> int:
     seeds = range(args.start, args.start + args.seeds)
     console = _console()
     passed = 0
-    for outcome in sweep(lab, program, seeds):
+    with warm.runner_for(lab, 1) as runner:
+        outcomes = sweep(lab, program, seeds, runner=runner)
+    for outcome in outcomes:
         result = outcome.result
         passed += result.full_marks
         failures = ", ".join(
@@ -284,6 +433,8 @@ def _mutation_json(report: MutationReport, threshold: float) -> str:
 
 
 def cmd_mutate(args) -> int:
+    from graders.course.mutate import mutate_lab
+
     course = Course.locate(args.course)
     lab = course.lab(args.lab)
     if args.max < 1 or args.workers < 1:
@@ -301,7 +452,10 @@ def cmd_mutate(args) -> int:
         line = say(key, lang, id=outcome.mutant.id, verdicts=verdicts)
         err.print(f"[{done}/{total}] {line}", markup=False)
 
-    report = mutate_lab(lab, limit=args.max, workers=args.workers, progress=progress)
+    with warm.runner_for(lab, args.workers) as runner:
+        report = mutate_lab(
+            lab, limit=args.max, workers=args.workers, runner=runner, progress=progress
+        )
     threshold = args.threshold / 100
     if args.json:
         print(_mutation_json(report, threshold))
@@ -356,12 +510,59 @@ def cmd_mutate(args) -> int:
 
 
 def cmd_new(args) -> int:
+    from graders.course.scaffold import new_lab
+
     course = Course.locate(args.course)
     written = new_lab(course, args.lab_id)
     console = _console()
     for path in written:
         console.print(say("course.new_written", args.lang, path=path), markup=False)
     console.print(say("course.new_next", args.lang, lab=args.lab_id), markup=False)
+    return EXIT_OK
+
+
+def _report_file(path_text: str | None, signature: str) -> Path | None:
+    """A file to write: a new one, or one seqlab wrote before (its first 4 KB hold
+    `signature`), so a nightly report replaces itself but never a file of the user's."""
+    if path_text is None:
+        return None
+    path = Path(path_text)
+    if path.exists():
+        try:
+            with path.open(encoding="utf-8", errors="replace") as stream:
+                ours = path.is_file() and signature in stream.read(4096)
+        except OSError:
+            ours = False
+        if not ours:
+            raise UsageError("file.exists", path=path)
+    return path
+
+
+def cmd_report(args) -> int:
+    from graders.batch.class_report import GENERATOR, load_records, render_class_report
+    from graders.batch.gradebook import database_url, shown_url
+    from graders.batch.similarity import CSV_HEADER, compare, write_csv
+
+    if not 0 <= args.threshold <= 1:
+        raise UsageError("report.class_bad_threshold", value=args.threshold)
+    course = Course.locate(args.course)
+    lab = course.lab(args.lab)
+    html = _report_file(args.html, f'content="{GENERATOR}"')
+    pairs_csv = _report_file(args.similarity_csv, ",".join(CSV_HEADER))
+    url = database_url(args.db)
+    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).is_file():
+        raise UsageError("batch.db_missing", path=url.removeprefix("sqlite:///"))
+    records = load_records(url, lab.id)
+    if not records:
+        raise UsageError("report.class_no_records", db=args.db or shown_url(url), lab=lab.id)
+    similarity = compare(lab, [(r.student, r.text) for r in records], args.threshold)
+    html.write_text(render_class_report(lab, records, similarity, args.lang), encoding="utf-8")
+    console = _console()
+    console.print(say("report.class_written", args.lang, path=html), markup=False)
+    if pairs_csv is not None:
+        with pairs_csv.open("w", encoding="utf-8", newline="") as stream:
+            write_csv(similarity.pairs, stream)
+        console.print(say("report.class_csv_written", args.lang, path=pairs_csv), markup=False)
     return EXIT_OK
 
 
@@ -414,6 +615,49 @@ def cmd_demo(args) -> int:
     return EXIT_OK
 
 
+def cmd_serve(args) -> int:
+    # Imported here: the web stack (FastAPI, uvicorn) is for `serve` only.
+    from graders.web.server import serve
+
+    serve(
+        host=args.host,
+        port=args.port,
+        db=args.db,
+        course=Course.locate(args.course),
+        roster=Path(args.roster) if args.roster else None,
+        use_warm=not args.cold,
+        https=args.https,
+        rate_count=args.rate,
+        lang=args.lang,
+    )
+    return EXIT_OK
+
+
+def _batch_arguments(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument(
+        "submissions",
+        nargs="+",
+        metavar="SUBMISSIONS",
+        help="a file, or several: files, folders, nbgrader submitted/ trees, .zip exports",
+    )
+    sub.add_argument(
+        "--workers", type=int, help="submissions graded at once (default: the number of cores)"
+    )
+    sub.add_argument(
+        "--db", help="gradebook file or SQLAlchemy URL (default: seqlab-gradebook.sqlite)"
+    )
+    sub.add_argument("--feedback", metavar="DIR", help="write feedback files into DIR")
+    sub.add_argument("--assignment", help="nbgrader assignment name (default: the lab id)")
+    sub.add_argument(
+        "--regrade", action="store_true", help="grade again what the gradebook already has"
+    )
+    sub.add_argument(
+        "--cold",
+        action="store_true",
+        help="no warm workers: a fresh sandboxed process per submission (slower)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
@@ -443,17 +687,57 @@ def build_parser() -> argparse.ArgumentParser:
     command("list", cmd_list, "list the labs and quizzes")
     for name, handler, help_text in (
         ("check", cmd_check, "grade FILE on the public test sets (for students)"),
-        ("grade", cmd_grade, "grade FILE on public and hidden test sets (for instructors)"),
+        (
+            "grade",
+            cmd_grade,
+            "grade FILE, or many (files, folders, nbgrader trees, Moodle/Canvas zips) into a "
+            "gradebook, on public and hidden test sets (for instructors)",
+        ),
     ):
         sub = command(name, handler, help_text)
-        sub.add_argument("file", metavar="FILE")
-        sub.add_argument("--lab", help="lab id (default: from the file name)")
+        if name == "check":
+            sub.add_argument("file", metavar="FILE")
+        else:
+            _batch_arguments(sub)
+        sub.add_argument("--lab", help="lab (or quiz) id (default: from the file name)")
         sub.add_argument("--json", action="store_true", help="print results as JSON")
         sub.add_argument(
             "--require-isolation",
             choices=LEVELS[1:],
             help="refuse to grade (exit 2) if this machine's sandbox is weaker than this",
         )
+    gradebook = commands.add_parser("gradebook", help="the gradebook of batch grading")
+    gradebook_commands = gradebook.add_subparsers(dest="gradebook_command", required=True)
+    sub = gradebook_commands.add_parser(
+        "export",
+        parents=[common],
+        help="export scores as CSV or Gradescope results.json",
+        description="export the newest grade per student and lab",
+    )
+    sub.set_defaults(handler=cmd_gradebook_export)
+    sub.add_argument("--db", help="gradebook file or URL (default: seqlab-gradebook.sqlite)")
+    sub.add_argument("--lab", help="only this lab or quiz")
+    what = sub.add_mutually_exclusive_group(required=True)
+    what.add_argument("--csv", metavar="FILE", help="write student × lab scores to this new file")
+    what.add_argument("--gradescope", metavar="DIR", help="write DIR/<lab>/<student>/results.json")
+    sub.add_argument(
+        "--per-set", action="store_true", help="with --csv: student × lab × set verdicts"
+    )
+    sub = command(
+        "report",
+        cmd_report,
+        "class report: one HTML page with charts, the verdict table and similar submissions",
+    )
+    sub.add_argument("--db", help="gradebook file or URL (default: seqlab-gradebook.sqlite)")
+    sub.add_argument("--lab", required=True, help="lab id")
+    sub.add_argument("--html", required=True, metavar="FILE", help="write the page here")
+    sub.add_argument(
+        "--threshold",
+        type=float,
+        default=DEFAULT_THRESHOLD,
+        help=f"similarity from 0 to 1 at which a pair is listed (default {DEFAULT_THRESHOLD})",
+    )
+    sub.add_argument("--similarity-csv", metavar="FILE", help="also write the pairs as CSV")
     command("doctor", cmd_doctor, "show which sandbox layers work on this machine, and why not")
     sub = command(
         "validate", cmd_validate, "CI gate: references pass, starters fail, files in sync"
@@ -465,6 +749,30 @@ def build_parser() -> argparse.ArgumentParser:
     sub = command("build", cmd_build, "regenerate starters from solutions")
     sub.add_argument("--record", action="store_true", help="also record expected outputs")
     sub.add_argument("--lab", action="append", help="only this lab (repeatable)")
+    sub = command(
+        "release",
+        cmd_release,
+        "write the student release: task pages, starters, notebooks, public sets, the engine, "
+        "quiz papers without keys (no solutions, hidden sets, corpus or keys)",
+    )
+    sub.add_argument("dir", metavar="DIR", help="a new or empty folder")
+    export = commands.add_parser("export", help="the course for nbgrader or Gradescope")
+    export_commands = export.add_subparsers(dest="export_command", required=True)
+    sub = export_commands.add_parser(
+        "nbgrader",
+        parents=[common],
+        help="write an nbgrader course: source/<lab>/<lab>.ipynb with solutions and tests",
+    )
+    sub.set_defaults(handler=cmd_export, format="nbgrader")
+    sub.add_argument("dir", metavar="DIR", help="a new or empty folder")
+    sub = export_commands.add_parser(
+        "gradescope",
+        parents=[common],
+        help="write a Gradescope autograder zip (setup.sh, run_autograder) for one lab",
+    )
+    sub.set_defaults(handler=cmd_export, format="gradescope")
+    sub.add_argument("--lab", required=True, help="lab id")
+    sub.add_argument("dir", metavar="DIR", help="a new or empty folder")
     sub = command("sweep", cmd_sweep, "grade a program under many seeds")
     sub.add_argument("lab", metavar="LAB")
     sub.add_argument("--seeds", type=int, default=20, help="how many seeds (default 20)")
@@ -483,6 +791,16 @@ def build_parser() -> argparse.ArgumentParser:
     sub = command("new", cmd_new, "scaffold a new lab: solution, spec and task page")
     sub.add_argument("lab_id", metavar="LAB_ID")
     command("demo", cmd_demo, "grade every reference and starter and print the reports")
+    sub = command("serve", cmd_serve, "the web platform on this machine (loopback only)")
+    sub.add_argument("--host", default="127.0.0.1", help="loopback address (default 127.0.0.1)")
+    sub.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    sub.add_argument("--db", help="database file or URL (default: seqlab-web.sqlite)")
+    sub.add_argument("--roster", metavar="CSV", help="import username,name,password[,role] first")
+    sub.add_argument("--cold", action="store_true", help="no warm workers: a fresh sandbox each")
+    sub.add_argument("--https", action="store_true", help="behind an https proxy: Secure cookies")
+    sub.add_argument(
+        "--rate", type=int, default=5, help="lab submissions per student per minute (default 5)"
+    )
 
     quiz = commands.add_parser("quiz", help="multiple-choice quizzes")
     quiz_commands = quiz.add_subparsers(dest="quiz_command", required=True)

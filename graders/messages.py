@@ -29,12 +29,6 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "{path}, line {line}, column {column}: these bytes are not valid UTF-8. Save the file "
         "as UTF-8 in your editor and try again (your file was not changed).",
     ),
-    "file.notebook_unsupported": (
-        "{path} 是 Jupyter 笔记本（.ipynb），目前尚不支持直接评测。请在 Jupyter 中选择 "
-        "“下载为 Python (.py)”，然后评测导出的 .py 文件。",
-        "{path} is a Jupyter notebook (.ipynb), which cannot be graded yet. In Jupyter use "
-        "'Download as Python (.py)' and grade the exported .py file.",
-    ),
     # --- markers ------------------------------------------------------------------------------
     "markers.end_without_begin": (
         "{path} 第 {line} 行：出现了 End 标记，但前面没有与之配对的 Begin。请恢复被删除的 "
@@ -128,6 +122,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "sandbox.doctor_missing": ("不可用", "not active"),
     # --- verdicts (one line each) ---------------------------------------------------------
     "verdict.accepted": ("通过", "passed"),
+    "verdict.partial": ("部分正确", "partially correct"),
     "verdict.wrong_answer": ("答案错误", "wrong answer"),
     "verdict.presentation_error": (
         "格式错误（仅空白字符不同）",
@@ -192,6 +187,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     # --- report ---------------------------------------------------------------------------------
     "report.test_set": ("测试集 {index}", "Test set {index}"),
     "report.question": ("第 {number} 题", "Question {number}"),
+    "report.question_column": ("题号", "Question"),
+    "report.verdict_column": ("判定", "Verdict"),
+    "report.score_column": ("得分", "Score"),
+    "report.answer_column": ("你的答案", "Your answer"),
     "report.input": ("测试输入", "Input"),
     "report.expected": ("预期输出", "Expected output"),
     "report.actual": ("实际输出", "Your output"),
@@ -202,6 +201,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "{failed} 个测试集未通过，请检查上面的差异后再试。",
         "{failed} test set(s) failed: look at the differences above and try again.",
     ),
+    "report.some_partial": ("{partial} 道题部分正确。", "{partial} question(s) partially correct."),
     "report.some_failed_quiz": (
         "{failed} 道题答错或未作答。",
         "{failed} question(s) wrong or not answered.",
@@ -220,6 +220,74 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "shared part (imports, training) {seconds:.2f} s",
     ),
     "report.truncated": ("……（已截断）", "… (truncated)"),
+    # --- class report (graders/batch/class_report.py, `seqlab report`) -----------------------
+    "report.class_title": ("班级评测报告：{title}（{lab}）", "Class report: {title} ({lab})"),
+    "report.class_summary": (
+        "{count} 份提交 · 生成于 {date}",
+        "{count} submissions · generated {date}",
+    ),
+    "report.class_stats": (
+        "平均得分 {mean}% · 中位数 {median}% · 满分 {full} 份 · 零分 {zero} 份",
+        "mean score {mean}% · median {median}% · full marks {full} · zero {zero}",
+    ),
+    "report.class_histogram": ("得分分布", "Score distribution"),
+    "report.class_score_axis": ("得分（占满分的百分比）", "score (% of full marks)"),
+    "report.class_count_axis": ("提交数", "submissions"),
+    "report.class_pass_rate": ("各测试集通过率", "Pass rate per test set"),
+    "report.class_passed": ("{percent}%（{passed}/{total}）", "{percent}% ({passed}/{total})"),
+    "report.class_hidden": ("隐藏", "hidden"),
+    "report.class_time": (
+        "每份提交的评测时间（从慢到快）",
+        "Grading time per submission (slowest first)",
+    ),
+    "report.class_seconds_axis": ("秒", "seconds"),
+    "report.class_seconds_value": ("{seconds:.2f} 秒", "{seconds:.2f} s"),
+    "report.class_median": ("中位数 {seconds:.2f} 秒", "median {seconds:.2f} s"),
+    "report.class_verdicts": ("评测结果", "Verdicts"),
+    "report.class_student": ("学生", "Student"),
+    "report.class_total": ("总分", "Total"),
+    "report.class_seconds": ("用时", "Time"),
+    "report.class_not_graded": ("未评测该测试集", "this set was not graded"),
+    "report.class_similarity": ("相似的提交", "Similar submissions"),
+    "report.class_similarity_how": (
+        "只比较 Begin/End 之间的代码：变量名、空白和注释已归一化，模板的占位代码不计。相似度是一方的代码在另一方中也出现的比例（取两者中较大的一个）；阈值 {threshold}%。",
+        "Only the code between Begin and End is compared, with names, whitespace and comments normalised; the template's placeholder never counts. The score is the share of one side's code that the other side also has (the larger of the two); threshold {threshold}%.",
+    ),
+    "report.class_more_pairs": (
+        "另有 {count} 对相似度较低的提交未在此列出，完整列表见 --similarity-csv 文件。",
+        "{count} less similar pairs are not listed here; --similarity-csv writes them all.",
+    ),
+    "report.class_pair_a": ("学生 A", "Student A"),
+    "report.class_pair_b": ("学生 B", "Student B"),
+    "report.class_pair_score": ("相似度", "Similarity"),
+    "report.class_share_a": ("A 的代码重合比例", "share of A's code"),
+    "report.class_share_b": ("B 的代码重合比例", "share of B's code"),
+    "report.class_note": ("备注", "Note"),
+    "report.class_both_reference": (
+        "两份都与参考答案相同（可能都写了标准解法，也可能都拿到了参考答案）",
+        "both are the reference's code (the standard solution, written or obtained)",
+    ),
+    "report.class_one_reference": ("{student} 与参考答案相同", "{student} is the reference's code"),
+    "report.class_no_pairs": ("没有相似度达到阈值的提交。", "No pair reaches the threshold."),
+    "report.class_reference_list": (
+        "填空代码与参考答案逐词相同（不计空白与注释）的提交：{students}",
+        "Blanks identical to the reference's, token for token (whitespace and comments aside): {students}",
+    ),
+    "report.class_not_compared": (
+        "未参与比较（没有源代码，或 Begin/End 标记损坏）：{students}",
+        "Not compared (no source text, or broken Begin/End markers): {students}",
+    ),
+    "report.class_no_similarity": ("没有做相似度检查。", "No similarity check was run."),
+    "report.class_no_records": (
+        "评分册 {db} 中没有实验 {lab} 的评测记录。请先评测：seqlab grade SUBMISSIONS --lab {lab} --db {db}",
+        "The gradebook {db} holds no results for lab {lab}. Grade first: seqlab grade SUBMISSIONS --lab {lab} --db {db}",
+    ),
+    "report.class_bad_threshold": (
+        "--threshold 应在 0 到 1 之间（例如 0.8），而不是 {value}。",
+        "--threshold must be between 0 and 1 (e.g. 0.8), not {value}.",
+    ),
+    "report.class_written": ("已写入班级报告 {path}", "class report written to {path}"),
+    "report.class_csv_written": ("已写入相似提交 CSV {path}", "similar pairs written to {path}"),
     # --- quiz -------------------------------------------------------------------------------------
     "quiz.unknown": (
         "没有名为 “{quiz}” 的题库。可用的题库：{known}。",
@@ -302,6 +370,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "学生模板由参考答案生成且一致",
         "starter generated from the solution",
     ),
+    "validate.notebook_sync": (
+        "笔记本由学生模板和任务说明生成且一致",
+        "notebook generated from the starter and the task page",
+    ),
     "validate.reference_full": (
         "参考答案在所有测试集上满分",
         "reference scores full marks on every set",
@@ -349,6 +421,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "{lab}：学生模板 {path} 已是最新",
         "{lab}: starter {path} up to date",
     ),
+    "course.notebook_written": ("{lab}：已生成笔记本 {path}", "{lab}: notebook {path} written"),
+    "course.notebook_current": (
+        "{lab}：笔记本 {path} 已是最新",
+        "{lab}: notebook {path} up to date",
+    ),
     "course.recorded": (
         "{lab}：已记录预期输出（{sets}）",
         "{lab}: expected outputs recorded for {sets}",
@@ -391,6 +468,251 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "course.new_exists": (
         "{path} 已经存在，实验 {lab} 没有写入任何文件。seqlab new 从不覆盖已有文件；请换一个编号或先移走这些文件。",
         "{path} already exists; nothing was written for lab {lab}. seqlab new never overwrites files: choose another id or move them away first.",
+    ),
+    # --- batch grading (collect, gradebook, feedback, summary) ------------------------------------
+    "batch.symlink": (
+        "{path} 是符号链接，已跳过（它可能指向任何文件）。请放入真正的文件。",
+        "{path} is a symbolic link and was skipped (it could point anywhere). Put the real file there.",
+    ),
+    "batch.zip_bad": (
+        "{path} 不是可读的 zip 压缩包（{reason}）。请重新从教学平台下载。",
+        "{path} is not a readable zip archive ({reason}). Download it again from the learning platform.",
+    ),
+    "batch.zip_too_many": (
+        "{path} 含有 {count} 个成员，过多，没有读取。请分批打包。",
+        "{path} has {count} members, too many to read. Split it into smaller archives.",
+    ),
+    "batch.zip_unsafe_path": (
+        "{path} 中的成员 {member!r} 的路径指向压缩包之外（../ 或绝对路径），已拒绝。其余成员照常评测。",
+        "{path}: member {member!r} has a path that leads outside the archive (../ or absolute), so it was refused. The other members are graded as usual.",
+    ),
+    "batch.zip_symlink": (
+        "{path} 中的成员 {member!r} 是符号链接，已拒绝。请提交真正的文件。",
+        "{path}: member {member!r} is a symbolic link and was refused. Submit the real file.",
+    ),
+    "batch.zip_too_big": (
+        "{path} 中的成员 {member!r} 超过 {mb} MB，已拒绝（源代码不会这么大）。",
+        "{path}: member {member!r} is larger than {mb} MB and was refused (source code is never that big).",
+    ),
+    "batch.no_file": (
+        "{path} 中没有可评测的文件（{suffixes}）。",
+        "{path} holds no file to grade ({suffixes}).",
+    ),
+    "batch.ambiguous": (
+        "{path} 中有多个候选文件（{names}），而且都不叫 {entry}。请只保留要评测的那一个，或把它命名为 {entry}。",
+        "{path} holds several candidate files ({names}) and none is called {entry}. Keep only the one to grade, or name it {entry}.",
+    ),
+    "batch.duplicate": (
+        "学生 {student} 出现了不止一次：评测最新的 {kept}，忽略 {dropped}。",
+        "Student {student} appears more than once: grading the newest, {kept}; ignoring {dropped}.",
+    ),
+    "batch.need_lab": (
+        "批量评测需要用 --lab 指定实验或题库，可选：{known}。",
+        "Batch grading needs --lab to name the lab or quiz, one of: {known}.",
+    ),
+    "batch.nothing_found": (
+        "在 {paths} 中没有找到任何提交。请给出文件、文件夹（<学号>.py 或 <学号>/<文件>）、nbgrader 的 submitted/ 目录或 zip 压缩包。",
+        "No submissions found in {paths}. Give files, a folder (<student>.py or <student>/<file>), nbgrader's submitted/ folder or a .zip archive.",
+    ),
+    "batch.db_bad": (
+        "无法使用成绩库地址 {url}：{reason}。请给出文件路径（SQLite）或类似 postgresql://user@host/db 的地址。",
+        "The gradebook address {url} cannot be used: {reason}. Give a file path (SQLite) or a URL such as postgresql://user@host/db.",
+    ),
+    "batch.db_unreachable": (
+        "无法打开成绩库 {url}：{reason}。请检查地址、服务器是否运行以及权限。",
+        "The gradebook {url} cannot be opened: {reason}. Check the address, that the server runs, and the permissions.",
+    ),
+    "batch.db_missing": (
+        "成绩库文件 {path} 不存在。请用 --db 指定 `seqlab grade` 写入的成绩库。",
+        "The gradebook file {path} does not exist. Pass --db with the gradebook `seqlab grade` wrote.",
+    ),
+    "batch.db_used": ("成绩库：{url}", "gradebook: {url}"),
+    "batch.export_not_empty": (
+        "{path} 已存在且不是空文件夹。为了不覆盖任何文件，请给出一个新的或空的文件夹。",
+        "{path} exists and is not an empty folder. Give a new or empty folder; seqlab never overwrites files.",
+    ),
+    "batch.per_set_needs_csv": (
+        "--per-set 需要与 --csv FILE 一起使用。",
+        "--per-set goes with --csv FILE.",
+    ),
+    "batch.exported_csv": ("已写入 {path}（{count} 行）", "wrote {path} ({count} rows)"),
+    "batch.exported_gradescope": (
+        "已在 {path} 写入 {count} 个 results.json",
+        "wrote {count} results.json under {path}",
+    ),
+    "batch.internal": (
+        "评测系统内部出错（{error}），下次运行会重新评测。",
+        "the grader failed internally ({error}); the next run grades it again.",
+    ),
+    "batch.status_error": ("无法评测", "not graded"),
+    "batch.status_internal": ("内部错误", "internal error"),
+    "batch.status_skipped": (
+        "已评测过（相同文件与实验版本），跳过",
+        "already graded (same file and spec), skipped",
+    ),
+    "batch.progress": ("评测中", "Grading"),
+    "batch.progress_failed": ("未满分 {failed}", "below full marks {failed}"),
+    "batch.summary_counts": (
+        "共 {total} 份提交：本次评测 {graded}，跳过（成绩库中已有相同文件与实验版本的成绩）{skipped}，无法评测 {errors}，内部错误 {internal}；满分 {full}。",
+        "{total} submissions: {graded} graded now, {skipped} skipped (already in the gradebook with the same file and spec), {errors} could not be graded, {internal} internal errors; {full} at full marks.",
+    ),
+    "batch.summary_distribution": ("得分分布", "Score distribution"),
+    "batch.summary_score": ("得分率", "Score"),
+    "batch.summary_pass_rate": ("各测试集通过率", "Pass rate per test set"),
+    "batch.summary_set": ("测试集", "Test set"),
+    "batch.summary_passed": ("通过", "Passed"),
+    "batch.summary_verdicts": ("评测结果统计：{verdicts}", "Verdicts: {verdicts}"),
+    "batch.summary_slowest": ("最慢的提交", "Slowest submissions"),
+    "batch.summary_student": ("学生", "Student"),
+    "batch.summary_seconds": ("秒", "Seconds"),
+    "batch.summary_file": ("文件", "File"),
+    "batch.feedback_student": ("学生 {student}", "Student {student}"),
+    "batch.feedback_not_graded": ("未能评测", "not graded"),
+    "batch.feedback_written": ("反馈文件已写入 {path}", "feedback files written to {path}"),
+    # --- notebooks (graders/notebooks/: .ipynb in and out, %seqlab, nbgrader) ---------------------
+    "file.notebook_invalid": (
+        "{path} 不是可以读取的 Jupyter 笔记本（{reason}）。请在 Jupyter 中打开并重新保存它，或从课程提供的 .ipynb 重新开始（你的文件未被修改）。",
+        "{path} is not a readable Jupyter notebook ({reason}). Open it in Jupyter and save it again, or start again from the course's .ipynb (your file was not changed).",
+    ),
+    "file.notebook_markers": (
+        "{path} 第 {cell} 个单元格（从上往下数，包括文字单元格）第 {line} 行：各代码单元格按顺序连起来后，填空标记有问题——{zh}",
+        "{path}, cell {cell} (counting every cell from the top), line {line}: with the code cells joined in order, the blank markers are broken — {en}",
+    ),
+    "file.notebook_magic": (
+        "{path} 第 {cell} 个单元格（从上往下数，包括文字单元格）第 {line} 行：第 {blank} 空里的 `{text}` 是 IPython 命令（%魔法命令或 !shell），不是 Python 代码；评测运行的是纯 Python 程序。请把这一行移到填空区域之外的单独单元格里，或删掉它。",
+        "{path}, cell {cell} (counting every cell from the top), line {line}: `{text}` in blank {blank} is an IPython command (a %magic or !shell line), not Python; the grader runs plain Python. Move the line to a cell of its own outside the blanks, or delete it.",
+    ),
+    "notebook.intro": (
+        "**在笔记本里完成本关。** 只有 `Begin`/`End` 标记之间的代码由你填写；锁定的单元格是实验模板，对它们的改动不会被评测。可以随意添加自己的单元格做实验，评测时会忽略它们（但填空区域里不能有 `%` 或 `!` 开头的 IPython 命令）。**先保存笔记本**（Ctrl-S），再运行下面的检查单元格 `%seqlab check`：它用公开测试集评测磁盘上保存的 {file}，与终端里的 `seqlab check {file}` 结果相同。最后一个单元格像 `python {entry}` 一样从标准输入读取测试输入，笔记本没有标准输入，所以不要运行它。",
+        "**Doing this lab in the notebook.** Only the code between the `Begin`/`End` markers is yours; the locked cells are the lab's template, and edits to them are not graded. Add cells of your own to experiment as you like: grading ignores them (but a blank must not contain IPython commands starting with `%` or `!`). **Save the notebook first** (Ctrl-S), then run the check cell below, `%seqlab check`: it grades {file} as saved on disk on the public test sets, exactly like `seqlab check {file}` in a terminal. The last cell reads the test input from standard input, like `python {entry}`; a notebook has no standard input, so do not run it.",
+    ),
+    "notebook.not_found": (
+        "找不到要评测的笔记本：内核没有告诉我笔记本的路径，当前文件夹 {cwd} 中也没有唯一一个以实验文件命名的 .ipynb。请写明路径，例如 `%seqlab check rnn_numpy.ipynb`。",
+        "Cannot tell which notebook to grade: the kernel did not say, and the folder {cwd} does not hold exactly one .ipynb named like a lab's file. Give the path, e.g. `%seqlab check rnn_numpy.ipynb`.",
+    ),
+    "notebook.magic_usage": (
+        "无法理解 `%seqlab {line}`。用法：`%seqlab check [笔记本路径] [--lang zh|en] [--lab 实验] [--course 课程文件夹]`。",
+        "Cannot understand `%seqlab {line}`. Usage: `%seqlab check [NOTEBOOK] [--lang zh|en] [--lab LAB] [--course DIR]`.",
+    ),
+    "notebook.nbgrader_intro": (
+        "**作业说明。** 只在 `Begin`/`End` 标记之间（`# YOUR CODE HERE` 处）写代码；其他单元格已锁定。最后的测试单元格把你的整个程序放在评测沙箱里，用每个测试集的输入运行并与预期输出比较；隐藏测试集在提交后评分。",
+        "**How this assignment works.** Write code only between the `Begin`/`End` markers (at `# YOUR CODE HERE`); the other cells are locked. The test cells at the end run your whole program in the grader's sandbox on each test set's input and compare its output with the expected output; hidden test sets are graded after you submit.",
+    ),
+    "notebook.dir_not_empty": (
+        "{path} 已存在且不是空文件夹。为了不覆盖你的文件，请指定一个新的或空的文件夹。",
+        "{path} exists and is not an empty folder. To never overwrite your files, give a new or empty folder.",
+    ),
+    "notebook.exported": ("已写入 {count} 个文件到 {path}", "{count} files written to {path}"),
+    "notebook.not_python": (
+        "{path} 第 {line} 行不是合法的 Python（{reason}），无法切分成笔记本单元格。请先修正这个文件。",
+        "{path}, line {line} is not valid Python ({reason}), so it cannot be cut into notebook cells. Fix the file first.",
+    ),
+    # --- web platform (graders/web/: seqlab serve) ------------------------------------------------
+    "web.switch_lang": ("English", "中文"),
+    "web.nav_course": ("课程", "Course"),
+    "web.nav_instructor": ("教师", "Instructor"),
+    "web.sign_in": ("登录", "Sign in"),
+    "web.sign_out": ("退出", "Sign out"),
+    "web.sign_in_failed": ("用户名或密码不正确。", "Wrong user name or password."),
+    "web.username": ("用户名", "User name"),
+    "web.password": ("密码", "Password"),
+    "web.back_to_course": ("返回课程", "Back to the course"),
+    "web.error_403": ("你没有权限查看这个页面。", "You may not see this page."),
+    "web.error_404": ("找不到这个页面。", "This page does not exist."),
+    "web.error_429": (
+        "提交太频繁了，请稍等一分钟再评测。",
+        "Too many submissions: wait a minute before grading again.",
+    ),
+    "web.error_csrf": (
+        "表单已过期或来源不明，请刷新页面后重试。",
+        "The form has expired or did not come from this site: reload the page and try again.",
+    ),
+    "web.error_other": ("请求无法处理。", "The request could not be handled."),
+    "web.course_title": ("课程关卡", "Course levels"),
+    "web.course_progress": ("已完成 {done}/{total} 关", "{done} of {total} levels done"),
+    "web.level": ("第{level}关", "Level {level}"),
+    "web.best_score": ("最高分 {score}/{max}", "best {score}/{max}"),
+    "web.attempt_count": ("评测 {count} 次", "{count} attempt(s)"),
+    "web.not_started": ("尚未开始", "not started"),
+    "web.quizzes": ("选择题", "Quizzes"),
+    "web.quiz": ("选择题", "Quiz"),
+    "web.editor_hint": (
+        "只能编辑 Begin 与 End 之间的代码（{file}）；其余部分由平台固定。",
+        "Only the code between Begin and End is yours to edit ({file}); the rest is fixed by the platform.",
+    ),
+    "web.grade_button": ("评测", "Grade"),
+    "web.results": ("评测结果", "Results"),
+    "web.no_results": (
+        "还没有评测结果。填好代码后点击“评测”。",
+        "No results yet. Fill in the blanks and press Grade.",
+    ),
+    "web.history": ("评测记录", "Your attempts"),
+    "web.no_attempts": ("还没有评测记录。", "No attempts yet."),
+    "web.submitted_at": ("提交时间", "Submitted"),
+    "web.status": ("状态", "Status"),
+    "web.score": ("得分", "Score"),
+    "web.status_queued": ("排队中", "queued"),
+    "web.status_queued_at": ("排队中：第 {position} 位", "queued: number {position} in the queue"),
+    "web.status_running": ("评测中……", "grading…"),
+    "web.status_done": ("评测完成", "graded"),
+    "web.status_error": ("评测系统出错", "grader failed"),
+    "web.set_passed": ("通过", "passed"),
+    "web.set_failed": ("未通过", "failed"),
+    "web.attempt_title": ("第 {id} 次提交", "Attempt {id}"),
+    "web.submitted_code": ("提交的代码", "Submitted code"),
+    "web.kind_single": ("单选题", "single choice"),
+    "web.kind_multi": ("多选题", "multiple choice"),
+    "web.points": ("{points} 分", "{points} points"),
+    "web.quiz_submit": ("提交答案", "Submit answers"),
+    "web.quiz_again": ("再做一次", "Take it again"),
+    "web.your_choice": ("你的选择", "your choice"),
+    "web.correct_choice": ("正确答案", "correct"),
+    "web.gradebook": ("成绩册", "Gradebook"),
+    "web.download_csv": ("下载成绩 CSV", "Download scores (CSV)"),
+    "web.class_reports": ("各关班级报告", "Class report per lab"),
+    "web.roster_title": ("导入学生名单", "Import the roster"),
+    "web.roster_help": (
+        "CSV 文件，表头为 username,name,password[,role]；role 为 student（默认）或 instructor。已有账号会更新姓名、角色和密码。",
+        "A CSV file with the header username,name,password[,role]; role is student (default) or instructor. Existing accounts get the new name, role and password.",
+    ),
+    "web.roster_upload": ("导入", "Import"),
+    "web.roster_imported": ("已导入 {count} 个账号。", "{count} account(s) imported."),
+    "web.roster_missing": ("请选择一个 CSV 文件。", "Choose a CSV file."),
+    "web.roster_not_utf8": (
+        "名单文件不是 UTF-8 编码，请另存为 UTF-8 后重试。",
+        "The roster is not UTF-8: save it as UTF-8 and try again.",
+    ),
+    "web.roster_header": (
+        "{path}：表头缺少 {missing}（需要 username,name,password[,role]）。",
+        "{path}: the header lacks {missing} (expected username,name,password[,role]).",
+    ),
+    "web.roster_username": (
+        "{path} 第 {line} 行：用户名 “{username}” 不可用（不能为空、不能含 / 或控制字符、最长 100 个字符）。",
+        "{path}, line {line}: the user name '{username}' cannot be used (empty, a /, control characters, or over 100 characters).",
+    ),
+    "web.roster_role": (
+        "{path} 第 {line} 行：角色 “{role}” 未知，应为 student 或 instructor。",
+        "{path}, line {line}: unknown role '{role}'; use student or instructor.",
+    ),
+    "web.roster_password": (
+        "{path} 第 {line} 行：{username} 的密码少于 8 个字符。",
+        "{path}, line {line}: the password of {username} is shorter than 8 characters.",
+    ),
+    "web.serve_started": (
+        "seqlab 平台已启动：http://{host}:{port}/ （数据库 {db}；按 Ctrl-C 停止）",
+        "seqlab platform running at http://{host}:{port}/ (database {db}; Ctrl-C stops it)",
+    ),
+    "web.serve_roster": (
+        "已从 {path} 导入 {count} 个账号。",
+        "{count} account(s) imported from {path}.",
+    ),
+    "web.serve_no_frontend": (
+        "注意：没有找到编辑器脚本 {path}，实验页将使用普通文本框。运行 `make web` 构建它。",
+        "Note: the editor bundle {path} is missing, so lab pages use a plain text box. Run `make web` to build it.",
+    ),
+    "web.serve_not_loopback": (
+        "seqlab serve 只监听本机地址（127.0.0.1、::1 或 localhost），不能监听 {host}；请在前面放一个 https 反向代理。",
+        "seqlab serve listens on loopback only (127.0.0.1, ::1 or localhost), not {host}; put an https reverse proxy in front of it.",
     ),
     # --- generic ----------------------------------------------------------------------------------
     "internal": (

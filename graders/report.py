@@ -15,6 +15,7 @@ from rich.text import Text
 
 from graders.messages import say
 from graders.results import LabResult, TestResult
+from graders.verdict import Verdict
 
 SOME_FAILED = {"lab": "report.some_failed_lab", "quiz": "report.some_failed_quiz"}
 MAX_SHOWN_LINES = 20
@@ -84,6 +85,29 @@ def _test_panel(index: int, test: TestResult, lang: str, kind: str) -> Panel:
     return Panel(Group(heading, body), border_style=style, expand=True)
 
 
+VERDICT_STYLE = {"AC": "green", "PC": "yellow"}
+
+
+def _question_rows(tests: Iterable[TestResult], lang: str) -> Table:
+    """A quiz at a glance: one row per question, not a panel each."""
+    table = Table(show_edge=False, pad_edge=False)
+    table.add_column(say("report.question_column", lang), justify="right")
+    table.add_column(say("report.verdict_column", lang))
+    table.add_column(say("report.score_column", lang), justify="right")
+    table.add_column(say("report.answer_column", lang))
+    for test in tests:
+        style = VERDICT_STYLE.get(test.verdict.code, "red")
+        mark = {"AC": "✔", "PC": "◐"}.get(test.verdict.code, "✘")
+        answer = test.detail.get("answer", "") if test.detail_key == "quiz.your_answer" else ""
+        table.add_row(
+            str(test.number if test.number is not None else test.name),
+            Text(f"{mark} {test.verdict.label(lang)}", style=style),
+            f"{test.score:g}/{test.max_score:g}",
+            str(answer) or say("report.empty", lang),
+        )
+    return table
+
+
 def _row_heading(index: int, test: TestResult, lang: str, kind: str) -> str:
     if kind == "quiz":
         return say("report.question", lang, number=test.number)
@@ -105,15 +129,20 @@ def render_terminal(result: LabResult, lang: str, console: Console | None = None
     if result.ignored_lines:
         note = say("report.ignored_edit", lang, lines=line_ranges(result.ignored_lines))
         console.print(Text("⚠ " + note, style="yellow"))
-    for index, test in enumerate(result.tests, start=1):
-        console.print(_test_panel(index, test, lang, result.kind))
-    failed = sum(1 for t in result.tests if not t.verdict.passed)
-    score = say("report.score", lang, score=f"{result.score:g}", max_score=f"{result.max_score:g}")
-    if not failed:
-        summary = say("report.all_passed", lang)
+    if result.kind == "quiz":
+        console.print(_question_rows(result.tests, lang))
     else:
-        summary = say(SOME_FAILED[result.kind], lang, failed=failed)
-    console.print(Text.assemble((score, "bold green" if not failed else "bold red"), "  ", summary))
+        for index, test in enumerate(result.tests, start=1):
+            console.print(_test_panel(index, test, lang, result.kind))
+    partial = sum(1 for t in result.tests if t.verdict is Verdict.PARTIAL)
+    failed = sum(1 for t in result.tests if not t.verdict.passed) - partial
+    score = say("report.score", lang, score=f"{result.score:g}", max_score=f"{result.max_score:g}")
+    parts = [say(SOME_FAILED[result.kind], lang, failed=failed)] if failed else []
+    if partial:
+        parts.append(say("report.some_partial", lang, partial=partial))
+    summary = " ".join(parts) or say("report.all_passed", lang)
+    colour = "bold green" if not (failed or partial) else "bold red" if failed else "bold yellow"
+    console.print(Text.assemble((score, colour), "  ", summary))
 
 
 def _isolation_text(result: LabResult) -> str:

@@ -128,4 +128,6 @@ class LabResult:
         }
         if self.ignored_lines:
             data["ignored_lines"] = list(self.ignored_lines)
+        if self.shared_seconds is not None:
+            data["shared_seconds"] = round(self.shared_seconds, 3)
         return data

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from graders.errors import SubmissionError
+from graders.notebooks.cells import read_notebook
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,10 @@ class Submission:
 
 def read_text(path: Path) -> str:
     """The file's text (BOM dropped, CRLF/CR → LF); a clear error for anything unreadable."""
+    return decode(read_bytes(path), path)
+
+
+def read_bytes(path: Path) -> bytes:
     if not path.exists():
         raise SubmissionError("file.missing", path=path, cwd=os.getcwd())
     if not path.is_file():
@@ -29,6 +34,11 @@ def read_text(path: Path) -> str:
         data = path.read_bytes()
     except OSError as error:
         raise SubmissionError("file.unreadable", path=path, reason=error.strerror) from None
+    return data
+
+
+def decode(data: bytes, path: Path) -> str:
+    """Bytes read elsewhere (a zip member) → normalised text; `path` only names them in errors."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -40,6 +50,13 @@ def read_text(path: Path) -> str:
 
 
 def read_submission(path: Path) -> Submission:
+    return submission_from_bytes(path, read_bytes(path))
+
+
+def submission_from_bytes(path: Path, data: bytes) -> Submission:
+    """A .py file's text, or a notebook's code cells read back into one program
+    (graders/notebooks/cells.py says how split, merged and added cells are read)."""
+    text = decode(data, path)
     if path.suffix.lower() == ".ipynb":
-        raise SubmissionError("file.notebook_unsupported", path=path)
-    return Submission(path, read_text(path))
+        text = read_notebook(text, path).text
+    return Submission(path, text)

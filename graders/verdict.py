@@ -9,6 +9,7 @@ from graders.messages import say
 
 class Verdict(enum.Enum):
     ACCEPTED = "accepted"
+    PARTIAL = "partial"  # a multi-select question earning part of its points (quizzes)
     PRESENTATION_ERROR = "presentation_error"
     WRONG_ANSWER = "wrong_answer"
     RUNTIME_ERROR = "runtime_error"
@@ -31,6 +32,7 @@ class Verdict(enum.Enum):
 
 _CODES = {
     Verdict.ACCEPTED: "AC",
+    Verdict.PARTIAL: "PC",
     Verdict.PRESENTATION_ERROR: "PE",
     Verdict.WRONG_ANSWER: "WA",
     Verdict.RUNTIME_ERROR: "RE",
@@ -50,6 +52,7 @@ PRECEDENCE = (
     Verdict.MEMORY_LIMIT,
     Verdict.RUNTIME_ERROR,
     Verdict.WRONG_ANSWER,
+    Verdict.PARTIAL,
     Verdict.PRESENTATION_ERROR,
     Verdict.ACCEPTED,
 )

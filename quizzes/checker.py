@@ -12,6 +12,12 @@ from quizzes.scoring import fraction
 from quizzes.sheet import Answer
 
 
+def _verdict(score: float, points: float) -> Verdict:
+    if score == points:
+        return Verdict.ACCEPTED
+    return Verdict.PARTIAL if score > 0 else Verdict.WRONG_ANSWER
+
+
 def check(paper: Paper, answers: dict[int, Answer], sheet: Path) -> LabResult:
     """Results in paper order, named by the question's stable id (for gradebooks)."""
     started = time.monotonic()
@@ -32,7 +38,7 @@ def check(paper: Paper, answers: dict[int, Answer], sheet: Path) -> LabResult:
             TestResult(
                 name=question.id,
                 number=paper_question.number,
-                verdict=Verdict.ACCEPTED if score == question.points else Verdict.WRONG_ANSWER,
+                verdict=_verdict(score, question.points),
                 score=score,
                 max_score=question.points,
                 detail_key="quiz.your_answer",

@@ -1,3 +1,12 @@
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import tempfile
+import uuid
+from pathlib import Path
+
 import pytest
 
 from graders.spec import Course
@@ -6,3 +15,105 @@ from graders.spec import Course
 @pytest.fixture(scope="session")
 def course() -> Course:
     return Course.locate()
+
+
+# --- a throwaway PostgreSQL server (the gradebook's tests run on it and on SQLite) ---------
+
+PG_WAIT_SECONDS = 60
+
+
+def _postgres_bin() -> Path:
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"))
+    if not found:
+        pytest.fail(
+            "PostgreSQL server binaries not found under /usr/lib/postgresql/*/bin: "
+            "run `make system` (it installs the Debian package postgresql)",
+            pytrace=False,
+        )
+    return found[-1].parent
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A real PostgreSQL server in a temporary folder, stopped at the end of the session.
+
+    PostgreSQL refuses to run as root, so as root the server runs as `nobody`."""
+    bin_dir = _postgres_bin()
+    folder = Path(tempfile.mkdtemp(prefix="seqlab-pg-"))
+    user = {}
+    if os.getuid() == 0:
+        nobody = pwd.getpwnam("nobody")
+        os.chown(folder, nobody.pw_uid, nobody.pw_gid)
+        user = {"user": nobody.pw_uid, "group": nobody.pw_gid, "extra_groups": []}
+    data, port = folder / "data", _free_port()
+
+    def run(*command: str) -> None:
+        done = subprocess.run(
+            command, cwd=folder, capture_output=True, text=True, timeout=PG_WAIT_SECONDS, **user
+        )
+        if done.returncode != 0:
+            pytest.fail(f"{command[0]} failed: {done.stdout}{done.stderr}", pytrace=False)
+
+    run(
+        str(bin_dir / "initdb"),
+        "-D",
+        str(data),
+        "-U",
+        "seqlab",
+        "--auth=trust",
+        "-E",
+        "UTF8",
+        "--no-locale",
+        "--no-sync",
+    )
+    pg_ctl = str(bin_dir / "pg_ctl")
+    options = f"-k {folder} -h 127.0.0.1 -p {port} -c fsync=off"
+    run(
+        pg_ctl,
+        "-D",
+        str(data),
+        "-o",
+        options,
+        "-l",
+        str(folder / "log"),
+        "-w",
+        "-t",
+        str(PG_WAIT_SECONDS),
+        "start",
+    )
+    try:
+        yield f"postgresql://seqlab@127.0.0.1:{port}"
+    finally:
+        subprocess.run(
+            [pg_ctl, "-D", str(data), "-m", "immediate", "-w", "-t", "30", "stop"],
+            cwd=folder,
+            capture_output=True,
+            timeout=PG_WAIT_SECONDS,
+            **user,
+        )
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def postgres_url(postgres_server, request):
+    """A fresh, empty database on the throwaway server for one test."""
+    import psycopg
+
+    name = "t" + uuid.uuid4().hex[:12]
+    with psycopg.connect(f"{postgres_server}/postgres", autocommit=True) as connection:
+        connection.execute(f"CREATE DATABASE {name}")
+    return f"{postgres_server}/{name}"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path):
+    """The gradebook's database: a SQLite file, or a database on a real PostgreSQL server."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'gradebook.sqlite'}"
+    return request.getfixturevalue("postgres_url")

@@ -30,8 +30,9 @@ def imports(tree: ast.Module) -> set[str]:
     return found
 
 
-# The composition roots: the console script and the pytest plugin (both loaded by name).
-COMPOSITION_ROOTS = {"graders.cli", "graders.course.pytest_plugin"}
+# The composition roots: the console script and the pytest plugin (both loaded by name), and
+# the web app, whose quiz pages are scored by the quiz engine.
+COMPOSITION_ROOTS = {"graders.cli", "graders.course.pytest_plugin", "graders.web.app"}
 
 
 def test_only_the_cli_brings_labs_and_quizzes_together():
@@ -88,12 +89,23 @@ def test_every_message_key_used_exists_and_every_key_is_used():
         for path in (ROOT / package).rglob("*.py")
         if path.name != "messages.py"
     )
+    # The web pages' templates say their sentences through the same catalogue.
+    source += "\n".join(
+        path.read_text(encoding="utf-8")
+        for path in (ROOT / "graders" / "web" / "templates").glob("*.html")
+    )
     used = set(
         re.findall(
-            r"[\"']((?:file|markers|spec|sandbox|detail|report|quiz|validate|course|plugin)\.[a-z0-9_]+)[\"']",
+            r"[\"']((?:file|markers|spec|sandbox|detail|report|quiz|validate|course|plugin|batch|notebook|web)\.[a-z0-9_]+)[\"']",
             source,
         )
     )
     used |= {f"verdict.{v.value}" for v in Verdict} | {"internal"}
+    # A prefix a key is built from ("web.status_" + status) is not a key, nor a template's
+    # file name ("course.html"); the keys built that way are listed here.
+    used = {key for key in used if not key.endswith(("_", ".html"))}
+    # Keys the web pages build from a value: an attempt's status, a question's kind.
+    used |= {f"web.status_{s}" for s in ("queued", "running", "done", "error")}
+    used |= {"web.kind_single", "web.kind_multi"}
     assert used - set(CATALOGUE) == set(), "keys used but missing from the catalogue"
     assert set(CATALOGUE) - used == set(), "keys in the catalogue that nothing uses"

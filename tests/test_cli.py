@@ -53,11 +53,11 @@ def test_messages_follow_the_language(capsys, tmp_path):
     assert code == 2 and "找不到文件" in err
 
 
-def test_notebooks_are_refused_clearly(capsys, tmp_path):
+def test_a_broken_notebook_is_refused_clearly(capsys, tmp_path):
     path = tmp_path / "seq2seq.ipynb"
     path.write_text("{}", encoding="utf-8")
     code, _, err = run_cli(capsys, "--lang", "en", "check", str(path))
-    assert code == 2 and "Download as Python (.py)" in err
+    assert code == 2 and 'not a readable Jupyter notebook (no "cells" list)' in err
 
 
 def test_unknown_lab_and_unknown_file_name(capsys, tmp_path, reference):
@@ -153,5 +153,6 @@ def test_quiz_terminal_report_shows_each_question(capsys, tmp_path):
     path.write_text("1 A\n2 AB\n", encoding="utf-8")
     code, out, _ = run_cli(capsys, "quiz", "check", "attention", str(path))
     assert code == 1
-    assert "第 2 题" in out and "你的答案：AB" in out and "得分 20/100" in out
+    rows = {line.split("│")[0].strip(): line for line in out.splitlines() if "│" in line}
+    assert "答案错误" in rows["2"] and "AB" in rows["2"] and "得分 20/100" in out
     assert "2 道题答错或未作答" not in out and "4 道题答错或未作答" in out

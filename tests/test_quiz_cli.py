@@ -170,3 +170,28 @@ def test_take_in_chinese_with_immediate_feedback_and_early_end_of_input():
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 1
+
+
+def test_partial_credit_reads_as_partially_correct_in_one_row_per_question(
+    capsys, tmp_path, course
+):
+    paper = make_paper(load_quiz(course.banks_dir, "sequence-models"), None)
+    multi = next(q for q in paper.questions if q.question.kind == "multi" and len(q.correct) > 1)
+    single = next(q for q in paper.questions if q.question.kind == "single")
+    part = sorted(multi.correct)[:-1]  # all but one right option: net-correct gives part
+    sheet = tmp_path / "answers.txt"
+    sheet.write_text(f"{multi.number} {''.join(part)}\n{single.number} {''.join(single.correct)}\n")
+    code, out, _ = run_cli(capsys, "quiz", "check", "sequence-models", str(sheet), "--json")
+    verdicts = {t["number"]: t["verdict"] for t in json.loads(out)["tests"]}
+    assert code == 1
+    assert verdicts[multi.number] == "PC" and verdicts[single.number] == "AC"
+    others = {multi.number, single.number}
+    assert {code for number, code in verdicts.items() if number not in others} == {"WA"}
+
+    for lang, label in (("zh", "部分正确"), ("en", "partially correct")):
+        _, out, _ = run_cli(capsys, "--lang", lang, "quiz", "check", "sequence-models", str(sheet))
+        rows = [line for line in out.splitlines() if line.split("│")[0].strip().isdigit()]
+        # One row per question, no panel per question (only the file panel on top).
+        assert [int(r.split("│")[0]) for r in rows] == [q.number for q in paper.questions]
+        assert label in next(r for r in rows if r.split("│")[0].strip() == str(multi.number))
+        assert out.count("╭─") == 1, "no per-question panels"

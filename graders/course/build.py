@@ -8,6 +8,7 @@ import inspect
 import math
 import re
 from dataclasses import replace
+from pathlib import Path
 
 import tomlkit
 
@@ -23,19 +24,27 @@ def expected_starter(lab: LabSpec) -> str:
     return make_starter(course_text(lab.solution_path, lab), str(lab.solution_path))
 
 
+def generated_in_sync(path: Path, text: str) -> bool:
+    return path.is_file() and path.read_bytes() == text.encode("utf-8")
+
+
+def write_generated(path: Path, text: str) -> bool:
+    """Write a generated file (LF line ends) unless it already says `text`; True if changed."""
+    if generated_in_sync(path, text):
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", encoding="utf-8", newline="\n") as handle:
+        handle.write(text)
+    return True
+
+
 def starter_in_sync(lab: LabSpec) -> bool:
-    path = lab.starter_path
-    return path.is_file() and path.read_bytes() == expected_starter(lab).encode("utf-8")
+    return generated_in_sync(lab.starter_path, expected_starter(lab))
 
 
 def write_starter(lab: LabSpec) -> bool:
     """Regenerate the starter; True if the file changed."""
-    if starter_in_sync(lab):
-        return False
-    lab.starter_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(lab.starter_path, "w", encoding="utf-8", newline="\n") as handle:
-        handle.write(expected_starter(lab))
-    return True
+    return write_generated(lab.starter_path, expected_starter(lab))
 
 
 def record_expected(lab: LabSpec, runner: Runner = run_sets) -> list[str]:

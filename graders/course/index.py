@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from graders.course.build import generated_in_sync, write_generated
 from graders.spec import Course, LabSpec
 
 HEADER = """\
@@ -42,16 +43,9 @@ def course_index(labs: list[LabSpec]) -> str:
 
 
 def index_in_sync(course: Course) -> bool:
-    path = index_path(course)
-    return path.is_file() and path.read_bytes() == course_index(course.labs()).encode("utf-8")
+    return generated_in_sync(index_path(course), course_index(course.labs()))
 
 
 def write_index(course: Course) -> bool:
     """Regenerate exercises/README.md; True if the file changed."""
-    if index_in_sync(course):
-        return False
-    path = index_path(course)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w", encoding="utf-8", newline="\n") as handle:
-        handle.write(course_index(course.labs()))
-    return True
+    return write_generated(index_path(course), course_index(course.labs()))

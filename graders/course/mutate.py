@@ -13,18 +13,16 @@ inside its blank, so the ids an author marks equivalent in the spec survive edit
 from __future__ import annotations
 
 import ast
-import multiprocessing
 import os
 import random
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
-from pathlib import Path
 
 from graders.engine import Runner, grade_program
 from graders.markers import parse
 from graders.sandbox import run_sets
-from graders.spec import Course, LabSpec
+from graders.spec import LabSpec
 from graders.submission import read_text
 
 BINOP_SWAPS: dict[type, type] = {
@@ -299,10 +297,6 @@ def grade_mutant(lab: LabSpec, mutant: Mutant, runner: Runner = run_sets) -> Mut
     )
 
 
-def _grade_in_worker(course_root: str, lab_id: str, mutant: Mutant) -> MutantOutcome:
-    return grade_mutant(Course.locate(Path(course_root)).lab(lab_id), mutant)
-
-
 def default_workers() -> int:
     return max(1, min(2, os.cpu_count() or 1))
 
@@ -312,7 +306,7 @@ def mutate_lab(
     *,
     limit: int = 60,
     workers: int | None = None,
-    runner: Runner | None = None,
+    runner: Runner = run_sets,
     progress: Callable[[int, int, MutantOutcome], None] | None = None,
 ) -> MutationReport:
     """Find, sample and grade the lab's mutants (the author's equivalent ones excluded)."""
@@ -331,20 +325,11 @@ def mutate_lab(
         if progress is not None:
             progress(len(outcomes), len(chosen), outcome)
 
-    if runner is not None or workers <= 1:
-        for mutant in chosen:
-            done(grade_mutant(lab, mutant, runner or run_sets))
-    else:
-        # Each mutant runs in its own sandboxed process anyway; the pool only keeps two of
-        # them going at once. "spawn": a fresh interpreter, never a fork of a threaded one.
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            futures = [
-                pool.submit(_grade_in_worker, str(lab.course_root), lab.id, mutant)
-                for mutant in chosen
-            ]
-            for future in as_completed(futures):
-                done(future.result())
+    # Each mutant runs in its own sandboxed processes: threads only keep `workers` going.
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        futures = [pool.submit(grade_mutant, lab, mutant, runner) for mutant in chosen]
+        for future in as_completed(futures):
+            done(future.result())
     order = {m.id: i for i, m in enumerate(chosen)}
     outcomes.sort(key=lambda outcome: order[outcome.mutant.id])
     return MutationReport(lab.id, tuple(outcomes), equivalent, len(candidates), stale)

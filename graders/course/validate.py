@@ -16,6 +16,7 @@ from graders.course.index import index_in_sync
 from graders.course.sweep import sweep
 from graders.engine import Runner, grade_submission
 from graders.messages import say
+from graders.notebooks.build import notebook_in_sync
 from graders.results import LabResult
 from graders.sandbox import run_sets
 from graders.spec import Course, LabSpec
@@ -53,6 +54,12 @@ def check_starter_sync(lab: LabSpec) -> Check:
     in_sync = starter_in_sync(lab)
     notes: tuple[Note, ...] = () if in_sync else (("validate.run_build", {}),)
     return Check(lab.id, "validate.starter_sync", in_sync, notes=notes)
+
+
+def check_notebook_sync(lab: LabSpec) -> Check:
+    in_sync = notebook_in_sync(lab)
+    notes: tuple[Note, ...] = () if in_sync else (("validate.run_build", {}),)
+    return Check(lab.id, "validate.notebook_sync", in_sync, notes=notes)
 
 
 def check_reference(lab: LabSpec, runner: Runner = run_sets) -> Check:
@@ -112,6 +119,7 @@ def check_index(course: Course) -> Check:
 def validate_lab(lab: LabSpec, runner: Runner = run_sets, *, seeds: int = 0) -> list[Check]:
     checks = [
         check_starter_sync(lab),
+        check_notebook_sync(lab),
         check_reference(lab, runner),
         check_starter(lab, runner),
         *check_corpus(lab, runner),

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import functools
 import os
+import shutil
 import subprocess
-import sys
 
 from graders.results import Isolation
 from graders.sandbox import bwrap, cgroup, landlock, seccomp
@@ -75,7 +75,8 @@ def _bwrap_problem() -> str | None:
         return "bubblewrap is not installed"
     trial = [path, "--unshare-all", "--unshare-user", "--die-with-parent", "--cap-drop", "ALL"]
     trial += ["--uid", str(bwrap.SANDBOX_UID), "--ro-bind", "/", "/"]
-    trial += ["--", sys.executable, "-c", ""]
+    # `true`, not Python: the question is whether namespaces can be made (≈ 5 ms, not 80).
+    trial += ["--", shutil.which("true") or "/bin/true"]
     try:
         done = subprocess.run(trial, env={}, capture_output=True, timeout=20, check=False)
     except (OSError, subprocess.TimeoutExpired) as error:

@@ -24,7 +24,7 @@ import select
 import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -41,7 +41,9 @@ from graders.sandbox.runner import (
     _limit_config,
     run_sets,
 )
-from graders.spec import Limits
+from graders.spec import LabSpec, Limits
+
+Runner = Callable[..., list[RunResult]]
 
 READY_SECONDS = 120.0  # a worker importing torch on a busy machine
 WORKER_SLACK = 2.0  # how long after the run's deadline a silent worker counts as hung
@@ -261,4 +263,23 @@ def available(isolation: Isolation | None = None) -> bool:
     return isolation.uses("bwrap") and isolation.uses("seccomp")
 
 
-__all__ = ["LANDLOCK_READABLE", "WarmPool", "WarmWorker", "available", "template_imports"]
+@contextlib.contextmanager
+def runner_for(lab: LabSpec, workers: int, *, cold: bool = False) -> Iterator[Runner]:
+    """A runner for many gradings of one lab: warm workers where they work and pay (a lab
+    that forks at input, the strong level), else the cold runner."""
+    if cold or workers < 1 or not lab.fork_at_input or not available():
+        yield run_sets
+        return
+    template = lab.starter_path.read_text(encoding="utf-8")
+    with WarmPool(template, lab.limits, workers) as pool:
+        yield pool.run_sets
+
+
+__all__ = [
+    "LANDLOCK_READABLE",
+    "WarmPool",
+    "WarmWorker",
+    "available",
+    "runner_for",
+    "template_imports",
+]

@@ -1,0 +1,395 @@
+"""Batch grading throughput: the same 20 submissions graded cold, warm with 1 worker and warm
+with 2 workers by `seqlab grade`, and by real `nbgrader autograde` on the equivalent nbgrader
+course, for a non-training lab and for seq2seq.
+
+The 20 submissions per lab: the starter, a file with a damaged End marker, an endless loop
+and a memory bomb (in the last blank), every mistake of the lab's corpus (up to 10), and the
+reference for the rest. Each seqlab mode runs `seqlab grade FOLDER --lab LAB` as a whole
+process into a fresh gradebook; the scores of every mode must agree. Prints wall times,
+ratios, the per-submission time of a warm worker beyond the student's own compute, and the
+peak memory of one warm worker (its cgroup's high-water mark, sampled while it runs).
+
+nbgrader: `seqlab export nbgrader` writes the course, `nbgrader generate_assignment LAB`
+releases it, and each submission goes into submitted/<student>/<lab>/<lab>.ipynb as a student
+hands it in: the released notebook with the submission's blank cells (cut from the program
+by graders/notebooks/cells.py, as the exported source was) in place of the solution cells.
+`nbgrader autograde LAB` is timed as a whole process (it grades serially, one kernel per
+notebook); its scores are read from its gradebook and compared per student with seqlab's.
+The course's per-cell timeout is set to nbgrader's default, 30 s (the export sets the lab's
+budget + 60 s), and nbgrader runs under a 6 GiB address-space limit, so the memory bomb,
+which runs unsandboxed in the kernel when its blank is top-level code, cannot take the
+machine. `--nbgrader-sample N` autogrades only N of the submissions, evenly spread over the list
+(the first N would be mostly the slow hostile ones), and scales the time to 20.
+
+    .venv/bin/python bench/batch_bench.py [--labs rnn-numpy seq2seq] [--skip-nbgrader]
+        [--nbgrader-sample N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import resource
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import nbformat
+
+from graders.course.corpus import corpus_program, load_corpus
+from graders.errors import SeqlabError
+from graders.markers import parse
+from graders.notebooks.cells import cut
+from graders.spec import Course
+
+HOSTILE_BODY = {
+    "endless loop": "while True:\n    pass\n",
+    "memory bomb": "blocks = []\nwhile True:\n    blocks.append(bytearray(256 << 20))\n",
+}
+CELL_TIMEOUT = 30  # nbgrader's default per-cell timeout, seconds
+NBGRADER_MEMORY = 6 << 30  # address-space limit of nbgrader and its kernels, bytes
+BIN = Path(sys.executable).parent
+END_MARKER = re.compile(r"^([ \t]*#[#*]+[ \t]*)End\b", re.MULTILINE | re.IGNORECASE)
+
+
+def damage_marker(text: str) -> str:
+    """The first End marker misspelt `Ende`: no longer a marker."""
+    return END_MARKER.sub(r"\1Ende", text, count=1)
+
+
+def submissions(lab) -> dict[str, str]:
+    """20 named submissions: right, wrong, broken and hostile."""
+    reference = lab.solution_path.read_text(encoding="utf-8")
+    found = {"starter": lab.starter_path.read_text(encoding="utf-8")}
+    found["broken-markers"] = damage_marker(reference)
+    layout = parse(reference, "reference")
+    last = len(layout.blanks) - 1
+    indent = layout.blanks[last].body[0][: -len(layout.blanks[last].body[0].lstrip())]
+    for name, body in HOSTILE_BODY.items():
+        bodies = [blank.body for blank in layout.blanks]
+        bodies[last] = tuple(indent + line for line in body.splitlines(True))
+        found[name.replace(" ", "-")] = layout.render(bodies)
+    for entry in load_corpus(lab):
+        if len(found) >= 14:
+            break
+        found[f"corpus-{entry.name}"] = corpus_program(reference, entry)
+    index = 1
+    while len(found) < 20:
+        found[f"reference-{index}"] = reference
+        index += 1
+    return found
+
+
+# --- seqlab ---------------------------------------------------------------------------------
+
+
+def _peak_file(pid: int) -> Path | None:
+    """The high-water-mark file of the memory cgroup that process `pid` is in."""
+    try:
+        lines = Path(f"/proc/{pid}/cgroup").read_text().splitlines()
+    except OSError:
+        return None
+    for line in lines:
+        _, controllers, path = line.split(":", 2)
+        if "memory" in controllers.split(","):  # cgroup v1
+            return Path("/sys/fs/cgroup/memory", path.lstrip("/"), "memory.max_usage_in_bytes")
+        if controllers == "":  # cgroup v2
+            return Path("/sys/fs/cgroup", path.lstrip("/"), "memory.peak")
+    return None
+
+
+def _children(pid: int) -> list[int]:
+    """Direct children of every thread of `pid` (workers are started from a thread)."""
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            found += [int(child) for child in (task / "children").read_text().split()]
+        except OSError:
+            continue
+    return found
+
+
+class WorkerMemory(threading.Thread):
+    """Samples a running `seqlab grade` every 0.1 s: each warm worker is one bubblewrap
+    process, a direct child of the command, in a cgroup of its own; that cgroup's high-water
+    mark covers the worker and every submission it forked, up to the moment it is read."""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.pid, self.peaks, self.done = pid, {}, threading.Event()
+
+    def run(self) -> None:
+        # A worker's cgroup is made inside the grader's own; a child outside it is not a
+        # worker (yet), and an exited one reads as the root cgroup: both are skipped.
+        own = _peak_file(self.pid)
+        while not self.done.wait(0.1):
+            try:
+                children = _children(self.pid)
+            except OSError:
+                return
+            for child in children:
+                peak_file = _peak_file(child)
+                if own is None or peak_file is None or own.parent not in peak_file.parent.parents:
+                    continue
+                try:
+                    peak = int(peak_file.read_text())
+                except (OSError, ValueError):
+                    continue  # the worker just ended
+                self.peaks[child] = max(peak, self.peaks.get(child, 0))
+
+    def peak_mb(self) -> float | None:
+        self.done.set()
+        self.join()
+        return max(self.peaks.values()) / 2**20 if self.peaks else None
+
+
+def run_batch(lab_id: str, folder: Path, extra: list[str]) -> tuple[float, dict, float | None]:
+    """Wall seconds, the --json document, and the peak MB of one warm worker (None: cold)."""
+    with tempfile.TemporaryDirectory() as scratch:
+        database = Path(scratch) / "book.sqlite"
+        command = [sys.executable, "-m", "graders.cli", "--lang", "en", "grade", str(folder)]
+        command += ["--lab", lab_id, "--db", str(database), "--json", *extra]
+        started = time.monotonic()
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        memory = None if "--cold" in extra else WorkerMemory(process.pid)
+        if memory:
+            memory.start()
+        stdout, stderr = process.communicate()
+        elapsed = time.monotonic() - started
+        peak = memory.peak_mb() if memory else None
+        if process.returncode not in (0, 1):
+            raise SystemExit(f"seqlab grade failed: {stderr.decode()[-2000:]}")
+    return elapsed, json.loads(stdout), peak
+
+
+def scores_of(document: dict) -> dict[str, float | None]:
+    return {entry["student"]: entry.get("score") for entry in document["submissions"]}
+
+
+def own_compute(entry: dict) -> float:
+    """What the program itself took: its shared part once, then its slowest set (in fork
+    mode the sets run side by side, so their times overlap and must not be added)."""
+    result = entry.get("result") or {}
+    sets = max((test.get("time", 0.0) for test in result.get("tests", [])), default=0.0)
+    return (result.get("shared_seconds") or 0.0) + sets
+
+
+def bench_seqlab(lab, folder: Path) -> tuple[dict[str, float], dict, dict]:
+    """The three modes on the 20 submissions: wall seconds per mode, scores, documents."""
+    modes = {
+        "cold, 2 workers": ["--workers", "2", "--cold"],
+        "warm, 1 worker": ["--workers", "1"],
+        "warm, 2 workers": ["--workers", "2"],
+    }
+    timings, agreed, document = {}, None, {}
+    for mode, extra in modes.items():
+        elapsed, document, peak = run_batch(lab.id, folder, extra)
+        timings[mode] = elapsed
+        scores = scores_of(document)
+        agreed = scores if agreed is None else agreed
+        same = "same scores" if scores == agreed else f"DIFFERENT scores: {scores}"
+        memory = f"   peak/worker {peak:5.0f} MB (memory bomb included)" if peak else ""
+        print(f"{mode:<18} {elapsed:8.2f} s   {elapsed / 20 * 1000:7.0f} ms/sub   {same}{memory}")
+    return timings, agreed, {e["student"]: e for e in document["submissions"]}
+
+
+def bench_overhead(lab, folder: Path) -> None:
+    """The engine's own cost per submission: 20 copies of the reference through one warm
+    worker, against the reference's own compute (its sets' reported times)."""
+    reference = lab.solution_path.read_text(encoding="utf-8")
+    with tempfile.TemporaryDirectory() as scratch:
+        copies = Path(scratch) / "references"
+        copies.mkdir()
+        for path in folder.iterdir():
+            (copies / path.name).write_text(reference, encoding="utf-8")
+        elapsed, document, peak = run_batch(lab.id, copies, ["--workers", "1"])
+    own = sum(own_compute(entry) for entry in document["submissions"])
+    print(
+        f"20 x reference, warm 1 worker: {elapsed:.2f} s in all; per submission "
+        f"{(elapsed - own) / 20 * 1000:.0f} ms beyond its own compute "
+        f"({own / 20 * 1000:.0f} ms), pool start and gradebook included; "
+        f"peak memory of the worker {peak or 0:.0f} MB"
+    )
+
+
+# --- nbgrader -------------------------------------------------------------------------------
+
+
+def notebook_blanks(program: str, reference: str) -> list[str]:
+    """The program's cells that hold blanks, cut as the exported notebook was. A program
+    whose markers no longer parse cannot be cut: its cells are the reference's with the same
+    damage, which is what a student who misspelt a marker in the notebook hands in."""
+    try:
+        return [cell.source for cell in cut(program, "submission") if cell.blanks]
+    except SeqlabError:
+        if program != damage_marker(reference):
+            raise
+        cells = [cell.source for cell in cut(reference, "reference") if cell.blanks]
+        first = next(k for k, source in enumerate(cells) if damage_marker(source) != source)
+        cells[first] = damage_marker(cells[first])
+        return cells
+
+
+def nbgrader(arguments: list[str], course_dir: Path) -> float:
+    """Run `nbgrader ARGUMENTS` in the course; its wall seconds."""
+    # nbgrader runs `alembic` (its gradebook migrations) from PATH: the venv's bin first.
+    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
+
+    def limit_memory() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (NBGRADER_MEMORY, NBGRADER_MEMORY))
+
+    started = time.monotonic()
+    done = subprocess.run(
+        [str(BIN / "nbgrader"), *arguments],
+        cwd=course_dir,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        preexec_fn=limit_memory,
+    )
+    elapsed = time.monotonic() - started
+    if done.returncode != 0:
+        raise SystemExit(f"nbgrader {arguments[0]} failed:\n{(done.stdout + done.stderr)[-3000:]}")
+    return elapsed
+
+
+def make_nbgrader_course(course_dir: Path, lab_id: str) -> None:
+    command = [sys.executable, "-m", "graders.cli", "--lang", "en", "export", "nbgrader"]
+    subprocess.run([*command, str(course_dir)], check=True, capture_output=True)
+    with open(course_dir / "nbgrader_config.py", "a", encoding="utf-8") as config:
+        config.write("# batch_bench: nbgrader's default per-cell timeout\n")
+        config.write(f"c.Execute.timeout = {CELL_TIMEOUT}\n")
+    nbgrader(["generate_assignment", lab_id], course_dir)
+
+
+def submit(course_dir: Path, lab_id: str, student: str, blanks: list[str]) -> None:
+    """The released notebook with the submission's cells in place of the solution cells."""
+    notebook = nbformat.read(course_dir / "release" / lab_id / f"{lab_id}.ipynb", as_version=4)
+    cells = [c for c in notebook.cells if c.metadata.get("nbgrader", {}).get("solution")]
+    for cell, source in zip(cells, blanks, strict=True):
+        cell.source = source
+    target = course_dir / "submitted" / student / lab_id / f"{lab_id}.ipynb"
+    target.parent.mkdir(parents=True)
+    nbformat.write(notebook, target)
+
+
+def nbgrader_scores(course_dir: Path, lab_id: str, students: list[str]) -> dict:
+    from nbgrader.api import Gradebook, MissingEntry
+
+    scores = {}
+    with Gradebook(f"sqlite:///{course_dir / 'gradebook.db'}") as book:
+        for student in students:
+            try:
+                scores[student] = book.find_submission(lab_id, student).score
+            except MissingEntry:
+                scores[student] = None
+    return scores
+
+
+def nbgrader_errors(course_dir: Path, lab_id: str, student: str) -> str:
+    """The errors nbgrader's kernel raised in that student's notebook, counted by name."""
+    path = course_dir / "autograded" / student / lab_id / f"{lab_id}.ipynb"
+    if not path.is_file():
+        return "no autograded notebook"
+    counts: dict[str, int] = {}
+    for cell in nbformat.read(path, as_version=4).cells:
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                counts[output["ename"]] = counts.get(output["ename"], 0) + 1
+    return ", ".join(f"{n} x {name}" for name, n in counts.items()) or "no errors"
+
+
+def seqlab_reason(entry: dict) -> str:
+    if entry.get("status") != "graded":
+        return f"{entry.get('status')}: {(entry.get('message') or '').splitlines()[0][:100]}"
+    tests = (entry.get("result") or {}).get("tests", [])
+    return "verdicts " + " ".join(test.get("verdict", "?") for test in tests)
+
+
+def bench_nbgrader(lab, programs: dict[str, str], seqlab: dict, entries: dict, sample: int):
+    """Autograde `sample` submissions, evenly spread, with real nbgrader; its time scaled
+    to 20."""
+    reference = lab.solution_path.read_text(encoding="utf-8")
+    names = list(programs)
+    students = [names[k * len(names) // sample] for k in range(sample)]
+    with tempfile.TemporaryDirectory() as scratch:
+        course_dir = Path(scratch) / "course"
+        make_nbgrader_course(course_dir, lab.id)
+        for student in students:
+            submit(course_dir, lab.id, student, notebook_blanks(programs[student], reference))
+        elapsed = nbgrader(["autograde", lab.id], course_dir)
+        scores = nbgrader_scores(course_dir, lab.id, students)
+        differ = []
+        for student in students:
+            ours = seqlab[student] if seqlab[student] is not None else 0  # not graded: 0
+            if scores[student] != ours:
+                differ.append(
+                    f"  {student}: nbgrader {scores[student]}, seqlab {seqlab[student]} "
+                    f"(nbgrader's kernel: {nbgrader_errors(course_dir, lab.id, student)}; "
+                    f"seqlab: {seqlab_reason(entries[student])})"
+                )
+    scaled = elapsed * 20 / len(students)
+    what = "all 20" if len(students) == 20 else f"a SAMPLE of {len(students)} of the 20"
+    print(
+        f"nbgrader autograde {elapsed:8.2f} s for {what} ({elapsed / len(students):.1f} s per "
+        f"notebook; per-cell timeout {CELL_TIMEOUT} s, address space {NBGRADER_MEMORY >> 30} GiB)"
+    )
+    if len(students) < 20:
+        print(f"  sample: {', '.join(students)}")
+        print(f"  scaled to 20 submissions: {scaled:.1f} s")
+    agree = "the same" if not differ else f"DIFFERENT for {len(differ)} of {len(students)}"
+    print(f"nbgrader vs seqlab scores: {agree} (seqlab's 'could not grade' counted as 0)")
+    for line in differ:
+        print(line)
+    return scaled
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--labs", nargs="+", default=["rnn-numpy", "seq2seq"])
+    parser.add_argument("--skip-nbgrader", action="store_true")
+    parser.add_argument(
+        "--nbgrader-sample",
+        type=int,
+        default=20,
+        metavar="N",
+        help="autograde only N submissions (evenly spread) with nbgrader; scale the time to 20",
+    )
+    args = parser.parse_args()
+    sample = min(max(args.nbgrader_sample, 1), 20)
+    course = Course.locate()
+    for lab_id in args.labs:
+        lab = course.lab(lab_id)
+        programs = submissions(lab)
+        with tempfile.TemporaryDirectory() as scratch:
+            folder = Path(scratch) / "submissions"
+            folder.mkdir()
+            for name, text in programs.items():
+                (folder / f"{name}.py").write_text(text, encoding="utf-8")
+            print(f"\n== {lab_id}: 20 submissions (wall seconds of the whole command)")
+            timings, scores, entries = bench_seqlab(lab, folder)
+            cold, one, two = timings.values()
+            print(
+                f"warm 2 vs cold 2: {cold / two:.2f}x   "
+                f"warm 2 vs warm 1: {one / two:.2f}x (goal >= 1.8x)"
+            )
+            bench_overhead(lab, folder)
+        if not args.skip_nbgrader:
+            nbgrader_time = bench_nbgrader(lab, programs, scores, entries, sample)
+            goal = 5 if lab.id == "seq2seq" else 100
+            scaled = " (nbgrader's time scaled from the sample)" if sample < 20 else ""
+            print(
+                f"throughput, seqlab warm 2 workers vs nbgrader: {nbgrader_time / two:.1f}x "
+                f"(goal >= {goal}x){scaled}"
+            )
+    print(f"\n(machine: {os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f})")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,126 @@
+"""Seq2Seq 加注意力 / Seq2Seq with attention.
+
+A GRU encoder reads a word letter by letter and keeps every hidden state h_1 ... h_T. At each
+decoding step i the decoder scores its previous state s_{i-1} against every h_j (dot product),
+turns the scores into weights α_ij with a softmax over j, and feeds the context
+c_i = Σ_j α_ij h_j together with the previous letter into a GRU cell. The program trains on six
+word pairs, then reads words from standard input and prints, for each, its translation and the
+attention weights of a probe model whose parameters are fixed by a formula.
+
+Only the code between the Begin/End markers is yours; everything else is fixed by the lab.
+"""
+
+import math
+import sys
+
+import torch
+import torch.nn as nn
+
+# Fixed by the lab: the same seed and a single thread make every run repeatable.
+SEED = 2024
+torch.manual_seed(SEED)
+torch.set_num_threads(1)
+
+SYMBOLS = "SEP" + "abcdefghijklmnopqrstuvwxyz"  # S = start, E = end, P = padding
+SYMBOL_INDEX = {symbol: index for index, symbol in enumerate(SYMBOLS)}
+N_CLASS = len(SYMBOLS)
+MAX_LEN = 8  # the longest word, in letters
+N_HIDDEN = 64
+EPOCHS = 150
+LEARNING_RATE = 0.01
+PAIRS = [
+    ("man", "women"),
+    ("black", "white"),
+    ("king", "queen"),
+    ("girl", "boy"),
+    ("up", "down"),
+    ("high", "low"),
+]
+
+
+def one_hot(text):
+    """A (len(text), N_CLASS) float tensor: row t is the one-hot code of text[t]."""
+    indices = torch.tensor([SYMBOL_INDEX[symbol] for symbol in text])
+    return nn.functional.one_hot(indices, N_CLASS).float()
+
+
+def make_batch(pairs):
+    """Encoder inputs (B, MAX_LEN, N_CLASS), decoder inputs (B, MAX_LEN + 1, N_CLASS) and
+    targets (B, MAX_LEN + 1) of symbol indices, for a list of (source, target) pairs."""
+    encoder_inputs, decoder_inputs, targets = [], [], []
+    for source, target in pairs:
+        encoder_inputs.append(one_hot(source.ljust(MAX_LEN, "P")))
+        decoder_inputs.append(one_hot(("S" + target).ljust(MAX_LEN + 1, "P")))
+        expected = (target + "E").ljust(MAX_LEN + 1, "P")
+        targets.append(torch.tensor([SYMBOL_INDEX[symbol] for symbol in expected]))
+    return torch.stack(encoder_inputs), torch.stack(decoder_inputs), torch.stack(targets)
+
+
+# Blank 1 — attend(state, encoder_outputs): dot scores, softmax over the encoder steps, context.
+########## Begin ##########
+raise NotImplementedError("请在 Begin/End 之间填写代码（第 1 空） / fill in the code between Begin and End (blank 1)")
+########## End ##########
+
+
+# Blank 2 — class AttnSeq2Seq: GRU encoder, GRU cell decoder fed [letter; context], linear output.
+########## Begin ##########
+raise NotImplementedError("请在 Begin/End 之间填写代码（第 2 空） / fill in the code between Begin and End (blank 2)")
+########## End ##########
+
+
+model = AttnSeq2Seq()
+criterion = nn.CrossEntropyLoss()
+optimizer = torch.optim.Adam(model.parameters(), lr=LEARNING_RATE)
+encoder_inputs, decoder_inputs, targets = make_batch(PAIRS)
+for epoch in range(EPOCHS):
+    optimizer.zero_grad()
+    scores = model(encoder_inputs, decoder_inputs)
+    loss = criterion(scores.reshape(-1, N_CLASS), targets.reshape(-1))
+    loss.backward()
+    optimizer.step()
+
+
+# Blank 3 — translate(word): greedy decoding with model.step, feeding back the previous letter.
+########## Begin ##########
+raise NotImplementedError("请在 Begin/End 之间填写代码（第 3 空） / fill in the code between Begin and End (blank 3)")
+########## End ##########
+
+
+def fixed_probe():
+    """An AttnSeq2Seq whose parameters come from a formula of their shape (no randomness), so
+    its attention weights are the same for every seed and every correct solution."""
+    probe = AttnSeq2Seq()
+    with torch.no_grad():
+        for parameter in probe.parameters():
+            n = parameter.numel()
+            ramp = torch.arange(n, dtype=torch.float32)
+            values = 1.5 * torch.sin(0.731 * ramp + 0.37 * n) / math.sqrt(parameter.shape[-1])
+            parameter.copy_(values.reshape(parameter.shape))
+    return probe
+
+
+def fmt(value):
+    text = f"{float(value):.6f}"
+    return "0.000000" if text == "-0.000000" else text
+
+
+def main():
+    probe = fixed_probe()
+    for line in sys.stdin:
+        word = line.strip().lower()
+        if not word:
+            continue
+        if len(word) > MAX_LEN or not all("a" <= letter <= "z" for letter in word):
+            print("?")  # the model only knows words of up to MAX_LEN letters a-z
+            continue
+        print(translate(word))
+        with torch.no_grad():
+            outputs, state = probe.encode(one_hot(word.ljust(MAX_LEN, "P")).unsqueeze(0))
+            for i, symbol in enumerate("S" + word[:2], start=1):
+                scores, state, weights = probe.step(one_hot(symbol), state, outputs)
+                print(f"  probe step {i} weights:", " ".join(fmt(w) for w in weights[0]))
+                print(f"  probe step {i} scores S E P a:", " ".join(fmt(s) for s in scores[0, :4]))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,105 @@
+"""PyTorch 的 nn.RNN / nn.LSTM / nn.GRU 的使用 / Using PyTorch's recurrent modules.
+
+Each line of standard input describes one module and one input batch:
+
+    KIND input_size hidden_size num_layers seq_len batch batch_first bidirectional
+
+KIND is RNN, LSTM or GRU; batch_first and bidirectional are 0 or 1. For each line the
+program builds the module, the initial state and the input, runs the module and prints the
+shapes, the parameter count and a few values.
+
+Only the code between the Begin/End markers is yours; everything else is fixed by the lab.
+"""
+
+import sys
+
+import torch
+import torch.nn as nn
+
+# Fixed by the lab: double precision, one thread. The weights are overwritten below with
+# fixed values, so the printed numbers do not depend on the seed.
+SEED = 3
+torch.manual_seed(SEED)
+torch.set_num_threads(1)
+torch.set_default_dtype(torch.float64)
+
+
+def fill(shape, start, stop):
+    """A tensor of the given shape holding evenly spaced values from start to stop."""
+    count = 1
+    for size in shape:
+        count *= size
+    return torch.linspace(start, stop, count).reshape(*shape)
+
+
+# Blank 1 — build: the module of the given kind and sizes.
+########## Begin ##########
+raise NotImplementedError("请在 Begin/End 之间填写代码（第 1 空） / fill in the code between Begin and End (blank 1)")
+########## End ##########
+
+
+# Blank 2 — initial_state: h0 (and c0 for an LSTM) of the right shape.
+########## Begin ##########
+raise NotImplementedError("请在 Begin/End 之间填写代码（第 2 空） / fill in the code between Begin and End (blank 2)")
+########## End ##########
+
+
+# Blank 3 — run: call the module; LSTM takes and returns (h, c).
+########## Begin ##########
+raise NotImplementedError("请在 Begin/End 之间填写代码（第 3 空） / fill in the code between Begin and End (blank 3)")
+########## End ##########
+
+
+# Blank 4 — count_parameters: how many numbers the module learns.
+########## Begin ##########
+raise NotImplementedError("请在 Begin/End 之间填写代码（第 4 空） / fill in the code between Begin and End (blank 4)")
+########## End ##########
+
+
+def show(values):
+    """Fixed decimals, and never '-0.000000'."""
+    return " ".join(f"{v:.6f}" if round(v, 6) != 0 else "0.000000" for v in values)
+
+
+def set_fixed_weights(module):
+    """Overwrite every parameter with evenly spaced values (the same for every seed)."""
+    with torch.no_grad():
+        for k, (_, p) in enumerate(sorted(module.named_parameters())):
+            sign = 1 if k % 2 == 0 else -1
+            p.copy_(fill(p.shape, -0.4 * sign, (0.5 - 0.03 * k) * sign))
+
+
+def main():
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        kind, *numbers = line.split()
+        input_size, hidden_size, num_layers, seq_len, batch, first, bidi = map(int, numbers)
+        batch_first, bidirectional = bool(first), bool(bidi)
+        print(
+            f"{kind} input_size={input_size} hidden_size={hidden_size} num_layers={num_layers}"
+            f" batch_first={batch_first} bidirectional={bidirectional}"
+        )
+        module = build(kind, input_size, hidden_size, num_layers, batch_first, bidirectional)
+        print("parameters", count_parameters(module))
+        set_fixed_weights(module)
+        shape = (batch, seq_len, input_size) if batch_first else (seq_len, batch, input_size)
+        x = fill(shape, -1.0, 1.0)
+        state = initial_state(kind, num_layers, bidirectional, batch_first, batch, hidden_size)
+        with torch.no_grad():
+            output, hn, cn = run(kind, module, x, state)
+        print("output shape", tuple(output.shape))
+        print("hn shape", tuple(hn.shape))
+        if cn is not None:
+            print("cn shape", tuple(cn.shape))
+        last = output[0, -1] if batch_first else output[-1, 0]
+        print("output[last step, sample 0]", show(last.tolist()))
+        print("hn[-1, 0]", show(hn[-1, 0].tolist()))
+        print("output sum", show([output.sum().item()]))
+        print("hn sum", show([hn.sum().item()]))
+        if cn is not None:
+            print("cn sum", show([cn.sum().item()]))
+
+
+if __name__ == "__main__":
+    main()

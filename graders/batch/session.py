@@ -1,0 +1,211 @@
+"""One batch: many submissions of one lab or quiz graded into the gradebook.
+
+`seqlab grade SUBMISSIONS...` comes here: collect the items, skip what the gradebook already
+holds for the same file and spec version, grade the rest in parallel (through warm workers
+where they pay), commit each result as it completes, write feedback, and print the summary.
+The caller (cli.py) builds the `BatchTarget`: a lab through the engine, or a quiz through the
+quiz checker, which this package must not import.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.console import Console
+
+from graders.batch.collect import Collection, Item, collect
+from graders.batch.feedback import write_feedback
+from graders.batch.gradebook import Gradebook, Key, file_version, shown_url
+from graders.batch.grading import GradeOne, Outcome, grade_items, lab_grader
+from graders.batch.summary import (
+    BatchProgress,
+    Row,
+    render_summary,
+    row_from_outcome,
+    row_from_stored,
+)
+from graders.errors import UsageError
+from graders.messages import say
+from graders.sandbox import warm
+from graders.spec import LabSpec
+
+
+@dataclass(frozen=True)
+class BatchTarget:
+    """What a batch grades against: a lab through the engine, or a quiz bank's checker."""
+
+    id: str
+    kind: str
+    title: dict[str, str]
+    spec_path: Path
+    entry: str | None
+    suffixes: tuple[str, ...]
+    max_score: float
+    grade_one: GradeOne
+    lab: LabSpec | None = None  # a lab target: what warm workers preload
+
+
+@contextlib.contextmanager
+def _warm_grader(target: BatchTarget, workers: int, *, cold: bool):
+    """The target's grader; a lab's through warm workers where they pay (warm.runner_for)."""
+    if target.lab is None:
+        yield target.grade_one
+        return
+    with warm.runner_for(target.lab, workers, cold=cold) as runner:
+        yield lab_grader(target.lab, runner=runner)
+
+
+def _feedback_folder(text: str | None) -> Path | None:
+    if text is None:
+        return None
+    folder = Path(text)
+    if folder.exists() and not folder.is_dir():
+        raise UsageError("file.exists", path=folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@dataclass(frozen=True)
+class BatchOptions:
+    """What `seqlab grade SUBMISSIONS...` was asked for."""
+
+    lang: str
+    workers: int | None = None
+    db: str | None = None
+    feedback: str | None = None
+    assignment: str | None = None
+    regrade: bool = False
+    cold: bool = False
+    json: bool = False
+
+
+def grade_batch(target: BatchTarget, paths: list[Path], options: BatchOptions, out: Console) -> int:
+    """Collect, grade (skipping what the gradebook has), record, give feedback, summarise.
+
+    Returns the exit code: 0 everyone full marks, 1 below, 2 nothing could be graded."""
+    lang = options.lang
+    workers = options.workers if options.workers is not None else (os.cpu_count() or 1)
+    if workers < 1:
+        raise UsageError("course.bad_number", option="--workers", value=workers)
+    feedback = _feedback_folder(options.feedback)
+    collection = collect(
+        paths,
+        entry=target.entry,
+        suffixes=target.suffixes,
+        assignment=options.assignment or target.id,
+    )
+    if not collection.items:
+        raise UsageError("batch.nothing_found", paths=", ".join(map(str, paths)))
+    book = Gradebook(options.db)
+    spec_version = file_version(target.spec_path)
+    done = {} if options.regrade else book.done(target.id, spec_version)
+    status = Console(stderr=True, highlight=False) if options.json else out
+    status.print(say("batch.db_used", lang, url=shown_url(book.url)), style="dim", markup=False)
+    for note in collection.notes:
+        status.print(say(note.key, lang, **note.params), style="yellow", markup=False)
+
+    rows: dict[str, Row] = {}
+    results: dict[str, dict] = {}
+    fresh: list[Item] = []
+    stored = {}
+    for item in collection.items:
+        grade = done.get(Key(item.student, item.sha256)) if item.sha256 else None
+        if grade is None:
+            fresh.append(item)
+        else:
+            stored[item.student] = grade
+
+    def finished(outcome: Outcome) -> None:
+        # Called in this thread as each submission completes: commit it, then tell the user.
+        book.record(
+            outcome,
+            lab=target.id,
+            kind=target.kind,
+            spec_version=spec_version,
+            max_score=target.max_score,
+        )
+        student = outcome.item.student
+        if feedback is not None and outcome.internal is None:
+            write_feedback(
+                feedback,
+                student,
+                lab=target.id,
+                title=target.title[lang],
+                lang=lang,
+                result=outcome.result,
+                error=outcome.error,
+            )
+        if outcome.result is not None:
+            results[student] = outcome.result.to_json(lang)
+        rows[student] = row_from_outcome(outcome, lang)
+        progress.advance(rows[student])
+
+    with BatchProgress(len(collection.items), lang, status) as progress:
+        for item in collection.items:
+            if item.student in stored:
+                grade = stored[item.student]
+                rows[item.student] = row_from_stored(item.student, str(item.path), grade, lang)
+                results[item.student] = grade.results
+                progress.advance(rows[item.student])
+        with _warm_grader(target, min(workers, len(fresh)), cold=options.cold) as grade_one:
+            grade_items(fresh, grade_one, workers=workers, on_outcome=finished)
+    book.close()
+    ordered = [rows[item.student] for item in collection.items]
+    if options.json:
+        print(_batch_json(target, spec_version, book.url, collection, ordered, results, lang))
+    else:
+        render_summary(ordered, lang, out)
+    if feedback is not None:
+        status.print(say("batch.feedback_written", lang, path=feedback), markup=False)
+    if not any(row.has_score for row in ordered):
+        return 2
+    return 0 if all(row.full_marks for row in ordered) else 1
+
+
+def _batch_json(target, spec_version, url, collection: Collection, rows, results, lang) -> str:
+    items = {item.student: item for item in collection.items}
+    submissions = []
+    for row in rows:
+        item = items[row.student]
+        entry: dict[str, object] = {
+            "student": row.student,
+            "file": row.file,
+            "status": row.status,
+            "skipped": row.skipped,
+            "sha256": item.sha256,
+            "score": row.score,
+            "max_score": row.max_score,
+            "seconds": round(row.seconds, 3),
+        }
+        if row.message:
+            entry["message"] = row.message
+        if results.get(row.student) is not None:
+            entry["result"] = results[row.student]
+        submissions.append(entry)
+    document = {
+        "lab": target.id,
+        "kind": target.kind,
+        "spec_version": spec_version,
+        "gradebook": shown_url(url),
+        "notes": [say(note.key, lang, **note.params) for note in collection.notes],
+        "submissions": submissions,
+    }
+    return json.dumps(document, ensure_ascii=False, indent=2)
+
+
+def lab_target(lab: LabSpec) -> BatchTarget:
+    return BatchTarget(
+        lab.id,
+        "lab",
+        lab.title,
+        lab.spec_path,
+        lab.entry,
+        (".py", ".ipynb"),
+        sum(t.points for t in lab.tests),
+        lab_grader(lab),
+        lab,
+    )

@@ -1,0 +1,128 @@
+"""The embedded queue: `seqlab serve` alone grades, with no broker and no other process.
+
+Attempt ids go into an in-process queue; worker threads take them in order and call
+`grade_attempt` with a runner: a warm pool per lab (graders/sandbox/warm.py: sandboxed
+workers that have already imported torch), created when the lab is first submitted and kept
+for at most `max_pools` labs, or the cold sandbox runner where warm workers cannot run. The
+threads only wait on sandboxed processes: no student code runs in the web process. On start
+the queue takes back every attempt a previous server left queued or running.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import queue
+import threading
+import traceback
+from collections import OrderedDict
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from graders.engine import Runner
+from graders.markers import parse
+from graders.sandbox import run_sets, warm
+from graders.spec import Course
+from graders.submission import read_text
+from graders.web.grading import grade_attempt
+from graders.web.models import LAB, QUEUED, RUNNING, Attempt, engine_for
+
+STOP = -1
+
+
+class EmbeddedQueue:
+    def __init__(
+        self,
+        db_url: str,
+        course: Course,
+        *,
+        threads: int = 1,
+        use_warm: bool = True,
+        max_pools: int = 3,
+    ) -> None:
+        self.db_url, self.course = db_url, course
+        self.jobs: queue.Queue[int] = queue.Queue()
+        self.use_warm = use_warm and warm.available()
+        self.max_pools = max_pools
+        self.pools: OrderedDict[str, warm.WarmPool] = OrderedDict()
+        self.lock = threading.Lock()
+        self.threads = [
+            threading.Thread(target=self._work, name=f"seqlab-queue-{n}", daemon=True)
+            for n in range(threads)
+        ]
+
+    def start(self) -> None:
+        with Session(engine_for(self.db_url)) as session:
+            unfinished = session.scalars(
+                select(Attempt.id)
+                .where(Attempt.kind == LAB, Attempt.status.in_((QUEUED, RUNNING)))
+                .order_by(Attempt.id)
+            )
+            for attempt_id in unfinished:
+                self.jobs.put(attempt_id)
+        for thread in self.threads:
+            thread.start()
+
+    def submit(self, attempt_id: int) -> None:
+        self.jobs.put(attempt_id)
+
+    def position(self, attempt_id: int) -> int:
+        """1 = next to be graded; counted in the database, so any queue agrees on it."""
+        with Session(engine_for(self.db_url)) as session:
+            ahead = session.scalar(
+                select(func.count())
+                .select_from(Attempt)
+                .where(Attempt.kind == LAB, Attempt.status == QUEUED, Attempt.id < attempt_id)
+            )
+        return int(ahead or 0) + 1
+
+    def _work(self) -> None:
+        while True:
+            attempt_id = self.jobs.get()
+            if attempt_id == STOP:
+                return
+            try:
+                lab_id = self._lab_of(attempt_id)
+
+                # Resolved at the first run, after grade_attempt has claimed the attempt: the
+                # page shows "running" while a new warm pool starts, not "queued".
+                def runner(*args, lab_id=lab_id, **kwargs):
+                    return self._runner(lab_id)(*args, **kwargs)
+
+                grade_attempt(self.db_url, attempt_id, runner, course=self.course)
+            except Exception:  # keep serving; grade_attempt recorded what it could
+                traceback.print_exc()
+
+    def _lab_of(self, attempt_id: int) -> str:
+        with Session(engine_for(self.db_url)) as session:
+            return session.scalar(select(Attempt.lab).where(Attempt.id == attempt_id)) or ""
+
+    def _runner(self, lab_id: str) -> Runner:
+        lab = self.course.lab(lab_id)
+        if not (self.use_warm and lab.fork_at_input):
+            return run_sets
+        with self.lock:
+            pool = self.pools.get(lab_id)
+            if pool is None:
+                # The template is what the warm worker preloads (its imports, one optimizer
+                # step); parse() refuses a template with broken markers before we start one.
+                template = read_text(lab.starter_path)
+                parse(template, str(lab.starter_path))
+                pool = warm.WarmPool(template, lab.limits, workers=1)
+                self.pools[lab_id] = pool
+                while len(self.pools) > self.max_pools:
+                    _old, evicted = self.pools.popitem(last=False)
+                    evicted.close()
+            self.pools.move_to_end(lab_id)
+            return pool.run_sets
+
+    def close(self) -> None:
+        for _thread in self.threads:
+            self.jobs.put(STOP)
+        for thread in self.threads:
+            thread.join(timeout=5)
+        with self.lock:
+            pools, self.pools = list(self.pools.values()), OrderedDict()
+        for pool in pools:
+            with contextlib.suppress(Exception):
+                pool.close()

@@ -1,0 +1,68 @@
+"""Passwords, CSRF tokens and the submission rate limit.
+
+Passwords are stored as argon2id hashes (argon2-cffi); a sign-in with an unknown user still
+spends one verification, so timing does not tell which user names exist. Sessions are
+Starlette's signed cookies (itsdangerous; HttpOnly, SameSite=Lax, Secure when served over
+https) holding the user name and a CSRF token; every POST must echo that token in its form
+(`csrf`) or in the `X-CSRF-Token` header. The rate limit counts a student's attempts in the
+database, so it holds across restarts and any number of web processes.
+"""
+
+from __future__ import annotations
+
+import hmac
+import os
+import secrets
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from graders.web.models import LAB, Attempt, now
+
+_hasher = PasswordHasher()
+_DUMMY = _hasher.hash("seqlab: a hash to verify against when the user is unknown")
+SECRET_VARIABLE = "SEQLAB_WEB_SECRET"
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(stored: str | None, password: str) -> bool:
+    try:
+        return _hasher.verify(stored or _DUMMY, password) and stored is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def session_secret(configured: str | None = None) -> str:
+    """The cookie-signing key: given, from SEQLAB_WEB_SECRET, or new for this process (then
+    sessions end when the server restarts)."""
+    return configured or os.environ.get(SECRET_VARIABLE) or secrets.token_urlsafe(32)
+
+
+def csrf_token(session: dict) -> str:
+    token = session.get("csrf")
+    if not token:
+        token = session["csrf"] = secrets.token_urlsafe(32)
+    return token
+
+
+def csrf_ok(session: dict, given: str | None) -> bool:
+    expected = session.get("csrf")
+    return bool(expected and given) and hmac.compare_digest(str(expected), str(given))
+
+
+def submissions_in_window(session: Session, student: str, seconds: float) -> int:
+    since = now() - timedelta(seconds=seconds)
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(Attempt)
+            .where(Attempt.student == student, Attempt.kind == LAB, Attempt.created_at >= since)
+        )
+        or 0
+    )

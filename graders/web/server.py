@@ -1,0 +1,86 @@
+"""`seqlab serve`: the embedded platform in one process — uvicorn, the app, the in-process
+queue with its warm sandboxed workers, and a SQLite file (or a database URL).
+
+Loopback only: the server refuses any other address (a public deployment puts an https
+reverse proxy in front, and passes --https so cookies are marked Secure).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from pathlib import Path
+
+from graders.batch.gradebook import database_url, shown_url
+from graders.errors import UsageError
+from graders.messages import say
+from graders.spec import Course
+from graders.web.app import HERE, WebSettings, create_app
+from graders.web.queue import EmbeddedQueue
+from graders.web.roster import import_roster, parse_roster
+
+DEFAULT_DB = "seqlab-web.sqlite"
+DEFAULT_PORT = 8000
+EDITOR_BUNDLE = HERE / "static" / "editor.js"
+
+
+def check_loopback(host: str) -> None:
+    if host == "localhost":
+        return
+    try:
+        if ipaddress.ip_address(host).is_loopback:
+            return
+    except ValueError:
+        pass
+    raise UsageError("web.serve_not_loopback", host=host)
+
+
+def build(
+    *,
+    db: str | None,
+    course: Course,
+    roster: Path | None,
+    use_warm: bool = True,
+    https: bool = False,
+    rate_count: int = 5,
+    lang: str = "zh",
+):
+    """The app and its queue, the roster imported; prints what a person needs to know."""
+    url = database_url(db or DEFAULT_DB)
+    if roster is not None:
+        from graders.submission import read_text
+
+        count = import_roster(url, parse_roster(read_text(roster), str(roster)))
+        print(say("web.serve_roster", lang, count=count, path=roster), flush=True)
+    if not EDITOR_BUNDLE.is_file():
+        print(say("web.serve_no_frontend", lang, path=EDITOR_BUNDLE), flush=True)
+    queue = EmbeddedQueue(url, course, use_warm=use_warm)
+    settings = WebSettings(db_url=url, course=course, https=https, rate_count=rate_count)
+    return create_app(settings, queue), url
+
+
+def serve(
+    *,
+    host: str,
+    port: int,
+    db: str | None,
+    course: Course,
+    roster: Path | None,
+    use_warm: bool,
+    https: bool,
+    rate_count: int,
+    lang: str,
+) -> None:
+    import uvicorn
+
+    check_loopback(host)
+    app, url = build(
+        db=db,
+        course=course,
+        roster=roster,
+        use_warm=use_warm,
+        https=https,
+        rate_count=rate_count,
+        lang=lang,
+    )
+    print(say("web.serve_started", lang, host=host, port=port, db=shown_url(url)), flush=True)
+    uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=False)

@@ -1,0 +1,284 @@
+"""The class report (graders/batch/class_report.py): real gradings of 15 rnn-numpy
+submissions rendered to one HTML page, opened in a real headless Chromium.
+
+Chromium comes from Debian (`make system`); without it the browser test fails, it never
+skips: an instructor's page nobody opened in a browser is not tested.
+"""
+
+import re
+import shutil
+import subprocess
+from datetime import datetime
+
+import pytest
+
+from graders.batch.class_report import GENERATOR, ClassRecord, render_class_report
+from graders.batch.similarity import DEFAULT_THRESHOLD, compare
+from graders.course.corpus import corpus_program, load_corpus
+from graders.engine import grade_submission
+from graders.messages import say
+from graders.submission import Submission, read_text
+
+REFERENCE_LOOP = """        h = np.zeros((self.Whh.shape[0], 1))
+        for x in inputs:
+            h = np.tanh(self.Wxh @ x + self.Whh @ h + self.bh)
+        y = self.Why @ h + self.by
+        return y, h
+"""
+# Wrong variants made by editing the reference's blank; each gets a distinct verdict.
+TRUNCATED = """        h = np.zeros((self.Whh.shape[0], 1))
+        for x in inputs[:4]:
+            h = np.tanh(self.Wxh @ x + self.Whh @ h + self.bh)
+        y = self.Why @ h + self.by
+        return y, h
+"""
+TRUNCATED_COPY = """        state = np.zeros((self.Whh.shape[0], 1))  # h0
+        for v in inputs[:4]:
+            state = np.tanh(self.Wxh @ v + self.Whh @ state + self.bh)
+        out = self.Why @ state + self.by
+        return out, state
+"""
+RENAMED_REFERENCE = """        hid = np.zeros((self.Whh.shape[0], 1))
+        for item in inputs:
+            hid = np.tanh(self.Wxh @ item + self.Whh @ hid + self.bh)
+        return self.Why @ hid + self.by, hid
+"""
+ENDLESS = """        while True:
+            pass
+"""
+SHAPES = """        h = np.zeros((self.Whh.shape[0], 1))
+        for x in inputs:
+            h = np.tanh(self.Wxh @ h + self.Whh @ x + self.bh)
+        y = self.Why @ h + self.by
+        return y, h
+"""
+DEBUG_PRINT = """        h = np.zeros((self.Whh.shape[0], 1))
+        for x in inputs:
+            h = np.tanh(self.Wxh @ x + self.Whh @ h + self.bh)
+            print("debug", h.shape)
+        y = self.Why @ h + self.by
+        return y, h
+"""
+CORPUS = (
+    "good_seed_style",
+    "good_row_vectors",
+    "h_not_carried",
+    "whh_transposed",
+    "no_hidden_bias",
+    "returns_h_y",
+    "output_without_tanh_state",
+)
+# The one hidden set's expected output line that no page may show.
+HIDDEN_CANARY = "h_1 0.980958 0.868997"
+
+
+@pytest.fixture(scope="module")
+def rnn(course):
+    return course.lab("rnn-numpy")
+
+
+@pytest.fixture(scope="module")
+def submissions(rnn) -> list[tuple[str, str]]:
+    reference = read_text(rnn.solution_path)
+    assert REFERENCE_LOOP in reference
+    entries = {entry.name: corpus_program(reference, entry) for entry in load_corpus(rnn)}
+    texts = [reference, read_text(rnn.starter_path)]
+    texts += [entries[name] for name in CORPUS]
+    texts += [
+        reference.replace(REFERENCE_LOOP, body)
+        for body in (TRUNCATED, TRUNCATED_COPY, RENAMED_REFERENCE, ENDLESS, SHAPES, DEBUG_PRINT)
+    ]
+    return [(f"2024{index:03d}", text) for index, text in enumerate(texts, start=1)]
+
+
+@pytest.fixture(scope="module")
+def records(rnn, submissions) -> list[ClassRecord]:
+    """Graded for real; every other result in its JSON form, as a gradebook row holds it."""
+    out = []
+    for index, (student, text) in enumerate(submissions):
+        result = grade_submission(
+            rnn, Submission(rnn.solution_path.with_name(f"{student}.py"), text), include_hidden=True
+        )
+        out.append(ClassRecord(student, result if index % 2 else result.to_json("en"), text))
+    return out
+
+
+@pytest.fixture(scope="module")
+def similarity(rnn, records):
+    return compare(rnn, [(r.student, r.text) for r in records], DEFAULT_THRESHOLD)
+
+
+def verdicts(record: ClassRecord) -> list[str]:
+    result = record.result
+    if isinstance(result, dict):
+        return [test["verdict"] for test in result["tests"]]
+    return [test.verdict.code for test in result.tests]
+
+
+def test_the_class_has_the_mix_the_report_must_show(records, similarity):
+    codes = {code for record in records for code in verdicts(record)}
+    assert {"AC", "WA", "RE", "TLE"} <= codes
+    by_student = {record.student: verdicts(record) for record in records}
+    assert set(by_student["2024010"]) == {"AC", "WA"}  # the truncated loop: partial credit
+    assert by_student["2024013"] == ["TLE"] * 5
+    pairs = {(pair.a, pair.b) for pair in similarity.pairs}
+    assert ("2024010", "2024011") in pairs  # the shared unusual mistake
+    # The reference itself only: a renamed copy (2024012) and a wrong answer that equals the
+    # reference once names are normalised (2024008 returns h, y) are not "the reference".
+    assert similarity.matches_reference == ("2024001",)
+    assert ("2024001", "2024008") in pairs
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_every_label_follows_the_language_and_nothing_is_loaded(rnn, records, similarity, lang):
+    page = render_class_report(rnn, records, similarity, lang)
+    for key in (
+        "report.class_histogram",
+        "report.class_pass_rate",
+        "report.class_time",
+        "report.class_verdicts",
+        "report.class_similarity",
+        "report.class_student",
+    ):
+        assert say(key, lang) in page, key
+    other = "zh" if lang == "en" else "en"
+    assert say("report.class_histogram", other) not in page
+    assert rnn.title[lang] in page
+    # Self-contained: no script, no link, no URL of any kind.
+    for pattern in ("<script", "<link", "src=", "href=", "url(", "@import", "http"):
+        assert pattern not in page, pattern
+    assert f'content="{GENERATOR}"' in page
+
+
+def test_hidden_sets_show_a_verdict_and_never_their_data(rnn, records, similarity):
+    page = render_class_report(rnn, records, similarity, "en")
+    assert HIDDEN_CANARY not in page
+    # Even a gradebook row that wrongly kept a hidden set's data cannot leak it.
+    leaky = {
+        "score": 0,
+        "max_score": 20,
+        "execution_time": 1.0,
+        "tests": [
+            {
+                "name": "hidden-1",
+                "score": 0,
+                "max_score": 20,
+                "verdict": "WA",
+                "visibility": "hidden",
+                "input": "SECRET-INPUT",
+                "expected": HIDDEN_CANARY,
+                "actual": "SECRET-ACTUAL",
+            }
+        ],
+    }
+    page = render_class_report(rnn, [ClassRecord("x", leaky, None)], None, "en")
+    assert "WA" in page
+    for secret in ("SECRET-INPUT", HIDDEN_CANARY, "SECRET-ACTUAL"):
+        assert secret not in page
+
+
+def test_student_ids_are_escaped(rnn, records):
+    evil = ClassRecord("<img onerror=alert(1)>", records[0].result, None)
+    page = render_class_report(rnn, [evil], None, "en")
+    assert "<img" not in page
+    assert "&lt;img onerror=alert(1)&gt;" in page
+
+
+def chromium() -> str:
+    path = shutil.which("chromium")
+    if path is None:
+        pytest.fail(
+            "Chromium is not installed: run `make system` (Debian's chromium package) to test "
+            "the class report in a real browser."
+        )
+    return path
+
+
+def browse(page_path, tmp_path, *flags: str) -> subprocess.CompletedProcess:
+    profile = tmp_path / f"profile-{len(list(tmp_path.iterdir()))}"
+    profile.mkdir()
+    command = [
+        chromium(),
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--no-first-run",
+        f"--user-data-dir={profile}",
+        *flags,
+        page_path.as_uri(),
+    ]
+    return subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_report_renders_in_headless_chromium(rnn, records, similarity, tmp_path, lang):
+    page_path = tmp_path / f"class-report-{lang}.html"
+    page_path.write_text(
+        render_class_report(
+            rnn, records, similarity, lang, generated=datetime(2025, 1, 15, 21, 30)
+        ),
+        encoding="utf-8",
+    )
+    screenshot = tmp_path / f"class-report-{lang}.png"
+    shot = browse(page_path, tmp_path, f"--screenshot={screenshot}", "--window-size=1280,2000")
+    assert screenshot.is_file(), shot.stderr[-2000:]
+    data = screenshot.read_bytes()
+    assert data.startswith(b"\x89PNG") and len(data) > 50_000, len(data)
+    print(f"class report screenshot ({lang}): {screenshot}")
+
+    dom = browse(page_path, tmp_path, "--dump-dom").stdout
+    # What the browser built, not what we wrote: three charts, their bars, the table.
+    assert dom.count('<svg class="chart"') == 3
+    assert len(re.findall(r'<rect class="bar"', dom)) == 11 + len(rnn.tests) + len(records)
+    assert dom.count('<td class="verdict"') == len(records) * len(rnn.tests)
+    for record in records:
+        assert f'<th scope="row">{record.student}</th>' in dom
+    assert "2024010</td><td>2024011</td>" in dom  # the similar pair's row
+    assert say("report.class_title", lang, title=rnn.title[lang], lab=rnn.id) in dom
+    assert say("report.class_summary", lang, count=15, date="2025-01-15 21:30") in dom
+
+
+def test_seqlab_report_reads_the_gradebook_and_writes_page_and_csv(tmp_path, capsys, rnn):
+    from graders.cli import main
+
+    reference = read_text(rnn.solution_path)
+    folder = tmp_path / "submitted"
+    folder.mkdir()
+    wrong = reference.replace(REFERENCE_LOOP, TRUNCATED)
+    (folder / "ann.py").write_text(reference, encoding="utf-8")
+    (folder / "ben.py").write_text(wrong, encoding="utf-8")
+    (folder / "cat.py").write_text(reference.replace(REFERENCE_LOOP, TRUNCATED_COPY), "utf-8")
+    (folder / "dan.py").write_text(reference.replace("########## End ##########", ""), "utf-8")
+    db = tmp_path / "book.sqlite"
+    grade = ["--lang", "en", "grade", str(folder), "--lab", rnn.id, "--db", str(db)]
+    assert main([*grade, "--workers", "1"]) == 1  # below full marks
+    html, pairs = tmp_path / "class.html", tmp_path / "pairs.csv"
+    report = ["--lang", "en", "report", "--db", str(db), "--lab", rnn.id, "--html", str(html)]
+    capsys.readouterr()
+    assert main([*report, "--similarity-csv", str(pairs)]) == 0
+    out = capsys.readouterr().out
+    assert str(html) in out and str(pairs) in out
+    page = html.read_text(encoding="utf-8")
+    for student in ("ann", "ben", "cat", "dan"):
+        assert f'<th scope="row">{student}</th>' in page
+    assert "ben</td><td>cat</td>" in page  # the shared mistake, found from the files' text
+    assert say("report.class_not_compared", "en", students="dan") in page  # broken markers
+    assert pairs.read_text(encoding="utf-8").splitlines()[1].startswith("ben,cat,1.000,")
+    # Its own page and CSV are replaced on the next run; a file of the user's never is.
+    assert main([*report, "--similarity-csv", str(pairs)]) == 0
+    mine = tmp_path / "mine.html"
+    mine.write_text("my notes", encoding="utf-8")
+    capsys.readouterr()
+    assert main([*report[:-1], str(mine)]) == 2
+    assert "already exists" in capsys.readouterr().err
+    assert mine.read_text(encoding="utf-8") == "my notes"
+    # Bad input: one paragraph, exit 2.
+    assert main([*report, "--threshold", "3"]) == 2
+    assert "--threshold" in capsys.readouterr().err
+    missing = ["--lang", "en", "report", "--db", str(tmp_path / "none.sqlite"), "--lab", rnn.id]
+    assert main([*missing, "--html", str(tmp_path / "x.html")]) == 2
+    assert not (tmp_path / "x.html").exists()
+    other = ["--lang", "en", "report", "--db", str(db), "--lab", "gru-step", "--html", "y.html"]
+    assert main(other) == 2
+    assert "holds no results for lab gru-step" in capsys.readouterr().err

@@ -1,0 +1,342 @@
+"""Labs as notebooks and notebooks as submissions (graders/notebooks/cells.py, build.py)."""
+
+import json
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from graders.cli import main
+from graders.course.build import expected_starter
+from graders.course.corpus import corpus_program, load_corpus
+from graders.engine import grade_submission
+from graders.notebooks.build import make_notebook, notebook_in_sync, notebook_path, notebook_text
+from graders.notebooks.cells import cut, read_notebook
+from graders.submission import Submission, read_submission
+
+FAST_LABS = ("rnn-numpy", "scaled-dot-product")
+
+
+def as_notebook(course, lab_id: str, program: str, folder: Path) -> Path:
+    lab = course.lab(lab_id)
+    path = folder / notebook_path(lab).name
+    path.write_text(notebook_text(make_notebook(lab, program, None)), encoding="utf-8")
+    return path
+
+
+def verdicts(result):
+    return [(t.name, t.verdict.code, t.score) for t in result.tests]
+
+
+def test_every_lab_has_its_notebook_in_sync(course):
+    for lab in course.labs():
+        assert notebook_in_sync(lab), f"{lab.id}: run `seqlab build`"
+
+
+def test_regeneration_is_byte_identical_with_fixed_cell_ids(course):
+    lab = course.lab("rnn-numpy")
+    first = notebook_text(make_notebook(lab, expected_starter(lab), None))
+    assert first == notebook_text(make_notebook(lab, expected_starter(lab), None))
+    ids = [cell["id"] for cell in json.loads(first)["cells"]]
+    assert ids[0] == "task-1" and "seqlab-check" in ids and "code-1" in ids
+
+
+def test_blank_cells_hold_their_markers_and_locked_cells_are_locked(course):
+    lab = course.lab("scaled-dot-product")
+    notebook = nbformat.reads(notebook_path(lab).read_text(encoding="utf-8"), as_version=4)
+    nbformat.validate(notebook)
+    code = [
+        c
+        for c in notebook.cells
+        if c.cell_type == "code" and "check" not in c.metadata.get("seqlab", {})
+    ]
+    blanks = [c for c in code if c.metadata["seqlab"].get("blanks")]
+    assert [c.metadata["seqlab"]["blanks"] for c in blanks] == [[1], [2]]
+    for cell in blanks:
+        assert "Begin" in cell.source and "End" in cell.source
+        assert cell.metadata.get("editable", True)
+    for cell in code:
+        if cell not in blanks:
+            assert cell.metadata["editable"] is False and cell.metadata["deletable"] is False
+    markdown = [c.source for c in notebook.cells if c.cell_type == "markdown"]
+    assert any(m.startswith("## 中文") for m in markdown)
+    assert any(m.startswith("## English") for m in markdown)
+
+
+def test_every_program_reads_back_from_its_notebook_exactly(course):
+    """References, starters and every corpus entry of every lab: the notebook's code cells
+    read back to the very text the .py holds, so the engine grades the same program."""
+    for lab in course.labs():
+        reference = lab.solution_path.read_text(encoding="utf-8")
+        programs = [reference, expected_starter(lab)]
+        programs += [corpus_program(reference, entry) for entry in load_corpus(lab)]
+        for program in programs:
+            notebook = notebook_text(make_notebook(lab, program, None))
+            assert read_notebook(notebook, "x.ipynb").text == program, lab.id
+
+
+NUMPY_LABS = ("rnn-numpy", "scaled-dot-product", "score-functions", "gru-step", "multi-head")
+TORCH_LABS = (
+    "attn-concat",
+    "lstm-cell",
+    "glimpse",
+    "torch-rnn-api",
+    "seq2seq",
+    "seq2seq-attention",
+)
+
+
+def test_the_lab_lists_here_cover_the_course(course):
+    assert set(NUMPY_LABS + TORCH_LABS) == set(course.lab_ids())
+
+
+@pytest.mark.parametrize("lab_id", NUMPY_LABS)
+def test_each_numpy_reference_grades_the_same_as_notebook(course, tmp_path, lab_id):
+    lab = course.lab(lab_id)
+    path = as_notebook(course, lab_id, lab.solution_path.read_text(encoding="utf-8"), tmp_path)
+    as_py = grade_submission(lab, read_submission(lab.solution_path), include_hidden=True)
+    as_nb = grade_submission(lab, read_submission(path), include_hidden=True)
+    assert verdicts(as_nb) == verdicts(as_py)
+    assert as_nb.full_marks and as_nb.ignored_lines == ()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lab_id", TORCH_LABS)
+def test_each_torch_reference_grades_full_marks_as_notebook(course, tmp_path, lab_id):
+    """Training labs: the notebook alone is graded (the .py reference's full marks on every
+    set is the `seqlab validate` gate, and the read-back program text is identical above)."""
+    lab = course.lab(lab_id)
+    path = as_notebook(course, lab_id, lab.solution_path.read_text(encoding="utf-8"), tmp_path)
+    as_nb = grade_submission(lab, read_submission(path), include_hidden=True)
+    assert [t.verdict.code for t in as_nb.tests] == ["AC"] * len(lab.tests)
+    assert as_nb.full_marks and as_nb.ignored_lines == ()
+
+
+@pytest.mark.parametrize("lab_id", FAST_LABS)
+def test_every_corpus_entry_grades_the_same_as_notebook(course, tmp_path, lab_id):
+    lab = course.lab(lab_id)
+    reference = lab.solution_path.read_text(encoding="utf-8")
+    for entry in load_corpus(lab):
+        program = corpus_program(reference, entry)
+        path = as_notebook(course, lab_id, program, tmp_path)
+        as_py = grade_submission(lab, Submission(Path(lab.entry), program), include_hidden=True)
+        as_nb = grade_submission(lab, read_submission(path), include_hidden=True)
+        assert verdicts(as_nb) == verdicts(as_py), entry.name
+        assert as_nb.score == as_py.score == entry.score, entry.name
+        assert as_nb.ignored_lines == as_py.ignored_lines, entry.name
+
+
+# --- what students do to notebooks ------------------------------------------------------------
+
+
+def starter_notebook(course, lab_id: str) -> dict:
+    notebook = json.loads(notebook_path(course.lab(lab_id)).read_text(encoding="utf-8"))
+    for cell in notebook["cells"]:
+        cell["source"] = "".join(cell["source"])  # nbformat stores lines; Jupyter accepts both
+    return notebook
+
+
+def blank_cell(notebook: dict, number: int) -> dict:
+    return next(
+        c for c in notebook["cells"] if number in c["metadata"].get("seqlab", {}).get("blanks", [])
+    )
+
+
+def reference_blank_cells(course, lab_id: str) -> list[str]:
+    lab = course.lab(lab_id)
+    return [c.source for c in cut(lab.solution_path.read_text(encoding="utf-8"), "x") if c.blanks]
+
+
+def fill(course, lab_id: str) -> dict:
+    """The starter notebook with the reference's blank cells typed in, as a student would."""
+    notebook = starter_notebook(course, lab_id)
+    for number, source in enumerate(reference_blank_cells(course, lab_id), start=1):
+        blank_cell(notebook, number)["source"] = source
+    return notebook
+
+
+def check(tmp_path, notebook: dict, capsys, *extra: str) -> tuple[int, str, str]:
+    path = tmp_path / "scaled_dot_product.ipynb"
+    path.write_text(json.dumps(notebook, ensure_ascii=False), encoding="utf-8")
+    capsys.readouterr()
+    code = main(["--lang", "en", "check", str(path), "--json", *extra])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_a_filled_in_notebook_passes_and_the_starter_fails(course, tmp_path, capsys):
+    code, out, _ = check(tmp_path, fill(course, "scaled-dot-product"), capsys)
+    assert code == 0 and "ignored_lines" not in json.loads(out)
+    code, out, _ = check(tmp_path, starter_notebook(course, "scaled-dot-product"), capsys)
+    assert code == 1 and json.loads(out)["score"] == 0
+
+
+def test_split_merged_and_added_cells_outputs_and_tool_cells(course, tmp_path, capsys):
+    notebook = fill(course, "scaled-dot-product")
+    cells = notebook["cells"]
+    first = blank_cell(notebook, 1)
+    lines = first["source"].split("\n")
+    # Split blank 1 in the middle of its body into two cells.
+    at = cells.index(first)
+    middle = len(lines) // 2
+    first["source"] = "\n".join(lines[:middle]) + "\n"
+    cells.insert(at + 1, {**first, "id": "split", "source": "\n".join(lines[middle:])})
+    # Merge blank 2's cell into the cell after it.
+    second = blank_cell(notebook, 2)
+    index = cells.index(second)
+    cells[index + 1]["source"] = second["source"] + "\n\n\n" + cells[index + 1]["source"]
+    del cells[index]
+    # A scratch cell with outputs, a tool cell, an empty cell, a markdown cell.
+    scratch = {
+        "cell_type": "code",
+        "id": "scratch",
+        "metadata": {},
+        "execution_count": 3,
+        "source": "print(softmax(np.array([1.0, 2.0])))",
+        "outputs": [{"output_type": "stream", "name": "stdout", "text": "[0.27 0.73]\n"}],
+    }
+    tool = {
+        "cell_type": "code",
+        "id": "tool",
+        "metadata": {},
+        "execution_count": None,
+        "outputs": [],
+        "source": "%timeit softmax(np.ones(3))\n!ls",
+    }
+    empty = {
+        "cell_type": "code",
+        "id": "empty",
+        "metadata": {},
+        "execution_count": None,
+        "outputs": [],
+        "source": "\n",
+    }
+    cells[at:at] = [
+        scratch,
+        tool,
+        empty,
+        {"cell_type": "markdown", "id": "m", "metadata": {}, "source": "my notes"},
+    ]
+    code, out, err = check(tmp_path, notebook, capsys)
+    result = json.loads(out)
+    assert code == 0, err
+    assert result["score"] == result["max_score"]
+    assert result["ignored_lines"], "the scratch cell is an edit outside the blanks"
+
+
+@pytest.mark.parametrize("command", ["%timeit x = 1", "!pip install torch"])
+def test_an_ipython_command_inside_a_blank_names_cell_and_line(course, tmp_path, capsys, command):
+    notebook = fill(course, "scaled-dot-product")
+    cell = blank_cell(notebook, 2)
+    lines = cell["source"].split("\n")
+    lines.insert(3, command)
+    cell["source"] = "\n".join(lines)
+    number = notebook["cells"].index(cell) + 1
+    code, out, err = check(tmp_path, notebook, capsys)
+    assert code == 2 and out == ""
+    assert f"cell {number} (counting every cell from the top), line 4" in err
+    assert command in err and "Traceback" not in err
+
+
+def test_a_percent_line_that_is_python_is_not_a_command(course, tmp_path, capsys):
+    notebook = fill(course, "scaled-dot-product")
+    cell = blank_cell(notebook, 1)
+    cell["source"] = cell["source"].replace(
+        "########## End ##########", "_unused = (7\n    % 3)\n########## End ##########"
+    )
+    code, _, err = check(tmp_path, notebook, capsys)
+    assert code == 0, err
+
+
+def test_a_deleted_marker_names_the_cell(course, tmp_path, capsys):
+    notebook = fill(course, "scaled-dot-product")
+    cell = blank_cell(notebook, 2)
+    cell["source"] = cell["source"].replace("########## End ##########", "")
+    code, _, err = check(tmp_path, notebook, capsys)
+    assert code == 2 and "cell" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        ("{not json", "not a readable Jupyter notebook"),
+        ('{"worksheets": [], "nbformat": 3}', "nbformat 3"),
+        ('{"cells": [{"cell_type": "code", "source": 3}]}', "cell 1"),
+        ("[1, 2]", "not a JSON object"),
+    ],
+)
+def test_broken_notebooks_are_refused_clearly(tmp_path, capsys, text, words):
+    path = tmp_path / "scaled_dot_product.ipynb"
+    path.write_text(text, encoding="utf-8")
+    assert main(["--lang", "en", "check", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert words in err and "Traceback" not in err
+
+
+# --- %seqlab check inside a real kernel ----------------------------------------------------------
+
+
+def test_the_magic_grades_the_notebook_in_a_real_kernel(course, tmp_path):
+    try:
+        from nbclient import NotebookClient
+    except ImportError:
+        pytest.fail("install the jupyter extra: .venv/bin/pip install -e '.[dev]'", pytrace=False)
+    notebook = fill(course, "scaled-dot-product")
+    path = tmp_path / "scaled_dot_product.ipynb"
+    path.write_text(json.dumps(notebook, ensure_ascii=False), encoding="utf-8")
+    node = nbformat.read(path, as_version=4)
+    for source in (
+        "%seqlab check --lang en",
+        "%seqlab check missing.ipynb --lang en",
+        "%seqlab frobnicate",
+    ):
+        node.cells.append(nbformat.v4.new_code_cell(source))
+    # Run All, as in JupyterLab; the program's entry cell reads stdin and fails in a kernel
+    # (the notebook says not to run it), so errors are allowed and checked cell by cell.
+    client = NotebookClient(
+        node,
+        timeout=120,
+        kernel_name="python3",
+        allow_errors=True,
+        resources={"metadata": {"path": str(tmp_path)}},
+    )
+    client.execute()
+
+    def html(cell) -> str:
+        outputs = [o for o in cell.outputs if o.output_type == "display_data"]
+        assert outputs, cell.outputs
+        return outputs[0].data["text/html"]
+
+    check_cell = next(c for c in node.cells if c.get("id") == "seqlab-check")
+    zh, en, missing, usage = html(check_cell), *(html(c) for c in node.cells[-3:])
+    for page in (zh, en):
+        assert 'class="seqlab-result" data-score="40" data-max-score="40"' in page
+        assert page.count('data-verdict="AC"') == 2 and "Traceback" not in page
+    assert "全部测试集通过" in zh and "预期输出" in zh
+    assert "All test sets passed" in en
+    assert "seqlab-error" in missing and "missing.ipynb: no such file" in missing
+    assert "seqlab-error" in usage and "Cannot understand" not in usage  # zh by default
+    assert "无法理解" in usage
+    assert not any(
+        o.output_type == "error"
+        for c in node.cells
+        if c.cell_type == "code" and "seqlab" in c.source
+        for o in c.outputs
+    )
+
+
+def test_the_magic_finds_the_notebook_from_the_kernel_session(course, tmp_path, monkeypatch):
+    from graders.notebooks.magic import find_notebook
+
+    monkeypatch.chdir(tmp_path)
+    for name in ("rnn_numpy.ipynb", "scaled_dot_product.ipynb"):
+        (tmp_path / name).write_text("{}", encoding="utf-8")
+    monkeypatch.delenv("JPY_SESSION_NAME", raising=False)
+    with pytest.raises(Exception, match="Cannot tell which notebook"):
+        find_notebook(None, {}, course)  # two lab notebooks here: which one?
+    monkeypatch.setenv("JPY_SESSION_NAME", str(tmp_path / "rnn_numpy.ipynb"))
+    assert find_notebook(None, {}, course) == tmp_path / "rnn_numpy.ipynb"
+    monkeypatch.delenv("JPY_SESSION_NAME")
+    vscode = {"__vsc_ipynb_file__": str(tmp_path / "scaled_dot_product.ipynb")}
+    assert find_notebook(None, vscode, course).name == "scaled_dot_product.ipynb"
+    assert find_notebook("x/y.ipynb", vscode, course) == Path("x/y.ipynb")

@@ -1,0 +1,324 @@
+"""The web platform through its HTTP interface, with the real queue grading in the sandbox.
+
+A course copy holds rnn-numpy (a fast numpy lab) whose every hidden set carries a canary: an
+extra input line the program never reads, and one more hidden set expecting the canary as its
+output. No page or API response may ever contain it.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from graders.errors import UsageError
+from graders.sandbox import run_sets
+from graders.spec import Course
+from graders.web.app import WebSettings, create_app
+from graders.web.grading import grade_attempt
+from graders.web.models import DONE, QUEUED, Attempt, User, engine_for
+from graders.web.queue import EmbeddedQueue
+from graders.web.roster import import_roster, parse_roster
+from graders.web.server import check_loopback
+
+ROOT = Path(__file__).resolve().parent.parent
+LAB = "rnn-numpy"
+CANARY = f"seqlab-web-canary-{uuid.uuid4().hex[:12]}"
+ROSTER = (
+    "username,name,password,role\n"
+    "alice,Alice,alice-pass-1,student\n"
+    "bob,Bob,bob-pass-12,student\n"
+    "teach,Teacher,teach-pass-1,instructor\n"
+)
+GRADE_SECONDS = 90
+
+
+@pytest.fixture(scope="module")
+def canary_course(tmp_path_factory) -> Course:
+    root = tmp_path_factory.mktemp("web-course")
+    for part in ("exercises", "solutions"):
+        shutil.copytree(ROOT / part / LAB, root / part / LAB)
+    (root / "graders" / "labs").mkdir(parents=True)
+    shutil.copytree(ROOT / "quizzes" / "banks", root / "quizzes" / "banks")
+    spec = (ROOT / "graders" / "labs" / f"{LAB}.toml").read_text(encoding="utf-8")
+    # Every hidden set's input gets a last line the program never reads …
+    spec, count = re.subn(
+        r'(stdin = "[^"]*)("\nexpected = "[^"]*"\npoints = \d+\nhidden = true)',
+        lambda m: f"{m[1]}{CANARY}\\n{m[2]}",
+        spec,
+    )
+    assert count >= 2, "the spec's hidden sets were not found"
+    # … and one more hidden set expects the canary itself.
+    spec += (
+        f'\n[[tests]]\nname = "canary"\nstdin = "1 1 1\\n1 0 1\\n"\n'
+        f'expected = "{CANARY}\\n"\npoints = 1\nhidden = true\n'
+    )
+    (root / "graders" / "labs" / f"{LAB}.toml").write_text(spec, encoding="utf-8")
+    return Course.locate(root)
+
+
+def make_client(course: Course, tmp_path: Path, **settings) -> TestClient:
+    url = f"sqlite:///{tmp_path / 'web.sqlite'}"
+    import_roster(url, parse_roster(ROSTER, "roster.csv"))
+    queue = EmbeddedQueue(url, course, use_warm=False)
+    app = create_app(WebSettings(db_url=url, course=course, **settings), queue)
+    return TestClient(app, base_url="http://127.0.0.1")
+
+
+def csrf_of(html: str) -> str:
+    return re.search(r'name="csrf-token" content="([^"]+)"', html)[1]
+
+
+def sign_in(client: TestClient, username: str, password: str) -> str:
+    token = csrf_of(client.get("/login").text)
+    response = client.post(
+        "/login", data={"csrf": token, "username": username, "password": password, "next": "/"}
+    )
+    assert response.status_code == 200 and str(response.url).endswith("/"), response.text
+    return csrf_of(response.text)
+
+
+def submit(client: TestClient, token: str, text: str) -> int:
+    response = client.post(
+        f"/labs/{LAB}/submit",
+        data={"code": text},
+        headers={"X-CSRF-Token": token, "Accept": "application/json"},
+    )
+    assert response.status_code == 200, response.text
+    return response.json()["id"]
+
+
+def wait_done(client: TestClient, attempt_id: int) -> dict:
+    deadline = time.monotonic() + GRADE_SECONDS
+    seen = []
+    while time.monotonic() < deadline:
+        data = client.get(f"/api/attempts/{attempt_id}").json()
+        seen.append(data["status"])
+        if data["status"] in ("done", "error"):
+            return data
+        time.sleep(0.3)
+    pytest.fail(f"attempt {attempt_id} not graded in {GRADE_SECONDS} s: {seen[-5:]}")
+
+
+def solution(course: Course) -> str:
+    return course.lab(LAB).solution_path.read_text(encoding="utf-8")
+
+
+def starter(course: Course) -> str:
+    return course.lab(LAB).starter_path.read_text(encoding="utf-8")
+
+
+def test_hidden_data_and_the_canary_never_leave_the_server(canary_course, tmp_path):
+    lab = canary_course.lab(LAB)
+    hidden_outputs = [
+        t.expected.split("\n")[2] for t in lab.tests if t.hidden and t.name != "canary"
+    ]
+    with make_client(canary_course, tmp_path) as client:
+        token = sign_in(client, "alice", "alice-pass-1")
+        good = submit(client, token, solution(canary_course))
+        bad = submit(client, token, starter(canary_course))
+        good_json, bad_json = wait_done(client, good), wait_done(client, bad)
+        assert good_json["status"] == DONE and bad_json["status"] == DONE
+        # The reference passes every set but the canary's; hidden sets show their verdict.
+        assert good_json["score"] == good_json["max_score"] - 1
+        assert "hidden-1" in good_json["html"] and "通过" in good_json["html"]
+        student_pages = [
+            "/",
+            f"/labs/{LAB}",
+            f"/attempts/{good}",
+            f"/attempts/{bad}",
+            f"/api/attempts/{good}",
+            f"/api/attempts/{bad}",
+            "/lang/en?next=/labs/rnn-numpy",
+            f"/api/attempts/{good}",
+        ]
+        bodies = [client.get(path).text for path in student_pages]
+        client.post("/logout", data={"csrf": csrf_of(bodies[0])})
+        sign_in(client, "teach", "teach-pass-1")
+        instructor_pages = [
+            "/instructor",
+            f"/instructor/labs/{LAB}",
+            "/instructor/scores.csv",
+            f"/attempts/{good}",
+            f"/api/attempts/{bad}",
+        ]
+        for path in instructor_pages:
+            response = client.get(path)
+            assert response.status_code == 200, path
+            bodies.append(response.text)
+    for body in bodies:
+        assert CANARY not in body
+        for output in hidden_outputs:  # a line of each hidden set's expected output
+            assert output not in body
+    assert "alice" in bodies[-3]  # the CSV has the student's row
+
+
+def test_a_student_reaches_only_their_own_attempts_and_no_instructor_page(canary_course, tmp_path):
+    with make_client(canary_course, tmp_path) as client:
+        token = sign_in(client, "alice", "alice-pass-1")
+        mine = submit(client, token, starter(canary_course))
+        wait_done(client, mine)
+        client.post("/logout", data={"csrf": token})
+        token = sign_in(client, "bob", "bob-pass-12")
+        for path in (f"/attempts/{mine}", f"/api/attempts/{mine}"):
+            response = client.get(path)
+            assert response.status_code == 404, path
+            assert "alice" not in response.text and "Begin" not in response.text
+        for path in (
+            "/instructor",
+            f"/instructor/labs/{LAB}",
+            "/instructor/scores.csv",
+            "/instructor/roster",
+        ):
+            assert client.get(path).status_code == 403, path
+        upload = client.post(
+            "/instructor/roster",
+            data={"csrf": token},
+            files={
+                "roster": ("r.csv", b"username,name,password,role\nbob,B,longpassword,instructor\n")
+            },
+        )
+        assert upload.status_code == 403
+        with Session(engine_for(f"sqlite:///{tmp_path / 'web.sqlite'}")) as session:
+            assert session.get(User, "bob").role == "student"
+        # Signed out: every page sends to sign-in, every API call answers 401.
+        client.post("/logout", data={"csrf": token})
+        assert client.get("/", follow_redirects=False).status_code == 303
+        assert client.get(f"/api/attempts/{mine}").status_code == 401
+
+
+def test_every_post_without_the_csrf_token_is_refused(canary_course, tmp_path):
+    url = f"sqlite:///{tmp_path / 'web.sqlite'}"
+    with make_client(canary_course, tmp_path) as client:
+        # Sign-in itself needs the token.
+        response = client.post("/login", data={"username": "teach", "password": "teach-pass-1"})
+        assert response.status_code == 403
+        token = sign_in(client, "teach", "teach-pass-1")
+        posts = sorted(
+            route.path.replace("{lab_id}", LAB).replace("{quiz_id}", "attention")
+            for route in client.app.routes
+            if "POST" in getattr(route, "methods", ())
+        )
+        assert {"/login", "/logout", f"/labs/{LAB}/submit", "/instructor/roster"} <= set(posts)
+        for path in posts:
+            for headers, data in (({}, {}), ({"X-CSRF-Token": "forged"}, {"csrf": "forged"})):
+                response = client.post(path, data={**data, "code": "x"}, headers=headers)
+                assert response.status_code == 403, (path, headers)
+        with Session(engine_for(url)) as session:
+            assert session.scalar(select(func.count()).select_from(Attempt)) == 0
+        # The session survived every refused POST: the real token still works.
+        assert client.post("/logout", data={"csrf": token}).status_code == 200
+
+
+def test_submissions_are_rate_limited_per_student(canary_course, tmp_path):
+    with make_client(canary_course, tmp_path, rate_count=2) as client:
+        token = sign_in(client, "alice", "alice-pass-1")
+        first = submit(client, token, starter(canary_course))
+        submit(client, token, starter(canary_course))
+        refused = client.post(
+            f"/labs/{LAB}/submit",
+            data={"code": "x"},
+            headers={"X-CSRF-Token": token, "Accept": "application/json"},
+        )
+        assert refused.status_code == 429
+        assert "wait a minute" in refused.json()["error"] or "稍等" in refused.json()["error"]
+        wait_done(client, first)
+        # Another student is not limited by alice's attempts.
+        client.post("/logout", data={"csrf": token})
+        token = sign_in(client, "bob", "bob-pass-12")
+        wait_done(client, submit(client, token, starter(canary_course)))
+
+
+def test_grade_attempt_grades_once_per_attempt(canary_course, tmp_path):
+    url = f"sqlite:///{tmp_path / 'once.sqlite'}"
+    import_roster(url, parse_roster(ROSTER, "roster.csv"))
+    with Session(engine_for(url)) as session, session.begin():
+        attempt = Attempt(student="alice", lab=LAB, text=solution(canary_course), status=QUEUED)
+        session.add(attempt)
+        session.flush()
+        attempt_id = attempt.id
+    runs = []
+
+    def counting(*args, **kwargs):
+        runs.append(1)
+        return run_sets(*args, **kwargs)
+
+    assert grade_attempt(url, attempt_id, counting, course=canary_course) == DONE
+    assert grade_attempt(url, attempt_id, counting, course=canary_course) == DONE
+    assert len(runs) == 1
+    with Session(engine_for(url)) as session:
+        graded = session.get(Attempt, attempt_id)
+        assert graded.finished_at is not None and graded.score > 0
+        hidden = [t for t in graded.results["tests"] if t["hidden"]]
+        assert hidden and all(
+            set(t) & {"input", "expected", "actual", "stderr"} == set() for t in hidden
+        )
+
+
+def test_pages_switch_language_and_show_the_four_sections(canary_course, tmp_path):
+    with make_client(canary_course, tmp_path) as client:
+        sign_in(client, "alice", "alice-pass-1")
+        zh = client.get(f"/labs/{LAB}").text
+        for heading in ("任务描述", "相关知识", "编程要求", "测试说明", "评测"):
+            assert heading in zh
+        assert (
+            client.get("/lang/en?next=//evil.example/", follow_redirects=False).headers["location"]
+            == "/"
+        )
+        en = client.get(f"/labs/{LAB}").text
+        for heading in ("Task", "Background", "What to write", "Tests", ">Grade<"):
+            assert heading in en
+        assert "任务描述" not in en and 'lang="en"' in en
+        cookie = client.cookies.get("seqlab_session")
+        assert cookie is not None
+        head = client.get("/").headers
+        assert "frame-ancestors 'none'" in head["content-security-policy"]
+
+
+def test_session_cookie_is_httponly_lax_and_secure_over_https(canary_course, tmp_path):
+    with make_client(canary_course, tmp_path, https=True) as client:
+        response = client.get("/login")
+        cookie = response.headers["set-cookie"].lower()
+        assert "httponly" in cookie and "samesite=lax" in cookie and "secure" in cookie
+
+
+def test_roster_errors_name_the_line_and_import_nothing(tmp_path):
+    text = "username,name,password,role\nann,Ann,long-enough,student\neve,Eve,long-enough,admin\n"
+    with pytest.raises(UsageError) as caught:
+        parse_roster(text, "class.csv")
+    assert "line 3" in caught.value.render("en") and "admin" in caught.value.render("en")
+    with pytest.raises(UsageError):
+        parse_roster("user,name\n", "class.csv")
+    with pytest.raises(UsageError):
+        parse_roster("username,name,password\nann,Ann,short\n", "class.csv")
+
+
+def test_serve_listens_on_loopback_only():
+    for host in ("127.0.0.1", "::1", "localhost"):
+        check_loopback(host)
+    for host in ("0.0.0.0", "192.168.1.5", "example.org"):
+        with pytest.raises(UsageError):
+            check_loopback(host)
+
+
+def test_quiz_results_read_at_a_glance_with_partial_credit_labelled(canary_course, tmp_path):
+    from quizzes.bank import load_quiz
+    from quizzes.paper import make_paper
+
+    with make_client(canary_course, tmp_path) as client:
+        token = sign_in(client, "alice", "alice-pass-1")
+        paper = make_paper(load_quiz(canary_course.banks_dir, "sequence-models"), "alice")
+        multi = next(q for q in paper.questions if q.question.kind == "multi")
+        answers = {f"q{multi.number}": sorted(multi.correct)[:-1]}
+        page = client.post("/quizzes/sequence-models", data={"csrf": token, **answers}).text
+        rows = re.findall(r'<tr class="(\w+)" data-question="(\d+)">', page)
+        assert [int(number) for _, number in rows] == [q.number for q in paper.questions]
+        assert dict((int(n), c) for c, n in rows)[multi.number] == "partial"
+        assert "部分正确" in page and page.count('<section class="set') == 0

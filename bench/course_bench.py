@@ -43,7 +43,8 @@ def mutation(lab_id: str, limit: int) -> str:
         [*SEQLAB, "mutate", lab_id, "--json", "--max", str(limit)], capture_output=True, check=False
     )
     data = json.loads(done.stdout)
-    return f"{data['score']:.0f}% ({data['killed']}/{data['graded']} of {data['mutants']})"
+    share = 100 * data["killed"] / max(data["graded"], 1)
+    return f"{share:.0f}% ({data['killed']}/{data['graded']} of {data['mutants']})"
 
 
 def sweep(lab_id: str, seeds: int) -> str:

@@ -32,7 +32,7 @@ from graders.errors import SandboxError
 from graders.results import Isolation
 from graders.sandbox import probe, process
 from graders.sandbox.bwrap import RUN_FOLDER
-from graders.sandbox.launch import LANDLOCK_READABLE, Launch, landlock_readable
+from graders.sandbox.launch import Launch, landlock_readable
 from graders.sandbox.runner import (
     GRACE_SECONDS,
     RunResult,
@@ -273,13 +273,3 @@ def runner_for(lab: LabSpec, workers: int, *, cold: bool = False) -> Iterator[Ru
     template = lab.starter_path.read_text(encoding="utf-8")
     with WarmPool(template, lab.limits, workers) as pool:
         yield pool.run_sets
-
-
-__all__ = [
-    "LANDLOCK_READABLE",
-    "WarmPool",
-    "WarmWorker",
-    "available",
-    "runner_for",
-    "template_imports",
-]

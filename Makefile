@@ -17,12 +17,13 @@ $(STAMP): pyproject.toml
 
 # Debian packages for the sandbox: bubblewrap (namespaces) and libseccomp (syscall filter),
 # and PostgreSQL, whose server the gradebook tests start (the gradebook runs on it by URL).
+# redis-server: the Celery broker of `seqlab worker`, started by the scale-out test and bench.
 # chromium (headless) opens the class report in its test; fonts-wqy-microhei draws its Chinese.
 # Needs root; without them seqlab still grades, at a weaker isolation level (`seqlab doctor`).
 system:
 	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-		apt-get update -qq && apt-get install -y -qq bubblewrap libseccomp2 postgresql chromium fonts-wqy-microhei >/dev/null; \
-	else echo "make system: not root or no apt-get; install bubblewrap, libseccomp2, postgresql, chromium and fonts-wqy-microhei yourself"; fi
+		apt-get update -qq && apt-get install -y -qq bubblewrap libseccomp2 postgresql redis-server chromium fonts-wqy-microhei >/dev/null; \
+	else echo "make system: not root or no apt-get; install bubblewrap, libseccomp2, postgresql, redis-server, chromium and fonts-wqy-microhei yourself"; fi
 
 demo: $(STAMP)
 	$(BIN)/seqlab demo

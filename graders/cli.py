@@ -629,6 +629,26 @@ def cmd_serve(args) -> int:
         https=args.https,
         rate_count=args.rate,
         lang=args.lang,
+        queue=args.queue,
+        broker=args.broker,
+    )
+    return EXIT_OK
+
+
+def cmd_worker(args) -> int:
+    # Imported here: Celery is for `worker` and `serve --queue celery` only.
+    from graders.web.config import load_config
+    from graders.web.tasks import run_worker
+
+    if args.concurrency < 1:
+        raise UsageError("web.worker_bad_concurrency", value=args.concurrency)
+    config = load_config().with_overrides(broker_url=args.broker, db_url=args.db)
+    run_worker(
+        config,
+        course_root=Course.locate(args.course).root,
+        concurrency=args.concurrency,
+        name=args.name,
+        lang=args.lang,
     )
     return EXIT_OK
 
@@ -801,6 +821,21 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument(
         "--rate", type=int, default=5, help="lab submissions per student per minute (default 5)"
     )
+    sub.add_argument(
+        "--queue",
+        choices=("embedded", "celery"),
+        help="grade in this process (embedded, the default) or in `seqlab worker`s (celery)",
+    )
+    sub.add_argument("--broker", help="Celery broker URL (default redis://127.0.0.1:6379/0)")
+    sub = command("worker", cmd_worker, "grade the web platform's submissions (Celery, Redis)")
+    sub.add_argument(
+        "--concurrency", type=int, default=1, help="grading processes, each warm (default 1)"
+    )
+    sub.add_argument(
+        "--db", help="the database `seqlab serve` uses: file or URL (default: seqlab-web.sqlite)"
+    )
+    sub.add_argument("--broker", help="Celery broker URL (default redis://127.0.0.1:6379/0)")
+    sub.add_argument("--name", help="this worker's name (default seqlab-<pid>@<host>)")
 
     quiz = commands.add_parser("quiz", help="multiple-choice quizzes")
     quiz_commands = quiz.add_subparsers(dest="quiz_command", required=True)
@@ -850,6 +885,9 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_CANNOT
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `seqlab ... | head`: the reader left; say nothing more
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except Exception as error:  # our own bug: say so plainly, keep the details for debugging
         if os.environ.get("SEQLAB_DEBUG"):
             raise

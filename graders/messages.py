@@ -710,6 +710,26 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "注意：没有找到编辑器脚本 {path}，实验页将使用普通文本框。运行 `make web` 构建它。",
         "Note: the editor bundle {path} is missing, so lab pages use a plain text box. Run `make web` to build it.",
     ),
+    "web.serve_celery": (
+        "评测任务发往 {broker}，由 `seqlab worker` 进程评测（本进程不运行学生代码）。",
+        "Submissions go to {broker}; `seqlab worker` processes grade them (this process runs no student code).",
+    ),
+    "web.worker_started": (
+        "seqlab 评测进程 {name} 已启动：{concurrency} 个进程，队列 {broker}，数据库 {db}（按 Ctrl-C 停止）",
+        "seqlab worker {name} running: {concurrency} process(es), broker {broker}, database {db} (Ctrl-C stops it)",
+    ),
+    "web.worker_bad_concurrency": (
+        "--concurrency 必须是正整数，而不是 {value}。",
+        "--concurrency must be a positive whole number, not {value}.",
+    ),
+    "web.config_bad": (
+        "{source} 中的设置 {name} 无效：{value}",
+        "The setting {name} in {source} is not valid: {value}",
+    ),
+    "web.config_unreadable": (
+        "无法读取配置文件 {path}：{reason}",
+        "Cannot read the config file {path}: {reason}",
+    ),
     "web.serve_not_loopback": (
         "seqlab serve 只监听本机地址（127.0.0.1、::1 或 localhost），不能监听 {host}；请在前面放一个 https 反向代理。",
         "seqlab serve listens on loopback only (127.0.0.1, ::1 or localhost), not {host}; put an https reverse proxy in front of it.",

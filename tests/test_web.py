@@ -236,8 +236,8 @@ def test_submissions_are_rate_limited_per_student(canary_course, tmp_path):
         wait_done(client, submit(client, token, starter(canary_course)))
 
 
-def test_grade_attempt_grades_once_per_attempt(canary_course, tmp_path):
-    url = f"sqlite:///{tmp_path / 'once.sqlite'}"
+def test_grade_attempt_grades_once_per_attempt(canary_course, db_url):
+    url = db_url  # a SQLite file, then a database on a real PostgreSQL server
     import_roster(url, parse_roster(ROSTER, "roster.csv"))
     with Session(engine_for(url)) as session, session.begin():
         attempt = Attempt(student="alice", lab=LAB, text=solution(canary_course), status=QUEUED)

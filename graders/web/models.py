@@ -22,10 +22,13 @@ from sqlalchemy import (
     Text,
     create_engine,
     event,
+    inspect,
 )
+from sqlalchemy import text as sql
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from graders.batch.gradebook import Base as GradebookBase
 from graders.batch.gradebook import database_url
 
 STUDENT, INSTRUCTOR = "student", "instructor"
@@ -69,6 +72,11 @@ class Attempt(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Who grades it (grading.py): the grader's token, the lease it renews while it grades, and
+    # how many times the attempt was claimed (more than once only after a grader died).
+    claim: Mapped[str | None] = mapped_column(String(200))
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    claims: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 @lru_cache(maxsize=8)
@@ -80,8 +88,29 @@ def engine_for(url: str) -> Engine:
     if full.startswith("sqlite"):
         # Pages poll while the queue writes: WAL lets readers go on during a write.
         event.listen(engine, "connect", _sqlite_wal)
-    Base.metadata.create_all(engine)
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            # Workers and web processes may start together on an empty database: one at a
+            # time creates the tables (the gradebook's too, which every grading writes to).
+            connection.execute(sql("SELECT pg_advisory_xact_lock(7305477)"))
+        Base.metadata.create_all(connection)
+        GradebookBase.metadata.create_all(connection)
+        _add_new_columns(connection)
     return engine
+
+
+def _add_new_columns(connection) -> None:
+    """A database made by an older seqlab lacks the newer columns of the attempts table."""
+    table = Attempt.__table__
+    have = {column["name"] for column in inspect(connection).get_columns(table.name)}
+    for column in table.columns:
+        if column.name not in have:
+            kind = column.type.compile(connection.dialect)
+            default = column.server_default
+            extra = f" DEFAULT {default.arg}" if default is not None else ""
+            connection.exec_driver_sql(
+                f"ALTER TABLE {table.name} ADD COLUMN {column.name} {kind}{extra}"
+            )
 
 
 def _sqlite_wal(connection, _record) -> None:

@@ -16,7 +16,7 @@ import threading
 import traceback
 from collections import OrderedDict
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from graders.engine import Runner
@@ -42,10 +42,7 @@ class EmbeddedQueue:
     ) -> None:
         self.db_url, self.course = db_url, course
         self.jobs: queue.Queue[int] = queue.Queue()
-        self.use_warm = use_warm and warm.available()
-        self.max_pools = max_pools
-        self.pools: OrderedDict[str, warm.WarmPool] = OrderedDict()
-        self.lock = threading.Lock()
+        self.pools = LabPools(course, use_warm=use_warm, max_pools=max_pools)
         self.threads = [
             threading.Thread(target=self._work, name=f"seqlab-queue-{n}", daemon=True)
             for n in range(threads)
@@ -53,6 +50,14 @@ class EmbeddedQueue:
 
     def start(self) -> None:
         with Session(engine_for(self.db_url)) as session:
+            # This queue is its database's only grader: an attempt left running was held by
+            # a server that stopped, and its lease need not be waited out.
+            with session.begin():
+                session.execute(
+                    update(Attempt)
+                    .where(Attempt.kind == LAB, Attempt.status == RUNNING)
+                    .values(status=QUEUED, claim=None, lease_until=None)
+                )
             unfinished = session.scalars(
                 select(Attempt.id)
                 .where(Attempt.kind == LAB, Attempt.status.in_((QUEUED, RUNNING)))
@@ -67,14 +72,7 @@ class EmbeddedQueue:
         self.jobs.put(attempt_id)
 
     def position(self, attempt_id: int) -> int:
-        """1 = next to be graded; counted in the database, so any queue agrees on it."""
-        with Session(engine_for(self.db_url)) as session:
-            ahead = session.scalar(
-                select(func.count())
-                .select_from(Attempt)
-                .where(Attempt.kind == LAB, Attempt.status == QUEUED, Attempt.id < attempt_id)
-            )
-        return int(ahead or 0) + 1
+        return queue_position(self.db_url, attempt_id)
 
     def _work(self) -> None:
         while True:
@@ -87,7 +85,7 @@ class EmbeddedQueue:
                 # Resolved at the first run, after grade_attempt has claimed the attempt: the
                 # page shows "running" while a new warm pool starts, not "queued".
                 def runner(*args, lab_id=lab_id, **kwargs):
-                    return self._runner(lab_id)(*args, **kwargs)
+                    return self.pools.runner(lab_id)(*args, **kwargs)
 
                 grade_attempt(self.db_url, attempt_id, runner, course=self.course)
             except Exception:  # keep serving; grade_attempt recorded what it could
@@ -97,7 +95,39 @@ class EmbeddedQueue:
         with Session(engine_for(self.db_url)) as session:
             return session.scalar(select(Attempt.lab).where(Attempt.id == attempt_id)) or ""
 
-    def _runner(self, lab_id: str) -> Runner:
+    def close(self) -> None:
+        for _thread in self.threads:
+            self.jobs.put(STOP)
+        for thread in self.threads:
+            thread.join(timeout=5)
+        self.pools.close()
+
+
+def queue_position(db_url: str, attempt_id: int) -> int:
+    """1 = next to be graded; counted in the database, so any queue agrees on it."""
+    with Session(engine_for(db_url)) as session:
+        ahead = session.scalar(
+            select(func.count())
+            .select_from(Attempt)
+            .where(Attempt.kind == LAB, Attempt.status == QUEUED, Attempt.id < attempt_id)
+        )
+    return int(ahead or 0) + 1
+
+
+class LabPools:
+    """A warm pool per lab, started at the lab's first submission and kept for at most
+    `max_pools` labs (the least recently used is closed); the cold runner where warm workers
+    cannot run. Thread-safe; one per process (the embedded queue, each Celery worker process).
+    """
+
+    def __init__(self, course: Course, *, use_warm: bool = True, max_pools: int = 3) -> None:
+        self.course = course
+        self.use_warm = use_warm and warm.available()
+        self.max_pools = max_pools
+        self.pools: OrderedDict[str, warm.WarmPool] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def runner(self, lab_id: str) -> Runner:
         lab = self.course.lab(lab_id)
         if not (self.use_warm and lab.fork_at_input):
             return run_sets
@@ -117,10 +147,6 @@ class EmbeddedQueue:
             return pool.run_sets
 
     def close(self) -> None:
-        for _thread in self.threads:
-            self.jobs.put(STOP)
-        for thread in self.threads:
-            thread.join(timeout=5)
         with self.lock:
             pools, self.pools = list(self.pools.values()), OrderedDict()
         for pool in pools:

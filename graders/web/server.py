@@ -1,5 +1,6 @@
 """`seqlab serve`: the embedded platform in one process — uvicorn, the app, the in-process
-queue with its warm sandboxed workers, and a SQLite file (or a database URL).
+queue with its warm sandboxed workers, and a SQLite file (or a database URL). With
+`--queue celery` the app publishes jobs to Redis instead and `seqlab worker` grades (tasks.py).
 
 Loopback only: the server refuses any other address (a public deployment puts an https
 reverse proxy in front, and passes --https so cookies are marked Secure).
@@ -15,6 +16,7 @@ from graders.errors import UsageError
 from graders.messages import say
 from graders.spec import Course
 from graders.web.app import HERE, WebSettings, create_app
+from graders.web.config import load_config
 from graders.web.queue import EmbeddedQueue
 from graders.web.roster import import_roster, parse_roster
 
@@ -43,9 +45,13 @@ def build(
     https: bool = False,
     rate_count: int = 5,
     lang: str = "zh",
+    queue: str | None = None,
+    broker: str | None = None,
 ):
-    """The app and its queue, the roster imported; prints what a person needs to know."""
-    url = database_url(db or DEFAULT_DB)
+    """The app and its queue, the roster imported; prints what a person needs to know.
+    Options given here win over the environment and seqlab.toml (config.py)."""
+    config = load_config().with_overrides(queue=queue, broker_url=broker, db_url=db)
+    url = database_url(config.db_url or DEFAULT_DB)
     if roster is not None:
         from graders.submission import read_text
 
@@ -53,9 +59,15 @@ def build(
         print(say("web.serve_roster", lang, count=count, path=roster), flush=True)
     if not EDITOR_BUNDLE.is_file():
         print(say("web.serve_no_frontend", lang, path=EDITOR_BUNDLE), flush=True)
-    queue = EmbeddedQueue(url, course, use_warm=use_warm)
+    if config.queue == "celery":
+        from graders.web.tasks import CeleryQueue  # Celery only where it is used
+
+        jobs = CeleryQueue(config, url, course.root)
+        print(say("web.serve_celery", lang, broker=shown_url(config.broker_url)), flush=True)
+    else:
+        jobs = EmbeddedQueue(url, course, use_warm=use_warm)
     settings = WebSettings(db_url=url, course=course, https=https, rate_count=rate_count)
-    return create_app(settings, queue), url
+    return create_app(settings, jobs), url
 
 
 def serve(
@@ -69,6 +81,8 @@ def serve(
     https: bool,
     rate_count: int,
     lang: str,
+    queue: str | None = None,
+    broker: str | None = None,
 ) -> None:
     import uvicorn
 
@@ -81,6 +95,8 @@ def serve(
         https=https,
         rate_count=rate_count,
         lang=lang,
+        queue=queue,
+        broker=broker,
     )
     print(say("web.serve_started", lang, host=host, port=port, db=shown_url(url)), flush=True)
     uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=False)

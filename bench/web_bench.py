@@ -1,0 +1,310 @@
+"""The web platform under a class's load: submissions over HTTP on loopback, end to end.
+
+Three setups, each on a fresh database:
+- embedded: `seqlab serve` alone (in-process queue, one warm pool, SQLite);
+- celery ×1 / ×2: `seqlab serve --queue celery` + 1 or 2 `seqlab worker` processes, a
+  redis-server and a PostgreSQL server started here (as `nobody` when run as root).
+
+N students (a roster) sign in; each then submits the rnn-numpy reference, polls its attempt
+until it is graded, and submits again, `--per-student` times (within the per-student rate
+limit, 5 a minute by default: the load is spread across students). Before the clock starts, one
+warm-up submission per grading process (pools are started at a lab's first job). Prints the
+throughput (submissions/s), p50/p95 latency from 评测 (the POST) to the result seen by the
+page's poll, and how many submissions were lost (not graded, or graded wrong).
+
+    .venv/bin/python bench/web_bench.py [--students 20] [--per-student 5]
+                                        [--setups embedded,celery1,celery2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import pwd
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+SEQLAB = Path(sys.executable).with_name("seqlab")
+LAB = "rnn-numpy"
+POLL_SECONDS = 0.2
+WAIT_SECONDS = 60  # a server starting
+GRADE_SECONDS = 300  # one submission, queue included
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Servers:
+    folder: Path
+    processes: list[subprocess.Popen]
+    pg_stop: list[str] | None = None
+    pg_user: dict | None = None
+
+    def start(self, name: str, command: list[str], **kwargs) -> subprocess.Popen:
+        log = (self.folder / f"{name}.log").open("wb")
+        process = subprocess.Popen(
+            command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, **kwargs
+        )
+        self.processes.append(process)
+        return process
+
+    def stop(self) -> None:
+        for process in reversed(self.processes):
+            if process.poll() is None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, 15)
+        for process in self.processes:
+            try:
+                process.wait(20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, 9)
+                process.wait(10)
+        self.processes.clear()
+        if self.pg_stop:
+            subprocess.run(self.pg_stop, capture_output=True, timeout=60, **(self.pg_user or {}))
+            self.pg_stop = None
+
+
+def start_postgres(servers: Servers) -> str:
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"))
+    if not found:
+        sys.exit("PostgreSQL server binaries not found: run `make system`")
+    bin_dir, folder, port = found[-1].parent, servers.folder / "pg", free_port()
+    folder.mkdir()
+    user: dict = {}
+    if os.getuid() == 0:  # PostgreSQL refuses to run as root
+        nobody = pwd.getpwnam("nobody")
+        os.chown(folder, nobody.pw_uid, nobody.pw_gid)
+        user = {"user": nobody.pw_uid, "group": nobody.pw_gid, "extra_groups": []}
+    data = folder / "data"
+    subprocess.run(
+        [
+            *(str(bin_dir / "initdb"), "-D", str(data), "-U", "seqlab", "--auth=trust"),
+            *("-E", "UTF8", "--no-locale", "--no-sync"),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=WAIT_SECONDS,
+        **user,
+    )
+    pg_ctl = [str(bin_dir / "pg_ctl"), "-D", str(data)]
+    subprocess.run(
+        [
+            *(*pg_ctl, "-o", f"-k {folder} -h 127.0.0.1 -p {port} -c fsync=off"),
+            *("-l", str(folder / "log"), "-w", "-t", str(WAIT_SECONDS), "start"),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=WAIT_SECONDS + 10,
+        **user,
+    )
+    servers.pg_stop, servers.pg_user = [*pg_ctl, "-m", "fast", "-w", "stop"], user
+    return f"postgresql://seqlab@127.0.0.1:{port}"
+
+
+def new_database(server: str) -> str:
+    import psycopg
+
+    name = f"bench{int(time.time() * 1000) % 10**9}"
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as connection:
+        connection.execute(f"CREATE DATABASE {name}")
+    return f"{server}/{name}"
+
+
+def start_redis(servers: Servers) -> str:
+    binary = shutil.which("redis-server")
+    if binary is None:
+        sys.exit("redis-server not found: run `make system`")
+    port = free_port()
+    servers.start(
+        "redis",
+        [binary, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no"],
+        cwd=servers.folder,
+    )
+    url = f"redis://127.0.0.1:{port}/0"
+    import redis
+
+    deadline = time.monotonic() + WAIT_SECONDS
+    while True:
+        try:
+            redis.Redis.from_url(url).ping()
+            return url
+        except redis.ConnectionError:
+            if time.monotonic() > deadline:
+                sys.exit("redis-server did not start")
+            time.sleep(0.05)
+
+
+def wait_http(base: str, process: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + WAIT_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            sys.exit(f"seqlab serve stopped:\n{log.read_text()}")
+        with contextlib.suppress(httpx.HTTPError):
+            if httpx.get(f"{base}/login", timeout=2).status_code == 200:
+                return
+        time.sleep(0.1)
+    sys.exit(f"seqlab serve did not answer in {WAIT_SECONDS} s")
+
+
+# --- the load ------------------------------------------------------------------------------
+
+
+def csrf_of(html: str) -> str:
+    return re.search(r'name="csrf-token" content="([^"]+)"', html)[1]
+
+
+async def signed_in(base: str, username: str, password: str) -> tuple[httpx.AsyncClient, str]:
+    client = httpx.AsyncClient(base_url=base, timeout=60)
+    token = csrf_of((await client.get("/login")).text)
+    response = await client.post(
+        "/login",
+        data={"csrf": token, "username": username, "password": password, "next": "/"},
+        follow_redirects=True,
+    )
+    response.raise_for_status()
+    return client, csrf_of(response.text)
+
+
+async def submit_and_wait(client: httpx.AsyncClient, token: str, code: str) -> dict:
+    started = time.monotonic()
+    response = await client.post(
+        f"/labs/{LAB}/submit",
+        data={"code": code},
+        headers={"X-CSRF-Token": token, "Accept": "application/json"},
+    )
+    if response.status_code != 200:
+        return {"id": None, "status": f"HTTP {response.status_code}", "latency": None}
+    attempt_id = response.json()["id"]
+    deadline = started + GRADE_SECONDS
+    while time.monotonic() < deadline:
+        data = (await client.get(f"/api/attempts/{attempt_id}")).json()
+        if data["status"] in ("done", "error"):
+            return {**data, "latency": time.monotonic() - started}
+        await asyncio.sleep(POLL_SECONDS)
+    return {"id": attempt_id, "status": "timeout", "latency": None}
+
+
+async def load(base: str, students: int, per_student: int, warmups: int, code: str) -> dict:
+    warm = [await signed_in(base, f"warm{n}", "warm-up-password") for n in range(warmups)]
+    await asyncio.gather(*(submit_and_wait(c, t, code) for c, t in warm))
+    clients = [await signed_in(base, f"s{n:03d}", f"password-{n:03d}") for n in range(students)]
+
+    async def student(client: httpx.AsyncClient, token: str) -> list[dict]:
+        return [await submit_and_wait(client, token, code) for _ in range(per_student)]
+
+    started = time.monotonic()
+    results = [r for rs in await asyncio.gather(*(student(c, t) for c, t in clients)) for r in rs]
+    wall = time.monotonic() - started
+    for client, _token in warm + clients:
+        await client.aclose()
+    return {"results": results, "wall": wall}
+
+
+def roster(folder: Path, students: int, warmups: int) -> Path:
+    path = folder / "roster.csv"
+    rows = [f"s{n:03d},Student {n},password-{n:03d},student" for n in range(students)]
+    rows += [f"warm{n},Warm-up {n},warm-up-password,student" for n in range(warmups)]
+    path.write_text("username,name,password,role\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+def run_setup(setup: str, args, servers: Servers, shared: dict) -> dict:
+    workers = {"embedded": 0, "celery1": 1, "celery2": 2}[setup]
+    warmups = max(1, workers)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    serve = [str(SEQLAB), "serve", "--port", str(port), "--rate", str(args.rate)]
+    serve += ["--roster", str(roster(servers.folder, args.students, warmups))]
+    environ = dict(os.environ)
+    if workers:
+        db = new_database(shared["pg"])
+        serve += ["--db", db, "--queue", "celery", "--broker", shared["redis"]]
+        for n in range(workers):
+            servers.start(
+                f"{setup}-worker{n}",
+                [str(SEQLAB), "worker", "--db", db, "--broker", shared["redis"]],
+                env=environ,
+            )
+    else:
+        serve += ["--db", str(servers.folder / f"{setup}.sqlite")]
+    process = servers.start(f"{setup}-serve", serve, env=environ)
+    wait_http(base, process, servers.folder / f"{setup}-serve.log")
+    code = (ROOT / "solutions" / LAB / "rnn_numpy.py").read_text(encoding="utf-8")
+    outcome = asyncio.run(load(base, args.students, args.per_student, warmups, code))
+    for process in list(servers.processes):
+        if process.args[1] in ("serve", "worker"):
+            os.killpg(process.pid, 15)
+            process.wait(30)
+            servers.processes.remove(process)
+    return outcome
+
+
+def report(setup: str, outcome: dict, expected: int) -> str:
+    results = outcome["results"]
+    good = [r for r in results if r["status"] == "done" and r["score"] == r["max_score"]]
+    latencies = sorted(r["latency"] for r in good)
+    p50 = statistics.median(latencies) if latencies else float("nan")
+    p95 = latencies[max(0, round(0.95 * len(latencies)) - 1)] if latencies else float("nan")
+    label = {
+        "embedded": "embedded (SQLite)",
+        "celery1": "celery, 1 worker (PG)",
+        "celery2": "celery, 2 workers (PG)",
+    }[setup]
+    return (
+        f"{label:<24} {len(results):5d} {outcome['wall']:8.1f} {len(good) / outcome['wall']:8.2f}"
+        f" {p50:7.2f} {p95:7.2f} {expected - len(good):5d}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--students", type=int, default=20)
+    parser.add_argument("--per-student", type=int, default=5)
+    parser.add_argument("--rate", type=int, default=5, help="the server's per-student limit")
+    parser.add_argument("--setups", default="embedded,celery1,celery2")
+    args = parser.parse_args()
+    if args.per_student > args.rate:
+        sys.exit("--per-student must stay within --rate (submissions per student per minute)")
+    setups = args.setups.split(",")
+    servers = Servers(Path(tempfile.mkdtemp(prefix="seqlab-web-bench-")), [])
+    servers.folder.chmod(0o755)  # PostgreSQL runs as nobody under it
+    shared: dict[str, str] = {}
+    try:
+        if any(s.startswith("celery") for s in setups):
+            shared["pg"], shared["redis"] = start_postgres(servers), start_redis(servers)
+        expected = args.students * args.per_student
+        print(
+            f"{args.students} students × {args.per_student} submissions of {LAB} (reference), "
+            f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}",
+            flush=True,
+        )
+        columns = ("subs", 5), ("wall s", 8), ("subs/s", 8), ("p50 s", 7), ("p95 s", 7), ("lost", 5)
+        print(f"{'setup':<24}" + "".join(f" {name:>{width}}" for name, width in columns))
+        for setup in setups:
+            line = report(setup, run_setup(setup, args, servers, shared), expected)
+            print(line, flush=True)
+    finally:
+        servers.stop()
+        shutil.rmtree(servers.folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

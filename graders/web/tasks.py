@@ -1,0 +1,212 @@
+"""The scale-out queue: Celery with a Redis broker around `grade_attempt`.
+
+`seqlab serve --queue celery` publishes one task per lab attempt (`CeleryQueue.submit`); the
+web process runs no student code. `seqlab worker` (on this machine or any other that reaches
+the broker and the database) starts a Celery worker whose every process keeps its own warm
+pools (queue.LabPools: one per lab, created at the lab's first job, reused by the next).
+
+Delivery: a task is acknowledged late (after grading), one at a time per process (prefetch
+1), and rejected back to the queue when its process dies; a job whose whole worker died stays
+unacknowledged in Redis and is handed out again once the visibility timeout has passed. So a
+job may arrive twice, and `grade_attempt` makes that harmless: a finished attempt is not
+graded again, and one whose grader is alive (its lease renewed) is retried later rather than
+graded twice (grading.py). Settings: config.py (environment or seqlab.toml).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+
+from celery import Celery, signals
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from graders.batch.gradebook import database_url, shown_url
+from graders.messages import say
+from graders.spec import Course
+from graders.web.config import PlatformConfig, load_config
+from graders.web.grading import grade_attempt
+from graders.web.models import LAB, QUEUED, RUNNING, Attempt, engine_for
+from graders.web.queue import LabPools, queue_position
+
+QUEUE_NAME = "seqlab-grading"
+DEFAULT_DB = "seqlab-web.sqlite"  # the same default as `seqlab serve`
+RETRY_SECONDS = 5.0  # after our own failure (the database away), first wait; doubles …
+MAX_FAILURES = 8  # … this many times, then the attempt waits for the next `seqlab serve`
+
+app = Celery("seqlab")
+
+
+@dataclass
+class WorkerState:
+    config: PlatformConfig
+    db_url: str
+    course_root: Path | None = None
+    pools: LabPools | None = None  # per process, created at its first job
+
+    def course(self) -> Course:
+        return Course.locate(self.course_root)
+
+    def lab_pools(self) -> LabPools:
+        if self.pools is None:
+            self.pools = LabPools(self.course())
+        return self.pools
+
+
+STATE: WorkerState | None = None
+
+
+def configure(config: PlatformConfig, course_root: Path | None = None) -> WorkerState:
+    """Point the Celery app at the broker and the task at the database (before any worker
+    process is forked, so every process inherits it)."""
+    global STATE
+    app.conf.update(
+        broker_url=config.broker_url,
+        broker_connection_retry_on_startup=True,
+        broker_transport_options={
+            "visibility_timeout": config.visibility_timeout,
+            "unacked_restore_interval": config.restore_interval,
+            "unacked_restore_throttle": 1,  # every sweep looks, not one in ten
+            # A sweep holds a lock in Redis; a worker killed while holding it would stop every
+            # other worker's sweeps until it expires (kombu's default: 300 s).
+            "unacked_mutex_expire": max(5, round(2 * config.restore_interval)),
+        },
+        task_default_queue=QUEUE_NAME,
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        task_ignore_result=True,  # the attempt row is the result
+        task_serializer="json",
+        accept_content=["json"],
+        worker_hijack_root_logger=False,
+        worker_redirect_stdouts=False,
+    )
+    STATE = WorkerState(config, database_url(config.db_url or DEFAULT_DB), course_root)
+    return STATE
+
+
+def state() -> WorkerState:
+    return STATE or configure(load_config())
+
+
+# `celery -A graders.web.tasks worker` works too, configured from the environment/seqlab.toml.
+configure(load_config())
+
+
+@app.task(name="seqlab.grade", bind=True, max_retries=None)
+def grade(self, attempt_id: int, failures: int = 0) -> str:
+    """Grade one attempt with this process's warm pool for its lab."""
+    current = state()
+    try:
+        lab_id = _lab_of(current.db_url, attempt_id)
+
+        def runner(*args, **kwargs):  # resolved after the claim: a new pool starts as "running"
+            return current.lab_pools().runner(lab_id)(*args, **kwargs)
+
+        status = grade_attempt(
+            current.db_url,
+            attempt_id,
+            runner,
+            course=current.course(),
+            lease_seconds=current.config.lease_seconds,
+            grader=self.request.hostname or socket.gethostname(),
+        )
+    except Exception:  # ours (the database, the broker), never the student's
+        traceback.print_exc()
+        if failures >= MAX_FAILURES:
+            raise
+        raise self.retry(
+            kwargs={"failures": failures + 1}, countdown=RETRY_SECONDS * 2**failures
+        ) from None
+    if status == RUNNING:
+        # Another grader holds the attempt and renews its lease: it is alive. Come back when
+        # the lease could have lapsed; then it is done, or its grader died and it is ours.
+        raise self.retry(countdown=current.config.lease_seconds)
+    return status
+
+
+def _lab_of(db_url: str, attempt_id: int) -> str:
+    with Session(engine_for(db_url)) as session:
+        return session.scalar(select(Attempt.lab).where(Attempt.id == attempt_id)) or ""
+
+
+@signals.worker_process_shutdown.connect
+def _close_pools(**_kwargs) -> None:
+    if STATE is not None and STATE.pools is not None:
+        STATE.pools.close()
+
+
+class CeleryQueue:
+    """The web side: publishes a task per attempt; the queue position is counted in the
+    database, as the embedded queue counts it."""
+
+    def __init__(self, config: PlatformConfig, db_url: str, course_root: Path | None = None):
+        configure(config, course_root)
+        self.db_url = db_url
+
+    def start(self) -> None:
+        # A message lost with the broker (a Redis restart without persistence) is sent again;
+        # an attempt graded meanwhile makes the extra message a no-op.
+        with Session(engine_for(self.db_url)) as session:
+            waiting = list(
+                session.scalars(
+                    select(Attempt.id)
+                    .where(Attempt.kind == LAB, Attempt.status == QUEUED)
+                    .order_by(Attempt.id)
+                )
+            )
+        for attempt_id in waiting:
+            self.submit(attempt_id)
+
+    def submit(self, attempt_id: int) -> None:
+        grade.apply_async((attempt_id,))
+
+    def position(self, attempt_id: int) -> int:
+        return queue_position(self.db_url, attempt_id)
+
+    def close(self) -> None:
+        pass
+
+
+def run_worker(
+    config: PlatformConfig,
+    *,
+    course_root: Path | None,
+    concurrency: int,
+    name: str | None,
+    lang: str,
+) -> None:
+    """`seqlab worker`: a Celery worker of `concurrency` processes, each with its own warm
+    pools. The database is not touched here: each forked process opens its own."""
+    current = configure(config, course_root)
+    current.course()  # a wrong --course fails now, not at the first job
+    name = name or f"seqlab-{os.getpid()}@{socket.gethostname()}"
+    print(
+        say(
+            "web.worker_started",
+            lang,
+            name=name,
+            concurrency=concurrency,
+            broker=shown_url(config.broker_url),
+            db=shown_url(current.db_url),
+        ),
+        flush=True,
+    )
+    app.worker_main(
+        [
+            "--quiet",
+            "worker",
+            "--loglevel=WARNING",
+            "--pool=prefork",
+            f"--concurrency={concurrency}",
+            f"--hostname={name}",
+            f"--queues={QUEUE_NAME}",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+        ]
+    )

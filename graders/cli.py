@@ -465,29 +465,12 @@ def cmd_mutate(args) -> int:
         console.print(
             say("course.mutants_sampled", lang, graded=len(report.outcomes), total=report.total)
         )
-    for outcome in report.survivors:
-        mutant = outcome.mutant
+    listed = [("course.survivor", o.mutant) for o in report.survivors]
+    listed += [("course.equivalent", mutant) for mutant in report.equivalent]
+    for key, mutant in listed:
+        where = {"id": mutant.id, "line": mutant.line}
         console.print(
-            say(
-                "course.survivor",
-                lang,
-                id=mutant.id,
-                line=mutant.line,
-                original=mutant.original,
-                mutated=mutant.mutated,
-            ),
-            markup=False,
-        )
-    for mutant in report.equivalent:
-        console.print(
-            say(
-                "course.equivalent",
-                lang,
-                id=mutant.id,
-                line=mutant.line,
-                original=mutant.original,
-                mutated=mutant.mutated,
-            ),
+            say(key, lang, **where, original=mutant.original, mutated=mutant.mutated),
             markup=False,
         )
     for identifier in report.stale_equivalent:

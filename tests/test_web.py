@@ -17,6 +17,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from web_helpers import LAB, csrf_of, sign_in, submit
 
 from graders.errors import UsageError
 from graders.sandbox import run_sets
@@ -29,7 +30,6 @@ from graders.web.roster import import_roster, parse_roster
 from graders.web.server import check_loopback
 
 ROOT = Path(__file__).resolve().parent.parent
-LAB = "rnn-numpy"
 CANARY = f"seqlab-web-canary-{uuid.uuid4().hex[:12]}"
 ROSTER = (
     "username,name,password,role\n"
@@ -70,29 +70,6 @@ def make_client(course: Course, tmp_path: Path, **settings) -> TestClient:
     queue = EmbeddedQueue(url, course, use_warm=False)
     app = create_app(WebSettings(db_url=url, course=course, **settings), queue)
     return TestClient(app, base_url="http://127.0.0.1")
-
-
-def csrf_of(html: str) -> str:
-    return re.search(r'name="csrf-token" content="([^"]+)"', html)[1]
-
-
-def sign_in(client: TestClient, username: str, password: str) -> str:
-    token = csrf_of(client.get("/login").text)
-    response = client.post(
-        "/login", data={"csrf": token, "username": username, "password": password, "next": "/"}
-    )
-    assert response.status_code == 200 and str(response.url).endswith("/"), response.text
-    return csrf_of(response.text)
-
-
-def submit(client: TestClient, token: str, text: str) -> int:
-    response = client.post(
-        f"/labs/{LAB}/submit",
-        data={"code": text},
-        headers={"X-CSRF-Token": token, "Accept": "application/json"},
-    )
-    assert response.status_code == 200, response.text
-    return response.json()["id"]
 
 
 def wait_done(client: TestClient, attempt_id: int) -> dict:

@@ -9,7 +9,6 @@ missing binary fails the test with the package to install (`make system`).
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import signal
 import socket
@@ -25,6 +24,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
+from web_helpers import LAB, sign_in, submit
 
 from graders.batch.gradebook import Gradebook
 from graders.errors import UsageError
@@ -37,7 +37,6 @@ from graders.web.models import DONE, QUEUED, RUNNING, Attempt, engine_for, now
 from graders.web.queue import EmbeddedQueue
 from graders.web.roster import import_roster, parse_roster
 
-LAB = "rnn-numpy"
 WAIT_SECONDS = 30  # a server or a worker starting
 SEQLAB = Path(sys.executable).with_name("seqlab")
 
@@ -70,29 +69,6 @@ def new_attempt(url: str, course: Course, student: str = "s00") -> int:
 def attempt_row(url: str, attempt_id: int) -> Attempt:
     with Session(engine_for(url), expire_on_commit=False) as session:
         return session.get(Attempt, attempt_id)
-
-
-def csrf_of(html: str) -> str:
-    return re.search(r'name="csrf-token" content="([^"]+)"', html)[1]
-
-
-def sign_in(client: TestClient, username: str, password: str) -> str:
-    token = csrf_of(client.get("/login").text)
-    response = client.post(
-        "/login", data={"csrf": token, "username": username, "password": password, "next": "/"}
-    )
-    assert response.status_code == 200, response.text
-    return csrf_of(response.text)
-
-
-def submit(client: TestClient, token: str, text: str) -> int:
-    response = client.post(
-        f"/labs/{LAB}/submit",
-        data={"code": text},
-        headers={"X-CSRF-Token": token, "Accept": "application/json"},
-    )
-    assert response.status_code == 200, response.text
-    return response.json()["id"]
 
 
 # --- the lease: two graders never grade one attempt; a dead grader's attempt is taken back --

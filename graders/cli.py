@@ -8,7 +8,6 @@ This is the composition root: the only module that brings labs and quizzes toget
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from pathlib import Path
@@ -29,6 +28,7 @@ from graders.sandbox import warm
 from graders.sandbox.probe import DISABLE_VARIABLE, LAYERS, disabled_by_environment, doctor_rows
 from graders.spec import Course
 from graders.submission import read_submission, read_text
+from graders.textsafe import json_text, visible
 from quizzes.bank import bank_ids, load_quiz
 from quizzes.checker import check as check_quiz
 from quizzes.paper import make_paper
@@ -90,16 +90,20 @@ def _require_isolation(required: str | None) -> None:
         )
 
 
-def _grade(args, include_hidden: bool) -> int:
+def _grade(args, *, include_hidden: bool, follow_symlinks: bool) -> int:
     _require_isolation(args.require_isolation)
     course = Course.locate(args.course)
-    submission = read_submission(Path(args.file))
+    submission = read_submission(Path(args.file), follow_symlinks=follow_symlinks)
     lab = course.lab(args.lab) if args.lab else course.lab_for_file(submission.path)
     return _emit(grade_submission(lab, submission, include_hidden=include_hidden), args)
 
 
 def cmd_check(args) -> int:
-    return _grade(args, include_hidden=False)
+    # A student checks their own file, so a symbolic link to it (a synced folder, an editor's
+    # workspace, dotfiles) is followed, as compilers and linters do. A link gains nothing here:
+    # `check` runs only the public sets and records no grade, and a file one can link to one
+    # can read and copy. `grade`, where files are scored for someone, refuses links.
+    return _grade(args, include_hidden=False, follow_symlinks=True)
 
 
 def cmd_grade(args) -> int:
@@ -114,7 +118,8 @@ def cmd_grade(args) -> int:
     )
     if single:  # one file: exactly the report `seqlab grade FILE` always printed
         args.file = args.submissions[0]
-        return _grade(args, include_hidden=True)
+        # Refused like a link in a class folder: `drop/x.py -> solutions/…` is not x's work.
+        return _grade(args, include_hidden=True, follow_symlinks=False)
     from graders.batch.session import BatchOptions, grade_batch
 
     _require_isolation(args.require_isolation)
@@ -244,7 +249,7 @@ def cmd_quiz_paper(args) -> int:
         render_paper(paper, args.lang, _console(), key=args.key)
         return EXIT_OK
     if args.format == "json":
-        text = json.dumps(paper_json(paper, args.lang, key=args.key), ensure_ascii=False, indent=2)
+        text = json_text(paper_json(paper, args.lang, key=args.key))
     else:  # markdown, and plain text written to a file
         text = paper_markdown(paper, args.lang, key=args.key)
     if output is None:
@@ -429,7 +434,7 @@ def _mutation_json(report: MutationReport, threshold: float) -> str:
         "equivalent": [entry(m) for m in report.equivalent],
         "stale_equivalent": list(report.stale_equivalent),
     }
-    return json.dumps(data, ensure_ascii=False, indent=2)
+    return json_text(data)
 
 
 def cmd_mutate(args) -> int:
@@ -863,8 +868,8 @@ def main(argv: list[str] | None = None) -> int:
     _switch_off_layers(args.without)
     try:
         return args.handler(args)
-    except SeqlabError as error:
-        print(error.render(args.lang), file=sys.stderr)
+    except SeqlabError as error:  # it names the user's files: their controls shown, not obeyed
+        print(visible(error.render(args.lang)), file=sys.stderr)
         return EXIT_CANNOT
     except KeyboardInterrupt:
         return 130
@@ -874,7 +879,8 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as error:  # our own bug: say so plainly, keep the details for debugging
         if os.environ.get("SEQLAB_DEBUG"):
             raise
-        print(say("internal", args.lang, error=f"{type(error).__name__}: {error}"), file=sys.stderr)
+        message = say("internal", args.lang, error=f"{type(error).__name__}: {error}")
+        print(visible(message), file=sys.stderr)
         return EXIT_CANNOT
 
 

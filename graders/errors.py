@@ -20,6 +20,12 @@ class SeqlabError(Exception):
     def render(self, lang: str) -> str:
         return say(self.key, lang, **self.params)
 
+    def detached(self) -> SeqlabError:
+        """This error without the frames and exceptions it was raised through, to be kept: a
+        batch keeps one per student, and those frames hold the student's whole file."""
+        self.__traceback__ = self.__context__ = self.__cause__ = None
+        return self
+
 
 class SubmissionError(SeqlabError):
     """The student's (or a sheet's) file cannot be read or understood."""

@@ -471,8 +471,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     # --- batch grading (collect, gradebook, feedback, summary) ------------------------------------
     "batch.symlink": (
-        "{path} 是符号链接，已跳过（它可能指向任何文件）。请放入真正的文件。",
-        "{path} is a symbolic link and was skipped (it could point anywhere). Put the real file there.",
+        "{path} 是符号链接，没有评测（它可能指向任何人的文件，包括参考答案）。请给出真正的文件。",
+        "{path} is a symbolic link, so it was not graded (it could point at anyone's file, the reference included). Give the real file.",
     ),
     "batch.zip_bad": (
         "{path} 不是可读的 zip 压缩包（{reason}）。请重新从教学平台下载。",
@@ -491,8 +491,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "{path}: member {member!r} is a symbolic link and was refused. Submit the real file.",
     ),
     "batch.zip_too_big": (
-        "{path} 中的成员 {member!r} 超过 {mb} MB，已拒绝（源代码不会这么大）。",
-        "{path}: member {member!r} is larger than {mb} MB and was refused (source code is never that big).",
+        "{path} 中的成员 {member!r} 超过 {mb} MB（按解压出的字节计算），已拒绝：源代码不会这么大。其余成员照常评测。",
+        "{path}: member {member!r} is larger than {mb} MB (counted as it was decompressed), so it was refused: source code is never that big. The other members are graded as usual.",
     ),
     "batch.no_file": (
         "{path} 中没有可评测的文件（{suffixes}）。",
@@ -569,6 +569,35 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "batch.feedback_student": ("学生 {student}", "Student {student}"),
     "batch.feedback_not_graded": ("未能评测", "not graded"),
     "batch.feedback_written": ("反馈文件已写入 {path}", "feedback files written to {path}"),
+    # --- reading limits (security review, issue 13): zip bombs, deep notebooks, files changed ---
+    "file.too_big": (
+        "{path} 超过 {mb} MB，没有读取：源代码和笔记本不会这么大。请确认给出的是正确的文件（文件本身未被修改）。",
+        "{path} is larger than {mb} MB and was not read: source code and notebooks are never that big. Check that this is the right file (it was not changed).",
+    ),
+    "file.notebook_too_deep": (
+        "{path} 不是可以读取的 Jupyter 笔记本：它的 JSON 嵌套过深或过大，无法解析。请在 Jupyter 中打开并重新保存它，或从课程提供的 .ipynb 重新开始（你的文件未被修改）。",
+        "{path} is not a readable Jupyter notebook: its JSON is nested too deeply or is too large to parse. Open it in Jupyter and save it again, or start again from the course's .ipynb (your file was not changed).",
+    ),
+    "batch.zip_method": (
+        "{path} 中的成员 {member!r} 使用 {method} 压缩，已拒绝：seqlab 只读取 Deflate 或 Stored（不压缩）的成员，只有这两种能在解压过程中限制大小。请用普通的 zip 工具重新打包。其余成员照常评测。",
+        "{path}: member {member!r} is compressed with {method}, so it was refused: seqlab reads only Deflate and Stored members, whose output it can bound while decompressing. Re-create the archive with an ordinary zip tool. The other members are graded as usual.",
+    ),
+    "batch.zip_ratio": (
+        "{path} 中的成员 {member!r} 解压到 {mb} MB 时已超过其压缩大小的 {ratio} 倍，已停止读取并拒绝（疑似 zip 炸弹）。其余成员照常评测；如果它确实是学生的文件，请单独解压后检查。",
+        "{path}: member {member!r} expanded to more than {ratio} times its compressed size ({mb} MB when reading stopped), so it was refused (a zip bomb?). The other members are graded as usual; if it really is a student's file, unpack it and check it on its own.",
+    ),
+    "batch.zip_budget": (
+        "{path} 中的成员 {member!r} 没有读取：这个压缩包解压出的内容已达到每个压缩包 {mb} MB 的上限（疑似 zip 炸弹）。之前读取的成员照常评测；如果压缩包确实这么大，请拆分成几个较小的压缩包。",
+        "{path}: member {member!r} was not read: this archive has already expanded to {mb} MB, the most one archive may (a zip bomb?). The members read before it are graded as usual; if the archive really is that big, split it into smaller ones.",
+    ),
+    "batch.budget": (
+        "{path} 没有读取：本次批量评测读取的内容已达到 {mb} MB 的上限。之前读取的提交照常评测；请把其余的提交放到另一次运行中评测。",
+        "{path} was not read: this batch has already read {mb} MB, the most one run may. The submissions read before it are graded as usual; grade the rest in another run.",
+    ),
+    "batch.changed": (
+        "{path} 在收集之后、评测之前被改动了（SHA-256 不同），没有评测。请在文件不再变动后重新运行；已评测的提交会被跳过。",
+        "{path} changed between being collected and being graded (its SHA-256 differs), so it was not graded. Run the command again once the files stay put; what was graded is skipped.",
+    ),
     # --- notebooks (graders/notebooks/: .ipynb in and out, %seqlab, nbgrader) ---------------------
     "file.notebook_invalid": (
         "{path} 不是可以读取的 Jupyter 笔记本（{reason}）。请在 Jupyter 中打开并重新保存它，或从课程提供的 .ipynb 重新开始（你的文件未被修改）。",
@@ -595,8 +624,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Cannot understand `%seqlab {line}`. Usage: `%seqlab check [NOTEBOOK] [--lang zh|en] [--lab LAB] [--course DIR]`.",
     ),
     "notebook.nbgrader_intro": (
-        "**作业说明。** 只在 `Begin`/`End` 标记之间（`# YOUR CODE HERE` 处）写代码；其他单元格已锁定。最后的测试单元格把你的整个程序放在评测沙箱里，用每个测试集的输入运行并与预期输出比较；隐藏测试集在提交后评分。",
-        "**How this assignment works.** Write code only between the `Begin`/`End` markers (at `# YOUR CODE HERE`); the other cells are locked. The test cells at the end run your whole program in the grader's sandbox on each test set's input and compare its output with the expected output; hidden test sets are graded after you submit.",
+        "**作业说明。** 只在 `Begin`/`End` 标记之间（`# YOUR CODE HERE` 处）写代码；其他单元格已锁定。**先保存笔记本**（Ctrl-S），再运行 `%seqlab check --lab {lab}` 单元格自查：它在评测沙箱里用公开测试集运行你的整个程序。最后的测试单元格不用运行：提交后，评测程序在沙箱里用每个测试集（包括隐藏测试集）运行你的程序并在这些单元格里填写结果；隐藏测试集只显示判定结果。",
+        "**How this assignment works.** Write code only between the `Begin`/`End` markers (at `# YOUR CODE HERE`); the other cells are locked. **Save the notebook first** (Ctrl-S), then run the `%seqlab check --lab {lab}` cell to check your work: it runs your whole program in the grader's sandbox on the public test sets. The test cells at the end need not be run: after you submit, the grader runs your program in its sandbox on every test set (hidden ones included) and fills in those cells; hidden sets show their verdict only.",
     ),
     "notebook.dir_not_empty": (
         "{path} 已存在且不是空文件夹。为了不覆盖你的文件，请指定一个新的或空的文件夹。",
@@ -606,6 +635,24 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "notebook.not_python": (
         "{path} 第 {line} 行不是合法的 Python（{reason}），无法切分成笔记本单元格。请先修正这个文件。",
         "{path}, line {line} is not valid Python ({reason}), so it cannot be cut into notebook cells. Fix the file first.",
+    ),
+    # --- nbgrader grades outside the kernel (issue 13: graders/notebooks/nbgrader_grade.py) ------
+    "notebook.nbgrader_grade_cell": (
+        "测试集 {number}「{name}」（{points} 分）：提交后，评测程序在沙箱里运行你的程序并在此填写结果。自查请运行上面的 %seqlab check。",
+        'Test set {number} "{name}" ({points} points): after you submit, the grader runs your program in its sandbox and fills in this cell. To check your work, run %seqlab check above.',
+    ),
+    "notebook.nbgrader_grade_cell_hidden": (
+        "隐藏测试集 {number}「{name}」（{points} 分）：提交后，评测程序在沙箱里运行你的程序并在此填写判定结果（不显示输入与输出）。",
+        'Hidden test set {number} "{name}" ({points} points): after you submit, the grader runs your program in its sandbox and fills in this cell with the verdict (input and output are not shown).',
+    ),
+    "notebook.nbgrader_not_graded": ("未能评测：0/{points} 分", "Not graded: 0/{points}"),
+    "notebook.nbgrader_unknown_cell": (
+        "第 {cell} 个单元格是评分单元格，但不是本实验的任何测试集：没有程序运行它，记 0 分。",
+        "Cell {cell} is a grade cell but none of the lab's test sets: nothing runs it, so it scores 0.",
+    ),
+    "notebook.nbgrader_no_course": (
+        "nbgrader_config.py 没有设置 c.SeqlabGrade.course（`seqlab export nbgrader` 写出的 seqlab 文件夹），无法评测。请在导出的课程文件夹里运行 nbgrader。",
+        "nbgrader_config.py does not set c.SeqlabGrade.course (the seqlab folder `seqlab export nbgrader` wrote), so nothing can be graded. Run nbgrader in the exported course folder.",
     ),
     # --- web platform (graders/web/: seqlab serve) ------------------------------------------------
     "web.switch_lang": ("English", "中文"),
@@ -733,6 +780,15 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "web.serve_not_loopback": (
         "seqlab serve 只监听本机地址（127.0.0.1、::1 或 localhost），不能监听 {host}；请在前面放一个 https 反向代理。",
         "seqlab serve listens on loopback only (127.0.0.1, ::1 or localhost), not {host}; put an https reverse proxy in front of it.",
+    ),
+    # --- web: sign-in throttle and body size limits (security review, issue 13) -----------------
+    "web.sign_in_throttled": (
+        "登录失败次数太多，请在 {seconds} 秒后再试（在此之前，即使密码正确也无法登录）。",
+        "Too many failed sign-ins: try again in {seconds} seconds (until then even the right password is refused).",
+    ),
+    "web.error_413": (
+        "请求内容太大，已被拒绝（例如提交的代码或名单文件过大）。",
+        "The request is too large and was refused (the submitted code or roster file is too big).",
     ),
     # --- generic ----------------------------------------------------------------------------------
     "internal": (

@@ -1,11 +1,13 @@
 """Render results for people (rich terminal, 头歌 style) and machines (JSON).
 
 The only module that prints results. Hidden sets show their verdict and nothing else.
+Text that comes from the student (the program's output and stderr, the file name, a quiz
+answer, a comparator's quote of a line) enters the terminal report through `_untrusted()`,
+which shows control characters instead of letting the terminal obey them (textsafe.py).
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 
 from rich.console import Console, Group
@@ -15,6 +17,7 @@ from rich.text import Text
 
 from graders.messages import say
 from graders.results import LabResult, TestResult
+from graders.textsafe import json_text, visible
 from graders.verdict import Verdict
 
 SOME_FAILED = {"lab": "report.some_failed_lab", "quiz": "report.some_failed_quiz"}
@@ -46,10 +49,15 @@ def shorten(text: str, lang: str, *, tail: bool = False) -> str:
     return f"{marker}\n{shown}" if tail else f"{shown}\n{marker}"
 
 
+def _untrusted(text: str, style: str = "") -> Text:
+    """Text from the student as a rich Text, its control characters shown, not obeyed."""
+    return Text(visible(text), style=style)
+
+
 def _field(value: str | None, lang: str, *, tail: bool = False) -> Text:
     if value is None or value.strip() == "":
         return Text(say("report.empty", lang), style="dim")
-    return Text(shorten(value, lang, tail=tail))
+    return _untrusted(shorten(value, lang, tail=tail))
 
 
 def _test_panel(index: int, test: TestResult, lang: str, kind: str) -> Panel:
@@ -79,7 +87,7 @@ def _test_panel(index: int, test: TestResult, lang: str, kind: str) -> Panel:
     detail = test.detail_text(lang)
     # Hidden sets and quiz questions have no input to show: their detail line is the body.
     if detail and (not passed or test.input is None):
-        body.add_row("", Text(detail, style="yellow" if not passed else "dim"))
+        body.add_row("", _untrusted(detail, "yellow" if not passed else "dim"))
     if test.stderr and not passed:
         body.add_row(say("report.stderr", lang), _field(test.stderr, lang, tail=True))
     return Panel(Group(heading, body), border_style=style, expand=True)
@@ -99,11 +107,12 @@ def _question_rows(tests: Iterable[TestResult], lang: str) -> Table:
         style = VERDICT_STYLE.get(test.verdict.code, "red")
         mark = {"AC": "✔", "PC": "◐"}.get(test.verdict.code, "✘")
         answer = test.detail.get("answer", "") if test.detail_key == "quiz.your_answer" else ""
+        answer = str(answer)
         table.add_row(
             str(test.number if test.number is not None else test.name),
             Text(f"{mark} {test.verdict.label(lang)}", style=style),
             f"{test.score:g}/{test.max_score:g}",
-            str(answer) or say("report.empty", lang),
+            _untrusted(answer) if answer else say("report.empty", lang),
         )
     return table
 
@@ -119,7 +128,7 @@ def render_terminal(result: LabResult, lang: str, console: Console | None = None
     title = f"{result.lab} · {result.title[lang]}"
     meta = Text.assemble(
         (say("report.file", lang) + " ", "dim"),
-        result.file,
+        _untrusted(result.file),
         ("   " + say("report.isolation", lang) + " ", "dim"),
         _isolation_text(result),
     )
@@ -151,4 +160,4 @@ def _isolation_text(result: LabResult) -> str:
 
 
 def render_json(result: LabResult, lang: str) -> str:
-    return json.dumps(result.to_json(lang), ensure_ascii=False, indent=2)
+    return json_text(result.to_json(lang))

@@ -54,9 +54,9 @@ def test_folder_of_files_and_student_folders(tmp_path):
     before = snapshot(folder)
     found = students(gather(folder))
     assert set(found) == {"alice", "bob", "carol", "dan", "erin"}
-    assert found["alice"].data == b"a = 1\n"
+    assert found["alice"].content() == b"a = 1\n"
     assert found["bob"].path == folder / "bob" / ENTRY
-    assert found["carol"].data == b"c = 1\n"
+    assert found["carol"].content() == b"c = 1\n"
     assert found["dan"].error.key == "batch.ambiguous" and "x.py, y.py" in str(found["dan"].error)
     assert found["erin"].error.key == "batch.no_file"
     assert snapshot(folder) == before
@@ -69,7 +69,7 @@ def test_single_files_are_named_by_stem_or_by_their_folder(tmp_path):
     (tmp_path / "b" / ENTRY).write_text("2\n")
     (tmp_path / "zoe.py").write_text("3\n")
     found = students(gather(tmp_path / "a" / ENTRY, tmp_path / "b" / ENTRY, tmp_path / "zoe.py"))
-    assert {k: v.data for k, v in found.items()} == {"a": b"1\n", "b": b"2\n", "zoe": b"3\n"}
+    assert {k: v.content() for k, v in found.items()} == {"a": b"1\n", "b": b"2\n", "zoe": b"3\n"}
 
 
 def test_a_wrapper_folder_is_looked_through(tmp_path):
@@ -93,9 +93,9 @@ def test_nbgrader_tree_takes_only_the_assignment_from_submitted(tmp_path):
     (course / "release" / "rnn-numpy" / ENTRY).write_text("the release")
     for given in (course, course / "submitted"):
         found = students(gather(given))
-        assert {k: v.data for k, v in found.items()} == {"alice": b"alice", "bob": b"bob"}
+        assert {k: v.content() for k, v in found.items()} == {"alice": b"alice", "bob": b"bob"}
     other = students(gather(course, assignment="other-lab"))
-    assert {v.data for v in other.values()} == {b"other"}
+    assert {v.content() for v in other.values()} == {b"other"}
 
 
 def test_moodle_zip_folders_and_flat_names(tmp_path):
@@ -110,7 +110,7 @@ def test_moodle_zip_folders_and_flat_names(tmp_path):
         },
     )
     found = students(gather(archive))
-    assert {k: v.data for k, v in found.items()} == {
+    assert {k: v.content() for k, v in found.items()} == {
         "alice-smith-12345": b"alice",
         "bob-li-67890": b"bob",
         "张-三-24680": b"zhang",
@@ -130,7 +130,7 @@ def test_canvas_zip_with_late_and_resubmissions_keeps_the_newest(tmp_path):
         times={"smithalice_12345_1002_rnn_numpy-1.py": (2024, 5, 2, 9, 0, 0)},
     )
     found = students(gather(archive))
-    assert {k: v.data for k, v in found.items()} == {
+    assert {k: v.content() for k, v in found.items()} == {
         "smithalice-12345": b"second",
         "libob-67890": b"late bob",
     }
@@ -150,14 +150,14 @@ def test_zip_refuses_traversal_symlinks_and_huge_members_but_keeps_the_rest(tmp_
     )
     before = snapshot(tmp_path)
     found = students(gather(archive))
-    assert found["good"].data == b"fine"
+    assert found["good"].content() == b"fine"
     assert found["escape"].error.key == "batch.zip_unsafe_path"
     assert found["link"].error.key == "batch.zip_symlink"
     assert found["huge"].error.key == "batch.zip_too_big"
     assert "'huge.py'" in str(found["huge"].error) and "'../../escape.py'" in str(
         found["escape"].error
     )
-    assert all(item.data is None for name, item in found.items() if name != "good")
+    assert all(item.sha256 is None for name, item in found.items() if name != "good")
     assert snapshot(tmp_path) == before  # nothing was extracted
     assert not (tmp_path.parent / "escape.py").exists()
 
@@ -173,7 +173,7 @@ def test_a_member_whose_header_lies_about_its_size_is_still_capped(tmp_path, mon
     data[central + 24 : central + 28] = (10).to_bytes(4, "little")
     (tmp_path / "bomb.zip").write_bytes(bytes(data))
     item = students(gather(tmp_path / "bomb.zip"))["bomb"]
-    assert item.data is None and item.error is not None
+    assert item.sha256 is None and item.error is not None
 
 
 def test_a_broken_zip_and_a_missing_file_are_items_with_errors(tmp_path):
@@ -199,7 +199,7 @@ def test_the_same_student_twice_keeps_the_newest_and_says_so(tmp_path):
     (tmp_path / "new" / "alice.py").write_text("new\n")
     os.utime(tmp_path / "old" / "alice.py", (1_000_000, 1_000_000))
     collection = gather(tmp_path / "new", tmp_path / "old")
-    assert [item.data for item in collection.items] == [b"new\n"]
+    assert [item.content() for item in collection.items] == [b"new\n"]
     (note,) = collection.notes
     assert note.key == "batch.duplicate" and "old" in str(note.params["dropped"])
 

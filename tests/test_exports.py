@@ -1,109 +1,180 @@
-"""Exports that real tools read: an nbgrader course graded by the real nbgrader, and a
-Gradescope autograder bundle whose run_autograder writes a schema-valid results.json."""
+"""Exports that real tools read: an nbgrader course graded by the real nbgrader (through
+seqlab's engine, never a kernel), and a Gradescope autograder bundle whose run_autograder
+writes a schema-valid results.json."""
 
+import csv
+import html
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
+import tomllib
+import uuid
 import zipfile
 from pathlib import Path
 
 import nbformat
 import pytest
+from nbgrader_helpers import (
+    LAB,
+    REFERENCE,
+    ROOT,
+    blank_cells,
+    export_and_release,
+    gradebook_scores,
+    lab_course,
+    nbgrader,
+    submit,
+    tool,
+)
 
 from graders.cli import main
 from graders.course.corpus import corpus_program, load_corpus
 from graders.engine import grade_submission
-from graders.notebooks.cells import cut
-from graders.submission import Submission
+from graders.errors import SubmissionError
+from graders.messages import say
+from graders.notebooks.magic import check_notebook
+from graders.notebooks.nbgrader import grade_id
+from graders.spec import Course
+from graders.submission import Submission, submission_from_bytes
 
-BIN = Path(sys.executable).parent
-LAB = "scaled-dot-product"  # fast (NumPy), and its corpus has a mistake failing some sets
+# Fast (NumPy), and its corpus has a mistake failing some sets.
+GRADESCOPE_LAB = "scaled-dot-product"
 
+# --- nbgrader -----------------------------------------------------------------------------------
 
-def tool(name: str) -> str:
-    path = BIN / name
-    if not path.exists():
-        pytest.fail(
-            f"{name} not found: install the jupyter extra (pip install -e '.[dev]')", pytrace=False
-        )
-    return str(path)
-
-
-def run(command: list[str], cwd: Path) -> str:
-    # nbgrader runs `alembic` (its gradebook migrations) from PATH: the venv's bin first.
-    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
-    done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
-    assert done.returncode == 0, done.stdout + done.stderr
-    return done.stdout + done.stderr
+# Canaries of a hidden set: an extra stdin line the program never reads, and extra digits on a
+# float of its expected output (within the comparator's tolerance), so the reference passes it.
+CANARY = f"seqlab-canary-{uuid.uuid4().hex[:16]}"
+CANARY_DIGITS = f"{uuid.uuid4().int % 10**15:015d}"
+# carol: right only where the hidden size is 5 (the first set), a runtime error elsewhere.
+FIRST_LINE = "        h = np.zeros((self.Whh.shape[0], 1))\n"
+assert FIRST_LINE in REFERENCE
+PARTIAL = REFERENCE.replace(FIRST_LINE, FIRST_LINE + "        assert self.Whh.shape[0] == 5\n")
 
 
-def blank_sources(program: str) -> list[str]:
-    return [cell.source for cell in cut(program, "x") if cell.blanks]
+def canary_set() -> str:
+    first = tomllib.loads((ROOT / "graders" / "labs" / f"{LAB}.toml").read_text())["tests"][0]
+    number = re.search(r"\d\.\d{6}", first["expected"])[0]
+    expected = first["expected"].replace(number, f"{number}000{CANARY_DIGITS}", 1)
+    stdin = f"{first['stdin']}{CANARY}\n"
+    return (
+        f'\n[[tests]]\nname = "canary"\nstdin = {json.dumps(stdin)}\n'
+        f"expected = {json.dumps(expected)}\npoints = 5\nhidden = true\n"
+        'comparator = "floats"\n'
+    )
 
 
-def submit(course_dir: Path, student: str, blanks: list[str] | None) -> None:
-    """The released notebook, with its blank cells replaced (None: handed in untouched)."""
-    release = course_dir / "release" / LAB / f"{LAB}.ipynb"
-    notebook = nbformat.read(release, as_version=4)
-    if blanks is not None:
-        cells = [c for c in notebook.cells if c.metadata["nbgrader"].get("solution")]
-        assert len(cells) == len(blanks)
-        for cell, source in zip(cells, blanks, strict=True):
-            cell.source = source
-    target = course_dir / "submitted" / student / LAB / f"{LAB}.ipynb"
-    target.parent.mkdir(parents=True)
-    nbformat.write(notebook, target)
+def feedback_text(course_dir: Path, student: str) -> str:
+    page = course_dir / "feedback" / student / LAB / f"{LAB}.html"
+    return html.unescape(page.read_text(encoding="utf-8"))
 
 
-def test_the_real_nbgrader_grades_the_exported_course(course, tmp_path):
-    nbgrader = tool("nbgrader")
+def test_the_export_holds_no_test_data_and_the_grading_course_holds_every_spec(course, tmp_path):
+    folder = tmp_path / "course"
+    assert main(["--lang", "zh", "export", "nbgrader", str(folder)]) == 0
+    graded = Course.locate(folder / "seqlab")
+    for lab in course.labs():
+        notebook = nbformat.read(folder / "source" / lab.id / f"{lab.id}.ipynb", as_version=4)
+        nbformat.validate(notebook)
+        grade_cells = [c for c in notebook.cells if c.metadata["nbgrader"]["grade"]]
+        assert [c.metadata["nbgrader"]["points"] for c in grade_cells] == [
+            t.points for t in lab.tests
+        ]
+        for cell in grade_cells:  # a comment naming the set, and no test data
+            assert all(line.startswith("# ") for line in cell.source.split("\n")), cell.source
+        assert graded.lab(lab.id).tests == lab.tests  # the grader's copy: hidden sets too
+        template = graded.lab(lab.id).starter_path.read_text(encoding="utf-8")
+        assert template == lab.starter_path.read_text(encoding="utf-8")
+    assert 'c.SeqlabGrade.lang = "zh"' in (folder / "nbgrader_config.py").read_text()
+
+
+def test_the_real_nbgrader_grades_the_exported_course_through_seqlab(tmp_path):
+    source_course = lab_course(tmp_path / "seqlab-course", canary_set())
+    lab = Course.locate(source_course).lab(LAB)
+    assert lab.tests[-1].name == "canary" and lab.tests[-1].hidden
     course_dir = tmp_path / "course"
-    assert main(["--lang", "en", "export", "nbgrader", str(course_dir)]) == 0
-    for lab in course.labs():  # every lab is exported and a valid notebook
-        nbformat.validate(nbformat.read(course_dir / "source" / lab.id / f"{lab.id}.ipynb", 4))
-    source = nbformat.read(course_dir / "source" / LAB / f"{LAB}.ipynb", as_version=4)
-    assert sum("### BEGIN SOLUTION" in c.source for c in source.cells) == 2
-    assert sum("### BEGIN HIDDEN TESTS" in c.source for c in source.cells) == 4
-
-    db = f"sqlite:///{tmp_path / 'gradebook.db'}"
-    run([nbgrader, "generate_assignment", LAB, "--db", db], course_dir)
+    export_and_release(source_course, course_dir)
     released = (course_dir / "release" / LAB / f"{LAB}.ipynb").read_text(encoding="utf-8")
     assert "### BEGIN SOLUTION" not in released and "YOUR CODE HERE" in released
-    for test in course.lab(LAB).tests:  # hidden tests are stripped from the release
-        assert (f"check({test.name!r}" in released) != test.hidden, test.name
-        if test.hidden:
-            assert test.stdin.split("\n")[1] not in released, test.name
+    assert f"%seqlab check --lab {LAB} --lang en" in released
 
-    lab = course.lab(LAB)
-    reference = lab.solution_path.read_text(encoding="utf-8")
-    mistake = next(e for e in load_corpus(lab) if e.name == "mask_after_softmax")
-    mistake_program = corpus_program(reference, mistake)
-    submit(course_dir, "alice", blank_sources(reference))
-    submit(course_dir, "bob", None)
-    submit(course_dir, "carol", blank_sources(mistake_program))
-    for student in ("alice", "bob", "carol"):
-        run([nbgrader, "db", "student", "add", student, "--db", db], course_dir)
-    run([nbgrader, "autograde", LAB, "--db", db], course_dir)
+    students = {
+        "alice": blank_cells(REFERENCE),
+        "bob": None,  # hands in the release untouched
+        "carol": blank_cells(PARTIAL),
+        "erin": [blank_cells(REFERENCE)[0].replace("# End #", "# Ende #")],  # broken markers
+        "gina": blank_cells(REFERENCE),  # and deletes a grade cell
+    }
+    paths = {student: submit(course_dir, student, cells) for student, cells in students.items()}
+    gina = nbformat.read(paths["gina"], as_version=4)
+    deleted = grade_id(2, lab.tests[1])
+    gina.cells = [c for c in gina.cells if c.metadata["nbgrader"].get("grade_id") != deleted]
+    nbformat.write(gina, paths["gina"])
+    frank = course_dir / "submitted" / "frank" / LAB / f"{LAB}.ipynb"
+    frank.parent.mkdir(parents=True)
+    frank.write_text('{"cells": [', encoding="utf-8")  # not a notebook at all
 
-    from nbgrader.api import Gradebook
+    # The student's own check, in the released notebook, runs seqlab on the public sets.
+    checked = check_notebook(paths["alice"], Course.locate(source_course), LAB)
+    assert checked.full_marks and len(checked.tests) == 2
 
-    seqlab = grade_submission(
-        lab, Submission(Path(lab.entry), mistake_program), include_hidden=True
+    nbgrader("autograde", LAB, cwd=course_dir)
+
+    names = [*students, "frank"]
+    scores = gradebook_scores(course_dir, names)
+    ids = [grade_id(number, test) for number, test in enumerate(lab.tests, start=1)]
+    full = dict(zip(ids, (float(t.points) for t in lab.tests), strict=True))
+    assert scores["alice"] == scores["gina"] == full
+    for student in ("bob", "erin", "frank"):
+        assert scores[student] == dict.fromkeys(ids, 0.0), student
+    seqlab = grade_submission(lab, Submission(Path(lab.entry), PARTIAL), include_hidden=True)
+    assert scores["carol"] == dict(zip(ids, (t.score for t in seqlab.tests), strict=True))
+    assert 0 < seqlab.score < seqlab.max_score
+
+    nbgrader("generate_feedback", LAB, cwd=course_dir)
+    # Why erin and frank got 0, in their feedback: what `seqlab check` says of erin's file.
+    with pytest.raises(SubmissionError) as erin:
+        submission_from_bytes(Path(f"{LAB}.ipynb"), paths["erin"].read_bytes())
+    assert erin.value.render("en") in feedback_text(course_dir, "erin")
+    unreadable = say("file.notebook_invalid", "en", path=f"{LAB}.ipynb", reason="\0")
+    assert unreadable.split("\0")[0] in feedback_text(course_dir, "frank")
+    public = {line for test in lab.tests if not test.hidden for line in test.expected.split("\n")}
+    hidden_lines = {
+        line for test in lab.tests if test.hidden for line in test.expected.split("\n")
+    } - public
+    assert any(CANARY_DIGITS in line for line in hidden_lines)
+    for student in names:  # hidden sets show their verdict, never their data
+        text = feedback_text(course_dir, student)
+        assert CANARY not in text and CANARY_DIGITS not in text, student
+        assert not [line for line in hidden_lines if line in text], student
+        assert not [t.name for t in lab.tests if t.hidden and t.stdin.strip() in text], student
+    # Only the grader's copy of the spec holds the hidden set: no notebook, feedback or
+    # gradebook row does.
+    for path in course_dir.rglob("*"):
+        if path.is_file() and path.relative_to(course_dir).parts[0] != "seqlab":
+            data = path.read_bytes()
+            assert CANARY.encode() not in data and CANARY_DIGITS.encode() not in data, path
+    spec = course_dir / "seqlab" / "graders" / "labs" / f"{LAB}.toml"
+    assert CANARY in spec.read_text(encoding="utf-8")
+
+    nbgrader("export", cwd=course_dir)
+    with (course_dir / "grades.csv").open(encoding="utf-8") as table:
+        exported = {row["student_id"]: float(row["score"]) for row in csv.DictReader(table)}
+    assert exported == {student: sum(scores[student].values()) for student in names}
+
+    # Without seqlab, autograde stops with an error: nobody is given 0 for it.
+    fake = tmp_path / "no-seqlab" / "graders"
+    fake.mkdir(parents=True)
+    (fake / "__init__.py").write_text("raise ImportError('seqlab is not installed here')\n")
+    submit(course_dir, "zed", blank_cells(REFERENCE))
+    done = nbgrader(
+        "autograde", LAB, cwd=course_dir, check=False, env={"PYTHONPATH": str(fake.parent)}
     )
-    total = sum(t.points for t in lab.tests)
-    with Gradebook(db) as book:
-        scores = {s: book.find_submission(LAB, s).score for s in ("alice", "bob", "carol")}
-        carol = book.find_submission_notebook(LAB, LAB, "carol")
-        per_set = {g.name: g.score for g in carol.grades if g.cell.max_score}
-    assert scores["alice"] == total
-    assert scores["bob"] == 0
-    assert scores["carol"] == seqlab.score == mistake.score < total
-    by_name = {t.name: t.score for t in seqlab.tests}
-    for number, test in enumerate(lab.tests, start=1):
-        grade_id = next(g for g in per_set if g.startswith(f"set-{number}-"))
-        assert per_set[grade_id] == by_name[test.name], test.name
+    assert done.returncode != 0 and "nbgrader_grade" in done.stderr, done.stderr
+    assert not (course_dir / "autograded" / "zed").exists()
 
 
 # --- Gradescope ---------------------------------------------------------------------------------
@@ -115,8 +186,8 @@ def test_the_gradescope_bundle_writes_schema_valid_results(course, tmp_path):
     from graders.course.gradescope import RESULTS_SCHEMA
 
     out = tmp_path / "out"
-    assert main(["--lang", "en", "export", "gradescope", "--lab", LAB, str(out)]) == 0
-    bundle = out / f"autograder-{LAB}.zip"
+    assert main(["--lang", "en", "export", "gradescope", "--lab", GRADESCOPE_LAB, str(out)]) == 0
+    bundle = out / f"autograder-{GRADESCOPE_LAB}.zip"
     root = tmp_path / "autograder"
     with zipfile.ZipFile(bundle) as archive:
         names = archive.namelist()
@@ -125,7 +196,7 @@ def test_the_gradescope_bundle_writes_schema_valid_results(course, tmp_path):
         archive.extractall(root / "source")
     run_autograder = root / "source" / "run_autograder"
     run_autograder.chmod(0o755)
-    lab = course.lab(LAB)
+    lab = course.lab(GRADESCOPE_LAB)
     env = {
         **os.environ,
         "SEQLAB_AUTOGRADER_ROOT": str(root),

@@ -1,6 +1,7 @@
 """The platform in a real browser: `seqlab serve` in its own process, Debian's Chromium driven
 by Playwright. A student signs in, fills seq2seq's blanks through the editor, presses 评测 and
 sees 通过 on every public set; submits the starter and sees 未通过; takes the attention quiz.
+An instructor imports a roster through the upload form.
 Each page's screenshot is kept under build/test-artifacts/web/ (the paths are printed).
 """
 
@@ -28,6 +29,7 @@ START_SECONDS = 60
 GRADE_MS = 180_000  # seq2seq trains (≈ 10 s), plus a warm worker's start on a busy machine
 LAB, QUIZ = "seq2seq", "attention"
 PASSWORD = "student-pass-1"
+TEACHER_PASSWORD = "teacher-pass-1"
 
 
 def _free_port() -> int:
@@ -46,7 +48,11 @@ def server(tmp_path_factory):
         pytest.fail("the editor bundle is missing: run `make web`", pytrace=False)
     folder = tmp_path_factory.mktemp("serve")
     roster = folder / "roster.csv"
-    roster.write_text(f"username,name,password\nstu1,Student One,{PASSWORD}\n", encoding="utf-8")
+    roster.write_text(
+        "username,name,password,role\n"
+        f"stu1,Student One,{PASSWORD},student\nteach,Teacher,{TEACHER_PASSWORD},instructor\n",
+        encoding="utf-8",
+    )
     port = _free_port()
     log = (folder / "serve.log").open("wb")
     process = subprocess.Popen(
@@ -212,3 +218,22 @@ def test_a_student_does_a_lab_and_a_quiz_in_the_browser(page, server):
     assert page.locator(".task h2:text-is('Task')").count() == 1
     assert page.get_by_role("button", name="Grade").count() == 1
     shot(page, "8-lab-english")
+
+
+def test_an_instructor_imports_a_roster_through_the_form(page, tmp_path):
+    """The form sends its CSRF token in its URL: the server checks the session, the role and
+    the token before it reads the multipart body."""
+    page.context.clear_cookies()
+    page.goto("/login")
+    page.fill("input[name=username]", "teach")
+    page.fill("input[name=password]", TEACHER_PASSWORD)
+    page.click("form[action='/login'] button[type=submit]")
+    page.wait_for_selector("header .who")
+    page.goto("/instructor/roster")
+    roster = tmp_path / "more.csv"
+    roster.write_text("username,name,password\nstu2,Student Two,student-pass-2\n", "utf-8")
+    page.set_input_files("input[name=roster]", str(roster))
+    page.click("form[enctype='multipart/form-data'] button[type=submit]")
+    page.wait_for_selector("p.ok")
+    assert "已导入 1 个账号" in page.inner_text("p.ok")
+    shot(page, "9-roster-imported")

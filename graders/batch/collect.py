@@ -17,9 +17,22 @@ whitespace runs become `-`, path separators and control characters are dropped):
 - a Canvas export: `lastnamefirstname_12345_67890_x.py`, `…_late_12345_67890_x.py`, and
   resubmissions saved as `x-1.py` → `lastnamefirstname-12345` (12345 is the Canvas user id;
   67890 is the attachment, which changes with every resubmission).
-- a .zip of any of the above, read with `zipfile` into memory: nothing is extracted, a member
-  whose name climbs out of the archive (`../`, `/abs`), a symbolic link, or a member larger
-  than MAX_MEMBER_BYTES is refused with a message, and the rest of the archive is collected.
+- a .zip of any of the above, read with `zipfile` (nothing is extracted): a member whose name
+  climbs out of the archive (`../`, `/abs`), a symbolic link, or a member compressed other
+  than Deflate or Stored is refused with a message, and the rest of the archive is collected.
+
+Reading is bounded whatever the files claim (a zip bomb is small on disk and huge inside):
+each chosen file is read once as it is collected, in chunks counted as they are
+decompressed, to hash it — at most MAX_MEMBER_BYTES per file, MAX_RATIO times a member's
+compressed size once past RATIO_FREE_BYTES, MAX_ARCHIVE_BYTES per archive and
+MAX_BATCH_BYTES per batch — and read again when it is graded, checked against that hash. So
+memory holds one chunk while collecting and one file per grading thread, never the class;
+the first limit a file passes refuses it (the message names the archive, the member and the
+limit), and a spent budget refuses the rest unread. Files are opened without following
+symbolic links (O_NOFOLLOW): a link in a class folder or given as an argument could point
+at anyone's file, the reference included, so it is refused as that student's error. A
+folder given as an argument is walked even through a link (an instructor's share often is
+one): ids then come from the names inside it, so no link passes a file off as someone's.
 
 The same student found twice (two files, a Canvas resubmission) keeps the newest file (by
 modification time, the zip's member time for archives) and the others are reported as notes.
@@ -29,25 +42,41 @@ never stops the others. Nothing the user gave is written to.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
 import stat
 import unicodedata
 import zipfile
-from collections.abc import Callable, Iterable, Sequence
+import zlib
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from pathlib import Path
+from typing import BinaryIO
 
 from graders.errors import SeqlabError, SubmissionError
-from graders.submission import Submission, decode, submission_from_bytes
+from graders.submission import MAX_FILE_BYTES, Submission, decode, open_file, submission_from_bytes
 
-# Sources are kilobytes and a notebook with its outputs a few megabytes; anything above
-# this is a mistake or a zip bomb, and the bytes are read with this cap whatever the
-# archive's header claims.
-MAX_MEMBER_BYTES = 8 * 1024 * 1024
+MIB = 1024 * 1024
+MAX_MEMBER_BYTES = MAX_FILE_BYTES  # one file or member, as for a single file
+# A real class is far below these; a bomb reaches them in seconds of decompression.
+MAX_ARCHIVE_BYTES = 512 * MIB  # everything read from one archive
+MAX_BATCH_BYTES = 2048 * MIB  # everything read in one batch
+# Source compresses about 4:1 and a notebook's outputs rarely past 20:1; Deflate tops out
+# near 1032:1. The first MiB is free, so small repetitive files are never refused.
+MAX_RATIO = 100
+RATIO_FREE_BYTES = 1 * MIB
+CHUNK = 64 * 1024
 MAX_MEMBERS = 50_000
+# zipfile hands out Deflate output in pieces no bigger than asked for; its bzip2 and LZMA
+# readers decompress whatever input they hold in one call (400 MB from 337 bytes of bzip2),
+# before any count could stop them. LMS exports and zip tools use Deflate.
+READABLE_METHODS = frozenset({zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED})
+# What reading a damaged file or member raises (a bad CRC, a truncated stream, encryption).
+UNREADABLE = (OSError, EOFError, RuntimeError, NotImplementedError, zipfile.BadZipFile, zlib.error)
 SKIPPED_NAMES = {"__MACOSX", "__pycache__", ".ipynb_checkpoints"}
 
 MOODLE = re.compile(
@@ -60,32 +89,49 @@ RESUBMISSION = re.compile(r"-\d+$")  # Canvas saves a second `x.py` as `x-1.py`
 
 
 @dataclass(frozen=True)
+class Source:
+    """A collected file's SHA-256, and how to read it again (checked against it) to grade it."""
+
+    sha256: str
+    load: Callable[[], bytes]
+
+
+@dataclass(frozen=True)
 class Item:
-    """One student's file, read into memory (or the reason it could not be)."""
+    """One student's file (or the reason it cannot be graded).
+
+    A collected file is a `source`: hashed while collected, read again when graded, so a
+    batch never holds every file at once. `data` holds bytes given in memory (the web's)."""
 
     student: str
     path: Path  # as shown to people; a zip member is `archive.zip/member/name`
     data: bytes | None = None
     error: SeqlabError | None = None
     modified: float = 0.0
+    source: Source | None = None
 
     @property
     def sha256(self) -> str | None:
+        if self.source is not None:
+            return self.source.sha256
         return None if self.data is None else hashlib.sha256(self.data).hexdigest()
+
+    def content(self) -> bytes:
+        """The file's bytes; raises the item's error, or why they cannot be read again."""
+        if self.error is not None:
+            raise self.error
+        if self.source is not None:
+            return self.source.load()
+        assert self.data is not None
+        return self.data
 
     def text(self) -> str:
         """The file's normalised text; raises the item's error or a decoding error."""
-        if self.error is not None:
-            raise self.error
-        assert self.data is not None
-        return decode(self.data, self.path)
+        return decode(self.content(), self.path)
 
     def submission(self) -> Submission:
         """The file as a submission: a notebook's code cells are read back into a program."""
-        if self.error is not None:
-            raise self.error
-        assert self.data is not None
-        return submission_from_bytes(self.path, self.data)
+        return submission_from_bytes(self.path, self.content())
 
 
 @dataclass(frozen=True)
@@ -102,14 +148,53 @@ class Collection:
     notes: tuple[Note, ...] = ()
 
 
+@dataclass(frozen=True)
+class _Member:
+    """Where a file found in an archive comes from, for the ratio and for messages."""
+
+    archive: Path
+    name: str
+    compressed: int  # its compressed size, at most the archive's own: the ratio's denominator
+
+    def refused(self, key: str, **params: object) -> SubmissionError:
+        return SubmissionError(key, path=self.archive, member=self.name, **params)
+
+
+@dataclass
+class _Budget:
+    """Bytes that may still be read: one budget per archive, one for the whole batch."""
+
+    limit: int
+    archive: Path | None = None  # None: the batch's
+    used: int = 0
+
+    @property
+    def spent(self) -> bool:
+        return self.used >= self.limit
+
+    def spend(self, count: int) -> bool:
+        """Count `count` more bytes read; False once they pass the limit."""
+        self.used += count
+        return self.used <= self.limit
+
+    def refusal(self, found: _Found) -> SubmissionError:
+        """The message refusing `found` because this budget is spent."""
+        mb = self.limit // MIB
+        if self.archive is None or found.member is None:  # the batch's
+            return SubmissionError("batch.budget", path=found.path, mb=mb)
+        return found.member.refused("batch.zip_budget", mb=mb)
+
+
 @dataclass
 class _Found:
     """A file seen in a folder or an archive, not read yet."""
 
     parts: tuple[str, ...]  # relative to the folder or archive it was found in
     path: Path
-    read: Callable[[], bytes]
+    open: Callable[[], BinaryIO]  # a fresh stream of its bytes at every call
     modified: float
+    budgets: tuple[_Budget, ...]  # spent as its bytes are read: its archive's, the batch's
+    member: _Member | None = None  # found in an archive
     problem: SeqlabError | None = None
 
 
@@ -130,9 +215,10 @@ def collect(
 ) -> Collection:
     """Items for every argument (file, folder, .zip), one per student, newest kept."""
     rules = _Rules(entry, tuple(s.lower() for s in suffixes), assignment)
+    batch = _Budget(MAX_BATCH_BYTES)
     items: list[Item] = []
     for argument in arguments:
-        items.extend(_collect_one(Path(argument), rules))
+        items.extend(_collect_one(Path(argument), rules, batch))
     return _newest_per_student(items)
 
 
@@ -150,22 +236,24 @@ class _Rules:
         return Path(self.entry).stem if self.entry else None
 
 
-def _collect_one(path: Path, rules: _Rules) -> list[Item]:
+def _collect_one(path: Path, rules: _Rules, batch: _Budget) -> list[Item]:
     if path.is_dir():
-        return _classify(list(_walk(path)), rules, root_name=path.resolve().name)
-    if path.suffix.lower() == ".zip" and path.is_file():
+        return _classify(list(_walk(path, batch)), rules, root_name=path.resolve().name)
+    if path.suffix.lower() == ".zip":
         try:
-            found = list(_archive(path))
+            found = list(_archive(path, batch))
         except SubmissionError as error:
             return [Item(safe_id(path.stem), path, error=error)]
         return _classify(found, rules, root_name=path.stem)
     # A single file: named by its stem, or by its folder when it has the entry's name.
-    found = _Found((path.name,), path, path.read_bytes, _mtime(path))
-    if not path.exists():
-        found.problem = SubmissionError("file.missing", path=path, cwd=os.getcwd())
-    elif not path.is_file():
-        found.problem = SubmissionError("file.not_a_file", path=path)
-    return _classify([found], rules, root_name=path.resolve().parent.name, lone_file=True)
+    lone = _file((path.name,), path, batch)
+    return _classify([lone], rules, root_name=path.resolve().parent.name, lone_file=True)
+
+
+def _file(parts: tuple[str, ...], path: Path, batch: _Budget) -> _Found:
+    # Never through a symbolic link: it could point anywhere, e.g. at the lab's reference.
+    opener = partial(open_file, path, follow_symlinks=False)
+    return _Found(parts, path, opener, _mtime(path), (batch,))
 
 
 def _mtime(path: Path) -> float:
@@ -179,66 +267,113 @@ def _skipped(name: str) -> bool:
     return name in SKIPPED_NAMES or name.startswith(".")
 
 
-def _walk(root: Path) -> Iterable[_Found]:
+def _walk(root: Path, batch: _Budget) -> Iterable[_Found]:
     for folder, dirs, files in os.walk(root, followlinks=False):
         dirs[:] = sorted(d for d in dirs if not _skipped(d))
         for name in sorted(files):
-            if _skipped(name):
-                continue
-            path = Path(folder) / name
-            found = _Found(path.relative_to(root).parts, path, path.read_bytes, _mtime(path))
-            if path.is_symlink():  # it could point anywhere, e.g. at the grader's own files
-                found.problem = SubmissionError("batch.symlink", path=path)
-            yield found
+            if not _skipped(name):
+                path = Path(folder) / name
+                yield _file(path.relative_to(root).parts, path, batch)
 
 
-def _archive(path: Path) -> Iterable[_Found]:
+def _archive(path: Path, batch: _Budget) -> Iterable[_Found]:
+    """The archive's members, each to be read (lazily, counted) from the open archive.
+
+    The archive stays open while its items live: a member is read again when it is graded
+    (zipfile lets threads read members at once)."""
+    stream = open_file(path, follow_symlinks=False)
     try:
-        archive = zipfile.ZipFile(path)
+        archive = zipfile.ZipFile(stream)
     except (zipfile.BadZipFile, OSError) as error:
+        stream.close()
         reason = getattr(error, "strerror", None) or str(error)
         raise SubmissionError("batch.zip_bad", path=path, reason=reason) from None
     members = archive.infolist()
     if len(members) > MAX_MEMBERS:
+        archive.close()
+        stream.close()
         raise SubmissionError("batch.zip_too_many", path=path, count=len(members))
+    size = os.fstat(stream.fileno()).st_size
+    budget = _Budget(MAX_ARCHIVE_BYTES, archive=path)
     for info in members:
         name = info.filename.replace("\\", "/")
-        if info.is_dir():
+        parts = tuple(p for p in name.split("/") if p not in ("", ".", ".."))
+        if info.is_dir() or not parts or any(_skipped(p) for p in parts):
             continue
-        raw_parts = name.split("/")
-        unsafe = name.startswith("/") or ".." in raw_parts or re.match(r"^[A-Za-z]:", name)
-        parts = tuple(p for p in raw_parts if p not in ("", ".", ".."))
-        if not parts or any(_skipped(p) for p in parts):
-            continue
+        member = _Member(path, name, min(info.compress_size, size))
         shown = Path(f"{path}/{'/'.join(parts)}")
-        found = _Found(parts, shown, _member_reader(archive, info, shown), _zip_time(info))
-        if unsafe:
-            found.problem = SubmissionError("batch.zip_unsafe_path", path=path, member=name)
-        elif stat.S_ISLNK(info.external_attr >> 16):
-            found.problem = SubmissionError("batch.zip_symlink", path=path, member=name)
-        elif info.file_size > MAX_MEMBER_BYTES:
-            found.problem = _too_big(path, name)
+        opener = partial(archive.open, info)
+        found = _Found(parts, shown, opener, _zip_time(info), (budget, batch), member)
+        found.problem = _member_problem(info, member)
         yield found
 
 
-def _too_big(path: Path, member: str) -> SubmissionError:
-    return SubmissionError(
-        "batch.zip_too_big", path=path, member=member, mb=MAX_MEMBER_BYTES // (1024 * 1024)
-    )
+def _member_problem(info: zipfile.ZipInfo, member: _Member) -> SeqlabError | None:
+    """Why a member is refused from its entry alone, before a byte of it is read."""
+    name = member.name
+    if name.startswith("/") or ".." in name.split("/") or re.match(r"^[A-Za-z]:", name):
+        return member.refused("batch.zip_unsafe_path")
+    if stat.S_ISLNK(info.external_attr >> 16):
+        return member.refused("batch.zip_symlink")
+    if info.compress_type not in READABLE_METHODS:
+        method = zipfile.compressor_names.get(info.compress_type, str(info.compress_type))
+        return member.refused("batch.zip_method", method=method)
+    if info.file_size > MAX_MEMBER_BYTES:  # honest headers are refused at once
+        return member.refused("batch.zip_too_big", mb=MAX_MEMBER_BYTES // MIB)
+    return None
 
 
-def _member_reader(archive: zipfile.ZipFile, info: zipfile.ZipInfo, shown: Path):
-    def read() -> bytes:
-        try:
-            with archive.open(info) as stream:
-                data = stream.read(MAX_MEMBER_BYTES + 1)  # the header's size may lie
-        except (zipfile.BadZipFile, RuntimeError, OSError, NotImplementedError) as error:
-            raise SubmissionError("file.unreadable", path=shown, reason=str(error)) from None
-        if len(data) > MAX_MEMBER_BYTES:
-            raise _too_big(Path(archive.filename or ""), info.filename)
-        return data
+@contextlib.contextmanager
+def _reading(found: _Found) -> Iterator[BinaryIO]:
+    """The file's bytes as a stream; what goes wrong reading them is the file's error."""
+    try:
+        with found.open() as stream:
+            yield stream
+    except UNREADABLE as error:
+        reason = getattr(error, "strerror", None) or str(error) or type(error).__name__
+        raise SubmissionError("file.unreadable", path=found.path, reason=reason) from None
 
-    return read
+
+def _over_limit(found: _Found, size: int, added: int) -> SeqlabError | None:
+    """Count `added` more bytes of `found` (`size` so far) against every budget; the refusal
+    for a limit now passed (its own caps named first), or None."""
+    passed = [budget for budget in found.budgets if not budget.spend(added)]  # every byte
+    member = found.member
+    if size > MAX_MEMBER_BYTES:
+        mb = MAX_MEMBER_BYTES // MIB
+        if member is None:
+            return SubmissionError("file.too_big", path=found.path, mb=mb)
+        return member.refused("batch.zip_too_big", mb=mb)
+    if member is not None and size > max(RATIO_FREE_BYTES, MAX_RATIO * member.compressed):
+        return member.refused("batch.zip_ratio", ratio=MAX_RATIO, mb=size // MIB)
+    return passed[0].refusal(found) if passed else None
+
+
+def _measure(found: _Found) -> str:
+    """The file's SHA-256, its bytes counted chunk by chunk as they are read or decompressed
+    (a zip header's sizes are its author's to choose): the first limit passed refuses it, and
+    a spent budget refuses it before its first byte."""
+    for budget in found.budgets:
+        if budget.spent:
+            raise budget.refusal(found)
+    digest, size = hashlib.sha256(), 0
+    with _reading(found) as stream:
+        while chunk := stream.read(CHUNK):
+            size += len(chunk)
+            refusal = _over_limit(found, size, len(chunk))
+            if refusal is not None:
+                raise refusal
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _load(found: _Found, sha256: str) -> bytes:
+    """The file read again to be graded: the bytes it was collected as, or an error."""
+    with _reading(found) as stream:
+        data = stream.read(MAX_MEMBER_BYTES + 1)
+    if hashlib.sha256(data).hexdigest() != sha256:
+        raise SubmissionError("batch.changed", path=found.path)
+    return data
 
 
 def _zip_time(info: zipfile.ZipInfo) -> float:
@@ -367,18 +502,11 @@ def _read(student: str, f: _Found) -> Item:
     if f.problem is not None:
         return Item(student, f.path, error=f.problem, modified=f.modified)
     try:
-        data = f.read()
-    except SeqlabError as error:
-        return Item(student, f.path, error=error, modified=f.modified)
-    except OSError as error:
-        reason = error.strerror or str(error)
-        return Item(
-            student,
-            f.path,
-            error=SubmissionError("file.unreadable", path=f.path, reason=reason),
-            modified=f.modified,
-        )
-    return Item(student, f.path, data=data, modified=f.modified)
+        sha256 = _measure(f)
+    except SeqlabError as error:  # detached: its frames hold the stream and the last chunk
+        return Item(student, f.path, error=error.detached(), modified=f.modified)
+    source = Source(sha256, partial(_load, f, sha256))
+    return Item(student, f.path, modified=f.modified, source=source)
 
 
 def _newest_per_student(items: list[Item]) -> Collection:

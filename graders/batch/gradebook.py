@@ -18,7 +18,6 @@ student × lab × set verdicts, and one Gradescope results.json per submission.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 from dataclasses import dataclass
@@ -43,6 +42,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
+from graders.batch import csvcells
 from graders.batch.grading import Outcome
 from graders.errors import UsageError
 
@@ -231,7 +231,7 @@ def export_scores_csv(grades: list[Grade], path: Path) -> int:
         score = "" if g.score is None else f"{g.score:g}"
         table.setdefault(g.student, {})[g.lab] = score
     with path.open("w", encoding="utf-8", newline="") as stream:
-        writer = csv.writer(stream)
+        writer = csvcells.writer(stream)
         writer.writerow(["student", *labs])
         for student in sorted(table):
             writer.writerow([student, *(table[student].get(lab, "") for lab in labs)])
@@ -243,7 +243,7 @@ def export_sets_csv(grades: list[Grade], path: Path) -> int:
     _new_file(path)
     count = 0
     with path.open("w", encoding="utf-8", newline="") as stream:
-        writer = csv.writer(stream)
+        writer = csvcells.writer(stream)
         writer.writerow(["student", "lab", "set", "verdict", "score", "max_score"])
         for g in sorted(grades, key=lambda g: (g.student, g.lab)):
             tests = (g.results or {}).get("tests", [])

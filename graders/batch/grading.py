@@ -68,8 +68,8 @@ def grade_one_safely(item: Item, grade_one: GradeOne) -> Outcome:
     except SandboxError as error:  # our infrastructure, not the student's file
         internal = error.render("en")
         return Outcome(item, internal=internal, seconds=time.monotonic() - started)
-    except SeqlabError as error:
-        return Outcome(item, error=error, seconds=time.monotonic() - started)
+    except SeqlabError as error:  # kept until the batch ends: detached from the file's frames
+        return Outcome(item, error=error.detached(), seconds=time.monotonic() - started)
     except Exception as error:  # a bug of ours must cost one submission, not the batch
         internal = f"{type(error).__name__}: {error}"
         return Outcome(item, internal=internal, seconds=time.monotonic() - started)

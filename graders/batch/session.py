@@ -10,7 +10,6 @@ quiz checker, which this package must not import.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +31,7 @@ from graders.errors import UsageError
 from graders.messages import say
 from graders.sandbox import warm
 from graders.spec import LabSpec
+from graders.textsafe import json_text, visible
 
 
 @dataclass(frozen=True)
@@ -105,8 +105,8 @@ def grade_batch(target: BatchTarget, paths: list[Path], options: BatchOptions, o
     done = {} if options.regrade else book.done(target.id, spec_version)
     status = Console(stderr=True, highlight=False) if options.json else out
     status.print(say("batch.db_used", lang, url=shown_url(book.url)), style="dim", markup=False)
-    for note in collection.notes:
-        status.print(say(note.key, lang, **note.params), style="yellow", markup=False)
+    for note in collection.notes:  # they name the students' files: controls shown, not obeyed
+        status.print(visible(say(note.key, lang, **note.params)), style="yellow", markup=False)
 
     rows: dict[str, Row] = {}
     results: dict[str, dict] = {}
@@ -194,7 +194,7 @@ def _batch_json(target, spec_version, url, collection: Collection, rows, results
         "notes": [say(note.key, lang, **note.params) for note in collection.notes],
         "submissions": submissions,
     }
-    return json.dumps(document, ensure_ascii=False, indent=2)
+    return json_text(document)
 
 
 def lab_target(lab: LabSpec) -> BatchTarget:

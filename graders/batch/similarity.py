@@ -22,7 +22,6 @@ the reference's `return y, h`, and a wrong answer would be called the reference.
 
 from __future__ import annotations
 
-import csv
 import io
 import textwrap
 import tokenize
@@ -30,6 +29,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TextIO
 
+from graders.batch import csvcells
 from graders.errors import SeqlabError
 from graders.markers import parse
 from graders.spec import LabSpec
@@ -197,7 +197,7 @@ def similar_pairs(
 
 def write_csv(pairs: Iterable[SimilarPair], stream: TextIO) -> None:
     """One row per pair, with the header CSV_HEADER; scores rounded to 3 decimals."""
-    writer = csv.writer(stream, lineterminator="\n")
+    writer = csvcells.writer(stream, lineterminator="\n")
     writer.writerow(CSV_HEADER)
     for pair in pairs:
         writer.writerow(

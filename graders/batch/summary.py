@@ -5,12 +5,16 @@ finished submission names the student. The summary gives the score distribution,
 rate per test set, the verdict counts and the slowest submissions. Rows come from fresh
 outcomes or, for submissions a rerun skipped, from their gradebook rows, so a resumed batch
 summarises the whole class.
+
+Student ids, file and member names and error messages (which quote them) are the students'
+text: both renderers take rows through `_shown()`, which makes their control characters
+visible (textsafe.py), and put them in rich `Text`, so a `[` in a name is never markup.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rich.console import Console
 from rich.progress import (
@@ -26,6 +30,7 @@ from rich.text import Text
 
 from graders.batch.grading import Outcome
 from graders.messages import say
+from graders.textsafe import visible
 
 SLOWEST = 5
 STATUS_KEYS = {"error": "batch.status_error", "internal": "batch.status_internal"}
@@ -99,8 +104,16 @@ def row_from_stored(student: str, file: str, grade, lang: str) -> Row:
     )
 
 
+def _shown(row: Row) -> Row:
+    """The row as a terminal may show it: the students' text with its controls visible."""
+    return replace(
+        row, student=visible(row.student), file=visible(row.file), message=visible(row.message)
+    )
+
+
 def row_line(row: Row, lang: str) -> Text:
     """One finished submission, printed above the progress bar."""
+    row = _shown(row)
     if row.has_score:
         style = "green" if row.full_marks else "yellow"
         score = f"{row.score:g}/{row.max_score:g}"
@@ -180,6 +193,7 @@ def verdict_counts(rows: list[Row]) -> Counter[str]:
 
 
 def render_summary(rows: list[Row], lang: str, console: Console) -> None:
+    rows = [_shown(row) for row in rows]
     scored = [r for r in rows if r.has_score]
     counts = Counter(r.status for r in rows if not r.skipped)
     console.print(
@@ -225,7 +239,7 @@ def render_summary(rows: list[Row], lang: str, console: Console) -> None:
         table.add_column(say("batch.summary_seconds", lang), justify="right")
         table.add_column(say("batch.summary_file", lang))
         for row in timed[:SLOWEST]:
-            table.add_row(row.student, f"{row.seconds:.2f}", row.file)
+            table.add_row(Text(row.student), f"{row.seconds:.2f}", Text(row.file))
         console.print(table)
     problems = [r for r in rows if r.failed and not r.skipped]
     for row in problems:

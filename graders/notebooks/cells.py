@@ -20,7 +20,8 @@ any edit outside the blanks of a .py file.
 An IPython command *inside* a blank is refused, naming the cell and the line (exit 2): the
 grader runs plain Python, and silently dropping a line of the student's answer would grade
 something other than what they wrote. Outside the blanks such a line is ignored like any
-other edit there.
+other edit there. A notebook that cannot be parsed (bad JSON, or nested too deep for the
+parser) is the student's unreadable file, never the grader's error.
 """
 
 from __future__ import annotations
@@ -138,6 +139,10 @@ def _code_cells(text: str, path: object) -> list[tuple[int, str]]:
         notebook = json.loads(text)
     except json.JSONDecodeError as error:
         raise _invalid(path, f"line {error.lineno}: {error.msg}") from None
+    except (RecursionError, MemoryError):
+        # Arrays nested 100000 deep (or a parse past memory) are the file's fault: raised
+        # as they are, a batch would record the grader's internal error and retry it forever.
+        raise SubmissionError("file.notebook_too_deep", path=path) from None
     if not isinstance(notebook, dict):
         raise _invalid(path, "not a JSON object")
     if "worksheets" in notebook and "cells" not in notebook:
@@ -216,6 +221,6 @@ def _refuse_commands_in_blanks(program: NotebookProgram, path: object) -> None:
 def _parses(body: str) -> bool:
     try:
         ast.parse(textwrap.dedent(body))
-    except SyntaxError:
+    except (SyntaxError, RecursionError, MemoryError):  # nested too deep for ast: not Python here
         return False
     return True

@@ -42,7 +42,7 @@ def _field(label: str, value: str | None, lang: str, *, tail: bool = False) -> s
     )
 
 
-def _test_box(index: int, test: TestResult, lang: str, kind: str) -> str:
+def test_box(index: int, test: TestResult, lang: str, kind: str) -> str:
     passed = test.verdict.passed
     colour = GREEN if passed else RED
     if kind == "quiz":
@@ -90,7 +90,7 @@ def render_html(result: LabResult, lang: str) -> str:
         note = say("report.ignored_edit", lang, lines=lines)
         parts.append(f'<div style="color:#b26a00">⚠ {escape(note)}</div>')
     for index, test in enumerate(result.tests, start=1):
-        parts.append(_test_box(index, test, lang, result.kind))
+        parts.append(test_box(index, test, lang, result.kind))
     parts.append(
         f'<div style="margin-top:6px"><b style="color:{colour}">{escape(score)}</b> '
         f"&nbsp; {escape(summary)}</div></div>"

@@ -1,39 +1,46 @@
-"""`seqlab export nbgrader DIR`: the course as an nbgrader course folder.
+"""`seqlab export nbgrader DIR`: the course as an nbgrader course folder, graded by seqlab.
 
-    DIR/nbgrader_config.py
+    DIR/nbgrader_config.py            autograde through seqlab, not a kernel (below)
     DIR/source/<lab>/<lab>.ipynb      one assignment per lab
+    DIR/seqlab/graders/labs/<lab>.toml, DIR/seqlab/exercises/<lab>/<entry>
+                                      what grading needs: each spec (hidden sets included)
+                                      and template. Staff only: nbgrader releases source/
+                                      and never this folder.
 
 Each notebook: the task page (markdown), the reference's code cells (cells.py) with every
 blank's body inside `### BEGIN SOLUTION` / `### END SOLUTION` (nbgrader's release puts its
-code stub there, between our Begin/End markers), a locked setup cell that embeds the lab's
-template and limits, and one autograder test cell per test set worth the set's points, that
-checks the program's output on the set's stdin against the recorded expected output
-(graders/notebooks/autograde.py: through seqlab's engine and sandbox, with the lab's
-comparator). Hidden sets' cells hold their check inside `### BEGIN HIDDEN TESTS` /
-`### END HIDDEN TESTS`, so the release shows students that they exist, not what they hold.
-The program's entry cell (`if __name__ == "__main__":`) is left out: it reads standard
-input, which a kernel does not have, and the embedded template still holds it.
+code stub there, between our Begin/End markers), a locked `%seqlab check` cell (students
+check their work on the public sets in seqlab's sandbox), and one grade cell per test set,
+worth the set's points, holding only a comment that names the set. No cell holds test data,
+so neither the release nor any feedback can show a hidden set's input or output.
+
+nbgrader_config.py puts `graders.notebooks.nbgrader_grade.SeqlabGrade` in place of
+nbgrader's Execute in `Autograde.autograde_preprocessors`: `nbgrader autograde` starts no
+kernel, and SeqlabGrade fills in the grade cells' outputs from seqlab's engine (see there).
+The preprocessors are named as strings, imported when autograde runs: a config file that
+fails to load is only a warning to nbgrader, which would then execute the notebooks itself.
+The program's entry cell (`if __name__ == "__main__":`) is left out of the notebook: it
+reads standard input, which a kernel does not have, and the template still holds it.
 """
 
 from __future__ import annotations
 
-import json
 import re
+import shutil
 from pathlib import Path
 
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from graders.course.build import expected_starter
 from graders.engine import course_text
 from graders.markers import MARKER
 from graders.messages import LANGS, say
-from graders.notebooks.autograde import SETUP_MARK
 from graders.notebooks.build import KERNELSPEC, is_entry_cell, notebook_text, readme_sections
 from graders.notebooks.cells import cut
-from graders.spec import Course, LabSpec
+from graders.spec import Course, LabSpec, TestSet
 
 SCHEMA_VERSION = 3
+GRADING_FOLDER = "seqlab"  # DIR/seqlab: the course as seqlab grades it
 
 
 def _meta(grade_id: str, *, grade=False, solution=False, locked=True, points=None) -> dict:
@@ -47,6 +54,11 @@ def _meta(grade_id: str, *, grade=False, solution=False, locked=True, points=Non
     if points is not None:
         data["points"] = points
     return {"nbgrader": data}
+
+
+def grade_id(number: int, test: TestSet) -> str:
+    """The grade cell's id of the lab's `number`th test set (the export and SeqlabGrade)."""
+    return (f"set-{number}-" + re.sub(r"[^A-Za-z0-9_-]+", "-", test.name).strip("-"))[:64]
 
 
 def with_solution_regions(source: str) -> str:
@@ -71,26 +83,23 @@ def with_solution_regions(source: str) -> str:
     return "\n".join(out)
 
 
-def _test_source(lab: LabSpec, test) -> str:
-    arguments = {
-        "stdin": test.stdin,
-        "expected": test.expected,
-        "points": test.points,
-        "hidden": test.hidden,
-        "comparator": test.comparator,
-        "options": dict(test.options),
-    }
-    call = f"seqlab_lab.check({test.name!r}, **{arguments!r})"
-    if test.hidden:
-        return f"### BEGIN HIDDEN TESTS\n{call}\n### END HIDDEN TESTS"
-    return call
+def grade_cell(number: int, test: TestSet) -> nbformat.NotebookNode:
+    """The `number`th set's grade cell: only a comment naming the set, in both languages
+    (SeqlabGrade writes the cell's output), worth the set's points."""
+    key = "notebook.nbgrader_grade_cell_hidden" if test.hidden else "notebook.nbgrader_grade_cell"
+    source = "\n".join(
+        "# " + say(key, lang, number=number, name=test.name, points=test.points) for lang in LANGS
+    )
+    cell_id = grade_id(number, test)
+    metadata = _meta(cell_id, grade=True, points=test.points)
+    return new_code_cell(source, id=cell_id, metadata=metadata)
 
 
 def nbgrader_notebook(lab: LabSpec, lang: str) -> nbformat.NotebookNode:
     cells = []
     readme = lab.starter_path.parent / "README.md"
     markdown = readme_sections(course_text(readme, lab)) if readme.is_file() else []
-    markdown.append("\n\n".join(say("notebook.nbgrader_intro", x) for x in LANGS))
+    markdown.append("\n\n".join(say("notebook.nbgrader_intro", x, lab=lab.id) for x in LANGS))
     for number, text in enumerate(markdown, start=1):
         cells.append(new_markdown_cell(text, id=f"task-{number}", metadata=_meta(f"task-{number}")))
     pieces = cut(course_text(lab.solution_path, lab), str(lab.solution_path))
@@ -106,52 +115,61 @@ def nbgrader_notebook(lab: LabSpec, lang: str) -> nbformat.NotebookNode:
             cells.append(
                 new_code_cell(with_solution_regions(piece.source), id=cell_id, metadata=metadata)
             )
-    data = {
-        "id": lab.id,
-        "title": lab.title,
-        "entry": lab.entry,
-        "lang": lang,
-        "template": expected_starter(lab),
-        "limits": vars(lab.limits),
-        "fork_at_input": lab.fork_at_input,
-    }
-    setup = (
-        f"{SETUP_MARK} (locked; the test cells below use it)\n"
-        "import json\n\n"
-        "from graders.notebooks.autograde import SeqlabLab\n\n"
-        f"seqlab_lab = SeqlabLab(json.loads({json.dumps(data, ensure_ascii=False)!r}))"
-    )
-    cells.append(new_code_cell(setup, id="seqlab-setup", metadata=_meta("seqlab-setup")))
-    for number, test in enumerate(lab.tests, start=1):
-        grade_id = f"set-{number}-" + re.sub(r"[^A-Za-z0-9_-]+", "-", test.name).strip("-")
-        grade_id = grade_id[:64]
-        metadata = _meta(grade_id, grade=True, points=test.points)
-        cells.append(new_code_cell(_test_source(lab, test), id=grade_id, metadata=metadata))
+    # A tool cell (cells.py drops it when the notebook is read as a program).
+    check = f"%load_ext graders.notebooks.magic\n%seqlab check --lab {lab.id} --lang {lang}"
+    cells.append(new_code_cell(check, id="seqlab-check", metadata=_meta("seqlab-check")))
+    cells += [grade_cell(number, test) for number, test in enumerate(lab.tests, start=1)]
     notebook = new_notebook(cells=cells)
     notebook.metadata = {"kernelspec": KERNELSPEC, "language_info": {"name": "python"}}
     return notebook
 
 
+# nbgrader 0.9's default Autograde.autograde_preprocessors, with Execute replaced.
 CONFIG = """\
 # nbgrader configuration written by `seqlab export nbgrader`.
+import os
+
 c = get_config()  # noqa: F821 (nbgrader defines it)
 c.CourseDirectory.course_id = "seqlab"
-# Each test cell runs the whole lab program in seqlab's sandbox: give it the lab's budget.
-c.Execute.timeout = {timeout}
+# Autograde executes nothing of the student's: instead of nbgrader's Execute (a kernel
+# running the notebook), seqlab grades it in its sandbox and fills in the grade cells.
+c.Autograde.autograde_preprocessors = [
+    "graders.notebooks.nbgrader_grade.SeqlabGrade",
+    "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+# A submission nbgrader cannot read is graded 0 with the reason, not left out with an error.
+c.Autograde.exporter_class = "graders.notebooks.nbgrader_grade.SubmissionReader"
+# The lab specs (hidden sets included) and templates: next to this file, never released.
+c.SeqlabGrade.course = os.path.join(os.path.dirname(os.path.abspath(__file__)), "{folder}")
+c.SeqlabGrade.lang = "{lang}"
 """
+
+
+def _grading_course(lab: LabSpec, root: Path) -> list[Path]:
+    """The lab's spec and template under `root`, laid out as a course seqlab can grade."""
+    spec = root / "graders" / "labs" / lab.spec_path.name
+    template = root / "exercises" / lab.id / lab.entry
+    for source, target in ((lab.spec_path, spec), (lab.starter_path, template)):
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+    return [spec, template]
 
 
 def export_course(course: Course, folder: Path, lang: str) -> list[Path]:
     """Write the nbgrader course into `folder`; the files written, config first."""
-    labs = course.labs()
     folder.mkdir(parents=True, exist_ok=True)
     config = folder / "nbgrader_config.py"
-    timeout = int(max(lab.limits.wall_seconds for lab in labs)) + 60
-    config.write_text(CONFIG.format(timeout=timeout), encoding="utf-8")
+    config.write_text(CONFIG.format(folder=GRADING_FOLDER, lang=lang), encoding="utf-8")
     written = [config]
-    for lab in labs:
+    for lab in course.labs():
         path = folder / "source" / lab.id / f"{lab.id}.ipynb"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(notebook_text(nbgrader_notebook(lab, lang)), encoding="utf-8")
         written.append(path)
+        written += _grading_course(lab, folder / GRADING_FOLDER)
     return written

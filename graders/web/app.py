@@ -6,7 +6,8 @@ attempts are only written to the database and handed to the queue; the queue gra
 
 Access: every page but sign-in needs a session; a student reaches only their own attempts
 (another's answers 404, as if it did not exist), instructor pages answer 403 to students.
-Every POST checks the session's CSRF token (security.py) before it reads anything else.
+Every POST checks the session's CSRF token (security.py) before it reads anything else, and
+every body is held to its route's size limit (limits.py); sign-in is throttled (throttle.py).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from graders.errors import SeqlabError, UsageError
 from graders.messages import LANGS, say
 from graders.spec import Course, LabSpec
 from graders.submission import read_text
+from graders.web.limits import MAX_SUBMISSION_BYTES, BodyLimit
 from graders.web.models import (
     DONE,
     FINISHED,
@@ -51,10 +53,12 @@ from graders.web.roster import import_roster, parse_roster
 from graders.web.security import (
     csrf_ok,
     csrf_token,
+    end_sessions,
     session_secret,
     submissions_in_window,
     verify_password,
 )
+from graders.web.throttle import LoginThrottle, ThrottlePolicy
 from graders.web.views import result_view, task_page
 
 # The one place in graders/ besides cli.py that reads quiz banks (tests/test_architecture.py).
@@ -65,7 +69,8 @@ from quizzes.sheet import Answer
 
 HERE = Path(__file__).resolve().parent
 LANG_COOKIE = "seqlab_lang"
-MAX_SUBMISSION_BYTES = 200_000
+# The errors with a page of their own; any other says web.error_other.
+ERROR_KEYS = ("web.error_csrf", "web.error_403", "web.error_404", "web.error_413", "web.error_429")
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
@@ -86,6 +91,7 @@ class WebSettings:
     https: bool = False  # Secure cookies (behind a TLS proxy)
     rate_count: int = 5  # at most this many lab submissions per student …
     rate_seconds: float = 60.0  # … in this many seconds
+    login_throttle: ThrottlePolicy = field(default_factory=ThrottlePolicy)
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -105,6 +111,13 @@ def create_app(settings: WebSettings, queue) -> FastAPI:
             queue.close()
 
     app = FastAPI(lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
+
+    async def too_large(scope, receive, send) -> None:
+        """BodyLimit's answer to an oversized Content-Length: the app's own 413 page."""
+        response = await http_error(Request(scope, receive), StarletteHTTPException(413))
+        await response(scope, receive, send)
+
+    app.add_middleware(BodyLimit, too_large=too_large)  # first: the innermost (limits.py)
     app.add_middleware(
         SessionMiddleware,
         secret_key=session_secret(settings.secret),
@@ -116,6 +129,7 @@ def create_app(settings: WebSettings, queue) -> FastAPI:
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     templates = Jinja2Templates(directory=HERE / "templates")
     engine = engine_for(settings.db_url)
+    throttle = LoginThrottle(engine, settings.login_throttle)
     course = settings.course
 
     @app.middleware("http")
@@ -137,7 +151,11 @@ def create_app(settings: WebSettings, queue) -> FastAPI:
         if not username:
             return None
         with Session(engine) as session:
-            return session.get(User, username)
+            user = session.get(User, username)
+        # A session from before the user's last sign-out or new password is over.
+        if user is None or request.session.get("generation") != user.session_generation:
+            return None
+        return user
 
     def signed_in(request: Request) -> User:
         user = user_of(request)
@@ -152,9 +170,11 @@ def create_app(settings: WebSettings, queue) -> FastAPI:
         return user
 
     async def check_csrf(request: Request) -> None:
-        given = request.headers.get("x-csrf-token")
+        """The token from the header, the query string or an url-encoded form; a multipart
+        body is never read for it (its route checks first, then reads)."""
+        given = request.headers.get("x-csrf-token") or request.query_params.get("csrf")
         if given is None and request.headers.get("content-type", "").startswith(
-            ("application/x-www-form-urlencoded", "multipart/form-data")
+            "application/x-www-form-urlencoded"
         ):
             given = (await request.form()).get("csrf")
         if not csrf_ok(request.session, given if isinstance(given, str) else None):
@@ -228,7 +248,7 @@ def create_app(settings: WebSettings, queue) -> FastAPI:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException):
         key = "web.error_csrf" if error.detail == "csrf" else f"web.error_{error.status_code}"
-        if key not in ("web.error_csrf", "web.error_403", "web.error_404", "web.error_429"):
+        if key not in ERROR_KEYS:
             key = "web.error_other"
         lang = lang_of(request)
         if request.url.path.startswith("/api/") or "application/json" in request.headers.get(
@@ -263,20 +283,32 @@ def create_app(settings: WebSettings, queue) -> FastAPI:
     async def login(request: Request):
         await check_csrf(request)
         form = await request.form()
-        username, password = str(form.get("username", "")), str(form.get("password", ""))
+        username, password = str(form.get("username", "")).strip(), str(form.get("password", ""))
         target = str(form.get("next", "/"))
+        ticket = throttle.begin(username, request.client.host if request.client else "")
+        if ticket.wait:
+            wait = ticket.retry_after
+            response = page(request, "login.html", None, 429, next=target, retry_after=wait)
+            response.headers["Retry-After"] = str(wait)
+            return response
         with Session(engine) as session:
-            user = session.get(User, username.strip())
+            user = session.get(User, username)
         if not verify_password(user.password_hash if user else None, password):
             return page(request, "login.html", None, 401, next=target, failed=True)
+        throttle.succeeded(ticket)
         request.session.clear()  # a new session (and CSRF token) for the signed-in user
         request.session["user"] = user.username
+        request.session["generation"] = user.session_generation
         safe = target if target.startswith("/") and not target.startswith("//") else "/"
         return RedirectResponse(safe, status_code=303)
 
     @app.post("/logout")
     async def logout(request: Request):
         await check_csrf(request)
+        user = user_of(request)
+        if user is not None:  # a copy of this cookie must not stay signed in
+            with Session(engine) as session, session.begin():
+                end_sessions(session, user.username)
         request.session.clear()
         return RedirectResponse("/login", status_code=303)
 
@@ -502,8 +534,9 @@ def create_app(settings: WebSettings, queue) -> FastAPI:
 
     @app.post("/instructor/roster", response_class=HTMLResponse)
     async def roster_upload(request: Request):
-        await check_csrf(request)
+        # Who and the token (in the query string) before a byte of the multipart body is read.
         user = instructor(request)
+        await check_csrf(request)
         form = await request.form()
         upload = form.get("roster")
         problem, imported = None, None

@@ -1,4 +1,4 @@
-"""The web platform's tables (SQLAlchemy 2.x): people and their attempts.
+"""The web platform's tables (SQLAlchemy 2.x): people, their attempts, failed sign-ins.
 
 They live in the same database as the gradebook (`seqlab_grades`, graders/batch/gradebook.py):
 SQLite by default, PostgreSQL by URL. Every finished attempt also becomes a gradebook row, so
@@ -52,6 +52,9 @@ class User(Base):
     name: Mapped[str] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(20))  # student | instructor
     password_hash: Mapped[str] = mapped_column(String(200))  # argon2id, never the password
+    # Copied into the session at sign-in and compared on every request: bumped on sign-out and
+    # on a password change, it ends every session signed in before (a copied cookie too).
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class Attempt(Base):
@@ -79,6 +82,16 @@ class Attempt(Base):
     claims: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
+class LoginFailure(Base):
+    """One failed (or still being checked) sign-in under a throttle key (throttle.py)."""
+
+    __tablename__ = "seqlab_web_login_failures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(120), index=True)  # user:<name> | client:<address>
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
 @lru_cache(maxsize=8)
 def engine_for(url: str) -> Engine:
     """One engine (connection pool) per database URL per process; tables created once."""
@@ -100,17 +113,18 @@ def engine_for(url: str) -> Engine:
 
 
 def _add_new_columns(connection) -> None:
-    """A database made by an older seqlab lacks the newer columns of the attempts table."""
-    table = Attempt.__table__
-    have = {column["name"] for column in inspect(connection).get_columns(table.name)}
-    for column in table.columns:
-        if column.name not in have:
-            kind = column.type.compile(connection.dialect)
-            default = column.server_default
-            extra = f" DEFAULT {default.arg}" if default is not None else ""
-            connection.exec_driver_sql(
-                f"ALTER TABLE {table.name} ADD COLUMN {column.name} {kind}{extra}"
-            )
+    """A database made by an older seqlab lacks the newer columns of the users and attempts
+    tables."""
+    for table in (User.__table__, Attempt.__table__):
+        have = {column["name"] for column in inspect(connection).get_columns(table.name)}
+        for column in table.columns:
+            if column.name not in have:
+                kind = column.type.compile(connection.dialect)
+                default = column.server_default
+                extra = f" DEFAULT {default.arg}" if default is not None else ""
+                connection.exec_driver_sql(
+                    f"ALTER TABLE {table.name} ADD COLUMN {column.name} {kind}{extra}"
+                )
 
 
 def _sqlite_wal(connection, _record) -> None:

@@ -1,8 +1,9 @@
 """The class roster: a CSV with a header `username,name,password[,role]`, one person a line.
 
 Importing creates the accounts that do not exist and updates the name, role and password of
-those that do (so an instructor re-imports to reset a password). Role is `student` (default)
-or `instructor`. Errors name the line, and nothing is imported from a file with an error.
+those that do (so an instructor re-imports to reset a password; a changed password ends that
+person's sessions). Role is `student` (default) or `instructor`. Errors name the line, and
+nothing is imported from a file with an error.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from graders.errors import UsageError
 from graders.web.models import INSTRUCTOR, STUDENT, User, engine_for
-from graders.web.security import hash_password
+from graders.web.security import end_sessions, hash_password, verify_password
 
 REQUIRED = ("username", "name", "password")
 MAX_FIELD = 100
@@ -60,8 +61,10 @@ def import_roster(db_url: str, people: list[Person]) -> int:
         for person in people:
             user = session.get(User, person.username)
             if user is None:
-                user = User(username=person.username)
+                user = User(username=person.username, password_hash=hash_password(person.password))
                 session.add(user)
+            elif not verify_password(user.password_hash, person.password):
+                user.password_hash = hash_password(person.password)
+                end_sessions(session, user.username)  # a new password ends the old sessions
             user.name, user.role = person.name, person.role
-            user.password_hash = hash_password(person.password)
     return len(people)

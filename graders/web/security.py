@@ -1,11 +1,15 @@
-"""Passwords, CSRF tokens and the submission rate limit.
+"""Passwords, sessions, CSRF tokens and the submission rate limit.
 
 Passwords are stored as argon2id hashes (argon2-cffi); a sign-in with an unknown user still
 spends one verification, so timing does not tell which user names exist. Sessions are
 Starlette's signed cookies (itsdangerous; HttpOnly, SameSite=Lax, Secure when served over
-https) holding the user name and a CSRF token; every POST must echo that token in its form
-(`csrf`) or in the `X-CSRF-Token` header. The rate limit counts a student's attempts in the
-database, so it holds across restarts and any number of web processes.
+https) holding the user name, the user's session generation and a CSRF token. A cookie cannot be
+taken back, so the generation is what ends a session: signing out or a new password bumps the
+user's, and every session holding an older one counts as signed out (a copied cookie too).
+Every POST must echo the CSRF token in the `X-CSRF-Token` header, the query string or an
+url-encoded form's `csrf` field (never a multipart body's, which would be read first). The
+rate limit counts a student's attempts in the database, so it holds across restarts and any
+number of web processes.
 """
 
 from __future__ import annotations
@@ -17,10 +21,10 @@ from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from graders.web.models import LAB, Attempt, now
+from graders.web.models import LAB, Attempt, User, now
 
 _hasher = PasswordHasher()
 _DUMMY = _hasher.hash("seqlab: a hash to verify against when the user is unknown")
@@ -42,6 +46,15 @@ def session_secret(configured: str | None = None) -> str:
     """The cookie-signing key: given, from SEQLAB_WEB_SECRET, or new for this process (then
     sessions end when the server restarts)."""
     return configured or os.environ.get(SECRET_VARIABLE) or secrets.token_urlsafe(32)
+
+
+def end_sessions(db: Session, username: str) -> None:
+    """Every session of this user signed in so far is over (in the caller's transaction)."""
+    db.execute(
+        update(User)
+        .where(User.username == username)
+        .values(session_generation=User.session_generation + 1)
+    )
 
 
 def csrf_token(session: dict) -> str:

@@ -99,4 +99,14 @@ def serve(
         broker=broker,
     )
     print(say("web.serve_started", lang, host=host, port=port, db=shown_url(url)), flush=True)
-    uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=False)
+    # Behind the https proxy (--https) the client's address, which sign-in throttling counts
+    # failures by, is the one the proxy puts in X-Forwarded-For; uvicorn believes that header
+    # only from the proxy's loopback address. Without --https nothing is believed.
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        log_level="warning",
+        proxy_headers=https,
+        forwarded_allow_ips="127.0.0.1,::1",
+    )

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 from rich.rule import Rule
 from rich.table import Table
+from rich.text import Text
 
 from graders import report, sandbox
 from graders.batch.similarity import DEFAULT_THRESHOLD  # light: copydetect loads lazily
@@ -80,19 +81,21 @@ def cmd_list(args) -> int:
     return EXIT_OK
 
 
-def _require_isolation(required: str | None) -> None:
+def _require_isolation(required: str | None, course: Course) -> None:
     """Refuse to run student code below the isolation level an instructor asked for."""
-    isolation = sandbox.current()
+    isolation = sandbox.current(course.root)
     if required and not isolation.at_least(required):
-        missing = ", ".join(f"{layer} ({why})" for layer, why in isolation.inactive.items())
+        missing = [f"{layer} ({why})" for layer, why in isolation.inactive.items()]
+        if isolation.exposed:
+            missing.append(say("sandbox.exposed", "en", files="; ".join(isolation.exposed)))
         raise UsageError(
-            "sandbox.too_weak", level=isolation.level, required=required, missing=missing
+            "sandbox.too_weak", level=isolation.level, required=required, missing=", ".join(missing)
         )
 
 
 def _grade(args, *, include_hidden: bool, follow_symlinks: bool) -> int:
-    _require_isolation(args.require_isolation)
     course = Course.locate(args.course)
+    _require_isolation(args.require_isolation, course)
     submission = read_submission(Path(args.file), follow_symlinks=follow_symlinks)
     lab = course.lab(args.lab) if args.lab else course.lab_for_file(submission.path)
     return _emit(grade_submission(lab, submission, include_hidden=include_hidden), args)
@@ -122,8 +125,9 @@ def cmd_grade(args) -> int:
         return _grade(args, include_hidden=True, follow_symlinks=False)
     from graders.batch.session import BatchOptions, grade_batch
 
-    _require_isolation(args.require_isolation)
-    target = _batch_target(Course.locate(args.course), args.lab)
+    course = Course.locate(args.course)
+    _require_isolation(args.require_isolation, course)
+    target = _batch_target(course, args.lab)
     options = BatchOptions(
         lang=args.lang,
         workers=args.workers,
@@ -199,13 +203,20 @@ def cmd_gradebook_export(args) -> int:
 
 
 def cmd_doctor(args) -> int:
-    isolation = sandbox.current()
+    course = Course.locate(args.course)
+    isolation = sandbox.current(course.root)
     console = _console()
     console.print(say("sandbox.doctor_level", args.lang, level=isolation.level), style="bold")
     table = Table(show_header=False)
-    for layer, works, detail in doctor_rows(isolation):
+    rows = doctor_rows(isolation)
+    if isolation.exposed:
+        detail = say("sandbox.exposed", args.lang, files="; ".join(isolation.exposed))
+    else:
+        detail = say("sandbox.doctor_course_safe", args.lang, course=course.root)
+    rows.append((say("sandbox.doctor_course", args.lang), not isolation.exposed, detail))
+    for layer, works, detail in rows:
         mark = say("sandbox.doctor_works" if works else "sandbox.doctor_missing", args.lang)
-        table.add_row(f"[{'green' if works else 'yellow'}]{mark}", layer, detail)
+        table.add_row(f"[{'green' if works else 'yellow'}]{mark}", layer, Text(detail))
     console.print(table)
     return EXIT_OK
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from graders.comparators import Outcome, compare
@@ -62,29 +63,39 @@ def grade_program(
     line_map: Sequence[int | None] | None = None,
     runner: Runner = run_sets,
 ) -> LabResult:
-    """Run an already complete program against the lab's test sets."""
+    """Run an already complete program against the lab's test sets.
+
+    Public and hidden sets run in separate runs: a process that can see a hidden input never
+    has a channel the student sees (its output, before the fork or in a sibling set), and the
+    hidden run's output is judged here and never shown. A lab that trains trains twice; the
+    two runs go side by side (threads that wait on sandboxed processes), so where the runner
+    has the room — two cores, two warm workers — it costs no more wall time than one."""
     tests = lab.selected_tests(include_hidden)
     started = time.monotonic()
-    runs = runner(
-        program,
-        lab.entry,
-        [test.stdin for test in tests],
-        lab.limits,
-        fork_at_input=lab.fork_at_input,
-    )
+
+    def run(group: tuple[TestSet, ...]) -> list[RunResult]:
+        stdins = [test.stdin for test in group]
+        return runner(program, lab.entry, stdins, lab.limits, fork_at_input=lab.fork_at_input)
+
+    groups = lab.run_groups(include_hidden)
+    with ThreadPoolExecutor(max(len(groups), 1), thread_name_prefix="seqlab-run") as pool:
+        outcomes = list(pool.map(run, groups))
+    runs: dict[str, RunResult] = {}
+    for group, group_runs in zip(groups, outcomes, strict=True):
+        runs.update(zip((test.name for test in group), group_runs, strict=True))
     map_lines = _LineMapper(lab.entry, Path(file).name, line_map)
-    results = tuple(
-        judge(test, run, lab.limits, map_lines) for test, run in zip(tests, runs, strict=True)
-    )
+    results = tuple(judge(test, runs[test.name], lab.limits, map_lines) for test in tests)
+    shown = [runs[test.name] for test in tests if not test.hidden] or list(runs.values())
+    shared = next((run.shared_seconds for run in shown if run.shared_seconds is not None), None)
     return LabResult(
         lab=lab.id,
         title=lab.title,
         file=file,
         tests=results,
-        isolation=current(),
+        isolation=current(lab.course_root),
         execution_time=time.monotonic() - started,
         ignored_lines=ignored_lines,
-        shared_seconds=next((r.shared_seconds for r in runs if r.shared_seconds is not None), None),
+        shared_seconds=shared,
     )
 
 

@@ -117,6 +117,15 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "这台机器上的隔离级别只有 {level}，低于要求的 {required}，因此没有评测。未启用的隔离层：{missing}。运行 `seqlab doctor` 查看原因和需要安装或修改的内容。",
         "This machine reaches isolation level {level}, below the required {required}, so nothing was graded. Inactive layers: {missing}. Run `seqlab doctor` to see why and what to install or change.",
     ),
+    "sandbox.exposed": (
+        "沙箱内可以读到课程的机密文件：{files}。在它们移出每次运行都会只读挂载的目录之前（例如课程目录放在了虚拟环境里，或旧版 seqlab 把规格文件装进了 site-packages：请重新安装），隔离级别最多算 weak。",
+        "Course secrets are readable inside the sandbox: {files}. Until they are moved out of the trees every run mounts read-only (a course folder inside the virtual environment, or an old seqlab that installed its specs into site-packages: reinstall it), the level is at most weak.",
+    ),
+    "sandbox.doctor_course": ("课程文件", "course files"),
+    "sandbox.doctor_course_safe": (
+        "{course}：规格、题库、语料与参考答案都不在沙箱可读的目录中",
+        "{course}: no spec, bank, corpus or solution lies in a tree the sandbox can read",
+    ),
     "sandbox.doctor_level": ("本机隔离级别：{level}", "Isolation level on this machine: {level}"),
     "sandbox.doctor_works": ("可用", "works"),
     "sandbox.doctor_missing": ("不可用", "not active"),

@@ -72,6 +72,8 @@ class Isolation:
     level: str
     layers: tuple[str, ...]
     inactive: dict[str, str] = field(default_factory=dict)
+    # Course secrets a run could read (sandbox/exposure.py): while any is, the level is weak.
+    exposed: tuple[str, ...] = ()
 
     def at_least(self, level: str) -> bool:
         return LEVELS.index(self.level) >= LEVELS.index(level)
@@ -80,7 +82,10 @@ class Isolation:
         return layer in self.layers
 
     def to_json(self) -> dict[str, object]:
-        return {"level": self.level, "layers": list(self.layers), "inactive": self.inactive}
+        data = {"level": self.level, "layers": list(self.layers), "inactive": self.inactive}
+        if self.exposed:
+            data["exposed"] = list(self.exposed)
+        return data
 
 
 NO_CODE = Isolation("none", (), {"process": "a quiz runs no code"})

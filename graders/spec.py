@@ -78,6 +78,14 @@ class LabSpec:
     def selected_tests(self, include_hidden: bool) -> tuple[TestSet, ...]:
         return tuple(t for t in self.tests if include_hidden or not t.hidden)
 
+    def run_groups(self, include_hidden: bool) -> list[tuple[TestSet, ...]]:
+        """The sets that run together, one run each: the public sets, then the hidden ones.
+        A process that can see a hidden input never shares a run with the public sets."""
+        tests = self.selected_tests(include_hidden)
+        public = tuple(test for test in tests if not test.hidden)
+        hidden = tuple(test for test in tests if test.hidden)
+        return [group for group in (public, hidden) if group]
+
 
 class TableReader:
     """Typed access to a TOML table that remembers where it came from."""
@@ -254,10 +262,18 @@ class Course:
 
     @classmethod
     def locate(cls, root: Path | None = None) -> Course:
-        candidate = root if root is not None else Path(__file__).resolve().parent.parent
-        if not (candidate / "graders" / "labs").is_dir():
-            raise SpecError("spec.no_course", path=candidate)
-        return cls(candidate.resolve())
+        """The course at `root`; by default the checkout seqlab runs from, else the current
+        folder. An installed seqlab holds no course: specs and banks are never package data."""
+        if root is None:
+            checkout = Path(__file__).resolve().parent.parent
+            root = checkout if cls._holds_course(checkout) else Path.cwd()
+        if not cls._holds_course(root):
+            raise SpecError("spec.no_course", path=root)
+        return cls(root.resolve())
+
+    @staticmethod
+    def _holds_course(folder: Path) -> bool:
+        return (folder / "graders" / "labs").is_dir()
 
     @property
     def labs_dir(self) -> Path:

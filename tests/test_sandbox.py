@@ -1,5 +1,8 @@
 """The runner: limits, isolation basics and the fork-at-input mode, with real processes."""
 
+import os
+import shutil
+import tempfile
 import textwrap
 import time
 import uuid
@@ -7,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from graders.errors import SandboxError
 from graders.sandbox import run_sets
+from graders.sandbox.launch import remove_run_folder
 from graders.spec import Limits
 
 LIMITS = Limits(wall_seconds=3, cpu_seconds=2, memory_mb=512, output_kb=16)
@@ -188,3 +193,147 @@ def test_forged_reports_on_inherited_descriptors_do_not_change_outputs():
     """
     results = run(program, ["abc\n", "xyz\n"], fork=True)
     assert [r.stdout.split(b"\n")[-2] for r in results] == [b"cba", b"zyx"]
+
+
+# --- issue 13: the grader keeps its own clock; nothing the run writes can buy it time --------
+
+
+def test_forged_fork_and_reports_cannot_lengthen_a_sets_time():
+    # Before the fork the program lifts the zygote's own set budget and forges a fork event
+    # and per-set reports ("passed in 0.05 s"); then every set sleeps past its budget.
+    program = """
+        import json, os, sys, time
+        plan = sys.stdin._seqlab_plan
+        plan.set_seconds = 10 ** 6
+        lies = [{"event": "fork", "prefork_wall": 99.0}]
+        lies += [{"event": "set", "index": i, "status": 0, "wall": 0.05, "timed_out": False}
+                 for i in range(2)]
+        for lie in lies:
+            os.write(plan.control.fd, (json.dumps(lie) + "\\n").encode())
+        word = sys.stdin.readline().strip()
+        time.sleep(4)
+        print(word)
+    """
+    limits = Limits(wall_seconds=20, set_seconds=1, memory_mb=512, output_kb=16)
+    started = time.monotonic()
+    results = run(program, ["a\n", "b\n"], fork=True, limits=limits)
+    assert all(r.timed_out and r.stdout == b"" for r in results), results
+    assert all(0.9 <= r.wall_seconds <= 1.5 for r in results), "the grader's clock, not theirs"
+    assert time.monotonic() - started < 4, "the set budget, stamped by the grader, ends it"
+
+
+def test_a_run_that_hides_its_fork_never_gets_the_sets_input():
+    # Silencing the control pipe would keep the grader from stamping the fork (and so from
+    # starting the set budget): then no set ever receives its input.
+    program = """
+        import os, sys
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdin._seqlab_plan.control.fd)
+        print("read:", sys.stdin.readline().strip() or "nothing")
+    """
+    limits = Limits(wall_seconds=2, set_seconds=1, memory_mb=512, output_kb=16)
+    results = run(program, ["secret-a\n", "secret-b\n"], fork=True, limits=limits)
+    assert all(r.timed_out for r in results)
+    assert not any(b"secret" in r.stdout for r in results)
+
+
+def test_a_control_pipe_flood_costs_the_grader_little():
+    program = """
+        import os, sys
+        chunk = b"{}\\n" * 8192
+        for _ in range(64):  # 1.5 MiB of tiny lines
+            try:
+                os.write(sys.stdin._seqlab_plan.control.fd, chunk)
+            except OSError:
+                break
+        print(sys.stdin.readline().strip())
+    """
+    cpu_before, started = time.process_time(), time.monotonic()
+    results = run(program, ["a\n", "b\n"], fork=True, limits=Limits(wall_seconds=20))
+    assert time.process_time() - cpu_before < 0.5, "the grader's own CPU for one run"
+    # Past its cap the control pipe is a flood like any other: the run stops at once.
+    assert all(r.output_exceeded for r in results)
+    assert time.monotonic() - started < 5
+
+
+def test_siblings_cannot_read_each_others_input():
+    program = """
+        import glob, os, sys
+        mine = sys.stdin.readline().strip()
+        seen = []
+        for link in glob.glob("/proc/[0-9]*/fd/0"):
+            if os.path.dirname(os.path.dirname(link)) == f"/proc/{os.getpid()}":
+                continue
+            try:
+                with open(link, "rb") as handle:
+                    os.set_blocking(handle.fileno(), False)
+                    seen.append(handle.read() or b"")
+            except (OSError, TypeError):
+                pass
+        print(mine, b"".join(seen).decode())
+    """
+    results = run(program, ["first-input\n", "second-input\n"], fork=True)
+    assert results[0].stdout.split() == [b"first-input"], results[0]
+    assert results[1].stdout.split() == [b"second-input"], results[1]
+
+
+def test_busy_processes_get_no_more_than_the_runs_cpu_share():
+    program = """
+        import os, sys, time
+        for _ in range(6):
+            if os.fork() == 0:
+                end = time.monotonic() + 2
+                while time.monotonic() < end:
+                    pass
+                os._exit(0)
+        while True:
+            try:
+                os.wait()
+            except ChildProcessError:
+                break
+        print("done")
+    """
+    limits = Limits(wall_seconds=10, memory_mb=512, output_kb=16)
+    result = run_sets(
+        textwrap.dedent(program), "main.py", [""], limits, fork_at_input=False, cpus=1
+    )
+    (run_result,) = result
+    assert run_result.stdout == b"done\n"
+    # The cgroup's count of all seven processes, held to one core for about two seconds.
+    assert 1.5 <= run_result.cpu_seconds <= 1.25 * run_result.wall_seconds, run_result
+
+
+def test_a_run_that_dies_before_the_program_starts_is_our_failure():
+    # An address space too small for the interpreter: nothing of the student's ever ran, so
+    # this is the sandbox's failure (an internal error), never the student's runtime error.
+    limits = Limits(wall_seconds=5, memory_mb=1, output_kb=16)
+    for fork in (False, True):
+        with pytest.raises(SandboxError) as caught:
+            run("print('hello')\n", ["a\n", "b\n"], fork=fork, limits=limits)
+        assert caught.value.key == "sandbox.start_failed"
+
+
+def test_a_run_folder_locked_by_its_program_is_removed_all_the_same():
+    # As a grader that is not root (root ignores the lock): a forked child of this test
+    # becomes `nobody`, makes a run folder, locks it the way a program can, removes it.
+    parent = Path(tempfile.mkdtemp(prefix="seqlab-lock-test-"))  # pytest's is root's alone
+    parent.chmod(0o777)
+    folder = parent / "run"
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child reports through its exit status
+        code = 1
+        try:
+            if os.getuid() == 0:
+                os.setgid(65534)
+                os.setuid(65534)
+            (folder / "a" / "b").mkdir(parents=True)
+            (folder / "a" / "b" / "file").write_text("x")
+            for locked in (folder / "a" / "b", folder / "a", folder):
+                locked.chmod(0)
+            remove_run_folder(folder)
+            code = 0 if not folder.exists() else 3
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    shutil.rmtree(parent)
+    assert os.waitstatus_to_exitcode(status) == 0

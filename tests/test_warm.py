@@ -141,3 +141,73 @@ def test_a_real_lab_grades_the_same_warm_and_cold(course):
             assert [(t.name, t.verdict, t.actual) for t in hot.tests] == [
                 (t.name, t.verdict, t.actual) for t in cold.tests
             ]
+
+
+# --- issue 13: a worker proves itself clean after each submission, or retires ---------------
+
+ECHO = "import sys\nprint(sys.stdin.read().strip())\n"
+
+
+def test_a_full_and_locked_folder_does_not_reach_the_next_submission(pool):
+    # Fill every writable place to ENOSPC, then lock the folder against removal: each
+    # submission has tmpfs mounts of its own, so the next one starts empty all the same.
+    filler = """
+        import os, sys
+        sys.stdin.read()
+        os.makedirs("locked/deeper")
+        for folder in (".", "locked/deeper", "/tmp", "/dev/shm"):
+            for index in range(100):
+                try:
+                    with open(f"{folder}/fill-{index}", "wb") as handle:
+                        handle.write(b"0" * (1 << 20))
+                except OSError:
+                    break
+        for folder in ("locked/deeper", "locked", "."):
+            os.chmod(folder, 0)
+        print("filled")
+    """
+    assert run(pool, filler)[0].stdout == b"filled\n"
+    observer = """
+        import os, sys
+        word = sys.stdin.read().strip()
+        print(word, sorted(os.listdir(".")), os.listdir("/tmp"), os.listdir("/dev/shm"))
+    """
+    results = run(pool, observer)
+    assert [r.stdout for r in results] == [b"a ['main.py'] [] []\n", b"b ['main.py'] [] []\n"]
+
+
+def test_a_worker_that_fails_before_the_program_starts_is_replaced(monkeypatch):
+    # A mount the child cannot make: it fails in the worker's own frames, before `start`.
+    # That is never the student's error: each worker is replaced and, after two, the
+    # submission is graded cold — with the right result.
+    broken = {**warm.SUBMISSION_MOUNTS, "/no/such/folder": 1 << 20}
+    monkeypatch.setattr(warm, "SUBMISSION_MOUNTS", broken)
+    with warm.WarmPool("import numpy\n", LIMITS, workers=1) as broken_pool:
+        first = broken_pool.workers[0]
+        results = run(broken_pool, ECHO)
+        assert [(r.stdout, r.exit_code) for r in results] == [(b"a\n", 0), (b"b\n", 0)]
+        assert broken_pool.workers[0] is not first
+
+
+def test_a_worker_that_cannot_prove_itself_clean_retires(monkeypatch):
+    # Weakened on purpose: /tmp writable but not a mount of the submission's own, so a
+    # write there stays in the worker. The worker finds it, says so and retires; the
+    # submission runs again on a fresh worker, and the next one never sees the file.
+    mounts = {k: v for k, v in warm.SUBMISSION_MOUNTS.items() if k != "/tmp"}
+    monkeypatch.setattr(warm, "SUBMISSION_MOUNTS", mounts)
+    with warm.WarmPool("import numpy\n", LIMITS, workers=1) as weak_pool:
+        first = weak_pool.workers[0]
+        planter = "import sys\nopen('/tmp/planted', 'w').write('x')\n" + ECHO
+        assert [r.stdout for r in run(weak_pool, planter)] == [b"a\n", b"b\n"]
+        assert weak_pool.workers[0] is not first
+        observer = "import os, sys\nprint(sys.stdin.read().strip(), os.listdir('/tmp'))\n"
+        assert [r.stdout for r in run(weak_pool, observer)] == [b"a []\n", b"b []\n"]
+
+
+def test_workers_retire_after_a_number_of_submissions():
+    with warm.WarmPool("import numpy\n", LIMITS, workers=1, retire_after=2) as short_lived:
+        first = short_lived.workers[0]
+        for _ in range(3):  # the third waits for the replacement, started in the background
+            assert [r.stdout for r in run(short_lived, ECHO)] == [b"a\n", b"b\n"]
+        assert short_lived.workers[0] is not first
+        assert first.process.returncode is not None, "the retired worker was stopped"

@@ -18,6 +18,9 @@ from pathlib import Path
 RUN_FOLDER = "/sandbox"
 SANDBOX_UID = 65534  # nobody
 TMPFS_BYTES = 64 * 1024 * 1024
+# A warm worker mounts a fresh tmpfs per submission (in a mount namespace of the
+# submission's own); it needs this one capability inside its user namespace, and no more.
+WORKER_CAPABILITIES = ("CAP_SYS_ADMIN",)
 # System files the interpreter and torch read at start-up.
 SYSTEM_FILES = ("/etc/ld.so.cache", "/etc/localtime")
 
@@ -43,6 +46,12 @@ def _root_binds() -> list[str]:
     return args
 
 
+def readable_trees() -> list[str]:
+    """Every host folder a run can read (bound read-only here, Landlock's read-only rules at
+    the medium level): system files, the interpreter and its packages."""
+    return ["/usr", "/bin", "/lib", "/lib64", *interpreter_trees()]
+
+
 def interpreter_trees() -> list[str]:
     """The folders the interpreter and its packages live in (the venv and its base)."""
     trees = {sys.base_prefix, sys.prefix, str(Path(sys.executable).resolve().parent.parent)}
@@ -57,6 +66,7 @@ def command(
     seccomp_fd: int | None,
     run_folder_bytes: int,
     env: dict[str, str],
+    keep_capabilities: tuple[str, ...] = (),
 ) -> list[str]:
     args = [
         executable() or "bwrap",
@@ -70,6 +80,7 @@ def command(
         "--new-session",  # no controlling terminal: TIOCSTI cannot type into the grader's
         "--cap-drop",
         "ALL",
+        *[arg for capability in keep_capabilities for arg in ("--cap-add", capability)],
         "--uid",
         str(SANDBOX_UID),
         "--gid",
@@ -98,6 +109,9 @@ def command(
         f"{RUN_FOLDER}/{filename}",
         "--chdir",
         RUN_FOLDER,
+        # The sandbox's own root (a tmpfs holding the mount points) is not for writing.
+        "--remount-ro",
+        "/",
     ]
     if seccomp_fd is not None:
         args += ["--seccomp", str(seccomp_fd)]

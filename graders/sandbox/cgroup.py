@@ -1,9 +1,15 @@
-"""A control group per run: a memory ceiling and a process count for everything the run
-starts, and one place to kill it all at the end — double-forked, setsid'd processes included.
+"""A control group per run: a memory ceiling, a process count and a CPU share for everything
+the run starts, the CPU time it used, and one place to kill it all at the end —
+double-forked, setsid'd processes included.
 
-Needs root or a delegated subtree. cgroup v1 (separate `memory` and `pids` hierarchies, as on
-this machine) and v2 (one unified hierarchy, `memory.max`, `pids.max`, `cgroup.kill`) are
-both handled; the run's cgroup is made inside the grader's own, so it inherits its limits.
+Needs root or a delegated subtree. cgroup v1 (one hierarchy per controller — `memory`,
+`pids`, `cpu`, `cpuacct` — as on this machine, or `cpu,cpuacct` mounted together) and v2 (one
+unified hierarchy: `memory.max`, `pids.max`, `cpu.max`, `cpu.stat`, `cgroup.kill`) are both
+handled; the run's cgroup is made inside the grader's own, so it inherits its limits.
+
+The CPU share is what stops one run from taking the cores another run was promised: a
+submission that starts 16 busy processes gets at most `cpus` cores between them, and its CPU
+time is what the kernel counted for the whole group, not a sum of per-process reports.
 """
 
 from __future__ import annotations
@@ -18,7 +24,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path("/sys/fs/cgroup")
+CPU_PERIOD_US = 100_000
 _serial = itertools.count()
+# v1 controllers a run needs, and those it uses where the machine has them.
+REQUIRED_V1 = ("memory", "pids")
+OPTIONAL_V1 = ("cpu", "cpuacct")
 
 
 class CgroupUnavailable(Exception):
@@ -43,41 +53,60 @@ def _parent(mount: Path, own: str) -> Path:
 @dataclass
 class RunCgroup:
     version: int
-    folders: tuple[Path, ...]  # v1: one per controller; v2: one
+    # v1: controller → folder (co-mounted controllers share one); v2: {"": folder}
+    folders: dict[str, Path]
 
     @classmethod
-    def create(cls, memory_bytes: int, max_pids: int) -> RunCgroup:
+    def create(cls, memory_bytes: int, max_pids: int, cpus: float | None = None) -> RunCgroup:
         name = f"seqlab-{os.getpid()}-{next(_serial)}"
         own = _own_paths()
+        group: RunCgroup | None = None
         try:
             if (ROOT / "memory" / "memory.limit_in_bytes").exists() and (ROOT / "pids").is_dir():
-                memory = _parent(ROOT / "memory", own.get("memory", "/")) / name
-                pids = _parent(ROOT / "pids", own.get("pids", "/")) / name
-                group = cls(1, (memory, pids))
-                for folder in group.folders:
+                folders = {}
+                for controller in (*REQUIRED_V1, *OPTIONAL_V1):
+                    mount = (ROOT / controller).resolve()  # `cpu` may link to `cpu,cpuacct`
+                    if mount.is_dir():
+                        folders[controller] = _parent(mount, own.get(controller, "/")) / name
+                group = cls(1, folders)
+                for folder in group.distinct_folders():
                     folder.mkdir()
+                memory = folders["memory"]
                 (memory / "memory.limit_in_bytes").write_text(str(memory_bytes))
                 with contextlib.suppress(OSError):  # no swap accounting: the limit above holds
                     (memory / "memory.memsw.limit_in_bytes").write_text(str(memory_bytes))
-                (pids / "pids.max").write_text(str(max_pids))
+                (folders["pids"] / "pids.max").write_text(str(max_pids))
+                if cpus is not None and "cpu" in folders:
+                    (folders["cpu"] / "cpu.cfs_period_us").write_text(str(CPU_PERIOD_US))
+                    (folders["cpu"] / "cpu.cfs_quota_us").write_text(str(_quota(cpus)))
                 return group
             if (ROOT / "cgroup.controllers").exists():
                 folder = _parent(ROOT, own.get("", "/")) / name
-                group = cls(2, (folder,))
+                group = cls(2, {"": folder})
                 folder.mkdir()
                 (folder / "memory.max").write_text(str(memory_bytes))
                 (folder / "memory.swap.max").write_text("0")
                 (folder / "pids.max").write_text(str(max_pids))
+                if cpus is not None:
+                    with contextlib.suppress(OSError):  # cpu not delegated: usage still counts
+                        (folder / "cpu.max").write_text(f"{_quota(cpus)} {CPU_PERIOD_US}")
                 return group
         except OSError as error:
-            with contextlib.suppress(UnboundLocalError):
+            if group is not None:
                 group.remove()
             raise CgroupUnavailable(f"cannot create a cgroup under {ROOT}: {error}") from error
         raise CgroupUnavailable(f"no memory and pids controllers under {ROOT}")
 
+    def distinct_folders(self) -> list[Path]:
+        """Each folder once (co-mounted v1 controllers share a folder)."""
+        seen: dict[Path, None] = {}
+        for folder in self.folders.values():
+            seen.setdefault(folder, None)
+        return list(seen)
+
     def join_installer(self) -> Callable[[], None]:
         """For the child before exec: move itself into the run's cgroup(s)."""
-        targets = [str(folder / "cgroup.procs") for folder in self.folders]
+        targets = [str(folder / "cgroup.procs") for folder in self.distinct_folders()]
 
         def join() -> None:
             pid = str(os.getpid()).encode()
@@ -92,7 +121,7 @@ class RunCgroup:
 
     def _members(self) -> set[int]:
         members: set[int] = set()
-        for folder in self.folders:
+        for folder in self.distinct_folders():
             with contextlib.suppress(OSError):
                 members |= {int(p) for p in (folder / "cgroup.procs").read_text().split()}
         return members
@@ -101,7 +130,7 @@ class RunCgroup:
         """SIGKILL every process in the run until none is left (new forks included)."""
         if self.version == 2:
             with contextlib.suppress(OSError):
-                (self.folders[0] / "cgroup.kill").write_text("1")
+                (self.folders[""] / "cgroup.kill").write_text("1")
         deadline = time.monotonic() + timeout
         while (members := self._members()) and time.monotonic() < deadline:
             for pid in members:
@@ -109,17 +138,40 @@ class RunCgroup:
                     os.kill(pid, signal.SIGKILL)
             time.sleep(0.01)
 
-    def oom_killed(self) -> bool:
-        """Whether the kernel killed a process of the run for exceeding the memory ceiling."""
-        events = self.folders[0] / ("memory.oom_control" if self.version == 1 else "memory.events")
-        with contextlib.suppress(OSError):
+    def oom_kills(self) -> int:
+        """How many processes of the group the kernel killed at the memory ceiling."""
+        if self.version == 1:
+            events = self.folders["memory"] / "memory.oom_control"
+        else:
+            events = self.folders[""] / "memory.events"
+        with contextlib.suppress(OSError, ValueError):
             for line in events.read_text().splitlines():
                 key, _, value = line.partition(" ")
-                if key == "oom_kill" and int(value) > 0:
-                    return True
-        return False
+                if key == "oom_kill":
+                    return int(value)
+        return 0
+
+    def oom_killed(self) -> bool:
+        """Whether the kernel killed a process of the run for exceeding the memory ceiling."""
+        return self.oom_kills() > 0
+
+    def cpu_seconds(self) -> float | None:
+        """CPU time (user + system) of everything the group ran, as the kernel counted it."""
+        with contextlib.suppress(OSError, ValueError, KeyError):
+            if self.version == 1:
+                usage_ns = (self.folders["cpuacct"] / "cpuacct.usage").read_text()
+                return int(usage_ns) / 1e9
+            for line in (self.folders[""] / "cpu.stat").read_text().splitlines():
+                key, _, value = line.partition(" ")
+                if key == "usage_usec":
+                    return int(value) / 1e6
+        return None
 
     def remove(self) -> None:
-        for folder in self.folders:
+        for folder in self.distinct_folders():
             with contextlib.suppress(OSError):
                 folder.rmdir()
+
+
+def _quota(cpus: float) -> int:
+    return max(int(cpus * CPU_PERIOD_US), 1000)

@@ -12,6 +12,7 @@ import contextlib
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -35,15 +36,23 @@ LANDLOCK_READABLE = (
 
 
 class Launch:
-    def __init__(self, isolation: Isolation, limits: Limits) -> None:
+    """`cpus`: the cores the run may use in all (None: no cap). `worker`: the process is a warm
+    worker (warm.py), which keeps CAP_SYS_ADMIN inside its own user namespace to give each
+    submission fresh mounts, and is filtered without `mount`/`unshare` — its children drop
+    both before any student code runs."""
+
+    def __init__(
+        self, isolation: Isolation, limits: Limits, cpus: float | None = None, *, worker=False
+    ) -> None:
         self.isolation = isolation
+        self.worker = worker
         self.group: cgroup.RunCgroup | None = None
         self.workdir: Path | None = None
         self._closing: list[int] = []
         if isolation.uses("cgroup"):
             memory = limits.memory_mb * 1024 * 1024
             try:
-                self.group = cgroup.RunCgroup.create(memory, MAX_TASKS)
+                self.group = cgroup.RunCgroup.create(memory, MAX_TASKS, cpus)
             except cgroup.CgroupUnavailable as error:
                 raise SandboxError("sandbox.start_failed", reason=error) from error
 
@@ -87,7 +96,8 @@ class Launch:
 
     def _bwrap(self, program: str, filename: str, config_json: str, passed: list[int]):
         program_fd = process.memfd_with(program)
-        seccomp_fd = seccomp.program_fd() if self.isolation.uses("seccomp") else None
+        uses_seccomp = self.isolation.uses("seccomp")
+        seccomp_fd = seccomp.program_fd(worker=self.worker) if uses_seccomp else None
         extra = [program_fd] + ([seccomp_fd] if seccomp_fd is not None else [])
         self._closing += extra
         passed.extend(extra)
@@ -98,6 +108,7 @@ class Launch:
             seccomp_fd=seccomp_fd,
             run_folder_bytes=RUN_FOLDER_BYTES,
             env=process.environment("/tmp"),
+            keep_capabilities=bwrap.WORKER_CAPABILITIES if self.worker else (),
         )
         return argv, {}, "/"
 
@@ -135,12 +146,19 @@ class Launch:
     def oom_killed(self) -> bool:
         return self.group is not None and self.group.oom_killed()
 
+    def oom_kills(self) -> int:
+        return self.group.oom_kills() if self.group is not None else 0
+
+    def cpu_seconds(self) -> float | None:
+        """The CPU time of everything the run started, where a cgroup counts it."""
+        return self.group.cpu_seconds() if self.group is not None else None
+
     def close(self) -> None:
         if self.group is not None:
             self.group.kill_all()
             self.group.remove()
         if self.workdir is not None:
-            shutil.rmtree(self.workdir, ignore_errors=True)
+            remove_run_folder(self.workdir)
 
     def __enter__(self) -> Launch:
         return self
@@ -149,10 +167,34 @@ class Launch:
         self.close()
 
 
+def remove_run_folder(folder: Path) -> None:
+    """Remove a run's host folder whatever the run did to it. A program can take its own
+    rights away (chmod 0 on a folder), which stops a plain rmtree of a grader that is not
+    root: give them back first, then remove, then make sure it is gone. Each run has a folder
+    of its own, so a leftover never reaches the next one; it is only reported."""
+    pending = [folder]
+    while pending:  # not recursive: a run can nest folders deeper than Python's stack
+        current = pending.pop()
+        with contextlib.suppress(OSError):
+            os.chmod(current, 0o700)
+            pending += [
+                Path(entry.path)
+                for entry in os.scandir(current)
+                if entry.is_dir(follow_symlinks=False)
+            ]
+    shutil.rmtree(folder, ignore_errors=True)
+    if folder.exists():
+        print(f"seqlab: could not remove the run folder {folder}", file=sys.stderr)
+
+
+def cpu_share(concurrent_runs: int) -> float:
+    """Each of `concurrent_runs` runs side by side gets this many cores (at least one)."""
+    return max(1.0, (os.cpu_count() or 1) / max(concurrent_runs, 1))
+
+
 def landlock_readable() -> list[Path]:
     """What a Landlock-confined run may read: system libraries, the interpreter, the venv."""
-    trees = ["/usr", "/bin", "/lib", "/lib64", *bwrap.interpreter_trees()]
-    return [Path(p) for p in (*trees, *LANDLOCK_READABLE)]
+    return [Path(p) for p in (*bwrap.readable_trees(), *LANDLOCK_READABLE)]
 
 
 def _chain(installers: list[Callable[[], None]]) -> Callable[[], None]:

@@ -11,13 +11,15 @@ LAYER`), so the fallbacks can be tested and measured on a machine that has them 
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import os
 import shutil
 import subprocess
+from pathlib import Path
 
 from graders.results import Isolation
-from graders.sandbox import bwrap, cgroup, landlock, seccomp
+from graders.sandbox import bwrap, cgroup, exposure, landlock, seccomp
 
 LAYERS = ("process", "bwrap", "seccomp", "landlock", "cgroup")
 DISABLE_VARIABLE = "SEQLAB_SANDBOX_DISABLE"
@@ -39,9 +41,15 @@ def disabled_by_environment() -> frozenset[str]:
     return frozenset(name.strip() for name in names.split(",") if name.strip())
 
 
-def current() -> Isolation:
-    """The isolation runs get now, given what is switched off in the environment."""
-    return detect(disabled_by_environment())
+def current(course_root: Path | None = None) -> Isolation:
+    """The isolation runs get now, given what is switched off in the environment; for a
+    course, no more than weak while any of its secrets is readable inside the sandbox."""
+    isolation = detect(disabled_by_environment())
+    found = exposure.exposed(course_root) if course_root is not None else ()
+    if not found:
+        return isolation
+    level = "weak" if isolation.level != "none" else isolation.level
+    return dataclasses.replace(isolation, level=level, exposed=found)
 
 
 @functools.cache
@@ -135,4 +143,4 @@ def _active_detail(layer: str) -> str:
         return f"ABI {landlock.abi_version()}"
     if layer == "seccomp":
         return f"{len(seccomp.DENIED_SYSCALLS)} system calls denied, only Unix sockets"
-    return "memory and pids limits per run, kill-all at the end"
+    return "memory, pids and CPU share per run, CPU time counted, kill-all at the end"

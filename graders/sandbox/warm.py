@@ -1,22 +1,25 @@
 """Warm workers: pay `import torch` and the first optimizer step once per worker, not once
 per submission.
 
-A worker is one bubblewrap sandbox (the strong level: namespaces, seccomp, a cgroup) running
-the zygote in serve mode. It imports the lab template's modules, takes one optimizer step,
-then waits on a Unix socket. For each submission the grader sends descriptors only — the
-program and every set's input as in-memory files, the output and control pipes — and the
-worker forks a fresh child that confines itself with its own Landlock domain and runs the
-program exactly as a cold run would (fork at input, per-set budgets). Because the child is a
-fork, nothing it changes in memory (modules, torch globals, builtins) reaches the worker or
-the next submission; its files live in a folder removed afterwards; processes it leaves are
-killed by the worker, pid 1 of its namespace. The grader keeps its own deadlines and reads
-the outputs itself, as in runner.py. A worker that dies or hangs is replaced.
+A worker is one bubblewrap sandbox (the strong level: namespaces, seccomp, a cgroup with the
+pool's CPU share) running the zygote in serve mode. It imports the lab template's modules,
+takes one optimizer step, then waits on a Unix socket. For each submission the grader sends
+descriptors only — the program as an in-memory file, the sets' stdin, output and control
+pipes — and the worker forks a fresh child that makes its own mount and IPC namespaces with
+fresh size-limited tmpfs (/sandbox, /tmp, /dev/shm), drops every capability, confines itself
+with Landlock and the full seccomp filter, and runs the program exactly as a cold run would.
+Because the child is a fork in namespaces of its own, nothing it changes in memory or on
+disk reaches the worker or the next submission; processes it leaves are killed by the
+worker, pid 1 of its namespace, which then proves itself clean (zygote.serve) or retires.
+The grader keeps its own clock and deadlines (it asks the worker to stop a run at its
+deadline) and reads the outputs itself, as in runner.py.
 """
 
 from __future__ import annotations
 
 import ast
 import contextlib
+import functools
 import json
 import os
 import queue
@@ -24,34 +27,46 @@ import select
 import socket
 import threading
 import time
+import traceback
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from types import SimpleNamespace
 
 from graders.errors import SandboxError
 from graders.results import Isolation
 from graders.sandbox import probe, process
-from graders.sandbox.bwrap import RUN_FOLDER
-from graders.sandbox.launch import Launch, landlock_readable
+from graders.sandbox.bwrap import RUN_FOLDER, TMPFS_BYTES
+from graders.sandbox.launch import RUN_FOLDER_BYTES, Launch, cpu_share, landlock_readable
 from graders.sandbox.runner import (
     GRACE_SECONDS,
+    Ended,
     RunResult,
-    SetWiring,
-    _Ended,
-    _limit_config,
+    ZygoteFailed,
+    forked_results,
+    limit_config,
     run_sets,
 )
+from graders.sandbox.seccomp import filter_program
+from graders.sandbox.wiring import SetWiring
 from graders.spec import LabSpec, Limits
 
 Runner = Callable[..., list[RunResult]]
 
 READY_SECONDS = 120.0  # a worker importing torch on a busy machine
-WORKER_SLACK = 2.0  # how long after the run's deadline a silent worker counts as hung
-LANDLOCK_SOURCE = Path(__file__).with_name("landlock.py").read_text(encoding="utf-8")
+WORKER_SLACK = 5.0  # how long after a stop a silent worker counts as hung
+RETIRE_AFTER = 200  # submissions per worker, as defence in depth: then a fresh one
+SOURCES = {
+    name: Path(__file__).with_name(f"{name}.py").read_text(encoding="utf-8")
+    for name in ("landlock", "seccomp")
+}
+# Each submission's writable world: a fresh tmpfs of its own on each, with these sizes.
+SUBMISSION_MOUNTS = {RUN_FOLDER: RUN_FOLDER_BYTES, "/tmp": TMPFS_BYTES, "/dev/shm": TMPFS_BYTES}
+# … and the only places it may write (Landlock): those mounts, and /dev/null.
+SUBMISSION_WRITABLE = (*SUBMISSION_MOUNTS, "/dev/null")
 
 
 class WorkerLost(Exception):
-    """The worker died or stopped answering; the submission must be run again elsewhere."""
+    """The worker died, stopped answering, failed before the program started, or found it
+    could not prove itself clean: the submission must be run again on a fresh worker."""
 
 
 def template_imports(template: str) -> list[str]:
@@ -101,18 +116,27 @@ class Spawner:
 
 class WarmWorker:
     def __init__(
-        self, modules: list[str], limits: Limits, isolation: Isolation, spawner: Spawner
+        self,
+        modules: list[str],
+        limits: Limits,
+        isolation: Isolation,
+        spawner: Spawner,
+        cpus: float | None = None,
     ) -> None:
         if not isolation.uses("bwrap") or not isolation.uses("seccomp"):
             raise SandboxError("sandbox.start_failed", reason="warm workers need level strong")
-        self.launch = Launch(isolation, limits)
+        self.launch = Launch(isolation, limits, cpus, worker=True)
         self.channel, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         settings = {
             "socket": theirs.fileno(),
             "preload": modules,
-            "landlock_source": LANDLOCK_SOURCE,
+            "landlock_source": SOURCES["landlock"],
+            "seccomp_source": SOURCES["seccomp"],
+            "seccomp_program": filter_program().hex(),
             "readable": [str(path) for path in landlock_readable()],
             "folder": RUN_FOLDER,
+            "mounts": SUBMISSION_MOUNTS,
+            "writable": list(SUBMISSION_WRITABLE),
         }
         config = json.dumps({"serve": settings})
         null = os.open(os.devnull, os.O_RDWR)
@@ -121,7 +145,7 @@ class WarmWorker:
         self.process = spawner.run(
             lambda: self.launch.start("", "worker.py", config, stdio, passed)
         )
-        self.oom_seen = False
+        self.served = 0
 
     def wait_ready(self) -> None:
         ready = self._receive(time.monotonic() + READY_SECONDS)
@@ -133,61 +157,82 @@ class WarmWorker:
         ready, _, _ = select.select([self.channel], [], [], max(deadline - time.monotonic(), 0))
         if not ready:
             return None
-        with contextlib.suppress(OSError):
+        with contextlib.suppress(OSError, ValueError):
             data = self.channel.recv(1 << 16)
             return json.loads(data) if data else None
         return None
 
     def run(self, program: str, filename: str, stdins: list[str], limits: Limits):
+        self.served += 1
         wiring = SetWiring.create(stdins, limits)
         ends = wiring.child_fds
+        # Descriptors travel as a list after the program; the plan names them by position.
         request = {
+            "serial": self.served,
             "program": filename,
-            "limits": _limit_config(limits, len(ends) - 3),
-            # Descriptors travel as a list; the plan names them by position in it.
+            "limits": limit_config(limits, len(ends) - 3),
+            "control": 4,
             "fork": wiring.fork_config(limits, lambda position: position + 1),
             "wall_seconds": limits.wall_seconds,
             "environment": process.CHILD_ENVIRONMENT,
         }
         program_fd = process.memfd_with(program)
-        started = time.monotonic()
+        cpu_before, ooms_before = self.launch.cpu_seconds(), self.launch.oom_kills()
+        wiring.begin()
         try:
-            socket.send_fds(self.channel, [json.dumps(request).encode()], [program_fd, *ends])
+            try:
+                socket.send_fds(self.channel, [json.dumps(request).encode()], [program_fd, *ends])
+            finally:
+                for fd in (program_fd, *ends):
+                    os.close(fd)
+            done, killed, ended_at = self._watch(wiring, limits)
         except OSError as error:
-            wiring.pipes.close_all()
             raise WorkerLost(str(error)) from error
         finally:
-            for fd in (program_fd, *ends):
-                os.close(fd)
-        ended = self._watch(wiring, wiring.deadline(started, limits))
-        if ended is None:
-            raise WorkerLost("no answer before the deadline")
-        return wiring.results(ended, limits)
-
-    def _watch(self, wiring: SetWiring, deadline: Callable[[], float]) -> _Ended | None:
-        pipes, done, ended_at = wiring.pipes, None, 0.0
+            wiring.close()
+        if done.get("residue"):
+            raise WorkerLost(f"not clean after a submission: {'; '.join(done['residue'])}")
+        cpu_after = self.launch.cpu_seconds()
+        ended = Ended(
+            status=int(done["status"]),
+            cpu_seconds=cpu_after - cpu_before
+            if cpu_after is not None and cpu_before is not None
+            else float(done["cpu"]),
+            peak_kb=int(done["maxrss_kb"]),
+            wall_seconds=ended_at - wiring.started,
+            killed=killed or bool(done["stopped"]),
+            oom=self.launch.oom_kills() > ooms_before,
+        )
         try:
-            while True:
-                now = time.monotonic()
-                if done is None:
-                    ready, _, _ = select.select([self.channel], [], [], 0)
-                    if ready:
-                        data = self.channel.recv(1 << 16)
-                        if not data:
-                            return None  # the worker is gone
-                        done, ended_at = json.loads(data), now
-                if done is not None and (pipes.open_count == 0 or now - ended_at > GRACE_SECONDS):
-                    break
-                if now >= deadline() + WORKER_SLACK:
-                    return None
-                pipes.poll(0.02)
-            pipes.poll(0)
-        finally:
-            pipes.close_all()
-        oom = self.launch.oom_killed() and not self.oom_seen
-        self.oom_seen = self.oom_seen or oom
-        usage = SimpleNamespace(ru_utime=done["cpu"], ru_stime=0.0, ru_maxrss=done["maxrss_kb"])
-        return _Ended(done["status"], usage, done["wall"], bool(done["timed_out"]), oom)
+            return forked_results(wiring, ended, limits)
+        except ZygoteFailed as error:
+            raise WorkerLost(str(error)) from error
+
+    def _watch(self, wiring: SetWiring, limits: Limits) -> tuple[dict, bool, float]:
+        """Read the run's pipes until the worker reports the submission done. At the
+        grader's deadline, ask the worker to stop it. → (report, we stopped it, when)."""
+        done: dict | None = None
+        ended_at = 0.0
+        stop_sent: float | None = None
+        while True:
+            now = time.monotonic()
+            if done is None and select.select([self.channel], [], [], 0)[0]:
+                data = self.channel.recv(1 << 16)
+                if not data:
+                    raise WorkerLost("the worker is gone")
+                message = json.loads(data)
+                if message.get("serial") == self.served:
+                    done, ended_at = message, now
+            if done is not None:
+                if wiring.pipes.open_count == 0 or now - ended_at > GRACE_SECONDS:
+                    return done, stop_sent is not None, ended_at
+            elif stop_sent is None and now >= wiring.deadline(limits):
+                stop = {"event": "stop", "serial": self.served}
+                self.channel.send(json.dumps(stop).encode())
+                stop_sent = now
+            elif stop_sent is not None and now > stop_sent + WORKER_SLACK:
+                raise WorkerLost("no answer after the deadline")
+            wiring.poll(0.02)
 
     def close(self) -> None:
         with contextlib.suppress(OSError):
@@ -201,11 +246,20 @@ class WarmWorker:
 
 class WarmPool:
     """N warm workers for one lab; `run_sets` has the runner's signature, so the engine
-    and batch grading use it like the cold runner. Thread-safe: one submission per worker."""
+    and batch grading use it like the cold runner. Thread-safe: one submission per worker.
 
-    def __init__(self, template: str, limits: Limits, workers: int) -> None:
+    A worker that dies, hangs, fails before the program starts, or cannot prove itself clean
+    after a submission is replaced, and that submission runs again on the fresh worker (cold
+    after a second loss). A worker retires after RETIRE_AFTER submissions all the same; its
+    replacement starts in the background, so no student waits for it."""
+
+    def __init__(
+        self, template: str, limits: Limits, workers: int, retire_after: int = RETIRE_AFTER
+    ) -> None:
         self.modules = template_imports(template)
         self.limits = limits
+        self.retire_after = retire_after
+        self.cpus = cpu_share(workers)
         self.isolation = probe.current()
         self.idle: queue.Queue[WarmWorker] = queue.Queue()
         self.lock = threading.Lock()
@@ -217,7 +271,7 @@ class WarmPool:
             self.idle.put(worker)
 
     def _new(self) -> WarmWorker:
-        return WarmWorker(self.modules, self.limits, self.isolation, self.spawner)
+        return WarmWorker(self.modules, self.limits, self.isolation, self.spawner, self.cpus)
 
     def _replace(self, worker: WarmWorker) -> WarmWorker:
         worker.close()
@@ -227,11 +281,29 @@ class WarmPool:
             self.workers = [fresh if w is worker else w for w in self.workers]
         return fresh
 
+    def _retire_in_background(self, worker: WarmWorker) -> None:
+        def replace() -> None:
+            try:
+                self.idle.put(self._replace(worker))
+            except SandboxError:
+                traceback.print_exc()  # the pool shrinks by one; the others keep grading
+
+        threading.Thread(target=replace, name="seqlab-retire", daemon=True).start()
+
     def run_sets(
-        self, program: str, filename: str, stdins: list[str], limits: Limits, *, fork_at_input
+        self,
+        program: str,
+        filename: str,
+        stdins: list[str],
+        limits: Limits,
+        *,
+        fork_at_input,
+        cpus: float | None = None,
     ) -> list[RunResult]:
         if not fork_at_input:
-            return run_sets(program, filename, stdins, limits, fork_at_input=False)
+            return run_sets(
+                program, filename, stdins, limits, fork_at_input=False, cpus=cpus or self.cpus
+            )
         worker = self.idle.get()
         try:
             for _attempt in range(2):
@@ -240,9 +312,14 @@ class WarmPool:
                 except WorkerLost:
                     worker = self._replace(worker)
             # Two workers lost on one submission: grade it cold rather than not at all.
-            return run_sets(program, filename, stdins, limits, fork_at_input=True)
+            return run_sets(
+                program, filename, stdins, limits, fork_at_input=True, cpus=cpus or self.cpus
+            )
         finally:
-            self.idle.put(worker)
+            if worker.served >= self.retire_after:
+                self._retire_in_background(worker)
+            else:
+                self.idle.put(worker)
 
     def close(self) -> None:
         with self.lock:
@@ -263,13 +340,20 @@ def available(isolation: Isolation | None = None) -> bool:
     return isolation.uses("bwrap") and isolation.uses("seccomp")
 
 
+def pool_size(lab: LabSpec, gradings: int) -> int:
+    """Workers for `gradings` side by side: one per run of each (public sets, hidden sets),
+    so a grading's runs go side by side too."""
+    return max(gradings, 1) * len(lab.run_groups(include_hidden=True))
+
+
 @contextlib.contextmanager
-def runner_for(lab: LabSpec, workers: int, *, cold: bool = False) -> Iterator[Runner]:
-    """A runner for many gradings of one lab: warm workers where they work and pay (a lab
-    that forks at input, the strong level), else the cold runner."""
-    if cold or workers < 1 or not lab.fork_at_input or not available():
-        yield run_sets
+def runner_for(lab: LabSpec, gradings: int, *, cold: bool = False) -> Iterator[Runner]:
+    """A runner for many gradings of one lab, `gradings` at a time: warm workers where they
+    work and pay (a lab that forks at input, the strong level), else the cold runner."""
+    runs = pool_size(lab, gradings)
+    if cold or gradings < 1 or not lab.fork_at_input or not available():
+        yield functools.partial(run_sets, cpus=cpu_share(runs))
         return
     template = lab.starter_path.read_text(encoding="utf-8")
-    with WarmPool(template, lab.limits, workers) as pool:
+    with WarmPool(template, lab.limits, runs) as pool:
         yield pool.run_sets

@@ -2,8 +2,9 @@
 
 Attempt ids go into an in-process queue; worker threads take them in order and call
 `grade_attempt` with a runner: a warm pool per lab (graders/sandbox/warm.py: sandboxed
-workers that have already imported torch), created when the lab is first submitted and kept
-for at most `max_pools` labs, or the cold sandbox runner where warm workers cannot run. The
+workers that have already imported torch; one per run of a submission, so its public and
+hidden runs go side by side), created when the lab is first submitted and kept for at most
+`max_pools` labs, or the cold sandbox runner where warm workers cannot run. The
 threads only wait on sandboxed processes: no student code runs in the web process. On start
 the queue takes back every attempt a previous server left queued or running.
 """
@@ -138,7 +139,7 @@ class LabPools:
                 # step); parse() refuses a template with broken markers before we start one.
                 template = read_text(lab.starter_path)
                 parse(template, str(lab.starter_path))
-                pool = warm.WarmPool(template, lab.limits, workers=1)
+                pool = warm.WarmPool(template, lab.limits, warm.pool_size(lab, 1))
                 self.pools[lab_id] = pool
                 while len(self.pools) > self.max_pools:
                     _old, evicted = self.pools.popitem(last=False)

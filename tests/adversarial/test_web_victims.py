@@ -73,8 +73,10 @@ def test_every_attack_on_the_web_leaves_the_next_student_unharmed(
                 submit(vic, vic_token, lab.id, reference),
             )
         finished = wait_all(url, [i for pair in pairs.values() for i in pair])
-        shown = {name: eve.get(f"/api/attempts/{pair[0]}").text for name, pair in pairs.items()}
-        shown.update({f"{n} page": eve.get(f"/attempts/{p[0]}").text for n, p in pairs.items()})
+        # The results as the student sees them (the attempt page also shows the code they
+        # sent, which names ESCAPED: itself), and every page for the canary.
+        results = {n: eve.get(f"/api/attempts/{p[0]}").json()["html"] for n, p in pairs.items()}
+        pages = {n: eve.get(f"/attempts/{p[0]}").text for n, p in pairs.items()}
     for name, (attack_id, victim_id) in pairs.items():
         attacker, victim = finished[attack_id], finished[victim_id]
         assert attacker.status == DONE, (name, attacker.message)
@@ -82,9 +84,9 @@ def test_every_attack_on_the_web_leaves_the_next_student_unharmed(
         assert victim.status == DONE, (name, victim.message)
         failed = [t["name"] for t in victim.results["tests"] if not t["passed"]]
         assert failed == ["canary"], f"after {name}, the honest student failed {failed}"
-    for name, body in shown.items():
-        assert CANARY not in body, name
-        assert "ESCAPED:" not in body, name
+    for name in pairs:
+        assert CANARY not in results[name] + pages[name], name
+        assert "ESCAPED:" not in results[name], name
     left = [found for marker in markers.values() for found in traces(marker, canary_course)]
     clean_up(left)
     assert left == [], f"left behind: {left}"

@@ -48,6 +48,7 @@ $(WEB)/static/editor.js: $(WEB)/frontend/package.json $(WEB)/frontend/src/editor
 bench: $(STAMP)
 	$(BIN)/python bench/seq2seq_bench.py
 	$(BIN)/python bench/sandbox_bench.py
+	$(BIN)/python bench/split_bench.py
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache .hypothesis

@@ -7,6 +7,7 @@ tested with a fake that returns prepared RunResults.
 from __future__ import annotations
 
 import re
+import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -68,16 +69,28 @@ def grade_program(
     Public and hidden sets run in separate runs: a process that can see a hidden input never
     has a channel the student sees (its output, before the fork or in a sibling set), and the
     hidden run's output is judged here and never shown. A lab that trains trains twice; the
-    two runs go side by side (threads that wait on sandboxed processes), so where the runner
-    has the room — two cores, two warm workers — it costs no more wall time than one."""
+    two runs start side by side (threads that wait on sandboxed processes), but the hidden
+    run is held at a gate (sandbox/wiring.py) until the public run has ended: its input
+    arrives only then, so no process holding a hidden input is ever alive beside one whose
+    output is shown, whatever they could share (file locks, timing). Its training overlaps the
+    public run's, so where the runner has the room it costs little more wall time than one."""
     tests = lab.selected_tests(include_hidden)
     started = time.monotonic()
+    groups = lab.run_groups(include_hidden)
+    public_done = threading.Event()
 
     def run(group: tuple[TestSet, ...]) -> list[RunResult]:
         stdins = [test.stdin for test in group]
-        return runner(program, lab.entry, stdins, lab.limits, fork_at_input=lab.fork_at_input)
+        hidden = group[0].hidden
+        gate = {"after": public_done} if hidden and len(groups) > 1 else {}
+        try:
+            return runner(
+                program, lab.entry, stdins, lab.limits, fork_at_input=lab.fork_at_input, **gate
+            )
+        finally:
+            if not hidden:
+                public_done.set()
 
-    groups = lab.run_groups(include_hidden)
     with ThreadPoolExecutor(max(len(groups), 1), thread_name_prefix="seqlab-run") as pool:
         outcomes = list(pool.map(run, groups))
     runs: dict[str, RunResult] = {}
@@ -152,7 +165,9 @@ _OUTCOME_VERDICT = {
 def judge(
     test: TestSet, run: RunResult, limits: Limits, map_lines: Callable[[str], str] = str
 ) -> TestResult:
-    """One test set's verdict, decided here from the run's observable facts and its output."""
+    """One test set's verdict, decided here from the run's observable facts and its output.
+    A hidden set's result holds its verdict and score only: no data, and no time or memory
+    either, which its program controls and could use to spell out its input."""
     actual = _text(run.stdout)
     failure = _failure(run, limits)
     if failure is None:
@@ -175,6 +190,6 @@ def judge(
         stderr=(map_lines(_text(run.stderr)) or None) if shown else None,
         detail_key=detail_key if shown else None,
         detail=detail if shown else {},
-        wall_seconds=run.wall_seconds,
-        peak_memory_mb=run.peak_memory_kb // 1024,
+        wall_seconds=run.wall_seconds if shown else None,
+        peak_memory_mb=run.peak_memory_kb // 1024 if shown else None,
     )

@@ -134,6 +134,11 @@ def parse_json(text: str, path: Path, paper: Paper) -> dict[int, Answer]:
         raise SubmissionError(
             "quiz.bad_json", path=path, line=error.lineno, reason=error.msg
         ) from None
+    except (ValueError, RecursionError, MemoryError) as error:
+        # A number of thousands of digits, arrays nested thousands deep: the file's fault,
+        # never the grader's (a batch would record an internal error and retry it forever).
+        reason = _unreadable_reason(error)
+        raise SubmissionError("quiz.bad_json", path=path, line=1, reason=reason) from None
     if not isinstance(pairs, list) or not all(isinstance(p, tuple) for p in pairs):
         raise SubmissionError("quiz.bad_mapping", path=path)
     return _parse_mapping(pairs, text, path, paper, json_style=True)
@@ -146,7 +151,18 @@ def parse_toml(text: str, path: Path, paper: Paper) -> dict[int, Answer]:
         found = re.search(r"line (\d+)", str(error))
         line = int(found[1]) if found else 1
         raise SubmissionError("quiz.bad_toml", path=path, line=line, reason=error) from None
+    except (ValueError, RecursionError, MemoryError) as error:  # as for JSON above
+        reason = _unreadable_reason(error)
+        raise SubmissionError("quiz.bad_toml", path=path, line=1, reason=reason) from None
     return _parse_mapping(list(table.items()), text, path, paper, json_style=False)
+
+
+def _unreadable_reason(error: BaseException) -> str:
+    if isinstance(error, RecursionError):
+        return "nested too deep"
+    if isinstance(error, MemoryError):
+        return "too large to read"
+    return str(error).split(";")[0]  # e.g. "Exceeds the limit (4300 digits) …"
 
 
 def parse_sheet(text: str, path: Path, paper: Paper) -> dict[int, Answer]:

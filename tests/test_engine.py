@@ -1,6 +1,7 @@
 """The engine: verdicts from run facts, hidden data never held, adversarial programs."""
 
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -103,18 +104,29 @@ def test_traceback_lines_are_mapped_to_the_students_file():
 
 def test_check_runs_only_public_sets_and_grade_runs_hidden_sets_apart():
     lab = make_lab(PUBLIC, HIDDEN)
-    seen = []
+    seen, events = [], []
 
-    def runner(program, filename, stdins, limits, fork_at_input):
+    def runner(program, filename, stdins, limits, fork_at_input, after=None):
         seen.append(stdins)
+        if after is not None:  # the hidden run: held at its gate until the public run is over
+            assert after.wait(5)
+            events.append("hidden run's input")
+        else:
+            time.sleep(0.2)
+            events.append("public run over")
         return [ran() for _ in stdins]
 
     grade_program(lab, "x", file="f.py", include_hidden=False, runner=runner)
-    grade_program(lab, "x", file="f.py", include_hidden=True, runner=runner)
-    # No process that sees a hidden input shares a run with the public sets (the two runs
-    # go side by side, so in either order).
+    events.clear()
+    result = grade_program(lab, "x", file="f.py", include_hidden=True, runner=runner)
+    # No process that sees a hidden input shares a run with the public sets, nor lives
+    # beside it: the hidden run gets its input only once the public run is over.
     assert seen[0] == ["1\n"]
     assert sorted(seen[1:]) == [["1\n"], ["41\n"]]
+    assert events == ["public run over", "hidden run's input"]
+    # A hidden set shows no figure its program could steer.
+    secret = next(t for t in result.tests if t.hidden)
+    assert secret.wall_seconds is None and secret.peak_memory_mb is None
 
 
 # --- adversarial programs through the real runner -----------------------------------------------

@@ -4,6 +4,7 @@ import os
 import shutil
 import tempfile
 import textwrap
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -337,3 +338,53 @@ def test_a_run_folder_locked_by_its_program_is_removed_all_the_same():
     _, status = os.waitpid(pid, 0)
     shutil.rmtree(parent)
     assert os.waitstatus_to_exitcode(status) == 0
+
+
+def test_a_run_held_at_its_gate_gets_its_input_only_then_and_keeps_its_budget():
+    # The engine holds the hidden sets' run until the public run has ended: until then its
+    # sets have no input, and the wait is not taken from its budget.
+    gate = threading.Event()
+    program = """
+        import sys, time
+        word = sys.stdin.readline().strip()
+        print(word, round(time.time(), 1))
+    """
+    limits = Limits(wall_seconds=2, set_seconds=1, memory_mb=512, output_kb=16)
+    timer = threading.Timer(2.5, gate.set)  # longer than the whole run's budget
+    timer.start()
+    opened = time.time() + 2.5
+    results = run_sets(
+        textwrap.dedent(program), "main.py", ["a\n", "b\n"], limits, fork_at_input=True, after=gate
+    )
+    timer.join()
+    for result, word in zip(results, ("a", "b"), strict=True):
+        assert not result.timed_out and result.exit_code == 0, result
+        printed_word, when = result.stdout.split()
+        assert printed_word.decode() == word
+        assert float(when) >= opened - 0.2, "the input came only once the gate was open"
+
+
+def test_file_locks_and_change_notifications_are_refused():
+    # Two runs alive at once could talk through locks on files they both can read.
+    program = """
+        import ctypes, fcntl, os, sys
+        libc = ctypes.CDLL(None, use_errno=True)
+        fd = os.open(sys.executable, os.O_RDONLY)
+
+        def inotify():
+            found = libc.inotify_init()
+            if found < 0:
+                raise OSError(ctypes.get_errno(), "inotify_init")
+            os.close(found)
+
+        for name, call in (("flock", lambda: fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)),
+                           ("lockf", lambda: fcntl.lockf(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)),
+                           ("inotify", inotify)):
+            try:
+                call()
+                print(name, "allowed")
+            except OSError:
+                print(name, "refused")
+    """
+    (result,) = run(program, [""], fork=False)
+    assert result.stdout.splitlines() == [b"flock refused", b"lockf refused", b"inotify refused"]

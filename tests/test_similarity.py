@@ -5,6 +5,9 @@ No grading here: similarity reads submissions' text only.
 
 import csv
 import io
+import os
+import subprocess
+import sys
 
 import pytest
 
@@ -193,3 +196,27 @@ def test_csv_has_a_header_and_one_row_per_pair(rnn):
     rows = list(csv.reader(io.StringIO(stream.getvalue())))
     assert tuple(rows[0]) == CSV_HEADER
     assert rows[1:] == [["x", "y", "1.000", "1.000", "1.000", "false", "false"]]
+
+
+def test_scores_are_the_same_in_every_process(rnn):
+    # Python's own str hash is salted per process; a class's scores must not depend on it.
+    script = (
+        "import sys; from graders.batch.similarity import similar_pairs; "
+        "from graders.spec import Course; from graders.submission import read_text; "
+        "lab = Course.locate().lab('rnn-numpy'); ref = read_text(lab.solution_path); "
+        f"body = {REFERENCE_LOOP!r}; wrong = {WRONG_DISGUISED!r}; "
+        "pairs = similar_pairs(lab, [('a', ref), ('b', ref.replace(body, wrong)), "
+        "('c', ref.replace(body, body.replace('h', 'state')))], 0.0); "
+        "print([(p.a, p.b, round(p.score, 6), round(p.share_a, 6)) for p in pairs])"
+    )
+    seen = set()
+    for seed in ("1", "2", "3"):
+        done = subprocess.run(
+            [sys.executable, "-c", script],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        seen.add(done.stdout)
+    assert len(seen) == 1, seen

@@ -1,6 +1,7 @@
 """Warm workers: the same results as a cold run, and nothing carried between submissions."""
 
 import textwrap
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -211,3 +212,48 @@ def test_workers_retire_after_a_number_of_submissions():
             assert [r.stdout for r in run(short_lived, ECHO)] == [b"a\n", b"b\n"]
         assert short_lived.workers[0] is not first
         assert first.process.returncode is not None, "the retired worker was stopped"
+
+
+def test_a_worker_is_never_handed_on_while_a_failed_run_may_still_hold_it(monkeypatch):
+    # Our own failure in the middle of a run (here: the watch loop raising): the worker may
+    # still be busy with that run, so it is replaced, and the next submission is unharmed.
+    with warm.WarmPool("import numpy\n", LIMITS, workers=1) as pool_of_one:
+        first = pool_of_one.workers[0]
+        watch = warm.WarmWorker._watch
+
+        def failing(self, *args, **kwargs):
+            monkeypatch.setattr(warm.WarmWorker, "_watch", watch)  # once
+            raise RuntimeError("the grader's own bug")
+
+        monkeypatch.setattr(warm.WarmWorker, "_watch", failing)
+        with pytest.raises(RuntimeError):
+            run(pool_of_one, "import sys, time\nsys.stdin.read()\ntime.sleep(30)\n")
+        started = time.monotonic()
+        assert [r.stdout for r in run(pool_of_one, ECHO)] == [b"a\n", b"b\n"]
+        assert time.monotonic() - started < 10, "not held up by the old run"
+        assert first not in pool_of_one.workers
+
+
+def test_a_run_held_at_its_gate_never_takes_the_last_idle_worker():
+    # A gated run takes a worker early only if another stays idle: else runs waiting at their
+    # gates could hold every worker while the runs they wait for wait for a worker.
+    gate = threading.Event()
+    program = "import sys\nprint(sys.stdin.read().strip())\n"
+    with warm.WarmPool("import numpy\n", LIMITS, workers=1) as pool_of_one:
+        held = []
+        first = threading.Thread(
+            target=lambda: held.extend(
+                pool_of_one.run_sets(
+                    program, "main.py", ["x\n", "y\n"], LIMITS, fork_at_input=True, after=gate
+                )
+            )
+        )
+        first.start()
+        time.sleep(0.5)
+        assert pool_of_one.idle.qsize() == 1, "the only worker is left to an ungated run"
+        started = time.monotonic()
+        assert [r.stdout for r in run(pool_of_one, program)] == [b"a\n", b"b\n"]
+        assert time.monotonic() - started < 5
+        gate.set()
+        first.join(20)
+        assert [r.stdout for r in held] == [b"x\n", b"y\n"]

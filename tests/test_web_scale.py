@@ -74,6 +74,11 @@ def attempt_row(url: str, attempt_id: int) -> Attempt:
 # --- the lease: two graders never grade one attempt; a dead grader's attempt is taken back --
 
 
+def runs_per_grading(course) -> int:
+    """Runs of one grading: its public sets' and its hidden sets' (they run apart)."""
+    return len(course.lab(LAB).run_groups(include_hidden=True))
+
+
 def test_a_live_graders_attempt_is_not_graded_again_until_it_finishes(db_url, course):
     url = db_url
     import_roster(url, parse_roster(students(1), "roster.csv"))
@@ -107,7 +112,7 @@ def test_a_live_graders_attempt_is_not_graded_again_until_it_finishes(db_url, co
     thread.join(30)
     assert first == [DONE]
     assert grade_attempt(url, attempt_id, counting, course=course, grader="b") == DONE
-    assert runs == ["slow"]
+    assert runs == ["slow"] * runs_per_grading(course)  # only the first grader's runs
     row = attempt_row(url, attempt_id)
     assert row.claims == 1 and row.claim.startswith("a:") and row.score == row.max_score
 
@@ -132,7 +137,7 @@ def test_graders_racing_for_one_attempt_grade_it_once(db_url, course):
         thread.start()
     for thread in threads:
         thread.join(60)
-    assert len(runs) == 1 and results.count(DONE) >= 1
+    assert len(runs) == runs_per_grading(course) and results.count(DONE) >= 1
     assert set(results) <= {DONE, RUNNING}
     assert attempt_row(url, attempt_id).claims == 1
     assert len(Gradebook(url).rows(LAB)) == 1

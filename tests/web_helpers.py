@@ -22,9 +22,9 @@ def sign_in(client: TestClient, username: str, password: str) -> str:
     return csrf_of(response.text)
 
 
-def submit(client: TestClient, token: str, text: str) -> int:
+def submit(client: TestClient, token: str, text: str, lab: str = LAB) -> int:
     response = client.post(
-        f"/labs/{LAB}/submit",
+        f"/labs/{lab}/submit",
         data={"code": text},
         headers={"X-CSRF-Token": token, "Accept": "application/json"},
     )

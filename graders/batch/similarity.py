@@ -22,12 +22,15 @@ the reference's `return y, h`, and a wrong answer would be called the reference.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import textwrap
 import tokenize
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TextIO
+
+import numpy as np
 
 from graders.batch import csvcells
 from graders.errors import SeqlabError
@@ -79,9 +82,29 @@ class Similarity:
     not_compared: tuple[str, ...]  # no text, or markers that cannot be read
 
 
+def _stable_kgram_hashes(string: str, k: int) -> np.ndarray:
+    """copydetect hashes k-grams with Python's hash(), salted anew in every process, so the
+    same class got different similarity scores from one run of `seqlab report` to the next.
+    This replaces it with a hash that is the same everywhere (BLAKE2b, 64 bits)."""
+    return np.array(
+        [
+            int.from_bytes(
+                hashlib.blake2b(string[offset : offset + k].encode(), digest_size=8).digest(),
+                "little",
+                signed=True,
+            )
+            for offset in range(len(string) - k + 1)
+        ],
+        dtype=np.int64,
+    )
+
+
 def _fingerprint(code: str, entry: str, boilerplate: Iterable[int] = ()) -> CodeFingerprint:
     # Imported here: copydetect imports matplotlib (≈ 1.5 s), which only a report needs.
+    import copydetect.utils
     from copydetect import CodeFingerprint
+
+    copydetect.utils.hashed_kgrams = _stable_kgram_hashes
 
     window = GUARANTEE - NOISE + 1
     return CodeFingerprint(

@@ -143,6 +143,8 @@ def _code_cells(text: str, path: object) -> list[tuple[int, str]]:
         # Arrays nested 100000 deep (or a parse past memory) are the file's fault: raised
         # as they are, a batch would record the grader's internal error and retry it forever.
         raise SubmissionError("file.notebook_too_deep", path=path) from None
+    except ValueError as error:  # e.g. a number of thousands of digits: the file's fault too
+        raise _invalid(path, str(error).split(";")[0]) from None
     if not isinstance(notebook, dict):
         raise _invalid(path, "not a JSON object")
     if "worksheets" in notebook and "cells" not in notebook:

@@ -12,8 +12,8 @@ import contextlib
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 
@@ -184,7 +184,7 @@ def remove_run_folder(folder: Path) -> None:
             ]
     shutil.rmtree(folder, ignore_errors=True)
     if folder.exists():
-        print(f"seqlab: could not remove the run folder {folder}", file=sys.stderr)
+        warnings.warn(f"could not remove the run folder {folder}", RuntimeWarning, stacklevel=2)
 
 
 def cpu_share(concurrent_runs: int) -> float:

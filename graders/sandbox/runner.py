@@ -26,6 +26,7 @@ import json
 import os
 import signal
 import subprocess
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -33,7 +34,7 @@ from dataclasses import dataclass
 from graders.errors import SandboxError
 from graders.sandbox import probe, process
 from graders.sandbox.launch import Launch
-from graders.sandbox.wiring import CONTROL_CAP, ControlLog, Pipes, SetWiring
+from graders.sandbox.wiring import CONTROL_CAP, GATE_WAIT_FACTOR, ControlLog, Pipes, SetWiring
 from graders.spec import Limits
 
 # After the main process ends, how long leftovers may keep pipes open before being killed.
@@ -66,13 +67,17 @@ def run_sets(
     *,
     fork_at_input: bool,
     cpus: float | None = None,
+    after: threading.Event | None = None,
 ) -> list[RunResult]:
     """Run `program` once per stdin (or once, forked per stdin) and return one result each.
-    `cpus`: the cores this run may use in all (the cgroup's CPU share; None: no cap)."""
+    `cpus`: the cores this run may use in all (the cgroup's CPU share; None: no cap).
+    `after`: the sets get their input only once this is set (wiring.py's gate)."""
     isolation = probe.current()
     if fork_at_input and len(stdins) > 1:
         with Launch(isolation, limits, cpus) as launch:
-            return _run_forked(launch, program, filename, stdins, limits)
+            return _run_forked(launch, program, filename, stdins, limits, after)
+    if after is not None:  # fresh runs read their input from the start: they wait instead
+        after.wait(GATE_WAIT_FACTOR * limits.wall_seconds)
     run_ends = time.monotonic() + limits.wall_seconds
     results = []
     for stdin in stdins:
@@ -272,11 +277,11 @@ def forked_results(wiring: SetWiring, ended: Ended, limits: Limits) -> list[RunR
     if not wiring.control.started:
         raise ZygoteFailed(ended.status, common_err)
     common_flood = wiring.flooded
-    if wiring.control.forked_at is None:
+    if wiring.forked_at is None:
         # The program never read stdin (or died first): every set saw the same run.
         whole = whole_run(ended, common_out, common_err, common_flood, limits, limits.wall_seconds)
         return [whole] * len(wiring.set_readers)
-    shared = wiring.control.forked_at - wiring.started
+    shared = wiring.shared_seconds
     budget = wiring.set_budget(limits)
     results = []
     for run in wiring.set_runs(limits):
@@ -305,9 +310,14 @@ def forked_results(wiring: SetWiring, ended: Ended, limits: Limits) -> list[RunR
 
 
 def _run_forked(
-    launch: Launch, program: str, filename: str, stdins: list[str], limits: Limits
+    launch: Launch,
+    program: str,
+    filename: str,
+    stdins: list[str],
+    limits: Limits,
+    after: threading.Event | None,
 ) -> list[RunResult]:
-    wiring = SetWiring.create(stdins, limits)
+    wiring = SetWiring.create(stdins, limits, after)
     ends = wiring.child_fds
     fork = wiring.fork_config(limits, lambda position: ends[position])
     config = _config(filename, limits, len(ends) - 3, ends[3], fork)

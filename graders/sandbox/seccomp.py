@@ -58,7 +58,18 @@ DENIED_SYSCALLS = (
     "open_by_handle_at",
     "name_to_handle_at",
     "pidfd_getfd",
+    # Locks and change notifications on files every run can see (the read-only system trees)
+    # would let two runs that live at the same time talk: not needed, so not allowed.
+    "flock",
+    "inotify_init",
+    "inotify_init1",
+    "inotify_add_watch",
+    "fanotify_init",
+    "fanotify_mark",
 )
+# fcntl() commands with the same use: record locks (POSIX and open-file-description),
+# leases and directory notifications. Every other fcntl (flags, descriptors, pipes) is fine.
+FCNTL_DENIED = (5, 6, 7, 36, 37, 38, 1024, 1025, 1026)
 # clone() flags that would make new namespaces (a nested user namespace regains powers).
 NAMESPACE_FLAGS = (
     0x00020000,  # CLONE_NEWNS
@@ -113,6 +124,8 @@ def filter_program(*, worker: bool = False) -> bytes:
         rules.add_rule(seccomp.ERRNO(errno.ENOSYS), "clone3")
         for request in (TIOCSTI, TIOCLINUX):
             rules.add_rule(deny, "ioctl", seccomp.Arg(1, seccomp.EQ, request))
+        for command in FCNTL_DENIED:
+            rules.add_rule(deny, "fcntl", seccomp.Arg(1, seccomp.EQ, command))
         reader, writer = os.pipe()
         try:
             with os.fdopen(writer, "wb") as sink:

@@ -46,7 +46,7 @@ from graders.sandbox.runner import (
     run_sets,
 )
 from graders.sandbox.seccomp import filter_program
-from graders.sandbox.wiring import SetWiring
+from graders.sandbox.wiring import GATE_WAIT_FACTOR, SetWiring
 from graders.spec import LabSpec, Limits
 
 Runner = Callable[..., list[RunResult]]
@@ -162,9 +162,16 @@ class WarmWorker:
             return json.loads(data) if data else None
         return None
 
-    def run(self, program: str, filename: str, stdins: list[str], limits: Limits):
+    def run(
+        self,
+        program: str,
+        filename: str,
+        stdins: list[str],
+        limits: Limits,
+        after: threading.Event | None = None,
+    ):
         self.served += 1
-        wiring = SetWiring.create(stdins, limits)
+        wiring = SetWiring.create(stdins, limits, after)
         ends = wiring.child_fds
         # Descriptors travel as a list after the program; the plan names them by position.
         request = {
@@ -173,7 +180,9 @@ class WarmWorker:
             "limits": limit_config(limits, len(ends) - 3),
             "control": 4,
             "fork": wiring.fork_config(limits, lambda position: position + 1),
-            "wall_seconds": limits.wall_seconds,
+            # The worker's own backstop, should the grader go silent: the grader stops the run
+            # at its deadline, which a run held at the gate pushes back.
+            "wall_seconds": GATE_WAIT_FACTOR * limits.wall_seconds + WORKER_SLACK,
             "environment": process.CHILD_ENVIRONMENT,
         }
         program_fd = process.memfd_with(program)
@@ -264,6 +273,7 @@ class WarmPool:
         self.idle: queue.Queue[WarmWorker] = queue.Queue()
         self.lock = threading.Lock()
         self.spawner = Spawner()
+        self.closed = False
         # Start them all, then wait: they import torch side by side.
         self.workers = [self._new() for _ in range(workers)]
         for worker in self.workers:
@@ -283,6 +293,9 @@ class WarmPool:
 
     def _retire_in_background(self, worker: WarmWorker) -> None:
         def replace() -> None:
+            if self.closed:
+                worker.close()
+                return
             try:
                 self.idle.put(self._replace(worker))
             except SandboxError:
@@ -299,30 +312,50 @@ class WarmPool:
         *,
         fork_at_input,
         cpus: float | None = None,
+        after: threading.Event | None = None,
     ) -> list[RunResult]:
         if not fork_at_input:
-            return run_sets(
-                program, filename, stdins, limits, fork_at_input=False, cpus=cpus or self.cpus
-            )
-        worker = self.idle.get()
+            cpus = cpus or self.cpus
+            return run_sets(program, filename, stdins, limits, fork_at_input=False, cpus=cpus)
+        worker = self._take(after)
+        healthy = True
         try:
             for _attempt in range(2):
                 try:
-                    return worker.run(program, filename, stdins, limits)
+                    return worker.run(program, filename, stdins, limits, after)
                 except WorkerLost:
                     worker = self._replace(worker)
             # Two workers lost on one submission: grade it cold rather than not at all.
+            cpus = cpus or self.cpus
             return run_sets(
-                program, filename, stdins, limits, fork_at_input=True, cpus=cpus or self.cpus
+                program, filename, stdins, limits, fork_at_input=True, cpus=cpus, after=after
             )
+        except BaseException:
+            # Anything else (a bug, an interrupt): the worker may still be busy with this run,
+            # so it never goes back to the others as it is.
+            healthy = False
+            raise
         finally:
-            if worker.served >= self.retire_after:
-                self._retire_in_background(worker)
-            else:
+            if healthy and worker.served < self.retire_after:
                 self.idle.put(worker)
+            else:
+                self._retire_in_background(worker)
+
+    def _take(self, after: threading.Event | None) -> WarmWorker:
+        """An idle worker. A run held at a gate (its other run still going) takes one at once
+        only if another stays idle — the last idle worker is kept for a run that needs no
+        gate, so runs waiting at gates can never hold every worker — else it waits for its
+        gate to open first."""
+        if after is not None and not after.is_set():
+            with self.lock, contextlib.suppress(queue.Empty):
+                if self.idle.qsize() > 1:
+                    return self.idle.get_nowait()
+            after.wait(GATE_WAIT_FACTOR * self.limits.wall_seconds)
+        return self.idle.get()
 
     def close(self) -> None:
         with self.lock:
+            self.closed = True
             workers, self.workers = self.workers, []
         for worker in workers:
             worker.close()

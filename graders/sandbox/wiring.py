@@ -12,6 +12,11 @@ Everything the sandboxed process can write here is data. The grader keeps its ow
 - each set's input is written into its stdin pipe only after the fork is stamped, so a
   program that withholds or delays the fork event never gets its inputs, and nothing it
   computes from them can run before its budget starts;
+- a run may be held at a gate (`after`): its fork is stamped, and its input fed, only once
+  that event is set. The engine holds the hidden sets' run until the public run has ended, so
+  no process holding a hidden input is ever alive beside one whose output the student sees
+  (the two may talk through anything they share: file locks, timing). Time spent waiting at
+  the gate is not taken from the run's budget;
 - a set is finished when its stdout and stderr reach end of file; its time is the grader's
   clock from the fork to then, and a set still open at the deadline timed out.
 """
@@ -22,6 +27,7 @@ import contextlib
 import json
 import os
 import selectors
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -29,7 +35,10 @@ from dataclasses import dataclass, field
 from graders.spec import Limits
 
 CONTROL_CAP = 64 * 1024  # all a run may say on its control pipe; an honest one says < 1 KB
-CONTROL_LINE_CAP = 4096
+CONTROL_LINE_CAP = 512  # the zygote's longest line is under 200 bytes
+# A run held at a gate waits for another run of the same program: that one's whole budget
+# at most. Past this the held run is stopped (its sets time out).
+GATE_WAIT_FACTOR = 2.5
 
 
 class Pipes:
@@ -124,7 +133,7 @@ class ControlLog:
 
     sets: int
     started: bool = False
-    forked_at: float | None = None  # the grader's clock when it first read `fork`
+    fork_seen_at: float | None = None  # the grader's clock when it first read `fork`
     claims: dict[int, Claim] = field(default_factory=dict)
     buffer: bytearray = field(default_factory=bytearray)
 
@@ -138,16 +147,18 @@ class ControlLog:
             self.buffer.clear()  # no line of ours is this long
 
     def _event(self, line: bytes) -> None:
+        if not line.startswith(b'{"event": "'):  # the zygote's lines, and nothing else, are read
+            return
         try:
             message = json.loads(line)
             event = message["event"]
-        except (ValueError, TypeError, KeyError):
+        except (ValueError, TypeError, KeyError, RecursionError):
             return
         if event == "start":
             self.started = True
-        elif event == "fork" and self.started and self.forked_at is None:
-            self.forked_at = time.monotonic()
-        elif event == "set" and self.forked_at is not None:
+        elif event == "fork" and self.started and self.fork_seen_at is None:
+            self.fork_seen_at = time.monotonic()
+        elif event == "set" and self.fork_seen_at is not None:
             index, status = message.get("index"), message.get("status")
             known = _is_int(index) and 0 <= index < self.sets
             if known and _is_int(status) and 0 <= status <= 0xFFFF:  # a wait status
@@ -198,11 +209,15 @@ class SetWiring:
     set_readers: list[tuple[int, int]]
     set_inputs: list[tuple[int, bytes]]  # our writing end of each set's stdin, and its bytes
     child_fds: list[int]
+    after: threading.Event | None = None  # the gate: the fork is stamped once this is set
     started: float = 0.0
-    fed: bool = False
+    forked_at: float | None = None  # the stamp: the sets' budget starts here
+    waited: float = 0.0  # between the fork event and the stamp, held at the gate
 
     @classmethod
-    def create(cls, stdins: list[str], limits: Limits) -> SetWiring:
+    def create(
+        cls, stdins: list[str], limits: Limits, after: threading.Event | None = None
+    ) -> SetWiring:
         cap = limits.output_kb * 1024
         pipes = Pipes()
         control = ControlLog(len(stdins))
@@ -220,7 +235,7 @@ class SetWiring:
             ends += [in_r, out_w, err_w]
             set_inputs.append((in_w, stdin.encode("utf-8")))
             set_readers.append((pipes.add(out_r, cap), pipes.add(err_r, cap)))
-        return cls(pipes, *readers, control, set_readers, set_inputs, ends)
+        return cls(pipes, *readers, control, set_readers, set_inputs, ends, after)
 
     def fork_config(self, limits: Limits, name: Callable[[int], int]) -> dict:
         """The zygote's fork plan, naming each child descriptor by `name(position)`."""
@@ -235,24 +250,35 @@ class SetWiring:
 
     def poll(self, timeout: float) -> None:
         self.pipes.poll(timeout)
-        if self.control.forked_at is not None and not self.fed:
-            self.fed = True  # the budget has started: now the sets may have their input
+        seen = self.control.fork_seen_at
+        gate_open = self.after is None or self.after.is_set()
+        if seen is not None and self.forked_at is None and gate_open:
+            # The budget starts now: only now may the sets have their input.
+            self.forked_at = time.monotonic()
+            self.waited = self.forked_at - seen
             for fd, data in self.set_inputs:
                 self.pipes.feed(fd, data)
 
     def close(self) -> None:
         self.pipes.poll(0)
         self.pipes.close_all()
-        if not self.fed:
+        if self.forked_at is None:
             for fd, _ in self.set_inputs:
                 with contextlib.suppress(OSError):
                     os.close(fd)
 
     def set_budget(self, limits: Limits) -> float:
-        """Each set's own time after the fork, within what is left of the whole run."""
-        assert self.control.forked_at is not None
-        left = self.started + limits.wall_seconds - self.control.forked_at
+        """Each set's own time after the fork, within what is left of the whole run (time
+        held at the gate is not the run's)."""
+        assert self.forked_at is not None
+        left = self.started + limits.wall_seconds + self.waited - self.forked_at
         return max(min(limits.set_seconds, left), 0.0)
+
+    @property
+    def shared_seconds(self) -> float | None:
+        """The run's own time before the fork (None: it never forked)."""
+        seen = self.control.fork_seen_at
+        return None if seen is None or self.forked_at is None else seen - self.started
 
     @property
     def flooded(self) -> bool:
@@ -264,13 +290,15 @@ class SetWiring:
         the control pipe has flooded (nothing it says could be heard any more)."""
         if self.control_fd in self.pipes.flooded:
             return self.started
-        if self.control.forked_at is None:
-            return self.started + limits.wall_seconds
-        return self.control.forked_at + self.set_budget(limits)
+        if self.forked_at is not None:
+            return self.forked_at + self.set_budget(limits)
+        if self.control.fork_seen_at is not None:  # held at the gate, while the other run
+            return self.started + GATE_WAIT_FACTOR * limits.wall_seconds  # finishes its own
+        return self.started + limits.wall_seconds
 
     def set_runs(self, limits: Limits) -> list[SetRun]:
         """Each set as the grader saw it (call after the run ended and `close()`)."""
-        forked_at = self.control.forked_at
+        forked_at = self.forked_at
         assert forked_at is not None
         deadline = forked_at + self.set_budget(limits)
         runs = []

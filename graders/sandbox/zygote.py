@@ -68,7 +68,9 @@ class Control:
         self.fd = fd
 
     def send(self, message: dict) -> None:
-        data = (json.dumps(message) + "\n").encode()
+        # A newline first: whatever the program left unfinished on this pipe ends there, and
+        # cannot swallow the line that follows.
+        data = ("\n" + json.dumps(message) + "\n").encode()
         with contextlib.suppress(OSError):  # the grader stopped listening; it has a deadline
             os.write(self.fd, data)
 
@@ -281,7 +283,9 @@ def serve(settings: dict) -> None:
             break
         if not message:
             break  # the grader closed the channel: the worker retires
-        request = json.loads(message)
+        request = _request(message, fds)
+        if request is None:  # a late `stop` for a submission already done, or noise
+            continue
         started = time.monotonic()
         pid = os.fork()
         if pid == 0:
@@ -307,6 +311,19 @@ def serve(settings: dict) -> None:
         if residue or grader_gone:
             break
     os._exit(0)
+
+
+def _request(message: bytes, fds: list[int]) -> dict | None:
+    """A submission to run: its settings and its descriptors (program, stdio, control…)."""
+    try:
+        request = json.loads(message)
+        if request.get("program") and len(fds) >= 5:
+            return request
+    except (ValueError, AttributeError):
+        pass
+    for fd in fds:
+        os.close(fd)
+    return None
 
 
 def _module(name: str, source: str) -> types.ModuleType:

@@ -100,6 +100,7 @@ def test_attack_is_contained(level, name, canary_course, listeners, tmp_path):
     )
     attacker, victim = json.loads(done.stdout)["submissions"]
     assert (attacker["student"], victim["student"]) == ("a-attacker", "b-victim")
+    assert attacker["status"] == "graded", attacker  # never blamed on the grader
     result = attacker["result"]
     assert result["isolation"]["level"] == level
     assert len(result["tests"]) == len(lab.tests), "every set must have a result"
@@ -107,6 +108,9 @@ def test_attack_is_contained(level, name, canary_course, listeners, tmp_path):
     # Public and hidden sets are two runs, one after the other on a single warm worker.
     assert attacker["seconds"] <= 2 * budget, f"took {attacker['seconds']} s"
     assert CANARY not in shown, "hidden data reached what the student sees"
+    # A hidden set shows its verdict and score, no figure its program could steer.
+    hidden = [t for t in result["tests"] if t["visibility"] == "hidden"]
+    assert all(not {"time", "memory_mb"} & set(t) for t in hidden), hidden
     assert "ESCAPED:" not in shown, [t.get("actual") for t in result["tests"]]
     assert left == [], f"left behind: {left}"
     assert listeners.received[received_before:] == [], "a connection left the sandbox"

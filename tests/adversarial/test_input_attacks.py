@@ -318,6 +318,29 @@ def test_a_deeply_nested_notebook_is_the_students_error_not_ours(capsys, tmp_pat
     assert code == 2 and "deep.ipynb" in err and "nested too deeply" in err
 
 
+@pytest.mark.adversarial
+@pytest.mark.parametrize(
+    ("name", "text", "command"),
+    [
+        ("deep.json", '{"1": ' + "[" * 3000 + "]" * 3000 + "}", ("quiz", "check", "attention")),
+        ("huge.json", '{"1": ' + "9" * 5000 + "}", ("quiz", "check", "attention")),
+        ("huge.toml", "1 = " + "9" * 5000 + "\n", ("quiz", "check", "attention")),
+        ("deep.toml", "1 = " + "[" * 3000 + "]" * 3000 + "\n", ("quiz", "check", "attention")),
+        ("huge.ipynb", '{"cells": [], "nbformat": ' + "9" * 5000 + "}", ("check",)),
+    ],
+)
+def test_numbers_and_nesting_beyond_the_parsers_are_the_files_fault(
+    capsys, tmp_path, name, text, command
+):
+    # A second look found these as "the grader failed internally": they are the file's.
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    lab = ("--lab", "rnn-numpy") if command == ("check",) else ()
+    code, _, err = run_cli(capsys, *command, path, *lab)
+    assert code == 2 and name in err, err
+    assert "internally" not in err and "not your fault" not in err, err
+
+
 # --- 5. a line that made the damaged-marker hint backtrack ----------------------------------
 
 

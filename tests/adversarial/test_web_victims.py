@@ -14,7 +14,7 @@ from corpus import ATTACKS, CANARY, ROOT, clean_up, submission, traces
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from web_helpers import sign_in
+from web_helpers import sign_in, submit
 
 from graders.sandbox import warm
 from graders.spec import Course
@@ -25,16 +25,6 @@ from graders.web.roster import import_roster, parse_roster
 
 ROSTER = "username,name,password,role\neve,Eve,eve-pass-1,student\nvic,Vic,vic-pass-1,student\n"
 QUEUE_SECONDS = 1500  # the whole corpus, one submission at a time
-
-
-def submit(client: TestClient, token: str, lab: str, text: str) -> int:
-    response = client.post(
-        f"/labs/{lab}/submit",
-        data={"code": text},
-        headers={"X-CSRF-Token": token, "Accept": "application/json"},
-    )
-    assert response.status_code == 200, response.text
-    return response.json()["id"]
 
 
 def wait_all(url: str, ids: list[int]) -> dict[int, Attempt]:
@@ -69,8 +59,8 @@ def test_every_attack_on_the_web_leaves_the_next_student_unharmed(
             lab, text = submission(canary_course, attack["lab"], attack, markers[name], ports)
             reference = (ROOT / "solutions" / lab.id / lab.entry).read_text(encoding="utf-8")
             pairs[name] = (
-                submit(eve, eve_token, lab.id, text),
-                submit(vic, vic_token, lab.id, reference),
+                submit(eve, eve_token, text, lab.id),
+                submit(vic, vic_token, reference, lab.id),
             )
         finished = wait_all(url, [i for pair in pairs.values() for i in pair])
         # The results as the student sees them (the attempt page also shows the code they

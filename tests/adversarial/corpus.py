@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import glob
 import os
+import re
 import shutil
 import signal
 import socket
@@ -41,6 +42,11 @@ def reachable_levels() -> list[str]:
 # --- the course copy with canaries ------------------------------------------------------------
 
 
+# seq2seq's whole-run budget in the course copy: an attack that hangs before the fork costs
+# this (twice, the hidden run after the public one); the reference needs about 4 s cold.
+SEQ2SEQ_WALL_SECONDS = 15
+
+
 def make_canary_course(root: Path) -> Path:
     """The labs the attacks use, each with one more hidden set holding the canary."""
     labs = sorted({attack["lab"] for attack in ATTACKS.values()})
@@ -50,6 +56,9 @@ def make_canary_course(root: Path) -> Path:
         for part in ("exercises", "solutions"):
             shutil.copytree(ROOT / part / lab, root / part / lab)
         spec = (ROOT / "graders" / "labs" / f"{lab}.toml").read_text(encoding="utf-8")
+        if lab == "seq2seq":
+            budget = f"wall_seconds = {SEQ2SEQ_WALL_SECONDS}"
+            spec = re.sub(r"(?m)^wall_seconds = \d+", budget, spec)
         first_stdin = tomllib.loads(spec)["tests"][0]["stdin"]
         spec += (
             f'\n[[tests]]\nname = "canary"\nstdin = """{first_stdin}{CANARY}\n"""\n'

@@ -3,16 +3,16 @@ machine reaches: strongest, and again with the stronger layers switched off.
 
 For each attack and level, `seqlab grade` runs in its own process (so an attack that kills
 the grader kills only that process) against a copy of the course in which every lab has an
-extra hidden set carrying a canary. It grades a folder of two students with one worker: the
-attacker, then an honest student handing in the reference — in the same warm worker where the
-level has them (strong), one cold sandbox after the other elsewhere. It must: answer with a
-result for every set, the attacker's within its two runs' budgets (public sets and hidden
-sets run apart, one after the other on one worker) + 2 s each; score the attacker no
-more than allowed and the victim after it full marks; show neither the canary nor ESCAPED:… in
-anything it prints; leave no file or process carrying the attack's marker; and let nothing
-reach the loopback listeners. Below an attack's `contained_from` level the test is a strict
-xfail that names the level: reported, never silently skipped — and if a weaker level starts
-containing it, the strict xfail fails and the table must be updated.
+extra hidden set carrying a canary. At the level with warm workers (strong) it grades a folder
+of two students with one worker: the attacker, then an honest student handing in the
+reference, on the same warm worker; at the levels without them, where every submission gets a
+fresh sandbox, the attacker alone. It must: answer with a result for every set, within its two
+runs' budgets (public sets and hidden sets run apart) + 2 s each; score the attacker no more
+than allowed and the victim after it full marks; show no figure of a hidden set; show neither
+the canary nor ESCAPED:… in anything it prints; leave no file or process carrying the attack's
+marker; and let nothing reach the loopback listeners. Below an attack's `contained_from` level
+the test is a strict xfail that names the level: reported, never silently skipped — and if a
+weaker level starts containing it, the strict xfail fails and the table must be updated.
 """
 
 from __future__ import annotations
@@ -76,20 +76,28 @@ def test_attack_is_contained(level, name, canary_course, listeners, tmp_path):
     marker = f"seqlab-attack-{uuid.uuid4().hex[:12]}"
     ports = (listeners.tcp.getsockname()[1], listeners.udp.getsockname()[1])
     lab, text = submission(canary_course, attack["lab"], attack, marker, ports)
-    folder = attacker_then_victim(tmp_path, lab, text)
     flags = [arg for layer in LEVEL_FLAGS[level] for arg in ("--without", layer)]
     command = [sys.executable, "-c", "import sys; from graders.cli import main; sys.exit(main())"]
-    command += [*flags, "--course", str(canary_course), "--lang", "en"]
-    command += ["grade", str(folder), "--lab", lab.id, "--json", "--workers", "1"]
-    command += ["--db", str(tmp_path / "gradebook.sqlite")]
+    command += [*flags, "--course", str(canary_course), "--lang", "en", "grade"]
+    warm = level == "strong"  # the level with warm workers: the victim runs on the same one
+    if warm:
+        folder = attacker_then_victim(tmp_path, lab, text)
+        command += [str(folder), "--lab", lab.id, "--json", "--workers", "1"]
+        command += ["--db", str(tmp_path / "gradebook.sqlite")]
+    else:  # a fresh sandbox per submission: what it leaves is what `traces` looks for
+        path = tmp_path / lab.entry
+        path.write_text(text, encoding="utf-8")
+        command += [str(path), "--lab", lab.id, "--json"]
     received_before = len(listeners.received)
     budget = lab.limits.wall_seconds + 2
+    started = time.monotonic()
     try:
         done = subprocess.run(
             command, cwd=canary_course, capture_output=True, timeout=3 * budget + 60, check=False
         )
     except subprocess.TimeoutExpired:
         pytest.fail(f"seqlab grade hung on {name} at level {level}")
+    elapsed = time.monotonic() - started
     time.sleep(0.2)  # let a leftover process show itself
     left = traces(marker, canary_course)
     clean_up(left)
@@ -98,15 +106,18 @@ def test_attack_is_contained(level, name, canary_course, listeners, tmp_path):
     assert done.returncode in (0, 1), (
         f"seqlab did not answer (exit {done.returncode}): {shown[-800:]}"
     )
-    attacker, victim = json.loads(done.stdout)["submissions"]
-    assert (attacker["student"], victim["student"]) == ("a-attacker", "b-victim")
-    assert attacker["status"] == "graded", attacker  # never blamed on the grader
-    result = attacker["result"]
+    if warm:
+        attacker, victim = json.loads(done.stdout)["submissions"]
+        assert (attacker["student"], victim["student"]) == ("a-attacker", "b-victim")
+        assert attacker["status"] == "graded", attacker  # never blamed on the grader
+        result, seconds = attacker["result"], attacker["seconds"]
+    else:
+        result, seconds = json.loads(done.stdout), elapsed
     assert result["isolation"]["level"] == level
     assert len(result["tests"]) == len(lab.tests), "every set must have a result"
     assert result["score"] <= attack.get("max_score", 0), result["tests"]
-    # Public and hidden sets are two runs, one after the other on a single warm worker.
-    assert attacker["seconds"] <= 2 * budget, f"took {attacker['seconds']} s"
+    # Public and hidden sets are two runs, the hidden one held until the public one ends.
+    assert seconds <= 2 * budget, f"took {seconds:.1f} s"
     assert CANARY not in shown, "hidden data reached what the student sees"
     # A hidden set shows its verdict and score, no figure its program could steer.
     hidden = [t for t in result["tests"] if t["visibility"] == "hidden"]
@@ -114,11 +125,12 @@ def test_attack_is_contained(level, name, canary_course, listeners, tmp_path):
     assert "ESCAPED:" not in shown, [t.get("actual") for t in result["tests"]]
     assert left == [], f"left behind: {left}"
     assert listeners.received[received_before:] == [], "a connection left the sandbox"
-    # The next student is unharmed: the honest reference after the attack passes every set
-    # (but the canary's, which expects what no program can know).
-    assert victim["status"] == "graded", victim
-    failed = [t for t in victim["result"]["tests"] if t["status"] != "passed"]
-    assert [t["name"] for t in failed] == ["canary"], failed
+    if warm:
+        # The next student is unharmed: the honest reference after the attack, on the same
+        # warm worker, passes every set (but the canary's, which no program can know).
+        assert victim["status"] == "graded", victim
+        failed = [t for t in victim["result"]["tests"] if t["status"] != "passed"]
+        assert [t["name"] for t in failed] == ["canary"], failed
 
 
 @pytest.mark.adversarial

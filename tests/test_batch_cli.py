@@ -3,7 +3,6 @@
 import csv
 import json
 import zipfile
-from pathlib import Path
 
 import pytest
 from batch_helpers import BROKEN_MARKERS, LEAKER, REFERENCE, STARTER, snapshot, write_class
@@ -213,7 +212,8 @@ def test_feedback_html_escapes_what_the_program_printed(capsys, tmp_path):
     folder.mkdir()
     hostile = REFERENCE.replace(
         "        y = self.Why @ h + self.by\n",
-        "        print('<script>alert(1)</script>')\n        y = self.Why @ h + self.by\n",
+        "        print('<script>alert(1)</script>\\x1b]0;owned\\x07\\x1b[2J')\n"
+        "        y = self.Why @ h + self.by\n",
     )
     assert hostile != REFERENCE
     (folder / "mallory.py").write_text(hostile, encoding="utf-8")
@@ -232,4 +232,6 @@ def test_feedback_html_escapes_what_the_program_printed(capsys, tmp_path):
     capsys.readouterr()
     html = (tmp_path / "fb" / "mallory" / "rnn-numpy.html").read_text(encoding="utf-8")
     assert "<script>" not in html and "&lt;script&gt;" in html
-    assert Path(tmp_path / "fb" / "mallory" / "rnn-numpy.md").is_file()
+    # The Markdown file is read in terminals too: escape sequences shown, not obeyed.
+    markdown = (tmp_path / "fb" / "mallory" / "rnn-numpy.md").read_text(encoding="utf-8")
+    assert "\x1b" not in markdown and "\\x1b]0;owned" in markdown

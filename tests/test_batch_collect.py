@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from batch_helpers import REFERENCE, snapshot
 
-from graders.batch import collect as collect_module
+from graders.batch import reading
 from graders.batch.collect import collect, safe_id
 from graders.errors import SubmissionError
 
@@ -137,7 +137,7 @@ def test_canvas_zip_with_late_and_resubmissions_keeps_the_newest(tmp_path):
 
 
 def test_zip_refuses_traversal_symlinks_and_huge_members_but_keeps_the_rest(tmp_path, monkeypatch):
-    monkeypatch.setattr(collect_module, "MAX_MEMBER_BYTES", 1000)
+    monkeypatch.setattr(reading, "MAX_MEMBER_BYTES", 1000)
     archive = make_zip(
         tmp_path / "evil.zip",
         {
@@ -163,7 +163,7 @@ def test_zip_refuses_traversal_symlinks_and_huge_members_but_keeps_the_rest(tmp_
 
 
 def test_a_member_whose_header_lies_about_its_size_is_still_capped(tmp_path, monkeypatch):
-    monkeypatch.setattr(collect_module, "MAX_MEMBER_BYTES", 1000)
+    monkeypatch.setattr(reading, "MAX_MEMBER_BYTES", 1000)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
         archive.writestr("bomb.py", b"#" * 5000)

@@ -1,6 +1,7 @@
 """Many submissions at once: the instructor's side of grading.
 
-`collect` turns folders, nbgrader trees and LMS zip exports into (student, file) items;
+`collect` turns folders, nbgrader trees and LMS zip exports into (student, file) items,
+`reading` reading their bytes under budgets (zip bombs, links, files swapped meanwhile);
 `grading` grades them concurrently through the engine (or a quiz checker handed in by the
 CLI), one failure never stopping the rest; `gradebook` stores every result in SQL
 (SQLite or PostgreSQL through SQLAlchemy) and exports CSV and Gradescope results.json;

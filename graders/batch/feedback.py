@@ -18,6 +18,7 @@ from graders.errors import SeqlabError
 from graders.messages import say
 from graders.report import line_ranges, shorten
 from graders.results import LabResult, TestResult
+from graders.textsafe import visible
 
 SOME_FAILED = {"lab": "report.some_failed_lab", "quiz": "report.some_failed_quiz"}
 
@@ -111,7 +112,9 @@ def render_markdown(page: dict) -> str:
             lines += [f"**{heading}**", "", fence + "text", text.rstrip("\n"), fence, ""]
     if page["summary"]:
         lines += [page["summary"], ""]
-    return "\n".join(lines)
+    # Read in terminals and editors as often as rendered: a program's escape sequences are
+    # shown, not obeyed (textsafe.py).
+    return visible("\n".join(lines))
 
 
 HTML = Environment(autoescape=True).from_string(

@@ -102,7 +102,7 @@ class Launch:
         self._closing += extra
         passed.extend(extra)
         argv = bwrap.command(
-            process.zygote_command(config_json),
+            process.zygote_command(config_json, worker=self.worker),
             program_fd=program_fd,
             filename=filename,
             seccomp_fd=seccomp_fd,

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 ZYGOTE_SOURCE = Path(__file__).with_name("zygote.py").read_text(encoding="utf-8")
+WORKER_SOURCE = Path(__file__).with_name("worker.py").read_text(encoding="utf-8")
 # Only what a well-behaved numeric program needs; nothing of the grader's environment leaks.
 CHILD_ENVIRONMENT = {
     "PATH": "/usr/local/bin:/usr/bin:/bin",
@@ -29,8 +30,10 @@ PR_CAPBSET_DROP, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL = 24, 47, 4
 LAST_CAPABILITY = 63  # the kernel answers EINVAL past its own last one; we just go on
 
 
-def zygote_command(config_json: str) -> list[str]:
-    return [sys.executable, "-I", "-X", "utf8", "-c", ZYGOTE_SOURCE, config_json]
+def zygote_command(config_json: str, *, worker: bool = False) -> list[str]:
+    """The interpreter running the zygote on one run (or a warm worker's loop)."""
+    source = WORKER_SOURCE if worker else ZYGOTE_SOURCE
+    return [sys.executable, "-I", "-X", "utf8", "-c", source, config_json]
 
 
 def environment(home: str) -> dict[str, str]:

@@ -2,7 +2,7 @@
 per submission.
 
 A worker is one bubblewrap sandbox (the strong level: namespaces, seccomp, a cgroup with the
-pool's CPU share) running the zygote in serve mode. It imports the lab template's modules,
+pool's CPU share) running worker.py's loop. It imports the lab template's modules,
 takes one optimizer step, then waits on a Unix socket. For each submission the grader sends
 descriptors only — the program as an in-memory file, the sets' stdin, output and control
 pipes — and the worker forks a fresh child that makes its own mount and IPC namespaces with
@@ -10,7 +10,7 @@ fresh size-limited tmpfs (/sandbox, /tmp, /dev/shm), drops every capability, con
 with Landlock and the full seccomp filter, and runs the program exactly as a cold run would.
 Because the child is a fork in namespaces of its own, nothing it changes in memory or on
 disk reaches the worker or the next submission; processes it leaves are killed by the
-worker, pid 1 of its namespace, which then proves itself clean (zygote.serve) or retires.
+worker, pid 1 of its namespace, which then proves itself clean (worker.serve) or retires.
 The grader keeps its own clock and deadlines (it asks the worker to stop a run at its
 deadline) and reads the outputs itself, as in runner.py.
 """
@@ -56,7 +56,7 @@ WORKER_SLACK = 5.0  # how long after a stop a silent worker counts as hung
 RETIRE_AFTER = 200  # submissions per worker, as defence in depth: then a fresh one
 SOURCES = {
     name: Path(__file__).with_name(f"{name}.py").read_text(encoding="utf-8")
-    for name in ("landlock", "seccomp")
+    for name in ("landlock", "seccomp", "zygote")
 }
 # Each submission's writable world: a fresh tmpfs of its own on each, with these sizes.
 SUBMISSION_MOUNTS = {RUN_FOLDER: RUN_FOLDER_BYTES, "/tmp": TMPFS_BYTES, "/dev/shm": TMPFS_BYTES}
@@ -132,6 +132,7 @@ class WarmWorker:
             "preload": modules,
             "landlock_source": SOURCES["landlock"],
             "seccomp_source": SOURCES["seccomp"],
+            "zygote_source": SOURCES["zygote"],
             "seccomp_program": filter_program().hex(),
             "readable": [str(path) for path in landlock_readable()],
             "folder": RUN_FOLDER,

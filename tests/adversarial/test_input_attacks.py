@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from batch_helpers import REFERENCE, STARTER, blank
 
-from graders.batch import collect as collect_module
+from graders.batch import reading
 from graders.batch.collect import collect
 from graders.cli import main
 from graders.errors import SubmissionError
@@ -123,20 +123,20 @@ def test_one_bomb_member_is_stopped_after_the_free_mebibyte(tmp_path, monkeypatc
     sizes = count_decompressed(monkeypatch)
     found = by_student(gather(bomb))
     # Counted as decompressed: stopped one chunk past the free MiB, not at 8 MiB.
-    assert sum(sizes) <= collect_module.RATIO_FREE_BYTES + collect_module.CHUNK + len(b"fine\n")
+    assert sum(sizes) <= reading.RATIO_FREE_BYTES + reading.CHUNK + len(b"fine\n")
     assert found["bomb"].error.key == "batch.zip_ratio"
     assert found["good"].content() == b"fine\n"
 
 
 def test_many_members_under_every_cap_stop_at_the_archive_budget(tmp_path, monkeypatch):
     # 100 members of 512 KiB of zeros: each under the per-member cap and the ratio's free MiB.
-    monkeypatch.setattr(collect_module, "MAX_ARCHIVE_BYTES", 4 * MIB)
+    monkeypatch.setattr(reading, "MAX_ARCHIVE_BYTES", 4 * MIB)
     bomb = write_zip(tmp_path / "many.zip", {f"s{n:03d}.py": bytes(MIB // 2) for n in range(100)})
     sizes = count_decompressed(monkeypatch)
     found = by_student(gather(bomb))
     collected = [s for s, item in found.items() if item.error is None]
     refused = [item.error for item in found.values() if item.error is not None]
-    assert sum(sizes) <= 4 * MIB + collect_module.CHUNK  # never past the budget (+ one chunk)
+    assert sum(sizes) <= 4 * MIB + reading.CHUNK  # never past the budget (+ one chunk)
     assert len(collected) == 8 and len(refused) == 92  # the rest of the archive, up to it
     assert {error.key for error in refused} == {"batch.zip_budget"}
     text = refused[-1].render("en")
@@ -145,7 +145,7 @@ def test_many_members_under_every_cap_stop_at_the_archive_budget(tmp_path, monke
 
 
 def test_the_batch_budget_spans_archives(tmp_path, monkeypatch):
-    monkeypatch.setattr(collect_module, "MAX_BATCH_BYTES", 3 * MIB)
+    monkeypatch.setattr(reading, "MAX_BATCH_BYTES", 3 * MIB)
     first = write_zip(tmp_path / "a.zip", {f"a{n}.py": bytes(MIB // 2) for n in range(4)})
     second = write_zip(tmp_path / "b.zip", {f"b{n}.py": bytes(MIB // 2) for n in range(4)})
     found = by_student(gather(first, second))
@@ -166,7 +166,7 @@ def test_bzip2_members_are_refused_unread(tmp_path, monkeypatch):
 
 
 def test_a_file_larger_than_the_cap_is_refused_not_read(tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr(collect_module, "MAX_MEMBER_BYTES", 1000)
+    monkeypatch.setattr(reading, "MAX_MEMBER_BYTES", 1000)
     (tmp_path / "big.py").write_bytes(b"#" * 5000)
     assert by_student(gather(tmp_path / "big.py"))["big"].error.key == "file.too_big"
     huge = tmp_path / "huge.py"

@@ -795,6 +795,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "登录失败次数太多，请在 {seconds} 秒后再试（在此之前，即使密码正确也无法登录）。",
         "Too many failed sign-ins: try again in {seconds} seconds (until then even the right password is refused).",
     ),
+    "web.error_nul": (
+        "提交的代码中含有 NUL 字符（字节 0），Python 源文件不能包含它。请删除后重新提交（什么都没有保存）。",
+        "The code contains a NUL character (byte 0), which no Python file may hold. Remove it and submit again (nothing was stored).",
+    ),
     "web.error_413": (
         "请求内容太大，已被拒绝（例如提交的代码或名单文件过大）。",
         "The request is too large and was refused (the submitted code or roster file is too big).",

@@ -98,7 +98,7 @@ class LabResult:
     file: str
     tests: tuple[TestResult, ...]
     isolation: Isolation
-    execution_time: float
+    execution_time: float  # the public sets' run only: a hidden run's time is its to steer
     ignored_lines: tuple[int, ...] = ()
     shared_seconds: float | None = None  # fork mode: the shared part (imports, training)
     kind: str = "lab"  # or "quiz": same shape, so batches and gradebooks treat them alike

@@ -111,6 +111,7 @@ def test_check_runs_only_public_sets_and_grade_runs_hidden_sets_apart():
         if after is not None:  # the hidden run: held at its gate until the public run is over
             assert after.wait(5)
             events.append("hidden run's input")
+            time.sleep(0.5)  # a hidden run taking its time: it must not show anywhere
         else:
             time.sleep(0.2)
             events.append("public run over")
@@ -124,9 +125,10 @@ def test_check_runs_only_public_sets_and_grade_runs_hidden_sets_apart():
     assert seen[0] == ["1\n"]
     assert sorted(seen[1:]) == [["1\n"], ["41\n"]]
     assert events == ["public run over", "hidden run's input"]
-    # A hidden set shows no figure its program could steer.
+    # A hidden set shows no figure its program could steer, nor does the whole result.
     secret = next(t for t in result.tests if t.hidden)
     assert secret.wall_seconds is None and secret.peak_memory_mb is None
+    assert 0.2 <= result.execution_time < 0.45
 
 
 # --- adversarial programs through the real runner -----------------------------------------------

@@ -76,8 +76,10 @@ def run_sets(
     if fork_at_input and len(stdins) > 1:
         with Launch(isolation, limits, cpus) as launch:
             return _run_forked(launch, program, filename, stdins, limits, after)
-    if after is not None:  # fresh runs read their input from the start: they wait instead
-        after.wait(GATE_WAIT_FACTOR * limits.wall_seconds)
+    # Fresh runs read their input from the start: they wait instead, and never run beside
+    # the run they wait for (a run that never ends is our failure to report, not to ignore).
+    if after is not None and not after.wait(GATE_WAIT_FACTOR * limits.wall_seconds):
+        raise SandboxError("sandbox.start_failed", reason="the run before this one never ended")
     run_ends = time.monotonic() + limits.wall_seconds
     results = []
     for stdin in stdins:

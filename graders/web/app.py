@@ -70,7 +70,16 @@ from quizzes.sheet import Answer
 HERE = Path(__file__).resolve().parent
 LANG_COOKIE = "seqlab_lang"
 # The errors with a page of their own; any other says web.error_other.
-ERROR_KEYS = ("web.error_csrf", "web.error_403", "web.error_404", "web.error_413", "web.error_429")
+ERROR_KEYS = (
+    "web.error_csrf",
+    "web.error_nul",
+    "web.error_403",
+    "web.error_404",
+    "web.error_413",
+    "web.error_429",
+)
+# HTTPException details that name their own message.
+DETAIL_KEYS = {"csrf": "web.error_csrf", "nul": "web.error_nul"}
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
@@ -247,7 +256,7 @@ def create_app(settings: WebSettings, queue) -> FastAPI:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException):
-        key = "web.error_csrf" if error.detail == "csrf" else f"web.error_{error.status_code}"
+        key = DETAIL_KEYS.get(str(error.detail), f"web.error_{error.status_code}")
         if key not in ERROR_KEYS:
             key = "web.error_other"
         lang = lang_of(request)
@@ -285,6 +294,8 @@ def create_app(settings: WebSettings, queue) -> FastAPI:
         form = await request.form()
         username, password = str(form.get("username", "")).strip(), str(form.get("password", ""))
         target = str(form.get("next", "/"))
+        if "\x00" in username + password:  # no account has one; PostgreSQL cannot store one
+            return page(request, "login.html", None, 401, next=target, failed=True)
         ticket = throttle.begin(username, request.client.host if request.client else "")
         if ticket.wait:
             wait = ticket.retry_after
@@ -381,6 +392,8 @@ def create_app(settings: WebSettings, queue) -> FastAPI:
         code = form.get("code")
         if not isinstance(code, str) or len(code.encode("utf-8")) > MAX_SUBMISSION_BYTES:
             raise HTTPException(413)
+        if "\x00" in code:  # no Python file holds one, and PostgreSQL cannot store one
+            raise HTTPException(400, detail="nul")
         with Session(engine) as session, session.begin():
             if submissions_in_window(session, user.username, settings.rate_seconds) >= (
                 settings.rate_count

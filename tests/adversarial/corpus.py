@@ -129,8 +129,18 @@ def submission(course: Path, lab_id: str, attack: dict, marker: str, ports: tupl
     return lab, layout.render(bodies)
 
 
+def system_v_objects() -> dict[str, int]:
+    """How many System V shared memory segments, semaphore sets and message queues the host
+    holds (nothing of seqlab's makes any: a run that leaves one has escaped its run)."""
+    counts = {}
+    for kind in ("shm", "sem", "msg"):
+        with open(f"/proc/sysvipc/{kind}") as table:
+            counts[kind] = len(table.read().splitlines()) - 1
+    return counts
+
+
 def traces(marker: str, course: Path) -> list[str]:
-    """Files and processes the attack left behind (found by its marker)."""
+    """Files, run folders and processes the attack left behind (found by its marker)."""
     import numpy
 
     places = [
@@ -151,6 +161,12 @@ def traces(marker: str, course: Path) -> list[str]:
     except ImportError:
         pass
     found = [path for place in places for path in glob.glob(f"{place}/*{marker}*")]
+    # A run folder on the host (levels without bubblewrap) outliving its run: its program
+    # holds the marker.
+    for folder in glob.glob("/tmp/seqlab-run-*"):
+        with contextlib.suppress(OSError):
+            if any(marker.encode() in path.read_bytes() for path in Path(folder).glob("*.py")):
+                found.append(folder)
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
@@ -166,5 +182,7 @@ def clean_up(found: list[str]) -> None:
         if item.startswith("process "):
             with contextlib.suppress(OSError):
                 os.kill(int(item.split()[1]), signal.SIGKILL)
+        elif Path(item).is_dir():
+            shutil.rmtree(item, ignore_errors=True)
         else:
             Path(item).unlink(missing_ok=True)

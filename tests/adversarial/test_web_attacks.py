@@ -447,3 +447,23 @@ def test_no_csv_is_written_around_the_shared_writer():
     for path in graders.rglob("*.py"):
         if path.name != "csvcells.py":
             assert not raw.search(path.read_text(encoding="utf-8")), path
+
+
+# --- 5. NUL characters, which PostgreSQL cannot store ----------------------------------------
+
+
+def test_a_nul_in_a_name_or_in_code_is_refused_plainly_on_both_databases(course, db_url):
+    import_roster(db_url, parse_roster(ROSTER, "roster.csv"))
+    queue = EmbeddedQueue(db_url, course, use_warm=False)
+    client = browser(create_app(WebSettings(db_url=db_url, course=course), queue))
+    assert try_password(client, "alice\x00", "alice-pass-1").status_code == 401
+    assert try_password(client, "alice", "alice-pass-1\x00").status_code == 401
+    token = sign_in(client, "alice", "alice-pass-1")
+    response = client.post(
+        f"/labs/{LAB}/submit",
+        data={"code": "print('x')\x00\n"},
+        headers={"X-CSRF-Token": token, "Accept": "application/json"},
+    )
+    assert response.status_code == 400 and "NUL" in response.json()["error"]
+    with Session(engine_for(db_url)) as session:
+        assert session.scalar(select(func.count()).select_from(Attempt)) == 0

@@ -129,14 +129,19 @@ def submission(course: Path, lab_id: str, attack: dict, marker: str, ports: tupl
     return lab, layout.render(bodies)
 
 
-def system_v_objects() -> dict[str, int]:
-    """How many System V shared memory segments, semaphore sets and message queues the host
-    holds (nothing of seqlab's makes any: a run that leaves one has escaped its run)."""
-    counts = {}
+ATTACK_IPC_KEY = 0x5E91AB  # the key attacks.toml's System V attack uses
+
+
+def system_v_objects() -> list[str]:
+    """The host's System V objects under the attacks' key (other programs, a PostgreSQL server
+    among them, have objects of their own)."""
+    found = []
     for kind in ("shm", "sem", "msg"):
         with open(f"/proc/sysvipc/{kind}") as table:
-            counts[kind] = len(table.read().splitlines()) - 1
-    return counts
+            rows = [line.split() for line in table.read().splitlines()[1:]]
+        keys = [int(row[0]) for row in rows]
+        found += [f"System V {kind} {key:#x}" for key in keys if key == ATTACK_IPC_KEY]
+    return found
 
 
 def traces(marker: str, course: Path) -> list[str]:

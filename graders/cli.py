@@ -22,11 +22,12 @@ from graders import report, sandbox
 from graders.batch.similarity import DEFAULT_THRESHOLD  # light: copydetect loads lazily
 from graders.course.mutate import default_workers
 from graders.engine import grade_submission
-from graders.errors import SeqlabError, UsageError
+from graders.errors import SeqlabError, SpecError, UsageError
 from graders.messages import LANGS, say
 from graders.results import LEVELS
-from graders.sandbox import warm
 from graders.sandbox.probe import DISABLE_VARIABLE, LAYERS, disabled_by_environment, doctor_rows
+from graders.service import choose_lab, grade, grade_lab
+from graders.service.pools import runner_for
 from graders.spec import Course
 from graders.submission import read_submission, read_text
 from graders.textsafe import json_text, visible
@@ -97,8 +98,11 @@ def _grade(args, *, include_hidden: bool, follow_symlinks: bool) -> int:
     course = Course.locate(args.course)
     _require_isolation(args.require_isolation, course)
     submission = read_submission(Path(args.file), follow_symlinks=follow_symlinks)
-    lab = course.lab(args.lab) if args.lab else course.lab_for_file(submission.path)
-    return _emit(grade_submission(lab, submission, include_hidden=include_hidden), args)
+    lab = choose_lab(course, submission.path, args.lab)
+    outcome = grade_lab(lab, submission, include_hidden=include_hidden)
+    if outcome.result is None:  # could not grade: its one-paragraph message, exit 2
+        raise outcome.error
+    return _emit(outcome.result, args)
 
 
 def cmd_check(args) -> int:
@@ -151,8 +155,11 @@ def _batch_target(course: Course, target_id: str | None):
         bank = load_quiz(course.banks_dir, target_id)
 
         def grade_quiz(item: Item):
-            paper = make_paper(bank, item.student)  # each student's own shuffled paper
-            return check_quiz(paper, parse_sheet(item.text(), item.path, paper), item.path)
+            def work():
+                paper = make_paper(bank, item.student)  # each student's own shuffled paper
+                return check_quiz(paper, parse_sheet(item.text(), item.path, paper), item.path)
+
+            return grade(work)
 
         return BatchTarget(
             bank.id,
@@ -162,7 +169,7 @@ def _batch_target(course: Course, target_id: str | None):
             None,
             (".txt", ".json", ".toml"),
             bank.max_score,
-            grade_quiz,
+            grade_one=grade_quiz,
         )
     if target_id not in course.lab_ids():
         raise UsageError(
@@ -172,21 +179,15 @@ def _batch_target(course: Course, target_id: str | None):
 
 
 def cmd_gradebook_export(args) -> int:
-    from graders.batch.gradebook import (
-        Gradebook,
-        database_url,
-        export_gradescope,
-        export_scores_csv,
-        export_sets_csv,
-    )
+    from graders.store.exports import export_gradescope, export_scores_csv, export_sets_csv
+    from graders.store.gradebook import Gradebook
 
     if args.per_set and not args.csv:
         raise UsageError("batch.per_set_needs_csv")
-    url = database_url(args.db)
-    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).is_file():
-        raise UsageError("batch.db_missing", path=url.removeprefix("sqlite:///"))
+    url = _existing_db(args.db)
+    rules = _record_rules(args.course)
     book = Gradebook(url)
-    grades = book.latest(args.lab)
+    grades = book.of_record(rules, lab=args.lab)
     book.close()
     console = _console()
     if args.csv:
@@ -195,11 +196,35 @@ def cmd_gradebook_export(args) -> int:
         console.print(say("batch.exported_csv", args.lang, path=path, count=count), markup=False)
     else:
         folder = Path(args.gradescope)
-        count = export_gradescope(grades, folder)
+        count = export_gradescope(grades, folder, args.lang)
         console.print(
             say("batch.exported_gradescope", args.lang, path=folder, count=count), markup=False
         )
     return EXIT_OK
+
+
+def _record_rules(course_folder: Path | None):
+    """The course's score-of-record rules; the defaults when no course folder is at hand
+    (a gradebook exported away from its course, with no --course)."""
+    from graders.store.record import RecordRules, rules_for
+
+    try:
+        course = Course.locate(course_folder)
+    except SpecError:
+        if course_folder is not None:
+            raise
+        return RecordRules()
+    return rules_for(course.root)
+
+
+def _existing_db(given: str | None) -> str:
+    """The gradebook's URL; a SQLite file that does not exist is refused, not created empty."""
+    from graders.store.database import database_url
+
+    url = database_url(given)
+    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).is_file():
+        raise UsageError("batch.db_missing", path=url.removeprefix("sqlite:///"))
+    return url
 
 
 def cmd_doctor(args) -> int:
@@ -316,7 +341,7 @@ def cmd_validate(args) -> int:
         raise UsageError("course.bad_number", option="--seeds", value=args.seeds)
     checks = []
     for lab in labs:
-        with warm.runner_for(lab, 1) as runner:
+        with runner_for(lab, 1) as runner:
             checks += validate_lab(lab, runner=runner, seeds=args.seeds)
     if not args.lab:
         checks.append(check_index(course))
@@ -411,7 +436,7 @@ def cmd_sweep(args) -> int:
     seeds = range(args.start, args.start + args.seeds)
     console = _console()
     passed = 0
-    with warm.runner_for(lab, 1) as runner:
+    with runner_for(lab, 1) as runner:
         outcomes = sweep(lab, program, seeds, runner=runner)
     for outcome in outcomes:
         result = outcome.result
@@ -468,7 +493,7 @@ def cmd_mutate(args) -> int:
         line = say(key, lang, id=outcome.mutant.id, verdicts=verdicts)
         err.print(f"[{done}/{total}] {line}", markup=False)
 
-    with warm.runner_for(lab, args.workers) as runner:
+    with runner_for(lab, args.workers) as runner:
         report = mutate_lab(
             lab, limit=args.max, workers=args.workers, runner=runner, progress=progress
         )
@@ -539,8 +564,9 @@ def _report_file(path_text: str | None, signature: str) -> Path | None:
 
 def cmd_report(args) -> int:
     from graders.batch.class_report import GENERATOR, load_records, render_class_report
-    from graders.batch.gradebook import database_url, shown_url
     from graders.batch.similarity import CSV_HEADER, compare, write_csv
+    from graders.store.database import shown_url
+    from graders.store.record import rules_for
 
     if not 0 <= args.threshold <= 1:
         raise UsageError("report.class_bad_threshold", value=args.threshold)
@@ -548,10 +574,8 @@ def cmd_report(args) -> int:
     lab = course.lab(args.lab)
     html = _report_file(args.html, f'content="{GENERATOR}"')
     pairs_csv = _report_file(args.similarity_csv, ",".join(CSV_HEADER))
-    url = database_url(args.db)
-    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).is_file():
-        raise UsageError("batch.db_missing", path=url.removeprefix("sqlite:///"))
-    records = load_records(url, lab.id)
+    url = _existing_db(args.db)
+    records = load_records(url, lab.id, rules_for(course.root))
     if not records:
         raise UsageError("report.class_no_records", db=args.db or shown_url(url), lab=lab.id)
     similarity = compare(lab, [(r.student, r.text) for r in records], args.threshold)

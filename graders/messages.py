@@ -555,6 +555,27 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "batch.status_error": ("无法评测", "not graded"),
     "batch.status_internal": ("内部错误", "internal error"),
+    "batch.status_author": ("课程文件有误", "course file broken"),
+    "batch.author": (
+        "课程文件有误，这份提交没有计分：{reason} 修正课程文件后再次运行即会重新评测。",
+        "A course file is broken, so this submission was not scored: {reason} Run again once the course file is fixed and it is graded again.",
+    ),
+    "web.author_error": (
+        "这一关的课程文件有误，这次提交暂时无法评测；这不是你的问题。课程工作人员修正后会重新评测，届时本页会显示结果。",
+        "This lab's course files are broken, so this attempt cannot be graded yet; it is not your fault. It is graded again once the course staff fix them, and this page then shows the result.",
+    ),
+    "store.too_old": (
+        "成绩库 {url} 由更早版本的 seqlab 创建，其中保存的结果格式不同。请用新的成绩库（另一个文件或数据库），或先用创建它的版本导出成绩。",
+        "The gradebook {url} was made by an older seqlab, whose stored results have another shape. Use a new gradebook (another file or database), or export its grades with the seqlab that made it first.",
+    ),
+    "store.rules_unreadable": (
+        "无法读取课程设置 {path}：{reason}。请修正该 TOML 文件。",
+        "The course settings {path} cannot be read: {reason}. Fix that TOML file.",
+    ),
+    "store.rule_bad": (
+        '{path} 中 [scores] 的 {name} = {value!r} 无效：计分规则只能是 "best"（最高分）或 "last"（最后一次提交）。',
+        '{path}: [scores] {name} = {value!r} is not a rule: use "best" (the highest score) or "last" (the newest submission).',
+    ),
     "batch.status_skipped": (
         "已评测过（相同文件与实验版本），跳过",
         "already graded (same file and spec), skipped",

@@ -1,13 +1,19 @@
-"""Results of grading: per test set and per lab, and their JSON form.
+"""Results of grading: per test set and per lab, their stored form and their JSON form.
 
-The JSON is Gradescope's results.json shape (score, max_score, tests[] with name, score,
-max_score, status, output, visibility, execution_time) plus our own fields. Quizzes produce
-the same LabResult, so batch grading and gradebooks treat them alike.
+Two forms, for two readers:
+- `to_dict()` / `from_dict()`: the one stored shape (gradebook and web tables). Language
+  neutral — catalogue keys and their parameters, never a rendered sentence — and an exact
+  round trip, so every page, file and export renders the same facts in the reader's language.
+- `to_json(lang)`: what `seqlab grade --json` prints, Gradescope's results.json shape (score,
+  max_score, tests[] with name, score, max_score, status, output, visibility,
+  execution_time) plus our own fields, in one language.
+Quizzes produce the same LabResult, so batch grading and gradebooks treat them alike.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from graders.messages import say
 from graders.verdict import Verdict
@@ -37,6 +43,37 @@ class TestResult:
             return say("detail.hidden", lang)
         return say(self.detail_key, lang, **self.detail) if self.detail_key else ""
 
+    def to_dict(self) -> dict[str, Any]:
+        """The stored shape: every field, None and empty ones left out."""
+        data: dict[str, Any] = {
+            "name": self.name,
+            "verdict": self.verdict.code,
+            "score": self.score,
+            "max_score": self.max_score,
+        }
+        optional = {
+            "number": self.number,
+            "hidden": self.hidden or None,
+            "input": self.input,
+            "expected": self.expected,
+            "actual": self.actual,
+            "stderr": self.stderr,
+            "detail_key": self.detail_key,
+            "detail": self.detail or None,
+            "wall_seconds": self.wall_seconds,
+            "peak_memory_mb": self.peak_memory_mb,
+        }
+        data.update({key: value for key, value in optional.items() if value is not None})
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TestResult:
+        fields = dict(data)
+        fields["verdict"] = Verdict.from_code(fields["verdict"])
+        fields["hidden"] = bool(fields.get("hidden", False))
+        fields["detail"] = dict(fields.get("detail") or {})
+        return cls(**fields)
+
     def to_json(self, lang: str) -> dict[str, object]:
         output = " ".join(filter(None, [self.verdict.label(lang), self.detail_text(lang)]))
         data: dict[str, object] = {
@@ -62,6 +99,9 @@ class TestResult:
         return data
 
 
+# Stored results carry this number: a reader meets a shape it knows or says it does not.
+STORED_FORMAT = 1
+
 LEVELS = ("none", "weak", "medium", "strong")
 
 
@@ -86,6 +126,15 @@ class Isolation:
         if self.exposed:
             data["exposed"] = list(self.exposed)
         return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Isolation:
+        return cls(
+            level=data["level"],
+            layers=tuple(data["layers"]),
+            inactive=dict(data.get("inactive", {})),
+            exposed=tuple(data.get("exposed", ())),
+        )
 
 
 NO_CODE = Isolation("none", (), {"process": "a quiz runs no code"})
@@ -118,6 +167,40 @@ class LabResult:
     def exit_code(self) -> int:
         """0 full marks, 1 graded below full marks (2, could not grade, is an exception)."""
         return 0 if self.full_marks else 1
+
+    def to_dict(self) -> dict[str, Any]:
+        """The one stored shape (see the module docstring); `from_dict` reads it back."""
+        data: dict[str, Any] = {
+            "format": STORED_FORMAT,
+            "lab": self.lab,
+            "kind": self.kind,
+            "title": dict(self.title),
+            "file": self.file,
+            "tests": [test.to_dict() for test in self.tests],
+            "isolation": self.isolation.to_json(),
+            "execution_time": self.execution_time,
+        }
+        if self.ignored_lines:
+            data["ignored_lines"] = list(self.ignored_lines)
+        if self.shared_seconds is not None:
+            data["shared_seconds"] = self.shared_seconds
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> LabResult:
+        if data.get("format") != STORED_FORMAT:
+            raise ValueError(f"not a stored result of format {STORED_FORMAT}")
+        return cls(
+            lab=data["lab"],
+            kind=data["kind"],
+            title=dict(data["title"]),
+            file=data["file"],
+            tests=tuple(TestResult.from_dict(test) for test in data["tests"]),
+            isolation=Isolation.from_dict(data["isolation"]),
+            execution_time=data["execution_time"],
+            ignored_lines=tuple(data.get("ignored_lines", ())),
+            shared_seconds=data.get("shared_seconds"),
+        )
 
     def to_json(self, lang: str) -> dict[str, object]:
         data: dict[str, object] = {

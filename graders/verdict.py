@@ -29,6 +29,10 @@ class Verdict(enum.Enum):
     def label(self, lang: str) -> str:
         return say(f"verdict.{self.value}", lang)
 
+    @classmethod
+    def from_code(cls, code: str) -> Verdict:
+        return _BY_CODE[code]
+
 
 _CODES = {
     Verdict.ACCEPTED: "AC",
@@ -41,6 +45,7 @@ _CODES = {
     Verdict.OUTPUT_LIMIT: "OLE",
     Verdict.INTERNAL_ERROR: "IE",
 }
+_BY_CODE = {code: verdict for verdict, code in _CODES.items()}
 
 # When a run shows several problems, the first in this order is the one reported: our own
 # failure first, then limits (they explain crashes that follow from them), then crashes,

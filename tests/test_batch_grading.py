@@ -8,7 +8,15 @@ from batch_helpers import REFERENCE, STARTER
 from graders.batch.collect import Item
 from graders.batch.grading import grade_items, lab_grader
 from graders.errors import SandboxError, SubmissionError
-from graders.sandbox import run_sets
+from graders.results import NO_CODE, LabResult
+from graders.sandbox import RunResult, run_sets
+from graders.service import grade, grade_lab
+
+RESULT = LabResult("x", {"zh": "x", "en": "x"}, "x.py", (), NO_CODE, 0.0)
+
+
+def fake_runner(program, filename, stdins, limits, **kwargs):
+    return [RunResult(b"", b"", 0, None, 0.01, 0.01, 1024) for _ in stdins]
 
 
 def item(student: str, text: str = "x = 1\n") -> Item:
@@ -20,32 +28,36 @@ def test_workers_grade_at_the_same_time():
 
     def grade_one(item):
         barrier.wait()  # breaks (and fails the item) unless two gradings run at once
-        return "done"
+        return grade(lambda: RESULT)
 
-    outcomes = grade_items([item("a"), item("b")], grade_one, workers=2)
-    assert [o.result for o in outcomes] == ["done", "done"]
+    graded = grade_items([item("a"), item("b")], grade_one, workers=2)
+    assert [g.outcome.result for g in graded] == [RESULT, RESULT]
 
 
-def test_one_failure_of_any_kind_never_stops_the_batch():
+def test_one_failure_of_any_kind_never_stops_the_batch(course):
+    lab = course.lab("rnn-numpy")
+
     def grade_one(item):
         if item.student == "bug":
-            raise KeyError("our own bug")
+            return grade(lambda: {}["our own bug"])
         if item.student == "sandbox":
-            raise SandboxError("sandbox.start_failed", reason="no memory")
-        if item.student == "bad":
-            raise SubmissionError("file.not_utf8", path=item.path, line=1, column=1)
-        return item.student
+            raise_it = SandboxError("sandbox.start_failed", reason="no memory")
+            return grade(lambda: (_ for _ in ()).throw(raise_it))
+        return grade_lab(lab, item.submission, include_hidden=False, runner=fake_runner)
 
-    items = [item("bug"), item("sandbox"), item("bad"), item("ok")]
+    not_utf8 = Item("bad", Path("bad.py"), data=b"x = '\xff'\n")
+    items = [item("bug"), item("sandbox"), not_utf8, item("ok", STARTER)]
     unreadable = Item(
         "gone", Path("gone.py"), error=SubmissionError("file.missing", path="g", cwd=".")
     )
     seen = []
-    outcomes = grade_items([*items, unreadable], grade_one, workers=2, on_outcome=seen.append)
-    assert [o.status for o in outcomes] == ["internal", "internal", "error", "graded", "error"]
-    assert "KeyError" in outcomes[0].internal and "no memory" in outcomes[1].internal
-    assert outcomes[3].result == "ok"
-    assert sorted(o.item.student for o in seen) == sorted(i.student for i in [*items, unreadable])
+    graded = grade_items([*items, unreadable], grade_one, workers=2, on_graded=seen.append)
+    statuses = [g.outcome.status for g in graded]
+    assert statuses == ["internal", "internal", "error", "graded", "error"]
+    assert "KeyError" in graded[0].outcome.message("en")
+    assert "no memory" in graded[1].outcome.message("en")
+    assert graded[3].outcome.result is not None
+    assert sorted(g.item.student for g in seen) == sorted(i.student for i in [*items, unreadable])
 
 
 def test_the_runner_is_passed_to_the_engine(course):
@@ -56,11 +68,12 @@ def test_the_runner_is_passed_to_the_engine(course):
         calls.append(args[1])
         return run_sets(*args, **kwargs)
 
-    outcomes = grade_items(
+    graded = grade_items(
         [item("alice", REFERENCE), item("bob", STARTER)],
         lab_grader(lab, counting_runner),
         workers=2,
     )
+    outcomes = [g.outcome for g in graded]
     runs_each = len(lab.run_groups(include_hidden=True))  # public and hidden sets run apart
     assert calls == ["rnn_numpy.py"] * 2 * runs_each
     assert [o.result.score for o in outcomes] == [100, 0]

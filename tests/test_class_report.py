@@ -5,6 +5,7 @@ Chromium comes from Debian (`make system`); without it the browser test fails, i
 skips: an instructor's page nobody opened in a browser is not tested.
 """
 
+import json
 import re
 import shutil
 import subprocess
@@ -17,6 +18,7 @@ from graders.batch.similarity import DEFAULT_THRESHOLD, compare
 from graders.course.corpus import corpus_program, load_corpus
 from graders.engine import grade_submission
 from graders.messages import say
+from graders.results import LabResult
 from graders.submission import Submission, read_text
 
 REFERENCE_LOOP = """        h = np.zeros((self.Whh.shape[0], 1))
@@ -93,13 +95,15 @@ def submissions(rnn) -> list[tuple[str, str]]:
 
 @pytest.fixture(scope="module")
 def records(rnn, submissions) -> list[ClassRecord]:
-    """Graded for real; every other result in its JSON form, as a gradebook row holds it."""
+    """Graded for real; every other result read back from its stored shape, as the gradebook
+    hands it over."""
     out = []
     for index, (student, text) in enumerate(submissions):
         result = grade_submission(
             rnn, Submission(rnn.solution_path.with_name(f"{student}.py"), text), include_hidden=True
         )
-        out.append(ClassRecord(student, result if index % 2 else result.to_json("en"), text))
+        stored = LabResult.from_dict(json.loads(json.dumps(result.to_dict())))
+        out.append(ClassRecord(student, result if index % 2 else stored, text))
     return out
 
 
@@ -154,23 +158,29 @@ def test_hidden_sets_show_a_verdict_and_never_their_data(rnn, records, similarit
     page = render_class_report(rnn, records, similarity, "en")
     assert HIDDEN_CANARY not in page
     # Even a gradebook row that wrongly kept a hidden set's data cannot leak it.
-    leaky = {
-        "score": 0,
-        "max_score": 20,
-        "execution_time": 1.0,
-        "tests": [
-            {
-                "name": "hidden-1",
-                "score": 0,
-                "max_score": 20,
-                "verdict": "WA",
-                "visibility": "hidden",
-                "input": "SECRET-INPUT",
-                "expected": HIDDEN_CANARY,
-                "actual": "SECRET-ACTUAL",
-            }
-        ],
-    }
+    leaky = LabResult.from_dict(
+        {
+            "format": 1,
+            "lab": rnn.id,
+            "kind": "lab",
+            "title": rnn.title,
+            "file": "x.py",
+            "isolation": {"level": "strong", "layers": []},
+            "execution_time": 1.0,
+            "tests": [
+                {
+                    "name": "hidden-1",
+                    "score": 0,
+                    "max_score": 20,
+                    "verdict": "WA",
+                    "hidden": True,
+                    "input": "SECRET-INPUT",
+                    "expected": HIDDEN_CANARY,
+                    "actual": "SECRET-ACTUAL",
+                }
+            ],
+        }
+    )
     page = render_class_report(rnn, [ClassRecord("x", leaky, None)], None, "en")
     assert "WA" in page
     for secret in ("SECRET-INPUT", HIDDEN_CANARY, "SECRET-ACTUAL"):

@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -15,20 +16,18 @@ from batch_helpers import REFERENCE, RIGHT, STARTER, WRONG
 from sqlalchemy import create_engine, text
 
 from graders.batch.collect import Item
-from graders.batch.gradebook import (
-    Gradebook,
-    Key,
-    database_url,
-    export_gradescope,
-    export_scores_csv,
-    export_sets_csv,
-    file_version,
-)
-from graders.batch.grading import Outcome, grade_items, lab_grader
+from graders.batch.grading import grade_items, lab_grader
 from graders.cli import main
-from graders.errors import SubmissionError, UsageError
+from graders.errors import SandboxError, SpecError, SubmissionError, UsageError
+from graders.sandbox import run_sets
+from graders.service import Blame, Outcome
+from graders.store.database import database_url
+from graders.store.exports import export_gradescope, export_scores_csv, export_sets_csv
+from graders.store.gradebook import Entry, Gradebook, Key, file_version, stored_result
+from graders.store.record import RecordRules, rules_for
 
 ROOT = Path(__file__).resolve().parent.parent
+BEST = RecordRules()
 
 
 @pytest.fixture
@@ -40,45 +39,72 @@ def item(student: str, text_: str) -> Item:
     return Item(student, Path(f"{student}/rnn_numpy.py"), data=text_.encode())
 
 
-def record(book, outcome, lab):
-    return book.record(
-        outcome, lab=lab.id, kind="lab", spec_version=file_version(lab.spec_path), max_score=100
+def entry(student: str, sha256: str, lab, submitted_at=None) -> Entry:
+    return Entry(
+        student=student,
+        lab=lab.id,
+        kind="lab",
+        sha256=sha256,
+        source=f"{student}/rnn_numpy.py",
+        spec_version=file_version(lab.spec_path),
+        max_score=100,
+        submitted_at=submitted_at,
     )
+
+
+def record(book, graded, lab):
+    return book.record(entry(graded.item.student, graded.item.sha256, lab), graded.outcome)
+
+
+def grade_all(items, lab, workers=2):
+    return grade_items(items, lab_grader(lab, run_sets), workers=workers)
 
 
 def test_rows_hold_results_and_a_rerun_skips_the_same_hash_and_spec(db_url, lab):
     book = Gradebook(db_url)
     items = [item("alice", REFERENCE), item("bob", STARTER)]
-    outcomes = grade_items(items, lab_grader(lab), workers=2)
-    for outcome in outcomes:
-        record(book, outcome, lab)
+    graded = grade_all(items, lab)
+    for one in graded:
+        record(book, one, lab)
     spec = file_version(lab.spec_path)
     done = book.done(lab.id, spec)
     assert set(done) == {Key("alice", items[0].sha256), Key("bob", items[1].sha256)}
     alice = done[Key("alice", items[0].sha256)]
     assert (alice.score, alice.max_score, alice.status) == (100, 100, "graded")
-    assert alice.verdicts == [[t.name, "AC"] for t in lab.tests]
-    assert alice.results["tests"][0]["verdict"] == "AC"
+    # The row holds the result itself, read back exactly as the grading produced it.
+    assert stored_result(alice) == graded[0].outcome.result
+    assert alice.code == REFERENCE  # what the similarity check reads
     assert alice.isolation in ("weak", "medium", "strong")
     assert alice.engine_version == "0.1.0" and alice.spec_version == spec
     assert alice.execution_time > 0 and alice.graded_at is not None
     assert done[Key("bob", items[1].sha256)].score == 0
     # Another spec version is another row; the same one is never stored twice.
     assert book.done(lab.id, "0" * 64) == {}
-    record(book, outcomes[0], lab)
+    record(book, graded[0], lab)
     assert len(book.rows()) == 2
     book.close()
 
 
-def test_an_internal_failure_is_not_final_and_its_regrade_replaces_it(db_url, lab):
+@pytest.mark.parametrize(
+    ("error", "status"),
+    [
+        (SandboxError("sandbox.start_failed", reason="no memory"), "internal"),
+        (SpecError("spec.no_course", path="/course"), "author"),
+    ],
+)
+def test_a_failure_not_the_students_is_not_final_and_its_regrade_replaces_it(
+    db_url, lab, error, status
+):
     book = Gradebook(db_url)
     alice = item("alice", REFERENCE)
-    record(book, Outcome(alice, internal="OSError: the sandbox broke"), lab)
-    assert book.done(lab.id, file_version(lab.spec_path)) == {}
+    blame = Blame.PLATFORM if status == "internal" else Blame.AUTHOR
+    book.record(entry("alice", alice.sha256, lab), Outcome(error=error, blame=blame))
+    assert book.done(lab.id, file_version(lab.spec_path)) == {}  # the next run grades it
     (row,) = book.rows()
-    assert row.status == "internal" and row.score is None
-    (outcome,) = grade_items([alice], lab_grader(lab), workers=1)
-    record(book, outcome, lab)
+    assert row.status == status and row.score is None  # never the student's zero
+    assert book.of_record(BEST)[0].score is None
+    (graded,) = grade_all([alice], lab, workers=1)
+    record(book, graded, lab)
     (row,) = book.rows()
     assert row.status == "graded" and row.score == 100
     book.close()
@@ -86,23 +112,58 @@ def test_an_internal_failure_is_not_final_and_its_regrade_replaces_it(db_url, la
 
 def test_a_file_that_cannot_be_graded_scores_zero_with_its_reason(db_url, lab):
     book = Gradebook(db_url)
-    bad = Item("carol", Path("carol.py"), data=b"\xff\xfe")
     error = SubmissionError("file.not_utf8", path="carol.py", line=1, column=1)
-    record(book, Outcome(bad, error=error), lab)
+    book.record(entry("carol", "c" * 64, lab), Outcome(error=error, blame=Blame.STUDENT))
     (row,) = book.rows()
     assert (row.status, row.score, row.error_key) == ("error", 0, "file.not_utf8")
     assert "UTF-8" in row.error_text
-    # An unreadable file has no hash: it is reported, not stored.
-    assert record(book, Outcome(Item("dan", Path("dan.py"), error=error), error=error), lab) is None
     book.close()
+
+
+def test_the_score_of_record_best_last_and_the_instructors_choice(db_url, lab):
+    book = Gradebook(db_url)
+    early, late = datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 1, 2, tzinfo=UTC)
+    right, wrong = grade_all([item("ann", REFERENCE), item("ann", STARTER)], lab)
+    book.record(entry("ann", "a" * 64, lab, early), right.outcome)  # 100 first
+    book.record(entry("ann", "b" * 64, lab, late), wrong.outcome)  # then a wrong try: 0
+    # Our failure on a third try counts for nothing under any rule.
+    broken = Outcome(error=SandboxError("sandbox.start_failed", reason="x"), blame=Blame.PLATFORM)
+    book.record(entry("ann", "c" * 64, lab, datetime(2026, 1, 3, tzinfo=UTC)), broken)
+    assert [g.score for g in book.of_record(BEST)] == [100]
+    last = RecordRules("best", {lab.id: "last"})
+    assert [g.score for g in book.of_record(last)] == [0]
+    assert [g.score for g in book.of_record(RecordRules("last"), lab="other")] == []
+    first = next(g for g in book.rows() if g.sha256 == "a" * 64)
+    zero = next(g for g in book.rows() if g.sha256 == "b" * 64)
+    book.choose(zero.id)  # the instructor's choice wins over the rule …
+    assert [g.score for g in book.of_record(BEST)] == [0]
+    book.record(entry("ann", "b" * 64, lab, late), wrong.outcome)  # … and survives a regrade
+    assert [g.score for g in book.of_record(BEST)] == [0]
+    book.choose(first.id)
+    assert [g.score for g in book.of_record(last)] == [100]
+    book.close()
+
+
+def test_the_rule_comes_from_the_course_and_a_bad_one_is_named(tmp_path):
+    assert rules_for(tmp_path) == RecordRules()
+    (tmp_path / "seqlab.toml").write_text(
+        '[scores]\nof_record = "last"\n[scores.labs]\nseq2seq = "best"\n', encoding="utf-8"
+    )
+    rules = rules_for(tmp_path)
+    assert (rules.rule("rnn-numpy"), rules.rule("seq2seq")) == ("last", "best")
+    (tmp_path / "seqlab.toml").write_text('[scores]\nof_record = "first"\n', encoding="utf-8")
+    with pytest.raises(SpecError) as caught:
+        rules_for(tmp_path)
+    message = caught.value.render("en")
+    assert "seqlab.toml" in message and "'first'" in message and '"best"' in message
 
 
 def test_exports_csv_per_set_and_gradescope(db_url, lab, tmp_path):
     book = Gradebook(db_url)
     items = [item("alice", REFERENCE), item("bob", WRONG["wrong-no-bias"])]
-    for outcome in grade_items(items, lab_grader(lab), workers=2):
-        record(book, outcome, lab)
-    grades = book.latest()
+    for graded in grade_all(items, lab):
+        record(book, graded, lab)
+    grades = book.of_record(BEST)
     assert export_scores_csv(grades, tmp_path / "scores.csv") == 2
     rows = list(csv.reader((tmp_path / "scores.csv").open(encoding="utf-8")))
     assert rows == [["student", "rnn-numpy"], ["alice", "100"], ["bob", "0"]]
@@ -113,7 +174,7 @@ def test_exports_csv_per_set_and_gradescope(db_url, lab, tmp_path):
     assert [r["set"] for r in sets if r["student"] == "alice"] == [t.name for t in lab.tests]
     with pytest.raises(UsageError):  # never overwrites
         export_scores_csv(grades, tmp_path / "scores.csv")
-    assert export_gradescope(grades, tmp_path / "gs") == 2
+    assert export_gradescope(grades, tmp_path / "gs", "en") == 2
     data = json.loads((tmp_path / "gs" / "rnn-numpy" / "bob" / "results.json").read_text())
     assert set(data) >= {"score", "execution_time", "output", "tests"} and data["score"] == 0
     for test in data["tests"]:
@@ -130,6 +191,31 @@ def test_exports_csv_per_set_and_gradescope(db_url, lab, tmp_path):
     hidden = [t for t in data["tests"] if t["visibility"] == "hidden"]
     assert len(hidden) == sum(t.hidden for t in lab.tests)
     book.close()
+
+
+def test_the_migrations_make_exactly_the_declared_tables(db_url):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    import graders.web.models  # noqa: F401 (its tables are declared on the one base)
+    from graders.store.database import VERSION_TABLE
+    from graders.store.tables import Base
+
+    engine = Gradebook(db_url).engine
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"version_table": VERSION_TABLE})
+        assert compare_metadata(context, Base.metadata) == []
+
+
+def test_a_gradebook_from_before_migrations_is_refused_plainly(tmp_path, capsys):
+    path = tmp_path / "old.sqlite"
+    engine = create_engine(f"sqlite:///{path}")
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE seqlab_grades (id INTEGER PRIMARY KEY)"))
+    engine.dispose()
+    code = main(["--lang", "en", "gradebook", "export", "--db", str(path), "--csv", "x.csv"])
+    err = capsys.readouterr().err
+    assert code == 2 and "older seqlab" in err and "Traceback" not in err
 
 
 def test_plain_paths_mean_sqlite_and_postgres_urls_use_psycopg3():

@@ -7,6 +7,8 @@ output. No page or API response may ever contain it.
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 import shutil
 import time
@@ -19,6 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from web_helpers import LAB, csrf_of, sign_in, submit
 
+from graders.cli import main
 from graders.errors import UsageError
 from graders.sandbox import run_sets
 from graders.spec import Course
@@ -234,7 +237,7 @@ def test_grade_attempt_grades_once_per_attempt(canary_course, db_url):
     with Session(engine_for(url)) as session:
         graded = session.get(Attempt, attempt_id)
         assert graded.finished_at is not None and graded.score > 0
-        hidden = [t for t in graded.results["tests"] if t["hidden"]]
+        hidden = [t for t in graded.results["tests"] if t.get("hidden")]
         assert hidden and all(
             set(t) & {"input", "expected", "actual", "stderr"} == set() for t in hidden
         )
@@ -300,3 +303,69 @@ def test_quiz_results_read_at_a_glance_with_partial_credit_labelled(canary_cours
         assert [int(number) for _, number in rows] == [q.number for q in paper.questions]
         assert dict((int(n), c) for c, n in rows)[multi.number] == "partial"
         assert "部分正确" in page and page.count('<section class="set') == 0
+
+
+def test_one_score_of_record_for_the_student_the_instructor_the_csv_and_the_report(
+    canary_course, tmp_path
+):
+    """Best by default: a right attempt then a wrong one count as the right one everywhere;
+    the course's rule "last" turns every page to the wrong one at once. Web quizzes reach the
+    gradebook, and `seqlab report --db` on the web's database compares the web's code."""
+    from quizzes.bank import load_quiz
+    from quizzes.paper import make_paper
+
+    config = canary_course.root / "seqlab.toml"
+    url = f"sqlite:///{tmp_path / 'web.sqlite'}"
+    try:
+        with make_client(canary_course, tmp_path) as client:
+            token = sign_in(client, "alice", "alice-pass-1")
+            right = wait_done(client, submit(client, token, solution(canary_course)))
+            wait_done(client, submit(client, token, starter(canary_course)))
+            paper = make_paper(load_quiz(canary_course.banks_dir, "attention"), "alice")
+            answers = {f"q{q.number}": sorted(q.correct) for q in paper.questions}
+            client.post("/quizzes/attention", data={"csrf": token, **answers})
+            best = f"{right['score']:g}/{right['max_score']:g}"
+            assert best in client.get("/").text  # the student's course page
+            client.post("/logout", data={"csrf": token})
+            bob = sign_in(client, "bob", "bob-pass-12")
+            wait_done(client, submit(client, bob, solution(canary_course)))
+            client.post("/logout", data={"csrf": bob})
+            sign_in(client, "teach", "teach-pass-1")
+            alice_row = re.search(
+                r"<tr><td>Alice \(alice\)</td>(.*?)</tr>", client.get("/instructor").text, re.S
+            )[1]
+            assert best in alice_row
+            rows = list(csv.DictReader(io.StringIO(client.get("/instructor/scores.csv").text)))
+            alice = next(row for row in rows if row["student"] == "alice")
+            assert float(alice[LAB]) == right["score"]
+            assert (
+                float(alice["attention"])
+                == load_quiz(canary_course.banks_dir, "attention").max_score
+            )
+            config.write_text('[scores]\nof_record = "last"\n', encoding="utf-8")
+            rows = list(csv.DictReader(io.StringIO(client.get("/instructor/scores.csv").text)))
+            assert float(next(r for r in rows if r["student"] == "alice")[LAB]) == 0
+            assert f"0/{right['max_score']:g}" in client.get("/instructor").text
+    finally:
+        config.unlink(missing_ok=True)
+    pairs = tmp_path / "pairs.csv"
+    code = main(
+        [
+            "--lang",
+            "en",
+            "report",
+            "--db",
+            url,
+            "--lab",
+            LAB,
+            "--course",
+            str(canary_course.root),
+            "--html",
+            str(tmp_path / "report.html"),
+            "--similarity-csv",
+            str(pairs),
+        ]
+    )
+    assert code == 0
+    listed = list(csv.DictReader(pairs.open(encoding="utf-8")))
+    assert [(row["student_a"], row["student_b"]) for row in listed] == [("alice", "bob")]

@@ -26,10 +26,10 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 from web_helpers import LAB, sign_in, submit
 
-from graders.batch.gradebook import Gradebook
 from graders.errors import UsageError
 from graders.sandbox import run_sets
 from graders.spec import Course
+from graders.store.gradebook import Gradebook
 from graders.web.app import WebSettings, create_app
 from graders.web.config import PlatformConfig, load_config
 from graders.web.grading import grade_attempt, source_name
@@ -160,19 +160,6 @@ def test_an_attempt_whose_grader_died_is_claimed_again_once_its_lease_lapses(db_
     assert grade_attempt(url, attempt_id, run_sets, course=course, grader="b") == DONE
     row = attempt_row(url, attempt_id)
     assert row.claims == 2 and row.claim.startswith("b:") and row.score == row.max_score
-
-
-def test_a_database_from_before_the_lease_gets_its_columns(db_url, course):
-    engine = engine_for(db_url)
-    import_roster(db_url, parse_roster(students(1), "roster.csv"))
-    attempt_id = new_attempt(db_url, course)
-    with engine.begin() as connection:  # the table as the first web platform made it
-        for column in ("claim", "lease_until", "claims"):
-            connection.exec_driver_sql(f"ALTER TABLE seqlab_web_attempts DROP COLUMN {column}")
-    engine.dispose()
-    engine_for.cache_clear()
-    assert grade_attempt(db_url, attempt_id, run_sets, course=course) == DONE
-    assert attempt_row(db_url, attempt_id).claims == 1
 
 
 # --- the web app on PostgreSQL (and SQLite) -------------------------------------------------

@@ -9,27 +9,24 @@ mail attachment or an LMS upload). Every label comes from messages.py, in zh or 
 Hidden sets show their verdict and score only. The page never shows any set's input,
 expected or actual output, so nothing of a hidden set can leak through it.
 
-Records come from the gradebook as `ClassRecord`s; a record's result may be a `LabResult`
-or its JSON form (`LabResult.to_json`), which is what a gradebook row stores.
+Records come from the gradebook's score of record as `ClassRecord`s, each with its result
+read back from the one stored shape (`LabResult.from_dict`).
 """
 
 from __future__ import annotations
 
-import hashlib
 import math
 import statistics
 from dataclasses import dataclass
 from datetime import datetime
 from html import escape
-from pathlib import Path
 
-from graders.batch.gradebook import Gradebook
 from graders.batch.similarity import Similarity
-from graders.errors import SeqlabError
 from graders.messages import say
 from graders.results import LabResult
 from graders.spec import LabSpec
-from graders.submission import decode
+from graders.store.gradebook import Gradebook, stored_result
+from graders.store.record import RecordRules
 from graders.verdict import Verdict
 
 GENERATOR = "seqlab class report"  # a <meta> tag: `seqlab report` only overwrites its own pages
@@ -37,11 +34,14 @@ GENERATOR = "seqlab class report"  # a <meta> tag: `seqlab report` only overwrit
 
 @dataclass(frozen=True)
 class ClassRecord:
-    """One student's latest graded submission of a lab, as the gradebook hands it over."""
+    """One student's grade of record for a lab, as the gradebook hands it over."""
 
     student: str
-    result: LabResult | dict
+    result: LabResult | None  # None: no set results (could not be graded)
     text: str | None = None  # the submitted source, for the similarity check
+    score: float = 0.0  # without a result: the grade's own
+    max_score: float = 0.0
+    seconds: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -83,64 +83,35 @@ MAX_PAIRS = 200  # the page lists the most similar pairs; the CSV has them all
 FULL, PARTIAL, ZERO = "#43a047", "#f9a825", "#e53935"
 
 
-def load_records(db_url: str, lab_id: str) -> list[ClassRecord]:
-    """The lab's newest gradebook row per student, as records.
-
-    The gradebook keeps each result's JSON and the submission's path and SHA-256, not its
-    text: the text is read back from that path when the file is still there with the same
-    hash (anything else would compare a file other than the one graded); otherwise the
-    record has no text and the similarity check lists it as not compared. A row that could
-    not be graded (unreadable file, broken markers, our own failure) has no set results:
-    its row in the table shows its score and a dash for every set.
-    """
+def load_records(db_url: str, lab_id: str, rules: RecordRules) -> list[ClassRecord]:
+    """The lab's grade of record per student (graders/store/record.py), as records, with the
+    submission's text the gradebook keeps for the similarity check. A grade that has no set
+    results (unreadable file, broken markers, a failure not yet graded again) shows its
+    score and a dash for every set."""
     book = Gradebook(db_url)
     try:
-        grades = book.latest(lab_id)
+        grades = book.of_record(rules, lab=lab_id)
     finally:
         book.close()
-    records = []
-    for grade in sorted(grades, key=lambda g: g.student):
-        result = grade.results or {
-            "score": grade.score or 0.0,
-            "max_score": grade.max_score or 0.0,
-            "execution_time": grade.grading_seconds,
-            "tests": [],
-        }
-        records.append(ClassRecord(grade.student, result, _graded_text(grade.source, grade.sha256)))
-    return records
-
-
-def _graded_text(source: str, sha256: str) -> str | None:
-    path = Path(source)
-    try:
-        data = path.read_bytes() if path.is_file() else None
-    except OSError:
-        return None
-    if data is None or hashlib.sha256(data).hexdigest() != sha256:
-        return None
-    try:
-        return decode(data, path)
-    except SeqlabError:
-        return None
+    return [
+        ClassRecord(
+            g.student,
+            stored_result(g),
+            g.code,
+            g.score or 0.0,
+            g.max_score or 0.0,
+            g.execution_time or g.grading_seconds,
+        )
+        for g in grades
+    ]
 
 
 def _row(record: ClassRecord) -> _Row:
     result = record.result
-    if isinstance(result, LabResult):
+    if result is not None:
         cells = {t.name: _Cell(t.verdict.code, t.score, t.max_score) for t in result.tests}
         return _Row(record.student, result.score, result.max_score, result.execution_time, cells)
-    tests = result.get("tests", [])
-    cells = {
-        str(t["name"]): _Cell(str(t.get("verdict", "IE")), float(t["score"]), float(t["max_score"]))
-        for t in tests
-    }
-    return _Row(
-        record.student,
-        float(result.get("score", sum(c.score for c in cells.values()))),
-        float(result.get("max_score", sum(c.max_score for c in cells.values()))),
-        float(result.get("execution_time", 0.0)),
-        cells,
-    )
+    return _Row(record.student, record.score, record.max_score, record.seconds, {})
 
 
 def _number(value: float) -> str:

@@ -12,14 +12,14 @@ from __future__ import annotations
 import contextlib
 import os
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from rich.console import Console
 
 from graders.batch.collect import Collection, Item, collect
 from graders.batch.feedback import write_feedback
-from graders.batch.gradebook import Gradebook, Key, file_version, shown_url
-from graders.batch.grading import GradeOne, Outcome, grade_items, lab_grader
+from graders.batch.grading import Graded, GradeOne, grade_items, lab_grader
 from graders.batch.summary import (
     BatchProgress,
     Row,
@@ -29,8 +29,10 @@ from graders.batch.summary import (
 )
 from graders.errors import UsageError
 from graders.messages import say
-from graders.sandbox import warm
+from graders.service.pools import runner_for
 from graders.spec import LabSpec
+from graders.store.database import shown_url
+from graders.store.gradebook import Entry, Gradebook, Key, file_version, stored_result
 from graders.textsafe import json_text, visible
 
 
@@ -45,18 +47,18 @@ class BatchTarget:
     entry: str | None
     suffixes: tuple[str, ...]
     max_score: float
-    grade_one: GradeOne
+    grade_one: GradeOne | None = None  # a quiz's grading (a lab's is the service's)
     lab: LabSpec | None = None  # a lab target: what warm workers preload
 
 
 @contextlib.contextmanager
 def _warm_grader(target: BatchTarget, workers: int, *, cold: bool):
-    """The target's grader; a lab's through warm workers where they pay (warm.runner_for)."""
+    """The target's grader; a lab's through warm workers where they pay (service.pools)."""
     if target.lab is None:
         yield target.grade_one
         return
-    with warm.runner_for(target.lab, workers, cold=cold) as runner:
-        yield lab_grader(target.lab, runner=runner)
+    with runner_for(target.lab, workers, cold=cold) as runner:
+        yield lab_grader(target.lab, runner)
 
 
 def _feedback_folder(text: str | None) -> Path | None:
@@ -119,20 +121,15 @@ def grade_batch(target: BatchTarget, paths: list[Path], options: BatchOptions, o
         else:
             stored[item.student] = grade
 
-    def finished(outcome: Outcome) -> None:
+    def finished(graded: Graded) -> None:
         # Called in this thread as each submission completes: commit it, then tell the user.
-        book.record(
-            outcome,
-            lab=target.id,
-            kind=target.kind,
-            spec_version=spec_version,
-            max_score=target.max_score,
-        )
-        student = outcome.item.student
-        if feedback is not None and outcome.internal is None:
+        item, outcome = graded.item, graded.outcome
+        if item.sha256 is not None:  # an unreadable file has no hash: reported, not stored
+            book.record(_entry(target, item, spec_version), outcome)
+        if feedback is not None and outcome.final:
             write_feedback(
                 feedback,
-                student,
+                item.student,
                 lab=target.id,
                 title=target.title[lang],
                 lang=lang,
@@ -140,19 +137,21 @@ def grade_batch(target: BatchTarget, paths: list[Path], options: BatchOptions, o
                 error=outcome.error,
             )
         if outcome.result is not None:
-            results[student] = outcome.result.to_json(lang)
-        rows[student] = row_from_outcome(outcome, lang)
-        progress.advance(rows[student])
+            results[item.student] = outcome.result.to_json(lang)
+        rows[item.student] = row_from_outcome(graded, lang)
+        progress.advance(rows[item.student])
 
     with BatchProgress(len(collection.items), lang, status) as progress:
         for item in collection.items:
             if item.student in stored:
                 grade = stored[item.student]
                 rows[item.student] = row_from_stored(item.student, str(item.path), grade, lang)
-                results[item.student] = grade.results
+                result = stored_result(grade)
+                if result is not None:
+                    results[item.student] = result.to_json(lang)
                 progress.advance(rows[item.student])
         with _warm_grader(target, min(workers, len(fresh)), cold=options.cold) as grade_one:
-            grade_items(fresh, grade_one, workers=workers, on_outcome=finished)
+            grade_items(fresh, grade_one, workers=workers, on_graded=finished)
     book.close()
     ordered = [rows[item.student] for item in collection.items]
     if options.json:
@@ -164,6 +163,20 @@ def grade_batch(target: BatchTarget, paths: list[Path], options: BatchOptions, o
     if not any(row.has_score for row in ordered):
         return 2
     return 0 if all(row.full_marks for row in ordered) else 1
+
+
+def _entry(target: BatchTarget, item: Item, spec_version: str) -> Entry:
+    assert item.sha256 is not None
+    return Entry(
+        student=item.student,
+        lab=target.id,
+        kind=target.kind,
+        sha256=item.sha256,
+        source=str(item.path),
+        spec_version=spec_version,
+        max_score=target.max_score,
+        submitted_at=datetime.fromtimestamp(item.modified, UTC) if item.modified else None,
+    )
 
 
 def _batch_json(target, spec_version, url, collection: Collection, rows, results, lang) -> str:
@@ -206,6 +219,5 @@ def lab_target(lab: LabSpec) -> BatchTarget:
         lab.entry,
         (".py", ".ipynb"),
         sum(t.points for t in lab.tests),
-        lab_grader(lab),
-        lab,
+        lab=lab,
     )

@@ -32,10 +32,10 @@ from typing import TYPE_CHECKING, TextIO
 
 import numpy as np
 
-from graders.batch import csvcells
 from graders.errors import SeqlabError
 from graders.markers import parse
 from graders.spec import LabSpec
+from graders.store import csvcells
 from graders.submission import read_text
 
 if TYPE_CHECKING:

@@ -28,12 +28,18 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
-from graders.batch.grading import Outcome
+from graders.batch.grading import Graded
 from graders.messages import say
+from graders.service import Blame
+from graders.store.gradebook import stored_result
 from graders.textsafe import visible
 
 SLOWEST = 5
-STATUS_KEYS = {"error": "batch.status_error", "internal": "batch.status_internal"}
+STATUS_KEYS = {
+    "error": "batch.status_error",
+    "author": "batch.status_author",
+    "internal": "batch.status_internal",
+}
 BINS = 10  # score distribution in tenths of the maximum
 
 
@@ -41,7 +47,7 @@ BINS = 10  # score distribution in tenths of the maximum
 class Row:
     student: str
     file: str
-    status: str  # graded | error | internal
+    status: str  # graded | error | author | internal (service.Outcome.status)
     score: float | None = None
     max_score: float | None = None
     verdicts: tuple[tuple[str, str], ...] = ()  # (set name, verdict code)
@@ -59,11 +65,12 @@ class Row:
 
     @property
     def failed(self) -> bool:
-        return self.status in ("error", "internal")
+        return self.status != "graded"
 
 
-def row_from_outcome(outcome: Outcome, lang: str) -> Row:
-    item, result = outcome.item, outcome.result
+def row_from_outcome(graded: Graded, lang: str) -> Row:
+    item, outcome = graded.item, graded.outcome
+    result = outcome.result
     if result is not None:
         verdicts = tuple((t.name, t.verdict.code) for t in result.tests)
         return Row(
@@ -75,10 +82,15 @@ def row_from_outcome(outcome: Outcome, lang: str) -> Row:
             verdicts,
             outcome.seconds,
         )
-    if outcome.error is not None:
-        message = outcome.error.render(lang)
-    else:
-        message = say("batch.internal", lang, error=outcome.internal)
+    message = outcome.message(lang)
+    if outcome.blame is Blame.PLATFORM and outcome.error is not None:
+        # Not the student's: say it is graded again (quoting a bug's own words, not twice ours).
+        internal = outcome.error.key == "internal"
+        message = say(
+            "batch.internal", lang, error=outcome.error.params["error"] if internal else message
+        )
+    elif outcome.blame is Blame.AUTHOR:
+        message = say("batch.author", lang, reason=message)
     return Row(
         item.student, str(item.path), outcome.status, seconds=outcome.seconds, message=message
     )
@@ -86,7 +98,8 @@ def row_from_outcome(outcome: Outcome, lang: str) -> Row:
 
 def row_from_stored(student: str, file: str, grade, lang: str) -> Row:
     """A submission the gradebook already had (same file, same spec): its stored result."""
-    verdicts = tuple((name, code) for name, code in (grade.verdicts or []))
+    result = stored_result(grade)
+    verdicts = tuple((t.name, t.verdict.code) for t in result.tests) if result else ()
     graded = grade.status == "graded"
     message = ""
     if grade.error_key:

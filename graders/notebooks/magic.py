@@ -26,11 +26,11 @@ from pathlib import Path
 from IPython.core.magic import Magics, line_magic, magics_class
 from IPython.display import HTML, display
 
-from graders.engine import grade_submission
 from graders.errors import SeqlabError, UsageError
 from graders.messages import LANGS, say
 from graders.notebooks.html import error_html, render_html
 from graders.results import LabResult
+from graders.service import choose_lab, grade_lab
 from graders.spec import Course
 from graders.submission import read_submission
 
@@ -65,9 +65,13 @@ def find_notebook(explicit: str | None, namespace: dict, course: Course) -> Path
 
 
 def check_notebook(path: Path, course: Course, lab_id: str | None = None) -> LabResult:
+    """The notebook's public sets, through the grading service; its error if it has none."""
     submission = read_submission(path)
-    lab = course.lab(lab_id) if lab_id else course.lab_for_file(submission.path)
-    return grade_submission(lab, submission, include_hidden=False)
+    lab = choose_lab(course, submission.path, lab_id)
+    outcome = grade_lab(lab, submission, include_hidden=False)
+    if outcome.result is None:
+        raise outcome.error
+    return outcome.result
 
 
 @magics_class

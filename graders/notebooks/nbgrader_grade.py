@@ -36,13 +36,13 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 from nbgrader.utils import is_grade, is_solution
 from traitlets import Bool, Enum, Unicode
 
-from graders.engine import grade_submission
 from graders.errors import SpecError, SubmissionError
 from graders.messages import LANGS, say
 from graders.notebooks.cells import read_cells
 from graders.notebooks.html import error_html, test_box
 from graders.notebooks.nbgrader import grade_cell, grade_id
 from graders.results import TestResult
+from graders.service import Blame, grade_lab
 from graders.spec import Course, LabSpec
 from graders.submission import Submission
 
@@ -109,16 +109,21 @@ def program_cells(nb: NotebookNode) -> list[tuple[int, str]]:
 def set_outputs(lab: LabSpec, nb: NotebookNode, path: Path, lang: str) -> dict[str, list]:
     """The outputs of every set's grade cell, by grade id."""
     ids = [grade_id(number, test) for number, test in enumerate(lab.tests, start=1)]
-    try:
+
+    def read() -> Submission:
         unreadable = nb.metadata.get("seqlab", {}).get(UNREADABLE)
         if unreadable is not None:
             raise SubmissionError("file.notebook_invalid", path=path, reason=unreadable)
-        program = read_cells(program_cells(nb), path).text
-        result = grade_submission(lab, Submission(path, program), include_hidden=True)
-    except SubmissionError as error:  # the student's notebook: 0, and why
-        message = error.render(lang)
+        return Submission(path, read_cells(program_cells(nb), path).text)
+
+    outcome = grade_lab(lab, read, include_hidden=True)
+    if outcome.blame is Blame.STUDENT:  # the student's notebook: 0, and why
+        message = outcome.message(lang)
         zeros = [say("notebook.nbgrader_not_graded", lang, points=t.points) for t in lab.tests]
         return {cell: _not_graded(message, zero) for cell, zero in zip(ids, zeros, strict=True)}
+    if outcome.result is None:  # ours or the course's: nbgrader reports a failure, not a 0
+        raise outcome.error
+    result = outcome.result
     return {
         cell_id: _result_outputs(number, test, lang)
         for number, (cell_id, test) in enumerate(zip(ids, result.tests, strict=True), start=1)

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import ast
 import contextlib
-import functools
 import json
 import os
 import queue
@@ -28,7 +27,7 @@ import socket
 import threading
 import time
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 from graders.errors import SandboxError
@@ -47,7 +46,7 @@ from graders.sandbox.runner import (
 )
 from graders.sandbox.seccomp import filter_program
 from graders.sandbox.wiring import GATE_WAIT_FACTOR, SetWiring
-from graders.spec import LabSpec, Limits
+from graders.spec import Limits
 
 Runner = Callable[..., list[RunResult]]
 
@@ -372,22 +371,3 @@ class WarmPool:
 def available(isolation: Isolation | None = None) -> bool:
     isolation = isolation or probe.current()
     return isolation.uses("bwrap") and isolation.uses("seccomp")
-
-
-def pool_size(lab: LabSpec, gradings: int) -> int:
-    """Workers for `gradings` side by side: one per run of each (public sets, hidden sets),
-    so a grading's runs go side by side too."""
-    return max(gradings, 1) * len(lab.run_groups(include_hidden=True))
-
-
-@contextlib.contextmanager
-def runner_for(lab: LabSpec, gradings: int, *, cold: bool = False) -> Iterator[Runner]:
-    """A runner for many gradings of one lab, `gradings` at a time: warm workers where they
-    work and pay (a lab that forks at input, the strong level), else the cold runner."""
-    runs = pool_size(lab, gradings)
-    if cold or gradings < 1 or not lab.fork_at_input or not available():
-        yield functools.partial(run_sets, cpus=cpu_share(runs))
-        return
-    template = lab.starter_path.read_text(encoding="utf-8")
-    with WarmPool(template, lab.limits, runs) as pool:
-        yield pool.run_sets

@@ -28,28 +28,30 @@ from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
-from graders.batch.class_report import ClassRecord, render_class_report
-from graders.batch.gradebook import Gradebook, export_scores_csv
+from graders.batch.class_report import load_records, render_class_report
 from graders.batch.similarity import DEFAULT_THRESHOLD
 from graders.batch.similarity import compare as compare_similarity
 from graders.errors import SeqlabError, UsageError
 from graders.messages import LANGS, say
+from graders.service import grade
 from graders.spec import Course, LabSpec
+from graders.store.exports import export_scores_csv
+from graders.store.record import rules_for
 from graders.submission import read_text
+from graders.web.grading import record_quiz
 from graders.web.limits import MAX_SUBMISSION_BYTES, BodyLimit
 from graders.web.models import (
-    DONE,
     FINISHED,
     INSTRUCTOR,
     LAB,
     QUEUED,
-    QUIZ,
     Attempt,
     User,
     engine_for,
     now,
 )
 from graders.web.roster import import_roster, parse_roster
+from graders.web.scores import grades_of_record, standings
 from graders.web.security import (
     csrf_ok,
     csrf_token,
@@ -59,7 +61,7 @@ from graders.web.security import (
     verify_password,
 )
 from graders.web.throttle import LoginThrottle, ThrottlePolicy
-from graders.web.views import result_view, task_page
+from graders.web.views import attempt_message, attempt_view, task_page
 
 # The one place in graders/ besides cli.py that reads quiz banks (tests/test_architecture.py).
 from quizzes.bank import bank_ids, load_quiz
@@ -137,6 +139,7 @@ def create_app(settings: WebSettings, queue) -> FastAPI:
     )
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     templates = Jinja2Templates(directory=HERE / "templates")
+    templates.env.globals.update(attempt_view=attempt_view, attempt_message=attempt_message)
     engine = engine_for(settings.db_url)
     throttle = LoginThrottle(engine, settings.login_throttle)
     course = settings.course
@@ -326,16 +329,12 @@ def create_app(settings: WebSettings, queue) -> FastAPI:
     # --- student pages ---------------------------------------------------------------------
 
     def best_scores(username: str) -> dict[str, tuple[float, float, int]]:
-        """lab or quiz id → (best score, max score, attempts)."""
-        best: dict[str, tuple[float, float, int]] = {}
-        with Session(engine) as session:
-            rows = session.scalars(select(Attempt).where(Attempt.student == username))
-            for a in rows:
-                score, top, count = best.get(a.lab, (0.0, 0.0, 0))
-                if a.status == DONE and a.score is not None:
-                    score, top = max(score, a.score), a.max_score or top
-                best[a.lab] = (score, top, count + 1)
-        return best
+        """lab or quiz id → (score of record, max score, attempts)."""
+        found = standings(settings.db_url, course.root, username)
+        return {
+            lab: (standing.score or 0.0, standing.max_score, standing.attempts)
+            for (_student, lab), standing in found.items()
+        }
 
     @app.get("/", response_class=HTMLResponse)
     async def course_page(request: Request):
@@ -454,27 +453,17 @@ def create_app(settings: WebSettings, queue) -> FastAPI:
                 chosen = set()  # a tampered form: a single-choice question takes one letter
             if chosen:
                 answers[pq.number] = Answer(frozenset(chosen), line=pq.number)
-        result = check_quiz(paper, answers, Path(f"web/{quiz_id}"))
         sheet = "\n".join(
             f"{pq.number}: {letters_text(given.letters if given else frozenset())}"
             for pq in paper.questions
             for given in [answers.get(pq.number)]
         )
-        with Session(engine) as session, session.begin():
-            session.add(
-                Attempt(
-                    student=user.username,
-                    lab=quiz_id,
-                    kind=QUIZ,
-                    text=sheet,
-                    status=DONE,
-                    results=result_view(result),
-                    score=result.score,
-                    max_score=result.max_score,
-                    created_at=now(),
-                    finished_at=now(),
-                )
-            )
+        outcome = grade(lambda: check_quiz(paper, answers, Path(f"web/{quiz_id}")), code=sheet)
+        bank_path = course.banks_dir / f"{quiz_id}.toml"
+        record_quiz(settings.db_url, user.username, quiz_id, sheet, outcome, bank_path)
+        if outcome.result is None:
+            raise outcome.error
+        result = outcome.result
         review = [
             {
                 "pq": pq,
@@ -487,19 +476,12 @@ def create_app(settings: WebSettings, queue) -> FastAPI:
 
     # --- instructor pages ------------------------------------------------------------------
 
-    def newest_done(lab_id: str | None = None) -> dict[tuple[str, str], Attempt]:
-        query = select(Attempt).where(Attempt.status == DONE).order_by(Attempt.id)
-        if lab_id is not None:
-            query = query.where(Attempt.lab == lab_id)
-        with Session(engine) as session:
-            return {(a.student, a.lab): a for a in session.scalars(query)}
-
     @app.get("/instructor", response_class=HTMLResponse)
     async def instructor_page(request: Request):
         user = instructor(request)
         with Session(engine) as session:
             students = list(session.scalars(select(User).order_by(User.username)))
-        newest = newest_done()
+        newest = standings(settings.db_url, course.root)
         lab_ids = [lab.id for lab in course.labs()]
         return page(
             request,
@@ -515,8 +497,7 @@ def create_app(settings: WebSettings, queue) -> FastAPI:
     async def class_report(request: Request, lab_id: str):
         instructor(request)
         lab = lab_or_404(lab_id)
-        attempts = sorted(newest_done(lab.id).values(), key=lambda a: a.student)
-        records = [ClassRecord(a.student, a.results or _no_results(a), a.text) for a in attempts]
+        records = load_records(settings.db_url, lab.id, rules_for(course.root))
         similarity = compare_similarity(
             lab, [(r.student, r.text) for r in records], DEFAULT_THRESHOLD
         )
@@ -525,11 +506,7 @@ def create_app(settings: WebSettings, queue) -> FastAPI:
     @app.get("/instructor/scores.csv")
     async def scores_csv(request: Request):
         instructor(request)
-        book = Gradebook(settings.db_url)
-        try:
-            grades = book.latest()
-        finally:
-            book.close()
+        grades = grades_of_record(settings.db_url, course.root)
         with tempfile.TemporaryDirectory(prefix="seqlab-web-") as folder:
             path = Path(folder) / "scores.csv"
             export_scores_csv(grades, path)
@@ -565,8 +542,3 @@ def create_app(settings: WebSettings, queue) -> FastAPI:
         return page(request, "roster.html", user, imported=imported, problem=problem)
 
     return app
-
-
-def _no_results(attempt: Attempt) -> dict[str, object]:
-    """A row for a file that could not be graded (broken markers): its score, no sets."""
-    return {"score": attempt.score or 0.0, "max_score": attempt.max_score or 0.0, "tests": []}

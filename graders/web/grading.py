@@ -17,13 +17,14 @@ included, is written only while the token is still the attempt's.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import socket
+import sys
 import threading
-import time
 import traceback
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 
@@ -31,17 +32,14 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from graders.batch.collect import Item
-from graders.batch.gradebook import Gradebook, file_version
-from graders.batch.grading import Outcome
-from graders.engine import Runner, grade_submission
-from graders.errors import SeqlabError, SubmissionError
-from graders.messages import LANGS, say
+from graders.engine import Runner
+from graders.errors import UsageError
 from graders.sandbox import run_sets
+from graders.service import Blame, Outcome, grade_lab
 from graders.spec import Course
+from graders.store.gradebook import Entry, Gradebook, file_version
 from graders.submission import Submission
-from graders.web.models import DONE, ERROR, LAB, QUEUED, RUNNING, Attempt, engine_for, now
-from graders.web.views import result_view
+from graders.web.models import DONE, ERROR, LAB, QUEUED, QUIZ, RUNNING, Attempt, engine_for, now
 
 
 def source_name(attempt_id: int) -> str:
@@ -96,11 +94,23 @@ def grade_attempt(
         if not claimed:
             return attempt.status
         lab_id, text, student, kind = attempt.lab, attempt.text, attempt.student, attempt.kind
+        submitted_at = attempt.created_at
     if kind != LAB:  # quizzes are scored when answered; nothing runs
         return DONE
     try:
         with _Lease(engine, attempt_id, token, lease_seconds):
-            return _grade(db_url, engine, attempt_id, token, runner, course, lab_id, text, student)
+            return _grade(
+                db_url,
+                engine,
+                attempt_id,
+                token,
+                runner,
+                course,
+                lab_id,
+                text,
+                student,
+                submitted_at,
+            )
     except BaseException:
         # Our own failure before the result was written (the database, an interrupt): hand
         # the attempt back at once rather than when the lease lapses.
@@ -123,54 +133,103 @@ def _grade(
     lab_id: str,
     text: str,
     student: str,
+    submitted_at: datetime,
 ) -> str:
     course = course or Course.locate()
-    started = time.monotonic()
-    values: dict[str, object]
-    outcome: Outcome | None = None
+    max_score = 0.0
     try:
         lab = course.lab(lab_id)
-        submission = Submission(Path(lab.entry), text)
-        result = grade_submission(lab, submission, include_hidden=True, runner=runner)
-        values = {
-            "status": DONE,
-            "results": result_view(result),
-            "score": result.score,
-            "max_score": result.max_score,
-        }
-        outcome = Outcome(_item(attempt_id, student, lab.entry, text), result=result)
-    except SubmissionError as error:  # the student's file: zero marks and the reason why
-        lab = course.lab(lab_id)
-        values = {
-            "status": DONE,
-            "score": 0.0,
-            "max_score": float(sum(t.points for t in lab.tests)),
-            "message": {lang: error.render(lang) for lang in LANGS},
-        }
-        outcome = Outcome(_item(attempt_id, student, lab.entry, text), error=error)
-    except Exception as error:  # our own failure, never the student's
-        detail = f"{type(error).__name__}: {error}"
-        if not isinstance(error, SeqlabError):
-            traceback.print_exc()
-        values = {
-            "status": ERROR,
-            "message": {lang: say("internal", lang, error=detail) for lang in LANGS},
-        }
+    except UsageError as error:  # the lab left the course after this attempt: not the student's
+        outcome = Outcome(error=error, blame=Blame.AUTHOR)
+    else:
+        max_score = float(sum(t.points for t in lab.tests))
+        outcome = grade_lab(
+            lab, Submission(Path(lab.entry), text), include_hidden=True, runner=runner
+        )
+    if outcome.trace is not None:
+        print(outcome.trace, file=sys.stderr)  # a bug of ours: its trace goes to the server's log
     mine = (Attempt.id == attempt_id, Attempt.status == RUNNING, Attempt.claim == token)
     with Session(engine) as session:
         if session.scalar(select(func.count()).select_from(Attempt).where(*mine)) == 0:
             # Our lease lapsed (this process stalled) and another grader took the attempt.
             return session.scalar(select(Attempt.status).where(Attempt.id == attempt_id)) or ERROR
-    if outcome is not None:
-        outcome = Outcome(
-            outcome.item, outcome.result, outcome.error, seconds=time.monotonic() - started
+    if lab_id in course.lab_ids():  # (a lab that left the course has no spec to record by)
+        lab = course.lab(lab_id)
+        entry = Entry(
+            student=student,
+            lab=lab_id,
+            kind=LAB,
+            sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+            source=f"{source_name(attempt_id)}/{lab.entry}",
+            spec_version=file_version(lab.spec_path),
+            max_score=max_score,
+            submitted_at=submitted_at,
         )
-        _record(db_url, course, lab_id, outcome)
+        _gradebook(db_url).record(entry, outcome)
     with Session(engine) as session, session.begin():
         session.execute(
-            update(Attempt).where(*mine).values(finished_at=now(), lease_until=None, **values)
+            update(Attempt)
+            .where(*mine)
+            .values(finished_at=now(), lease_until=None, **attempt_values(outcome, max_score))
         )
         return session.scalar(select(Attempt.status).where(Attempt.id == attempt_id)) or ERROR
+
+
+def attempt_values(outcome: Outcome, max_score: float) -> dict[str, object]:
+    """The attempt's columns for an outcome: done with its result, done with the student's
+    zero and the reason, or error (ours or the course's: no score, the reason said)."""
+    if outcome.result is not None:
+        result = outcome.result
+        return {
+            "status": DONE,
+            "results": result.to_dict(),
+            "score": result.score,
+            "max_score": result.max_score,
+        }
+    assert outcome.error is not None
+    message = {
+        "key": outcome.error.key,
+        "params": {k: str(v) for k, v in outcome.error.params.items()},
+    }
+    if outcome.blame is Blame.AUTHOR:  # the student is told it is the course's; staff the why
+        message = {"key": "web.author_error", "params": {}}
+    if outcome.final:
+        return {"status": DONE, "score": 0.0, "max_score": max_score, "message": message}
+    return {"status": ERROR, "message": message}
+
+
+def record_quiz(
+    db_url: str, student: str, quiz_id: str, sheet: str, outcome: Outcome, bank_path: Path
+) -> int:
+    """A quiz answered on the web: its attempt (graded when answered) and its gradebook row,
+    like any grading's. Returns the attempt's id."""
+    created = now()
+    max_score = outcome.result.max_score if outcome.result is not None else 0.0
+    with Session(engine_for(db_url)) as session, session.begin():
+        attempt = Attempt(
+            student=student,
+            lab=quiz_id,
+            kind=QUIZ,
+            text=sheet,
+            created_at=created,
+            finished_at=created,
+            **attempt_values(outcome, max_score),
+        )
+        session.add(attempt)
+        session.flush()
+        attempt_id = attempt.id
+    entry = Entry(
+        student=student,
+        lab=quiz_id,
+        kind=QUIZ,
+        sha256=hashlib.sha256(sheet.encode("utf-8")).hexdigest(),
+        source=source_name(attempt_id),
+        spec_version=file_version(bank_path),
+        max_score=max_score,
+        submitted_at=created,
+    )
+    _gradebook(db_url).record(entry, outcome)
+    return attempt_id
 
 
 class _Lease:
@@ -200,22 +259,6 @@ class _Lease:
                     )
             except Exception:  # the database is away for a moment: try again next time
                 traceback.print_exc()
-
-
-def _item(attempt_id: int, student: str, entry: str, text: str) -> Item:
-    return Item(student, Path(source_name(attempt_id)) / entry, text.encode("utf-8"))
-
-
-def _record(db_url: str, course: Course, lab_id: str, outcome: Outcome) -> None:
-    """The gradebook row, so exports and `seqlab report` see web attempts like a batch's."""
-    lab = course.lab(lab_id)
-    _gradebook(db_url).record(
-        outcome,
-        lab=lab_id,
-        kind=LAB,
-        spec_version=file_version(lab.spec_path),
-        max_score=float(sum(t.points for t in lab.tests)),
-    )
 
 
 @lru_cache(maxsize=8)

@@ -11,20 +11,15 @@ the queue takes back every attempt a previous server left queued or running.
 
 from __future__ import annotations
 
-import contextlib
 import queue
 import threading
 import traceback
-from collections import OrderedDict
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from graders.engine import Runner
-from graders.markers import parse
-from graders.sandbox import run_sets, warm
+from graders.service.pools import LabPools
 from graders.spec import Course
-from graders.submission import read_text
 from graders.web.grading import grade_attempt
 from graders.web.models import LAB, QUEUED, RUNNING, Attempt, engine_for
 
@@ -113,43 +108,3 @@ def queue_position(db_url: str, attempt_id: int) -> int:
             .where(Attempt.kind == LAB, Attempt.status == QUEUED, Attempt.id < attempt_id)
         )
     return int(ahead or 0) + 1
-
-
-class LabPools:
-    """A warm pool per lab, started at the lab's first submission and kept for at most
-    `max_pools` labs (the least recently used is closed); the cold runner where warm workers
-    cannot run. Thread-safe; one per process (the embedded queue, each Celery worker process).
-    """
-
-    def __init__(self, course: Course, *, use_warm: bool = True, max_pools: int = 3) -> None:
-        self.course = course
-        self.use_warm = use_warm and warm.available()
-        self.max_pools = max_pools
-        self.pools: OrderedDict[str, warm.WarmPool] = OrderedDict()
-        self.lock = threading.Lock()
-
-    def runner(self, lab_id: str) -> Runner:
-        lab = self.course.lab(lab_id)
-        if not (self.use_warm and lab.fork_at_input):
-            return run_sets
-        with self.lock:
-            pool = self.pools.get(lab_id)
-            if pool is None:
-                # The template is what the warm worker preloads (its imports, one optimizer
-                # step); parse() refuses a template with broken markers before we start one.
-                template = read_text(lab.starter_path)
-                parse(template, str(lab.starter_path))
-                pool = warm.WarmPool(template, lab.limits, warm.pool_size(lab, 1))
-                self.pools[lab_id] = pool
-                while len(self.pools) > self.max_pools:
-                    _old, evicted = self.pools.popitem(last=False)
-                    evicted.close()
-            self.pools.move_to_end(lab_id)
-            return pool.run_sets
-
-    def close(self) -> None:
-        with self.lock:
-            pools, self.pools = list(self.pools.values()), OrderedDict()
-        for pool in pools:
-            with contextlib.suppress(Exception):
-                pool.close()

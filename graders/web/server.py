@@ -11,10 +11,10 @@ from __future__ import annotations
 import ipaddress
 from pathlib import Path
 
-from graders.batch.gradebook import database_url, shown_url
 from graders.errors import UsageError
 from graders.messages import say
 from graders.spec import Course
+from graders.store.database import database_url, shown_url
 from graders.web.app import HERE, WebSettings, create_app
 from graders.web.config import load_config
 from graders.web.queue import EmbeddedQueue

@@ -25,13 +25,14 @@ from celery import Celery, signals
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from graders.batch.gradebook import database_url, shown_url
 from graders.messages import say
+from graders.service.pools import LabPools
 from graders.spec import Course
+from graders.store.database import database_url, shown_url
 from graders.web.config import PlatformConfig, load_config
 from graders.web.grading import grade_attempt
 from graders.web.models import LAB, QUEUED, RUNNING, Attempt, engine_for
-from graders.web.queue import LabPools, queue_position
+from graders.web.queue import queue_position
 
 QUEUE_NAME = "seqlab-grading"
 DEFAULT_DB = "seqlab-web.sqlite"  # the same default as `seqlab serve`

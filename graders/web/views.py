@@ -1,6 +1,7 @@
 """What the pages show, built from results and course files (no I/O beyond reading them).
 
-`result_view` turns a LabResult into the JSON an attempt stores: per set its verdict, score
+`result_view` turns a LabResult (read back from an attempt's stored shape when a page is
+rendered) into what the results template shows: per set its verdict, score
 and, for public sets only, input / expected / actual / error output (shortened as in the
 terminal report), with every sentence in zh and en. A hidden set's TestResult holds no data,
 so its view cannot hold any either. `task_page` cuts a lab's README into its Chinese and
@@ -17,6 +18,7 @@ from markdown_it import MarkdownIt
 from graders.messages import LANGS, say
 from graders.report import line_ranges, shorten
 from graders.results import LabResult
+from graders.web.models import Attempt
 
 LANG_HEADINGS = {"zh": "中文", "en": "English"}
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
@@ -62,6 +64,17 @@ def result_view(result: LabResult) -> dict[str, object]:
         lines = line_ranges(result.ignored_lines)
         view["ignored"] = {lang: say("report.ignored_edit", lang, lines=lines) for lang in LANGS}
     return view
+
+
+def attempt_view(attempt: Attempt) -> dict[str, object] | None:
+    """The page's view of an attempt's stored result (None: it has none)."""
+    return result_view(LabResult.from_dict(attempt.results)) if attempt.results else None
+
+
+def attempt_message(attempt: Attempt, lang: str) -> str:
+    """Why an attempt has no result, in the reader's language ("" when it has one)."""
+    message = attempt.message
+    return say(message["key"], lang, **message.get("params", {})) if message else ""
 
 
 def split_languages(text: str) -> dict[str, str]:

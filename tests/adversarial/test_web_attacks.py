@@ -31,9 +31,9 @@ from starlette import formparsers
 from web_helpers import LAB, csrf_of, sign_in
 
 from graders.batch.collect import safe_id
-from graders.batch.csvcells import safe_cell
 from graders.cli import main
 from graders.sandbox import run_sets
+from graders.store.csvcells import safe_cell
 from graders.web.app import WebSettings, create_app
 from graders.web.grading import grade_attempt
 from graders.web.limits import body_limit

@@ -72,7 +72,7 @@ def test_every_attack_on_the_web_leaves_the_next_student_unharmed(
         assert attacker.status == DONE, (name, attacker.message)
         assert attacker.score <= ATTACKS[name].get("max_score", 0), name
         assert victim.status == DONE, (name, victim.message)
-        failed = [t["name"] for t in victim.results["tests"] if not t["passed"]]
+        failed = [t["name"] for t in victim.results["tests"] if t["verdict"] != "AC"]
         assert failed == ["canary"], f"after {name}, the honest student failed {failed}"
     for name in pairs:
         assert CANARY not in results[name] + pages[name], name

@@ -1,0 +1,87 @@
+"""Warm or cold, decided once: which runner gradings of a lab use.
+
+Warm workers (sandbox/warm.py: sandboxed interpreters that have already imported the lab's
+template) pay for a lab that forks at input, and exist only at the strong level (bubblewrap
+and seccomp). Everything else runs cold. Two shapes of the same choice:
+- `runner_for(lab, gradings)`: for a bounded job (a batch, validate, sweep, mutate);
+- `LabPools`: for a long-lived process (the web's queue, a Celery worker), a pool per lab
+  started at its first submission, the least recently used closed beyond `max_pools`.
+The sandbox itself knows nothing of labs: it is handed a template, limits and a size.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import threading
+from collections import OrderedDict
+from collections.abc import Iterator
+
+from graders.engine import Runner
+from graders.markers import parse
+from graders.sandbox import run_sets, warm
+from graders.sandbox.launch import cpu_share
+from graders.spec import Course, LabSpec
+from graders.submission import read_text
+
+
+def warm_pays(lab: LabSpec, *, cold: bool = False) -> bool:
+    return not cold and lab.fork_at_input and warm.available()
+
+
+def pool_size(lab: LabSpec, gradings: int) -> int:
+    """Workers for `gradings` side by side: one per run of each (public sets, hidden sets),
+    so a grading's runs go side by side too."""
+    return max(gradings, 1) * len(lab.run_groups(include_hidden=True))
+
+
+def _template(lab: LabSpec) -> str:
+    # What the warm worker preloads (its imports, one optimizer step); parse() refuses a
+    # template with broken markers before a worker is started for it.
+    template = read_text(lab.starter_path)
+    parse(template, str(lab.starter_path))
+    return template
+
+
+@contextlib.contextmanager
+def runner_for(lab: LabSpec, gradings: int, *, cold: bool = False) -> Iterator[Runner]:
+    """A runner for many gradings of one lab, `gradings` at a time."""
+    runs = pool_size(lab, gradings)
+    if gradings < 1 or not warm_pays(lab, cold=cold):
+        yield functools.partial(run_sets, cpus=cpu_share(runs))
+        return
+    with warm.WarmPool(_template(lab), lab.limits, runs) as pool:
+        yield pool.run_sets
+
+
+class LabPools:
+    """A warm pool per lab for a long-lived process. Thread-safe; one per process."""
+
+    def __init__(self, course: Course, *, use_warm: bool = True, max_pools: int = 3) -> None:
+        self.course = course
+        self.use_warm = use_warm
+        self.max_pools = max_pools
+        self.pools: OrderedDict[str, warm.WarmPool] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def runner(self, lab_id: str) -> Runner:
+        lab = self.course.lab(lab_id)
+        if not (self.use_warm and warm_pays(lab)):
+            return run_sets
+        with self.lock:
+            pool = self.pools.get(lab_id)
+            if pool is None:
+                pool = warm.WarmPool(_template(lab), lab.limits, pool_size(lab, 1))
+                self.pools[lab_id] = pool
+                while len(self.pools) > self.max_pools:
+                    _old, evicted = self.pools.popitem(last=False)
+                    evicted.close()
+            self.pools.move_to_end(lab_id)
+            return pool.run_sets
+
+    def close(self) -> None:
+        with self.lock:
+            pools, self.pools = list(self.pools.values()), OrderedDict()
+        for pool in pools:
+            with contextlib.suppress(Exception):
+                pool.close()

@@ -1,0 +1,66 @@
+"""The declarative base every seqlab table is declared on, and the gradebook's own table.
+
+One row per (student, lab or quiz, submission SHA-256, spec version): the outcome of grading
+that submission. `results` holds `LabResult.to_dict()` (graders/results.py), the one stored
+shape, rendered in the reader's language when shown; `code` the submission's text, which the
+similarity check reads. Changes to these tables are Alembic migrations
+(graders/store/migrations/versions/), never ad hoc ALTER TABLEs.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# A grade's status: its Outcome's (graders/service/grading.py).
+GRADED, ERROR, AUTHOR, INTERNAL = "graded", "error", "author", "internal"
+FINAL = (GRADED, ERROR)  # the others are graded again: never a score of record
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Grade(Base):
+    __tablename__ = "seqlab_grades"
+    __table_args__ = (
+        UniqueConstraint("student", "lab", "sha256", "spec_version", name="seqlab_one_grade"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    student: Mapped[str] = mapped_column(String(200), index=True)
+    lab: Mapped[str] = mapped_column(String(100), index=True)
+    kind: Mapped[str] = mapped_column(String(10))  # lab | quiz
+    sha256: Mapped[str] = mapped_column(String(64))
+    spec_version: Mapped[str] = mapped_column(String(64))
+    engine_version: Mapped[str] = mapped_column(String(40))
+    source: Mapped[str] = mapped_column(Text)  # the file as shown to people
+    status: Mapped[str] = mapped_column(String(10))  # graded | error | author | internal
+    score: Mapped[float | None] = mapped_column(Float)
+    max_score: Mapped[float | None] = mapped_column(Float)
+    results: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # LabResult.to_dict()
+    error_key: Mapped[str | None] = mapped_column(String(100))  # catalogue key, any language
+    error_params: Mapped[dict[str, str] | None] = mapped_column(JSON)
+    error_text: Mapped[str | None] = mapped_column(Text)  # the same in English
+    isolation: Mapped[str | None] = mapped_column(String(10))
+    execution_time: Mapped[float | None] = mapped_column(Float)
+    shared_seconds: Mapped[float | None] = mapped_column(Float)
+    grading_seconds: Mapped[float] = mapped_column(Float)
+    graded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    code: Mapped[str | None] = mapped_column(Text)  # the submission's text (a program)
+    # When it was handed in (a web attempt made, a file last changed): the rule "last" reads it.
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # An instructor's choice of this row as the student's score of record for the lab.
+    chosen: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")

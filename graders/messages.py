@@ -812,8 +812,23 @@ CATALOGUE: dict[str, tuple[str, str]] = {
 }
 
 
+class Text:
+    """A catalogue text given as a parameter of another (a hint inside an error): said in the
+    language of the text it fills, where a text said beforehand would be in one language."""
+
+    def __init__(self, key: str, /, **params: object) -> None:
+        self.key, self.params = key, params
+
+    def render(self, lang: str) -> str:
+        return say(self.key, lang, **self.params)
+
+    def __str__(self) -> str:  # where no language is asked for, as an exception's own message
+        return self.render("en")
+
+
 def say(key: str, lang: str = "zh", /, **params: object) -> str:
     """The catalogue text for `key` in `lang`, with parameters filled in."""
     zh, en = CATALOGUE[key]
     template = en if lang == "en" else zh
-    return template.format(**params)
+    said = {name: v.render(lang) if isinstance(v, Text) else v for name, v in params.items()}
+    return template.format(**said)

@@ -20,7 +20,7 @@ from graders.results import LabResult, TestResult
 from graders.sandbox import RunResult, current, run_sets
 from graders.spec import LabSpec, Limits, TestSet
 from graders.submission import Submission, read_text
-from graders.verdict import Verdict
+from graders.verdict import PRECEDENCE, Verdict
 
 Runner = Callable[..., list[RunResult]]
 
@@ -141,21 +141,25 @@ class _LineMapper:
 
 
 def _failure(run: RunResult, limits: Limits) -> tuple[Verdict, str, dict[str, object]] | None:
-    """What went wrong with the run itself, by verdict precedence; None for a clean run."""
+    """What went wrong with the run itself; None for a clean run. A run can show several
+    problems at once (a limit kills it, so it also ends on a signal): the one reported is the
+    first by PRECEDENCE, and among a verdict's own details the first listed here."""
+    problems: list[tuple[Verdict, str, dict[str, object]]] = []
     if run.output_exceeded:
-        return Verdict.OUTPUT_LIMIT, "detail.output", {"kb": limits.output_kb}
+        problems.append((Verdict.OUTPUT_LIMIT, "detail.output", {"kb": limits.output_kb}))
     if run.timed_out:
         seconds = run.time_limit if run.time_limit is not None else limits.wall_seconds
-        return Verdict.TIME_LIMIT, "detail.timeout", {"seconds": f"{seconds:g}"}
+        problems.append((Verdict.TIME_LIMIT, "detail.timeout", {"seconds": f"{seconds:g}"}))
     if run.memory_exceeded:
-        return Verdict.MEMORY_LIMIT, "detail.memory", {"mb": limits.memory_mb}
+        problems.append((Verdict.MEMORY_LIMIT, "detail.memory", {"mb": limits.memory_mb}))
     if not run.reported:
-        return Verdict.RUNTIME_ERROR, "detail.no_report", {}
+        problems.append((Verdict.RUNTIME_ERROR, "detail.no_report", {}))
     if run.signal is not None:
-        return Verdict.RUNTIME_ERROR, "detail.signal", {"signal": run.signal}
+        problems.append((Verdict.RUNTIME_ERROR, "detail.signal", {"signal": run.signal}))
     if run.exit_code != 0:
-        return Verdict.RUNTIME_ERROR, "detail.exit_code", {"code": run.exit_code}
-    return None
+        problems.append((Verdict.RUNTIME_ERROR, "detail.exit_code", {"code": run.exit_code}))
+    # min() keeps the first of equals: the order above decides only within one verdict.
+    return min(problems, key=lambda problem: PRECEDENCE.index(problem[0]), default=None)
 
 
 _OUTCOME_VERDICT = {

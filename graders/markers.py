@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 
 from graders.errors import SpecError, SubmissionError
-from graders.messages import say
+from graders.messages import LANGS, Text, say
 
 MARKER = re.compile(r"^[ \t]*#[#*]+[ \t]*(?P<word>begin|end)[ \t]*[#*]*[ \t]*$", re.IGNORECASE)
 # Lines that look like a marker someone damaged (only to make error messages helpful): a
@@ -129,9 +129,7 @@ def placeholder(blank: Blank, begin_marker: str) -> tuple[str, ...]:
     code_lines = [line for line in blank.body if line.strip()]
     reference = code_lines[0] if code_lines else begin_marker
     indent = reference[: len(reference) - len(reference.lstrip(" \t"))]
-    text = " / ".join(
-        f"{say('markers.placeholder', lang, index=blank.index)}" for lang in ("zh", "en")
-    )
+    text = " / ".join(f"{say('markers.placeholder', lang, index=blank.index)}" for lang in LANGS)
     return (f'{indent}raise NotImplementedError("{text}")\n',)
 
 
@@ -155,9 +153,9 @@ def splice(template: str, submission: str, *, template_path: str, path: str, lab
     student_layout = parse(submission, path)
     if len(student_layout.blanks) != len(template_layout.blanks):
         suspects = suspect_lines(submission)
-        hint = ""
+        hint: Text | str = ""
         if suspects:
-            hint = say("markers.suspect_hint", "en", lines=", ".join(map(str, suspects)))
+            hint = Text("markers.suspect_hint", lines=", ".join(map(str, suspects)))
         raise SubmissionError(
             "markers.count_mismatch",
             path=path,

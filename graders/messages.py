@@ -100,11 +100,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "The reference of lab {lab} did not run cleanly on test set {test} ({verdict}), so no expected output was recorded. Fix the reference first.",
     ),
     "spec.rounding_boundary": (
-        "实验描述文件 {path}：测试集 {test} 的输出值 {value} 的容差只有 {tolerance}，不大于其最后一位小数的一个单位（{unit}）。数值靠近舍入边界时，正确的程序可能打印出相邻的末位数字而被判错。请增大 atol/rtol，或多打印几位小数。没有记录任何预期输出。",
+        "实验描述文件 {path}：测试集 {test} 的输出值 {value} 的容差只有 {tolerance}，不大于其最后一位小数的一个单位（{unit}）。数值靠近舍入边界时，正确的程序可能打印出相邻的末位数字而被判错。请增大 atol 或 rtol，或多打印几位小数。没有记录任何预期输出。",
         "The spec {path}: set {test} prints {value}, whose tolerance {tolerance} is not above one unit of its last printed decimal ({unit}). Near a rounding boundary a correct program may print the neighbouring last digit and fail. Raise atol/rtol or print more decimals. Nothing was recorded.",
     ),
     "spec.negative_zero": (
-        "实验 {lab} 的测试集 {test} 输出了 {value}：这是一个极小的负数，正确的程序也可能打印成正的 0。请在打印前把接近 0 的值归零（例如加上 0.0 或 round 之后 +0.0），或改变测试输入。没有记录任何预期输出。",
+        "实验 {lab} 的测试集 {test} 输出了 {value}：这是一个极小的负数，正确的程序也可能打印成正的 0。请在打印前把接近 0 的值归零（例如舍入之后再加上 0.0），或改变测试输入。没有记录任何预期输出。",
         "Lab {lab}, set {test} prints {value}: a tiny negative value that a correct program may as well print as a positive zero. Clear near-zero values before printing (e.g. add 0.0 after rounding) or change the input. Nothing was recorded.",
     ),
     # --- the sandbox ---------------------------------------------------------------------------
@@ -118,7 +118,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "This machine reaches isolation level {level}, below the required {required}, so nothing was graded. Inactive layers: {missing}. Run `seqlab doctor` to see why and what to install or change.",
     ),
     "sandbox.exposed": (
-        "沙箱内可以读到课程的机密文件：{files}。在它们移出每次运行都会只读挂载的目录之前（例如课程目录放在了虚拟环境里，或旧版 seqlab 把规格文件装进了 site-packages：请重新安装），隔离级别最多算 weak。",
+        "沙箱内可以读到课程的机密文件：{files}。在它们移出每次运行都会只读挂载的目录之前（例如课程目录放在了虚拟环境里，或旧版 seqlab 把规格文件装进了 `site-packages`：请重新安装），隔离级别最多算 `weak`。",
         "Course secrets are readable inside the sandbox: {files}. Until they are moved out of the trees every run mounts read-only (a course folder inside the virtual environment, or an old seqlab that installed its specs into site-packages: reinstall it), the level is at most weak.",
     ),
     "sandbox.doctor_course": ("课程文件", "course files"),
@@ -288,7 +288,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "report.class_no_similarity": ("没有做相似度检查。", "No similarity check was run."),
     "report.class_no_records": (
-        "评分册 {db} 中没有实验 {lab} 的评测记录。请先评测：seqlab grade SUBMISSIONS --lab {lab} --db {db}",
+        "评分册 {db} 中没有实验 {lab} 的评测记录。请先评测：`seqlab grade <提交> --lab {lab} --db {db}`",
         "The gradebook {db} holds no results for lab {lab}. Grade first: seqlab grade SUBMISSIONS --lab {lab} --db {db}",
     ),
     "report.class_bad_threshold": (
@@ -467,15 +467,15 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "course.new_written": ("已写入 {path}", "wrote {path}"),
     "course.new_next": (
-        "编辑这些文件后运行：seqlab build --lab {lab} --record && seqlab validate --lab {lab}",
+        "编辑这些文件后运行：`seqlab build --lab {lab} --record && seqlab validate --lab {lab}`",
         "Edit these files, then run: seqlab build --lab {lab} --record && seqlab validate --lab {lab}",
     ),
     "course.new_bad_id": (
-        "实验编号 {lab!r} 不可用：请用小写字母、数字和连字符，以字母开头，例如 gru-step。",
+        "实验编号 {lab!r} 不可用：请用小写字母、数字和连字符，以字母开头，例如 `gru-step`。",
         "The lab id {lab!r} cannot be used: use lowercase letters, digits and hyphens, starting with a letter, e.g. gru-step.",
     ),
     "course.new_exists": (
-        "{path} 已经存在，实验 {lab} 没有写入任何文件。seqlab new 从不覆盖已有文件；请换一个编号或先移走这些文件。",
+        "{path} 已经存在，实验 {lab} 没有写入任何文件。`seqlab new` 从不覆盖已有文件；请换一个编号或先移走这些文件。",
         "{path} already exists; nothing was written for lab {lab}. seqlab new never overwrites files: choose another id or move them away first.",
     ),
     # --- batch grading (collect, gradebook, feedback, summary) ------------------------------------
@@ -541,7 +541,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "{path} exists and is not an empty folder. Give a new or empty folder; seqlab never overwrites files.",
     ),
     "batch.per_set_needs_csv": (
-        "--per-set 需要与 --csv FILE 一起使用。",
+        "--per-set 需要与 --csv <文件> 一起使用。",
         "--per-set goes with --csv FILE.",
     ),
     "batch.exported_csv": ("已写入 {path}（{count} 行）", "wrote {path} ({count} rows)"),
@@ -609,7 +609,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "{path} is not a readable Jupyter notebook: its JSON is nested too deeply or is too large to parse. Open it in Jupyter and save it again, or start again from the course's .ipynb (your file was not changed).",
     ),
     "batch.zip_method": (
-        "{path} 中的成员 {member!r} 使用 {method} 压缩，已拒绝：seqlab 只读取 Deflate 或 Stored（不压缩）的成员，只有这两种能在解压过程中限制大小。请用普通的 zip 工具重新打包。其余成员照常评测。",
+        "{path} 中的成员 {member!r} 使用 {method} 压缩，已拒绝：seqlab 只读取 Deflate 或 Stored（不压缩）的成员，只有这两种能在解压过程中限制大小。请用普通的压缩工具重新打包。其余成员照常评测。",
         "{path}: member {member!r} is compressed with {method}, so it was refused: seqlab reads only Deflate and Stored members, whose output it can bound while decompressing. Re-create the archive with an ordinary zip tool. The other members are graded as usual.",
     ),
     "batch.zip_ratio": (
@@ -638,7 +638,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "{path}, cell {cell} (counting every cell from the top), line {line}: with the code cells joined in order, the blank markers are broken — {en}",
     ),
     "file.notebook_magic": (
-        "{path} 第 {cell} 个单元格（从上往下数，包括文字单元格）第 {line} 行：第 {blank} 空里的 `{text}` 是 IPython 命令（%魔法命令或 !shell），不是 Python 代码；评测运行的是纯 Python 程序。请把这一行移到填空区域之外的单独单元格里，或删掉它。",
+        "{path} 第 {cell} 个单元格（从上往下数，包括文字单元格）第 {line} 行：第 {blank} 空里的 `{text}` 是 IPython 命令（以 % 开头的魔法命令或以 ! 开头的命令行命令），不是 Python 代码；评测运行的是纯 Python 程序。请把这一行移到填空区域之外的单独单元格里，或删掉它。",
         "{path}, cell {cell} (counting every cell from the top), line {line}: `{text}` in blank {blank} is an IPython command (a %magic or !shell line), not Python; the grader runs plain Python. Move the line to a cell of its own outside the blanks, or delete it.",
     ),
     "notebook.intro": (
@@ -668,7 +668,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     # --- nbgrader grades outside the kernel (issue 13: graders/notebooks/nbgrader_grade.py) ------
     "notebook.nbgrader_grade_cell": (
-        "测试集 {number}「{name}」（{points} 分）：提交后，评测程序在沙箱里运行你的程序并在此填写结果。自查请运行上面的 %seqlab check。",
+        "测试集 {number}「{name}」（{points} 分）：提交后，评测程序在沙箱里运行你的程序并在此填写结果。自查请运行上面的 `%seqlab check`。",
         'Test set {number} "{name}" ({points} points): after you submit, the grader runs your program in its sandbox and fills in this cell. To check your work, run %seqlab check above.',
     ),
     "notebook.nbgrader_grade_cell_hidden": (
@@ -808,7 +808,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Cannot read the config file {path}: {reason}",
     ),
     "web.serve_not_loopback": (
-        "seqlab serve 只监听本机地址（127.0.0.1、::1 或 localhost），不能监听 {host}；请在前面放一个 https 反向代理。",
+        "`seqlab serve` 只监听本机地址（127.0.0.1、::1 或 localhost），不能监听 {host}；请在前面放一个 HTTPS 反向代理。",
         "seqlab serve listens on loopback only (127.0.0.1, ::1 or localhost), not {host}; put an https reverse proxy in front of it.",
     ),
     # --- web: sign-in throttle and body size limits (security review, issue 13) -----------------
@@ -833,8 +833,23 @@ CATALOGUE: dict[str, tuple[str, str]] = {
 }
 
 
+class Text:
+    """A catalogue text given as a parameter of another (a hint inside an error): said in the
+    language of the text it fills, where a text said beforehand would be in one language."""
+
+    def __init__(self, key: str, /, **params: object) -> None:
+        self.key, self.params = key, params
+
+    def render(self, lang: str) -> str:
+        return say(self.key, lang, **self.params)
+
+    def __str__(self) -> str:  # where no language is asked for, as an exception's own message
+        return self.render("en")
+
+
 def say(key: str, lang: str = "zh", /, **params: object) -> str:
     """The catalogue text for `key` in `lang`, with parameters filled in."""
     zh, en = CATALOGUE[key]
     template = en if lang == "en" else zh
-    return template.format(**params)
+    said = {name: v.render(lang) if isinstance(v, Text) else v for name, v in params.items()}
+    return template.format(**said)

@@ -16,8 +16,8 @@ from typing import Any, TypeVar
 
 from graders.comparators import COMPARATORS, option_names
 from graders.errors import SpecError, UsageError
+from graders.messages import LANGS
 
-LANG_KEYS = ("zh", "en")
 T = TypeVar("T")
 
 
@@ -149,7 +149,7 @@ def unique_entries(
 
 def bilingual(reader: TableReader, key: str) -> dict[str, str]:
     sub = reader.sub(key)
-    texts = {lang: sub.get(lang, str) for lang in LANG_KEYS}
+    texts = {lang: sub.get(lang, str) for lang in LANGS}
     sub.done()
     return texts
 

@@ -1,5 +1,6 @@
 """The engine: verdicts from run facts, hidden data never held, adversarial programs."""
 
+import itertools
 import json
 import time
 from pathlib import Path
@@ -11,7 +12,7 @@ from graders.results import LabResult
 from graders.sandbox import RunResult
 from graders.spec import LabSpec, Limits
 from graders.spec import TestSet as Case
-from graders.verdict import Verdict
+from graders.verdict import PRECEDENCE, Verdict
 
 PUBLIC = Case(name="one", stdin="1\n", expected="2\n", points=10)
 HIDDEN = Case(name="secret", stdin="41\n", expected="42\n", points=30, hidden=True)
@@ -67,6 +68,36 @@ def test_verdicts_follow_the_run_facts_by_precedence(run, verdict):
     result = judge(PUBLIC, run, LIMITS)
     assert result.verdict is verdict
     assert result.score == (10 if verdict.passed else 0)
+
+
+# What a run can show that is wrong with the run itself, and the verdict each alone earns.
+PROBLEMS = {
+    "output": ({"output_exceeded": True}, Verdict.OUTPUT_LIMIT),
+    "time": ({"timed_out": True}, Verdict.TIME_LIMIT),
+    "memory": ({"memory_exceeded": True}, Verdict.MEMORY_LIMIT),
+    "crash": ({"exit_code": None, "signal": 9}, Verdict.RUNTIME_ERROR),
+}
+SEVERAL = [
+    names
+    for size in range(2, len(PROBLEMS) + 1)
+    for names in itertools.combinations(PROBLEMS, size)
+]
+
+
+@pytest.mark.parametrize("names", SEVERAL, ids="+".join)
+def test_a_run_with_several_problems_reports_the_one_precedence_puts_first(names):
+    facts = {key: value for name in names for key, value in PROBLEMS[name][0].items()}
+    first = min((PROBLEMS[name][1] for name in names), key=PRECEDENCE.index)
+    assert judge(PUBLIC, ran(b"3\n", **facts), LIMITS).verdict is first
+
+
+def test_the_order_between_problems_is_precedence_itself(monkeypatch):
+    # The engine reads the order from PRECEDENCE, restating it nowhere: reordered, it follows.
+    run = ran(b"", timed_out=True, exit_code=None, signal=9)
+    assert judge(PUBLIC, run, LIMITS).verdict is Verdict.TIME_LIMIT
+    monkeypatch.setattr("graders.engine.PRECEDENCE", PRECEDENCE[::-1])
+    result = judge(PUBLIC, run, LIMITS)
+    assert (result.verdict, result.detail_key) == (Verdict.RUNTIME_ERROR, "detail.signal")
 
 
 def test_right_output_with_a_failing_exit_is_still_a_runtime_error():

@@ -129,6 +129,9 @@ def test_a_missing_region_is_an_error_naming_counts_and_suspect_lines():
     message = str(caught.value)
     assert "me.py has 1 blank(s) but the template of lab demo has 2" in message
     assert "Line(s) 11 look like damaged markers" in message
+    # The hint is said in the language of the message around it.
+    zh = caught.value.render("zh")
+    assert zh.endswith("第 11 行看起来像被改坏的标记。") and "Line" not in zh
 
 
 # --- properties -----------------------------------------------------------------------------

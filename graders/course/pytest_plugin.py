@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from graders.messages import LANGS  # the catalogue imports nothing
+
 if TYPE_CHECKING:
     from graders.course.validate import Check
     from graders.spec import Course, LabSpec
@@ -36,7 +38,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--seqlab-seeds", type=int, metavar="N", help=f"seeds per sweep (default {DEFAULT_SEEDS})"
     )
-    group.addoption("--seqlab-lang", choices=("zh", "en"), help="language of failure reports")
+    group.addoption("--seqlab-lang", choices=LANGS, help="language of failure reports")
     parser.addini("seqlab_course", "course folder checked in whole-suite runs (ini-relative)")
     parser.addini("seqlab_seeds", f"seeds per sweep (default {DEFAULT_SEEDS})")
     parser.addini("seqlab_lang", "language of failure reports (zh or en, default en)")

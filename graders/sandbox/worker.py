@@ -241,7 +241,6 @@ def _submission_child(request: dict, fds: list[int], settings: dict, confine, zy
         confine()
         os.environ.clear()
         os.environ.update(request["environment"], HOME=folder, TMPDIR="/tmp")
-        zygote.STARTED = time.monotonic()
         fork = request["fork"]
         config = {
             "program": request["program"],

@@ -26,11 +26,9 @@ import json
 import os
 import resource
 import sys
-import time
 import traceback
 import types
 
-STARTED = time.monotonic()
 PR_SET_DUMPABLE = 4
 # CPython 3.11's input() holds only a borrowed reference to sys.stdin while it runs; when the
 # proxy replaces sys.stdin mid-call it must stay alive, or input() reads freed memory.

@@ -478,6 +478,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "{path} 已经存在，实验 {lab} 没有写入任何文件。seqlab new 从不覆盖已有文件；请换一个编号或先移走这些文件。",
         "{path} already exists; nothing was written for lab {lab}. seqlab new never overwrites files: choose another id or move them away first.",
     ),
+    # --- the pytest plugin's options ----------------------------------------------------------------
+    "plugin.bad_lang": (
+        "{where} 中的 seqlab_lang = {value!r} 不可用：只能是 zh 或 en。",
+        "seqlab_lang = {value!r} in {where} is not a language seqlab speaks: use zh or en.",
+    ),
     # --- batch grading (collect, gradebook, feedback, summary) ------------------------------------
     "batch.symlink": (
         "{path} 是符号链接，没有评测（它可能指向任何人的文件，包括参考答案）。请给出真正的文件。",

@@ -478,6 +478,64 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "{path} 已经存在，实验 {lab} 没有写入任何文件。`seqlab new` 从不覆盖已有文件；请换一个编号或先移走这些文件。",
         "{path} already exists; nothing was written for lab {lab}. seqlab new never overwrites files: choose another id or move them away first.",
     ),
+    # --- seqlab list: column headers (also the labels of the narrow layout) -----------------------
+    "course.list_level": ("级别", "level"),
+    "course.list_id": ("编号", "id"),
+    "course.list_kind": ("类型", "kind"),
+    "course.list_title": ("标题", "title"),
+    "course.list_file": ("文件 / 题数", "file / questions"),
+    "course.list_public": ("公开", "public"),
+    "course.list_hidden": ("隐藏", "hidden"),
+    "course.list_points": ("分值", "points"),
+    "course.list_lab": ("实验", "lab"),
+    "course.list_quiz": ("测验", "quiz"),
+    "course.list_fact": ("{name}：{value}", "{name}: {value}"),
+    # --- seqlab demo --------------------------------------------------------------------------------
+    "course.demo_reference": (
+        "{lab}：参考答案（公开 + 隐藏测试集）",
+        "{lab}: reference (public + hidden sets)",
+    ),
+    "course.demo_starter": ("{lab}：学生模板（公开测试集）", "{lab}: starter (public sets)"),
+    "course.demo_sheet": (
+        "{quiz}：为学生 {student} 的试卷准备的示例答题卡",
+        "{quiz}: a sample sheet for student {student}'s paper",
+    ),
+    "course.demo_summary": ("演示小结", "Demo summary"),
+    "course.demo_item": ("实验 / 测验", "lab / quiz"),
+    "course.demo_reference_score": ("参考答案", "reference"),
+    "course.demo_starter_score": ("学生模板", "starter"),
+    "course.demo_time": ("用时", "time"),
+    "course.demo_seconds": ("{seconds:.1f} 秒", "{seconds:.1f} s"),
+    "course.demo_expected": (
+        "参考答案在公开和隐藏测试集上评测，应得满分；学生模板（尚未填空）在公开测试集上评测，"
+        "应得零分；测验一行是一份示例答题卡的得分，最后一题故意答错。",
+        "References are graded on the public and hidden sets and should get full marks; starters "
+        "(blanks not yet filled) on the public sets, and should get zero; a quiz's line is a "
+        "sample answer sheet with its last answer wrong on purpose.",
+    ),
+    "course.demo_next": ("接下来可以试试：", "What to try next:"),
+    "course.demo_next_serve": (
+        "本机的网页平台（http://127.0.0.1:8000/）：学生登录、在浏览器里填空、提交评测、做测验；"
+        "--roster roster.csv 导入名单",
+        "the web platform on this machine (http://127.0.0.1:8000/): students sign in, fill the "
+        "blanks in the browser, submit, take the quizzes; --roster roster.csv imports the class",
+    ),
+    "course.demo_next_jupyter": (
+        "在 Jupyter 笔记本里（`jupyter lab exercises/`），先运行 `%load_ext graders.notebooks.magic`："
+        "用公开测试集检查保存后的笔记本",
+        "in a Jupyter notebook (jupyter lab exercises/), after %load_ext graders.notebooks.magic: "
+        "checks the saved notebook on the public sets",
+    ),
+    "course.demo_next_grade": (
+        "批量评测全班的提交（公开和隐藏测试集），写入成绩册；`seqlab gradebook export` 导出成绩",
+        "grades a whole class's submissions (public + hidden sets) into a gradebook; seqlab "
+        "gradebook export exports the scores",
+    ),
+    # --- the pytest plugin's options ----------------------------------------------------------------
+    "plugin.bad_lang": (
+        "{where} 中的 seqlab_lang = {value!r} 不可用：只能是 `zh` 或 `en`。",
+        "seqlab_lang = {value!r} in {where} is not a language seqlab speaks: use zh or en.",
+    ),
     # --- batch grading (collect, gradebook, feedback, summary) ------------------------------------
     "batch.symlink": (
         "{path} 是符号链接，没有评测（它可能指向任何人的文件，包括参考答案）。请给出真正的文件。",
@@ -573,7 +631,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "The course settings {path} cannot be read: {reason}. Fix that TOML file.",
     ),
     "store.rule_bad": (
-        '{path} 中 [scores] 的 {name} = {value!r} 无效：计分规则只能是 "best"（最高分）或 "last"（最后一次提交）。',
+        '{path} 中 `[scores]` 的 {name} = {value!r} 无效：计分规则只能是 `"best"`（最高分）或 `"last"`（最后一次提交）。',
         '{path}: [scores] {name} = {value!r} is not a rule: use "best" (the highest score) or "last" (the newest submission).',
     ),
     "batch.status_skipped": (

@@ -7,7 +7,8 @@ import zipfile
 import pytest
 from batch_helpers import BROKEN_MARKERS, LEAKER, REFERENCE, STARTER, snapshot, write_class
 
-from graders.cli import DEMO_STUDENT, demo_sheet, main
+from graders.cli import main
+from graders.cli.demo import DEMO_STUDENT, demo_sheet
 from quizzes.bank import load_quiz
 from quizzes.paper import make_paper
 

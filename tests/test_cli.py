@@ -1,12 +1,27 @@
 """The command line: exit codes and one-paragraph messages for everything that cannot be graded."""
 
+import argparse
+import io
 import json
+import os
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
+from rich.cells import cell_len
+from rich.console import Console
 
-from graders.cli import main
+from graders.cli import build_parser, main
+from graders.cli.demo import DEMO_STUDENT, Graded, demo_sheet, summary
+from graders.engine import grade_submission
+from graders.messages import LANGS
+from graders.submission import read_submission
+from quizzes.bank import bank_ids, load_quiz
+from quizzes.checker import check as check_quiz
+from quizzes.paper import make_paper
+from quizzes.sheet import parse_sheet
 
 
 def run_cli(capsys, *args):
@@ -156,3 +171,133 @@ def test_quiz_terminal_report_shows_each_question(capsys, tmp_path):
     rows = {line.split("│")[0].strip(): line for line in out.splitlines() if "│" in line}
     assert "答案错误" in rows["2"] and "AB" in rows["2"] and "得分 20/100" in out
     assert "2 道题答错或未作答" not in out and "4 道题答错或未作答" in out
+
+
+# --- seqlab list at any width ---------------------------------------------------------------------
+
+
+def shown_ids(out: str) -> set[str]:
+    """What stands whole where an id goes: the id column of the table, or (narrow layout) an
+    unindented line of its own."""
+    found = set()
+    for line in out.splitlines():
+        cells = line.split("│")
+        if len(cells) > 3:
+            found.add(cells[2].strip())
+        elif line and not line[0].isspace():
+            found.add(line.strip())
+    return found
+
+
+@pytest.mark.parametrize("columns", [30, 40, 80, 100, 200])
+@pytest.mark.parametrize("lang", LANGS)
+def test_list_shows_every_id_whole_on_one_line_at_any_width(course, columns, lang):
+    completed = subprocess.run(
+        [sys.executable, "-m", "graders.cli", "list", "--lang", lang],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "COLUMNS": str(columns)},
+    )
+    assert completed.returncode == 0, completed.stderr
+    ids = set(course.lab_ids()) | set(bank_ids(course.banks_dir))
+    assert ids <= shown_ids(completed.stdout), completed.stdout
+    assert all(cell_len(line) <= columns for line in completed.stdout.splitlines())
+    # Narrow, one block per entry; wide enough, the table, with whole titles at 200 columns.
+    if columns <= 40 or columns >= 100:
+        assert ("┃" in completed.stdout) == (columns >= 100)
+    if columns >= 200:
+        for lab in course.labs():
+            assert lab.title[lang] in completed.stdout
+
+
+# --- --lang ---------------------------------------------------------------------------------------
+
+
+def test_every_lang_option_accepts_only_the_catalogue_languages():
+    # The top level's and each command's --lang: a new command cannot forget the choices.
+    parsers, seen = [build_parser()], 0
+    while parsers:
+        parser = parsers.pop()
+        for action in parser._actions:
+            if "--lang" in action.option_strings:
+                assert tuple(action.choices) == LANGS, parser.prog
+                seen += 1
+            if isinstance(action, argparse._SubParsersAction):
+                parsers.extend(action.choices.values())
+    assert seen > 20
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("--lang", "fr", "list"),
+        ("list", "--lang", "fr"),
+        ("check", "seq2seq.py", "--lang", "EN"),
+        ("quiz", "paper", "attention", "--lang", "de"),
+        ("gradebook", "export", "--csv", "x.csv", "--lang", "zh-CN"),
+    ],
+)
+def test_an_unknown_language_exits_2_naming_the_languages(args, tmp_path):
+    completed = subprocess.run(
+        [sys.executable, "-m", "graders.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert completed.returncode == 2 and completed.stdout == ""
+    assert "argument --lang: invalid choice" in completed.stderr
+    assert re.search(r"\(choose from '?zh'?, '?en'?\)", completed.stderr)  # quoted from 3.12.8
+    assert "Traceback" not in completed.stderr
+    assert list(tmp_path.iterdir()) == []  # refused before anything ran
+
+
+# --- seqlab demo's closing screen -----------------------------------------------------------------
+
+
+def test_the_demo_summary_shows_both_scores_the_time_and_what_next(course):
+    lab = course.lab("rnn-numpy")  # a fast lab, graded for real
+    reference = grade_submission(lab, read_submission(lab.solution_path), include_hidden=True)
+    starter = grade_submission(lab, read_submission(lab.starter_path), include_hidden=False)
+    paper = make_paper(load_quiz(course.banks_dir, "attention"), DEMO_STUDENT)
+    sheet = Path("sample-answers.txt")
+    sample = check_quiz(paper, parse_sheet(demo_sheet(paper), sheet, paper), sheet)
+    rows = [Graded(lab.id, reference, starter, 1.5), Graded("attention", sample, None, 0.25)]
+    out = Console(record=True, width=100, file=io.StringIO())
+    out.print(summary(rows, "zh"))
+    text = out.export_text()
+    lab_line = next(line for line in text.splitlines() if f"│ {lab.id} " in line)
+    assert f"{reference.score:g}/{reference.max_score:g}" in lab_line
+    assert f"{starter.score:g}/{starter.max_score:g}" in lab_line and "1.5 秒" in lab_line
+    quiz_line = next(line for line in text.splitlines() if "│ attention " in line)
+    assert f"{sample.score:g}/{sample.max_score:g}" in quiz_line
+    assert "演示小结" in text and "接下来可以试试" in text
+    for command in ("seqlab serve", "%seqlab check", "seqlab grade DIR --lab LAB"):
+        assert command in text
+
+
+@pytest.mark.slow  # every lab's reference and starter, for real (≈ 20-40 s)
+def test_make_demo_ends_with_one_summary_of_every_lab_and_quiz(course):
+    completed = subprocess.run(
+        [sys.executable, "-m", "graders.cli", "--lang", "en", "demo"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "COLUMNS": "120"},
+        timeout=600,
+    )
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    _, marker, closing = completed.stdout.rpartition(" Demo summary ")
+    assert marker and "Score" not in closing  # no report after the summary
+    rows = {}
+    for line in closing.splitlines():
+        cells = [cell.strip() for cell in line.split("│")]
+        if len(cells) == 6:
+            rows[cells[1]] = cells[2:5]
+    for lab_id in course.lab_ids():
+        reference, starter, seconds = rows[lab_id]
+        assert re.fullmatch(r"\d+/\d+", reference) and re.fullmatch(r"\d+/\d+", starter)
+        assert re.fullmatch(r"\d+\.\d s", seconds)
+    for quiz_id in bank_ids(course.banks_dir):
+        assert re.fullmatch(r"\d+/\d+", rows[quiz_id][0]) and rows[quiz_id][1] == ""
+    assert closing.rstrip().endswith("exports the scores")
+    for command in ("seqlab serve", "%seqlab check", "seqlab grade DIR --lab LAB"):
+        assert command in closing

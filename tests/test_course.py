@@ -417,6 +417,23 @@ def test_the_plugin_turns_a_course_into_items_that_pass_and_fail(mini):
     assert "score 50, should be 0" in result.stdout
 
 
+def test_the_plugin_refuses_an_unknown_language_in_the_ini_file_and_the_option(mini):
+    (mini.root / "test_nothing.py").write_text("def test_one():\n    pass\n", "utf-8")
+    (mini.root / "pytest.ini").write_text("[pytest]\nseqlab_lang = fr\n", "utf-8")
+    for args in (("-q",), ("--seqlab", "--seqlab-seeds", "0")):  # plugin off, then on
+        result = run_pytest(mini.root, *args)
+        assert result.returncode == pytest.ExitCode.USAGE_ERROR, result.stdout
+        assert "seqlab_lang = 'fr'" in result.stderr and "pytest.ini" in result.stderr
+        assert "use zh or en" in result.stderr and "只能是 zh 或 en" in result.stderr
+        assert "Traceback" not in result.stderr
+    (mini.root / "pytest.ini").write_text("[pytest]\nseqlab_lang = zh\n", "utf-8")
+    result = run_pytest(mini.root, "-q")
+    assert result.returncode == 0 and "1 passed" in result.stdout
+    result = run_pytest(mini.root, "--seqlab", "--seqlab-lang", "fr")
+    assert result.returncode == pytest.ExitCode.USAGE_ERROR
+    assert "invalid choice: 'fr'" in result.stderr
+
+
 @pytest.mark.slow
 def test_the_plugin_checks_a_copy_of_our_course_outside_the_project(course, tmp_path):
     # One lab keeps it short: a fast one if it exists, else seq2seq with one seed.

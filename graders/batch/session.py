@@ -3,7 +3,7 @@
 `seqlab grade SUBMISSIONS...` comes here: collect the items, skip what the gradebook already
 holds for the same file and spec version, grade the rest in parallel (through warm workers
 where they pay), commit each result as it completes, write feedback, and print the summary.
-The caller (cli.py) builds the `BatchTarget`: a lab through the engine, or a quiz through the
+The caller (graders/cli/grading.py) builds the `BatchTarget`: a lab, or a quiz through the
 quiz checker, which this package must not import.
 """
 

@@ -7,8 +7,8 @@ no paths), not a run of chosen files. Per lab: starter in sync, reference full m
 starter zero, one item per mistake-corpus entry, a seed sweep (`--seqlab-seeds N`, default
 3); per quiz bank: well formed. Each item is one check of `seqlab validate`.
 
-Like cli.py, this is a composition root (pytest loads it by name): the one other place that
-brings labs and quizzes together.
+Like the `seqlab` command (graders/cli/), this is a composition root (pytest loads it by name):
+another place that brings labs and quizzes together.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from graders.messages import LANGS  # the catalogue imports nothing
+from graders.messages import LANGS, say  # light: the catalogue imports nothing
 
 if TYPE_CHECKING:
     from graders.course.validate import Check
@@ -46,6 +46,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "seqlab: a course check made by the seqlab plugin")
+    # Checked like --seqlab-lang's choices, whether the plugin is on or not: a typo in the
+    # ini file is found at once, not the day the course checks fail in a language nobody reads.
+    lang = config.getini("seqlab_lang")
+    if lang and lang not in LANGS:
+        where = config.inipath or "the ini file"
+        # Said in both languages: the one the file asked for is the one we cannot know.
+        raise pytest.UsageError(
+            "\n".join(say("plugin.bad_lang", each, value=lang, where=where) for each in LANGS)
+        )
 
 
 def course_root(config: pytest.Config) -> Path | None:

@@ -215,7 +215,7 @@ def test_a_glob_with_a_link_grades_the_real_files_only(drop, tmp_path, capsys):
 
 
 def test_check_follows_a_students_own_link(drop, capsys):
-    # `seqlab check` (public sets, no grade kept) follows links: see cmd_check for why.
+    # `seqlab check` (public sets, no grade kept) follows links: cli/grading.py says why.
     code, _, _ = run_cli(capsys, "check", drop / "x.py", "--lab", "rnn-numpy")
     assert code == 0
 

@@ -1,0 +1,88 @@
+"""What every command module shares: exit codes, the console, printing a result, the
+isolation gate and the rules for files we write (never over a user's own)."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from pathlib import Path
+
+from rich.console import Console
+
+from graders import report, sandbox
+from graders.errors import UsageError
+from graders.messages import say
+from graders.spec import Course
+
+EXIT_OK, EXIT_BELOW, EXIT_CANNOT = 0, 1, 2
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def add_command(
+    commands, common: argparse.ArgumentParser, name: str, handler: Handler, help_text: str
+) -> argparse.ArgumentParser:
+    """A subcommand taking the shared options (--lang, --course), run by `handler`."""
+    sub = commands.add_parser(name, parents=[common], help=help_text, description=help_text)
+    sub.set_defaults(handler=handler)
+    return sub
+
+
+def console() -> Console:
+    return Console(highlight=False)
+
+
+def emit(result, args) -> int:
+    """Print a lab or quiz result as JSON or as the terminal report; its exit code."""
+    if args.json:
+        print(report.render_json(result, args.lang))
+    else:
+        report.render_terminal(result, args.lang, console())
+    return result.exit_code()
+
+
+def require_isolation(required: str | None, course: Course) -> None:
+    """Refuse to run student code below the isolation level an instructor asked for."""
+    isolation = sandbox.current(course.root)
+    if required and not isolation.at_least(required):
+        missing = [f"{layer} ({why})" for layer, why in isolation.inactive.items()]
+        if isolation.exposed:
+            missing.append(say("sandbox.exposed", "en", files="; ".join(isolation.exposed)))
+        raise UsageError(
+            "sandbox.too_weak", level=isolation.level, required=required, missing=", ".join(missing)
+        )
+
+
+def new_file(path_text: str | None) -> Path | None:
+    """A path to write to that does not exist yet: we never overwrite a user's file."""
+    if path_text is None:
+        return None
+    path = Path(path_text)
+    if path.exists():
+        raise UsageError("file.exists", path=path)
+    return path
+
+
+def empty_folder(text: str) -> Path:
+    """A folder to write an export into: new or empty, so nothing of the user's is lost."""
+    folder = Path(text)
+    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+        raise UsageError("notebook.dir_not_empty", path=folder)
+    return folder
+
+
+def own_file(path_text: str | None, signature: str) -> Path | None:
+    """A file to write: a new one, or one seqlab wrote before (its first 4 KB hold
+    `signature`), so a nightly report replaces itself but never a file of the user's."""
+    if path_text is None:
+        return None
+    path = Path(path_text)
+    if path.exists():
+        try:
+            with path.open(encoding="utf-8", errors="replace") as stream:
+                ours = path.is_file() and signature in stream.read(4096)
+        except OSError:
+            ours = False
+        if not ours:
+            raise UsageError("file.exists", path=path)
+    return path

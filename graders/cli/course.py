@@ -1,0 +1,166 @@
+"""The course author's commands: validate (the CI gate), build, release, export.
+
+Each imports its course machinery (nbformat's schema validation, the exporters) inside its
+handler, so the students' commands start in a blink.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING
+
+from rich.table import Table
+
+from graders.cli.common import EXIT_BELOW, EXIT_OK, add_command, console, empty_folder
+from graders.errors import SeqlabError, UsageError
+from graders.messages import LANGS, say
+from graders.service.pools import runner_for
+from graders.spec import Course
+from quizzes.bank import bank_ids, load_quiz
+from quizzes.paper import make_paper
+from quizzes.present import paper_markdown
+
+if TYPE_CHECKING:
+    from graders.course.validate import Check
+
+
+def _print_checks(checks: list[Check], lang: str) -> int:
+    table = Table(show_header=True)
+    for column in ("", "subject", "check", "detail"):
+        table.add_column(column)
+    for item in checks:
+        mark = (
+            f"[green]{say('validate.ok', lang)}"
+            if item.ok
+            else f"[red]{say('validate.fail', lang)}"
+        )
+        table.add_row(mark, item.subject, item.title(lang), item.describe(lang))
+    console().print(table)
+    return EXIT_OK if all(item.ok for item in checks) else EXIT_BELOW
+
+
+def cmd_validate(args) -> int:
+    from graders.course.validate import Check, check_index, validate_lab
+
+    course = Course.locate(args.course)
+    labs = [course.lab(lab_id) for lab_id in args.lab] if args.lab else course.labs()
+    if args.seeds < 0:
+        raise UsageError("course.bad_number", option="--seeds", value=args.seeds)
+    checks = []
+    for lab in labs:
+        with runner_for(lab, 1) as runner:
+            checks += validate_lab(lab, runner=runner, seeds=args.seeds)
+    if not args.lab:
+        checks.append(check_index(course))
+    for quiz_id in bank_ids(course.banks_dir):
+        bank = load_quiz(course.banks_dir, quiz_id)  # raises if malformed
+        topics = ", ".join(f"{topic} {count}" for topic, count in bank.topics().items())
+        detail = f"{len(bank.questions)} questions ({topics})"
+        checks.append(Check(bank.id, "validate.bank", True, detail))
+    return _print_checks(checks, args.lang)
+
+
+def cmd_build(args) -> int:
+    from graders.course import build
+    from graders.course.index import write_index
+    from graders.notebooks.build import notebook_path, write_notebook
+
+    course = Course.locate(args.course)
+    out = console()
+    labs = [course.lab(lab_id) for lab_id in args.lab] if args.lab else course.labs()
+    for lab in labs:
+        changed = build.write_starter(lab)
+        key = "course.starter_written" if changed else "course.starter_current"
+        out.print(say(key, args.lang, lab=lab.id, path=lab.starter_path), markup=False)
+        changed = write_notebook(lab)
+        key = "course.notebook_written" if changed else "course.notebook_current"
+        out.print(say(key, args.lang, lab=lab.id, path=notebook_path(lab)), markup=False)
+        if args.record:
+            names = build.record_expected(lab)
+            key = "course.recorded" if names else "course.recorded_current"
+            out.print(say(key, args.lang, lab=lab.id, sets=", ".join(names)), markup=False)
+    try:
+        changed = write_index(course)
+    except SeqlabError as error:
+        if not args.lab:
+            raise
+        # Another lab's spec is broken: the labs asked for are built; say why the index is not.
+        out.print(say("course.index_skipped", args.lang, reason=error.render(args.lang)))
+        return EXIT_OK
+    key = "course.index_written" if changed else "course.index_current"
+    out.print(say(key, args.lang, path=course.root / "exercises" / "README.md"), markup=False)
+    return EXIT_OK
+
+
+def cmd_export(args) -> int:
+    from graders.course.gradescope import export_bundle as export_gradescope_bundle
+    from graders.notebooks.nbgrader import export_course as export_nbgrader
+
+    course = Course.locate(args.course)
+    folder = empty_folder(args.dir)
+    if args.format == "nbgrader":
+        written = export_nbgrader(course, folder, args.lang)
+    else:
+        written = export_gradescope_bundle(course.lab(args.lab), folder, args.lang)
+    message = say("notebook.exported", args.lang, count=len(written), path=folder)
+    console().print(message, markup=False)
+    return EXIT_OK
+
+
+def cmd_release(args) -> int:
+    from graders.course.release import write_release
+
+    course = Course.locate(args.course)
+    folder = empty_folder(args.dir)
+    papers = {}
+    for quiz_id in bank_ids(course.banks_dir):  # papers without keys: the banks stay behind
+        paper = make_paper(load_quiz(course.banks_dir, quiz_id))
+        for lang in LANGS:
+            papers[f"{quiz_id}.{lang}.md"] = paper_markdown(paper, lang, key=False) + "\n"
+    written = write_release(course, folder, papers)
+    message = say("notebook.exported", args.lang, count=len(written), path=folder)
+    console().print(message, markup=False)
+    return EXIT_OK
+
+
+def register(commands, common: argparse.ArgumentParser) -> None:
+    sub = add_command(
+        commands,
+        common,
+        "validate",
+        cmd_validate,
+        "CI gate: references pass, starters fail, files in sync",
+    )
+    sub.add_argument("--lab", action="append", help="only this lab (repeatable)")
+    sub.add_argument(
+        "--seeds", type=int, default=0, help="also grade every reference under N seeds"
+    )
+    sub = add_command(commands, common, "build", cmd_build, "regenerate starters from solutions")
+    sub.add_argument("--record", action="store_true", help="also record expected outputs")
+    sub.add_argument("--lab", action="append", help="only this lab (repeatable)")
+    sub = add_command(
+        commands,
+        common,
+        "release",
+        cmd_release,
+        "write the student release: task pages, starters, notebooks, public sets, the engine, "
+        "quiz papers without keys (no solutions, hidden sets, corpus or keys)",
+    )
+    sub.add_argument("dir", metavar="DIR", help="a new or empty folder")
+    export = commands.add_parser("export", help="the course for nbgrader or Gradescope")
+    export_commands = export.add_subparsers(dest="export_command", required=True)
+    sub = export_commands.add_parser(
+        "nbgrader",
+        parents=[common],
+        help="write an nbgrader course: source/<lab>/<lab>.ipynb with solutions and tests",
+    )
+    sub.set_defaults(handler=cmd_export, format="nbgrader")
+    sub.add_argument("dir", metavar="DIR", help="a new or empty folder")
+    sub = export_commands.add_parser(
+        "gradescope",
+        parents=[common],
+        help="write a Gradescope autograder zip (setup.sh, run_autograder) for one lab",
+    )
+    sub.set_defaults(handler=cmd_export, format="gradescope")
+    sub.add_argument("--lab", required=True, help="lab id")
+    sub.add_argument("dir", metavar="DIR", help="a new or empty folder")

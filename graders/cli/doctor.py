@@ -1,0 +1,43 @@
+"""`seqlab doctor`: which sandbox layers work on this machine, and why the others do not."""
+
+from __future__ import annotations
+
+import argparse
+
+from rich.table import Table
+from rich.text import Text
+
+from graders import sandbox
+from graders.cli.common import EXIT_OK, add_command, console
+from graders.messages import say
+from graders.sandbox.probe import doctor_rows
+from graders.spec import Course
+
+
+def cmd_doctor(args) -> int:
+    course = Course.locate(args.course)
+    isolation = sandbox.current(course.root)
+    out = console()
+    out.print(say("sandbox.doctor_level", args.lang, level=isolation.level), style="bold")
+    table = Table(show_header=False)
+    rows = doctor_rows(isolation)
+    if isolation.exposed:
+        detail = say("sandbox.exposed", args.lang, files="; ".join(isolation.exposed))
+    else:
+        detail = say("sandbox.doctor_course_safe", args.lang, course=course.root)
+    rows.append((say("sandbox.doctor_course", args.lang), not isolation.exposed, detail))
+    for layer, works, detail in rows:
+        mark = say("sandbox.doctor_works" if works else "sandbox.doctor_missing", args.lang)
+        table.add_row(f"[{'green' if works else 'yellow'}]{mark}", layer, Text(detail))
+    out.print(table)
+    return EXIT_OK
+
+
+def register(commands, common: argparse.ArgumentParser) -> None:
+    add_command(
+        commands,
+        common,
+        "doctor",
+        cmd_doctor,
+        "show which sandbox layers work on this machine, and why not",
+    )

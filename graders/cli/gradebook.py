@@ -1,0 +1,130 @@
+"""`seqlab gradebook export` and `seqlab report`: the gradebook's score of record (batch and
+web grades alike), read back out.
+
+The batch stack (SQLAlchemy, copydetect) is imported inside the handlers: other commands
+start without it.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from graders.batch.similarity import DEFAULT_THRESHOLD  # light: copydetect loads lazily
+from graders.cli.common import EXIT_OK, add_command, console, own_file
+from graders.errors import SpecError, UsageError
+from graders.messages import say
+from graders.spec import Course
+
+
+def _existing_database(given: str | None) -> str:
+    """The gradebook's URL; a SQLite file that does not exist is refused, not created empty."""
+    from graders.store.database import database_url
+
+    url = database_url(given)
+    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).is_file():
+        raise UsageError("batch.db_missing", path=url.removeprefix("sqlite:///"))
+    return url
+
+
+def _record_rules(course_folder: Path | None):
+    """The course's score-of-record rules; the defaults when no course folder is at hand
+    (a gradebook exported away from its course, with no --course)."""
+    from graders.store.record import RecordRules, rules_for
+
+    try:
+        course = Course.locate(course_folder)
+    except SpecError:
+        if course_folder is not None:
+            raise
+        return RecordRules()
+    return rules_for(course.root)
+
+
+def cmd_gradebook_export(args) -> int:
+    from graders.store.exports import export_gradescope, export_scores_csv, export_sets_csv
+    from graders.store.gradebook import Gradebook
+
+    if args.per_set and not args.csv:
+        raise UsageError("batch.per_set_needs_csv")
+    url = _existing_database(args.db)
+    rules = _record_rules(args.course)
+    book = Gradebook(url)
+    grades = book.of_record(rules, lab=args.lab)
+    book.close()
+    out = console()
+    if args.csv:
+        path = Path(args.csv)
+        count = export_sets_csv(grades, path) if args.per_set else export_scores_csv(grades, path)
+        out.print(say("batch.exported_csv", args.lang, path=path, count=count), markup=False)
+    else:
+        folder = Path(args.gradescope)
+        count = export_gradescope(grades, folder, args.lang)
+        out.print(
+            say("batch.exported_gradescope", args.lang, path=folder, count=count), markup=False
+        )
+    return EXIT_OK
+
+
+def cmd_report(args) -> int:
+    from graders.batch.class_report import GENERATOR, load_records, render_class_report
+    from graders.batch.similarity import CSV_HEADER, compare, write_csv
+    from graders.store.database import shown_url
+    from graders.store.record import rules_for
+
+    if not 0 <= args.threshold <= 1:
+        raise UsageError("report.class_bad_threshold", value=args.threshold)
+    course = Course.locate(args.course)
+    lab = course.lab(args.lab)
+    html = own_file(args.html, f'content="{GENERATOR}"')
+    pairs_csv = own_file(args.similarity_csv, ",".join(CSV_HEADER))
+    url = _existing_database(args.db)
+    records = load_records(url, lab.id, rules_for(course.root))
+    if not records:
+        raise UsageError("report.class_no_records", db=args.db or shown_url(url), lab=lab.id)
+    similarity = compare(lab, [(r.student, r.text) for r in records], args.threshold)
+    html.write_text(render_class_report(lab, records, similarity, args.lang), encoding="utf-8")
+    out = console()
+    out.print(say("report.class_written", args.lang, path=html), markup=False)
+    if pairs_csv is not None:
+        with pairs_csv.open("w", encoding="utf-8", newline="") as stream:
+            write_csv(similarity.pairs, stream)
+        out.print(say("report.class_csv_written", args.lang, path=pairs_csv), markup=False)
+    return EXIT_OK
+
+
+def register(commands, common: argparse.ArgumentParser) -> None:
+    gradebook = commands.add_parser("gradebook", help="the gradebook of batch grading")
+    gradebook_commands = gradebook.add_subparsers(dest="gradebook_command", required=True)
+    sub = gradebook_commands.add_parser(
+        "export",
+        parents=[common],
+        help="export scores as CSV or Gradescope results.json",
+        description="export the newest grade per student and lab",
+    )
+    sub.set_defaults(handler=cmd_gradebook_export)
+    sub.add_argument("--db", help="gradebook file or URL (default: seqlab-gradebook.sqlite)")
+    sub.add_argument("--lab", help="only this lab or quiz")
+    what = sub.add_mutually_exclusive_group(required=True)
+    what.add_argument("--csv", metavar="FILE", help="write student × lab scores to this new file")
+    what.add_argument("--gradescope", metavar="DIR", help="write DIR/<lab>/<student>/results.json")
+    sub.add_argument(
+        "--per-set", action="store_true", help="with --csv: student × lab × set verdicts"
+    )
+    sub = add_command(
+        commands,
+        common,
+        "report",
+        cmd_report,
+        "class report: one HTML page with charts, the verdict table and similar submissions",
+    )
+    sub.add_argument("--db", help="gradebook file or URL (default: seqlab-gradebook.sqlite)")
+    sub.add_argument("--lab", required=True, help="lab id")
+    sub.add_argument("--html", required=True, metavar="FILE", help="write the page here")
+    sub.add_argument(
+        "--threshold",
+        type=float,
+        default=DEFAULT_THRESHOLD,
+        help=f"similarity from 0 to 1 at which a pair is listed (default {DEFAULT_THRESHOLD})",
+    )
+    sub.add_argument("--similarity-csv", metavar="FILE", help="also write the pairs as CSV")

@@ -1,0 +1,109 @@
+"""`seqlab quiz check|paper|take`: multiple-choice quizzes, on a student's own paper."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from graders import report
+from graders.cli.common import EXIT_OK, add_command, console, emit, new_file
+from graders.errors import UsageError
+from graders.messages import say
+from graders.spec import Course
+from graders.submission import read_text
+from graders.textsafe import json_text
+from quizzes.bank import load_quiz
+from quizzes.checker import check as check_quiz
+from quizzes.paper import make_paper
+from quizzes.present import paper_json, paper_markdown, render_paper, render_review
+from quizzes.sheet import parse_sheet, sheet_text
+from quizzes.take import TERMINAL, take
+
+
+def _paper(args):
+    course = Course.locate(args.course)
+    bank = load_quiz(course.banks_dir, args.quiz)
+    student = args.student
+    if student is not None:
+        student = student.strip()
+        if not student or not student.isprintable():
+            raise UsageError("quiz.bad_student", student=student)
+    return make_paper(bank, student)
+
+
+def cmd_quiz_check(args) -> int:
+    paper = _paper(args)
+    sheet = Path(args.sheet)
+    answers = parse_sheet(read_text(sheet), sheet, paper)
+    result = check_quiz(paper, answers, sheet)
+    code = emit(result, args)
+    if args.explain and not args.json:
+        render_review(paper, answers, args.lang, console())
+    return code
+
+
+def cmd_quiz_paper(args) -> int:
+    paper = _paper(args)
+    output = new_file(args.output)
+    if args.format == "text" and output is None:
+        render_paper(paper, args.lang, console(), key=args.key)
+        return EXIT_OK
+    if args.format == "json":
+        text = json_text(paper_json(paper, args.lang, key=args.key))
+    else:  # markdown, and plain text written to a file
+        text = paper_markdown(paper, args.lang, key=args.key)
+    if output is None:
+        print(text)
+    else:
+        output.write_text(text + "\n", encoding="utf-8")
+    return EXIT_OK
+
+
+def cmd_quiz_take(args) -> int:
+    paper = _paper(args)
+    save = new_file(args.save)
+    out = console()
+    answers = take(
+        paper,
+        args.lang,
+        out,
+        out.input,
+        immediate_feedback=args.feedback == "immediate",
+    )
+    result = check_quiz(paper, answers, save or TERMINAL)
+    report.render_terminal(result, args.lang, out)
+    if args.feedback == "end":
+        render_review(paper, answers, args.lang, out)
+    if save is not None:
+        save.write_text(sheet_text(paper, answers), encoding="utf-8")
+        student = f" --student {paper.student}" if paper.student else ""
+        out.print(say("quiz.saved", args.lang, path=save, quiz=paper.bank.id, student=student))
+    return result.exit_code()
+
+
+def register(commands, common: argparse.ArgumentParser) -> None:
+    quiz = commands.add_parser("quiz", help="multiple-choice quizzes")
+    quiz_commands = quiz.add_subparsers(dest="quiz_command", required=True)
+
+    def quiz_command(name: str, handler, help_text: str) -> argparse.ArgumentParser:
+        sub = add_command(quiz_commands, common, name, handler, help_text)
+        sub.add_argument("quiz", metavar="QUIZ")
+        sub.add_argument("--student", help="student id: that student's own shuffled paper")
+        return sub
+
+    sub = quiz_command("check", cmd_quiz_check, "score an answer sheet (.txt, .json or .toml)")
+    sub.add_argument("sheet", metavar="SHEET")
+    sub.add_argument("--json", action="store_true", help="print results as JSON")
+    sub.add_argument("--explain", action="store_true", help="also show answers and explanations")
+    sub = quiz_command("paper", cmd_quiz_paper, "print or write a student's paper")
+    sub.add_argument("--format", choices=("text", "markdown", "json"), default="text")
+    sub.add_argument("--output", help="write to this new file instead of printing")
+    sub.add_argument("--key", action="store_true", help="include the answers (for instructors)")
+    sub = quiz_command("take", cmd_quiz_take, "answer a quiz question by question in the terminal")
+    sub.add_argument(
+        "--feedback",
+        choices=("end", "immediate"),
+        default="end",
+        help="show answers and explanations at the end (default) or after each question",
+    )
+    sub.add_argument("--save", help="save the answers as a sheet in this new file")

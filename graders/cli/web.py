@@ -1,0 +1,86 @@
+"""`seqlab serve` and `seqlab worker`: the web platform and its Celery grading workers.
+
+The web stack (FastAPI, uvicorn, Celery) is imported inside the handlers: it is for these
+commands only.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from graders.cli.common import EXIT_OK, add_command
+from graders.errors import UsageError
+from graders.spec import Course
+
+
+def cmd_serve(args) -> int:
+    from graders.web.server import serve
+
+    serve(
+        host=args.host,
+        port=args.port,
+        db=args.db,
+        course=Course.locate(args.course),
+        roster=Path(args.roster) if args.roster else None,
+        use_warm=not args.cold,
+        https=args.https,
+        rate_count=args.rate,
+        lang=args.lang,
+        queue=args.queue,
+        broker=args.broker,
+    )
+    return EXIT_OK
+
+
+def cmd_worker(args) -> int:
+    from graders.web.config import load_config
+    from graders.web.tasks import run_worker
+
+    if args.concurrency < 1:
+        raise UsageError("web.worker_bad_concurrency", value=args.concurrency)
+    config = load_config().with_overrides(broker_url=args.broker, db_url=args.db)
+    run_worker(
+        config,
+        course_root=Course.locate(args.course).root,
+        concurrency=args.concurrency,
+        name=args.name,
+        lang=args.lang,
+    )
+    return EXIT_OK
+
+
+def register(commands, common: argparse.ArgumentParser) -> None:
+    sub = add_command(
+        commands, common, "serve", cmd_serve, "the web platform on this machine (loopback only)"
+    )
+    sub.add_argument("--host", default="127.0.0.1", help="loopback address (default 127.0.0.1)")
+    sub.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    sub.add_argument("--db", help="database file or URL (default: seqlab-web.sqlite)")
+    sub.add_argument("--roster", metavar="CSV", help="import username,name,password[,role] first")
+    sub.add_argument("--cold", action="store_true", help="no warm workers: a fresh sandbox each")
+    sub.add_argument("--https", action="store_true", help="behind an https proxy: Secure cookies")
+    sub.add_argument(
+        "--rate", type=int, default=5, help="lab submissions per student per minute (default 5)"
+    )
+    sub.add_argument(
+        "--queue",
+        choices=("embedded", "celery"),
+        help="grade in this process (embedded, the default) or in `seqlab worker`s (celery)",
+    )
+    sub.add_argument("--broker", help="Celery broker URL (default redis://127.0.0.1:6379/0)")
+    sub = add_command(
+        commands,
+        common,
+        "worker",
+        cmd_worker,
+        "grade the web platform's submissions (Celery, Redis)",
+    )
+    sub.add_argument(
+        "--concurrency", type=int, default=1, help="grading processes, each warm (default 1)"
+    )
+    sub.add_argument(
+        "--db", help="the database `seqlab serve` uses: file or URL (default: seqlab-web.sqlite)"
+    )
+    sub.add_argument("--broker", help="Celery broker URL (default redis://127.0.0.1:6379/0)")
+    sub.add_argument("--name", help="this worker's name (default seqlab-<pid>@<host>)")

@@ -791,8 +791,6 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "web.status_running": ("评测中……", "grading…"),
     "web.status_done": ("评测完成", "graded"),
     "web.status_error": ("评测系统出错", "grader failed"),
-    "web.set_passed": ("通过", "passed"),
-    "web.set_failed": ("未通过", "failed"),
     "web.attempt_title": ("第 {id} 次提交", "Attempt {id}"),
     "web.submitted_code": ("提交的代码", "Submitted code"),
     "web.kind_single": ("单选题", "single choice"),

@@ -9,9 +9,10 @@ from pathlib import Path
 
 from rich.console import Console
 
-from graders import report, sandbox
+from graders import sandbox
 from graders.errors import UsageError
 from graders.messages import say
+from graders.present import terminal
 from graders.spec import Course
 
 EXIT_OK, EXIT_BELOW, EXIT_CANNOT = 0, 1, 2
@@ -35,9 +36,9 @@ def console() -> Console:
 def emit(result, args) -> int:
     """Print a lab or quiz result as JSON or as the terminal report; its exit code."""
     if args.json:
-        print(report.render_json(result, args.lang))
+        print(terminal.render_json(result, args.lang))
     else:
-        report.render_terminal(result, args.lang, console())
+        terminal.render_terminal(result, args.lang, console())
     return result.exit_code()
 
 

@@ -15,9 +15,9 @@ from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
 
-from graders import report
 from graders.cli.common import EXIT_OK, add_command, console
 from graders.messages import say
+from graders.present import terminal
 from graders.results import LabResult
 from graders.service import grade_lab
 from graders.spec import Course
@@ -114,7 +114,7 @@ def cmd_demo(args) -> int:
             if outcome.result is None:  # the course's own file: its message, exit 2
                 raise outcome.error
             result = outcome.result
-            report.render_terminal(result, args.lang, out)
+            terminal.render_terminal(result, args.lang, out)
             results.append(result)
         rows.append(Graded(lab.id, *results, time.perf_counter() - started))
     for quiz_id in bank_ids(course.banks_dir):
@@ -127,7 +127,7 @@ def cmd_demo(args) -> int:
         out.print(text, markup=False)
         sheet = Path("sample-answers.txt")  # shown in the report; nothing is written
         result = check_quiz(paper, parse_sheet(text, sheet, paper), sheet)
-        report.render_terminal(result, args.lang, out)
+        terminal.render_terminal(result, args.lang, out)
         rows.append(Graded(quiz_id, result, None, time.perf_counter() - started))
     out.print(summary(rows, args.lang))
     return EXIT_OK

@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from graders import report
 from graders.cli.common import EXIT_OK, add_command, console, emit, new_file
 from graders.errors import UsageError
 from graders.messages import say
+from graders.present import terminal
 from graders.spec import Course
 from graders.submission import read_text
 from graders.textsafe import json_text
@@ -71,7 +71,7 @@ def cmd_quiz_take(args) -> int:
         immediate_feedback=args.feedback == "immediate",
     )
     result = check_quiz(paper, answers, save or TERMINAL)
-    report.render_terminal(result, args.lang, out)
+    terminal.render_terminal(result, args.lang, out)
     if args.feedback == "end":
         render_review(paper, answers, args.lang, out)
     if save is not None:

@@ -28,7 +28,8 @@ from IPython.display import HTML, display
 
 from graders.errors import SeqlabError, UsageError
 from graders.messages import LANGS, say
-from graders.notebooks.html import error_html, render_html
+from graders.present.html import error_html, notebook_html
+from graders.present.view import build
 from graders.results import LabResult
 from graders.service import choose_lab, grade_lab
 from graders.spec import Course
@@ -96,7 +97,7 @@ class SeqlabMagics(Magics):
                 HTML(error_html(say("internal", lang, error=f"{type(error).__name__}: {error}")))
             )
             return
-        display(HTML(render_html(result, lang)))
+        display(HTML(notebook_html(build(result, lang))))
 
 
 def load_ipython_extension(ipython) -> None:

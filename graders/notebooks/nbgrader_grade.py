@@ -39,8 +39,9 @@ from traitlets import Bool, Enum, Unicode
 from graders.errors import SpecError, SubmissionError
 from graders.messages import LANGS, say
 from graders.notebooks.cells import read_cells
-from graders.notebooks.html import error_html, test_box
 from graders.notebooks.nbgrader import grade_cell, grade_id
+from graders.present.html import error_html, set_html
+from graders.present.view import set_view
 from graders.results import TestResult
 from graders.service import Blame, grade_lab
 from graders.spec import Course, LabSpec
@@ -139,17 +140,11 @@ def _error(line: str) -> NotebookNode:
     return new_output("error", ename="SeqlabGrade", evalue=line, traceback=[line])
 
 
-def _heading(number: int, test: TestResult, lang: str) -> str:
-    return (
-        f"{say('report.test_set', lang, index=number)} · {test.name}: "
-        f"{test.verdict.label(lang)} {test.score:g}/{test.max_score:g}"
-    )
-
-
 def _result_outputs(number: int, test: TestResult, lang: str) -> list[NotebookNode]:
-    heading = _heading(number, test, lang)
-    shown = _display(test_box(number, test, lang, "lab"), heading)
-    return [shown] if test.verdict.passed else [shown, _error(heading)]
+    view = set_view(number, test, lang, "lab")
+    heading = f"{view.heading}: {view.label} {view.points}"
+    shown = _display(set_html(view), heading)
+    return [shown] if view.passed else [shown, _error(heading)]
 
 
 def _not_graded(message: str, verdict: str) -> list[NotebookNode]:

@@ -33,6 +33,8 @@ from graders.batch.similarity import DEFAULT_THRESHOLD
 from graders.batch.similarity import compare as compare_similarity
 from graders.errors import SeqlabError, UsageError
 from graders.messages import LANGS, say
+from graders.present.html import STATIC as PRESENT_STATIC
+from graders.present.html import environment
 from graders.service import grade
 from graders.spec import Course, LabSpec
 from graders.store.exports import export_scores_csv
@@ -138,7 +140,10 @@ def create_app(settings: WebSettings, queue) -> FastAPI:
         max_age=12 * 3600,
     )
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    templates = Jinja2Templates(directory=HERE / "templates")
+    app.mount("/present", StaticFiles(directory=PRESENT_STATIC), name="present")
+    # The one Jinja configuration (present/html.py): the result partial is the same here as
+    # in feedback files and notebooks.
+    templates = Jinja2Templates(env=environment(HERE / "templates"))
     templates.env.globals.update(attempt_view=attempt_view, attempt_message=attempt_message)
     engine = engine_for(settings.db_url)
     throttle = LoginThrottle(engine, settings.login_throttle)

@@ -1,7 +1,7 @@
 """What the pages show, built from results and course files (no I/O beyond reading them).
 
-`result_view` turns a LabResult (read back from an attempt's stored shape when a page is
-rendered) into what the results template shows: per set its verdict, score
+`attempt_view` reads an attempt's stored result back and builds the one view of it that
+every page draws (graders/present/), in the reader's language: per set its verdict, score
 and, for public sets only, input / expected / actual / error output (shortened as in the
 terminal report), with every sentence in zh and en. A hidden set's TestResult holds no data,
 so its view cannot hold any either. `task_page` cuts a lab's README into its Chinese and
@@ -15,8 +15,8 @@ from pathlib import Path
 
 from markdown_it import MarkdownIt
 
-from graders.messages import LANGS, say
-from graders.report import line_ranges, shorten
+from graders.messages import say
+from graders.present.view import ResultView, build
 from graders.results import LabResult
 from graders.web.models import Attempt
 
@@ -24,51 +24,9 @@ LANG_HEADINGS = {"zh": "中文", "en": "English"}
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
 
 
-def result_view(result: LabResult) -> dict[str, object]:
-    tests = []
-    for index, test in enumerate(result.tests, start=1):
-        entry: dict[str, object] = {
-            "index": index,
-            "number": test.number,
-            "name": test.name,
-            "verdict": test.verdict.code,
-            "passed": test.verdict.passed,
-            "score": test.score,
-            "max_score": test.max_score,
-            "hidden": test.hidden,
-            "label": {lang: test.verdict.label(lang) for lang in LANGS},
-            "detail": {lang: test.detail_text(lang) for lang in LANGS},
-        }
-        if test.wall_seconds is not None:
-            entry["seconds"] = round(test.wall_seconds, 3)
-        if test.peak_memory_mb is not None:
-            entry["memory_mb"] = test.peak_memory_mb
-        if not test.hidden:
-            for key in ("input", "expected", "actual", "stderr"):
-                value = getattr(test, key)
-                if value is not None:
-                    entry[key] = shorten(value, "en", tail=key == "stderr")
-        tests.append(entry)
-    view: dict[str, object] = {
-        "lab": result.lab,
-        "kind": result.kind,
-        "score": result.score,
-        "max_score": result.max_score,
-        "isolation": result.isolation.level,
-        "execution_time": round(result.execution_time, 3),
-        "tests": tests,
-    }
-    if result.shared_seconds is not None:
-        view["shared_seconds"] = round(result.shared_seconds, 3)
-    if result.ignored_lines:
-        lines = line_ranges(result.ignored_lines)
-        view["ignored"] = {lang: say("report.ignored_edit", lang, lines=lines) for lang in LANGS}
-    return view
-
-
-def attempt_view(attempt: Attempt) -> dict[str, object] | None:
-    """The page's view of an attempt's stored result (None: it has none)."""
-    return result_view(LabResult.from_dict(attempt.results)) if attempt.results else None
+def attempt_view(attempt: Attempt, lang: str) -> ResultView | None:
+    """The attempt's stored result as the one presentation draws it (None: it has none)."""
+    return build(LabResult.from_dict(attempt.results), lang) if attempt.results else None
 
 
 def attempt_message(attempt: Attempt, lang: str) -> str:

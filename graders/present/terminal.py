@@ -1,0 +1,90 @@
+"""A result in the terminal (rich, 头歌 style), and as JSON for machines.
+
+Draws a ResultView (present/view.py). Text that comes from the student (the program's output
+and stderr, the file name, a quiz answer, a comparator's quote of a line) goes through
+`_untrusted()`, which shows control characters instead of letting the terminal obey them
+(textsafe.py), and into rich `Text`, so a `[` is never markup.
+"""
+
+from __future__ import annotations
+
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from graders.messages import say
+from graders.present.view import ResultView, SetView, build
+from graders.results import LabResult
+from graders.textsafe import json_text, visible
+
+STYLE = {"passed": "green", "partial": "yellow", "failed": "red"}
+
+
+def _untrusted(text: str, style: str = "") -> Text:
+    """Text from the student as a rich Text, its control characters shown, not obeyed."""
+    return Text(visible(text), style=style)
+
+
+def _set_panel(view: SetView) -> Panel:
+    style = STYLE[view.state]
+    heading = Text.assemble(
+        (view.heading + "  ", "bold"), (f"{view.mark} {view.label}", f"bold {style}")
+    )
+    heading.append(f"  {view.points}")
+    if view.tag:
+        heading.append(f"  [{view.tag}]", style="dim")
+    if view.timing:
+        heading.append("  " + view.timing, style="dim")
+    body = Table.grid(padding=(0, 2))
+    body.add_column(style="cyan", no_wrap=True)
+    body.add_column()
+    for field in view.fields:
+        body.add_row(field.label, _untrusted(field.text, "dim" if field.empty else ""))
+    if view.detail:
+        body.add_row("", _untrusted(view.detail, "dim" if view.passed else "yellow"))
+    return Panel(Group(heading, body), border_style=style, expand=True)
+
+
+def _question_rows(view: ResultView) -> Table:
+    """A quiz at a glance: one row per question, not a panel each."""
+    table = Table(show_edge=False, pad_edge=False)
+    table.add_column(say("report.question_column", view.lang), justify="right")
+    table.add_column(say("report.verdict_column", view.lang))
+    table.add_column(say("report.score_column", view.lang), justify="right")
+    table.add_column(say("report.answer_column", view.lang))
+    for s in view.sets:
+        table.add_row(
+            str(s.number if s.number is not None else s.name),
+            Text(f"{s.mark} {s.label}", style=STYLE[s.state]),
+            s.points,
+            _untrusted(s.answer) if s.answer else say("report.empty", view.lang),
+        )
+    return table
+
+
+def render_terminal(result: LabResult, lang: str, console: Console | None = None) -> None:
+    console = console or Console(highlight=False)
+    view = build(result, lang)
+    meta = Text.assemble(
+        (say("report.file", lang) + " ", "dim"),
+        _untrusted(view.file),
+        ("   " + say("report.isolation", lang) + " ", "dim"),
+        view.isolation,
+    )
+    if view.shared:
+        meta.append("   " + view.shared, "dim")
+    console.print(Panel(meta, title=view.heading, title_align="left", border_style="blue"))
+    if view.ignored:
+        console.print(Text("⚠ " + view.ignored, style="yellow"))
+    if view.kind == "quiz":
+        console.print(_question_rows(view))
+    else:
+        for s in view.sets:
+            console.print(_set_panel(s))
+    colour = {"passed": "bold green", "partial": "bold yellow", "failed": "bold red"}[view.state]
+    console.print(Text.assemble((view.score_text, colour), "  ", view.summary))
+
+
+def render_json(result: LabResult, lang: str) -> str:
+    return json_text(result.to_json(lang))

@@ -1,0 +1,177 @@
+"""What a person sees of a result, decided once, in one language.
+
+Every renderer (terminal, Markdown, HTML) draws a `ResultView` and decides nothing itself:
+which fields a set shows, how long they are, which sentence explains a verdict, how a set is
+headed, and the summary line with partial credit counted once. A hidden set's TestResult
+holds no data (the engine leaves it out), so its view cannot hold any either.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from graders.messages import say
+from graders.present.text import line_ranges, shorten
+from graders.results import LabResult, TestResult
+from graders.verdict import Verdict
+
+SOME_FAILED = {"lab": "report.some_failed_lab", "quiz": "report.some_failed_quiz"}
+MARKS = {"passed": "✔", "partial": "◐", "failed": "✘"}
+LABELS = {
+    "input": "report.input",
+    "expected": "report.expected",
+    "actual": "report.actual",
+    "stderr": "report.stderr",
+}
+
+
+@dataclass(frozen=True)
+class Field:
+    """One block of a set: what went in, what was wanted, what came out, the error output."""
+
+    kind: str  # input | expected | actual | stderr
+    label: str
+    text: str  # shortened; the catalogue's "(empty)" when the value was blank
+    empty: bool
+
+
+@dataclass(frozen=True)
+class SetView:
+    index: int
+    name: str
+    number: int | None  # a quiz question's number on the paper
+    heading: str
+    state: str  # passed | partial | failed
+    mark: str
+    code: str  # AC, WA, …
+    label: str  # the verdict in words
+    score: float
+    max_score: float
+    points: str  # "3/5"
+    hidden: bool
+    tag: str  # "hidden set" for a hidden set, else ""
+    timing: str  # "0.12 s · 31 MB", or ""
+    fields: tuple[Field, ...]
+    detail: str  # the sentence that explains the verdict, "" when there is none to show
+    answer: str  # a quiz question: what was answered ("" otherwise)
+
+    @property
+    def passed(self) -> bool:
+        return self.state == "passed"
+
+
+@dataclass(frozen=True)
+class ResultView:
+    lang: str
+    kind: str  # lab | quiz
+    lab: str
+    heading: str  # "rnn-numpy · 循环神经网络…"
+    file: str
+    isolation: str
+    shared: str  # fork mode: the shared part's time, or ""
+    score: float
+    max_score: float
+    score_text: str
+    state: str  # passed | partial | failed: the whole result's colour
+    failed: int  # sets below their points that are not partial credit
+    partial: int
+    summary: str
+    ignored: str  # edits outside the blanks that were ignored, or ""
+    sets: tuple[SetView, ...]
+
+
+def _field(kind: str, value: str | None, lang: str) -> Field | None:
+    if value is None:
+        return None
+    tail = kind == "stderr"  # the cause of an error is at its end
+    if value.strip() == "":
+        return Field(kind, say(LABELS[kind], lang), say("report.empty", lang), True)
+    return Field(kind, say(LABELS[kind], lang), shorten(value, lang, tail=tail), False)
+
+
+def _state(test: TestResult) -> str:
+    if test.verdict.passed:
+        return "passed"
+    return "partial" if test.verdict is Verdict.PARTIAL else "failed"
+
+
+def set_view(index: int, test: TestResult, lang: str, kind: str) -> SetView:
+    state = _state(test)
+    if kind == "quiz":
+        heading = say("report.question", lang, number=test.number)
+    else:
+        heading = f"{say('report.test_set', lang, index=index)} · {test.name}"
+    fields = [_field(k, getattr(test, k), lang) for k in ("input", "expected", "actual")]
+    if state != "passed":
+        fields.append(_field("stderr", test.stderr or None, lang))
+    timing = ""
+    if test.wall_seconds is not None and test.peak_memory_mb is not None:
+        timing = say("report.time_memory", lang, seconds=test.wall_seconds, mb=test.peak_memory_mb)
+    detail = test.detail_text(lang)
+    # A passed set with data says nothing more; hidden sets and quiz questions have no data,
+    # so their sentence is their body.
+    if state == "passed" and test.input is not None:
+        detail = ""
+    answer = ""
+    if test.detail_key == "quiz.your_answer":
+        answer = str(test.detail.get("answer", ""))
+    return SetView(
+        index=index,
+        name=test.name,
+        number=test.number,
+        heading=heading,
+        state=state,
+        mark=MARKS[state],
+        code=test.verdict.code,
+        label=test.verdict.label(lang),
+        score=test.score,
+        max_score=test.max_score,
+        points=f"{test.score:g}/{test.max_score:g}",
+        hidden=test.hidden,
+        tag=say("report.class_hidden", lang) if test.hidden else "",
+        timing=timing,
+        fields=tuple(f for f in fields if f is not None),
+        detail=detail,
+        answer=answer,
+    )
+
+
+def isolation_text(result: LabResult) -> str:
+    layers = [layer for layer in result.isolation.layers if layer != "process"]
+    return f"{result.isolation.level} ({', '.join(layers)})" if layers else result.isolation.level
+
+
+def build(result: LabResult, lang: str) -> ResultView:
+    sets = tuple(
+        set_view(index, test, lang, result.kind) for index, test in enumerate(result.tests, 1)
+    )
+    partial = sum(1 for s in sets if s.state == "partial")
+    failed = sum(1 for s in sets if s.state == "failed")
+    parts = [say(SOME_FAILED[result.kind], lang, failed=failed)] if failed else []
+    if partial:
+        parts.append(say("report.some_partial", lang, partial=partial))
+    shared = ""
+    if result.shared_seconds is not None:
+        shared = say("report.shared_time", lang, seconds=result.shared_seconds)
+    ignored = ""
+    if result.ignored_lines:
+        ignored = say("report.ignored_edit", lang, lines=line_ranges(result.ignored_lines))
+    score = f"{result.score:g}"
+    return ResultView(
+        lang=lang,
+        kind=result.kind,
+        lab=result.lab,
+        heading=f"{result.lab} · {result.title[lang]}",
+        file=result.file,
+        isolation=isolation_text(result),
+        shared=shared,
+        score=result.score,
+        max_score=result.max_score,
+        score_text=say("report.score", lang, score=score, max_score=f"{result.max_score:g}"),
+        state="failed" if failed else "partial" if partial else "passed",
+        failed=failed,
+        partial=partial,
+        summary=" ".join(parts) or say("report.all_passed", lang),
+        ignored=ignored,
+        sets=sets,
+    )

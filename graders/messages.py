@@ -880,6 +880,17 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "请求内容太大，已被拒绝（例如提交的代码或名单文件过大）。",
         "The request is too large and was refused (the submitted code or roster file is too big).",
     ),
+    # --- web: the class report, built in the background (issue 14) --------------------------------
+    "web.report_preparing_title": ("正在生成班级报告：{lab}", "Preparing the class report: {lab}"),
+    "web.report_preparing": (
+        "正在汇总成绩并比较各份提交的相似度，人数多时需要一些时间。本页每 {seconds} 秒自动刷新，报告生成后会直接显示。",
+        "The scores are being summed up and the submissions compared for similarity, which takes a while for a large class. This page reloads itself every {seconds} seconds and shows the report as soon as it is ready.",
+    ),
+    "web.report_refresh_now": ("立即刷新", "Reload now"),
+    "web.report_failed": (
+        "班级报告生成失败（原因记录在服务器日志中）。重新打开本页会再试一次。",
+        "The class report could not be built (the server's log says why). Open this page again to try once more.",
+    ),
     # --- generic ----------------------------------------------------------------------------------
     "internal": (
         "评测系统内部出错（{error}）。这不是你的问题；请把这条信息报告给课程工作人员。",

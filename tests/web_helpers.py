@@ -1,9 +1,23 @@
-"""What the web tests do as a browser would: read the CSRF token, sign in, submit a lab."""
+"""What the web tests do as a browser would: read the CSRF token, sign in, submit a lab, follow
+a class report being built; and a real server on loopback to do it against (uvicorn in a
+thread, or `seqlab serve` in a process of its own)."""
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
 
+import httpx
+import uvicorn
 from fastapi.testclient import TestClient
 
 LAB = "rnn-numpy"  # the fast lab the web tests grade
@@ -30,3 +44,88 @@ def submit(client: TestClient, token: str, text: str, lab: str = LAB) -> int:
     )
     assert response.status_code == 200, response.text
     return response.json()["id"]
+
+
+REPORT_SECONDS = 120  # a class report being built in the background
+
+
+def class_report(client, lab: str = LAB, wait: float = REPORT_SECONDS):
+    """Open a lab's class report as a browser does: while it is being built the page answers
+    202 and reloads itself (a meta refresh, followed here) until the report is there."""
+    deadline = time.monotonic() + wait
+    response = client.get(f"/instructor/labs/{lab}")
+    while response.status_code == 202:
+        assert time.monotonic() < deadline, f"the class report of {lab} took over {wait} s"
+        seconds, again = refresh_of(response.text)
+        time.sleep(min(seconds, 0.2))
+        response = client.get(again)
+    return response
+
+
+def refresh_of(html: str) -> tuple[float, str]:
+    """(seconds, URL) of a page's <meta http-equiv="refresh">."""
+    found = re.search(r'<meta http-equiv="refresh" content="(\d+);url=([^"]+)">', html)
+    assert found, "the page does not reload itself"
+    return float(found[1]), found[2].replace("&amp;", "&")
+
+
+@contextlib.contextmanager
+def serve(app, lifespan: str = "on") -> Iterator[str]:
+    """The app in a real uvicorn server on a free loopback port, in a thread; yields its base
+    URL and stops it at the end."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, log_level="warning", lifespan=lifespan
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+
+
+SEQLAB = Path(sys.executable).with_name("seqlab")
+START_SECONDS = 60
+
+
+@contextlib.contextmanager
+def seqlab_serve(db: Path, log: Path, *options: str) -> Iterator[str]:
+    """`seqlab serve` on a free loopback port in its own process (group): the platform as
+    deployed. Yields its base URL once it answers; stopped with SIGTERM at the end."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    command = [str(SEQLAB), "serve", "--port", str(port), "--db", str(db), *options]
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            command, stdout=output, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + START_SECONDS
+        while True:
+            try:
+                if httpx.get(base + "/login", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError(f"seqlab serve did not start:\n{log.read_text()}")
+            time.sleep(0.2)
+        yield base
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(10)

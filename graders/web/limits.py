@@ -9,7 +9,7 @@ and a body sent without one (chunked) is counted as `receive` hands it to the ap
 Both answers are the app's own error page, in the reader's language.
 
 Routes that take a multipart body also check the session, the role and the CSRF token (sent
-in a header or the query string) before they read it (app.py), so a stranger's upload is
+in a header or the query string) before they read it (deps.py), so a stranger's upload is
 refused unread whatever its size.
 """
 

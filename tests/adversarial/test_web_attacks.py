@@ -23,12 +23,11 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-import uvicorn
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from starlette import formparsers
-from web_helpers import LAB, csrf_of, sign_in
+from web_helpers import LAB, csrf_of, serve, sign_in
 
 from graders.batch.collect import safe_id
 from graders.cli import main
@@ -293,22 +292,6 @@ def test_a_submission_over_its_limit_is_refused_unread_and_not_queued(course, tm
         assert session.scalar(select(func.count()).select_from(Attempt)) == 0
 
 
-def _serve(app):
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    return server, thread, port
-
-
 def _answer_to_headers_only(port: int, head: str) -> str:
     """Send a request's head and not one byte of its body; return the status line."""
     with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
@@ -318,8 +301,8 @@ def _answer_to_headers_only(port: int, head: str) -> str:
 
 def test_a_1gib_upload_over_http_is_answered_before_its_body_is_sent(course, tmp_path):
     app, _url = make_app(course, tmp_path)
-    server, thread, port = _serve(app)
-    try:
+    with serve(app, lifespan="off") as base:
+        port = int(base.rsplit(":", 1)[1])
         head = (
             "POST /instructor/roster HTTP/1.1\r\nHost: 127.0.0.1\r\n"
             "Content-Type: multipart/form-data; boundary=seqlab-attack\r\n"
@@ -328,9 +311,6 @@ def test_a_1gib_upload_over_http_is_answered_before_its_body_is_sent(course, tmp
         assert declared.startswith("HTTP/1.1 413"), declared
         chunked = _answer_to_headers_only(port, head + "Transfer-Encoding: chunked\r\n\r\n")
         assert chunked.startswith("HTTP/1.1 401"), chunked
-    finally:
-        server.should_exit = True
-        thread.join(timeout=20)
 
 
 def test_the_roster_form_still_uploads(course, tmp_path):

@@ -63,6 +63,10 @@ const shading = ViewPlugin.fromClass(
   { decorations: (plugin) => plugin.decorations },
 );
 
+// CodeMirror writes its styles into a <style> element; the page's CSP allows only the one
+// carrying this response's nonce, which the server put on this script's tag (headers.py).
+const NONCE = document.currentScript ? document.currentScript.nonce : "";
+
 function mount(textarea) {
   const host = document.createElement("div");
   host.className = "editor";
@@ -75,7 +79,7 @@ function mount(textarea) {
       extensions: [
         lineNumbers(), highlightActiveLine(), history(), python(), indentUnit.of("    "),
         keymap.of([...defaultKeymap, ...historyKeymap, indentWithTab]),
-        onlyBlanks, shading,
+        onlyBlanks, shading, EditorView.cspNonce.of(NONCE),
         EditorView.updateListener.of((u) => { if (u.docChanged) textarea.value = u.state.doc.toString(); }),
       ],
     }),

@@ -1,0 +1,105 @@
+"""Rendering a page in the reader's language, and the pages that answer errors.
+
+Every template gets the language, `t` (the catalogue in that language), the user, the CSRF
+token, the page's own path (for the language switch) and the response's CSP nonce
+(headers.py). An error is a page in the reader's language, or JSON for the API and for a
+caller that asks for JSON (the lab page's script).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import Receive, Scope, Send
+
+from graders.messages import say
+from graders.web.deps import NeedSignIn, lang_of, session_user
+from graders.web.headers import NONCE_KEY
+from graders.web.models import User
+from graders.web.security import csrf_token
+
+# The errors with a page of their own; any other says web.error_other.
+ERROR_KEYS = (
+    "web.error_csrf",
+    "web.error_nul",
+    "web.error_403",
+    "web.error_404",
+    "web.error_413",
+    "web.error_429",
+    "web.report_failed",
+)
+# HTTPException details that name their own message.
+DETAIL_KEYS = {"csrf": "web.error_csrf", "nul": "web.error_nul", "report": "web.report_failed"}
+
+
+def render(request: Request, name: str, user: User | None, status_code: int = 200, **context):
+    lang = lang_of(request)
+
+    def t(key: str, **params: object) -> str:
+        return say(key, lang, **params)
+
+    return request.app.state.templates.TemplateResponse(
+        request,
+        name,
+        {
+            "lang": lang,
+            "other_lang": "en" if lang == "zh" else "zh",
+            "t": t,
+            "user": user,
+            "csrf": csrf_token(request.session),
+            "here": quote(request.url.path),
+            "csp_nonce": request.scope.get("state", {}).get(NONCE_KEY, ""),
+            **context,
+        },
+        status_code=status_code,
+    )
+
+
+def wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or "application/json" in request.headers.get(
+        "accept", ""
+    )
+
+
+async def need_sign_in(request: Request, _error: NeedSignIn) -> Response:
+    if request.url.path.startswith("/api/") or request.method != "GET":
+        return JSONResponse({"error": "sign in"}, status_code=401)
+    return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
+
+
+def http_error(request: Request, error: StarletteHTTPException) -> Response:
+    """A plain function: Starlette runs it in the thread pool (it may look the user up)."""
+    key = DETAIL_KEYS.get(str(error.detail), f"web.error_{error.status_code}")
+    if key not in ERROR_KEYS:
+        key = "web.error_other"
+    if wants_json(request):
+        return JSONResponse({"error": say(key, lang_of(request))}, status_code=error.status_code)
+    return render(request, "error.html", _user(request), error.status_code, message_key=key)
+
+
+def _user(request: Request) -> User | None:
+    """The user the route's dependencies found, else the session's (for the header)."""
+    state = request.scope.get("state", {})
+    if "user" in state:
+        return state["user"]
+    if "session" not in request.scope:  # refused before the session middleware ran
+        return None
+    with Session(request.app.state.engine, expire_on_commit=False) as db:
+        return session_user(request, db)
+
+
+async def too_large(scope: Scope, receive: Receive, send: Send) -> None:
+    """BodyLimit's answer to an oversized Content-Length: the app's own 413 page."""
+    request = Request(scope, receive)
+    response = await run_in_threadpool(http_error, request, StarletteHTTPException(413))
+    await response(scope, receive, send)
+
+
+def install_error_pages(app: FastAPI) -> None:
+    app.add_exception_handler(NeedSignIn, need_sign_in)
+    app.add_exception_handler(StarletteHTTPException, http_error)

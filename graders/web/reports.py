@@ -1,0 +1,195 @@
+"""The class report off the request path: built in a worker process, kept until the lab has
+new graded attempts.
+
+A class report compares every pair of submissions (similarity.py, copydetect): for a class of
+200, seconds of pure-Python CPU. Built in the event loop it froze every student's page for as
+long; built in a thread it still slowed them, as it held the interpreter's lock most of the
+time. So a report is built in a process of its own (our code over the submissions' text —
+no submission runs there), one at a time, and a request only looks: a report whose key — how
+many gradebook rows the lab has, the newest one's id and the rule — is the lab's current key is
+served; otherwise its build is started (or is under way) and the page says it is being
+prepared and reloads itself. The reload names the build it waits for, so that a report is
+shown once built even if more attempts were graded meanwhile (a class submitting without
+pause would otherwise keep its instructor waiting forever); a visit without it sees the
+newer attempts and builds again.
+
+One cache per web process; nothing is written to disk or to the database.
+"""
+
+from __future__ import annotations
+
+import itertools
+import multiprocessing
+import os
+import queue
+import signal
+import threading
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from graders.batch.class_report import load_records, render_class_report
+from graders.batch.similarity import DEFAULT_THRESHOLD
+from graders.batch.similarity import compare as compare_similarity
+from graders.messages import LANGS
+from graders.spec import LabSpec
+from graders.store.record import rules_for
+from graders.store.tables import Grade
+from graders.web.models import engine_for
+
+Key = tuple[int, int, str]  # (the lab's gradebook rows, the newest one's id, the rule)
+
+
+def report_key(db: Session, lab: LabSpec) -> Key:
+    """What the report is built from: the lab's gradebook rows (a regrade replaces a row, with
+    a new id) and the course's score-of-record rule for it."""
+    count, newest = db.execute(
+        select(func.count(), func.max(Grade.id)).where(Grade.lab == lab.id)
+    ).one()
+    return int(count or 0), int(newest or 0), rules_for(lab.course_root).rule(lab.id)
+
+
+def build_report(db_url: str, lab: LabSpec) -> tuple[Key, dict[str, str]]:
+    """The class report of the lab's score of record per student (the gradebook's, as every
+    page and export reads it), in every language, and the key it was built from."""
+    with Session(engine_for(db_url)) as db:
+        key = report_key(db, lab)
+    records = load_records(db_url, lab.id, rules_for(lab.course_root))
+    similarity = compare_similarity(lab, [(r.student, r.text) for r in records], DEFAULT_THRESHOLD)
+    return key, {lang: render_class_report(lab, records, similarity, lang) for lang in LANGS}
+
+
+def _build_and_send(send: Connection, db_url: str, lab: LabSpec) -> None:
+    """The worker process: build, send (True, report) or (False, the traceback's text)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the server, which stops us
+    os.nice(10)  # on a busy machine the students' pages come first
+    try:
+        outcome = (True, build_report(db_url, lab))
+    except Exception:
+        outcome = (False, traceback.format_exc())
+    send.send(outcome)
+    send.close()
+
+
+class BuildFailed(Exception):
+    pass
+
+
+def build_apart(
+    db_url: str, lab: LabSpec, started: Callable[[BaseProcess], None] = lambda process: None
+) -> tuple[Key, dict[str, str]]:
+    """build_report in a process of its own, `started` handed the process (to stop it).
+
+    Spawned, not forked: a fresh interpreter, without the server's threads, locks and database
+    connections. Like every spawned process it imports the server's main module again (as
+    `__mp_main__`): a script that starts the server must do so under
+    `if __name__ == "__main__":`, as `seqlab serve` (a console script) and uvicorn do."""
+    context = multiprocessing.get_context("spawn")
+    receive, send = context.Pipe(duplex=False)
+    process = context.Process(
+        target=_build_and_send, args=(send, db_url, lab), name="seqlab-class-report", daemon=True
+    )
+    process.start()
+    send.close()  # the child holds the other copy: recv() ends if the child dies
+    started(process)
+    try:
+        ok, value = receive.recv()
+    except EOFError:
+        ok, value = False, None
+    finally:
+        receive.close()
+        process.join(timeout=30)
+    if not ok:
+        raise BuildFailed(value or f"the report's process ended (exit code {process.exitcode})")
+    return value
+
+
+@dataclass(frozen=True)
+class Report:
+    key: Key
+    pages: dict[str, str]  # language → the page's HTML
+    build: int
+
+
+@dataclass(frozen=True)
+class Preparing:
+    build: int  # the build to wait for
+
+
+class ReportFailed(Exception):
+    """The build the reader waited for failed (its traceback is in the server's log)."""
+
+
+class ClassReports:
+    def __init__(self, db_url: str) -> None:
+        self.db_url = db_url
+        self._lock = threading.Lock()
+        self._ready: dict[str, Report] = {}
+        self._building: dict[str, int] = {}  # lab id → its build, queued or running
+        self._failed: dict[str, int] = {}  # lab id → its last build, which failed
+        self._numbers = itertools.count(1)
+        self._jobs: queue.Queue[tuple[LabSpec, int] | None] = queue.Queue()
+        self._thread: threading.Thread | None = None
+        self._process: BaseProcess | None = None  # the build under way
+
+    def get(self, lab: LabSpec, key: Key, waited: int | None = None) -> Report | Preparing:
+        """The lab's report if it is current (or is the build the reader waited for, or a
+        later one), else the build that will make it, started now if none is under way."""
+        with self._lock:
+            ready = self._ready.get(lab.id)
+            if ready is not None and (
+                ready.key == key or (waited is not None and ready.build >= waited)
+            ):
+                return ready
+            if lab.id in self._building:
+                return Preparing(self._building[lab.id])
+            if waited is not None and self._failed.get(lab.id) == waited:
+                del self._failed[lab.id]  # said once; the next visit tries again
+                raise ReportFailed(lab.id)
+            number = next(self._numbers)
+            self._building[lab.id] = number
+            if self._thread is None:
+                # It only waits on the builds' processes. A daemon: a server stopping does
+                # not wait for it.
+                self._thread = threading.Thread(
+                    target=self._work, name="seqlab-class-reports", daemon=True
+                )
+                self._thread.start()
+            self._jobs.put((lab, number))
+            return Preparing(number)
+
+    def _work(self) -> None:
+        while (job := self._jobs.get()) is not None:
+            lab, number = job
+            try:
+                key, pages = build_apart(self.db_url, lab, self._started)
+            except Exception as error:  # keep serving; the waiting page says it failed
+                with self._lock:
+                    self._building.pop(lab.id, None)
+                    if self._thread is not threading.current_thread():
+                        return  # closed: the build was stopped on purpose
+                    self._failed[lab.id] = number
+                print(f"seqlab: the class report of {lab.id} failed:\n{error}", flush=True)
+                continue
+            with self._lock:
+                self._building.pop(lab.id, None)
+                self._ready[lab.id] = Report(key, pages, number)
+
+    def _started(self, process: BaseProcess) -> None:
+        with self._lock:
+            self._process = process
+
+    def close(self) -> None:
+        """Stop building: the thread ends, a build under way is killed."""
+        with self._lock:
+            if self._thread is not None:
+                self._jobs.put(None)
+                self._thread = None
+            process, self._process = self._process, None
+        if process is not None and process.is_alive():
+            process.terminate()

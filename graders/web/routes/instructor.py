@@ -1,0 +1,113 @@
+"""The instructor's pages: the gradebook, a lab's class report, the scores CSV, the roster
+import. Each answers 403 to a student.
+
+The class report is built off the request path (reports.py): until it is ready the page says
+so and reloads itself. The roster upload is multipart: the session, the role and the CSRF
+token (in the form's URL) are checked before its body is read (deps.py, limits.py).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import select
+
+from graders.errors import SeqlabError, UsageError
+from graders.messages import say
+from graders.store.exports import export_scores_csv
+from graders.web.deps import DB, CsrfChecked, Instructor, Lab, Lang, Posted
+from graders.web.headers import REPORT_POLICY
+from graders.web.models import User
+from graders.web.pages import render
+from graders.web.reports import Preparing, ReportFailed, report_key
+from graders.web.roster import import_roster, parse_roster
+from graders.web.routes.quizzes import quiz_ids
+from graders.web.scores import grades_of_record, standings
+
+router = APIRouter()
+REFRESH_SECONDS = 3  # how often the "being prepared" page reloads itself
+
+
+@router.get("/instructor", response_class=HTMLResponse)
+def instructor_page(request: Request, user: Instructor, db: DB) -> Response:
+    course = request.app.state.settings.course
+    students = list(db.scalars(select(User).order_by(User.username)))
+    newest = standings(request.app.state.settings.db_url, course.root)
+    lab_ids = [lab.id for lab in course.labs()]
+    return render(
+        request,
+        "instructor.html",
+        user,
+        students=students,
+        columns=lab_ids + quiz_ids(course),
+        lab_ids=lab_ids,
+        newest=newest,
+    )
+
+
+@router.get("/instructor/labs/{lab_id}", response_class=HTMLResponse)
+def class_report(
+    request: Request, user: Instructor, lab: Lab, db: DB, lang: Lang, build: int | None = None
+) -> Response:
+    """`build`: the report build the "being prepared" page waits for."""
+    try:
+        report = request.app.state.reports.get(lab, report_key(db, lab), build)
+    except ReportFailed:
+        raise HTTPException(500, detail="report") from None
+    if isinstance(report, Preparing):
+        again = f"/instructor/labs/{lab.id}?build={report.build}"
+        response = render(
+            request,
+            "report_preparing.html",
+            user,
+            202,
+            lab=lab,
+            again=again,
+            seconds=REFRESH_SECONDS,
+        )
+        response.headers["Retry-After"] = str(REFRESH_SECONDS)
+        return response
+    # A self-contained page with inline CSS (headers.py).
+    return HTMLResponse(report.pages[lang], headers={"Content-Security-Policy": REPORT_POLICY})
+
+
+@router.get("/instructor/scores.csv")
+def scores_csv(request: Request, _user: Instructor) -> Response:
+    settings = request.app.state.settings
+    grades = grades_of_record(settings.db_url, settings.course.root)
+    with tempfile.TemporaryDirectory(prefix="seqlab-web-") as folder:
+        path = Path(folder) / "scores.csv"
+        export_scores_csv(grades, path)
+        data = path.read_bytes()
+    return Response(
+        data,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="seqlab-scores.csv"'},
+    )
+
+
+@router.get("/instructor/roster", response_class=HTMLResponse)
+def roster_form(request: Request, user: Instructor) -> Response:
+    return render(request, "roster.html", user, imported=None, problem=None)
+
+
+@router.post("/instructor/roster", response_class=HTMLResponse)
+def roster_upload(
+    request: Request, user: Instructor, _csrf: CsrfChecked, form: Posted, lang: Lang
+) -> Response:
+    upload = form.get("roster")
+    problem, imported = None, None
+    try:
+        if upload is None or isinstance(upload, str):
+            raise UsageError("web.roster_missing")
+        text = upload.file.read().decode("utf-8")
+        roster = parse_roster(text, upload.filename or "CSV")
+        imported = import_roster(request.app.state.settings.db_url, roster)
+    except UnicodeDecodeError:
+        problem = say("web.roster_not_utf8", lang)
+    except SeqlabError as error:
+        problem = error.render(lang)
+    return render(request, "roster.html", user, imported=imported, problem=problem)

@@ -1,0 +1,116 @@
+"""The student's pages: the course's levels, a lab (its task, the editor, the attempts so far),
+submitting a lab, and one attempt.
+
+A submission is only written down (an Attempt, queued) and handed to the queue, which grades
+it in the sandbox: nothing runs here. It is refused before that if it is too large, holds a
+NUL (no Python file does, and PostgreSQL cannot store one) or comes too soon after the
+student's previous ones (the rate limit, counted in the database).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from sqlalchemy import select
+
+from graders.submission import read_text
+from graders.web.deps import DB, CsrfChecked, Lab, Lang, Posted, SignedIn
+from graders.web.limits import MAX_SUBMISSION_BYTES
+from graders.web.models import LAB, QUEUED, Attempt, now
+from graders.web.pages import render, wants_json
+from graders.web.routes.api import OwnAttempt, attempt_json
+from graders.web.routes.quizzes import quiz_bank, quiz_ids
+from graders.web.scores import standings
+from graders.web.security import submissions_in_window
+from graders.web.views import task_page
+
+router = APIRouter()
+
+
+def best_scores(
+    db_url: str, course_root: Path, username: str
+) -> dict[str, tuple[float, float, int]]:
+    """lab or quiz id → (score of record, max score, attempts): the gradebook's, as every
+    page and export reads it."""
+    found = standings(db_url, course_root, username)
+    return {
+        lab: (standing.score or 0.0, standing.max_score, standing.attempts)
+        for (_student, lab), standing in found.items()
+    }
+
+
+@router.get("/", response_class=HTMLResponse)
+def course_page(request: Request, user: SignedIn, db: DB) -> Response:
+    course = request.app.state.settings.course
+    scores = best_scores(request.app.state.settings.db_url, course.root, user.username)
+    labs = []
+    for lab in course.labs():
+        score, top, count = scores.get(lab.id, (0.0, 0.0, 0))
+        top = top or float(sum(t.points for t in lab.tests))
+        labs.append({"lab": lab, "score": score, "max": top, "attempts": count})
+    quizzes = []
+    for quiz_id in quiz_ids(course):
+        bank = quiz_bank(course, quiz_id)
+        score, top, count = scores.get(quiz_id, (0.0, 0.0, 0))
+        top = top or sum(q.points for q in bank.questions)
+        quizzes.append({"bank": bank, "score": score, "max": top, "attempts": count})
+    done = sum(1 for entry in labs if entry["max"] and entry["score"] >= entry["max"])
+    return render(request, "course.html", user, labs=labs, quizzes=quizzes, done=done)
+
+
+@router.get("/labs/{lab_id}", response_class=HTMLResponse)
+def lab_page(request: Request, user: SignedIn, lab: Lab, db: DB, lang: Lang) -> Response:
+    attempts = list(
+        db.scalars(
+            select(Attempt)
+            .where(Attempt.student == user.username, Attempt.lab == lab.id)
+            .order_by(Attempt.id.desc())
+        )
+    )
+    code = attempts[0].text if attempts else read_text(lab.starter_path)
+    return render(
+        request,
+        "lab.html",
+        user,
+        lab=lab,
+        task=task_page(lab.starter_path.parent / "README.md", lang),
+        code=code,
+        attempts=attempts,
+        latest=attempts[0] if attempts else None,
+    )
+
+
+@router.post("/labs/{lab_id}/submit")
+def submit(
+    request: Request, _csrf: CsrfChecked, user: SignedIn, lab: Lab, form: Posted, db: DB
+) -> Response:
+    code = form.get("code")
+    if not isinstance(code, str) or len(code.encode("utf-8")) > MAX_SUBMISSION_BYTES:
+        raise HTTPException(413)
+    if "\x00" in code:
+        raise HTTPException(400, detail="nul")
+    settings = request.app.state.settings
+    if submissions_in_window(db, user.username, settings.rate_seconds) >= settings.rate_count:
+        raise HTTPException(429)
+    attempt = Attempt(
+        student=user.username,
+        lab=lab.id,
+        kind=LAB,
+        text=code.replace("\r\n", "\n"),
+        status=QUEUED,
+        created_at=now(),
+    )
+    db.add(attempt)
+    db.commit()
+    request.app.state.queue.submit(attempt.id)
+    if wants_json(request):
+        return JSONResponse({"id": attempt.id, "url": f"/api/attempts/{attempt.id}"})
+    return RedirectResponse(f"/attempts/{attempt.id}", status_code=303)
+
+
+@router.get("/attempts/{attempt_id}", response_class=HTMLResponse)
+def attempt_page(request: Request, user: SignedIn, attempt: OwnAttempt, lang: Lang) -> Response:
+    live = attempt_json(request, attempt, lang)
+    return render(request, "attempt.html", user, attempt=attempt, live=live)

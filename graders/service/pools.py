@@ -17,12 +17,11 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterator
 
-from graders.engine import Runner
+from graders.engine import Runner, course_text
 from graders.markers import parse
 from graders.sandbox import run_sets, warm
 from graders.sandbox.launch import cpu_share
 from graders.spec import Course, LabSpec
-from graders.submission import read_text
 
 
 def warm_pays(lab: LabSpec, *, cold: bool = False) -> bool:
@@ -38,7 +37,7 @@ def pool_size(lab: LabSpec, gradings: int) -> int:
 def _template(lab: LabSpec) -> str:
     # What the warm worker preloads (its imports, one optimizer step); parse() refuses a
     # template with broken markers before a worker is started for it.
-    template = read_text(lab.starter_path)
+    template = course_text(lab.starter_path, lab)  # missing: the course's fault (SpecError)
     parse(template, str(lab.starter_path))
     return template
 

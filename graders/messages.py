@@ -114,12 +114,12 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "not your code's.",
     ),
     "sandbox.too_weak": (
-        "这台机器上的隔离级别只有 {level}，低于要求的 {required}，因此没有评测。未启用的隔离层：{missing}。运行 `seqlab doctor` 查看原因和需要安装或修改的内容。",
-        "This machine reaches isolation level {level}, below the required {required}, so nothing was graded. Inactive layers: {missing}. Run `seqlab doctor` to see why and what to install or change.",
+        "这台机器上的隔离级别只有 {level}，低于要求的 {required}，因此没有评测。未启用的隔离层：{missing}。{exposed}运行 `seqlab doctor` 查看原因和需要安装或修改的内容。",
+        "This machine reaches isolation level {level}, below the required {required}, so nothing was graded. Inactive layers: {missing}. {exposed}Run `seqlab doctor` to see why and what to install or change.",
     ),
     "sandbox.exposed": (
         "沙箱内可以读到课程的机密文件：{files}。在它们移出每次运行都会只读挂载的目录之前（例如课程目录放在了虚拟环境里，或旧版 seqlab 把规格文件装进了 `site-packages`：请重新安装），隔离级别最多算 `weak`。",
-        "Course secrets are readable inside the sandbox: {files}. Until they are moved out of the trees every run mounts read-only (a course folder inside the virtual environment, or an old seqlab that installed its specs into site-packages: reinstall it), the level is at most weak.",
+        "Course secrets are readable inside the sandbox: {files}. Until they are moved out of the trees every run mounts read-only (a course folder inside the virtual environment, or an old seqlab that installed its specs into site-packages: reinstall it), the level is at most weak. ",
     ),
     "sandbox.doctor_course": ("课程文件", "course files"),
     "sandbox.doctor_course_safe": (
@@ -912,6 +912,23 @@ class Text:
 
     def __str__(self) -> str:  # where no language is asked for, as an exception's own message
         return self.render("en")
+
+
+def stored_params(params: dict[str, object]) -> dict[str, object]:
+    """A message's parameters as a database keeps them (JSON): a Text stays a text to be said
+    in the reader's language, not one said now in English."""
+    return {
+        name: {"text": v.key, "params": stored_params(v.params)} if isinstance(v, Text) else str(v)
+        for name, v in params.items()
+    }
+
+
+def read_params(params: dict[str, object] | None) -> dict[str, object]:
+    """stored_params' inverse."""
+    return {
+        name: Text(v["text"], **read_params(v["params"])) if isinstance(v, dict) else v
+        for name, v in (params or {}).items()
+    }
 
 
 def say(key: str, lang: str = "zh", /, **params: object) -> str:

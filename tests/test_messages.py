@@ -110,3 +110,16 @@ def test_every_allowed_word_is_still_used():
     assert ALLOWED - used == set()
     for key, words in ALLOWED_IN.items():
         assert words & set(_words(CATALOGUE[key][0])), key
+
+
+def test_a_message_inside_a_stored_error_is_said_in_the_readers_language():
+    import json
+
+    from graders.messages import Text, read_params, say, stored_params
+
+    params = {"path": "a.py", "hint": Text("markers.suspect_hint", lines="3, 7")}
+    stored = json.loads(json.dumps(stored_params(params)))  # as a JSON column keeps it
+    for lang in ("zh", "en"):
+        assert read_params(stored)["hint"].render(lang) == say(
+            "markers.suspect_hint", lang, lines="3, 7"
+        )

@@ -29,7 +29,7 @@ from rich.table import Table
 from rich.text import Text
 
 from graders.batch.grading import Graded
-from graders.messages import say
+from graders.messages import read_params, say
 from graders.service import Blame
 from graders.store.gradebook import stored_result
 from graders.textsafe import visible
@@ -103,7 +103,7 @@ def row_from_stored(student: str, file: str, grade, lang: str) -> Row:
     graded = grade.status == "graded"
     message = ""
     if grade.error_key:
-        message = say(grade.error_key, lang, **(grade.error_params or {}))
+        message = say(grade.error_key, lang, **read_params(grade.error_params))
     return Row(
         student,
         file,

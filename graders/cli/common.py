@@ -11,7 +11,7 @@ from rich.console import Console
 
 from graders import sandbox
 from graders.errors import UsageError
-from graders.messages import say
+from graders.messages import Text
 from graders.present import terminal
 from graders.spec import Course
 
@@ -46,11 +46,16 @@ def require_isolation(required: str | None, course: Course) -> None:
     """Refuse to run student code below the isolation level an instructor asked for."""
     isolation = sandbox.current(course.root)
     if required and not isolation.at_least(required):
-        missing = [f"{layer} ({why})" for layer, why in isolation.inactive.items()]
-        if isolation.exposed:
-            missing.append(say("sandbox.exposed", "en", files="; ".join(isolation.exposed)))
+        missing = ", ".join(f"{layer} ({why})" for layer, why in isolation.inactive.items())
+        # Said in the language of the message it fills (messages.Text), not in English.
+        files = "; ".join(isolation.exposed)
+        exposed = Text("sandbox.exposed", files=files) if isolation.exposed else ""
         raise UsageError(
-            "sandbox.too_weak", level=isolation.level, required=required, missing=", ".join(missing)
+            "sandbox.too_weak",
+            level=isolation.level,
+            required=required,
+            missing=missing or "—",
+            exposed=exposed,
         )
 
 

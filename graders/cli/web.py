@@ -12,6 +12,7 @@ from pathlib import Path
 from graders.cli.common import EXIT_OK, add_command
 from graders.errors import UsageError
 from graders.spec import Course
+from graders.web.config import DEFAULT_DB, DEFAULT_PORT
 
 
 def cmd_serve(args) -> int:
@@ -55,8 +56,10 @@ def register(commands, common: argparse.ArgumentParser) -> None:
         commands, common, "serve", cmd_serve, "the web platform on this machine (loopback only)"
     )
     sub.add_argument("--host", default="127.0.0.1", help="loopback address (default 127.0.0.1)")
-    sub.add_argument("--port", type=int, default=8000, help="port (default 8000)")
-    sub.add_argument("--db", help="database file or URL (default: seqlab-web.sqlite)")
+    sub.add_argument(
+        "--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})"
+    )
+    sub.add_argument("--db", help=f"database file or URL (default: {DEFAULT_DB})")
     sub.add_argument("--roster", metavar="CSV", help="import username,name,password[,role] first")
     sub.add_argument("--cold", action="store_true", help="no warm workers: a fresh sandbox each")
     sub.add_argument("--https", action="store_true", help="behind an https proxy: Secure cookies")
@@ -80,7 +83,7 @@ def register(commands, common: argparse.ArgumentParser) -> None:
         "--concurrency", type=int, default=1, help="grading processes, each warm (default 1)"
     )
     sub.add_argument(
-        "--db", help="the database `seqlab serve` uses: file or URL (default: seqlab-web.sqlite)"
+        "--db", help=f"the database `seqlab serve` uses: file or URL (default: {DEFAULT_DB})"
     )
     sub.add_argument("--broker", help="Celery broker URL (default redis://127.0.0.1:6379/0)")
     sub.add_argument("--name", help="this worker's name (default seqlab-<pid>@<host>)")

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from graders.errors import UsageError
-from graders.messages import say
+from graders.messages import read_params, say
 from graders.store import csvcells
 from graders.store.gradebook import stored_result
 from graders.store.tables import GRADED, Grade
@@ -71,7 +71,7 @@ def gradescope_json(grade: Grade, lang: str) -> dict[str, object]:
     if grade.status == GRADED:
         output = f"{grade.lab}: {grade.score:g}/{grade.max_score:g}"
     elif grade.error_key:
-        output = say(grade.error_key, lang, **(grade.error_params or {}))
+        output = say(grade.error_key, lang, **read_params(grade.error_params))
     else:
         output = grade.status
     return {

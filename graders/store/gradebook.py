@@ -20,6 +20,7 @@ from pathlib import Path
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from graders.messages import stored_params
 from graders.results import LabResult
 from graders.service import Outcome
 from graders.store.database import database_url, engine_for
@@ -111,7 +112,7 @@ class Gradebook:
             # The student's file could not be graded: a zero. Ours or the author's: no score.
             grade.score = 0.0 if outcome.final else None
             grade.error_key = outcome.error.key
-            grade.error_params = {k: str(v) for k, v in outcome.error.params.items()}
+            grade.error_params = stored_params(outcome.error.params)
             grade.error_text = outcome.error.render("en")
         with Session(self.engine, expire_on_commit=False) as session, session.begin():
             # A regrade replaces the row in the same transaction, so there is never a moment

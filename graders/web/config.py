@@ -30,6 +30,8 @@ from pathlib import Path
 from graders.errors import UsageError
 
 QUEUES = ("embedded", "celery")
+DEFAULT_DB = "seqlab-web.sqlite"  # `seqlab serve` and `seqlab worker` by default
+DEFAULT_PORT = 8000
 CONFIG_VARIABLE = "SEQLAB_CONFIG"
 CONFIG_FILE = "seqlab.toml"
 VARIABLES = {

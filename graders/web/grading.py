@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session
 
 from graders.engine import Runner
 from graders.errors import UsageError
+from graders.messages import stored_params
 from graders.sandbox import run_sets
 from graders.service import Blame, Outcome, grade_lab
 from graders.spec import Course
@@ -189,7 +190,7 @@ def attempt_values(outcome: Outcome, max_score: float) -> dict[str, object]:
     assert outcome.error is not None
     message = {
         "key": outcome.error.key,
-        "params": {k: str(v) for k, v in outcome.error.params.items()},
+        "params": stored_params(outcome.error.params),
     }
     if outcome.blame is Blame.AUTHOR:  # the student is told it is the course's; staff the why
         message = {"key": "web.author_error", "params": {}}

@@ -16,12 +16,10 @@ from graders.messages import say
 from graders.spec import Course
 from graders.store.database import database_url, shown_url
 from graders.web.app import HERE, WebSettings, create_app
-from graders.web.config import load_config
+from graders.web.config import DEFAULT_DB, load_config
 from graders.web.queue import EmbeddedQueue
 from graders.web.roster import import_roster, parse_roster
 
-DEFAULT_DB = "seqlab-web.sqlite"
-DEFAULT_PORT = 8000
 EDITOR_BUNDLE = HERE / "static" / "editor.js"
 
 

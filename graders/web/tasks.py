@@ -29,13 +29,12 @@ from graders.messages import say
 from graders.service.pools import LabPools
 from graders.spec import Course
 from graders.store.database import database_url, shown_url
-from graders.web.config import PlatformConfig, load_config
+from graders.web.config import DEFAULT_DB, PlatformConfig, load_config
 from graders.web.grading import grade_attempt
 from graders.web.models import LAB, QUEUED, RUNNING, Attempt, engine_for
 from graders.web.queue import queue_position
 
 QUEUE_NAME = "seqlab-grading"
-DEFAULT_DB = "seqlab-web.sqlite"  # the same default as `seqlab serve`
 RETRY_SECONDS = 5.0  # after our own failure (the database away), first wait; doubles …
 MAX_FAILURES = 8  # … this many times, then the attempt waits for the next `seqlab serve`
 

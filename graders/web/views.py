@@ -15,7 +15,7 @@ from pathlib import Path
 
 from markdown_it import MarkdownIt
 
-from graders.messages import say
+from graders.messages import read_params, say
 from graders.present.view import ResultView, build
 from graders.results import LabResult
 from graders.web.models import Attempt
@@ -32,7 +32,7 @@ def attempt_view(attempt: Attempt, lang: str) -> ResultView | None:
 def attempt_message(attempt: Attempt, lang: str) -> str:
     """Why an attempt has no result, in the reader's language ("" when it has one)."""
     message = attempt.message
-    return say(message["key"], lang, **message.get("params", {})) if message else ""
+    return say(message["key"], lang, **read_params(message.get("params"))) if message else ""
 
 
 def split_languages(text: str) -> dict[str, str]:

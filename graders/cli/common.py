@@ -12,7 +12,7 @@ from rich.console import Console
 from graders import report, sandbox
 from graders.errors import UsageError
 from graders.messages import say
-from graders.spec import Course
+from graders.spec import Course, course_secrets
 
 EXIT_OK, EXIT_BELOW, EXIT_CANNOT = 0, 1, 2
 
@@ -43,7 +43,7 @@ def emit(result, args) -> int:
 
 def require_isolation(required: str | None, course: Course) -> None:
     """Refuse to run student code below the isolation level an instructor asked for."""
-    isolation = sandbox.current(course.root)
+    isolation = sandbox.current(course_secrets(course.root))
     if required and not isolation.at_least(required):
         missing = [f"{layer} ({why})" for layer, why in isolation.inactive.items()]
         if isolation.exposed:

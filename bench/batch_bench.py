@@ -12,7 +12,7 @@ peak memory of one warm worker (its cgroup's high-water mark, sampled while it r
 nbgrader: `seqlab export nbgrader` writes the course, `nbgrader generate_assignment LAB`
 releases it, and each submission goes into submitted/<student>/<lab>/<lab>.ipynb as a student
 hands it in: the released notebook with the submission's blank cells (cut from the program
-by graders/notebooks/cells.py, as the exported source was) in place of the solution cells.
+by graders/cells.py, as the exported source was) in place of the solution cells.
 `nbgrader autograde LAB` is timed as a whole process (it grades serially, one kernel per
 notebook); its scores are read from its gradebook and compared per student with seqlab's.
 The course's per-cell timeout is set to nbgrader's default, 30 s (the export sets the lab's
@@ -41,10 +41,10 @@ from pathlib import Path
 
 import nbformat
 
+from graders.cells import cut
 from graders.course.corpus import corpus_program, load_corpus
 from graders.errors import SeqlabError
 from graders.markers import parse
-from graders.notebooks.cells import cut
 from graders.spec import Course
 
 HOSTILE_BODY = {

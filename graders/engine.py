@@ -18,7 +18,7 @@ from graders.errors import SpecError
 from graders.markers import splice
 from graders.results import LabResult, TestResult
 from graders.sandbox import RunResult, current, run_sets
-from graders.spec import LabSpec, Limits, TestSet
+from graders.spec import LabSpec, Limits, TestSet, course_secrets
 from graders.submission import Submission, read_text
 from graders.verdict import PRECEDENCE, Verdict
 
@@ -108,7 +108,7 @@ def grade_program(
         title=lab.title,
         file=file,
         tests=results,
-        isolation=current(lab.course_root),
+        isolation=current(course_secrets(lab.course_root)),
         execution_time=public_seconds,
         ignored_lines=ignored_lines,
         shared_seconds=shared,

@@ -407,6 +407,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "the traceback does not name {where}",
     ),
     "validate.run_build": ("请运行 `seqlab build`", "run `seqlab build`"),
+    "validate.no_jupyter": (
+        "未检查：没有安装 `nbformat`，请运行 `pip install 'seqlab[jupyter]'`",
+        "not checked: nbformat is not installed; run `pip install 'seqlab[jupyter]'`",
+    ),
     "validate.seeds": (
         "参考答案在每个随机种子下都满分",
         "reference scores full marks under every seed",
@@ -434,6 +438,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "course.notebook_current": (
         "{lab}：笔记本 {path} 已是最新",
         "{lab}: notebook {path} up to date",
+    ),
+    "course.notebook_skipped": (
+        "{lab}：笔记本 {path} 未生成（需要 `nbformat`）",
+        "{lab}: notebook {path} not written (needs nbformat)",
     ),
     "course.recorded": (
         "{lab}：已记录预期输出（{sets}）",
@@ -692,8 +700,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "{path} is not a readable Jupyter notebook ({reason}). Open it in Jupyter and save it again, or start again from the course's .ipynb (your file was not changed).",
     ),
     "file.notebook_markers": (
-        "{path} 第 {cell} 个单元格（从上往下数，包括文字单元格）第 {line} 行：各代码单元格按顺序连起来后，填空标记有问题——{zh}",
-        "{path}, cell {cell} (counting every cell from the top), line {line}: with the code cells joined in order, the blank markers are broken — {en}",
+        "{path} 第 {cell} 个单元格（从上往下数，包括文字单元格）第 {line} 行：各代码单元格按顺序连起来后，填空标记有问题——{reason}",
+        "{path}, cell {cell} (counting every cell from the top), line {line}: with the code cells joined in order, the blank markers are broken — {reason}",
     ),
     "file.notebook_magic": (
         "{path} 第 {cell} 个单元格（从上往下数，包括文字单元格）第 {line} 行：第 {blank} 空里的 `{text}` 是 IPython 命令（以 % 开头的魔法命令或以 ! 开头的命令行命令），不是 Python 代码；评测运行的是纯 Python 程序。请把这一行移到填空区域之外的单独单元格里，或删掉它。",
@@ -718,6 +726,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "notebook.dir_not_empty": (
         "{path} 已存在且不是空文件夹。为了不覆盖你的文件，请指定一个新的或空的文件夹。",
         "{path} exists and is not an empty folder. To never overwrite your files, give a new or empty folder.",
+    ),
+    "notebook.needs_jupyter": (
+        "{path}：生成这个笔记本需要 `nbformat`，它属于 seqlab 的可选 Jupyter 组件，目前没有安装。请运行 `pip install 'seqlab[jupyter]'` 安装后重新运行这条命令。",
+        "{path}: making this notebook needs nbformat, part of seqlab's optional Jupyter extra, which is not installed. Install it with `pip install 'seqlab[jupyter]'` and run the command again.",
     ),
     "notebook.exported": ("已写入 {count} 个文件到 {path}", "{count} files written to {path}"),
     "notebook.not_python": (

@@ -8,6 +8,8 @@ an unknown field is an error, so a misspelled key never silently reads as a defa
 from __future__ import annotations
 
 import difflib
+import functools
+import importlib.util
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
@@ -19,6 +21,16 @@ from graders.errors import SpecError, UsageError
 from graders.messages import LANGS
 
 T = TypeVar("T")
+
+# Course data no student's program may read, relative to the course folder (what `seqlab
+# release` never gives students), and where an installed package would have carried it.
+SECRET_PATTERNS = (
+    "graders/labs/*.toml",
+    "quizzes/banks/*.toml",
+    "tests/corpus/*.toml",
+    "solutions/**/*.py",
+)
+PACKAGE_SECRETS = {"graders": "labs/*.toml", "quizzes": "banks/*.toml"}
 
 
 @dataclass(frozen=True)
@@ -308,3 +320,15 @@ class Course:
         if len(matches) != 1:
             raise UsageError("spec.cannot_tell_lab", path=path, known=", ".join(self.lab_ids()))
         return matches[0]
+
+
+@functools.cache
+def course_secrets(root: Path) -> tuple[Path, ...]:
+    """The course's secret files (specs, banks, corpus, solutions), and any that an installed
+    package carries: the sandbox caps the level while a run could read one. Found once."""
+    found = [path for pattern in SECRET_PATTERNS for path in root.glob(pattern)]
+    for package, pattern in PACKAGE_SECRETS.items():
+        spec = importlib.util.find_spec(package)
+        if spec is not None and spec.origin is not None:
+            found += Path(spec.origin).parent.glob(pattern)
+    return tuple(found)

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from graders.cells import read_notebook
 from graders.errors import SubmissionError
-from graders.notebooks.cells import read_notebook
 
 # A source file is kilobytes and a notebook with its outputs a few megabytes: anything larger
 # is a mistake or an attack, refused before it fills the memory.
@@ -87,7 +87,7 @@ def read_submission(path: Path, *, follow_symlinks: bool = True) -> Submission:
 
 def submission_from_bytes(path: Path, data: bytes) -> Submission:
     """A .py file's text, or a notebook's code cells read back into one program
-    (graders/notebooks/cells.py says how split, merged and added cells are read)."""
+    (graders/cells.py says how split, merged and added cells are read)."""
     text = decode(data, path)
     if path.suffix.lower() == ".ipynb":
         text = read_notebook(text, path).text

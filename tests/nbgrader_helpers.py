@@ -16,8 +16,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from graders.cells import cut
 from graders.cli import main
-from graders.notebooks.cells import cut
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent

@@ -1,5 +1,8 @@
 """Generated files and specs: starters, recorded expected outputs, strict spec loading."""
 
+import os
+import subprocess
+import sys
 import textwrap
 
 import pytest
@@ -118,3 +121,54 @@ def test_comparator_options_are_read(mini):
 def test_a_folder_without_labs_is_not_a_course(tmp_path):
     with pytest.raises(SpecError, match="No course folder"):
         Course.locate(tmp_path)
+
+
+# --- without the [jupyter] extra ------------------------------------------------------------
+
+# The real command in a Python where `import nbformat` fails, as after `pip install seqlab`.
+BLOCK_NBFORMAT = "import sys; sys.modules['nbformat'] = None; "
+SEQLAB_WITHOUT_NBFORMAT = [
+    sys.executable,
+    "-c",
+    BLOCK_NBFORMAT + "from graders.cli import main; sys.exit(main())",
+]
+INSTALL = "pip install 'seqlab[jupyter]'"
+
+
+def seqlab(*args: str, jupyter: bool) -> subprocess.CompletedProcess:
+    command = [*SEQLAB_WITHOUT_NBFORMAT] if not jupyter else [sys.executable, "-m", "graders.cli"]
+    wide = {**os.environ, "COLUMNS": "300"}  # one table row a line
+    return subprocess.run(
+        [*command, "--lang", "en", *args], capture_output=True, text=True, env=wide, timeout=120
+    )
+
+
+def test_the_blocker_really_keeps_nbformat_out():
+    check = [sys.executable, "-c", BLOCK_NBFORMAT + "from nbformat.v4 import new_notebook"]
+    assert subprocess.run(check, capture_output=True).returncode != 0
+
+
+def test_build_and_validate_run_without_nbformat_and_name_the_extra(mini):
+    course = str(mini.root)
+    notebook = mini.root / "exercises" / "mini" / "mini.ipynb"
+    built = seqlab("build", "--record", "--course", course, jupyter=False)
+    assert built.returncode == 2 and "Traceback" not in built.stdout + built.stderr
+    assert (mini.root / "exercises" / "mini" / "mini.py").is_file()  # the starter is built,
+    assert mini.lab("mini").tests[0].expected == "4\n"  # the output recorded
+    assert (mini.root / "exercises" / "README.md").is_file()  # and the index
+    assert f"notebook {notebook} not written (needs nbformat)" in built.stdout
+    assert not notebook.exists() and INSTALL in built.stderr and str(notebook) in built.stderr
+
+    validated = seqlab("validate", "--course", course, jupyter=False)
+    assert validated.returncode == 1 and "Traceback" not in validated.stdout + validated.stderr
+    rows = [line for line in validated.stdout.splitlines() if "mini" in line]
+    assert any("starter scores zero" in row and " ok " in row for row in rows)
+    (row,) = [row for row in rows if "notebook generated" in row]
+    assert "FAILED" in row and f"not checked: nbformat is not installed; run `{INSTALL}`" in row
+
+    # With nbformat the same course builds its notebook and passes: nothing else was amiss.
+    assert seqlab("build", "--course", course, jupyter=True).returncode == 0
+    assert notebook.is_file()
+    assert seqlab("validate", "--course", course, jupyter=True).returncode == 0
+    # A notebook that cannot be checked is not taken as in sync.
+    assert seqlab("validate", "--course", course, jupyter=False).returncode == 1

@@ -424,7 +424,7 @@ def test_the_plugin_refuses_an_unknown_language_in_the_ini_file_and_the_option(m
         result = run_pytest(mini.root, *args)
         assert result.returncode == pytest.ExitCode.USAGE_ERROR, result.stdout
         assert "seqlab_lang = 'fr'" in result.stderr and "pytest.ini" in result.stderr
-        assert "use zh or en" in result.stderr and "只能是 zh 或 en" in result.stderr
+        assert "use zh or en" in result.stderr and "只能是 `zh` 或 `en`" in result.stderr
         assert "Traceback" not in result.stderr
     (mini.root / "pytest.ini").write_text("[pytest]\nseqlab_lang = zh\n", "utf-8")
     result = run_pytest(mini.root, "-q")

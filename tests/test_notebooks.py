@@ -1,4 +1,4 @@
-"""Labs as notebooks and notebooks as submissions (graders/notebooks/cells.py, build.py)."""
+"""Labs as notebooks and notebooks as submissions (graders/cells.py, build.py)."""
 
 import json
 from pathlib import Path
@@ -6,12 +6,13 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from graders.cells import cut, read_cells, read_notebook
 from graders.cli import main
-from graders.course.build import expected_starter
+from graders.course.build import expected_starter, notebook_in_sync
 from graders.course.corpus import corpus_program, load_corpus
 from graders.engine import grade_submission
-from graders.notebooks.build import make_notebook, notebook_in_sync, notebook_path, notebook_text
-from graders.notebooks.cells import cut, read_notebook
+from graders.errors import SubmissionError
+from graders.notebooks.build import make_notebook, notebook_path, notebook_text
 from graders.submission import Submission, read_submission
 
 FAST_LABS = ("rnn-numpy", "scaled-dot-product")
@@ -254,6 +255,18 @@ def test_a_deleted_marker_names_the_cell(course, tmp_path, capsys):
     cell["source"] = cell["source"].replace("########## End ##########", "")
     code, _, err = check(tmp_path, notebook, capsys)
     assert code == 2 and "cell" in err and "Traceback" not in err
+
+
+def test_a_marker_error_in_a_notebook_is_said_whole_in_each_language():
+    # The inner marker message fills the notebook's in the reader's language, on both sides.
+    cells = [(1, "# a task cell came first"), (3, "x = 1\n########## Begin ##########\ny = 2")]
+    with pytest.raises(SubmissionError) as caught:
+        read_cells(cells, "n.ipynb")
+    en, zh = caught.value.render("en"), caught.value.render("zh")
+    assert en.startswith("n.ipynb, cell 3 (counting every cell from the top), line 2:")
+    assert "markers are broken — n.ipynb, line 5: this Begin marker has no End" in en
+    assert "第 3 个单元格" in zh
+    assert "填空标记有问题——n.ipynb 第 5 行：这个 Begin 标记直到文件末尾" in zh
 
 
 @pytest.mark.parametrize(

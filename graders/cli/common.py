@@ -13,7 +13,7 @@ from graders import sandbox
 from graders.errors import UsageError
 from graders.messages import Text
 from graders.present import terminal
-from graders.spec import Course
+from graders.spec import Course, course_secrets
 
 EXIT_OK, EXIT_BELOW, EXIT_CANNOT = 0, 1, 2
 
@@ -44,7 +44,7 @@ def emit(result, args) -> int:
 
 def require_isolation(required: str | None, course: Course) -> None:
     """Refuse to run student code below the isolation level an instructor asked for."""
-    isolation = sandbox.current(course.root)
+    isolation = sandbox.current(course_secrets(course.root))
     if required and not isolation.at_least(required):
         missing = ", ".join(f"{layer} ({why})" for layer, why in isolation.inactive.items())
         # Said in the language of the message it fills (messages.Text), not in English.

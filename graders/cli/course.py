@@ -10,6 +10,7 @@ import argparse
 from typing import TYPE_CHECKING
 
 from rich.table import Table
+from rich.text import Text
 
 from graders.cli.common import EXIT_BELOW, EXIT_OK, add_command, console, empty_folder
 from graders.errors import SeqlabError, UsageError
@@ -34,7 +35,9 @@ def _print_checks(checks: list[Check], lang: str) -> int:
             if item.ok
             else f"[red]{say('validate.fail', lang)}"
         )
-        table.add_row(mark, item.subject, item.title(lang), item.describe(lang))
+        # Words and data are plain text: "seqlab[jupyter]" is no markup tag.
+        words = (item.subject, item.title(lang), item.describe(lang))
+        table.add_row(mark, *(Text(word) for word in words))
     console().print(table)
     return EXIT_OK if all(item.ok for item in checks) else EXIT_BELOW
 
@@ -63,17 +66,21 @@ def cmd_validate(args) -> int:
 def cmd_build(args) -> int:
     from graders.course import build
     from graders.course.index import write_index
-    from graders.notebooks.build import notebook_path, write_notebook
+    from graders.notebooks.build import JupyterMissing, notebook_path
 
     course = Course.locate(args.course)
     out = console()
     labs = [course.lab(lab_id) for lab_id in args.lab] if args.lab else course.labs()
+    missing: JupyterMissing | None = None  # nbformat absent: every other file is still built
     for lab in labs:
         changed = build.write_starter(lab)
         key = "course.starter_written" if changed else "course.starter_current"
         out.print(say(key, args.lang, lab=lab.id, path=lab.starter_path), markup=False)
-        changed = write_notebook(lab)
-        key = "course.notebook_written" if changed else "course.notebook_current"
+        try:
+            changed = build.write_notebook(lab)
+            key = "course.notebook_written" if changed else "course.notebook_current"
+        except JupyterMissing as error:
+            missing, key = missing or error, "course.notebook_skipped"
         out.print(say(key, args.lang, lab=lab.id, path=notebook_path(lab)), markup=False)
         if args.record:
             names = build.record_expected(lab)
@@ -86,9 +93,12 @@ def cmd_build(args) -> int:
             raise
         # Another lab's spec is broken: the labs asked for are built; say why the index is not.
         out.print(say("course.index_skipped", args.lang, reason=error.render(args.lang)))
-        return EXIT_OK
-    key = "course.index_written" if changed else "course.index_current"
-    out.print(say(key, args.lang, path=course.root / "exercises" / "README.md"), markup=False)
+    else:
+        key = "course.index_written" if changed else "course.index_current"
+        path = course.root / "exercises" / "README.md"
+        out.print(say(key, args.lang, path=path), markup=False)
+    if missing is not None:
+        raise missing  # exit 2, naming the extra to install
     return EXIT_OK
 
 

@@ -11,12 +11,12 @@ from graders import sandbox
 from graders.cli.common import EXIT_OK, add_command, console
 from graders.messages import say
 from graders.sandbox.probe import doctor_rows
-from graders.spec import Course
+from graders.spec import Course, course_secrets
 
 
 def cmd_doctor(args) -> int:
     course = Course.locate(args.course)
-    isolation = sandbox.current(course.root)
+    isolation = sandbox.current(course_secrets(course.root))
     out = console()
     out.print(say("sandbox.doctor_level", args.lang, level=isolation.level), style="bold")
     table = Table(show_header=False)

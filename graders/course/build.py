@@ -1,5 +1,6 @@
-"""Generated course files: starters made from solutions, expected outputs recorded from the
-reference. `seqlab build` writes them; `seqlab validate` checks they are in sync.
+"""Generated course files: starters made from solutions, notebooks made from starters and
+task pages, expected outputs recorded from the reference. `seqlab build` writes them;
+`seqlab validate` checks they are in sync.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from graders.comparators import COMPARATORS
 from graders.engine import Runner, course_text, judge
 from graders.errors import SpecError
 from graders.markers import make_starter
+from graders.notebooks.build import make_notebook, notebook_path, notebook_text
 from graders.sandbox import run_sets
 from graders.spec import LabSpec, TestSet
 
@@ -45,6 +47,22 @@ def starter_in_sync(lab: LabSpec) -> bool:
 def write_starter(lab: LabSpec) -> bool:
     """Regenerate the starter; True if the file changed."""
     return write_generated(lab.starter_path, expected_starter(lab))
+
+
+def expected_notebook(lab: LabSpec) -> str:
+    """The lab's notebook as `seqlab build` writes it (JupyterMissing without nbformat)."""
+    readme = lab.starter_path.parent / "README.md"
+    task = course_text(readme, lab) if readme.is_file() else None
+    return notebook_text(make_notebook(lab, expected_starter(lab), task))
+
+
+def notebook_in_sync(lab: LabSpec) -> bool:
+    return generated_in_sync(notebook_path(lab), expected_notebook(lab))
+
+
+def write_notebook(lab: LabSpec) -> bool:
+    """Regenerate the lab's notebook; True if the file changed."""
+    return write_generated(notebook_path(lab), expected_notebook(lab))
 
 
 def record_expected(lab: LabSpec, runner: Runner = run_sets) -> list[str]:

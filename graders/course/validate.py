@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from graders.course.build import starter_in_sync
+from graders.course.build import notebook_in_sync, starter_in_sync
 from graders.course.corpus import grade_entry, load_corpus
 from graders.course.index import index_in_sync
 from graders.course.sweep import sweep
 from graders.engine import Runner, grade_submission
 from graders.messages import say
-from graders.notebooks.build import notebook_in_sync
+from graders.notebooks.build import JupyterMissing
 from graders.results import LabResult
 from graders.sandbox import run_sets
 from graders.spec import Course, LabSpec
@@ -57,7 +57,10 @@ def check_starter_sync(lab: LabSpec) -> Check:
 
 
 def check_notebook_sync(lab: LabSpec) -> Check:
-    in_sync = notebook_in_sync(lab)
+    try:
+        in_sync = notebook_in_sync(lab)
+    except JupyterMissing:  # not checked is not in sync: the gate passes nothing unseen
+        return Check(lab.id, "validate.notebook_sync", False, notes=(("validate.no_jupyter", {}),))
     notes: tuple[Note, ...] = () if in_sync else (("validate.run_build", {}),)
     return Check(lab.id, "validate.notebook_sync", in_sync, notes=notes)
 

@@ -2,12 +2,14 @@
 
 | module | job |
 |---|---|
-| `cells.py` | pure: a program cut into cells; a notebook's code cells read back as a program |
-| `build.py` | exercises/<lab>/<file>.ipynb from the starter and the task page, kept in sync |
+| `build.py` | a lab as a notebook: its task page and its starter's cells |
 | `magic.py` | the IPython extension: `%seqlab check` grades the notebook it runs in |
 | `nbgrader.py` | `seqlab export nbgrader`: a course that the real nbgrader generates and grades |
 | `nbgrader_grade.py` | nbgrader autograde's step: seqlab grades the notebook, no kernel runs it |
 
-`cells.py` imports only the core (errors, messages, markers), so `submission.py` reads a
-notebook through it; the other modules sit beside course/ and batch/ above the engine.
+Cutting a program into cells and reading a notebook's code cells back is graders/cells.py, in
+the core, so that submission.py reads a submitted .ipynb without this package. This package is
+a front end beside course/ and batch/: course/ imports it (course/build.py keeps each lab's
+exercises/<lab>/<file>.ipynb in sync), never the other way round. nbformat (the [jupyter]
+extra) is imported only where a notebook is made or read.
 """

@@ -1,33 +1,49 @@
-"""exercises/<lab>/<stem>.ipynb: the task page as markdown cells, the starter as code cells.
+"""A lab as a notebook: the task page as markdown cells, the starter as code cells.
 
-Generated from the starter by `seqlab build` and checked byte for byte by `seqlab validate`,
-like the starter itself. Regeneration is deterministic: fixed cell ids, no outputs, no
-execution counts, nbformat's own JSON layout (sorted keys, one-space indent).
+`seqlab build` writes it as exercises/<lab>/<stem>.ipynb and `seqlab validate` checks it byte
+for byte, like the starter itself (graders/course/build.py keeps the files in sync). Making
+one is deterministic: fixed cell ids, no outputs, no execution counts, nbformat's own JSON
+layout (sorted keys, one-space indent).
 
 Cells, in order: the task page's title and one markdown cell per `## ` section (中文,
 English), a bilingual note on how the notebook is graded, the program's code cells
-(cells.py decides where they are cut: locked cells are not editable or deletable in
+(graders/cells.py decides where they are cut: locked cells are not editable or deletable in
 Jupyter; cells with blanks are editable), a check cell (`%load_ext graders.notebooks.magic`,
 `%seqlab check`) placed before the program's entry cell (the `if __name__ == "__main__":`
 cell, which reads standard input and so cannot run inside a notebook).
+
+nbformat comes with the optional [jupyter] extra, so it is imported only where a notebook is
+made: the course commands run without it and say how to get it when a notebook needs it.
 """
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import nbformat
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
-
-from graders.course.build import expected_starter, generated_in_sync, write_generated
-from graders.engine import course_text
+from graders.cells import cut
+from graders.errors import UsageError
 from graders.messages import LANGS, say
-from graders.notebooks.cells import cut
 from graders.spec import LabSpec
+
+if TYPE_CHECKING:
+    import nbformat
 
 CHECK_SOURCE = "%load_ext graders.notebooks.magic\n%seqlab check"
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+
+
+class JupyterMissing(UsageError):
+    """A notebook is needed and nbformat (the [jupyter] extra) is not installed."""
+
+
+def require_jupyter(path: Path) -> None:
+    """Nothing if nbformat can be imported, else JupyterMissing naming the notebook `path`."""
+    try:
+        import nbformat  # noqa: F401
+    except ImportError:
+        raise JupyterMissing("notebook.needs_jupyter", path=path) from None
 
 
 def notebook_path(lab: LabSpec) -> Path:
@@ -53,6 +69,9 @@ def is_entry_cell(source: str) -> bool:
 
 def make_notebook(lab: LabSpec, program: str, readme: str | None) -> nbformat.NotebookNode:
     """The notebook of `program` (the starter, or any program with the lab's blanks)."""
+    require_jupyter(notebook_path(lab))
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
     cells = []
     markdown = readme_sections(readme) if readme else []
     markdown.append(
@@ -89,22 +108,6 @@ def make_notebook(lab: LabSpec, program: str, readme: str | None) -> nbformat.No
 
 
 def notebook_text(notebook: nbformat.NotebookNode) -> str:
+    import nbformat  # there: it made the notebook
+
     return nbformat.writes(notebook).rstrip("\n") + "\n"
-
-
-def _readme(lab: LabSpec) -> str | None:
-    path = lab.starter_path.parent / "README.md"
-    return course_text(path, lab) if path.is_file() else None
-
-
-def expected_notebook(lab: LabSpec) -> str:
-    return notebook_text(make_notebook(lab, expected_starter(lab), _readme(lab)))
-
-
-def notebook_in_sync(lab: LabSpec) -> bool:
-    return generated_in_sync(notebook_path(lab), expected_notebook(lab))
-
-
-def write_notebook(lab: LabSpec) -> bool:
-    """Regenerate the lab's notebook; True if the file changed."""
-    return write_generated(notebook_path(lab), expected_notebook(lab))

@@ -7,7 +7,7 @@
                                       and template. Staff only: nbgrader releases source/
                                       and never this folder.
 
-Each notebook: the task page (markdown), the reference's code cells (cells.py) with every
+Each notebook: the task page (markdown), the reference's code cells (graders/cells.py) with every
 blank's body inside `### BEGIN SOLUTION` / `### END SOLUTION` (nbgrader's release puts its
 code stub there, between our Begin/End markers), a locked `%seqlab check` cell (students
 check their work on the public sets in seqlab's sandbox), and one grade cell per test set,
@@ -32,11 +32,11 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
+from graders.cells import cut
 from graders.engine import course_text
 from graders.markers import MARKER
 from graders.messages import LANGS, say
 from graders.notebooks.build import KERNELSPEC, is_entry_cell, notebook_text, readme_sections
-from graders.notebooks.cells import cut
 from graders.spec import Course, LabSpec, TestSet
 
 SCHEMA_VERSION = 3
@@ -115,7 +115,7 @@ def nbgrader_notebook(lab: LabSpec, lang: str) -> nbformat.NotebookNode:
             cells.append(
                 new_code_cell(with_solution_regions(piece.source), id=cell_id, metadata=metadata)
             )
-    # A tool cell (cells.py drops it when the notebook is read as a program).
+    # A tool cell (graders/cells.py drops it when the notebook is read as a program).
     check = f"%load_ext graders.notebooks.magic\n%seqlab check --lab {lab.id} --lang {lang}"
     cells.append(new_code_cell(check, id="seqlab-check", metadata=_meta("seqlab-check")))
     cells += [grade_cell(number, test) for number, test in enumerate(lab.tests, start=1)]

@@ -4,7 +4,7 @@
 (graders/notebooks/nbgrader.py writes the config), so nothing of the student's runs in a
 kernel on the grading host: a kernel-side checker could be patched by the very cells it
 grades. SeqlabGrade reads the sanitized submission's code cells like any submitted notebook
-(cells.py; nbgrader's grade cells are the grader's, not the program's), grades the program
+(graders/cells.py; nbgrader's grade cells are the grader's, not the program's), grades the program
 through the engine on every set, hidden ones included (the student's code runs only in
 seqlab's sandbox), and writes each set's outcome as the output of that set's grade cell:
 
@@ -36,9 +36,9 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 from nbgrader.utils import is_grade, is_solution
 from traitlets import Bool, Enum, Unicode
 
+from graders.cells import read_cells
 from graders.errors import SpecError, SubmissionError
 from graders.messages import LANGS, say
-from graders.notebooks.cells import read_cells
 from graders.notebooks.nbgrader import grade_cell, grade_id
 from graders.present.html import error_html, set_html
 from graders.present.view import set_view

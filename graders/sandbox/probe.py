@@ -41,11 +41,11 @@ def disabled_by_environment() -> frozenset[str]:
     return frozenset(name.strip() for name in names.split(",") if name.strip())
 
 
-def current(course_root: Path | None = None) -> Isolation:
-    """The isolation runs get now, given what is switched off in the environment; for a
-    course, no more than weak while any of its secrets is readable inside the sandbox."""
+def current(secrets: tuple[Path, ...] = ()) -> Isolation:
+    """The isolation runs get now, given what is switched off in the environment; no more
+    than weak while any of the `secrets` (a course's, say) is readable inside the sandbox."""
     isolation = detect(disabled_by_environment())
-    found = exposure.exposed(course_root) if course_root is not None else ()
+    found = exposure.exposed(secrets) if secrets else ()
     if not found:
         return isolation
     level = "weak" if isolation.level != "none" else isolation.level

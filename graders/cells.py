@@ -1,5 +1,9 @@
 """Programs ↔ notebook cells. Pure: text and JSON in, text and dataclasses out.
 
+Core, beside markers.py: `submission.py` reads a submitted .ipynb through it, and the
+notebook front ends (graders/notebooks/) cut programs into cells with it. It needs no
+nbformat: a submitted notebook is read as JSON, so grading one needs no Jupyter extra.
+
 **Cutting** a program into code cells: a cut falls before a top-level statement (or the
 comments directly above it) that follows exactly two blank lines — where PEP 8 and ruff put
 them — and never inside a Begin/End blank, so every cell is valid Python, runs on its own
@@ -34,6 +38,7 @@ from dataclasses import dataclass
 
 from graders.errors import SpecError, SubmissionError
 from graders.markers import MARKER, parse
+from graders.messages import Text
 
 SEPARATOR = "\n\n\n"
 
@@ -200,8 +205,7 @@ def _refuse_commands_in_blanks(program: NotebookProgram, path: object) -> None:
             path=path,
             cell=cell,
             line=cell_line,
-            zh=error.render("zh"),
-            en=error.render("en"),
+            reason=Text(error.key, **error.params),
         ) from None
     for blank in layout.blanks:
         body = "".join(blank.body)

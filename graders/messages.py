@@ -610,6 +610,27 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "--per-set 需要与 --csv <文件> 一起使用。",
         "--per-set goes with --csv FILE.",
     ),
+    "batch.history_none": (
+        "成绩册里没有学生 {student} 的成绩。请检查学号和 --db。",
+        "The gradebook holds no grade of student {student}. Check the id and --db.",
+    ),
+    "batch.history_title": ("{student} 的成绩", "grades of {student}"),
+    "batch.history_id": ("编号", "id"),
+    "batch.history_lab": ("实验", "lab"),
+    "batch.history_submitted": ("提交时间", "submitted"),
+    "batch.history_status": ("状态", "status"),
+    "batch.history_score": ("得分", "score"),
+    "batch.history_record": ("计入成绩", "of record"),
+    "batch.history_file": ("文件", "file"),
+    "batch.history_chosen": ("✓（教师指定）", "✓ (chosen)"),
+    "batch.choose_unknown": (
+        "成绩册里没有编号为 {id} 的成绩。请用 `seqlab gradebook history --student 学号` 查看编号。",
+        "The gradebook has no grade with id {id}. `seqlab gradebook history --student ID` lists the ids.",
+    ),
+    "batch.chosen": (
+        "编号 {id} 的成绩现在是 {student} 在 {lab} 的计入成绩（不论计分规则）。",
+        "Grade {id} is now {student}'s score of record for {lab}, whatever the rule.",
+    ),
     "batch.exported_csv": ("已写入 {path}（{count} 行）", "wrote {path} ({count} rows)"),
     "batch.exported_gradescope": (
         "已在 {path} 写入 {count} 个 results.json",

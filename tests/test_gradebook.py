@@ -319,3 +319,30 @@ def test_kill_9_mid_batch_loses_nothing_committed_and_a_rerun_finishes(db_url, t
     for index in range(10):
         right = index % len(sources) < len(RIGHT)
         assert scores[f"s{index:02d}"] == (100 if right else 0)
+
+
+def test_an_instructor_sees_a_students_grades_and_chooses_the_one_that_counts(
+    tmp_path, lab, capsys
+):
+    db = tmp_path / "g.sqlite"
+    book = Gradebook(str(db))
+    right, wrong = grade_all([item("ann", REFERENCE), item("ann", STARTER)], lab)
+    book.record(entry("ann", "a" * 64, lab, datetime(2026, 1, 1, tzinfo=UTC)), right.outcome)
+    book.record(entry("ann", "b" * 64, lab, datetime(2026, 1, 2, tzinfo=UTC)), wrong.outcome)
+    ids = {g.score: g.id for g in book.rows()}
+    book.close()
+    history = ["--lang", "en", "gradebook", "history", "--db", str(db), "--student", "ann"]
+    assert main(history) == 0
+    lines = [line for line in capsys.readouterr().out.splitlines() if "rnn-numpy" in line]
+    assert "✓" in next(line for line in lines if "100/100" in line)  # best, by default
+    assert main(["--lang", "en", "gradebook", "choose", str(ids[0]), "--db", str(db)]) == 0
+    assert "score of record" in capsys.readouterr().out
+    assert main(history) == 0
+    lines = [line for line in capsys.readouterr().out.splitlines() if "rnn-numpy" in line]
+    assert "chosen" in next(line for line in lines if "│ 0/100" in line)
+    assert "✓" not in next(line for line in lines if "100/100" in line)
+    csv_path = tmp_path / "scores.csv"
+    assert main(["gradebook", "export", "--db", str(db), "--csv", str(csv_path)]) == 0
+    assert list(csv.reader(csv_path.open(encoding="utf-8")))[1] == ["ann", "0"]
+    assert main(["--lang", "en", "gradebook", "choose", "999", "--db", str(db)]) == 2
+    assert "no grade with id 999" in capsys.readouterr().err

@@ -15,6 +15,7 @@ from graders.cli.common import EXIT_OK, add_command, console, own_file
 from graders.errors import SpecError, UsageError
 from graders.messages import say
 from graders.spec import Course
+from graders.textsafe import visible
 
 
 def _existing_database(given: str | None) -> str:
@@ -93,6 +94,59 @@ def cmd_report(args) -> int:
     return EXIT_OK
 
 
+HISTORY_COLUMNS = (
+    "batch.history_id",
+    "batch.history_lab",
+    "batch.history_submitted",
+    "batch.history_status",
+    "batch.history_score",
+    "batch.history_record",
+    "batch.history_file",
+)
+
+
+def cmd_gradebook_history(args) -> int:
+    """A student's grades, newest last, the score of record of each lab marked."""
+    from rich.table import Table
+
+    from graders.store.gradebook import Gradebook
+    from graders.store.record import of_record
+
+    book = Gradebook(_existing_database(args.db))
+    rows = book.rows(lab=args.lab, student=args.student)
+    book.close()
+    if not rows:
+        raise UsageError("batch.history_none", student=args.student)
+    record = {grade.id for grade in of_record(rows, _record_rules(args.course)).values()}
+    table = Table(title=say("batch.history_title", args.lang, student=args.student))
+    for key in HISTORY_COLUMNS:
+        table.add_column(say(key, args.lang))
+    for g in sorted(rows, key=lambda g: (g.lab, g.submitted_at or g.graded_at, g.id)):
+        score = "" if g.score is None else f"{g.score:g}/{g.max_score:g}"
+        mark = say("batch.history_chosen", args.lang) if g.chosen else "✓"
+        when = (g.submitted_at or g.graded_at).strftime("%Y-%m-%d %H:%M")
+        cells = (str(g.id), g.lab, when, g.status, score, mark if g.id in record else "")
+        table.add_row(*map(visible, (*cells, g.source)))
+    console().print(table)
+    return EXIT_OK
+
+
+def cmd_gradebook_choose(args) -> int:
+    """An instructor's choice: this grade is the student's score of record for its lab."""
+    from graders.store.gradebook import Gradebook
+
+    book = Gradebook(_existing_database(args.db))
+    try:
+        grade = book.choose(args.id)
+    except LookupError:
+        raise UsageError("batch.choose_unknown", id=args.id) from None
+    finally:
+        book.close()
+    shown = say("batch.chosen", args.lang, id=grade.id, student=grade.student, lab=grade.lab)
+    console().print(visible(shown), markup=False)
+    return EXIT_OK
+
+
 def register(commands, common: argparse.ArgumentParser) -> None:
     gradebook = commands.add_parser("gradebook", help="the gradebook of batch grading")
     gradebook_commands = gradebook.add_subparsers(dest="gradebook_command", required=True)
@@ -100,7 +154,7 @@ def register(commands, common: argparse.ArgumentParser) -> None:
         "export",
         parents=[common],
         help="export scores as CSV or Gradescope results.json",
-        description="export the newest grade per student and lab",
+        description="export the score of record per student and lab",
     )
     sub.set_defaults(handler=cmd_gradebook_export)
     sub.add_argument("--db", help="gradebook file or URL (default: seqlab-gradebook.sqlite)")
@@ -111,6 +165,25 @@ def register(commands, common: argparse.ArgumentParser) -> None:
     sub.add_argument(
         "--per-set", action="store_true", help="with --csv: student × lab × set verdicts"
     )
+    sub = gradebook_commands.add_parser(
+        "history",
+        parents=[common],
+        help="a student's grades, the score of record of each lab marked",
+        description="a student's grades, the score of record of each lab marked",
+    )
+    sub.set_defaults(handler=cmd_gradebook_history)
+    sub.add_argument("--db", help="gradebook file or URL (default: seqlab-gradebook.sqlite)")
+    sub.add_argument("--student", required=True, help="student id")
+    sub.add_argument("--lab", help="only this lab or quiz")
+    sub = gradebook_commands.add_parser(
+        "choose",
+        parents=[common],
+        help="make one grade (an id from `gradebook history`) the student's score of record",
+        description="make one grade the student's score of record for its lab, whatever the rule",
+    )
+    sub.set_defaults(handler=cmd_gradebook_choose)
+    sub.add_argument("id", type=int, metavar="ID", help="the grade's id (gradebook history)")
+    sub.add_argument("--db", help="gradebook file or URL (default: seqlab-gradebook.sqlite)")
     sub = add_command(
         commands,
         common,

@@ -172,3 +172,10 @@ def test_build_and_validate_run_without_nbformat_and_name_the_extra(mini):
     assert seqlab("validate", "--course", course, jupyter=True).returncode == 0
     # A notebook that cannot be checked is not taken as in sync.
     assert seqlab("validate", "--course", course, jupyter=False).returncode == 1
+
+
+def test_the_nbgrader_export_without_nbformat_names_the_extra_and_writes_nothing(mini, tmp_path):
+    target = tmp_path / "nbgrader-course"
+    exported = seqlab("export", "nbgrader", str(target), "--course", str(mini.root), jupyter=False)
+    assert exported.returncode == 2 and "Traceback" not in exported.stdout + exported.stderr
+    assert INSTALL in exported.stderr and not target.exists()

@@ -7,6 +7,7 @@ handler, so the students' commands start in a blink.
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.table import Table
@@ -104,15 +105,19 @@ def cmd_build(args) -> int:
 
 def cmd_export(args) -> int:
     from graders.course.gradescope import export_bundle as export_gradescope_bundle
-    from graders.notebooks.nbgrader import export_course as export_nbgrader
 
     course = Course.locate(args.course)
-    folder = empty_folder(args.dir)
     if args.format == "nbgrader":
-        written = export_nbgrader(course, folder, args.lang)
+        from graders.notebooks.build import require_jupyter
+
+        require_jupyter(Path(args.dir))  # before the folder is made: nbformat is an extra
+        from graders.notebooks.nbgrader import export_course as export_nbgrader
+
+        written = export_nbgrader(course, empty_folder(args.dir), args.lang)
     else:
+        folder = empty_folder(args.dir)
         written = export_gradescope_bundle(course.lab(args.lab), folder, args.lang)
-    message = say("notebook.exported", args.lang, count=len(written), path=folder)
+    message = say("notebook.exported", args.lang, count=len(written), path=args.dir)
     console().print(message, markup=False)
     return EXIT_OK
 

@@ -10,6 +10,7 @@ import re
 import shutil
 import subprocess
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 
@@ -148,9 +149,12 @@ def test_every_label_follows_the_language_and_nothing_is_loaded(rnn, records, si
     other = "zh" if lang == "en" else "en"
     assert say("report.class_histogram", other) not in page
     assert rnn.title[lang] in page
-    # Self-contained: no script, no link, no URL of any kind.
+    # Self-contained: no script, no link, no URL of any kind; no style attribute (the web's
+    # policy allows the one <style> element by its hash, and nothing else inline).
     for pattern in ("<script", "<link", "src=", "href=", "url(", "@import", "http"):
         assert pattern not in page, pattern
+    assert not re.search(r"\sstyle=", page)
+    assert page.count("<style") == 1
     assert f'content="{GENERATOR}"' in page
 
 
@@ -204,7 +208,8 @@ def chromium() -> str:
     return path
 
 
-def browse(page_path, tmp_path, *flags: str) -> subprocess.CompletedProcess:
+def browse(page: Path | str, tmp_path, *flags: str) -> subprocess.CompletedProcess:
+    """Chromium opens `page`: a file, or a URL."""
     profile = tmp_path / f"profile-{len(list(tmp_path.iterdir()))}"
     profile.mkdir()
     command = [
@@ -216,7 +221,7 @@ def browse(page_path, tmp_path, *flags: str) -> subprocess.CompletedProcess:
         "--no-first-run",
         f"--user-data-dir={profile}",
         *flags,
-        page_path.as_uri(),
+        page.as_uri() if isinstance(page, Path) else page,
     ]
     return subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
 
@@ -240,7 +245,8 @@ def test_the_report_renders_in_headless_chromium(rnn, records, similarity, tmp_p
     dom = browse(page_path, tmp_path, "--dump-dom").stdout
     # What the browser built, not what we wrote: three charts, their bars, the table.
     assert dom.count('<svg class="chart"') == 3
-    assert len(re.findall(r'<rect class="bar"', dom)) == 11 + len(rnn.tests) + len(records)
+    bars = re.findall(r'<rect class="bar (full|partial|zero)"', dom)
+    assert len(bars) == 11 + len(rnn.tests) + len(records)
     assert dom.count('<td class="verdict"') == len(records) * len(rnn.tests)
     for record in records:
         assert f'<th scope="row">{record.student}</th>' in dom

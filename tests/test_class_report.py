@@ -1,15 +1,20 @@
 """The class report (graders/batch/class_report.py): real gradings of 15 rnn-numpy
-submissions rendered to one HTML page, opened in a real headless Chromium.
+submissions rendered to one HTML page, opened in a real headless Chromium: from a file, and
+served over loopback with the web's policy (its style allowed by hash, nothing inline else).
 
 Chromium comes from Debian (`make system`); without it the browser test fails, it never
 skips: an instructor's page nobody opened in a browser is not tested.
 """
 
+import html
+import http.server
 import json
 import re
 import shutil
 import subprocess
+import threading
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 
@@ -20,6 +25,7 @@ from graders.engine import grade_submission
 from graders.messages import say
 from graders.results import LabResult
 from graders.submission import Submission, read_text
+from graders.web.headers import REPORT_POLICY
 
 REFERENCE_LOOP = """        h = np.zeros((self.Whh.shape[0], 1))
         for x in inputs:
@@ -148,9 +154,12 @@ def test_every_label_follows_the_language_and_nothing_is_loaded(rnn, records, si
     other = "zh" if lang == "en" else "en"
     assert say("report.class_histogram", other) not in page
     assert rnn.title[lang] in page
-    # Self-contained: no script, no link, no URL of any kind.
+    # Self-contained: no script, no link, no URL of any kind; no style attribute (the web's
+    # policy allows the one <style> element by its hash, and nothing else inline).
     for pattern in ("<script", "<link", "src=", "href=", "url(", "@import", "http"):
         assert pattern not in page, pattern
+    assert not re.search(r"\sstyle=", page)
+    assert page.count("<style") == 1
     assert f'content="{GENERATOR}"' in page
 
 
@@ -204,7 +213,8 @@ def chromium() -> str:
     return path
 
 
-def browse(page_path, tmp_path, *flags: str) -> subprocess.CompletedProcess:
+def browse(page: Path | str, tmp_path, *flags: str) -> subprocess.CompletedProcess:
+    """Chromium opens `page`: a file, or a URL."""
     profile = tmp_path / f"profile-{len(list(tmp_path.iterdir()))}"
     profile.mkdir()
     command = [
@@ -216,7 +226,7 @@ def browse(page_path, tmp_path, *flags: str) -> subprocess.CompletedProcess:
         "--no-first-run",
         f"--user-data-dir={profile}",
         *flags,
-        page_path.as_uri(),
+        page.as_uri() if isinstance(page, Path) else page,
     ]
     return subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
 
@@ -240,13 +250,91 @@ def test_the_report_renders_in_headless_chromium(rnn, records, similarity, tmp_p
     dom = browse(page_path, tmp_path, "--dump-dom").stdout
     # What the browser built, not what we wrote: three charts, their bars, the table.
     assert dom.count('<svg class="chart"') == 3
-    assert len(re.findall(r'<rect class="bar"', dom)) == 11 + len(rnn.tests) + len(records)
+    bars = re.findall(r'<rect class="bar (full|partial|zero)"', dom)
+    assert len(bars) == 11 + len(rnn.tests) + len(records)
     assert dom.count('<td class="verdict"') == len(records) * len(rnn.tests)
     for record in records:
         assert f'<th scope="row">{record.student}</th>' in dom
     assert "2024010</td><td>2024011</td>" in dom  # the similar pair's row
     assert say("report.class_title", lang, title=rnn.title[lang], lab=rnn.id) in dom
     assert say("report.class_summary", lang, count=15, date="2025-01-15 21:30") in dom
+
+
+# Loaded first by the served page: it records every CSP violation, and once the page has
+# loaded, the style sheets the browser kept and a few computed colours.
+PROBE = """
+const seen = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+  seen.push(event.effectiveDirective);
+  document.documentElement.dataset.violations = seen.join(" ");
+});
+window.addEventListener("load", () => {
+  const colour = (selector, property) =>
+    getComputedStyle(document.querySelector(selector)).getPropertyValue(property);
+  document.documentElement.dataset.probe = JSON.stringify({
+    rules: Array.from(document.styleSheets, (sheet) => sheet.cssRules.length),
+    page: colour("body", "background-color"),
+    accepted: colour('td.verdict[data-verdict="AC"]', "background-color"),
+    wrong: colour('td.verdict[data-verdict="WA"]', "background-color"),
+    full: colour("rect.bar.full", "fill"),
+    total: colour("td.total.zero", "border-left-color"),
+  });
+});
+"""
+
+
+def served(page: str, policy: str, tmp_path) -> tuple[dict, str]:
+    """The page as the web serves it (its policy in the header), with the probe script added
+    (same origin, which the policy allows), opened by Chromium over loopback: (what the probe
+    saw, the violated directives)."""
+    tag = '<meta charset="utf-8"><script src="/p.js"></script>'
+    body = page.replace('<meta charset="utf-8">', tag, 1)
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            script = self.path == "/p.js"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/javascript" if script else "text/html")
+            self.send_header("Content-Security-Policy", policy)
+            self.end_headers()
+            self.wfile.write((PROBE if script else body).encode("utf-8"))
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/report"
+        dom = browse(url, tmp_path, "--dump-dom").stdout
+    finally:
+        server.shutdown()
+        thread.join()
+    root = re.search(r"<html[^>]*>", dom)[0]
+    probe = re.search(r'data-probe="([^"]*)"', root)
+    violations = re.search(r'data-violations="([^"]*)"', root)
+    assert probe, dom[:500]  # the probe ran
+    return json.loads(html.unescape(probe[1])), violations[1] if violations else ""
+
+
+def test_served_with_the_webs_policy_the_report_is_styled_and_violates_nothing(
+    rnn, records, similarity, tmp_path
+):
+    """REPORT_POLICY allows no 'unsafe-inline': the page's one <style> by its hash alone."""
+    assert "'unsafe-inline'" not in REPORT_POLICY
+    page = render_class_report(rnn, records, similarity, "en")
+    probe, violations = served(page, REPORT_POLICY, tmp_path)
+    assert violations == ""
+    assert len(probe["rules"]) == 1 and probe["rules"][0] > 20, probe  # class_report.css
+    assert probe["page"] == "rgb(246, 247, 249)"
+    assert probe["accepted"] == "rgb(200, 230, 201)" and probe["wrong"] == "rgb(255, 205, 210)"
+    assert probe["full"] == "rgb(67, 160, 71)" and probe["total"] == "rgb(229, 57, 53)"
+    # The probe sees a refusal: a policy naming another text's hash leaves the page unstyled.
+    other = REPORT_POLICY.replace("'sha256-", "'sha256-A", 1)
+    probe, violations = served(page, other, tmp_path)
+    assert violations == "style-src-elem" and probe["rules"] == [], probe
+    assert probe["page"] == "rgba(0, 0, 0, 0)"
 
 
 def test_seqlab_report_reads_the_gradebook_and_writes_page_and_csv(tmp_path, capsys, rnn):

@@ -19,7 +19,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-from web_helpers import LAB, class_report, csrf_of, sign_in, submit
+from web_helpers import LAB, check_report_policy, class_report, csrf_of, sign_in, submit
 
 from graders.cli import main
 from graders.errors import UsageError
@@ -288,6 +288,22 @@ def test_pages_allow_no_inline_script_or_style_but_the_editors_nonce(canary_cour
     inline = re.compile(r"<script(?![^>]*\ssrc=)|<style|\sstyle=|\son[a-z]+=", re.IGNORECASE)
     for template in (ROOT / "graders" / "web" / "templates").glob("*.html"):
         assert not inline.search(template.read_text(encoding="utf-8")), template.name
+
+
+def test_the_class_report_allows_its_own_style_by_hash_and_nothing_inline(canary_course, tmp_path):
+    """The class report inlines its CSS (it must open offline too): served, its policy names
+    that text's hash, in either language, and the page has no style attribute."""
+    with make_client(canary_course, tmp_path) as client:
+        token = sign_in(client, "alice", "alice-pass-1")
+        wait_done(client, submit(client, token, starter(canary_course)))
+        client.post("/logout", data={"csrf": token})
+        sign_in(client, "teach", "teach-pass-1")
+        for lang in ("zh", "en"):
+            client.get(f"/lang/{lang}")
+            report = class_report(client)
+            assert report.status_code == 200 and "alice" in report.text
+            assert f'lang="{"zh-CN" if lang == "zh" else "en"}"' in report.text
+            check_report_policy(report)
 
 
 def test_session_cookie_is_httponly_lax_and_secure_over_https(canary_course, tmp_path):

@@ -4,7 +4,9 @@ thread, or `seqlab serve` in a process of its own)."""
 
 from __future__ import annotations
 
+import base64
 import contextlib
+import hashlib
 import os
 import re
 import signal
@@ -60,6 +62,18 @@ def class_report(client, lab: str = LAB, wait: float = REPORT_SECONDS):
         time.sleep(min(seconds, 0.2))
         response = client.get(again)
     return response
+
+
+def check_report_policy(response) -> None:
+    """A class report as served: its CSP allows its one <style> element by the hash of that
+    element's text and nothing else inline (no 'unsafe-inline', no style attribute)."""
+    policy = response.headers["content-security-policy"]
+    assert "'unsafe-inline'" not in policy and "'unsafe-hashes'" not in policy, policy
+    styles = re.findall(r"<style>(.*?)</style>", response.text, re.DOTALL)
+    assert len(styles) == 1
+    digest = base64.b64encode(hashlib.sha256(styles[0].encode("utf-8")).digest()).decode()
+    assert re.search(r"style-src ([^;]*)", policy)[1] == f"'sha256-{digest}'", policy
+    assert not re.search(r"\sstyle=|<script", response.text, re.IGNORECASE)
 
 
 def refresh_of(html: str) -> tuple[float, str]:

@@ -8,19 +8,20 @@ CodeMirror (EditorView.cspNonce), so that element alone is allowed. CodeMirror a
 style attribute on its text, `tab-size: 4`, allowed by its hash ('unsafe-hashes' lets a hash
 name an attribute's exact text, nothing else).
 
-The class report is the exception: a self-contained page (inline CSS, so that it opens from a
-mail attachment) whose route sends `REPORT_POLICY`, which allows inline styles, until its
-HTML is rewritten. Its scripts are refused like everywhere else.
+The class report is a self-contained page (its CSS inline, so that it opens from a mail
+attachment): its route sends `REPORT_POLICY`, which allows that one <style> element by the
+hash of its text (present/html.py hashes the same file it inlines) and nothing else inline.
+Its scripts are refused like everywhere else.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import secrets
 
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from graders.present.html import CLASS_REPORT_CSS, csp_hash, style_source
 
 NONCE_KEY = "csp_nonce"  # in the request's state (request.state.csp_nonce)
 FIXED_HEADERS = {
@@ -32,15 +33,8 @@ FIXED_HEADERS = {
 # The style attribute CodeMirror sets on its content (`${tab-size property}: ${tabSize}`).
 EDITOR_STYLE_ATTRIBUTES = ("tab-size: 4", "-moz-tab-size: 4")
 _REST = "img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
-REPORT_POLICY = f"default-src 'self'; style-src 'self' 'unsafe-inline'; {_REST}"
-
-
-def _hash(text: str) -> str:
-    digest = hashlib.sha256(text.encode("utf-8")).digest()
-    return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
-
-
-_ATTRIBUTE_HASHES = " ".join(_hash(text) for text in EDITOR_STYLE_ATTRIBUTES)
+REPORT_POLICY = f"default-src 'self'; style-src {style_source(CLASS_REPORT_CSS)}; {_REST}"
+_ATTRIBUTE_HASHES = " ".join(csp_hash(text) for text in EDITOR_STYLE_ATTRIBUTES)
 
 
 def page_policy(nonce: str) -> str:

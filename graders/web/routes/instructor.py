@@ -70,7 +70,7 @@ def class_report(
         )
         response.headers["Retry-After"] = str(REFRESH_SECONDS)
         return response
-    # A self-contained page with inline CSS (headers.py).
+    # A self-contained page: its inline CSS is allowed by its hash alone (headers.py).
     return HTMLResponse(report.pages[lang], headers={"Content-Security-Policy": REPORT_POLICY})
 
 

@@ -131,11 +131,12 @@ def grade(page) -> None:
     page.wait_for_selector("#results #total", timeout=GRADE_MS)
 
 
-def public_badges(page) -> list[str]:
+def public_verdicts(page) -> list[str]:
+    """Each public set's verdict as the page writes it ("✔ 通过", "✘ 运行错误", …)."""
     return page.eval_on_selector_all(
         "#results section.set",
         "sets => sets.filter(s => !s.querySelector('.tag'))"
-        ".map(s => s.querySelector('.badge').textContent)",
+        ".map(s => s.querySelector('.verdict').textContent.trim())",
     )
 
 
@@ -183,16 +184,16 @@ def test_a_student_does_a_lab_and_a_quiz_in_the_browser(page, server):
     page.wait_for_selector("#status[data-state]", timeout=10_000)
     assert page.get_attribute("#status", "data-state") in ("queued", "running", "done")
     page.wait_for_selector("#results #total", timeout=GRADE_MS)
-    badges = public_badges(page)
-    assert badges and all(badge == "通过" for badge in badges), badges
-    assert page.locator("#results dt:text-is('预期输出')").count() == len(badges)
+    verdicts = public_verdicts(page)
+    assert verdicts and all(verdict == "✔ 通过" for verdict in verdicts), verdicts
+    assert page.locator("#results dt:text-is('预期输出')").count() == len(verdicts)
     shot(page, "4-lab-after-reference")
 
     for number, body in enumerate(bodies(lab.starter_path), start=1):
         page.evaluate("([k, text]) => window.seqlabEditor.setBlank(k, text)", [number, body])
     grade(page)
-    badges = public_badges(page)
-    assert badges and all(badge == "未通过" for badge in badges), badges
+    verdicts = public_verdicts(page)
+    assert verdicts and all(verdict.startswith("✘ ") for verdict in verdicts), verdicts
     assert "NotImplementedError" in page.inner_text("#results")
     shot(page, "5-lab-after-starter")
 

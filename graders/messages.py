@@ -207,8 +207,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "report.score": ("得分 {score}/{max_score}", "Score {score}/{max_score}"),
     "report.all_passed": ("全部测试集通过，恭喜！", "All test sets passed. Well done!"),
     "report.some_failed_lab": (
-        "{failed} 个测试集未通过，请检查上面的差异后再试。",
-        "{failed} test set(s) failed: look at the differences above and try again.",
+        "{failed} 个测试集未通过：对照每个测试集的预期输出与实际输出，改正后再试。",
+        "{failed} test set(s) failed: compare each set's expected and actual output, fix, and try again.",
     ),
     "report.some_partial": ("{partial} 道题部分正确。", "{partial} question(s) partially correct."),
     "report.some_failed_quiz": (
@@ -640,12 +640,20 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "评测系统内部出错（{error}），下次运行会重新评测。",
         "the grader failed internally ({error}); the next run grades it again.",
     ),
-    "batch.status_error": ("无法评测", "not graded"),
+    "batch.status_error": ("无法评测（0 分）", "could not be graded (0 points)"),
     "batch.status_internal": ("内部错误", "internal error"),
     "batch.status_author": ("课程文件有误", "course file broken"),
     "batch.author": (
         "课程文件有误，这份提交没有计分：{reason} 修正课程文件后再次运行即会重新评测。",
         "A course file is broken, so this submission was not scored: {reason} Run again once the course file is fixed and it is graded again.",
+    ),
+    "web.error_course": (
+        "这门课的课程文件（实验规格、模板、题库或课程设置）有误，这一页暂时无法打开；这不是你的问题，已记录在服务器日志中，请告知课程工作人员。其他关卡不受影响。",
+        "A course file (a lab spec, a template, a quiz bank or the course settings) is broken, so this page cannot be shown for now; it is not your fault. The server's log says what is wrong: please tell the course staff. Other labs are not affected.",
+    ),
+    "web.unavailable": (
+        "暂时无法打开（课程文件有误，已告知工作人员）：{ids}",
+        "Unavailable for now (a course file is broken; the staff are told): {ids}",
     ),
     "web.author_error": (
         "这一关的课程文件有误，这次提交暂时无法评测；这不是你的问题。课程工作人员修正后会重新评测，届时本页会显示结果。",
@@ -658,6 +666,26 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "store.rules_unreadable": (
         "无法读取课程设置 {path}：{reason}。请修正该 TOML 文件。",
         "The course settings {path} cannot be read: {reason}. Fix that TOML file.",
+    ),
+    "store.not_gradebook": (
+        "{url} 不是 seqlab 的成绩库（里面没有 seqlab 的表），没有读取也没有改动它。请用 --db 指定 `seqlab grade` 或 `seqlab serve` 写入的成绩库。",
+        "{url} is not a seqlab gradebook (it holds no seqlab table); it was neither read nor changed. Pass --db with the gradebook `seqlab grade` or `seqlab serve` wrote.",
+    ),
+    "store.rules_shape": (
+        '{path}：`[{name}]` 应当是一个表（例如 `[{name}]` 下一行写 `of_record = "best"`）。',
+        '{path}: `[{name}]` should be a table (e.g. `[{name}]` with `of_record = "best"` on the next line).',
+    ),
+    "store.rules_unknown": (
+        "{path}：`[scores]` 中没有这些设置：{names}。可用的只有 `of_record` 和 `[scores.labs]`。",
+        "{path}: `[scores]` has no such settings: {names}. There are only `of_record` and `[scores.labs]`.",
+    ),
+    "batch.rules_used": (
+        "计入成绩的规则：{rules}（课程 {course}）",
+        "score of record: {rules} (course {course})",
+    ),
+    "batch.rules_default": (
+        "计入成绩的规则：{rules}（未找到课程目录，使用默认规则；用 --course 指定课程）",
+        "score of record: {rules} (no course folder found: the default rule; name the course with --course)",
     ),
     "store.rule_bad": (
         '{path} 中 `[scores]` 的 {name} = {value!r} 无效：计分规则只能是 `"best"`（最高分）或 `"last"`（最后一次提交）。',
@@ -684,7 +712,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "batch.summary_seconds": ("秒", "Seconds"),
     "batch.summary_file": ("文件", "File"),
     "batch.feedback_student": ("学生 {student}", "Student {student}"),
-    "batch.feedback_not_graded": ("未能评测", "not graded"),
+    "batch.feedback_not_graded": ("无法评测：0 分", "could not be graded: 0 points"),
     "batch.feedback_written": ("反馈文件已写入 {path}", "feedback files written to {path}"),
     # --- reading limits (security review, issue 13): zip bombs, deep notebooks, files changed ---
     "file.too_big": (
@@ -799,7 +827,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "web.course_title": ("课程关卡", "Course levels"),
     "web.course_progress": ("已完成 {done}/{total} 关", "{done} of {total} levels done"),
     "web.level": ("第{level}关", "Level {level}"),
-    "web.best_score": ("最高分 {score}/{max}", "best {score}/{max}"),
+    "web.best_score": ("成绩 {score}/{max}", "score {score}/{max}"),  # the score of record
     "web.attempt_count": ("评测 {count} 次", "{count} attempt(s)"),
     "web.not_started": ("尚未开始", "not started"),
     "web.quizzes": ("选择题", "Quizzes"),

@@ -92,7 +92,7 @@ class TestResult:
         if self.peak_memory_mb is not None:
             data["memory_mb"] = self.peak_memory_mb
         if not self.hidden:
-            for key in ("input", "expected", "actual"):
+            for key in ("input", "expected", "actual", "stderr"):
                 value = getattr(self, key)
                 if value is not None:
                     data[key] = value

@@ -308,6 +308,17 @@ class Course:
         """Every lab, in course order (level, then id)."""
         return sorted((self.lab(lab_id) for lab_id in self.lab_ids()), key=course_order)
 
+    def readable_labs(self) -> tuple[list[LabSpec], dict[str, SpecError]]:
+        """The labs whose specs load, in course order, and why each other one does not: a
+        page or a list goes on without a lab whose file an author has broken."""
+        labs, broken = [], {}
+        for lab_id in self.lab_ids():
+            try:
+                labs.append(self.lab(lab_id))
+            except SpecError as error:
+                broken[lab_id] = error
+        return sorted(labs, key=course_order), broken
+
     @property
     def corpus_dir(self) -> Path:
         return self.root / "tests" / "corpus"

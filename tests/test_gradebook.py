@@ -4,6 +4,7 @@ import contextlib
 import csv
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -346,3 +347,71 @@ def test_an_instructor_sees_a_students_grades_and_chooses_the_one_that_counts(
     assert list(csv.reader(csv_path.open(encoding="utf-8")))[1] == ["ann", "0"]
     assert main(["--lang", "en", "gradebook", "choose", "999", "--db", str(db)]) == 2
     assert "no grade with id 999" in capsys.readouterr().err
+
+
+def test_a_failure_not_the_students_never_replaces_the_grade_that_submission_earned(db_url, lab):
+    """The same file graded again while the course or the sandbox is broken: the earlier grade
+    of that very submission stands; another source (a new web attempt) is a grade of its own."""
+    book = Gradebook(db_url)
+    (graded,) = grade_all([item("ann", REFERENCE)], lab, workers=1)
+    first = entry("ann", graded.item.sha256, lab)
+    book.record(first, graded.outcome)
+    broken = Outcome(error=SpecError("spec.no_course", path="/c"), blame=Blame.AUTHOR)
+    kept = book.record(first, broken)
+    assert (kept.status, kept.score) == ("graded", 100)
+    assert [(g.status, g.score) for g in book.rows()] == [("graded", 100)]
+    again = Entry(**{**first.__dict__, "source": "web:attempt/2/rnn_numpy.py"})
+    book.record(again, broken)
+    assert sorted((g.source, g.status) for g in book.rows()) == [
+        ("ann/rnn_numpy.py", "graded"),
+        ("web:attempt/2/rnn_numpy.py", "author"),
+    ]
+    assert [g.score for g in book.of_record(BEST)] == [100]  # the earned grade counts
+    book.close()
+
+
+@pytest.mark.parametrize(
+    ("toml", "words"),
+    [
+        ('scores = "last"\n', "should be a table"),
+        ("[scores]\nextra = 1\n", "no such settings: extra"),
+        ('[scores]\nlabs = "x"\n', "should be a table"),
+    ],
+)
+def test_a_scores_table_of_the_wrong_shape_is_named(tmp_path, toml, words):
+    (tmp_path / "seqlab.toml").write_text(toml, encoding="utf-8")
+    with pytest.raises(SpecError) as caught:
+        rules_for(tmp_path)
+    assert words in caught.value.render("en") and "seqlab.toml" in caught.value.render("en")
+
+
+def test_reading_commands_never_touch_a_database_that_is_not_a_gradebook(tmp_path, capsys):
+    path = tmp_path / "theirs.sqlite"
+    engine = create_engine(f"sqlite:///{path}")
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)"))
+    engine.dispose()
+    before = path.read_bytes()
+    for command in (
+        ["gradebook", "export", "--db", str(path), "--csv", str(tmp_path / "x.csv")],
+        ["gradebook", "history", "--db", str(path), "--student", "ann"],
+        ["report", "--db", str(path), "--lab", "rnn-numpy", "--html", str(tmp_path / "r.html")],
+    ):
+        assert main(["--lang", "en", *command]) == 2, command
+        assert "not a seqlab gradebook" in capsys.readouterr().err
+    assert path.read_bytes() == before and not (tmp_path / "x.csv").exists()
+
+
+def test_an_export_says_which_course_rule_it_applied(tmp_path, lab, capsys, monkeypatch):
+    db = tmp_path / "g.sqlite"
+    book = Gradebook(str(db))
+    (graded,) = grade_all([item("ann", REFERENCE)], lab, workers=1)
+    record(book, graded, lab)
+    book.close()
+    monkeypatch.chdir(tmp_path)  # no course here
+    course = tmp_path / "course"
+    shutil.copytree(ROOT / "graders" / "labs", course / "graders" / "labs")
+    (course / "seqlab.toml").write_text('[scores]\nof_record = "last"\n', encoding="utf-8")
+    export = ["--lang", "en", "gradebook", "export", "--db", str(db), "--csv"]
+    assert main([*export, "a.csv", "--course", str(course)]) == 0
+    assert f"score of record: last (course {course})" in " ".join(capsys.readouterr().err.split())

@@ -193,3 +193,56 @@ def test_a_broken_course_file_is_never_the_students_zero_in_batch_or_on_the_web(
     capsys.readouterr()
     (row,) = Gradebook(str(db)).rows()
     assert row.status == "graded" and 0 < row.score < row.max_score
+
+    # The web grades it again too, once the course works: when a queue starts, and after any
+    # grading of the lab that worked.
+    queue = EmbeddedQueue(url, broken, use_warm=False)
+    queue.start()
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            with Session(engine_for(url)) as session:
+                attempt = session.get(Attempt, attempt_id)
+            if attempt.status == DONE:
+                break
+            assert time.monotonic() < deadline, f"not graded again: {attempt.status}"
+            time.sleep(0.2)
+    finally:
+        queue.close()
+    assert attempt.message is None and 0 < attempt.score < attempt.max_score
+    assert sorted(g.status for g in Gradebook(url).rows()) == ["graded"]  # replaced, no zero
+
+
+def test_a_broken_course_file_costs_its_own_lab_or_quiz_not_the_site(submission, tmp_path):
+    course, _path = submission
+    root = tmp_path / "course"
+    for part in ("exercises", "solutions"):
+        shutil.copytree(course.root / part, root / part)
+    shutil.copytree(course.root / "graders" / "labs", root / "graders" / "labs")
+    shutil.copytree(course.root / "quizzes" / "banks", root / "quizzes" / "banks")
+    spec = root / "graders" / "labs" / f"{LAB}.toml"
+    spec.write_text(spec.read_text() + "\nnot_a_field = 1\n", encoding="utf-8")
+    bank = root / "quizzes" / "banks" / "attention.toml"
+    bank.write_text(bank.read_text() + "\n[[oops\n", encoding="utf-8")
+    url = f"sqlite:///{tmp_path / 'web.sqlite'}"
+    roster = "username,name,password,role\nann,Ann,ann-pass-123,student\n"
+    import_roster(url, parse_roster(roster, "roster.csv"))
+    broken = Course.locate(root)
+    app = create_app(
+        WebSettings(db_url=url, course=broken), EmbeddedQueue(url, broken, use_warm=False)
+    )
+    with TestClient(app, base_url="http://127.0.0.1") as client:
+        token = sign_in(client, "ann", "ann-pass-123")
+        home = client.get("/")
+        assert home.status_code == 200 and "rnn-numpy" in home.text  # the others are there
+        assert LAB in home.text and "attention" in home.text  # named as unavailable
+        for path in (f"/labs/{LAB}", "/quizzes/attention"):
+            page = client.get(path)
+            assert page.status_code == 503 and "不是你的问题" in page.text, path
+        assert client.get("/labs/rnn-numpy").status_code == 200
+        submitted = client.post(
+            f"/labs/{LAB}/submit",
+            data={"code": "x"},
+            headers={"X-CSRF-Token": token, "Accept": "application/json"},
+        )
+        assert submitted.status_code == 503 and "error" in submitted.json()

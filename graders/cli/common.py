@@ -33,6 +33,11 @@ def console() -> Console:
     return Console(highlight=False)
 
 
+def status() -> Console:
+    """Where a command says what it is doing (stderr), apart from what it outputs."""
+    return Console(stderr=True, highlight=False)
+
+
 def emit(result, args) -> int:
     """Print a lab or quiz result as JSON or as the terminal report; its exit code."""
     if args.json:

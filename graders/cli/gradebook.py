@@ -11,7 +11,7 @@ import argparse
 from pathlib import Path
 
 from graders.batch.similarity import DEFAULT_THRESHOLD  # light: copydetect loads lazily
-from graders.cli.common import EXIT_OK, add_command, console, own_file
+from graders.cli.common import EXIT_OK, add_command, console, own_file, status
 from graders.errors import SpecError, UsageError
 from graders.messages import say
 from graders.spec import Course
@@ -20,26 +20,34 @@ from graders.textsafe import visible
 
 def _existing_database(given: str | None) -> str:
     """The gradebook's URL; a SQLite file that does not exist is refused, not created empty."""
-    from graders.store.database import database_url
+    from graders.store.database import database_url, holds_gradebook, shown_url
 
     url = database_url(given)
     if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).is_file():
         raise UsageError("batch.db_missing", path=url.removeprefix("sqlite:///"))
+    if not holds_gradebook(url):  # someone else's database: read, never given our tables
+        raise UsageError("store.not_gradebook", url=shown_url(url))
     return url
 
 
-def _record_rules(course_folder: Path | None):
-    """The course's score-of-record rules; the defaults when no course folder is at hand
-    (a gradebook exported away from its course, with no --course)."""
-    from graders.store.record import RecordRules, rules_for
+def _record_rules(course_folder: Path | None, lang: str):
+    """The course's score-of-record rules, said on stderr with the course they come from; the
+    defaults when no course folder is at hand (a gradebook away from its course, no --course),
+    said so."""
+    from graders.store.record import RecordRules, describe, rules_for
 
     try:
         course = Course.locate(course_folder)
     except SpecError:
         if course_folder is not None:
             raise
-        return RecordRules()
-    return rules_for(course.root)
+        rules = RecordRules()
+        status().print(say("batch.rules_default", lang, rules=describe(rules)), markup=False)
+        return rules
+    rules = rules_for(course.root)
+    said = say("batch.rules_used", lang, rules=describe(rules), course=course.root)
+    status().print(visible(said), markup=False)
+    return rules
 
 
 def cmd_gradebook_export(args) -> int:
@@ -49,7 +57,7 @@ def cmd_gradebook_export(args) -> int:
     if args.per_set and not args.csv:
         raise UsageError("batch.per_set_needs_csv")
     url = _existing_database(args.db)
-    rules = _record_rules(args.course)
+    rules = _record_rules(args.course, args.lang)
     book = Gradebook(url)
     grades = book.of_record(rules, lab=args.lab)
     book.close()
@@ -71,7 +79,6 @@ def cmd_report(args) -> int:
     from graders.batch.class_report import GENERATOR, load_records, render_class_report
     from graders.batch.similarity import CSV_HEADER, compare, write_csv
     from graders.store.database import shown_url
-    from graders.store.record import rules_for
 
     if not 0 <= args.threshold <= 1:
         raise UsageError("report.class_bad_threshold", value=args.threshold)
@@ -80,7 +87,7 @@ def cmd_report(args) -> int:
     html = own_file(args.html, f'content="{GENERATOR}"')
     pairs_csv = own_file(args.similarity_csv, ",".join(CSV_HEADER))
     url = _existing_database(args.db)
-    records = load_records(url, lab.id, rules_for(course.root))
+    records = load_records(url, lab.id, _record_rules(course.root, args.lang))
     if not records:
         raise UsageError("report.class_no_records", db=args.db or shown_url(url), lab=lab.id)
     similarity = compare(lab, [(r.student, r.text) for r in records], args.threshold)
@@ -117,7 +124,8 @@ def cmd_gradebook_history(args) -> int:
     book.close()
     if not rows:
         raise UsageError("batch.history_none", student=args.student)
-    record = {grade.id for grade in of_record(rows, _record_rules(args.course)).values()}
+    rules = _record_rules(args.course, args.lang)
+    record = {grade.id for grade in of_record(rows, rules).values()}
     table = Table(title=say("batch.history_title", args.lang, student=args.student))
     for key in HISTORY_COLUMNS:
         table.add_column(say(key, args.lang))

@@ -67,6 +67,25 @@ def engine_for(url: str | None) -> Engine:
     return engine
 
 
+def holds_gradebook(url: str) -> bool:
+    """Does the database hold a seqlab store? Looked at without changing it: a command that
+    only reads (an export, a report) must not make tables in someone else's database."""
+    full = database_url(url)
+    try:
+        engine = create_engine(full)
+        try:
+            with engine.connect() as connection:
+                tables = set(inspect(connection).get_table_names())
+        finally:
+            engine.dispose()
+    except ArgumentError as error:
+        raise UsageError("batch.db_bad", url=shown_url(full), reason=str(error)) from None
+    except (SQLAlchemyError, ModuleNotFoundError) as error:
+        reason = str(getattr(error, "orig", None) or error).strip().split("\n")[0]
+        raise UsageError("batch.db_unreachable", url=shown_url(full), reason=reason) from None
+    return VERSION_TABLE in tables or any(name.startswith("seqlab_") for name in tables)
+
+
 def _migrate(connection: Connection, url: str) -> None:
     if connection.dialect.name == "postgresql":
         connection.execute(sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})"))

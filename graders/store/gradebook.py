@@ -1,8 +1,8 @@
 """The gradebook: every grading's outcome as one row, written the same way by batch grading
 and by the web platform, read back as results in the one stored shape.
 
-One row per (student, lab or quiz, submission SHA-256, spec version). Each outcome is written
-in its own transaction, committed as soon as it is graded, so a batch killed with SIGKILL
+One row per submission (student, lab or quiz, SHA-256, spec version, source). Each outcome is
+written in its own transaction, committed as soon as it is graded, so a batch killed with SIGKILL
 loses nothing already committed (SQLite's journal and PostgreSQL's WAL make each commit
 all-or-nothing), and a rerun skips every final (student, lab, hash, spec version) already
 there. A row that is not final (a failure of ours or of the course files) is graded again
@@ -115,15 +115,21 @@ class Gradebook:
             grade.error_params = stored_params(outcome.error.params)
             grade.error_text = outcome.error.render("en")
         with Session(self.engine, expire_on_commit=False) as session, session.begin():
-            # A regrade replaces the row in the same transaction, so there is never a moment
-            # with neither row; an instructor's choice of it stands.
             same = (
                 Grade.student == entry.student,
                 Grade.lab == entry.lab,
                 Grade.sha256 == entry.sha256,
                 Grade.spec_version == entry.spec_version,
+                Grade.source == entry.source,
             )
-            grade.chosen = bool(session.scalar(select(Grade.chosen).where(*same)))
+            earlier = session.scalar(select(Grade).where(*same))
+            if earlier is not None and earlier.status in FINAL and not outcome.final:
+                # Our failure, or a course file's, on a regrade: the grade the student earned
+                # stands (it is what this submission scored while everything worked).
+                return earlier
+            # A regrade replaces the row in the same transaction, so there is never a moment
+            # with neither row; an instructor's choice of it stands.
+            grade.chosen = bool(earlier is not None and earlier.chosen)
             session.execute(delete(Grade).where(*same))
             session.add(grade)
         return grade

@@ -48,12 +48,26 @@ def rules_for(course_root: Path) -> RecordRules:
         table = tomllib.loads(path.read_text(encoding="utf-8")).get("scores", {})
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
         raise SpecError("store.rules_unreadable", path=path, reason=error) from None
+    if not isinstance(table, dict):
+        raise SpecError("store.rules_shape", path=path, name="scores")
+    unknown = sorted(set(table) - {"of_record", "labs"})
+    if unknown:
+        raise SpecError("store.rules_unknown", path=path, names=", ".join(unknown))
     default = table.get("of_record", "best")
     labs = table.get("labs", {})
+    if not isinstance(labs, dict):
+        raise SpecError("store.rules_shape", path=path, name="scores.labs")
     for name, rule in [("of_record", default), *((f"labs.{k}", v) for k, v in labs.items())]:
         if rule not in RULES:
             raise SpecError("store.rule_bad", path=path, name=name, value=rule)
     return RecordRules(default, dict(labs))
+
+
+def describe(rules: RecordRules) -> str:
+    """'best', or 'best; seq2seq: last' — what an export says it applied."""
+    return "; ".join(
+        [rules.default, *(f"{lab}: {rule}" for lab, rule in sorted(rules.labs.items()))]
+    )
 
 
 def _submitted(grade: Grade):

@@ -1,10 +1,10 @@
 """The declarative base every seqlab table is declared on, and the gradebook's own table.
 
-One row per (student, lab or quiz, submission SHA-256, spec version): the outcome of grading
-that submission. `results` holds `LabResult.to_dict()` (graders/results.py), the one stored
-shape, rendered in the reader's language when shown; `code` the submission's text, which the
-similarity check reads. Changes to these tables are Alembic migrations
-(graders/store/migrations/versions/), never ad hoc ALTER TABLEs.
+One row per submission — (student, lab or quiz, SHA-256, spec version, source: the file, or
+the web attempt) — with the outcome of grading it. `results` holds `LabResult.to_dict()`
+(graders/results.py), the one stored shape, rendered in the reader's language when shown;
+`code` the submission's text, which the similarity check reads. Changes to these tables are
+Alembic migrations (graders/store/migrations/versions/), never ad hoc ALTER TABLEs.
 """
 
 from __future__ import annotations
@@ -36,7 +36,11 @@ class Base(DeclarativeBase):
 class Grade(Base):
     __tablename__ = "seqlab_grades"
     __table_args__ = (
-        UniqueConstraint("student", "lab", "sha256", "spec_version", name="seqlab_one_grade"),
+        # One grade per submission: a web attempt is its own source, so resubmitting the same
+        # text is another grade; a batch rerun of the same file replaces its own.
+        UniqueConstraint(
+            "student", "lab", "sha256", "spec_version", "source", name="seqlab_one_grade"
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

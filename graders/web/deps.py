@@ -17,7 +17,7 @@ from fastapi import Depends, HTTPException, Request
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
-from graders.errors import SeqlabError
+from graders.errors import UsageError
 from graders.messages import LANGS
 from graders.spec import LabSpec
 from graders.web.models import INSTRUCTOR, User
@@ -113,7 +113,7 @@ def lab_of(request: Request, lab_id: str) -> LabSpec:
     """The lab named by the path; an unknown one is a 404."""
     try:
         return request.app.state.settings.course.lab(lab_id)
-    except SeqlabError:
+    except UsageError:  # no such lab; a broken one is the course's (pages.course_error)
         raise HTTPException(404) from None
 
 

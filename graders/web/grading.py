@@ -233,6 +233,30 @@ def record_quiz(
     return attempt_id
 
 
+RETRIES = 3  # claims after which an attempt that keeps failing in our code is left alone
+
+
+def requeue_failed(db_url: str, lab_id: str | None = None) -> list[int]:
+    """Attempts that failed through no fault of the student's (a broken course file, our own
+    failure) put back in the queue: called when a grading of the lab has just worked (so its
+    files are fixed) and when a queue starts. Returns their ids, for the queue to send."""
+    failed = (
+        Attempt.kind == LAB,
+        Attempt.status == ERROR,
+        func.coalesce(Attempt.claims, 0) < RETRIES,
+        *((Attempt.lab == lab_id,) if lab_id is not None else ()),
+    )
+    with Session(engine_for(db_url)) as session, session.begin():
+        ids = list(session.scalars(select(Attempt.id).where(*failed).order_by(Attempt.id)))
+        if ids:
+            session.execute(
+                update(Attempt)
+                .where(Attempt.id.in_(ids), Attempt.status == ERROR)
+                .values(status=QUEUED, message=None, claim=None, lease_until=None)
+            )
+    return ids
+
+
 class _Lease:
     """Renews the claim's lease from a thread while the grader works."""
 

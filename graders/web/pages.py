@@ -8,6 +8,7 @@ caller that asks for JSON (the lab page's script).
 
 from __future__ import annotations
 
+import sys
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
@@ -17,6 +18,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Receive, Scope, Send
 
+from graders.errors import SpecError
 from graders.messages import say
 from graders.web.deps import NeedSignIn, lang_of, session_user
 from graders.web.headers import NONCE_KEY
@@ -32,6 +34,7 @@ ERROR_KEYS = (
     "web.error_413",
     "web.error_429",
     "web.report_failed",
+    "web.error_course",
 )
 # HTTPException details that name their own message.
 DETAIL_KEYS = {"csrf": "web.error_csrf", "nul": "web.error_nul", "report": "web.report_failed"}
@@ -100,6 +103,17 @@ async def too_large(scope: Scope, receive: Receive, send: Send) -> None:
     await response(scope, receive, send)
 
 
+def course_error(request: Request, error: SpecError) -> Response:
+    """A course file (spec, template, bank, seqlab.toml) is broken: the page says it is the
+    course's and not the reader's; what is wrong goes to the server's log, for the staff."""
+    print(f"seqlab serve: {request.url.path}: {error.render('en')}", file=sys.stderr)
+    if wants_json(request):
+        message = say("web.error_course", lang_of(request))
+        return JSONResponse({"error": message}, status_code=503)
+    return render(request, "error.html", _user(request), 503, message_key="web.error_course")
+
+
 def install_error_pages(app: FastAPI) -> None:
     app.add_exception_handler(NeedSignIn, need_sign_in)
+    app.add_exception_handler(SpecError, course_error)
     app.add_exception_handler(StarletteHTTPException, http_error)

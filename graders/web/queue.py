@@ -20,8 +20,8 @@ from sqlalchemy.orm import Session
 
 from graders.service.pools import LabPools
 from graders.spec import Course
-from graders.web.grading import grade_attempt
-from graders.web.models import LAB, QUEUED, RUNNING, Attempt, engine_for
+from graders.web.grading import grade_attempt, requeue_failed
+from graders.web.models import DONE, LAB, QUEUED, RUNNING, Attempt, engine_for
 
 STOP = -1
 
@@ -45,6 +45,7 @@ class EmbeddedQueue:
         ]
 
     def start(self) -> None:
+        requeue_failed(self.db_url)  # failed through no fault of the student's: again
         with Session(engine_for(self.db_url)) as session:
             # This queue is its database's only grader: an attempt left running was held by
             # a server that stopped, and its lease need not be waited out.
@@ -83,7 +84,10 @@ class EmbeddedQueue:
                 def runner(*args, lab_id=lab_id, **kwargs):
                     return self.pools.runner(lab_id)(*args, **kwargs)
 
-                grade_attempt(self.db_url, attempt_id, runner, course=self.course)
+                status = grade_attempt(self.db_url, attempt_id, runner, course=self.course)
+                if status == DONE:  # the lab's files work: what failed through them, again
+                    for again in requeue_failed(self.db_url, lab_id):
+                        self.jobs.put(again)
             except Exception:  # keep serving; grade_attempt recorded what it could
                 traceback.print_exc()
 

@@ -30,8 +30,8 @@ from graders.service.pools import LabPools
 from graders.spec import Course
 from graders.store.database import database_url, shown_url
 from graders.web.config import DEFAULT_DB, PlatformConfig, load_config
-from graders.web.grading import grade_attempt
-from graders.web.models import LAB, QUEUED, RUNNING, Attempt, engine_for
+from graders.web.grading import grade_attempt, requeue_failed
+from graders.web.models import DONE, LAB, QUEUED, RUNNING, Attempt, engine_for
 from graders.web.queue import queue_position
 
 QUEUE_NAME = "seqlab-grading"
@@ -126,6 +126,9 @@ def grade(self, attempt_id: int, failures: int = 0) -> str:
         # Another grader holds the attempt and renews its lease: it is alive. Come back when
         # the lease could have lapsed; then it is done, or its grader died and it is ours.
         raise self.retry(countdown=current.config.lease_seconds)
+    if status == DONE:  # the lab's files work: what failed through them is graded again
+        for again in requeue_failed(current.db_url, lab_id):
+            grade.apply_async((again,))
     return status
 
 
@@ -150,7 +153,9 @@ class CeleryQueue:
 
     def start(self) -> None:
         # A message lost with the broker (a Redis restart without persistence) is sent again;
-        # an attempt graded meanwhile makes the extra message a no-op.
+        # an attempt graded meanwhile makes the extra message a no-op. Attempts that failed
+        # through no fault of the student's are tried again (the course may be fixed).
+        requeue_failed(self.db_url)
         with Session(engine_for(self.db_url)) as session:
             waiting = list(
                 session.scalars(

@@ -210,7 +210,7 @@ def test_a_glob_with_a_link_grades_the_real_files_only(drop, tmp_path, capsys):
         capsys, "grade", *sorted(drop.iterdir()), "--lab", "rnn-numpy", "--db", tmp_path / "g.db"
     )
     text = " ".join(out.split())
-    assert code == 1 and "x not graded" in text and "symbolic link" in text
+    assert code == 1 and "x could not be graded (0 points)" in text and "symbolic link" in text
     assert "y 0/100" in text and "100/100" not in text
 
 

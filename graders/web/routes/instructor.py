@@ -36,7 +36,8 @@ def instructor_page(request: Request, user: Instructor, db: DB) -> Response:
     course = request.app.state.settings.course
     students = list(db.scalars(select(User).order_by(User.username)))
     newest = standings(request.app.state.settings.db_url, course.root)
-    lab_ids = [lab.id for lab in course.labs()]
+    readable, broken = course.readable_labs()
+    lab_ids = [lab.id for lab in readable] + sorted(broken)
     return render(
         request,
         "instructor.html",

@@ -15,7 +15,8 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from sqlalchemy import select
 
-from graders.submission import read_text
+from graders.engine import course_text
+from graders.errors import SpecError
 from graders.web.deps import DB, CsrfChecked, Lab, Lang, Posted, SignedIn
 from graders.web.limits import MAX_SUBMISSION_BYTES
 from graders.web.models import LAB, QUEUED, Attempt, now
@@ -45,19 +46,32 @@ def best_scores(
 def course_page(request: Request, user: SignedIn, db: DB) -> Response:
     course = request.app.state.settings.course
     scores = best_scores(request.app.state.settings.db_url, course.root, user.username)
+    readable, broken = course.readable_labs()  # a broken lab is listed, not the page's end
     labs = []
-    for lab in course.labs():
+    for lab in readable:
         score, top, count = scores.get(lab.id, (0.0, 0.0, 0))
         top = top or float(sum(t.points for t in lab.tests))
         labs.append({"lab": lab, "score": score, "max": top, "attempts": count})
-    quizzes = []
+    quizzes, unavailable = [], sorted(broken)
     for quiz_id in quiz_ids(course):
-        bank = quiz_bank(course, quiz_id)
+        try:
+            bank = quiz_bank(course, quiz_id)
+        except SpecError:
+            unavailable.append(quiz_id)
+            continue
         score, top, count = scores.get(quiz_id, (0.0, 0.0, 0))
         top = top or sum(q.points for q in bank.questions)
         quizzes.append({"bank": bank, "score": score, "max": top, "attempts": count})
     done = sum(1 for entry in labs if entry["max"] and entry["score"] >= entry["max"])
-    return render(request, "course.html", user, labs=labs, quizzes=quizzes, done=done)
+    return render(
+        request,
+        "course.html",
+        user,
+        labs=labs,
+        quizzes=quizzes,
+        done=done,
+        unavailable=unavailable,
+    )
 
 
 @router.get("/labs/{lab_id}", response_class=HTMLResponse)
@@ -69,7 +83,7 @@ def lab_page(request: Request, user: SignedIn, lab: Lab, db: DB, lang: Lang) -> 
             .order_by(Attempt.id.desc())
         )
     )
-    code = attempts[0].text if attempts else read_text(lab.starter_path)
+    code = attempts[0].text if attempts else course_text(lab.starter_path, lab)
     return render(
         request,
         "lab.html",

@@ -41,7 +41,9 @@ def upgrade() -> None:
         sa.Column("code", sa.Text),
         sa.Column("submitted_at", tz),
         sa.Column("chosen", sa.Boolean, nullable=False, server_default="0"),
-        sa.UniqueConstraint("student", "lab", "sha256", "spec_version", name="seqlab_one_grade"),
+        sa.UniqueConstraint(
+            "student", "lab", "sha256", "spec_version", "source", name="seqlab_one_grade"
+        ),
     )
     op.create_table(
         "seqlab_web_users",

@@ -301,3 +301,14 @@ def test_make_demo_ends_with_one_summary_of_every_lab_and_quiz(course):
     assert closing.rstrip().endswith("exports the scores")
     for command in ("seqlab serve", "%seqlab check", "seqlab grade DIR --lab LAB"):
         assert command in closing
+
+
+def test_list_goes_on_past_a_broken_lab_and_names_it(capsys, tmp_path, course):
+    import shutil
+
+    root = tmp_path / "course"
+    shutil.copytree(course.labs_dir, root / "graders" / "labs")
+    broken = root / "graders" / "labs" / "seq2seq.toml"
+    broken.write_text(broken.read_text(encoding="utf-8") + "\nnot_a_field = 1\n")
+    code, out, err = run_cli(capsys, "--lang", "en", "--course", str(root), "list")
+    assert code == 2 and "rnn-numpy" in out and "seq2seq.toml" in err

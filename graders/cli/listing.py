@@ -16,9 +16,11 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from graders.cli.common import EXIT_OK, add_command, console
+from graders.cli.common import EXIT_CANNOT, EXIT_OK, add_command, console, status
+from graders.errors import SpecError
 from graders.messages import say
 from graders.spec import Course
+from graders.textsafe import visible
 from quizzes.bank import bank_ids, load_quiz
 
 COLUMNS = (
@@ -38,10 +40,13 @@ MIN_TEXT = 12
 INDENT = 2  # an entry's lines under its id, in the narrow layout
 
 
-def rows(course: Course, lang: str) -> list[tuple[str, ...]]:
-    """One row of texts per lab (in course order: by level, then id), then per quiz."""
+def rows(course: Course, lang: str) -> tuple[list[tuple[str, ...]], list[SpecError]]:
+    """One row of texts per lab (in course order: by level, then id), then per quiz; and why
+    a lab or quiz whose file is broken is left out (the others are still listed)."""
     found = []
-    for lab in course.labs():
+    labs, broken = course.readable_labs()
+    problems = list(broken.values())
+    for lab in labs:
         public = [t for t in lab.tests if not t.hidden]
         hidden = [t for t in lab.tests if t.hidden]
         points = sum(t.points for t in lab.tests)
@@ -50,11 +55,15 @@ def rows(course: Course, lang: str) -> list[tuple[str, ...]]:
         row = (level, lab.id, kind, lab.title[lang], lab.entry, len(public), len(hidden), points)
         found.append(tuple(map(str, row)))
     for quiz_id in bank_ids(course.banks_dir):
-        bank = load_quiz(course.banks_dir, quiz_id)
+        try:
+            bank = load_quiz(course.banks_dir, quiz_id)
+        except SpecError as error:
+            problems.append(error)
+            continue
         kind = say("course.list_quiz", lang)
         row = ("", bank.id, kind, bank.title[lang], len(bank.questions), "", "", bank.max_score)
         found.append(tuple(f"{v:g}" if isinstance(v, float) else str(v) for v in row))
-    return found
+    return found, problems
 
 
 def _table(entries: list[tuple[str, ...]], lang: str, text_width: int | None = None) -> Table:
@@ -105,13 +114,15 @@ def _print_blocks(out: Console, entries: list[tuple[str, ...]], lang: str) -> No
 
 def cmd_list(args) -> int:
     course = Course.locate(args.course)
-    entries = rows(course, args.lang)
+    entries, problems = rows(course, args.lang)
     out = console()
     if table_fits(out, entries, args.lang):
         out.print(_table(entries, args.lang))
     else:
         _print_blocks(out, entries, args.lang)
-    return EXIT_OK
+    for problem in problems:  # the course's files, for whoever can fix them: exit 2
+        status().print(visible(problem.render(args.lang)), style="red", markup=False)
+    return EXIT_CANNOT if problems else EXIT_OK
 
 
 def register(commands, common: argparse.ArgumentParser) -> None:

@@ -38,12 +38,15 @@ def instructor_page(request: Request, user: Instructor, db: DB) -> Response:
     newest = standings(request.app.state.settings.db_url, course.root)
     readable, broken = course.readable_labs()
     lab_ids = [lab.id for lab in readable] + sorted(broken)
+    columns = lab_ids + quiz_ids(course)
+    # Grades of a lab since taken out of the course are still grades (the CSV has them).
+    columns += sorted({lab for _student, lab in newest} - set(columns))
     return render(
         request,
         "instructor.html",
         user,
         students=students,
-        columns=lab_ids + quiz_ids(course),
+        columns=columns,
         lab_ids=lab_ids,
         newest=newest,
     )

@@ -2,6 +2,8 @@
 
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 import textwrap
 import threading
@@ -418,3 +420,28 @@ def test_what_two_runs_could_talk_or_leave_bits_through_is_refused(level, monkey
     (result,) = run(CHANNELS, [""], fork=False)
     lines = result.stdout.decode().splitlines()
     assert lines and all(line.endswith("refused") for line in lines), result.stdout + result.stderr
+
+
+def test_a_group_left_by_a_killed_grader_neither_collides_nor_stays():
+    """A grader killed before it removed its cgroup leaves an empty one named by its pid; the
+    next grader with that pid must still get a group of its own, and the leftover is swept."""
+    from graders.sandbox import cgroup
+
+    group = cgroup.RunCgroup.create(64 << 20, 16)
+    try:
+        parent = group.distinct_folders()[0].parent
+        dead = subprocess.Popen([sys.executable, "-c", "pass"])
+        dead.wait()
+        stale = parent / f"seqlab-{dead.pid}-0-deadbeef"
+        stale.mkdir()
+        cgroup._swept.discard(parent)
+        other = cgroup.RunCgroup.create(64 << 20, 16)  # sweeps on its first use of the parent
+        other.remove()
+        assert not stale.exists()
+        names = {f.name for f in group.distinct_folders()} | {
+            f.name for f in other.distinct_folders()
+        }
+        assert len(names) == 2  # two groups, never one name twice
+    finally:
+        group.remove()
+    assert not any(folder.exists() for folder in group.distinct_folders())

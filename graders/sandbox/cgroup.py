@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import os
+import secrets
 import signal
 import time
 from collections.abc import Callable
@@ -58,7 +59,9 @@ class RunCgroup:
 
     @classmethod
     def create(cls, memory_bytes: int, max_pids: int, cpus: float | None = None) -> RunCgroup:
-        name = f"seqlab-{os.getpid()}-{next(_serial)}"
+        # The pid names whose group it is (for _sweep_stale); the random part keeps a group
+        # that outlived its process (a killed grader) from colliding with a reused pid's.
+        name = f"seqlab-{os.getpid()}-{next(_serial)}-{secrets.token_hex(4)}"
         own = _own_paths()
         group: RunCgroup | None = None
         try:
@@ -70,6 +73,7 @@ class RunCgroup:
                         folders[controller] = _parent(mount, own.get(controller, "/")) / name
                 group = cls(1, folders)
                 for folder in group.distinct_folders():
+                    _sweep_stale(folder.parent)
                     folder.mkdir()
                 memory = folders["memory"]
                 (memory / "memory.limit_in_bytes").write_text(str(memory_bytes))
@@ -83,6 +87,7 @@ class RunCgroup:
             if (ROOT / "cgroup.controllers").exists():
                 folder = _parent(ROOT, own.get("", "/")) / name
                 group = cls(2, {"": folder})
+                _sweep_stale(folder.parent)
                 folder.mkdir()
                 (folder / "memory.max").write_text(str(memory_bytes))
                 (folder / "memory.swap.max").write_text("0")
@@ -168,9 +173,47 @@ class RunCgroup:
         return None
 
     def remove(self) -> None:
+        # A killed process may still count in the group for a moment (EBUSY): try a little
+        # longer, bounded; what is left is swept by the next grader (_sweep_stale).
         for folder in self.distinct_folders():
+            for _attempt in range(REMOVE_TRIES):
+                try:
+                    folder.rmdir()
+                    break
+                except FileNotFoundError:
+                    break
+                except OSError:
+                    time.sleep(REMOVE_PAUSE)
+
+
+REMOVE_TRIES, REMOVE_PAUSE = 20, 0.025
+_swept: set[Path] = set()
+
+
+def _sweep_stale(parent: Path) -> None:
+    """Once per folder per process: remove the empty groups of seqlab processes that are gone
+    (killed before they could remove their own). A group still in use is not empty, or its
+    process is alive: neither is touched."""
+    if parent in _swept:
+        return
+    _swept.add(parent)
+    with contextlib.suppress(OSError):
+        for child in parent.glob("seqlab-*"):
+            pid = child.name.split("-")[1]
+            if not pid.isdigit() or _alive(int(pid)):
+                continue
             with contextlib.suppress(OSError):
-                folder.rmdir()
+                child.rmdir()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _quota(cpus: float) -> int:

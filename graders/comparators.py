@@ -78,6 +78,18 @@ def lines(*, expected: str, actual: str) -> Comparison:
     return _first_line_difference(want, got)
 
 
+def place(text: str, index: int) -> tuple[int, int]:
+    """The line and the position in that line of the `index`-th (1-based) value of `text`,
+    as a student counts them (a stream comparator counts values across lines)."""
+    seen = 0
+    for number, line in enumerate(text.split("\n"), start=1):
+        count = len(line.split())
+        if seen + count >= index:
+            return number, index - seen
+        seen += count
+    return max(1, text.count("\n")), index - seen
+
+
 def tokens(*, expected: str, actual: str) -> Comparison:
     """Equal as whitespace-separated tokens; spacing and line breaks do not matter."""
     want, got = expected.split(), actual.split()
@@ -85,17 +97,18 @@ def tokens(*, expected: str, actual: str) -> Comparison:
         return MATCH
     for index, (a, b) in enumerate(zip(want, got, strict=False), start=1):
         if a != b:
+            line, position = place(expected, index)
             return Comparison(
                 Outcome.MISMATCH,
                 "detail.token_mismatch",
-                {"index": index, "expected": a, "actual": b},
+                {"line": line, "position": position, "expected": a, "actual": b},
             )
     return Comparison(
         Outcome.MISMATCH, "detail.token_count", {"expected": len(want), "actual": len(got)}
     )
 
 
-def _as_number(token: str) -> float | None:
+def as_number(token: str) -> float | None:
     try:
         return float(token)
     except ValueError:
@@ -119,21 +132,33 @@ def floats(*, expected: str, actual: str, atol: float = 1e-6, rtol: float = 1e-6
             Outcome.MISMATCH, "detail.token_count", {"expected": len(want), "actual": len(got)}
         )
     for index, (a, b) in enumerate(zip(want, got, strict=True), start=1):
-        number_a, number_b = _as_number(a), _as_number(b)
+        number_a, number_b = as_number(a), as_number(b)
+        line, position = place(expected, index)
         if number_a is None:
             if a != b:
                 return Comparison(
                     Outcome.MISMATCH,
                     "detail.token_mismatch",
-                    {"index": index, "expected": a, "actual": b},
+                    {"line": line, "position": position, "expected": a, "actual": b},
                 )
         elif number_b is None or not numbers_close(number_a, number_b, atol=atol, rtol=rtol):
+            where = {"line": line, "position": position, "expected": a, "actual": b}
             return Comparison(
-                Outcome.MISMATCH,
-                "detail.number_mismatch",
-                {"index": index, "expected": a, "actual": b, "atol": atol, "rtol": rtol},
+                Outcome.MISMATCH, "detail.number_mismatch", {**where, "atol": atol, "rtol": rtol}
             )
     return MATCH
+
+
+def token_differs(name: str, want: str, got: str, **options: float) -> bool:
+    """Do two aligned tokens differ under the comparator `name`'s own rule? (The numeric diff
+    a student sees marks exactly what the comparator would not accept.)"""
+    if name == "floats":
+        number_a, number_b = as_number(want), as_number(got)
+        if number_a is not None:
+            return number_b is None or not numbers_close(
+                number_a, number_b, atol=options.get("atol", 1e-6), rtol=options.get("rtol", 1e-6)
+            )
+    return want != got
 
 
 Comparator = Callable[..., Comparison]

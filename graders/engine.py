@@ -199,4 +199,6 @@ def judge(
         detail=detail if shown else {},
         wall_seconds=run.wall_seconds if shown else None,
         peak_memory_mb=run.peak_memory_kb // 1024 if shown else None,
+        comparator=test.comparator if shown else None,
+        options=dict(test.options) if shown else {},
     )

@@ -160,16 +160,33 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "The content is right but spaces or line breaks differ (e.g. one result per line).",
     ),
     "detail.number_mismatch": (
-        "第 {index} 个数不同：预期 {expected}，实际 {actual}（允许误差 atol={atol}, rtol={rtol}）。",
-        "Number {index} differs: expected {expected}, got {actual} (atol={atol}, rtol={rtol}).",
+        "第 {line} 行第 {position} 个值不同：预期 {expected}，实际 {actual}（允许误差 atol={atol}, rtol={rtol}）。",
+        "Line {line}, value {position} differs: expected {expected}, got {actual} (atol={atol}, rtol={rtol}).",
     ),
     "detail.token_mismatch": (
-        "第 {index} 项不同：预期 {expected!r}，实际 {actual!r}。",
-        "Item {index} differs: expected {expected!r}, got {actual!r}.",
+        "第 {line} 行第 {position} 项不同：预期 {expected!r}，实际 {actual!r}。",
+        "Line {line}, item {position} differs: expected {expected!r}, got {actual!r}.",
     ),
     "detail.token_count": (
-        "输出项数不同：预期 {expected} 项，实际 {actual} 项。",
-        "Different number of items: expected {expected}, got {actual}.",
+        "输出的值的个数不同：预期 {expected} 个，实际 {actual} 个。",
+        "A different number of values: expected {expected}, got {actual}.",
+    ),
+    "report.largest_error": (
+        "最大绝对误差 {error}：第 {line} 行第 {position} 个值（预期 {expected}，实际 {actual}）。",
+        "Largest absolute error {error}: line {line}, value {position} (expected {expected}, got {actual}).",
+    ),
+    "report.shape": (
+        "输出的形状不同：预期 {expected}，实际 {actual}。",
+        "The output has another shape: expected {expected}, got {actual}.",
+    ),
+    "report.shape_grid": ("{lines} 行 × 每行 {values} 个值", "{lines} lines × {values} values"),
+    "report.shape_ragged": (
+        "{lines} 行（每行 {values} 个值）",
+        "{lines} lines ({values} values per line)",
+    ),
+    "report.differs": (
+        "第 {line} 行第 {position} 个值：{actual}（预期 {expected}）",
+        "line {line}, value {position}: {actual} (expected {expected})",
     ),
     "detail.exit_code": ("程序以退出码 {code} 结束。", "The program ended with exit code {code}."),
     "detail.signal": ("程序被信号 {signal} 终止。", "The program was killed by signal {signal}."),

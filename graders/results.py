@@ -37,6 +37,9 @@ class TestResult:
     detail: dict[str, object] = field(default_factory=dict)
     wall_seconds: float | None = None
     peak_memory_mb: int | None = None
+    # How the output was compared (public sets): what the numeric diff marks follows it.
+    comparator: str | None = None
+    options: dict[str, float] = field(default_factory=dict)
 
     def detail_text(self, lang: str) -> str:
         if self.hidden:
@@ -62,6 +65,8 @@ class TestResult:
             "detail": self.detail or None,
             "wall_seconds": self.wall_seconds,
             "peak_memory_mb": self.peak_memory_mb,
+            "comparator": self.comparator,
+            "options": self.options or None,
         }
         data.update({key: value for key, value in optional.items() if value is not None})
         return data
@@ -72,6 +77,7 @@ class TestResult:
         fields["verdict"] = Verdict.from_code(fields["verdict"])
         fields["hidden"] = bool(fields.get("hidden", False))
         fields["detail"] = dict(fields.get("detail") or {})
+        fields["options"] = dict(fields.get("options") or {})
         return cls(**fields)
 
     def to_json(self, lang: str) -> dict[str, object]:

@@ -7,6 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from graders.comparators import COMPARATORS, Outcome, compare, numbers_close
+from graders.messages import say
 
 
 def outcome(name, expected, actual, **options):
@@ -39,7 +40,16 @@ def test_lines_reports_the_first_differing_line():
 def test_tokens_ignores_all_spacing():
     assert outcome("tokens", "1 2\n3\n", " 1\n2 3 ") is Outcome.MATCH
     result = compare("tokens", expected="1 2 3", actual="1 5 3")
-    assert result.outcome is Outcome.MISMATCH and result.detail["index"] == 2
+    assert result.outcome is Outcome.MISMATCH and result.detail["position"] == 2
+
+
+def test_a_difference_is_placed_by_its_line_and_its_place_in_the_line_not_by_word_count():
+    # "h_1 0.1 0.2" / "h_2 0.3 0.4": the first number of h_2 is the 5th word of the output,
+    # but a student reads it as line 2, value 2.
+    expected = "h_1 0.1 0.2\nh_2 0.3 0.4\n"
+    result = compare("floats", expected=expected, actual="h_1 0.1 0.2\nh_2 0.9 0.4\n")
+    assert (result.detail["line"], result.detail["position"]) == (2, 2)
+    assert "Line 2, value 2 differs" in say(result.detail_key, "en", **result.detail)
 
 
 def test_floats_tolerates_small_differences_and_compares_words_exactly():

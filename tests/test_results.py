@@ -30,6 +30,8 @@ test_results = st.builds(
     detail=st.dictionaries(st.text(min_size=1, max_size=10), scalars, max_size=4),
     wall_seconds=st.none() | finite,
     peak_memory_mb=st.none() | st.integers(0, 10**6),
+    comparator=st.none() | st.sampled_from(["floats", "lines", "tokens", "exact"]),
+    options=st.dictionaries(st.sampled_from(["atol", "rtol"]), finite, max_size=2),
 )
 isolations = st.builds(
     Isolation,

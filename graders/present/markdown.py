@@ -31,6 +31,11 @@ def result_markdown(view: ResultView) -> list[str]:
             lines += [f"**{field.label}**", "", fence + "text", field.text, fence, ""]
         if s.detail:
             lines += [s.detail, ""]
+        # A code fence cannot mark a value: the differing ones are listed, in bold.
+        if s.differences:
+            lines += [*(f"- **{difference}**" for difference in s.differences), ""]
+        if s.findings:
+            lines += [*s.findings, ""]
     return lines
 
 

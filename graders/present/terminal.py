@@ -14,7 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from graders.messages import say
-from graders.present.view import ResultView, SetView, build
+from graders.present.view import Field, ResultView, SetView, build
 from graders.results import LabResult
 from graders.textsafe import json_text, visible
 
@@ -24,6 +24,19 @@ STYLE = {"passed": "green", "partial": "yellow", "failed": "red"}
 def _untrusted(text: str, style: str = "") -> Text:
     """Text from the student as a rich Text, its control characters shown, not obeyed."""
     return Text(visible(text), style=style)
+
+
+def _field_text(field: Field) -> Text:
+    """A field's text; a diffed output with the values its comparator refused in colour."""
+    if field.marked is None:
+        return _untrusted(field.text, "dim" if field.empty else "")
+    text = Text()
+    for number, line in enumerate(field.marked):
+        if number:
+            text.append("\n")
+        for piece, differs in line:
+            text.append(visible(piece), style="bold red reverse" if differs else "")
+    return text
 
 
 def _set_panel(view: SetView) -> Panel:
@@ -40,9 +53,11 @@ def _set_panel(view: SetView) -> Panel:
     body.add_column(style="cyan", no_wrap=True)
     body.add_column()
     for field in view.fields:
-        body.add_row(field.label, _untrusted(field.text, "dim" if field.empty else ""))
+        body.add_row(field.label, _field_text(field))
     if view.detail:
         body.add_row("", _untrusted(view.detail, "dim" if view.passed else "yellow"))
+    for finding in view.findings:
+        body.add_row("", _untrusted(finding, "yellow"))
     return Panel(Group(heading, body), border_style=style, expand=True)
 
 

@@ -8,10 +8,11 @@ holds no data (the engine leaves it out), so its view cannot hold any either.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from graders.messages import say
-from graders.present.text import line_ranges, shorten
+from graders.present.diff import Diff, diff
+from graders.present.text import MAX_SHOWN_CHARS, MAX_SHOWN_LINES, line_ranges, shorten
 from graders.results import LabResult, TestResult
 from graders.verdict import Verdict
 
@@ -33,6 +34,9 @@ class Field:
     label: str
     text: str  # shortened; the catalogue's "(empty)" when the value was blank
     empty: bool
+    # A failed set's expected and actual output as lines of (text, differs) runs, the values
+    # its comparator does not accept marked; None when not diffed (or too long to show whole).
+    marked: tuple[tuple[tuple[str, bool], ...], ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -54,6 +58,10 @@ class SetView:
     fields: tuple[Field, ...]
     detail: str  # the sentence that explains the verdict, "" when there is none to show
     answer: str  # a quiz question: what was answered ("" otherwise)
+    # The numeric diff's sentences: the largest error and where, a different shape, and the
+    # first differing values one by one (for renderers that cannot mark inside the output).
+    findings: tuple[str, ...] = ()
+    differences: tuple[str, ...] = ()
 
     @property
     def passed(self) -> bool:
@@ -95,6 +103,58 @@ def _state(test: TestResult) -> str:
     return "partial" if test.verdict is Verdict.PARTIAL else "failed"
 
 
+def _fits(text: str) -> bool:
+    return text.count("\n") < MAX_SHOWN_LINES and len(text) <= MAX_SHOWN_CHARS
+
+
+def _shape(values: tuple[int, ...], lang: str) -> str:
+    if len(set(values)) == 1:
+        return say("report.shape_grid", lang, lines=len(values), values=values[0])
+    return say("report.shape_ragged", lang, lines=len(values), values=", ".join(map(str, values)))
+
+
+def _findings(found: Diff, lang: str) -> tuple[str, ...]:
+    said = []
+    if found.shape is not None:
+        want, got = found.shape
+        said.append(
+            say("report.shape", lang, expected=_shape(want, lang), actual=_shape(got, lang))
+        )
+    if found.largest is not None:
+        big = found.largest
+        said.append(
+            say(
+                "report.largest_error",
+                lang,
+                error=f"{big.error:.6g}",
+                line=big.line,
+                position=big.position,
+                expected=big.expected,
+                actual=big.actual,
+            )
+        )
+    return tuple(said)
+
+
+SHOWN_DIFFERENCES = 5  # values listed one by one where marking inside the output cannot be
+
+
+def _differences(found: Diff, lang: str) -> tuple[str, ...]:
+    listed = []
+    for line, position, expected, actual in found.pairs[:SHOWN_DIFFERENCES]:
+        listed.append(
+            say(
+                "report.differs",
+                lang,
+                line=line,
+                position=position,
+                expected=expected,
+                actual=actual,
+            )
+        )
+    return tuple(listed)
+
+
 def set_view(index: int, test: TestResult, lang: str, kind: str) -> SetView:
     state = _state(test)
     if kind == "quiz":
@@ -102,6 +162,18 @@ def set_view(index: int, test: TestResult, lang: str, kind: str) -> SetView:
     else:
         heading = f"{say('report.test_set', lang, index=index)} · {test.name}"
     fields = [_field(k, getattr(test, k), lang) for k in ("input", "expected", "actual")]
+    findings: tuple[str, ...] = ()
+    differences: tuple[str, ...] = ()
+    comparable = test.expected is not None and test.actual is not None and test.comparator
+    if state != "passed" and comparable and test.verdict is Verdict.WRONG_ANSWER:
+        found = diff(test.expected, test.actual, test.comparator, test.options)
+        findings, differences = _findings(found, lang), _differences(found, lang)
+        if _fits(test.expected) and _fits(test.actual) and test.actual.strip():
+            marked = {"expected": found.expected, "actual": found.actual}
+            fields = [
+                replace(f, marked=marked[f.kind]) if f is not None and f.kind in marked else f
+                for f in fields
+            ]
     if state != "passed":
         fields.append(_field("stderr", test.stderr or None, lang))
     timing = ""
@@ -133,6 +205,8 @@ def set_view(index: int, test: TestResult, lang: str, kind: str) -> SetView:
         fields=tuple(f for f in fields if f is not None),
         detail=detail,
         answer=answer,
+        findings=findings,
+        differences=differences,
     )
 
 

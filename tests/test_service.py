@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from graders.errors import SandboxError, SpecError, SubmissionError, UsageError
+from graders.sandbox import run_sets
 from graders.service import Blame, choose_lab, grade, grade_lab
 from graders.submission import Submission
 
@@ -60,3 +61,25 @@ def test_an_unreadable_file_is_the_students_outcome_not_an_exception(course, tmp
 
     outcome = grade_lab(lab, lambda: read_submission(tmp_path / "missing.py"), include_hidden=True)
     assert outcome.blame is Blame.STUDENT and outcome.code is None and outcome.final
+
+
+def test_a_sandbox_that_failed_to_start_is_tried_once_more(course):
+    lab = course.lab("rnn-numpy")
+    text = lab.solution_path.read_text(encoding="utf-8")
+    calls = []
+
+    def flaky_runner(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise SandboxError("sandbox.start_failed", reason="no memory")
+        return run_sets(*args, **kwargs)
+
+    submission = Submission(Path(lab.entry), text)
+    outcome = grade_lab(lab, submission, include_hidden=False, runner=flaky_runner)
+    assert outcome.result is not None and outcome.result.full_marks and len(calls) == 2
+
+    def broken_runner(*args, **kwargs):
+        raise SandboxError("sandbox.start_failed", reason="no memory")
+
+    outcome = grade_lab(lab, submission, include_hidden=False, runner=broken_runner)
+    assert outcome.blame is Blame.PLATFORM  # still ours after the second try, never a zero

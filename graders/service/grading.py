@@ -28,6 +28,8 @@ from graders.sandbox import run_sets
 from graders.spec import Course, LabSpec
 from graders.submission import Submission
 
+SANDBOX_RETRIES = 1
+
 
 class Blame(enum.StrEnum):
     STUDENT = "student"
@@ -109,10 +111,17 @@ def grade_lab(
     read: list[Submission] = []
 
     def work() -> LabResult:
-        read.append(source() if callable(source) else source)
+        if not read:
+            read.append(source() if callable(source) else source)
         return grade_submission(lab, read[0], include_hidden=include_hidden, runner=runner)
 
     outcome = grade(work)
+    for _retry in range(SANDBOX_RETRIES):
+        # The sandbox failed before the student's code ran (a process that could not start
+        # on a loaded machine): ours, and worth one more try before the grading is lost.
+        if not isinstance(outcome.error, SandboxError):
+            break
+        outcome = grade(work)
     return replace(outcome, code=read[0].text) if read else outcome
 
 

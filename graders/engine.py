@@ -112,6 +112,7 @@ def grade_program(
         execution_time=public_seconds,
         ignored_lines=ignored_lines,
         shared_seconds=shared,
+        hidden_not_run=len(lab.tests) - len(tests),
     )
 
 

@@ -223,6 +223,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "report.stderr": ("错误信息", "Error output"),
     "report.score": ("得分 {score}/{max_score}", "Score {score}/{max_score}"),
     "report.all_passed": ("全部测试集通过，恭喜！", "All test sets passed. Well done!"),
+    "report.public_passed": ("公开测试集全部通过。", "All public test sets passed."),
+    "report.hidden_later": (
+        "另有 {count} 个隐藏测试集，提交评测时才会运行，得分以提交结果为准。",
+        "{count} hidden test set(s) are run only when you submit: your score is the submission's.",
+    ),
     "report.some_failed_lab": (
         "{failed} 个测试集未通过：对照每个测试集的预期输出与实际输出，改正后再试。",
         "{failed} test set(s) failed: compare each set's expected and actual output, fix, and try again.",

@@ -157,6 +157,7 @@ class LabResult:
     ignored_lines: tuple[int, ...] = ()
     shared_seconds: float | None = None  # fork mode: the shared part (imports, training)
     kind: str = "lab"  # or "quiz": same shape, so batches and gradebooks treat them alike
+    hidden_not_run: int = 0  # a check of the public sets: the hidden ones graded on submission
 
     @property
     def score(self) -> float:
@@ -190,6 +191,8 @@ class LabResult:
             data["ignored_lines"] = list(self.ignored_lines)
         if self.shared_seconds is not None:
             data["shared_seconds"] = self.shared_seconds
+        if self.hidden_not_run:
+            data["hidden_not_run"] = self.hidden_not_run
         return data
 
     @classmethod
@@ -206,6 +209,7 @@ class LabResult:
             execution_time=data["execution_time"],
             ignored_lines=tuple(data.get("ignored_lines", ())),
             shared_seconds=data.get("shared_seconds"),
+            hidden_not_run=data.get("hidden_not_run", 0),
         )
 
     def to_json(self, lang: str) -> dict[str, object]:

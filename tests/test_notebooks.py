@@ -325,8 +325,10 @@ def test_the_magic_grades_the_notebook_in_a_real_kernel(course, tmp_path):
     for page in (zh, en):
         assert 'class="seqlab-result" data-score="40" data-max-score="40"' in page
         assert page.count('data-verdict="AC"') == 2 and "Traceback" not in page
-    assert "全部测试集通过" in zh and "预期输出" in zh
-    assert "All test sets passed" in en
+    # A check runs the public sets: it never says "all passed" of a grade not given yet.
+    assert "公开测试集全部通过" in zh and "提交评测时才会运行" in zh and "预期输出" in zh
+    assert "All public test sets passed" in en and "run only when you submit" in en
+    assert "All test sets passed" not in en
     assert "seqlab-error" in missing and "missing.ipynb: no such file" in missing
     assert "seqlab-error" in usage and "Cannot understand" not in usage  # zh by default
     assert "无法理解" in usage

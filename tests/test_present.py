@@ -88,3 +88,19 @@ def test_no_diff_where_there_is_nothing_to_compare():
         assert shown.findings == () and shown.differences == ()
         assert all(field.marked is None for field in shown.fields)
         assert "<mark>" not in result_html(build(result(test), "en"))
+
+
+def test_a_check_of_the_public_sets_never_says_all_passed():
+    passed = wrong(verdict=Verdict.ACCEPTED, score=20, actual=EXPECTED)
+    checked = LabResult(
+        "lab", {"zh": "实验", "en": "lab"}, "x.py", (passed,), NO_CODE, 0.1, hidden_not_run=4
+    )
+    summary = build(checked, "en").summary
+    assert "All test sets passed" not in summary
+    assert "All public test sets passed" in summary and "4 hidden test set(s)" in summary
+    graded = LabResult("lab", {"zh": "实验", "en": "lab"}, "x.py", (passed,), NO_CODE, 0.1)
+    assert build(graded, "en").summary == "All test sets passed. Well done!"
+    failing = LabResult(
+        "lab", {"zh": "实验", "en": "lab"}, "x.py", (wrong(),), NO_CODE, 0.1, hidden_not_run=4
+    )
+    assert "4 hidden test set(s)" in build(failing, "en").summary

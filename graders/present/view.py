@@ -215,6 +215,17 @@ def isolation_text(result: LabResult) -> str:
     return f"{result.isolation.level} ({', '.join(layers)})" if layers else result.isolation.level
 
 
+def _summary(problems: list[str], hidden_not_run: int, lang: str) -> str:
+    """What went wrong, or that all passed — of the public sets only, when the hidden ones
+    were not run (a check): never "all passed" for a grade the student does not have yet."""
+    if not problems:
+        key = "report.public_passed" if hidden_not_run else "report.all_passed"
+        problems = [say(key, lang)]
+    if hidden_not_run:
+        problems.append(say("report.hidden_later", lang, count=hidden_not_run))
+    return " ".join(problems)
+
+
 def build(result: LabResult, lang: str) -> ResultView:
     sets = tuple(
         set_view(index, test, lang, result.kind) for index, test in enumerate(result.tests, 1)
@@ -245,7 +256,7 @@ def build(result: LabResult, lang: str) -> ResultView:
         state="failed" if failed else "partial" if partial else "passed",
         failed=failed,
         partial=partial,
-        summary=" ".join(parts) or say("report.all_passed", lang),
+        summary=_summary(parts, result.hidden_not_run, lang),
         ignored=ignored,
         sets=sets,
     )

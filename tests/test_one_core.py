@@ -246,3 +246,12 @@ def test_a_broken_course_file_costs_its_own_lab_or_quiz_not_the_site(submission,
             headers={"X-CSRF-Token": token, "Accept": "application/json"},
         )
         assert submitted.status_code == 503 and "error" in submitted.json()
+    # An attempt queued before its lab's spec broke is the course's failure, not a stuck job.
+    with Session(engine_for(url)) as session, session.begin():
+        queued = Attempt(student="ann", lab=LAB, text="x = 1\n", status="queued")
+        session.add(queued)
+        session.flush()
+        queued_id = queued.id
+    assert grade_attempt(url, queued_id, course=broken) == ERROR
+    with Session(engine_for(url)) as session:
+        assert session.get(Attempt, queued_id).message["key"] == "web.author_error"

@@ -59,11 +59,8 @@ def engine_for(url: str | None) -> Engine:
             event.listen(engine, "connect", _sqlite_wal)
         with engine.begin() as connection:
             _migrate(connection, full)
-    except ArgumentError as error:
-        raise UsageError("batch.db_bad", url=shown_url(full), reason=str(error)) from None
-    except (SQLAlchemyError, ModuleNotFoundError) as error:
-        reason = str(getattr(error, "orig", None) or error).strip().split("\n")[0]
-        raise UsageError("batch.db_unreachable", url=shown_url(full), reason=reason) from None
+    except (ArgumentError, SQLAlchemyError, ModuleNotFoundError) as error:
+        raise _unusable(full, error) from None
     return engine
 
 
@@ -78,12 +75,17 @@ def holds_gradebook(url: str) -> bool:
                 tables = set(inspect(connection).get_table_names())
         finally:
             engine.dispose()
-    except ArgumentError as error:
-        raise UsageError("batch.db_bad", url=shown_url(full), reason=str(error)) from None
-    except (SQLAlchemyError, ModuleNotFoundError) as error:
-        reason = str(getattr(error, "orig", None) or error).strip().split("\n")[0]
-        raise UsageError("batch.db_unreachable", url=shown_url(full), reason=reason) from None
+    except (ArgumentError, SQLAlchemyError, ModuleNotFoundError) as error:
+        raise _unusable(full, error) from None
     return VERSION_TABLE in tables or any(name.startswith("seqlab_") for name in tables)
+
+
+def _unusable(url: str, error: Exception) -> UsageError:
+    """A URL that is malformed, or a server that cannot be reached: the user's to fix."""
+    if isinstance(error, ArgumentError):
+        return UsageError("batch.db_bad", url=shown_url(url), reason=str(error))
+    reason = str(getattr(error, "orig", None) or error).strip().split("\n")[0]
+    return UsageError("batch.db_unreachable", url=shown_url(url), reason=reason)
 
 
 def _migrate(connection: Connection, url: str) -> None:

@@ -33,11 +33,11 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from graders.engine import Runner
-from graders.errors import UsageError
+from graders.errors import SpecError, UsageError
 from graders.messages import stored_params
 from graders.sandbox import run_sets
 from graders.service import Blame, Outcome, grade_lab
-from graders.spec import Course
+from graders.spec import Course, LabSpec
 from graders.store.gradebook import Entry, Gradebook, file_version
 from graders.submission import Submission
 from graders.web.models import DONE, ERROR, LAB, QUEUED, QUIZ, RUNNING, Attempt, engine_for, now
@@ -138,9 +138,10 @@ def _grade(
 ) -> str:
     course = course or Course.locate()
     max_score = 0.0
+    lab: LabSpec | None = None
     try:
         lab = course.lab(lab_id)
-    except UsageError as error:  # the lab left the course after this attempt: not the student's
+    except (UsageError, SpecError) as error:  # the lab left the course, or its spec broke
         outcome = Outcome(error=error, blame=Blame.AUTHOR)
     else:
         max_score = float(sum(t.points for t in lab.tests))
@@ -154,8 +155,7 @@ def _grade(
         if session.scalar(select(func.count()).select_from(Attempt).where(*mine)) == 0:
             # Our lease lapsed (this process stalled) and another grader took the attempt.
             return session.scalar(select(Attempt.status).where(Attempt.id == attempt_id)) or ERROR
-    if lab_id in course.lab_ids():  # (a lab that left the course has no spec to record by)
-        lab = course.lab(lab_id)
+    if lab is not None:  # (a lab without a spec has no version to record by)
         entry = Entry(
             student=student,
             lab=lab_id,

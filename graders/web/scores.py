@@ -29,7 +29,7 @@ class Standing:
     attempt_id: int | None  # the web attempt of record, when it is one
 
 
-def _rules(course_root: Path) -> RecordRules:
+def course_rules(course_root: Path) -> RecordRules:
     """The course's rules, read again when its seqlab.toml changes (no restart needed)."""
     config = course_root / COURSE_CONFIG
     return _rules_as_of(course_root, config.stat().st_mtime_ns if config.is_file() else None)
@@ -46,7 +46,7 @@ def attempt_of(grade: Grade) -> int | None:
 
 
 def grades_of_record(db_url: str, course_root: Path, student: str | None = None) -> list[Grade]:
-    return Gradebook(db_url).of_record(_rules(course_root), student=student)
+    return Gradebook(db_url).of_record(course_rules(course_root), student=student)
 
 
 def standings(

@@ -139,6 +139,8 @@ def test_a_corpus_entry_with_the_wrong_verdict_is_a_failed_check(mini):
         (("score = 0", 'score = "0"'), "times_four.score"),
         (("blank.1", "blank.x"), "good_loop.blank.x"),
         (('[["n * 5", "n * 4"]]', '[["n * 5"]]'), "times_four.edits[0]"),
+        (("score = 0", 'score = 0\nmistake = { zh = "乘错了" }'), "times_four.mistake.en"),
+        (("score = 0", 'score = 0\nhint = { zh = "五倍", en = "five" }'), "times_four.hint"),
     ],
 )
 def test_corpus_files_are_read_strictly(mini, change, field):
@@ -146,6 +148,18 @@ def test_corpus_files_are_read_strictly(mini, change, field):
     with pytest.raises(SpecError) as caught:
         load_corpus(mini.lab("mini"))
     assert field in str(caught.value) and "mini.toml" in str(caught.value)
+
+
+def test_a_corpus_entry_names_its_mistake_and_hint_in_both_languages(mini):
+    named = (
+        'score = 0\nmistake = { zh = "乘错了", en = "wrong factor" }\n'
+        'hint = { zh = "五倍", en = "five times" }'
+    )
+    (mini.root / "tests/corpus/mini.toml").write_text(CORPUS.replace("score = 0", named), "utf-8")
+    good, wrong, _ = load_corpus(mini.lab("mini"))
+    assert good.mistake is None and good.hint is None
+    assert wrong.mistake == {"zh": "乘错了", "en": "wrong factor"}
+    assert wrong.hint == {"zh": "五倍", "en": "five times"}
 
 
 def test_a_corpus_edit_that_no_longer_applies_names_the_entry(mini):

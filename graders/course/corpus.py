@@ -12,6 +12,11 @@ score = 0
 verdicts = ["WA", "WA"]      # optional: per test set, public and hidden, in spec order
 ignored = false              # optional: edits outside the blanks are reported
 traceback_line = "self.fc"   # optional: the traceback names the student's line with this text
+# optional: a named mistake. Entries with the same mistake.en are variants of one mistake (the
+# grader names it when a student's output on a set matches any variant's recorded output).
+mistake = { zh = "softmax 的维度错了", en = "softmax over the wrong axis" }
+hint.zh = "每一行（一个查询）的权重之和应为 1。"
+hint.en = "Each query's row of weights should sum to 1."
 blank.2 = '''
 weights = torch.softmax(scores, dim=0)
 '''
@@ -30,7 +35,7 @@ from graders.errors import SpecError
 from graders.markers import parse
 from graders.results import LabResult
 from graders.sandbox import run_sets
-from graders.spec import LabSpec, TableReader
+from graders.spec import LabSpec, TableReader, bilingual
 from graders.submission import Submission, read_text
 
 
@@ -45,6 +50,10 @@ class CorpusEntry:
     edits: tuple[tuple[str, str], ...]
     traceback_line: str | None
     path: Path
+    # The named mistake this entry is a variant of, and its one-line hint (zh/en); None for
+    # correct entries and for broken files that are not a mistake of the topic.
+    mistake: dict[str, str] | None = None
+    hint: dict[str, str] | None = None
 
     @property
     def correct(self) -> bool:
@@ -85,8 +94,12 @@ def _entry(name: str, table: object, path: Path) -> CorpusEntry:
         edits=tuple((old, new) for old, new in edits),
         traceback_line=reader.get("traceback_line", str, None),
         path=path,
+        mistake=bilingual(reader, "mistake") if "mistake" in reader.table else None,
+        hint=bilingual(reader, "hint") if "hint" in reader.table else None,
     )
     reader.done()
+    if entry.hint is not None and entry.mistake is None:
+        raise reader.fail("hint", "needs a mistake = { zh = ..., en = ... } to belong to")
     return entry
 
 

@@ -91,9 +91,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "check the course folder.",
     ),
     "spec.no_course": (
-        "找不到课程目录（应包含 exercises/、solutions/ 与 graders/labs/）：{path}。请用 --course 指定。",
-        "No course folder (with exercises/, solutions/ and graders/labs/) at {path}. Pass "
-        "--course.",
+        "找不到课程目录（含 exercises/ 与 graders/labs/ 的文件夹，例如学生版的目录）：{path}。请用 --course 指定，例如 `--course ~/seqlab-release`。",
+        "No course folder (one holding exercises/ and graders/labs/, such as the students' copy) at {path}. Name it with --course, e.g. `--course ~/seqlab-release`.",
     ),
     "spec.reference_failed": (
         "实验 {lab} 的参考答案在测试集 {test} 上没有正常运行（{verdict}），因此没有记录任何预期输出。请先修复参考答案。",
@@ -384,6 +383,18 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "quiz.one_letter": (
         "这是单选题，请只选一个字母。",
         "This is a single-choice question: pick one letter.",
+    ),
+    "release.no_stage": (
+        "没有关卡不超过 {upto} 的实验：--upto 应不小于第一个实验的关卡（见 `seqlab list`）。",
+        "No lab has a level up to {upto}: --upto should be at least the first lab's level (see `seqlab list`).",
+    ),
+    "quiz.keyless": (
+        "这份题库 {quiz} 是学生版，不含答案与解析：由教师评分。用 `seqlab quiz take {quiz} --save 答题卡.txt` 作答，再把答题卡交给教师（或在课程网站上作答）。",
+        "This copy of quiz {quiz} is the students' one: it holds no answers or explanations, and your instructor scores it. Answer it with `seqlab quiz take {quiz} --save answers.txt` and hand in the sheet (or take it on the course website).",
+    ),
+    "quiz.saved_keyless": (
+        "已答 {count} 题，答题卡保存在 {path}。这份题库不含答案：请把答题卡交给教师评分。",
+        "{count} questions answered; the answer sheet is saved in {path}. This copy holds no answer key: hand the sheet in to be scored.",
     ),
     "quiz.saved": (
         "答题卡已保存到 {path}。之后可以用 `seqlab quiz check {quiz} {path}{student}` 重新评分。",

@@ -123,16 +123,18 @@ def cmd_export(args) -> int:
 
 
 def cmd_release(args) -> int:
-    from graders.course.release import write_release
+    from graders.course.release import released_labs, write_release
 
     course = Course.locate(args.course)
+    if args.upto is not None and not released_labs(course, args.upto):
+        raise UsageError("release.no_stage", upto=args.upto)
     folder = empty_folder(args.dir)
     papers = {}
     for quiz_id in bank_ids(course.banks_dir):  # papers without keys: the banks stay behind
         paper = make_paper(load_quiz(course.banks_dir, quiz_id))
         for lang in LANGS:
             papers[f"{quiz_id}.{lang}.md"] = paper_markdown(paper, lang, key=False) + "\n"
-    written = write_release(course, folder, papers)
+    written = write_release(course, folder, papers, args.upto)
     message = say("notebook.exported", args.lang, count=len(written), path=folder)
     console().print(message, markup=False)
     return EXIT_OK
@@ -162,6 +164,12 @@ def register(commands, common: argparse.ArgumentParser) -> None:
         "quiz papers without keys (no solutions, hidden sets, corpus or keys)",
     )
     sub.add_argument("dir", metavar="DIR", help="a new or empty folder")
+    sub.add_argument(
+        "--upto",
+        type=int,
+        metavar="LEVEL",
+        help="one stage of a 闯关 course: only the labs up to this 关卡",
+    )
     export = commands.add_parser("export", help="the course for nbgrader or Gradescope")
     export_commands = export.add_subparsers(dest="export_command", required=True)
     sub = export_commands.add_parser(

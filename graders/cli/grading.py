@@ -23,7 +23,8 @@ if TYPE_CHECKING:
 
 
 def _grade(args, *, include_hidden: bool, follow_symlinks: bool) -> int:
-    course = Course.locate(args.course)
+    # A check finds the course from the student's file (an installed release holds none).
+    course = Course.locate(args.course, near=None if include_hidden else Path(args.file))
     require_isolation(args.require_isolation, course)
     submission = read_submission(Path(args.file), follow_symlinks=follow_symlinks)
     lab = choose_lab(course, submission.path, args.lab)

@@ -86,7 +86,8 @@ class SeqlabMagics(Magics):
             except (argparse.ArgumentError, SystemExit, ValueError):
                 raise UsageError("notebook.magic_usage", line=line) from None
             lang = args.lang
-            course = Course.locate(args.course)
+            # The kernel runs in the notebook's folder: a student's release is found from it.
+            course = Course.locate(args.course, near=Path.cwd())
             path = find_notebook(args.notebook, self.shell.user_ns, course)
             result = check_notebook(path, course, args.lab)
         except SeqlabError as error:

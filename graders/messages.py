@@ -384,7 +384,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "这是单选题，请只选一个字母。",
         "This is a single-choice question: pick one letter.",
     ),
-    "release.no_stage": (
+    "course.release_no_stage": (
         "没有关卡不超过 {upto} 的实验：--upto 应不小于第一个实验的关卡（见 `seqlab list`）。",
         "No lab has a level up to {upto}: --upto should be at least the first lab's level (see `seqlab list`).",
     ),

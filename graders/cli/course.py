@@ -18,7 +18,7 @@ from graders.errors import SeqlabError, UsageError
 from graders.messages import LANGS, say
 from graders.service.pools import runner_for
 from graders.spec import Course
-from quizzes.bank import bank_ids, load_quiz
+from quizzes.bank import bank_ids, keyless_bank, load_quiz
 from quizzes.paper import make_paper
 from quizzes.present import paper_markdown
 
@@ -127,14 +127,16 @@ def cmd_release(args) -> int:
 
     course = Course.locate(args.course)
     if args.upto is not None and not released_labs(course, args.upto):
-        raise UsageError("release.no_stage", upto=args.upto)
+        raise UsageError("course.release_no_stage", upto=args.upto)
     folder = empty_folder(args.dir)
-    papers = {}
-    for quiz_id in bank_ids(course.banks_dir):  # papers without keys: the banks stay behind
-        paper = make_paper(load_quiz(course.banks_dir, quiz_id))
+    papers, banks = {}, {}
+    for quiz_id in bank_ids(course.banks_dir):  # papers and banks without keys
+        bank = load_quiz(course.banks_dir, quiz_id)
+        paper = make_paper(bank)
         for lang in LANGS:
             papers[f"{quiz_id}.{lang}.md"] = paper_markdown(paper, lang, key=False) + "\n"
-    written = write_release(course, folder, papers, args.upto)
+        banks[bank.path.name] = keyless_bank(bank.path.read_text(encoding="utf-8"))
+    written = write_release(course, folder, papers, banks, args.upto)
     message = say("notebook.exported", args.lang, count=len(written), path=folder)
     console().print(message, markup=False)
     return EXIT_OK

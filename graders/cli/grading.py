@@ -7,10 +7,10 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from graders.cli.common import add_command, console, emit, require_isolation
+from graders.cli.common import add_command, console, emit
 from graders.errors import UsageError
 from graders.results import LEVELS
-from graders.service import choose_lab, grade, grade_lab
+from graders.service import choose_lab, grade, grade_lab, require_isolation
 from graders.spec import Course
 from graders.submission import read_submission
 from quizzes.bank import bank_ids, load_quiz

@@ -5,8 +5,9 @@ languages: install, check, quizzes, hand-in — not the instructor's), the cours
 lab's task page, starter and notebook (exercises/), every lab spec with its hidden sets
 removed (rebuilt from the parsed data, so no comment about a hidden set survives), and each
 quiz as a keyless bank (answers, explanations and sources taken out: `seqlab quiz take`
-records answers on a sheet to hand in) and as papers (papers/<quiz>.<lang>.md, handed in by
-the CLI). Left out: solutions/, tests/ (the mistake corpus), the quiz keys, hidden sets.
+records answers on a sheet to hand in) and as papers (papers/<quiz>.<lang>.md); both handed
+in by the CLI, which reads the banks. Left out: solutions/, tests/ (the mistake corpus), the
+quiz keys, hidden sets.
 
 `--upto LEVEL` writes one stage of a 闯关 course: only the labs up to that 关卡, so a later
 lab's starter (which may hold an earlier lab's answers as locked code) is not handed out
@@ -27,7 +28,6 @@ import tomlkit
 
 from graders.course.index import course_index
 from graders.spec import Course, LabSpec
-from quizzes.bank import keyless_bank
 
 CODE_PACKAGES = ("graders", "quizzes")
 TEMPLATES = Path(__file__).parent / "templates"
@@ -79,9 +79,15 @@ def _copy_code(source: Path, target: Path) -> None:
 
 
 def write_release(
-    course: Course, folder: Path, papers: dict[str, str], upto: int | None = None
+    course: Course,
+    folder: Path,
+    papers: dict[str, str],
+    banks: dict[str, str],
+    upto: int | None = None,
 ) -> list[Path]:
-    """Write the student release into `folder` (new or empty); the files written."""
+    """Write the student release into `folder` (new or empty); the files written. `papers`
+    and the keyless `banks` (by file name) are handed in by the CLI: this package never reads
+    quiz banks."""
     root = course.root
     labs = released_labs(course, upto)
     for package in CODE_PACKAGES:
@@ -99,12 +105,11 @@ def write_release(
             folder / "exercises" / lab.id,
             ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"),
         )
-    banks = folder / "quizzes" / "banks"
-    banks.mkdir(parents=True, exist_ok=True)
-    quizzes = sorted(path.stem for path in course.banks_dir.glob("*.toml"))
-    for quiz in quizzes:
-        text = (course.banks_dir / f"{quiz}.toml").read_text(encoding="utf-8")
-        (banks / f"{quiz}.toml").write_text(keyless_bank(text), encoding="utf-8")
+    banks_dir = folder / "quizzes" / "banks"
+    banks_dir.mkdir(parents=True, exist_ok=True)
+    for name, text in banks.items():
+        (banks_dir / name).write_text(text, encoding="utf-8")
+    quizzes = sorted(Path(name).stem for name in banks)
     for name, text in papers.items():
         path = folder / "papers" / name
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -993,12 +993,12 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "web.back_to_submitted": ("回到上次提交的代码", "Back to the last submitted code"),
     "web.back_to_starter": ("回到初始代码", "Back to the starter code"),
     "web.replaced": (
-        "已替换编辑器中的代码（按 Ctrl+Z 可撤销）。",
-        "The editor's code was replaced (Ctrl+Z undoes it).",
+        "已替换编辑器中的代码（按 Ctrl-Z 可撤销）。",
+        "The editor's code was replaced (Ctrl-Z undoes it).",
     ),
     "web.keys_hint": (
-        "按 Ctrl+Enter（Mac 上为 ⌘+Enter）提交评测；在编辑器中按 Esc 离开编辑器，焦点移到“评测”按钮。",
-        "Ctrl+Enter (⌘+Enter on a Mac) grades; Esc leaves the editor and moves the focus to the Grade button.",
+        "按 Ctrl-Enter（苹果电脑上为 Cmd-Enter）提交评测；在编辑器中按 Esc 离开编辑器，焦点移到“评测”按钮。",
+        "Ctrl-Enter (Cmd-Enter on a Mac) grades; Esc leaves the editor and moves the focus to the Grade button.",
     ),
     "web.error_code_too_large": (
         "代码超过了 {limit} KB 的上限，没有提交（什么都没有保存）。是否粘贴了多余的内容？请删去后再评测。",

@@ -195,7 +195,7 @@ def test_ctrl_enter_grades_and_the_history_updates_without_a_reload(context):
     page = context.new_page()
     sign_in(page, "eve")
     open_lab(page)
-    assert "Ctrl+Enter" in page.inner_text("#grade-button")
+    assert "Ctrl-Enter" in page.inner_text("#grade-button")
     assert "Esc" in page.inner_text("#keys-hint")
     assert page.locator("#history table.history").count() == 0
     path = lab.solution_path

@@ -15,8 +15,7 @@
   const results = document.getElementById("results");
   const status = document.getElementById("status");
   const button = document.getElementById("grade-button");
-  const stateElement = document.getElementById("lab-state");
-  const S = stateElement ? JSON.parse(stateElement.textContent) : null;
+  const S = form && form.dataset.state ? JSON.parse(form.dataset.state) : null;
   const textarea = form && form.querySelector("textarea[name=code]");
   const draftStatus = document.getElementById("draft-status");
   const problem = document.getElementById("draft-problem");

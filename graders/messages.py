@@ -985,6 +985,44 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "班级报告生成失败（原因记录在服务器日志中）。重新打开本页会再试一次。",
         "The class report could not be built (the server's log says why). Open this page again to try once more.",
     ),
+    # --- web: drafts and the lab page's keys and limits (issue 15, items 1 and 6) ------------------
+    "web.draft_saved_at": ("草稿，保存于 {time}", "draft, saved at {time}"),
+    "web.draft_saving": ("正在保存草稿……", "saving the draft…"),
+    "web.draft_stale": (
+        "另一个标签页或窗口保存了更新的草稿，本页的修改没有保存。请先复制需要保留的代码，再重新打开本页，从较新的草稿继续。",
+        "A newer draft was saved from another tab or window, so this page's edits were not saved. Copy anything you want to keep, then open this page again to continue from the newer draft.",
+    ),
+    "web.draft_failed": (
+        "草稿暂时无法保存到服务器；修改仍保存在本浏览器中，稍后会自动重试。",
+        "The draft could not reach the server for now; your edits are kept in this browser and will be sent again shortly.",
+    ),
+    "web.session_expired": (
+        "登录已过期。未保存的修改已保存在本浏览器中，不会丢失：重新登录后回到本页，它们会自动恢复并保存。",
+        "Your session has ended. Your unsaved edits are kept in this browser and will not be lost: sign in again and they come back on this page and are saved.",
+    ),
+    "web.sign_in_again": ("重新登录", "Sign in again"),
+    "web.back_to_submitted": ("回到上次提交的代码", "Back to the last submitted code"),
+    "web.back_to_starter": ("回到初始代码", "Back to the starter code"),
+    "web.replaced": (
+        "已替换编辑器中的代码（按 Ctrl-Z 可撤销）。",
+        "The editor's code was replaced (Ctrl-Z undoes it).",
+    ),
+    "web.keys_hint": (
+        "按 Ctrl-Enter（苹果电脑上为 Cmd-Enter）提交评测；在编辑器中按 Esc 离开编辑器，焦点移到“评测”按钮。",
+        "Ctrl-Enter (Cmd-Enter on a Mac) grades; Esc leaves the editor and moves the focus to the Grade button.",
+    ),
+    "web.error_code_too_large": (
+        "代码超过了 {limit} KB 的上限，没有提交（什么都没有保存）。是否粘贴了多余的内容？请删去后再评测。",
+        "The code is over the {limit} KB limit and was not submitted (nothing was stored). Did a paste bring in more than you meant? Remove it and grade again.",
+    ),
+    "web.error_malformed": (
+        "提交的内容不完整（缺少代码或版本号），没有保存。请使用实验页面上的“评测”按钮提交。",
+        "The submission was incomplete (no code or version in it) and nothing was stored. Use the Grade button on the lab page.",
+    ),
+    "web.the_starter": (
+        "本关的初始代码（实验页上的“回到初始代码”）",
+        "this lab's starter code (“Back to the starter code” on the lab page)",
+    ),
     # --- generic ----------------------------------------------------------------------------------
     "internal": (
         "评测系统内部出错（{error}）。这不是你的问题；请把这条信息报告给课程工作人员。",

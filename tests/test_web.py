@@ -260,7 +260,7 @@ def test_pages_switch_language_and_show_the_four_sections(canary_course, tmp_pat
             == "/"
         )
         en = client.get(f"/labs/{LAB}").text
-        for heading in ("Task", "Background", "What to write", "Tests", ">Grade<"):
+        for heading in ("Task", "Background", "What to write", "Tests", ">Grade <kbd>"):
             assert heading in en
         assert "任务描述" not in en and 'lang="en"' in en
         cookie = client.cookies.get("seqlab_session")

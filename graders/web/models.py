@@ -81,3 +81,17 @@ class LoginFailure(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     key: Mapped[str] = mapped_column(String(120), index=True)  # user:<name> | client:<address>
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class Draft(Base):
+    """A student's unsubmitted file for one lab (drafts.py): the editor saves it as it goes.
+    `version` goes up by one with every save; a save names the version it was made from and
+    is refused when that is no longer the newest (an older tab never overwrites a newer one)."""
+
+    __tablename__ = "seqlab_web_drafts"
+
+    student: Mapped[str] = mapped_column(ForeignKey("seqlab_web_users.username"), primary_key=True)
+    lab: Mapped[str] = mapped_column(String(100), primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer)
+    saved_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

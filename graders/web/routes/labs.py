@@ -13,15 +13,14 @@ from pathlib import Path
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
-from sqlalchemy import select
 
-from graders.engine import course_text
 from graders.errors import SpecError
 from graders.web.deps import DB, CsrfChecked, Lab, Lang, Posted, SignedIn
 from graders.web.limits import MAX_SUBMISSION_BYTES
 from graders.web.models import LAB, QUEUED, Attempt, now
 from graders.web.pages import render, wants_json
 from graders.web.routes.api import OwnAttempt, attempt_json
+from graders.web.routes.drafts import editor_state, lab_attempts
 from graders.web.routes.quizzes import quiz_bank, quiz_ids
 from graders.web.scores import standings
 from graders.web.security import submissions_in_window
@@ -76,23 +75,16 @@ def course_page(request: Request, user: SignedIn, db: DB) -> Response:
 
 @router.get("/labs/{lab_id}", response_class=HTMLResponse)
 def lab_page(request: Request, user: SignedIn, lab: Lab, db: DB, lang: Lang) -> Response:
-    attempts = list(
-        db.scalars(
-            select(Attempt)
-            .where(Attempt.student == user.username, Attempt.lab == lab.id)
-            .order_by(Attempt.id.desc())
-        )
-    )
-    code = attempts[0].text if attempts else course_text(lab.starter_path, lab)
+    attempts = lab_attempts(db, user.username, lab.id)
     return render(
         request,
         "lab.html",
         user,
         lab=lab,
         task=task_page(lab.starter_path.parent / "README.md", lang),
-        code=code,
         attempts=attempts,
         latest=attempts[0] if attempts else None,
+        **editor_state(db, user.username, lab, attempts),  # the draft, if newer (drafts.py)
     )
 
 
@@ -101,8 +93,10 @@ def submit(
     request: Request, _csrf: CsrfChecked, user: SignedIn, lab: Lab, form: Posted, db: DB
 ) -> Response:
     code = form.get("code")
-    if not isinstance(code, str) or len(code.encode("utf-8")) > MAX_SUBMISSION_BYTES:
-        raise HTTPException(413)
+    if not isinstance(code, str):
+        raise HTTPException(400, detail="malformed")
+    if len(code.encode("utf-8")) > MAX_SUBMISSION_BYTES:
+        raise HTTPException(413, detail="code")
     if "\x00" in code:
         raise HTTPException(400, detail="nul")
     settings = request.app.state.settings

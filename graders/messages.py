@@ -239,8 +239,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "report.picture_scale": ("颜色刻度", "colour scale"),
     "report.picture_outline": ("红框：超出容差的值", "red outline: beyond the tolerance"),
     "report.picture_differs": (
-        "红框标出的 {count} 个值与预期之差超出容差。",
-        "{count} value(s), outlined in red, differ from the expected ones beyond the tolerance.",
+        "有 {count} 个值（已标出）与预期之差超出容差。",
+        "{count} value(s), marked, differ from the expected ones beyond the tolerance.",
     ),
     "report.picture_mark": ("“!”：超出容差的值", "“!”: beyond the tolerance"),
     "report.picture_same": ("每个值都在容差之内。", "Every value is within the tolerance."),

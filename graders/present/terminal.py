@@ -8,6 +8,7 @@ and stderr, the file name, a quiz answer, a comparator's quote of a line) goes t
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.console import Console, Group
 from rich.panel import Panel
 from rich.table import Table
@@ -84,12 +85,14 @@ def _heatmap_text(picture: Heatmap) -> Text:
     out = Text.assemble((picture.title, "bold"), ("  " + picture.axes, "dim"), "\n")
     grids = list(picture.grids)
     wide = max(len(row) for grid in grids for row in grid.rows) * 2 + 3
+    wide = max(wide, *(cell_len(grid.caption) for grid in grids))
     pairs = [grids[i : i + 2] for i in range(0, len(grids), 2)]
     for pair in pairs:
         together = len(pair) == 2 and 2 * wide + 3 <= 76
         blocks = [pair] if together else [[grid] for grid in pair]
         for block in blocks:
-            out.append("   ".join(g.caption.ljust(wide) for g in block).rstrip() + "\n", "dim")
+            captions = (g.caption + " " * max(0, wide - cell_len(g.caption)) for g in block)
+            out.append("   ".join(captions).rstrip() + "\n", "dim")
             columns = [_grid_lines(g) for g in block]
             for n in range(max(len(c) for c in columns)):
                 for k, lines in enumerate(columns):

@@ -203,7 +203,8 @@ def test_a_matrix_of_another_shape_is_drawn_without_cell_marks():
 # --- the front ends that draw HTML ---------------------------------------------------------------
 
 
-def test_the_feedback_file_of_a_batch_holds_the_heatmap(course, tmp_path, capsys):
+def test_the_feedback_file_of_a_batch_holds_the_heatmap(course, tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # the batch's gradebook is written here
     submitted = tmp_path / "in" / "alice" / "scaled_dot_product.py"
     submitted.parent.mkdir(parents=True)
     submitted.write_text(unscaled(course), encoding="utf-8")

@@ -202,4 +202,5 @@ def judge(
         peak_memory_mb=run.peak_memory_kb // 1024 if shown else None,
         comparator=test.comparator if shown else None,
         options=dict(test.options) if shown else {},
+        pictures=test.pictures if shown else (),
     )

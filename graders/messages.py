@@ -221,6 +221,32 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "report.actual": ("实际输出", "Your output"),
     "report.stderr": ("错误信息", "Error output"),
     "report.score": ("得分 {score}/{max_score}", "Score {score}/{max_score}"),
+    # --- pictures of a set's matrices (present/heatmap.py) ---------------------------------
+    "report.picture_expected": ("预期", "expected"),
+    "report.picture_actual": ("你的输出", "yours"),
+    "report.picture_rows": ("查询位置（行）", "query index (row)"),
+    "report.picture_columns": ("键位置（列）", "key index (column)"),
+    "report.picture_axes": (
+        "行：查询位置 · 列：键位置",
+        "rows: query index · columns: key index",
+    ),
+    "report.picture_panel": ("第 {index} 组", "part {index}"),
+    "report.picture_cell": (
+        "第 {row} 行第 {column} 列：{value}",
+        "row {row}, column {column}: {value}",
+    ),
+    "report.picture_scale": ("颜色刻度", "colour scale"),
+    "report.picture_outline": ("红框：超出容差的值", "red outline: beyond the tolerance"),
+    "report.picture_differs": (
+        "有 {count} 个值（已标出）与预期之差超出容差。",
+        "{count} value(s), marked, differ from the expected ones beyond the tolerance.",
+    ),
+    "report.picture_mark": ("“!”：超出容差的值", "“!”: beyond the tolerance"),
+    "report.picture_same": ("每个值都在容差之内。", "Every value is within the tolerance."),
+    "report.picture_shape": (
+        "形状不同（预期 {expected}，你的 {actual}），无法逐格比较。",
+        "The shapes differ (expected {expected}, yours {actual}): no cell can be compared.",
+    ),
     "report.all_passed": ("全部测试集通过，恭喜！", "All test sets passed. Well done!"),
     "report.public_passed": ("公开测试集全部通过。", "All public test sets passed."),
     "report.hidden_later": (

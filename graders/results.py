@@ -40,6 +40,8 @@ class TestResult:
     # How the output was compared (public sets): what the numeric diff marks follows it.
     comparator: str | None = None
     options: dict[str, float] = field(default_factory=dict)
+    # Public sets: the lab's picture declarations (spec.py `[[picture]]`), drawn by the view.
+    pictures: tuple[dict[str, Any], ...] = ()
 
     def detail_text(self, lang: str) -> str:
         if self.hidden:
@@ -67,6 +69,7 @@ class TestResult:
             "peak_memory_mb": self.peak_memory_mb,
             "comparator": self.comparator,
             "options": self.options or None,
+            "pictures": [dict(picture) for picture in self.pictures] or None,
         }
         data.update({key: value for key, value in optional.items() if value is not None})
         return data
@@ -78,6 +81,7 @@ class TestResult:
         fields["hidden"] = bool(fields.get("hidden", False))
         fields["detail"] = dict(fields.get("detail") or {})
         fields["options"] = dict(fields.get("options") or {})
+        fields["pictures"] = tuple(dict(p) for p in fields.get("pictures") or ())
         return cls(**fields)
 
     def to_json(self, lang: str) -> dict[str, object]:

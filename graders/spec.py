@@ -10,9 +10,10 @@ from __future__ import annotations
 import difflib
 import functools
 import importlib.util
+import re
 import tomllib
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -56,6 +57,9 @@ class TestSet:
     hidden: bool = False
     comparator: str = "lines"
     options: dict[str, float] = field(default_factory=dict)
+    # The lab's `[[picture]]` declarations, as stored on a public set's result (the view
+    # draws them: present/picture.py). Content, so the engine and the view name no lab.
+    pictures: tuple[dict[str, Any], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -244,8 +248,51 @@ def load_spec(path: Path, course_root: Path) -> LabSpec:
         topic=bilingual(reader, "topic") if "topic" in reader.table else None,
         equivalent_mutants=_equivalent_mutants(reader),
     )
+    pictures = _pictures(reader)
     reader.done()
-    return spec
+    return replace(spec, tests=tuple(replace(test, pictures=pictures) for test in tests))
+
+
+# --- pictures: which printed block of a set's output is a matrix --------------------------
+# `[[picture]]` (any number): `title = {zh, en}`; the block is either `after = "label"` (the
+# lines of numbers right after the first line that starts with the label; the numbers at the
+# end of that line, or of the line starting with `shape = "label"`, are its shape: (…, rows,
+# columns), leading sizes drawn as separate panels named by `panel = {zh, en}` with {index})
+# or `rows = 'regex'` (each line the regex matches from its start is a row, its numbers after
+# the match the values).
+def _pictures(reader: TableReader) -> tuple[dict[str, Any], ...]:
+    raw = reader.get("picture", list, [])
+    found = []
+    for index, table in enumerate(raw):
+        if not isinstance(table, dict):
+            raise reader.fail(f"picture[{index}]", "should be a table ([[picture]])")
+        sub = TableReader(table, reader.path, f"picture[{index}].")
+        picture: dict[str, Any] = {"title": bilingual(sub, "title")}
+        for key in ("after", "rows", "shape"):
+            value = sub.get(key, str, None)
+            if value is not None and not value.strip():
+                raise sub.fail(key, "must not be empty")
+            if value is not None:
+                picture[key] = value
+        if ("after" in picture) == ("rows" in picture):
+            raise sub.fail("after", "or `rows` must be given, and only one of them")
+        if "shape" in picture and "rows" in picture:
+            raise sub.fail("shape", "goes with `after` only (`rows` are counted)")
+        if "rows" in picture:
+            try:
+                re.compile(picture["rows"])
+            except re.error as error:
+                raise sub.fail("rows", f"is not a regular expression ({error})") from None
+        if "panel" in table:
+            picture["panel"] = bilingual(sub, "panel")
+            for lang, text in picture["panel"].items():
+                try:
+                    text.format(index=1)
+                except (KeyError, IndexError, ValueError):
+                    raise sub.fail(f"panel.{lang}", "may hold {index} and no other {…}") from None
+        sub.done()
+        found.append(picture)
+    return tuple(found)
 
 
 def _equivalent_mutants(reader: TableReader) -> tuple[str, ...]:

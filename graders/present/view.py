@@ -12,6 +12,8 @@ from dataclasses import dataclass, replace
 
 from graders.messages import say
 from graders.present.diff import Diff, diff
+from graders.present.heatmap import Heatmap, heatmap
+from graders.present.picture import read
 from graders.present.text import MAX_SHOWN_CHARS, MAX_SHOWN_LINES, line_ranges, shorten
 from graders.results import LabResult, TestResult
 from graders.verdict import Verdict
@@ -62,6 +64,8 @@ class SetView:
     # first differing values one by one (for renderers that cannot mark inside the output).
     findings: tuple[str, ...] = ()
     differences: tuple[str, ...] = ()
+    # The lab's declared matrices (attention weights) as heatmaps, expected and yours.
+    pictures: tuple[Heatmap, ...] = ()
 
     @property
     def passed(self) -> bool:
@@ -155,6 +159,21 @@ def _differences(found: Diff, lang: str) -> tuple[str, ...]:
     return tuple(listed)
 
 
+def _pictures(test: TestResult, lang: str) -> tuple[Heatmap, ...]:
+    """A public set's declared matrices, drawn when both outputs hold them. A hidden set's
+    result holds no output, so it can never have a picture (asserted, not assumed)."""
+    if test.hidden:
+        assert test.expected is None and test.actual is None, "a hidden set holds data"
+        return ()
+    if not test.pictures or test.expected is None or not test.actual or not test.comparator:
+        return ()
+    readings = (
+        read(declared, test.expected, test.actual, test.comparator, test.options)
+        for declared in test.pictures
+    )
+    return tuple(heatmap(reading, lang) for reading in readings if reading is not None)
+
+
 def set_view(index: int, test: TestResult, lang: str, kind: str) -> SetView:
     state = _state(test)
     if kind == "quiz":
@@ -207,6 +226,7 @@ def set_view(index: int, test: TestResult, lang: str, kind: str) -> SetView:
         answer=answer,
         findings=findings,
         differences=differences,
+        pictures=_pictures(test, lang),
     )
 
 

@@ -1,6 +1,7 @@
 """`seqlab export nbgrader DIR`: the course as an nbgrader course folder, graded by seqlab.
 
     DIR/nbgrader_config.py            autograde through seqlab, not a kernel (below)
+    DIR/README.md                     the workflow for staff (both languages)
     DIR/source/<lab>/<lab>.ipynb      one assignment per lab
     DIR/seqlab/graders/labs/<lab>.toml, DIR/seqlab/exercises/<lab>/<entry>
                                       what grading needs: each spec (hidden sets included)
@@ -126,8 +127,24 @@ def nbgrader_notebook(lab: LabSpec, lang: str) -> nbformat.NotebookNode:
 
 # nbgrader 0.9's default Autograde.autograde_preprocessors, with Execute replaced.
 CONFIG = """\
-# nbgrader configuration written by `seqlab export nbgrader`.
+# nbgrader configuration written by `seqlab export nbgrader` (see README.md beside it).
 import os
+import sys
+
+# nbgrader runs `alembic` by name for its gradebook: this Python's own bin folder first, so
+# `.venv/bin/nbgrader ...` works whether or not the venv is activated.
+os.environ["PATH"] = os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")
+# This course is graded by seqlab. Without it in this Python, stop at once (SystemExit gets
+# through traitlets, which only logs an Exception in a config file) rather than give every
+# student 0.
+try:
+    import graders.notebooks.nbgrader_grade  # noqa: F401
+except ImportError as error:
+    raise SystemExit(
+        f"This nbgrader course is graded by seqlab, which {{sys.executable}} cannot import "
+        f"({{error}}). Install it into the Python that runs nbgrader (pip install seqlab, or "
+        f"pip install -e PATH/TO/seqlab) and run nbgrader from that environment."
+    ) from None
 
 c = get_config()  # noqa: F821 (nbgrader defines it)
 c.CourseDirectory.course_id = "seqlab"
@@ -150,6 +167,13 @@ c.SeqlabGrade.lang = "{lang}"
 """
 
 
+def course_readme(course: Course) -> str:
+    """What staff do with the folder, both languages; rendered from the package's template."""
+    template = (Path(__file__).parent / "templates" / "nbgrader_readme.md").read_text("utf-8")
+    labs = " ".join(lab.id for lab in course.labs())
+    return template.replace("{labs}", labs).replace("{first}", course.labs()[0].id)
+
+
 def _grading_course(lab: LabSpec, root: Path) -> list[Path]:
     """The lab's spec and template under `root`, laid out as a course seqlab can grade."""
     spec = root / "graders" / "labs" / lab.spec_path.name
@@ -165,7 +189,9 @@ def export_course(course: Course, folder: Path, lang: str) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     config = folder / "nbgrader_config.py"
     config.write_text(CONFIG.format(folder=GRADING_FOLDER, lang=lang), encoding="utf-8")
-    written = [config]
+    readme = folder / "README.md"
+    readme.write_text(course_readme(course), encoding="utf-8")
+    written = [config, readme]
     for lab in course.labs():
         path = folder / "source" / lab.id / f"{lab.id}.ipynb"
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -19,6 +19,7 @@ import zipfile
 from pathlib import Path
 
 from graders.messages import say
+from graders.mistakes import export_records
 from graders.spec import LabSpec
 
 # Gradescope's results.json, as ANCHORS.md describes it (the fields we write).
@@ -97,6 +98,8 @@ def results_json(seqlab: dict | None, error: str, lang: str) -> dict:
     tests = []
     for number, test in enumerate(seqlab["tests"], start=1):
         output = [test["output"]]
+        if "mistake" in test:  # a name and a hint, never data: hidden sets have it too
+            output.append(test["mistake"])
         for key, label in (
             ("input", "report.input"),
             ("expected", "report.expected"),
@@ -155,6 +158,9 @@ def export_bundle(lab: LabSpec, folder: Path, lang: str = "en") -> list[Path]:
         _add_tree(archive, root / "graders", "graders", "*.py")
         _add_tree(archive, root / "quizzes", "quizzes", "*.py")
         archive.write(lab.spec_path, f"seqlab/graders/labs/{lab.spec_path.name}")
+        records = export_records(lab)  # staff side, like the spec: never in results.json
+        if records is not None:
+            archive.writestr(f"seqlab/graders/labs/mistakes/{lab.id}.json", records)
         _add_tree(archive, lab.starter_path.parent, f"exercises/{lab.id}", "*")
     return [path]
 

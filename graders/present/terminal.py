@@ -56,6 +56,8 @@ def _set_panel(view: SetView) -> Panel:
         body.add_row(field.label, _field_text(field))
     if view.detail:
         body.add_row("", _untrusted(view.detail, "dim" if view.passed else "yellow"))
+    if view.mistake:  # the course's words, but through textsafe like every sentence here
+        body.add_row("", _untrusted(view.mistake, "bold magenta"))
     for finding in view.findings:
         body.add_row("", _untrusted(finding, "yellow"))
     return Panel(Group(heading, body), border_style=style, expand=True)

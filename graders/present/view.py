@@ -62,6 +62,8 @@ class SetView:
     # first differing values one by one (for renderers that cannot mark inside the output).
     findings: tuple[str, ...] = ()
     differences: tuple[str, ...] = ()
+    # "This looks like a common mistake: … — hint: …" (a named mistake, hidden sets too), or "".
+    mistake: str = ""
 
     @property
     def passed(self) -> bool:
@@ -207,6 +209,7 @@ def set_view(index: int, test: TestResult, lang: str, kind: str) -> SetView:
         answer=answer,
         findings=findings,
         differences=differences,
+        mistake=test.mistake_text(lang) if state != "passed" else "",
     )
 
 

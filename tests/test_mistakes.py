@@ -103,6 +103,16 @@ mistake = {{ zh = "把乘法写成了加法", en = "added instead of multiplied"
 hint = {{ zh = "是倍数，不是加数", en = "a factor, not a summand" }}
 edits = [["n * 5.0", "n + 5.0"]]
 
+[echoes_input]
+about = "prints its input: its recorded hidden output holds the hidden input (the canary)"
+score = 0
+mistake = {{ zh = "打印了输入", en = "prints its input" }}
+hint = {{ zh = "只打印结果", en = "print the result only" }}
+blank.1 = '''
+    print(repr(n))
+    return 0.0
+'''
+
 [crashes]
 about = "not a mistake of the topic"
 score = 0
@@ -195,12 +205,14 @@ def test_of_several_matches_an_identical_output_then_corpus_order_decides():
 def test_build_record_stores_each_named_variant_on_the_sets_it_gets_wrong(mini):
     lab = mini.lab("mini")
     records = load_records(lab)
-    assert [m.entry for m in records.mistakes] == ["times_four", "times_four_loop", "plus_five"]
+    entries = ["times_four", "times_four_loop", "plus_five", "echoes_input"]
+    assert [m.entry for m in records.mistakes] == entries
     four = records.mistakes[0]
     assert four.name == {"zh": "乘错了倍数", "en": "the wrong factor"}
     assert four.hint == {"zh": "应乘以五", "en": "multiply by five"}
     assert four.outputs == {"small": "8.0000\n", "large": "28.0005\n"}  # hidden sets too
-    assert records_state(lab) == (True, "validate.mistakes_current", 3)
+    assert records_state(lab) == (True, "validate.mistakes_current", 4)
+    assert SECRET_INPUT in records.mistakes[3].outputs["large"]  # the canary, recorded
     assert check_mistake_records(lab).ok
 
 
@@ -310,6 +322,23 @@ def test_a_bad_feedback_setting_names_file_line_and_fix(mini, capsys, config, li
     assert "第" in caught.value.render("zh")
     code, out = grade(mini, capsys, student(mini, "    return n * 4.0"), "--lang", "en")
     assert code == 2 and f"seqlab.toml, line {line}" in out
+
+
+def test_a_recorded_hidden_input_never_reaches_any_output_for_the_student(mini, capsys, tmp_path):
+    echo = student(mini, "    print(repr(n))\n    return 0.0")
+    feedback = tmp_path / "feedback"
+    for args in (["--lang", "en"], ["--lang", "zh", "--json"]):
+        code, out = grade(mini, capsys, echo, *args)
+        assert code == 1 and SECRET_INPUT not in out
+        assert out.count("prints its input" if "en" in args else "打印了输入") == 2
+    db = f"sqlite:///{tmp_path / 'book.sqlite'}"
+    code, out = grade(mini, capsys, echo, "--feedback", str(feedback), "--db", db)
+    assert code in (0, 1), out
+    written = [path for path in feedback.rglob("*") if path.is_file()]
+    assert written
+    for path in written:
+        text = path.read_text(encoding="utf-8")
+        assert SECRET_INPUT not in text and "打印了输入" in text, path
 
 
 # --- the records are course secrets -----------------------------------------------------------

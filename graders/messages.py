@@ -988,6 +988,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "{path} 第 {line} 行：`[feedback]` 中没有 `{key}` 这一设置。可用的只有 `mistakes` 和 `[feedback.labs]`；请删掉或改正这一行。",
         "{path}, line {line}: `[feedback]` has no setting `{key}`. There are only `mistakes` and `[feedback.labs]`; remove or correct that line.",
     ),
+    "spec.feedback_shape": (
+        '{path} 第 {line} 行：`{name}` 应当是一个表，例如 `[feedback]` 下一行写 `mistakes = "hints"`，`[feedback.labs]` 下一行写 `<实验 id> = "off"`。',
+        '{path}, line {line}: `{name}` should be a table, e.g. `[feedback]` with `mistakes = "hints"` on the next line, or `[feedback.labs]` with `<lab id> = "off"`.',
+    ),
     "spec.feedback_bad": (
         '{path} 第 {line} 行：{key} = {value} 无效。常见错误的反馈只能是 `"hints"`（名称和提示）、`"names"`（只给名称）或 `"off"`（不显示，例如考试）。',
         '{path}, line {line}: {key} = {value} is not a choice. Feedback on common mistakes is `"hints"` (name and hint), `"names"` (the name only) or `"off"` (none, e.g. for an exam).',

@@ -31,8 +31,11 @@ def _parsed(path: Path, stamp: tuple[int, int]) -> tuple[dict, str]:
         raise SpecError("store.rules_unreadable", path=path, reason=error) from None
 
 
-def course_table(course_root: Path, name: str) -> tuple[dict, Path, str]:
-    """The table `name` of the course's seqlab.toml ({} without one), its path and text."""
+def course_table(
+    course_root: Path, name: str, shape: str = "store.rules_shape"
+) -> tuple[dict, Path, str]:
+    """The table `name` of the course's seqlab.toml ({} without one), its path and text;
+    `shape` is the message for a `name` that is not a table."""
     path = course_root / COURSE_CONFIG
     try:
         status = path.stat()
@@ -41,7 +44,7 @@ def course_table(course_root: Path, name: str) -> tuple[dict, Path, str]:
     data, text = _parsed(path, (status.st_mtime_ns, status.st_size))
     table = data.get(name, {})
     if not isinstance(table, dict):
-        raise SpecError("store.rules_shape", path=path, name=name)
+        raise SpecError(shape, path=path, name=name, line=line_of(text, "", name))
     return table, path, text
 
 
@@ -49,9 +52,10 @@ def line_of(text: str, header: str, key: str) -> int:
     """The line that sets `key` under `[header]` (1-based), for messages; the header's line
     when the key is written another way, 1 when neither is found."""
     lines = text.split("\n")
-    start = next(
-        (n for n, line in enumerate(lines) if line.strip().startswith(f"[{header}]")), None
-    )
+    start: int | None = -1  # header "": the top level, before any table
+    if header:
+        heads = (n for n, line in enumerate(lines) if line.strip().startswith(f"[{header}]"))
+        start = next(heads, None)
     if start is None:
         return 1
     setting = re.compile(rf"""^\s*["']?{re.escape(key)}["']?\s*=""")
@@ -60,7 +64,7 @@ def line_of(text: str, header: str, key: str) -> int:
             break
         if setting.match(lines[number]):
             return number + 1
-    return start + 1
+    return max(start + 1, 1)
 
 
 @dataclass(frozen=True)
@@ -74,7 +78,7 @@ class FeedbackRules:
 
 def feedback_rules(course_root: Path) -> FeedbackRules:
     """The course's `[feedback]` choices; bad ones are the course's error (exit 2)."""
-    table, path, text = course_table(course_root, "feedback")
+    table, path, text = course_table(course_root, "feedback", "spec.feedback_shape")
     unknown = sorted(set(table) - {"mistakes", "labs"})
     if unknown:
         key = unknown[0]
@@ -83,7 +87,8 @@ def feedback_rules(course_root: Path) -> FeedbackRules:
         )
     labs = table.get("labs", {})
     if not isinstance(labs, dict):
-        raise SpecError("store.rules_shape", path=path, name="feedback.labs")
+        line = line_of(text, "feedback", "labs")
+        raise SpecError("spec.feedback_shape", path=path, name="feedback.labs", line=line)
     settings = [("feedback", "mistakes", table.get("mistakes", "hints"))]
     settings += [("feedback.labs", lab, mode) for lab, mode in labs.items()]
     for header, key, mode in settings:

@@ -21,7 +21,7 @@ from graders.course.records import records_state
 from graders.course.release import write_release
 from graders.course.validate import check_mistake_records
 from graders.errors import SpecError
-from graders.mistakes import Named, load_records, match, records_path
+from graders.mistakes import Named, export_records, load_records, match, records_path
 from graders.present.markdown import result_markdown
 from graders.present.view import build
 from graders.results import LabResult
@@ -311,6 +311,8 @@ def test_the_course_chooses_names_hints_or_nothing(mini, capsys, config, shown, 
         ('[scores]\nof_record = "best"\n\n[feedback]\nmistakes = "loud"\n', 5, "'loud'"),
         ('[feedback]\nmistakes = "names"\n[feedback.labs]\nmini = "of"\n', 4, "'of'"),
         ('[feedback]\nmistake = "names"\n', 2, "mistake"),
+        ('# exams\nfeedback = "off"\n', 2, "should be a table"),
+        ('[feedback]\nlabs = "off"\n', 2, "should be a table"),
     ],
 )
 def test_a_bad_feedback_setting_names_file_line_and_fix(mini, capsys, config, line, words):
@@ -339,6 +341,16 @@ def test_a_recorded_hidden_input_never_reaches_any_output_for_the_student(mini, 
     for path in written:
         text = path.read_text(encoding="utf-8")
         assert SECRET_INPUT not in text and "打印了输入" in text, path
+
+
+def test_an_exported_grading_course_gets_the_records_as_the_course_chose(mini):
+    lab = mini.lab("mini")
+    assert json.loads(export_records(lab))["mistakes"][0]["hint"]["en"] == "multiply by five"
+    settings(mini, '[feedback]\nmistakes = "names"\n')
+    named = json.loads(export_records(lab))["mistakes"]
+    assert named[0]["name"]["en"] == "the wrong factor" and all(m["hint"] is None for m in named)
+    settings(mini, '[feedback.labs]\nmini = "off"\n')
+    assert export_records(lab) is None
 
 
 # --- the records are course secrets -----------------------------------------------------------

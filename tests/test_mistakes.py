@@ -232,6 +232,20 @@ def test_validate_says_the_records_are_stale_and_how_to_refresh_them(mini, capsy
     assert records_state(lab)[:2] == (False, "validate.mistakes_missing")
 
 
+def test_the_pytest_plugin_checks_the_records_too(mini):
+    def plugin():
+        command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--seqlab", "-v"]
+        command += ["--seqlab-seeds", "0"]
+        return subprocess.run(command, cwd=mini.root, capture_output=True, text=True, timeout=600)
+
+    assert "seqlab::mini:mistake-records PASSED" in plugin().stdout
+    corpus = mini.root / "tests/corpus/mini.toml"
+    corpus.write_text(CORPUS.replace("four, by a loop", "four, looped"), encoding="utf-8")
+    done = plugin()
+    assert "seqlab::mini:mistake-records FAILED" in done.stdout
+    assert "run `seqlab build --record --lab mini`" in done.stdout
+
+
 def test_a_corpus_without_names_has_no_records(mini):
     corpus = mini.root / "tests/corpus/mini.toml"
     corpus.write_text(re.sub(r"(mistake|hint) = .*\n", "", CORPUS), encoding="utf-8")

@@ -1,22 +1,19 @@
 """Named mistakes (issue 18, item 1): the pure matcher, `seqlab build --record` and
 validate's staleness check, and a wrong submission named in zh and en — on a public set with
 its data, on a hidden set with nothing but the name and hint — as the course chose to show
-it. A tiny plain-Python course: the real sandbox, milliseconds per run.
+it. A tiny plain-Python course: the real sandbox, milliseconds per run. A real lab:
+test_mistakes_lab.py.
 """
 
 import json
-import os
 import re
-import shutil
 import subprocess
 import sys
 import zipfile
-from pathlib import Path
 
 import pytest
 
 from graders.cli import main
-from graders.course.corpus import load_corpus
 from graders.course.records import records_state
 from graders.course.release import write_release
 from graders.course.validate import check_mistake_records
@@ -405,98 +402,3 @@ def lab_secrets(mini):
 
     # Found once per process (cached); the fixture's grading looked before the records existed.
     return course_secrets.__wrapped__(mini.root)
-
-
-# --- a real lab: a temporary copy of scaled-dot-product's corpus, names added here ----------
-
-REAL = "scaled-dot-product"
-ROOT = Path(__file__).resolve().parent.parent
-SQRT = (
-    'mistake = { zh = "打分没有除以 √d_k", en = "the scores are not divided by √d_k" }\n'
-    'hint = { zh = "点积随 d_k 增大，先缩放再 softmax。", '
-    'en = "Dot products grow with d_k: scale them before the softmax." }\n'
-)
-EINSUM_VARIANT = """
-[test_only_sqrt_variant]
-about = "No scaling, written with einsum: another variant of missing_sqrt_dk."
-score = 0
-SQRT
-blank.2 = '''
-def attention(Q, K, V, mask=None):
-    scores = np.einsum("qd,kd->qk", Q, K)
-    if mask is not None:
-        scores = np.where(mask, scores, -np.inf)
-    weights = softmax(scores)
-    return weights @ V, weights
-'''
-""".replace("SQRT\n", SQRT)
-AXIS = 'mistake = { zh = "softmax 的维度错了", en = "softmax over the wrong axis" }\n'
-
-
-@pytest.fixture(scope="module")
-def real_course(tmp_path_factory):
-    root = tmp_path_factory.mktemp("real") / "course"
-    for part in ("exercises", "solutions"):
-        shutil.copytree(ROOT / part / REAL, root / part / REAL)
-    (root / "graders/labs").mkdir(parents=True)
-    shutil.copyfile(ROOT / f"graders/labs/{REAL}.toml", root / f"graders/labs/{REAL}.toml")
-    corpus = (ROOT / f"tests/corpus/{REAL}.toml").read_text(encoding="utf-8")
-    corpus = re.sub(r"(mistake|hint)(\.\w+)? = .*\n", "", corpus)  # the test's own names only
-    for entry, names in (("missing_sqrt_dk", SQRT), ("softmax_wrong_axis", AXIS)):
-        assert f"[{entry}]\n" in corpus, f"the test names the corpus entry {entry}"
-        corpus = corpus.replace(f"[{entry}]\n", f"[{entry}]\n{names}")
-    (root / "tests/corpus").mkdir(parents=True)
-    (root / f"tests/corpus/{REAL}.toml").write_text(corpus + EINSUM_VARIANT, encoding="utf-8")
-    assert main(["build", "--record", "--lab", REAL, "--course", str(root)]) == 0
-    return Course.locate(root)
-
-
-def hidden_lines(lab) -> set[str]:
-    public = {line for t in lab.tests if not t.hidden for line in t.expected.split("\n")}
-    hidden = {line for t in lab.tests if t.hidden for line in t.expected.split("\n")}
-    return {line for line in hidden - public if len(line) > 8}
-
-
-def test_a_real_labs_mistake_is_named_by_check_and_grade_and_no_hidden_data_leaks(
-    real_course, capsys
-):
-    lab = real_course.lab(REAL)
-    reference = lab.solution_path.read_text(encoding="utf-8")
-    wrong = reference.replace("scores = Q @ K.T / np.sqrt(d_k)", "scores = np.dot(Q, K.T)")
-    assert wrong != reference
-    path = real_course.root.parent / lab.entry
-    path.write_text(wrong, encoding="utf-8")
-    course = ["--lab", REAL, "--course", str(real_course.root)]
-    assert main(["check", str(path), *course, "--lang", "zh"]) == 1
-    out = words(capsys.readouterr().out)
-    assert out.count("看起来像常见错误：打分没有除以 √d_k — 提示：点积随 d_k 增大") == 2
-    assert main(["grade", str(path), *course, "--lang", "en", "--json"]) == 1
-    printed = capsys.readouterr().out
-    tests = json.loads(printed)["tests"]
-    assert ["not divided by √d_k" in t.get("mistake", "") for t in tests] == [True] * 6
-    assert [t["visibility"] for t in tests].count("hidden") == 4
-    for secret in hidden_lines(lab):  # the hidden sets: named, and nothing of their data
-        assert secret not in printed
-    from graders.course.gradescope import results_json
-
-    gradescope = json.dumps(results_json(json.loads(printed), "", "en"), ensure_ascii=False)
-    assert gradescope.count("This looks like a common mistake") == 6
-    assert not [secret for secret in hidden_lines(lab) if secret in gradescope]
-
-
-def test_the_bench_runs_leave_one_out_on_a_courses_records(real_course):
-    bench = ROOT / "bench" / "mistakes_bench.py"
-    done = subprocess.run(
-        [sys.executable, str(bench), "--course", str(real_course.root), "--labs", REAL],
-        capture_output=True,
-        text=True,
-        check=True,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
-    row = next(line for line in done.stdout.splitlines() if line.startswith(REAL)).split()
-    wrong = sum(1 for entry in load_corpus(real_course.lab(REAL)) if entry.score < 100)
-    # 3 named: the two √d_k variants name each other; the axis mistake has no sibling, so
-    # leave-one-out cannot name it; nothing is named wrongly.
-    expected = [str(wrong), "3", "2", f"{200 / wrong:.1f}%", "66.7%", "0.0%"]
-    assert row[1:7] == expected, done.stdout
-    assert row[-1] == "file"

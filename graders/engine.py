@@ -11,13 +11,16 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 
 from graders.comparators import Outcome, compare
 from graders.errors import SpecError
 from graders.markers import splice
+from graders.mistakes import load_records, match, usable
 from graders.results import LabResult, TestResult
 from graders.sandbox import RunResult, current, run_sets
+from graders.settings import feedback_rules
 from graders.spec import LabSpec, Limits, TestSet, course_secrets
 from graders.submission import Submission, read_text
 from graders.verdict import PRECEDENCE, Verdict
@@ -101,6 +104,7 @@ def grade_program(
         runs.update(zip((test.name for test in group), group_runs, strict=True))
     map_lines = _LineMapper(lab.entry, Path(file).name, line_map)
     results = tuple(judge(test, runs[test.name], lab.limits, map_lines) for test in tests)
+    results = name_mistakes(lab, tests, runs, results)
     shown = [runs[test.name] for test in tests if not test.hidden] or list(runs.values())
     shared = next((run.shared_seconds for run in shown if run.shared_seconds is not None), None)
     return LabResult(
@@ -114,6 +118,30 @@ def grade_program(
         shared_seconds=shared,
         hidden_not_run=len(lab.tests) - len(tests),
     )
+
+
+def name_mistakes(
+    lab: LabSpec, tests: Sequence[TestSet], runs: dict[str, RunResult], results: tuple
+) -> tuple[TestResult, ...]:
+    """Each wrong answer that matches a named mistake's recorded output gets its name (and
+    hint, if the course shows hints). Here, while the hidden sets' outputs are still at hand:
+    a hidden set is named too, and its result still holds no data."""
+    if not any(result.verdict is Verdict.WRONG_ANSWER for result in results):
+        return results
+    mode = feedback_rules(lab.course_root).mode(lab.id)
+    records = load_records(lab) if mode != "off" else None
+    if records is None:
+        return results
+    named = []
+    for test, result in zip(tests, results, strict=True):
+        found = None
+        if result.verdict is Verdict.WRONG_ANSWER:
+            found = match(test, _text(runs[test.name].stdout), usable(records, test))
+        if found is not None:
+            hint = dict(found.hint) if mode == "hints" and found.hint else None
+            result = replace(result, mistake=dict(found.name), hint=hint)
+        named.append(result)
+    return tuple(named)
 
 
 def _text(data: bytes) -> str:

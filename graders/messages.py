@@ -1049,6 +1049,53 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "本关的初始代码（实验页上的“回到初始代码”）",
         "this lab's starter code (“Back to the starter code” on the lab page)",
     ),
+    # --- named mistakes (graders/mistakes.py, issue 18 item 1) ------------------------------------
+    "report.mistake": ("看起来像常见错误：{name}", "This looks like a common mistake: {name}"),
+    "report.mistake_hint": (
+        "看起来像常见错误：{name} — 提示：{hint}",
+        "This looks like a common mistake: {name} — hint: {hint}",
+    ),
+    "spec.mistakes_unreadable": (
+        "常见错误记录 {path} 无法读取（{reason}）。请运行 `seqlab build --record` 重新生成。",
+        "The recorded mistakes {path} cannot be read ({reason}). Run `seqlab build --record` to write them again.",
+    ),
+    "spec.feedback_unknown": (
+        "{path} 第 {line} 行：`[feedback]` 中没有 `{key}` 这一设置。可用的只有 `mistakes` 和 `[feedback.labs]`；请删掉或改正这一行。",
+        "{path}, line {line}: `[feedback]` has no setting `{key}`. There are only `mistakes` and `[feedback.labs]`; remove or correct that line.",
+    ),
+    "spec.feedback_shape": (
+        '{path} 第 {line} 行：`{name}` 应当是一个表，例如 `[feedback]` 下一行写 `mistakes = "hints"`，`[feedback.labs]` 下一行写 `<实验 id> = "off"`。',
+        '{path}, line {line}: `{name}` should be a table, e.g. `[feedback]` with `mistakes = "hints"` on the next line, or `[feedback.labs]` with `<lab id> = "off"`.',
+    ),
+    "spec.feedback_bad": (
+        '{path} 第 {line} 行：{key} = {value} 无效。常见错误的反馈只能是 `"hints"`（名称和提示）、`"names"`（只给名称）或 `"off"`（不显示，例如考试）。',
+        '{path}, line {line}: {key} = {value} is not a choice. Feedback on common mistakes is `"hints"` (name and hint), `"names"` (the name only) or `"off"` (none, e.g. for an exam).',
+    ),
+    "course.mistakes_recorded": (
+        "{lab}：已记录 {count} 个常见错误变体的输出（{path}）",
+        "{lab}: outputs of {count} named mistake variants recorded ({path})",
+    ),
+    "course.mistakes_none": (
+        "{lab}：错题库中没有命名的常见错误",
+        "{lab}: no named mistakes in the corpus",
+    ),
+    "validate.mistakes": ("常见错误记录", "recorded mistakes"),
+    "validate.mistakes_current": (
+        "{count} 个命名变体，记录是最新的",
+        "{count} named variants, records up to date",
+    ),
+    "validate.mistakes_stale": (
+        "记录已过期（题目规格、参考答案或错题库已修改）：请运行 `seqlab build --record --lab {lab}`",
+        "the records are stale (the spec, reference or corpus changed): run `seqlab build --record --lab {lab}`",
+    ),
+    "validate.mistakes_missing": (
+        "错题库有命名的常见错误，但尚未记录：请运行 `seqlab build --record --lab {lab}`",
+        "the corpus names mistakes that are not recorded: run `seqlab build --record --lab {lab}`",
+    ),
+    "validate.mistakes_orphan": (
+        "错题库已没有命名的常见错误，但记录还在：请运行 `seqlab build --record --lab {lab}`",
+        "recorded mistakes remain but the corpus names none: run `seqlab build --record --lab {lab}`",
+    ),
     # --- generic ----------------------------------------------------------------------------------
     "internal": (
         "评测系统内部出错（{error}）。这不是你的问题；请把这条信息报告给课程工作人员。",

@@ -27,11 +27,15 @@ T = TypeVar("T")
 # release` never gives students), and where an installed package would have carried it.
 SECRET_PATTERNS = (
     "graders/labs/*.toml",
+    "graders/labs/mistakes/*.json",  # named mistakes' outputs on hidden sets (mistakes.py)
     "quizzes/banks/*.toml",
     "tests/corpus/*.toml",
     "solutions/**/*.py",
 )
-PACKAGE_SECRETS = {"graders": "labs/*.toml", "quizzes": "banks/*.toml"}
+PACKAGE_SECRETS = {
+    "graders": ("labs/*.toml", "labs/mistakes/*.json"),
+    "quizzes": ("banks/*.toml",),
+}
 
 
 @dataclass(frozen=True)
@@ -391,8 +395,9 @@ def course_secrets(root: Path) -> tuple[Path, ...]:
     """The course's secret files (specs, banks, corpus, solutions), and any that an installed
     package carries: the sandbox caps the level while a run could read one. Found once."""
     found = [path for pattern in SECRET_PATTERNS for path in root.glob(pattern)]
-    for package, pattern in PACKAGE_SECRETS.items():
+    for package, patterns in PACKAGE_SECRETS.items():
         spec = importlib.util.find_spec(package)
         if spec is not None and spec.origin is not None:
-            found += Path(spec.origin).parent.glob(pattern)
+            for pattern in patterns:
+                found += Path(spec.origin).parent.glob(pattern)
     return tuple(found)

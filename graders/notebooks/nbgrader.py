@@ -37,6 +37,7 @@ from graders.cells import cut
 from graders.engine import course_text
 from graders.markers import MARKER
 from graders.messages import LANGS, say
+from graders.mistakes import export_records
 from graders.notebooks.build import KERNELSPEC, is_entry_cell, notebook_text, readme_sections
 from graders.spec import Course, LabSpec, TestSet
 
@@ -181,7 +182,14 @@ def _grading_course(lab: LabSpec, root: Path) -> list[Path]:
     for source, target in ((lab.spec_path, spec), (lab.starter_path, template)):
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, target)
-    return [spec, template]
+    written = [spec, template]
+    records = export_records(lab)  # the lab's named mistakes, as the course chose to show them
+    if records is not None:
+        path = root / "graders" / "labs" / "mistakes" / f"{lab.id}.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(records, encoding="utf-8")
+        written.append(path)
+    return written
 
 
 def export_course(course: Course, folder: Path, lang: str) -> list[Path]:

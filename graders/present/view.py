@@ -66,6 +66,8 @@ class SetView:
     differences: tuple[str, ...] = ()
     # The lab's declared matrices (attention weights) as heatmaps, expected and yours.
     pictures: tuple[Heatmap, ...] = ()
+    # "This looks like a common mistake: … — hint: …" (a named mistake, hidden sets too), or "".
+    mistake: str = ""
 
     @property
     def passed(self) -> bool:
@@ -227,6 +229,7 @@ def set_view(index: int, test: TestResult, lang: str, kind: str) -> SetView:
         findings=findings,
         differences=differences,
         pictures=_pictures(test, lang),
+        mistake=test.mistake_text(lang) if state != "passed" else "",
     )
 
 

@@ -11,9 +11,10 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from graders.store.course_config import Override
 from graders.store.gradebook import Gradebook
 from graders.store.record import COURSE_CONFIG, RecordRules, rules_for
-from graders.store.tables import Grade
+from graders.store.tables import Grade, Rule
 from graders.web.models import Attempt, engine_for
 
 _ATTEMPT = re.compile(r"^web:attempt/(\d+)(?:/|$)")
@@ -29,15 +30,26 @@ class Standing:
     attempt_id: int | None  # the web attempt of record, when it is one
 
 
-def course_rules(course_root: Path) -> RecordRules:
-    """The course's rules, read again when its seqlab.toml changes (no restart needed)."""
+def course_rules(course_root: Path, db_url: str | None = None) -> RecordRules:
+    """The course's rules, seqlab.toml's with the instructor's web settings laid over them,
+    read again when either changes (no restart needed)."""
     config = course_root / COURSE_CONFIG
-    return _rules_as_of(course_root, config.stat().st_mtime_ns if config.is_file() else None)
+    changed = config.stat().st_mtime_ns if config.is_file() else None
+    return _rules_as_of(course_root, changed, web_rules(db_url) if db_url else ())
+
+
+def web_rules(db_url: str) -> tuple[Override, ...]:
+    """The settings instructors saved on the web (rules.py writes them)."""
+    query = select(Rule).order_by(Rule.id)
+    with Session(engine_for(db_url)) as session:
+        return tuple(Override(r.item, r.student, r.name, r.value) for r in session.scalars(query))
 
 
 @lru_cache(maxsize=8)
-def _rules_as_of(course_root: Path, _changed: int | None) -> RecordRules:
-    return rules_for(course_root)
+def _rules_as_of(
+    course_root: Path, _changed: int | None, overrides: tuple[Override, ...]
+) -> RecordRules:
+    return rules_for(course_root, overrides)
 
 
 def attempt_of(grade: Grade) -> int | None:
@@ -46,7 +58,7 @@ def attempt_of(grade: Grade) -> int | None:
 
 
 def grades_of_record(db_url: str, course_root: Path, student: str | None = None) -> list[Grade]:
-    return Gradebook(db_url).of_record(course_rules(course_root), student=student)
+    return Gradebook(db_url).of_record(course_rules(course_root, db_url), student=student)
 
 
 def standings(

@@ -26,9 +26,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("item", "student", "name", name="seqlab_one_rule"),
     )
     op.add_column("seqlab_web_attempts", sa.Column("token", sa.String(64)))
-    op.create_index(
-        "seqlab_one_paper", "seqlab_web_attempts", ["student", "token"], unique=True
-    )
+    op.create_index("seqlab_one_paper", "seqlab_web_attempts", ["student", "token"], unique=True)
 
 
 def downgrade() -> None:

@@ -986,43 +986,43 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "The course rules page (a setting an instructor saved on the web)",
     ),
     "course.fix_unknown": (
-        "没有这个设置：请删除它或改正拼写（可用的设置见 README 的“课程日历与规则”）。",
+        "没有这个设置：请删除它或改正拼写（可用的设置见 `README.md` 的“课程日历与规则”）。",
         'There is no such setting: remove it or fix its spelling (README, "Course calendar and rules", lists them).',
     ),
     "course.fix_table": (
-        "seqlab.toml 只有这些表：[course] [scores] [late] [quizzes] [calendar.<编号>] [extensions.<学生>] [platform]。",
+        "seqlab.toml 只有这些表：`[course]` `[scores]` `[late]` `[quizzes]` `[calendar.<编号>]` `[extensions.<学生>]` `[platform]`。",
         "seqlab.toml has only these tables: [course] [scores] [late] [quizzes] [calendar.<id>] [extensions.<student>] [platform].",
     ),
     "course.fix_timezone": (
-        '请写 IANA 时区名，例如 timezone = "Asia/Shanghai"。',
+        '请写时区数据库中的时区名，例如 `timezone = "Asia/Shanghai"`。',
         'Write an IANA time zone name, e.g. timezone = "Asia/Shanghai".',
     ),
     "course.fix_time": (
-        "请写日期和时间，例如 2026-09-15 23:59:00（课程时区）或 2026-09-15T23:59:00+08:00。",
+        "请写日期和时间，例如 `2026-09-15 23:59:00`（课程时区）或 `2026-09-15T23:59:00+08:00`。",
         "Write a date and time, e.g. 2026-09-15 23:59:00 (the course's time zone) or 2026-09-15T23:59:00+08:00.",
     ),
     "course.fix_percent": (
-        "请写 0 到 100 之间的百分数，例如 per_day = 10。",
+        "请写 0 到 100 之间的百分数，例如 `per_day = 10`。",
         "Write a percentage from 0 to 100, e.g. per_day = 10.",
     ),
     "course.fix_count": (
-        "请写整数：attempts 至少为 1，cooldown_minutes 不小于 0。",
+        "请写数字：`attempts` 为不小于 1 的整数，`cooldown_minutes` 不小于 0。",
         "Write a number: attempts a whole number of 1 or more, cooldown_minutes 0 or more.",
     ),
     "course.fix_policy": (
-        '请写 "penalty"（迟交按天扣分，最低保留 floor）或 "closed"（截止后不接受提交）。',
+        '请写 `"penalty"`（迟交按天扣分，最低保留 `floor`）或 `"closed"`（截止后不接受提交）。',
         'Write "penalty" (a late submission loses per_day percent a day, keeping at least floor) or "closed" (nothing is taken after due).',
     ),
     "course.fix_answers": (
-        '请写 "never"、"after_due" 或 "immediately"。',
+        '请写 `"never"`、`"after_due"` 或 `"immediately"`。',
         'Write "never", "after_due" or "immediately".',
     ),
     "course.fix_order": (
-        "时间须依次为 open、due、lock。",
+        "时间须依次为 `open`、`due`、`lock`。",
         "The times must come in order: open, then due, then lock.",
     ),
     "course.fix_extension": (
-        "延期不能晚于该项的 lock 时间：请推迟 lock，或给一个更早的时间。",
+        "延期不能晚于该项的 `lock` 时间：请推迟 `lock`，或给一个更早的时间。",
         "An extension cannot end after the item locks: move its lock later or give an earlier time.",
     ),
     "rules.opens": ("{when} 开放", "Opens {when}"),

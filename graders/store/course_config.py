@@ -196,7 +196,7 @@ def _parse(merged: dict, reader: _Reader) -> tuple[dict, Calendar]:
     try:
         zone = ZoneInfo(str(name))
     except (ZoneInfoNotFoundError, ValueError):
-        raise reader.fail("course.timezone", name, "course.fix_timezone") from None
+        raise reader.fail("timezone", name, "course.fix_timezone") from None
     late_table = reader.table(merged, "late", "late")
     reader.known(late_table, ("policy", "per_day", "floor"), "late")
     late = reader.late(late_table, LatePolicy(), "late")

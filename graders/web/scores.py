@@ -28,6 +28,8 @@ class Standing:
     max_score: float
     attempts: int
     attempt_id: int | None  # the web attempt of record, when it is one
+    raw_score: float | None = None  # before the late penalty (record.py), for staff
+    late_days: int = 0
 
 
 def course_rules(course_root: Path, db_url: str | None = None) -> RecordRules:
@@ -76,6 +78,11 @@ def standings(
     for grade in grades_of_record(db_url, course_root, student):
         key = (grade.student, grade.lab)
         found[key] = Standing(
-            grade.score, grade.max_score or 0.0, attempts.get(key, 0), attempt_of(grade)
+            grade.score,
+            grade.max_score or 0.0,
+            attempts.get(key, 0),
+            attempt_of(grade),
+            grade.raw_score,
+            grade.late_days,
         )
     return found

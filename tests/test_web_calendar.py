@@ -162,6 +162,7 @@ def test_the_instructor_s_setting_wins_over_the_file_and_a_bad_one_is_refused(si
             headers={"X-CSRF-Token": bob_token, "Accept": "application/json"},
         )
         assert taken.status_code == 200, taken.text
+        assert attempts(url, "bob", LAB) == 1
     finally:  # back to the file's lock: the other tests see the lab locked
         teach.post("/instructor/rules", data={"csrf": token})
     assert (

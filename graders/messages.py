@@ -1086,6 +1086,14 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "rules.days": ("{n} 天 {h} 小时", "{n} d {h} h"),
     "rules.hours": ("{h} 小时 {m} 分", "{h} h {m} min"),
     "rules.minutes": ("{m} 分 {s} 秒", "{m} min {s} s"),
+    "batch.late": (
+        "{student}：迟交 {days} 天，计入成绩时保留 {percent}% 的得分。",
+        "{student}: {days} day(s) late; its score of record keeps {percent}% of its score.",
+    ),
+    "batch.not_counted": (
+        "{student}：文件修改于 {when}（视为提交时间），此时 {item} 已不再接受提交（{rule}）；本次照常评测，但不计入成绩。",
+        "{student}: the file was changed {when} (its submission time), when {item} no longer took submissions ({rule}); it is graded, but does not count.",
+    ),
     "rules.title": ("课程日历与规则", "Course calendar and rules"),
     "rules.precedence": (
         "这里保存的设置优先于课程目录中 seqlab.toml 的设置（文件中的值是默认值，显示在输入框中的灰色提示里）；清空一项并保存即恢复文件中的值。时间按课程时区 {zone} 填写，例如 2026-09-15 23:59。",

@@ -191,3 +191,45 @@ def test_the_readme_example_is_a_valid_course_file(tmp_path):
     example = readme.split("<!-- calendar-example -->")[1].split("```toml\n")[1].split("```")[0]
     (tmp_path / "seqlab.toml").write_text(example, encoding="utf-8")
     assert rules_for(tmp_path).calendar.windows
+
+
+def test_batch_grading_says_late_and_locked_files_and_the_export_counts_them_so(tmp_path, capsys):
+    import os
+    import shutil
+
+    from graders.cli.demo import demo_sheet
+    from quizzes.bank import load_quiz
+    from quizzes.paper import make_paper
+
+    root = tmp_path / "course"
+    (root / "graders" / "labs").mkdir(parents=True)
+    shutil.copytree(
+        Path(__file__).resolve().parent.parent / "quizzes" / "banks", root / "quizzes" / "banks"
+    )
+    (root / "seqlab.toml").write_text(
+        '[course]\ntimezone = "Asia/Shanghai"\n[late]\nper_day = 10\nfloor = 50\n'
+        "[calendar.attention]\ndue = 2026-09-15 23:59:00\nlock = 2026-09-22 23:59:00\n",
+        encoding="utf-8",
+    )
+    bank = load_quiz(root / "quizzes" / "banks", "attention")
+    folder = tmp_path / "sheets"
+    folder.mkdir()
+    times = {"ann": "2026-09-15 20:00", "bob": "2026-09-17 12:00", "cat": "2026-09-30 12:00"}
+    for student, moment in times.items():
+        sheet = folder / f"{student}.txt"
+        sheet.write_text(demo_sheet(make_paper(bank, student)), encoding="utf-8")
+        os.utime(sheet, (at(moment).timestamp(),) * 2)
+    db = str(tmp_path / "g.sqlite")
+    course = ["--course", str(root), "--db", db]
+    main(["--lang", "en", "grade", str(folder), "--lab", "attention", *course])
+    said = capsys.readouterr().out
+    assert "bob: 2 day(s) late; its score of record keeps 80%" in said
+    assert "cat: the file was changed 2026-09-30 12:00 (Asia/Shanghai)" in said
+    assert "does not count" in said and "ann: " not in said  # on time: nothing to say
+    out = tmp_path / "scores.csv"
+    assert main(["--lang", "en", "gradebook", "export", *course, "--csv", str(out)]) == 0
+    scores = {
+        r["student"]: float(r["attention"]) for r in csv.DictReader(out.open(encoding="utf-8"))
+    }
+    raw = bank.max_score - make_paper(bank, "ann").questions[-1].question.points
+    assert scores == {"ann": raw, "bob": pytest.approx(raw * 0.8)}  # cat's does not count

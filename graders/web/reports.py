@@ -40,7 +40,7 @@ from graders.messages import LANGS
 from graders.spec import LabSpec
 from graders.store.tables import Grade
 from graders.web.models import engine_for
-from graders.web.scores import course_rules
+from graders.web.scores import course_rules, rules_with, web_rules
 
 Key = tuple[int, int, str]  # (the lab's gradebook rows, the newest one's id, the rule)
 
@@ -51,8 +51,7 @@ def report_key(db: Session, lab: LabSpec) -> Key:
     count, newest = db.execute(
         select(func.count(), func.max(Grade.id)).where(Grade.lab == lab.id)
     ).one()
-    url = db.get_bind().url.render_as_string(hide_password=False)
-    rules = course_rules(lab.course_root, url)  # its calendar too: an extension changes scores
+    rules = rules_with(lab.course_root, web_rules(db))  # its calendar too: extensions count
     return int(count or 0), int(newest or 0), f"{rules.rule(lab.id)} {rules.calendar!r}"
 
 

@@ -35,16 +35,22 @@ class Standing:
 def course_rules(course_root: Path, db_url: str | None = None) -> RecordRules:
     """The course's rules, seqlab.toml's with the instructor's web settings laid over them,
     read again when either changes (no restart needed)."""
+    if db_url is None:
+        return rules_with(course_root, ())
+    with Session(engine_for(db_url)) as session:
+        return rules_with(course_root, web_rules(session))
+
+
+def rules_with(course_root: Path, overrides: tuple[Override, ...]) -> RecordRules:
     config = course_root / COURSE_CONFIG
     changed = config.stat().st_mtime_ns if config.is_file() else None
-    return _rules_as_of(course_root, changed, web_rules(db_url) if db_url else ())
+    return _rules_as_of(course_root, changed, overrides)
 
 
-def web_rules(db_url: str) -> tuple[Override, ...]:
-    """The settings instructors saved on the web (rules.py writes them)."""
+def web_rules(session: Session) -> tuple[Override, ...]:
+    """The settings instructors saved on the web (routes/rules.py writes them)."""
     query = select(Rule).order_by(Rule.id)
-    with Session(engine_for(db_url)) as session:
-        return tuple(Override(r.item, r.student, r.name, r.value) for r in session.scalars(query))
+    return tuple(Override(r.item, r.student, r.name, r.value) for r in session.scalars(query))
 
 
 @lru_cache(maxsize=8)

@@ -22,6 +22,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from graders.results import LabResult
 from graders.service import grade
@@ -84,12 +85,9 @@ def quiz_answer(
     db: DB,
 ) -> Response:
     token = str(form.get("paper") or "")[:64] or None
-    if token is not None:
-        done = db.scalar(
-            select(Attempt.id).where(Attempt.student == user.username, Attempt.token == token)
-        )
-        if done is not None:  # this paper was answered already: its result, not a second one
-            return RedirectResponse(f"/quizzes/{quiz_id}/attempts/{done}", status_code=303)
+    done = answered(db, user.username, token)
+    if done is not None:  # this paper was answered already: its result, not a second one
+        return RedirectResponse(f"/quizzes/{quiz_id}/attempts/{done}", status_code=303)
     refusal = quiz_gate(request, user, db, quiz_id, paper.bank.title[lang_of(request)])
     if refusal is not None:
         return refusal
@@ -109,12 +107,25 @@ def quiz_answer(
     outcome = grade(lambda: check_quiz(paper, answers, Path(f"web/{quiz_id}")), code=sheet)
     bank = course.banks_dir / f"{quiz_id}.toml"
     settings = request.app.state.settings
-    attempt_id = record_quiz(
-        settings.db_url, user.username, quiz_id, sheet, outcome, bank, token=token
-    )
+    try:
+        attempt_id = record_quiz(
+            settings.db_url, user.username, quiz_id, sheet, outcome, bank, token=token
+        )
+    except IntegrityError:  # the same paper posted twice at once: the other post recorded it
+        db.rollback()
+        attempt_id = answered(db, user.username, token)
+        if attempt_id is None:
+            raise
     if outcome.result is None:
         raise outcome.error
     return RedirectResponse(f"/quizzes/{quiz_id}/attempts/{attempt_id}", status_code=303)
+
+
+def answered(db, student: str, token: str | None) -> int | None:
+    """The attempt a paper's token was used for, if any."""
+    if token is None:
+        return None
+    return db.scalar(select(Attempt.id).where(Attempt.student == student, Attempt.token == token))
 
 
 _LINE = re.compile(r"^(\d+): (\S+)$")

@@ -1096,6 +1096,149 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "错题库已没有命名的常见错误，但记录还在：请运行 `seqlab build --record --lab {lab}`",
         "recorded mistakes remain but the corpus names none: run `seqlab build --record --lab {lab}`",
     ),
+    # --- the course calendar and rules (issue 15, item 2): course_config.py, web/deadlines.py ---
+    "course.bad_setting": (
+        "{where}：`{name}` = {value} 无效。{fix}",
+        "{where}: `{name}` = {value} is not valid. {fix}",
+    ),
+    "course.where_line": ("{path} 第 {line} 行", "{path}, line {line}"),
+    "course.where_file": ("{path}", "{path}"),
+    "course.where_web": (
+        "课程规则页（教师在网页上保存的设置）",
+        "The course rules page (a setting an instructor saved on the web)",
+    ),
+    "course.fix_unknown": (
+        "没有这个设置：请删除它或改正拼写（可用的设置见 `README.md` 的“课程日历与规则”）。",
+        'There is no such setting: remove it or fix its spelling (README, "Course calendar and rules", lists them).',
+    ),
+    "course.fix_table": (
+        "seqlab.toml 只有这些表：`[course]` `[scores]` `[late]` `[quizzes]` `[calendar.<编号>]` `[extensions.<学生>]` `[platform]`。",
+        "seqlab.toml has only these tables: [course] [scores] [late] [quizzes] [calendar.<id>] [extensions.<student>] [platform].",
+    ),
+    "course.fix_timezone": (
+        '请写时区数据库中的时区名，例如 `timezone = "Asia/Shanghai"`。',
+        'Write an IANA time zone name, e.g. timezone = "Asia/Shanghai".',
+    ),
+    "course.fix_time": (
+        "请写日期和时间，例如 `2026-09-15 23:59:00`（课程时区）或 `2026-09-15T23:59:00+08:00`。",
+        "Write a date and time, e.g. 2026-09-15 23:59:00 (the course's time zone) or 2026-09-15T23:59:00+08:00.",
+    ),
+    "course.fix_percent": (
+        "请写 0 到 100 之间的百分数，例如 `per_day = 10`。",
+        "Write a percentage from 0 to 100, e.g. per_day = 10.",
+    ),
+    "course.fix_count": (
+        "请写数字：`attempts` 为不小于 1 的整数，`cooldown_minutes` 不小于 0。",
+        "Write a number: attempts a whole number of 1 or more, cooldown_minutes 0 or more.",
+    ),
+    "course.fix_policy": (
+        '请写 `"penalty"`（迟交按天扣分，最低保留 `floor`）或 `"closed"`（截止后不接受提交）。',
+        'Write "penalty" (a late submission loses per_day percent a day, keeping at least floor) or "closed" (nothing is taken after due).',
+    ),
+    "course.fix_answers": (
+        '请写 `"never"`、`"after_due"` 或 `"immediately"`。',
+        'Write "never", "after_due" or "immediately".',
+    ),
+    "course.fix_order": (
+        "时间须依次为 `open`、`due`、`lock`。",
+        "The times must come in order: open, then due, then lock.",
+    ),
+    "course.fix_extension": (
+        "延期不能晚于该项的 `lock` 时间：请推迟 `lock`，或给一个更早的时间。",
+        "An extension cannot end after the item locks: move its lock later or give an earlier time.",
+    ),
+    "rules.opens": ("{when} 开放", "Opens {when}"),
+    "rules.due_in": ("截止 {when}（还有 {left}）", "Due {when} (in {left})"),
+    "rules.due_passed": ("截止 {when}（已过 {left}）", "Due {when} (passed {left} ago)"),
+    "rules.extension": ("你的截止时间已延长至 {when}", "Your due time is extended to {when}"),
+    "rules.locks": ("{when} 之后不再接受提交", "Nothing is taken after {when}"),
+    "rules.locked": ("已于 {when} 关闭", "Closed at {when}"),
+    "rules.late_penalty": (
+        "迟交每（开始的）一天扣 {per_day}% ，最低保留 {floor}%",
+        "Late: {per_day}% off per started day, keeping at least {floor}%",
+    ),
+    "rules.late_closed": ("截止后不接受提交", "Nothing is taken after the due time"),
+    "rules.late_now": (
+        "现在提交算迟交 {days} 天，保留 {percent}% 的得分",
+        "Handed in now it is {days} day(s) late and keeps {percent}% of its score",
+    ),
+    "rules.attempts_left": ("剩余作答次数：{left}/{total}", "Attempts left: {left} of {total}"),
+    "rules.cooldown_left": ("还需等待 {left} 才能再次作答", "You can answer again in {left}"),
+    "rules.answers_never": ("本测验不公布正确答案", "This quiz's answers are never shown"),
+    "rules.answers_after": (
+        "正确答案与解析在截止（{when}）后公布",
+        "The answers and explanations are shown after the deadline ({when})",
+    ),
+    "rules.answers_no_due": (
+        "正确答案在截止后公布；本测验没有截止时间，因此不公布",
+        "The answers are shown after the deadline; this quiz has none, so they are not shown",
+    ),
+    "rules.answers_now": (
+        "提交后即显示正确答案与解析",
+        "The answers and explanations are shown once you submit",
+    ),
+    "rules.empty_attempt": (
+        "这次没有选择任何选项：记为一次作答，不显示答案。",
+        "Nothing was chosen: this counts as an attempt and shows no answers.",
+    ),
+    "rules.late_score": (
+        "迟交 {days} 天：原分 {raw}，计 {score}",
+        "{days} day(s) late: raw {raw}, counts {score}",
+    ),
+    "rules.refused_not_open": (
+        "{item} 尚未开放（{when} 开放）；这次提交没有保存。",
+        "{item} is not open yet (it opens {when}); nothing was stored.",
+    ),
+    "rules.refused_locked": (
+        "{item} 已于 {when} 关闭，不再接受提交；这次提交没有保存。",
+        "{item} closed at {when} and takes no more submissions; nothing was stored.",
+    ),
+    "rules.refused_closed": (
+        "{item} 的截止时间 {when} 已过，本课程截止后不接受提交；这次提交没有保存。",
+        "{item} was due {when}, and this course takes nothing after the due time; nothing was stored.",
+    ),
+    "rules.refused_attempts": (
+        "{item} 最多可作答 {total} 次，你已用完；这次提交没有保存。",
+        "{item} may be answered {total} time(s) and you have used them all; nothing was stored.",
+    ),
+    "rules.refused_cooldown": (
+        "两次作答之间须间隔 {minutes} 分钟，请在 {left} 后再提交；这次提交没有保存。",
+        "Answers must be {minutes} minute(s) apart: submit again in {left}; nothing was stored.",
+    ),
+    "rules.days": ("{n} 天 {h} 小时", "{n} d {h} h"),
+    "rules.hours": ("{h} 小时 {m} 分", "{h} h {m} min"),
+    "rules.minutes": ("{m} 分 {s} 秒", "{m} min {s} s"),
+    "batch.late": (
+        "{student}：迟交 {days} 天，计入成绩时保留 {percent}% 的得分。",
+        "{student}: {days} day(s) late; its score of record keeps {percent}% of its score.",
+    ),
+    "batch.not_counted": (
+        "{student}：文件修改于 {when}（视为提交时间），此时 {item} 已不再接受提交（{rule}）；本次照常评测，但不计入成绩。",
+        "{student}: the file was changed {when} (its submission time), when {item} no longer took submissions ({rule}); it is graded, but does not count.",
+    ),
+    "rules.title": ("课程日历与规则", "Course calendar and rules"),
+    "rules.precedence": (
+        "这里保存的设置优先于课程目录中 seqlab.toml 的设置（文件中的值是默认值，显示在输入框中的灰色提示里）；清空一项并保存即恢复文件中的值。时间按课程时区 {zone} 填写，例如 2026-09-15 23:59。",
+        "Settings saved here win over the course's seqlab.toml (the file's values are the defaults, shown greyed in each box); clear a box and save to go back to the file's value. Times are in the course's time zone {zone}, e.g. 2026-09-15 23:59.",
+    ),
+    "rules.course_wide": ("全课程", "Whole course"),
+    "rules.item": ("项目", "Item"),
+    "rules.save": ("保存", "Save"),
+    "rules.saved": ("已保存。", "Saved."),
+    "rules.extensions": ("延期", "Extensions"),
+    "rules.student": ("学生", "Student"),
+    "rules.grant": ("给予延期", "Grant the extension"),
+    "rules.field_open": ("开放", "open"),
+    "rules.field_due": ("截止", "due"),
+    "rules.field_lock": ("关闭", "lock"),
+    "rules.field_attempts": ("次数上限", "attempts"),
+    "rules.field_cooldown_minutes": ("间隔（分钟）", "cool-down (min)"),
+    "rules.field_answers": ("公布答案", "answers shown"),
+    "rules.field_of_record": ("计分规则", "score of record"),
+    "rules.field_late_policy": ("迟交规则", "late policy"),
+    "rules.field_per_day": ("每天扣分 %", "% off per day"),
+    "rules.field_floor": ("最低保留 %", "floor %"),
+    "rules.link": ("日历与规则", "Calendar and rules"),
     # --- generic ----------------------------------------------------------------------------------
     "internal": (
         "评测系统内部出错（{error}）。这不是你的问题；请把这条信息报告给课程工作人员。",

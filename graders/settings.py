@@ -1,4 +1,5 @@
-"""The course's own settings, `seqlab.toml` at the course root: the one reader of that file.
+"""The course's own settings, `seqlab.toml` at the course root: the one reader of that file
+(`course_file`), and the meaning of its `[feedback]` table.
 
 [scores]                  # which grade counts (graders/store/record.py)
 of_record = "best"
@@ -31,17 +32,26 @@ def _parsed(path: Path, stamp: tuple[int, int]) -> tuple[dict, str]:
         raise SpecError("store.rules_unreadable", path=path, reason=error) from None
 
 
+def course_file(course_root: Path) -> tuple[dict, str, Path]:
+    """The course's seqlab.toml as parsed TOML ({} without one), its text and its path; read
+    again only when the file changed. Each table's meaning is its reader's: `[feedback]`
+    here, `[course]`, `[scores]`, `[late]`, `[quizzes]`, `[calendar]`, `[extensions]` in
+    graders/store/course_config.py, `[platform]` in graders/web/config.py."""
+    path = course_root / COURSE_CONFIG
+    try:
+        status = path.stat()
+    except FileNotFoundError:
+        return {}, "", path
+    data, text = _parsed(path, (status.st_mtime_ns, status.st_size))
+    return data, text, path
+
+
 def course_table(
     course_root: Path, name: str, shape: str = "store.rules_shape"
 ) -> tuple[dict, Path, str]:
     """The table `name` of the course's seqlab.toml ({} without one), its path and text;
     `shape` is the message for a `name` that is not a table."""
-    path = course_root / COURSE_CONFIG
-    try:
-        status = path.stat()
-    except FileNotFoundError:
-        return {}, path, ""
-    data, text = _parsed(path, (status.st_mtime_ns, status.st_size))
+    data, text, path = course_file(course_root)
     table = data.get(name, {})
     if not isinstance(table, dict):
         raise SpecError(shape, path=path, name=name, line=line_of(text, "", name))

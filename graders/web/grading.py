@@ -200,7 +200,13 @@ def attempt_values(outcome: Outcome, max_score: float) -> dict[str, object]:
 
 
 def record_quiz(
-    db_url: str, student: str, quiz_id: str, sheet: str, outcome: Outcome, bank_path: Path
+    db_url: str,
+    student: str,
+    quiz_id: str,
+    sheet: str,
+    outcome: Outcome,
+    bank_path: Path,
+    token: str | None = None,
 ) -> int:
     """A quiz answered on the web: its attempt (graded when answered) and its gradebook row,
     like any grading's. Returns the attempt's id."""
@@ -214,6 +220,7 @@ def record_quiz(
             text=sheet,
             created_at=created,
             finished_at=created,
+            token=token,
             **attempt_values(outcome, max_score),
         )
         session.add(attempt)

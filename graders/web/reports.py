@@ -40,7 +40,7 @@ from graders.messages import LANGS
 from graders.spec import LabSpec
 from graders.store.tables import Grade
 from graders.web.models import engine_for
-from graders.web.scores import course_rules
+from graders.web.scores import course_rules, rules_with, web_rules
 
 Key = tuple[int, int, str]  # (the lab's gradebook rows, the newest one's id, the rule)
 
@@ -51,7 +51,8 @@ def report_key(db: Session, lab: LabSpec) -> Key:
     count, newest = db.execute(
         select(func.count(), func.max(Grade.id)).where(Grade.lab == lab.id)
     ).one()
-    return int(count or 0), int(newest or 0), course_rules(lab.course_root).rule(lab.id)
+    rules = rules_with(lab.course_root, web_rules(db))  # its calendar too: extensions count
+    return int(count or 0), int(newest or 0), f"{rules.rule(lab.id)} {rules.calendar!r}"
 
 
 def build_report(db_url: str, lab: LabSpec) -> tuple[Key, dict[str, str]]:
@@ -59,7 +60,7 @@ def build_report(db_url: str, lab: LabSpec) -> tuple[Key, dict[str, str]]:
     page and export reads it), in every language, and the key it was built from."""
     with Session(engine_for(db_url)) as db:
         key = report_key(db, lab)
-    records = load_records(db_url, lab.id, course_rules(lab.course_root))
+    records = load_records(db_url, lab.id, course_rules(lab.course_root, db_url))
     similarity = compare_similarity(lab, [(r.student, r.text) for r in records], DEFAULT_THRESHOLD)
     return key, {lang: render_class_report(lab, records, similarity, lang) for lang in LANGS}
 

@@ -373,7 +373,7 @@ def test_records_stay_out_of_the_release_and_the_gradescopes_student_output(mini
     (mini.root / "exercises/README.md").parent.mkdir(exist_ok=True)
     release = tmp_path / "release"
     release.mkdir()
-    write_release(mini, release, {})
+    write_release(mini, release, {}, {})
     for path in release.rglob("*"):
         if path.is_file():
             data = path.read_bytes()

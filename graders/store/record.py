@@ -29,8 +29,9 @@ from datetime import UTC
 from pathlib import Path
 
 from graders.errors import SpecError
+from graders.settings import COURSE_CONFIG
 from graders.store.calendar import Calendar
-from graders.store.course_config import COURSE_CONFIG, RULES, Override, read_settings
+from graders.store.course_config import RULES, Override, read_settings
 from graders.store.tables import FINAL, Grade
 
 __all__ = ["COURSE_CONFIG", "RecordRules", "describe", "of_record", "rules_for"]

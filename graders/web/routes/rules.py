@@ -14,7 +14,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import delete, select
 
 from graders.errors import SpecError
-from graders.store.course_config import COURSE_CONFIG, ITEM_KEYS, Override, read_table
+from graders.settings import COURSE_CONFIG
+from graders.store.course_config import ITEM_KEYS, Override, read_table
 from graders.store.record import rules_for
 from graders.store.tables import Rule
 from graders.web.deps import DB, CsrfChecked, Instructor, Lang, Posted

@@ -6,6 +6,6 @@ Routes that touch the database or files are plain functions, which FastAPI runs 
 thread pool; only a route with no such work runs in the event loop.
 """
 
-from graders.web.routes import api, auth, instructor, labs, quizzes
+from graders.web.routes import api, auth, instructor, labs, lti, quizzes
 
-ROUTERS = (auth.router, labs.router, api.router, quizzes.router, instructor.router)
+ROUTERS = (auth.router, labs.router, api.router, quizzes.router, instructor.router, lti.router)

@@ -75,7 +75,8 @@ def quiz_answer(
     course = request.app.state.settings.course
     outcome = grade(lambda: check_quiz(paper, answers, Path(f"web/{quiz_id}")), code=sheet)
     bank = course.banks_dir / f"{quiz_id}.toml"
-    record_quiz(request.app.state.settings.db_url, user.username, quiz_id, sheet, outcome, bank)
+    db_url = request.app.state.settings.db_url
+    record_quiz(db_url, user.username, quiz_id, sheet, outcome, bank, course.root)
     if outcome.result is None:
         raise outcome.error
     result = outcome.result

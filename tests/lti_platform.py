@@ -72,6 +72,7 @@ class Platform:
     token_requests: int = 0
     deep_link_items: list[dict] = field(default_factory=list)
     refusals: list[str] = field(default_factory=list)
+    failing_scores: int = 0  # the next this many score POSTs answer 503 (an LMS that is down)
 
     @property
     def issuer(self) -> str:
@@ -272,6 +273,9 @@ def create_platform_app(platform: Platform) -> FastAPI:
     @app.post("/lineitems/{item}/scores")
     async def score(item: str, request: Request):
         platform.bearer(request, SCORE_SCOPE)
+        if platform.failing_scores > 0:
+            platform.failing_scores -= 1
+            raise HTTPException(503, "down for maintenance")
         if request.headers.get("content-type") != "application/vnd.ims.lis.v1.score+json":
             raise HTTPException(415)
         body = json.loads(await request.body())

@@ -286,3 +286,46 @@ def test_deep_linking_returns_signed_links_the_platform_verifies(lms: Lms):
     refused_page(
         launch(browser(), lms, learner.rsplit("/", 1)[1]), 403, "只有教师", "Only instructors"
     )
+
+
+def test_a_quiz_score_that_could_not_be_sent_is_recorded_and_resent(lms: Lms):
+    platform = lms.platform
+    student = Member("student-12", "Sun Li", "Learner")
+    hint = platform.add_launch(student, custom={"quiz": "attention"}, lineitem="q12")
+    client = browser()
+    landed = launch(client, lms, hint.rsplit("/", 1)[1])
+    assert landed.headers["location"] == "/quizzes/attention"
+    page = client.get(f"{lms.tool}/quizzes/attention")
+    platform.failing_scores = 3  # every try of this send fails
+    answered = client.post(f"{lms.tool}/quizzes/attention", data={"csrf": csrf_of(page.text)})
+    assert answered.status_code == 200, answered.text
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(f"sqlite:///{lms.db}")
+    username = username_for(platform.issuer, student.sub)
+
+    def link():
+        with engine.connect() as connection:
+            row = connection.execute(
+                text(
+                    "SELECT status, last_error, tries FROM seqlab_lti_links"
+                    " WHERE username = :u AND lab = 'attention'"
+                ),
+                {"u": username},
+            ).one()
+        return row if row.status != "new" else None
+
+    failed = wait_for(link, "the failed send recorded")
+    assert failed.status == "failed" and "503" in failed.last_error and failed.tries == 3
+    assert not [s for s in platform.scores if s["lineitem"] == "q12"]
+    resent = subprocess.run(
+        [str(SEQLAB), "--lang", "en", "lti", "resend", "--db", str(lms.db)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert resent.returncode == 0 and "sent" in resent.stdout, resent.stdout + resent.stderr
+    sent = [s for s in platform.scores if s["lineitem"] == "q12"]
+    assert len(sent) == 1 and sent[0]["userId"] == student.sub and sent[0]["scoreGiven"] == 0
+    assert link().status == "sent"
+    engine.dispose()

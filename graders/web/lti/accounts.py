@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from graders.web.lti.adapter import TimedSession
 from graders.web.lti.claims import NRPS, Person, Target, role_of, score_endpoint, username_for
 from graders.web.lti.tables import ScoreLink
 from graders.web.models import User, now
@@ -70,7 +71,7 @@ def fill_roster(engine: Engine, registration, claims: dict) -> None:
     def fill() -> None:
         try:
             members = NamesRolesProvisioningService(
-                ServiceConnector(registration), service
+                ServiceConnector(registration, TimedSession()), service
             ).get_members()
             with Session(engine) as db, db.begin():
                 for member in members:

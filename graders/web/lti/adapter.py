@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
+import requests
 from fastapi.responses import RedirectResponse, Response
 from pylti1p3.cookie import CookieService
 from pylti1p3.exception import LtiException, OIDCException
@@ -42,6 +43,17 @@ VERIFY = {
     "verify_exp": True,
     "require": ["exp", "iat"],
 }
+
+
+class TimedSession(requests.Session):
+    """pylti1p3 calls the platform (its JWKS, token and service endpoints) through requests,
+    which waits forever by default: a platform that hangs must not hold a worker thread."""
+
+    TIMEOUT = 15.0
+
+    def request(self, *args, **kwargs):
+        kwargs.setdefault("timeout", self.TIMEOUT)
+        return super().request(*args, **kwargs)
 
 
 class LtiRequest(LtiRequestBase):
@@ -199,7 +211,7 @@ class SeqlabLaunch(MessageLaunch):
 
 def launch_for(request: LtiRequest, engine: Engine, conf) -> SeqlabLaunch:
     session, cookies = services(request, engine)
-    launch = SeqlabLaunch(request, conf, session, cookies, DbStorage(engine))
+    launch = SeqlabLaunch(request, conf, session, cookies, DbStorage(engine), TimedSession())
     launch.set_jwt_verify_options(VERIFY)
     return launch
 

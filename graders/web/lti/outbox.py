@@ -24,6 +24,7 @@ from pylti1p3.service_connector import ServiceConnector
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from graders.web.lti.adapter import TimedSession
 from graders.web.lti.registry import tool_conf
 from graders.web.lti.tables import ScoreLink
 from graders.web.models import engine_for, now
@@ -72,8 +73,9 @@ def send(db_url: str, course_root: Path, student: str, lab: str, waits=WAITS) ->
             link = db.scalar(select(ScoreLink).where(*_key(student, lab)))
         if link.status == "sent" and link.sent_score == grade.score:
             return "sent"
-        error = None
+        error, made = None, 0
         for attempt in range(RETRIES):
+            made += 1
             try:
                 _post(engine, link, grade.score or 0.0, grade.max_score or 0.0)
                 error = None
@@ -84,7 +86,7 @@ def send(db_url: str, course_root: Path, student: str, lab: str, waits=WAITS) ->
                     time.sleep(waits[attempt])
         with Session(engine) as db, db.begin():
             row = db.scalar(select(ScoreLink).where(*_key(student, lab)))
-            row.tries = (row.tries or 0) + RETRIES if error else (row.tries or 0) + 1
+            row.tries = (row.tries or 0) + made
             row.status, row.last_error, row.updated_at = (
                 ("failed", error, now()) if error else ("sent", None, now())
             )
@@ -120,7 +122,8 @@ def _post(engine, link: ScoreLink, score: float, maximum: float) -> None:
     if registration is None:
         raise LookupError(f"platform {link.issuer} ({link.client_id}) is no longer registered")
     service = AssignmentsGradesService(
-        ServiceConnector(registration), {"scope": link.scopes, "lineitem": link.lineitem}
+        ServiceConnector(registration, TimedSession()),
+        {"scope": link.scopes, "lineitem": link.lineitem},
     )
     # Now, not the grade's time: a platform keeps the score with the latest timestamp, and
     # an older grade can become the score of record (an instructor's choice).

@@ -11,17 +11,19 @@ gave goes to the server's log, never a traceback to the browser.
 from __future__ import annotations
 
 import sys
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pylti1p3.deep_link_resource import DeepLinkResource
 from pylti1p3.exception import LtiException, OIDCException
 from pylti1p3.lineitem import LineItem
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from graders.errors import SpecError, UsageError
 from graders.messages import say
-from graders.web.deps import DB, CsrfChecked, Instructor, Posted
+from graders.web.deps import CsrfChecked, Instructor, Posted
 from graders.web.lti import outbox
 from graders.web.lti.accounts import fill_roster, link_scores, upsert_user
 from graders.web.lti.adapter import LtiRequest, SeqlabLaunch, launch_for, login_for, services
@@ -123,7 +125,9 @@ def _launch(request: Request, given: LtiRequest) -> Response:
         else:
             linked = False
     if person.role == INSTRUCTOR:
-        fill_roster(engine, message._registration, claims)
+        fill_roster(
+            engine, conf.find_registration_by_params(claims["iss"], message.get_client_id()), claims
+        )
     if linked:  # a score already earned goes to the new LMS column at once
         outbox.score_changed(
             request.app.state.settings.db_url,
@@ -137,8 +141,7 @@ def _launch(request: Request, given: LtiRequest) -> Response:
     if deep_linking:
         request.session["lti_launch"] = message.get_launch_id()
         return _picker(request, user, message.get_launch_id(), claims)
-    response = Response(status_code=303, headers={"Location": target.path if target else "/"})
-    return response
+    return RedirectResponse(target.path if target else "/", status_code=303)
 
 
 def _exists(request: Request, target: Target) -> bool:
@@ -192,9 +195,7 @@ def _picker(request: Request, user, launch_id: str, claims: dict) -> Response:
 
 
 @router.post("/lti/deep-link", name="lti_deep_link")
-def deep_link(
-    request: Request, _csrf: CsrfChecked, user: Instructor, form: Posted, db: DB
-) -> Response:
+def deep_link(request: Request, _csrf: CsrfChecked, user: Instructor, form: Posted) -> Response:
     """The instructor's choice, signed as an LtiDeepLinkingResponse and posted back to the
     LMS by the browser (a form and static/lti.js: no inline script under the CSP)."""
     launch_id = str(form.get("launch", ""))
@@ -232,7 +233,7 @@ def deep_link(
         )
     link = message.get_deep_link()
     token = link.get_response_jwt(resources)
-    return_url = link._deep_link_settings["deep_link_return_url"]
+    return_url = message.get_launch_data()[DEEP_LINKING]["deep_link_return_url"]
     request.session.pop("lti_launch", None)
     response = render(
         request, "lti_return.html", user, return_url=return_url, token=token, count=len(picked)
@@ -246,8 +247,6 @@ def deep_link(
 
 
 def _origin(url: str) -> str:
-    from urllib.parse import urlsplit
-
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}"
 
@@ -258,6 +257,5 @@ def tool_jwks(request: Request) -> Response:
 
 
 async def _in_thread(function, *args):
-    from starlette.concurrency import run_in_threadpool
-
+    """pylti1p3 is synchronous (requests, the database): off the event loop."""
     return await run_in_threadpool(function, *args)

@@ -1239,6 +1239,82 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "rules.field_per_day": ("每天扣分 %", "% off per day"),
     "rules.field_floor": ("最低保留 %", "floor %"),
     "rules.link": ("日历与规则", "Calendar and rules"),
+    # --- LTI 1.3 tool (graders/web/lti/, `seqlab lti`, issue 15 item 5) -------------------------
+    "lti.launch_bad": (
+        "无法从学习平台进入 seqlab：这次启动请求无效。请回到学习平台重新打开这个作业；若仍不行，请告诉课程教师。",
+        "seqlab could not be opened from your learning platform: the launch was not valid. Go back to the platform and open the assignment again; if it still fails, tell your instructor.",
+    ),
+    "lti.token_bad": (
+        "无法从学习平台进入 seqlab：启动凭证的签名或受众不对（不是这个平台为 seqlab 签发的）。请让课程教师检查平台里的 seqlab 注册。",
+        "seqlab could not be opened from your learning platform: the launch token's signature or audience is wrong (it was not issued to seqlab by this platform). Ask your instructor to check seqlab's registration in the platform.",
+    ),
+    "lti.token_expired": (
+        "无法从学习平台进入 seqlab：启动凭证已过期。请回到学习平台重新打开这个作业。",
+        "seqlab could not be opened from your learning platform: the launch token has expired. Go back to the platform and open the assignment again.",
+    ),
+    "lti.replayed": (
+        "这次启动已经用过了（每次启动只能用一次）。请回到学习平台重新打开这个作业。",
+        "This launch has already been used (each launch works once). Go back to the platform and open the assignment again.",
+    ),
+    "lti.state_bad": (
+        "无法从学习平台进入 seqlab：浏览器没有带回登录状态（可能禁用了网站数据，或在框架中打开）。请在新窗口中打开这个作业。",
+        "seqlab could not be opened from your learning platform: the browser did not bring back the sign-in state (cookies blocked, or opened in a frame). Open the assignment in a new window.",
+    ),
+    "lti.platform_unknown": (
+        "这个学习平台（或它的客户端标识）还没有在 seqlab 注册。课程管理员可用 `seqlab lti add-platform` 注册。",
+        "This learning platform (or its client id) is not registered with seqlab. The course's administrator registers it with `seqlab lti add-platform`.",
+    ),
+    "lti.deployment_unknown": (
+        "这个学习平台的部署标识还没有在 seqlab 注册。课程管理员可用 `seqlab lti add-platform … --deployment 部署标识` 添加。",
+        "This deployment of the learning platform is not registered with seqlab. The course's administrator adds it with `seqlab lti add-platform … --deployment ID`.",
+    ),
+    "lti.target_unknown": (
+        "学习平台指向的实训或测验在本课程中不存在。请让课程教师在平台中重新选择 seqlab 的实训。",
+        "The lab or quiz the learning platform points to is not in this course. Ask your instructor to pick the seqlab lab again in the platform.",
+    ),
+    "lti.deep_link_staff": (
+        "只有教师和助教可以在学习平台中添加 seqlab 实训。",
+        "Only instructors and teaching assistants can add seqlab labs in the learning platform.",
+    ),
+    "lti.nothing_picked": (
+        "没有选择任何实训或测验。请返回并至少勾选一项。",
+        "No lab or quiz was picked. Go back and tick at least one.",
+    ),
+    "lti.pick_title": (
+        "选择要添加到学习平台的实训和测验",
+        "Pick the labs and quizzes to add to the learning platform",
+    ),
+    "lti.pick_help": (
+        "每一项会成为平台中的一个作业，带成绩列；学生的记录成绩会自动回传。",
+        "Each becomes an assignment in the platform, with a gradebook column; students' scores of record are sent back to it.",
+    ),
+    "lti.pick_submit": ("添加到学习平台", "Add to the learning platform"),
+    "lti.returning": ("正在返回学习平台……", "Returning to the learning platform…"),
+    "lti.return_button": (
+        "返回学习平台（{count} 项）",
+        "Back to the learning platform ({count} item(s))",
+    ),
+    "lti.url_bad": (
+        "{option} 的值 `{value}` 不是可用的地址：必须是完整的 https:// 地址（仅本机回环地址可用 http://）。请从学习平台的 `LTI 1.3` 工具注册页复制。",
+        "{option} `{value}` is not a usable address: it must be a full https:// URL (http:// only on this machine's loopback). Copy it from the LTI 1.3 tool registration page of your learning platform.",
+    ),
+    "lti.value_bad": (
+        "{option} 的值 `{value}` 无效：不能为空，最多 300 个可打印字符。请从学习平台的 `LTI 1.3` 工具注册页复制。",
+        "{option} `{value}` is not valid: it must be non-empty, at most 300 printable characters. Copy it from the LTI 1.3 tool registration page of your learning platform.",
+    ),
+    "lti.platform_added": (
+        "已注册平台 {issuer}（客户端标识 {client_id}，部署 {deployments}）。",
+        "Platform {issuer} registered (client id {client_id}, deployments {deployments}).",
+    ),
+    "lti.no_platforms": (
+        "还没有注册任何学习平台。用 `seqlab lti add-platform` 注册。",
+        "No learning platform is registered yet. Register one with `seqlab lti add-platform`.",
+    ),
+    "lti.tool_urls": (
+        "在学习平台中注册 seqlab 时填写：\n  登录发起地址：{base}/lti/login\n  启动/重定向地址：{base}/lti/launch\n  公钥集（`JWKS`）地址：{base}/lti/jwks.json\n  深度链接地址：{base}/lti/launch",
+        "Register seqlab in the learning platform with:\n  login initiation URL: {base}/lti/login\n  launch / redirect URL: {base}/lti/launch\n  public keyset (JWKS) URL: {base}/lti/jwks.json\n  deep linking URL: {base}/lti/launch",
+    ),
+    "lti.resent": ("成绩回传：{counts}。", "Scores sent back: {counts}."),
     # --- generic ----------------------------------------------------------------------------------
     "internal": (
         "评测系统内部出错（{error}）。这不是你的问题；请把这条信息报告给课程工作人员。",

@@ -40,6 +40,7 @@ from graders.service import Blame, Outcome, grade_lab
 from graders.spec import Course, LabSpec
 from graders.store.gradebook import Entry, Gradebook, file_version
 from graders.submission import Submission
+from graders.web.lti.outbox import score_changed
 from graders.web.models import DONE, ERROR, LAB, QUEUED, QUIZ, RUNNING, Attempt, engine_for, now
 
 
@@ -167,6 +168,7 @@ def _grade(
             submitted_at=submitted_at,
         )
         _gradebook(db_url).record(entry, outcome)
+        score_changed(db_url, course.root, student, lab_id)  # to the LMS, if linked (AGS)
     with Session(engine) as session, session.begin():
         session.execute(
             update(Attempt)
@@ -207,6 +209,7 @@ def record_quiz(
     outcome: Outcome,
     bank_path: Path,
     token: str | None = None,
+    course_root: Path | None = None,
 ) -> int:
     """A quiz answered on the web: its attempt (graded when answered) and its gradebook row,
     like any grading's. Returns the attempt's id."""
@@ -237,6 +240,7 @@ def record_quiz(
         submitted_at=created,
     )
     _gradebook(db_url).record(entry, outcome)
+    score_changed(db_url, course_root, student, quiz_id)  # to the LMS, if linked (AGS)
     return attempt_id
 
 

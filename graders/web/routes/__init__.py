@@ -7,7 +7,7 @@ Routes that touch the database or files are plain functions, which FastAPI runs 
 thread pool; only a route with no such work runs in the event loop.
 """
 
-from graders.web.routes import api, auth, drafts, instructor, labs, quizzes, rules
+from graders.web.routes import api, auth, drafts, instructor, labs, lti, quizzes, rules
 
 ROUTERS = (
     auth.router,
@@ -17,4 +17,5 @@ ROUTERS = (
     quizzes.router,
     instructor.router,
     rules.router,
+    lti.router,
 )

@@ -109,7 +109,14 @@ def quiz_answer(
     settings = request.app.state.settings
     try:
         attempt_id = record_quiz(
-            settings.db_url, user.username, quiz_id, sheet, outcome, bank, token=token
+            settings.db_url,
+            user.username,
+            quiz_id,
+            sheet,
+            outcome,
+            bank,
+            token=token,
+            course_root=course.root,
         )
     except IntegrityError:  # the same paper posted twice at once: the other post recorded it
         db.rollback()

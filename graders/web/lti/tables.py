@@ -50,7 +50,7 @@ class LaunchValue(Base):
     __tablename__ = "seqlab_lti_launch_data"
 
     key: Mapped[str] = mapped_column(String(300), primary_key=True)
-    value: Mapped[Any] = mapped_column(JSON)
+    value: Mapped[Any] = mapped_column(JSON, nullable=True)
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
 
 

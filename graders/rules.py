@@ -25,11 +25,14 @@ of the program that was parsed; the caller maps them to the student's file.
 from __future__ import annotations
 
 import ast
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from graders.markers import parse
 
 UNKNOWN = "?"  # the dotted name of what no static reading can name (a call's result)
+DOTTED = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*")
 
 
 @dataclass(frozen=True)
@@ -101,7 +104,9 @@ class _Names:
             for inner, part in zip(target.elts, value.elts, strict=False):
                 self._assign(inner, part)
         elif isinstance(target, ast.Name):
-            meanings = {m for m in self.resolve(value) if not m.startswith(UNKNOWN)}
+            # An alias of a named thing follows it; a value (a call's result, a number) is
+            # the name's own: `model = Seq2Seq()` makes `model.step` read as model.step.
+            meanings = {m for m in self.resolve(value) if DOTTED.fullmatch(m)}
             for meaning in meanings or {target.id}:
                 self._bind(target.id, meaning)
 
@@ -167,6 +172,29 @@ def _matches(kind: str, entry: str, meaning: str) -> bool:
     return meaning == entry or meaning.endswith("." + entry)
 
 
+def _placeholder(statement: ast.stmt) -> bool:
+    """`pass`, `...`, a docstring, or `raise NotImplementedError(…)` (the starter's line)."""
+    if isinstance(statement, ast.Pass):
+        return True
+    if isinstance(statement, ast.Expr):
+        return isinstance(statement.value, ast.Constant)
+    if isinstance(statement, ast.Raise) and statement.exc is not None:
+        raised = statement.exc.func if isinstance(statement.exc, ast.Call) else statement.exc
+        return isinstance(raised, ast.Name) and raised.id == "NotImplementedError"
+    return False
+
+
+def _written(tree: ast.Module, blank_of: Callable[[int], int | None]) -> set[int]:
+    """The blanks holding code: not empty, not only placeholders. A required name is not
+    asked of the others: a student fills one blank at a time and checks each."""
+    return {
+        where
+        for node in ast.walk(tree)
+        if isinstance(node, ast.stmt) and not _placeholder(node)
+        if (where := blank_of(node.lineno)) is not None
+    }
+
+
 def check(program: str, rules: tuple[Rule, ...]) -> list[Finding]:
     """The rules `program` (a spliced lab file, markers kept) does not keep, in rule order.
     Raises Unparsable when it is not Python."""
@@ -180,6 +208,7 @@ def check(program: str, rules: tuple[Rule, ...]) -> list[Finding]:
     def blank_of(line: int) -> int | None:
         return next((b.index for b in blanks if b.begin_line < line < b.end_line), None)
 
+    written = _written(tree, blank_of)
     uses = []
     for node in ast.walk(tree):
         line = getattr(node, "lineno", None)
@@ -203,6 +232,8 @@ def check(program: str, rules: tuple[Rule, ...]) -> list[Finding]:
             findings.append(Finding(rule, lines, " ".join(shown.split())[:80], meaning))
         elif rule.kind == "require" and not hits:
             chosen = [b for b in blanks if rule.blank in (None, b.index)]
+            if chosen and not any(b.index in written for b in chosen):
+                continue  # not written yet: its own error says so, and the others still run
             span = (chosen[0].begin_line, chosen[-1].end_line) if chosen else None
             findings.append(Finding(rule, span=span))
     return findings

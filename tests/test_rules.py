@@ -1,6 +1,7 @@
 """Code rules (graders/rules.py): what counts as a use, aliases, lines; the spec's [rules]
 table; the engine's rules set (a program that breaks a rule is not run)."""
 
+import json
 import textwrap
 from pathlib import Path
 
@@ -131,6 +132,24 @@ def test_a_required_name_must_be_named_exactly_in_its_blank():
         "def softmax(s):\n    return softmax\n", "def attention(s):\n    pass\n"
     )
     assert len(check(in_blank_1_only, (USE_SOFTMAX,))) == 1
+
+
+def test_a_required_method_of_a_template_object_is_named_through_the_object():
+    step = Rule("require", ("model.step",), REASON, blank=1)
+    head = TEMPLATE_HEAD + "model = Net()\n\n"
+    assert check(program("def go(x):\n    return model.step(x)\n", head=head), (step,)) == []
+    aliased = "def go(x):\n    m = model\n    return m.step(x)\n"
+    assert check(program(aliased, head=head), (step,)) == []
+    lookup = "def go(x):\n    return {'a': 'b'}[x]\n"
+    assert len(check(program(lookup, head=head), (step,))) == 1
+
+
+def test_a_required_name_is_not_asked_of_a_blank_not_written_yet():
+    # A student fills blank 1 and checks it: blank 2 still holds the starter's placeholder.
+    placeholder = 'raise NotImplementedError("fill in blank 2")\n'
+    for blank_2 in (placeholder, "pass\n", "# my notes\n", '"""todo"""\n'):
+        text = program("def softmax(s):\n    return s\n", blank_2)
+        assert check(text, (USE_SOFTMAX,)) == [], blank_2
 
 
 def test_a_rule_for_one_blank_ignores_the_others():
@@ -286,3 +305,30 @@ def test_a_program_that_does_not_parse_is_run_to_show_its_error():
     assert runner.calls == 2
     assert result.tests[-1].verdict is Verdict.RUNTIME_ERROR
     assert "syntax error" in result.tests[-1].detail_text("en")
+
+
+# --- end to end: the lstm-cell page's rule, through the CLI, in both languages ------------------
+
+
+def test_an_nn_lstmcell_submission_scores_zero_and_is_told_the_line(course, capsys, tmp_path):
+    from graders.cli import main
+    from graders.course.corpus import corpus_program, load_corpus
+
+    lab = course.lab("lstm-cell")
+    (entry,) = [e for e in load_corpus(lab) if e.name == "uses_nn_lstmcell"]
+    text = corpus_program(lab.solution_path.read_text(encoding="utf-8"), entry)
+    path = tmp_path / "lstm_cell.py"
+    path.write_text(text, encoding="utf-8")
+    line = line_of(text, "import LSTMCell")
+    for lang, words in (("en", f"lstm_cell.py, line(s) {line}"), ("zh", f"lstm_cell.py 第 {line}")):
+        assert main(["grade", str(path), "--json", "--lang", lang]) == 1
+        result = json.loads(capsys.readouterr().out)
+        assert result["score"] == 0 and result["max_score"] == 100
+        *outputs, rules = result["tests"]
+        assert rules["name"] == RULES_SET and rules["visibility"] == "visible"
+        assert rules["status"] == "failed" and words in rules["output"]
+        assert "torch.nn.LSTMCell" in rules["output"]
+        assert all(t["status"] == "failed" and "actual" not in t for t in outputs)
+        assert main(["grade", str(path), "--lang", lang]) == 1  # the terminal report draws it
+        shown = capsys.readouterr().out
+        assert ("code rules" if lang == "en" else "代码规则") in shown and "LSTMCell" in shown

@@ -1315,6 +1315,42 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Register seqlab in the learning platform with:\n  login initiation URL: {base}/lti/login\n  launch / redirect URL: {base}/lti/launch\n  public keyset (JWKS) URL: {base}/lti/jwks.json\n  deep linking URL: {base}/lti/launch",
     ),
     "lti.resent": ("成绩回传：{counts}。", "Scores sent back: {counts}."),
+    # --- code rules (graders/rules.py, the spec's [rules], graded as one set) ----------------
+    "report.rules_set": ("测试集 {index} · 代码规则", "Test set {index} · code rules"),
+    "detail.rule_broken": (
+        "{file} 第 {lines} 行用到了 `{written}`（即 {name}），本关不允许：{reason[zh]}",
+        "{file}, line(s) {lines}: `{written}` (that is {name}) is not allowed in this lab: "
+        "{reason[en]}",
+    ),
+    "detail.rule_broken_plain": (
+        "{file} 第 {lines} 行用到了 `{written}`，本关不允许：{reason[zh]}",
+        "{file}, line(s) {lines}: `{written}` is not allowed in this lab: {reason[en]}",
+    ),
+    "detail.rule_missing": (
+        "{file} 第 {lines} 行的填空代码没有用到要求的 {names}：{reason[zh]}",
+        "{file}, lines {lines}: the blank's code does not use {names}, as this lab requires: "
+        "{reason[en]}",
+    ),
+    "detail.rules_kept": (
+        "代码遵守了本关的规则。{reasons[zh]}",
+        "The code keeps this lab's rules. {reasons[en]}",
+    ),
+    "detail.rules_unparsable": (
+        "{file} 第 {line} 行有语法错误，无法检查本关的代码规则。",
+        "{file}, line {line}: a syntax error; this lab's code rules cannot be checked.",
+    ),
+    "detail.not_run_rules": (
+        "没有运行：代码违反了本关的代码规则（见“代码规则”）。",
+        "Not run: the code breaks a rule of this lab (see 'code rules').",
+    ),
+    "report.rules_broken": (
+        "代码违反了本关的代码规则，程序没有运行：先按“代码规则”一项改正。",
+        "The code breaks a rule of this lab, so it was not run: fix what 'code rules' names first.",
+    ),
+    "validate.corpus_rules": (
+        "代码规则的结果与预期（breaks_rule = {want}）不符",
+        "the code rules' verdict differs from breaks_rule = {want}",
+    ),
     # --- generic ----------------------------------------------------------------------------------
     "internal": (
         "评测系统内部出错（{error}）。这不是你的问题；请把这条信息报告给课程工作人员。",

@@ -180,6 +180,8 @@ def set_view(index: int, test: TestResult, lang: str, kind: str) -> SetView:
     state = _state(test)
     if kind == "quiz":
         heading = say("report.question", lang, number=test.number)
+    elif test.comparator == "rules":  # the code-rules set (spec [rules]): judged, never run
+        heading = say("report.rules_set", lang, index=index)
     else:
         heading = f"{say('report.test_set', lang, index=index)} · {test.name}"
     fields = [_field(k, getattr(test, k), lang) for k in ("input", "expected", "actual")]
@@ -256,6 +258,10 @@ def build(result: LabResult, lang: str) -> ResultView:
     partial = sum(1 for s in sets if s.state == "partial")
     failed = sum(1 for s in sets if s.state == "failed")
     parts = [say(SOME_FAILED[result.kind], lang, failed=failed)] if failed else []
+    if any(
+        not s.passed and t.comparator == "rules" for s, t in zip(sets, result.tests, strict=True)
+    ):
+        parts = [say("report.rules_broken", lang)]  # why every other set failed, not a diff
     if partial:
         parts.append(say("report.some_partial", lang, partial=partial))
     shared = ""

@@ -267,7 +267,9 @@ def load_spec(path: Path, course_root: Path) -> LabSpec:
     )
     pictures = _pictures(reader)
     reader.done()
-    return replace(spec, tests=tuple(replace(test, pictures=pictures) for test in tests))
+    # The code-rules set prints nothing: no picture is read from it.
+    drawn = tuple(test if test.rules else replace(test, pictures=pictures) for test in tests)
+    return replace(spec, tests=drawn)
 
 
 # --- pictures: which printed block of a set's output is a matrix --------------------------

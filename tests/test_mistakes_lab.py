@@ -94,9 +94,12 @@ def test_a_real_labs_mistake_is_named_by_check_and_grade_and_no_hidden_data_leak
     assert [t["visibility"] for t in tests].count("hidden") == 4
     for secret in hidden_lines(lab):  # the hidden sets: named, and nothing of their data
         assert secret not in printed
-    from graders.course.gradescope import results_json
+    from graders.course.gradescope_run import results_json
+    from graders.service import grade_lab
+    from graders.submission import read_submission
 
-    gradescope = json.dumps(results_json(json.loads(printed), "", "en"), ensure_ascii=False)
+    outcome = grade_lab(lab, read_submission(path), include_hidden=True)
+    gradescope = json.dumps(results_json(outcome.result, "en"), ensure_ascii=False)
     assert gradescope.count("This looks like a common mistake") == 6
     assert not [secret for secret in hidden_lines(lab) if secret in gradescope]
 

@@ -50,6 +50,7 @@ def grade_submission(
         include_hidden=include_hidden,
         ignored_lines=spliced.ignored_lines,
         line_map=spliced.submission_line,
+        places=submission.places,
         runner=runner,
     )
 
@@ -62,6 +63,7 @@ def grade_program(
     include_hidden: bool,
     ignored_lines: tuple[int, ...] = (),
     line_map: Sequence[int | None] | None = None,
+    places: Sequence[tuple[int, int] | None] | None = None,
     runner: Runner = run_sets,
 ) -> LabResult:
     """Run an already complete program against the lab's test sets.
@@ -99,7 +101,7 @@ def grade_program(
     runs: dict[str, RunResult] = {}
     for group, group_runs in zip(groups, outcomes, strict=True):
         runs.update(zip((test.name for test in group), group_runs, strict=True))
-    map_lines = _LineMapper(lab.entry, Path(file).name, line_map)
+    map_lines = _LineMapper(lab.entry, Path(file).name, line_map, places)
     results = tuple(judge(test, runs[test.name], lab.limits, map_lines) for test in tests)
     shown = [runs[test.name] for test in tests if not test.hidden] or list(runs.values())
     shared = next((run.shared_seconds for run in shown if run.shared_seconds is not None), None)
@@ -121,11 +123,18 @@ def _text(data: bytes) -> str:
 
 
 class _LineMapper:
-    """Rewrites traceback lines of the spliced program to the student's own line numbers."""
+    """Rewrites traceback lines of the spliced program to the student's own line numbers:
+    in a notebook (`places`, graders/cells.py), the cell and the line within it."""
 
-    def __init__(self, program_name: str, shown_name: str, line_map: Sequence[int | None] | None):
+    def __init__(
+        self,
+        program_name: str,
+        shown_name: str,
+        line_map: Sequence[int | None] | None,
+        places: Sequence[tuple[int, int] | None] | None = None,
+    ):
         self.pattern = re.compile(rf'File "{re.escape(program_name)}", line (\d+)')
-        self.shown_name, self.line_map = shown_name, line_map
+        self.shown_name, self.line_map, self.places = shown_name, line_map, places
 
     def __call__(self, stderr: str) -> str:
         if not self.line_map:
@@ -136,6 +145,9 @@ class _LineMapper:
             mapped = self.line_map[number] if number < len(self.line_map) else None
             if mapped is None:
                 return match[0]  # a template line the student's file does not have
+            place = self.places[mapped] if self.places and mapped < len(self.places) else None
+            if place is not None:
+                return f'File "{self.shown_name}", cell {place[0]}, line {place[1]}'
             return f'File "{self.shown_name}", line {mapped}'
 
         return self.pattern.sub(replace, stderr)

@@ -395,3 +395,31 @@ def test_the_magic_finds_the_notebook_from_the_kernel_session(course, tmp_path, 
     vscode = {"__vsc_ipynb_file__": str(tmp_path / "scaled_dot_product.ipynb")}
     assert find_notebook(None, vscode, course).name == "scaled_dot_product.ipynb"
     assert find_notebook("x/y.ipynb", vscode, course) == Path("x/y.ipynb")
+
+
+def test_the_check_refuses_when_it_cannot_see_the_screen(course, tmp_path, monkeypatch):
+    """No save from the frontend in time, or VS Code (which cannot be asked to save): no
+    grade of a file that may be stale, a message that says why; `--saved` is the way out."""
+    from graders.errors import UsageError
+    from graders.notebooks import live
+    from graders.notebooks.magic import _parser, notebook_to_grade
+
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "rnn_numpy.ipynb"
+    path.write_text(json.dumps(starter_notebook(course, "rnn-numpy")), encoding="utf-8")
+    monkeypatch.setenv("JPY_SESSION_NAME", str(path))
+    monkeypatch.setattr(live, "SAVE_SECONDS", 0.5)
+    args = _parser().parse_args(["check"])
+    with pytest.raises(UsageError) as refused:
+        notebook_to_grade(args, {}, course, "en")
+    assert "was not saved within 0.5 s" in str(refused.value) and "--saved" in str(refused.value)
+    assert "保存" in refused.value.render("zh")
+    vscode = {"__vsc_ipynb_file__": str(path)}
+    with pytest.raises(UsageError, match="in VS Code, seqlab cannot have the editor save"):
+        notebook_to_grade(args, vscode, course, "en")
+    saved = _parser().parse_args(["check", "--saved"])
+    assert notebook_to_grade(saved, vscode, course, "en") == (path, None)
+    # A copy is its lab by its metadata, whatever its name.
+    copy = tmp_path / "rnn_numpy-Copy1.ipynb"
+    copy.write_bytes(path.read_bytes())
+    assert live.lab_for(copy, course, None).id == "rnn-numpy"

@@ -54,6 +54,7 @@ def grade_submission(
         include_hidden=include_hidden,
         ignored_lines=spliced.ignored_lines,
         line_map=spliced.submission_line,
+        places=submission.places,
         runner=runner,
     )
 
@@ -66,6 +67,7 @@ def grade_program(
     include_hidden: bool,
     ignored_lines: tuple[int, ...] = (),
     line_map: Sequence[int | None] | None = None,
+    places: Sequence[tuple[int, int] | None] | None = None,
     runner: Runner = run_sets,
 ) -> LabResult:
     """Run an already complete program against the lab's test sets.
@@ -80,7 +82,7 @@ def grade_program(
     public run's, so where the runner has the room it costs little more wall time than one."""
     tests = lab.selected_tests(include_hidden)
     started = time.monotonic()
-    map_lines = _LineMapper(lab.entry, Path(file).name, line_map)
+    map_lines = _LineMapper(lab.entry, Path(file).name, line_map, places)
     rules = {t.name: _judge_rules(t, program, map_lines) for t in tests if t.rules}
     # A program that breaks a code rule is not run: the rule is the lab (see spec.RULES_SET).
     broken = any(result.verdict is Verdict.WRONG_ANSWER for result in rules.values())
@@ -160,11 +162,18 @@ def _text(data: bytes) -> str:
 
 
 class _LineMapper:
-    """Rewrites traceback lines of the spliced program to the student's own line numbers."""
+    """Rewrites traceback lines of the spliced program to the student's own line numbers:
+    in a notebook (`places`, graders/cells.py), the cell and the line within it."""
 
-    def __init__(self, program_name: str, shown_name: str, line_map: Sequence[int | None] | None):
+    def __init__(
+        self,
+        program_name: str,
+        shown_name: str,
+        line_map: Sequence[int | None] | None,
+        places: Sequence[tuple[int, int] | None] | None = None,
+    ):
         self.pattern = re.compile(rf'File "{re.escape(program_name)}", line (\d+)')
-        self.shown_name, self.line_map = shown_name, line_map
+        self.shown_name, self.line_map, self.places = shown_name, line_map, places
 
     def line(self, number: int) -> int:
         """A program line as the student's file numbers it (itself where it has no match)."""
@@ -180,6 +189,9 @@ class _LineMapper:
             mapped = self.line_map[number] if number < len(self.line_map) else None
             if mapped is None:
                 return match[0]  # a template line the student's file does not have
+            place = self.places[mapped] if self.places and mapped < len(self.places) else None
+            if place is not None:
+                return f'File "{self.shown_name}", cell {place[0]}, line {place[1]}'
             return f'File "{self.shown_name}", line {mapped}'
 
         return self.pattern.sub(replace, stderr)

@@ -816,16 +816,30 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "{path}, cell {cell} (counting every cell from the top), line {line}: `{text}` in blank {blank} is an IPython command (a %magic or !shell line), not Python; the grader runs plain Python. Move the line to a cell of its own outside the blanks, or delete it.",
     ),
     "notebook.intro": (
-        "**在笔记本里完成本关。** 只有 `Begin`/`End` 标记之间的代码由你填写；锁定的单元格是实验模板，对它们的改动不会被评测。可以随意添加自己的单元格做实验，评测时会忽略它们（但填空区域里不能有 `%` 或 `!` 开头的 IPython 命令）。**先保存笔记本**（Ctrl-S），再运行下面的检查单元格 `%seqlab check`：它用公开测试集评测磁盘上保存的 {file}，与终端里的 `seqlab check {file}` 结果相同。最后一个单元格像 `python {entry}` 一样从标准输入读取测试输入，笔记本没有标准输入，所以不要运行它。",
-        "**Doing this lab in the notebook.** Only the code between the `Begin`/`End` markers is yours; the locked cells are the lab's template, and edits to them are not graded. Add cells of your own to experiment as you like: grading ignores them (but a blank must not contain IPython commands starting with `%` or `!`). **Save the notebook first** (Ctrl-S), then run the check cell below, `%seqlab check`: it grades {file} as saved on disk on the public test sets, exactly like `seqlab check {file}` in a terminal. The last cell reads the test input from standard input, like `python {entry}`; a notebook has no standard input, so do not run it.",
+        "**在笔记本里完成本关。** 只有 `Begin`/`End` 标记之间的代码由你填写；锁定的单元格是实验模板，对它们的改动不会被评测。可以随意添加自己的单元格做实验，评测时会忽略它们（但填空区域里不能有 `%` 或 `!` 开头的 IPython 命令）。运行下面的检查单元格 `%seqlab check`：它先保存笔记本，再用公开测试集评测你在屏幕上看到的代码，与终端里的 `seqlab check {file}` 结果相同。最后一个单元格像 `python {entry}` 一样从标准输入读取测试输入；笔记本没有标准输入，所以在笔记本里它只显示一条说明，评测时才真正运行。",
+        "**Doing this lab in the notebook.** Only the code between the `Begin`/`End` markers is yours; the locked cells are the lab's template, and edits to them are not graded. Add cells of your own to experiment as you like: grading ignores them (but a blank must not contain IPython commands starting with `%` or `!`). Run the check cell below, `%seqlab check`: it saves the notebook, then grades the code you see on screen on the public test sets, exactly like `seqlab check {file}` in a terminal. The last cell reads the test input from standard input, like `python {entry}`; a notebook has none, so in the notebook it only prints a note, and it runs when graded.",
     ),
     "notebook.not_found": (
         "找不到要评测的笔记本：内核没有告诉我笔记本的路径，当前文件夹 {cwd} 中也没有唯一一个以实验文件命名的 .ipynb。请写明路径，例如 `%seqlab check rnn_numpy.ipynb`。",
         "Cannot tell which notebook to grade: the kernel did not say, and the folder {cwd} does not hold exactly one .ipynb named like a lab's file. Give the path, e.g. `%seqlab check rnn_numpy.ipynb`.",
     ),
     "notebook.magic_usage": (
-        "无法理解 `%seqlab {line}`。用法：`%seqlab check [笔记本路径] [--lang zh|en] [--lab 实验] [--course 课程文件夹]`。",
-        "Cannot understand `%seqlab {line}`. Usage: `%seqlab check [NOTEBOOK] [--lang zh|en] [--lab LAB] [--course DIR]`.",
+        "无法理解 `%seqlab {line}`。用法：`%seqlab check [笔记本路径] [--saved] [--lang zh|en] [--lab 实验] [--course 课程文件夹]`。",
+        "Cannot understand `%seqlab {line}`. Usage: `%seqlab check [NOTEBOOK] [--saved] [--lang zh|en] [--lab LAB] [--course DIR]`.",
+    ),
+    # %seqlab check grades what is on screen (graders/notebooks/live.py).
+    "notebook.saving": ("正在保存笔记本，然后评测……", "Saving the notebook, then grading…"),
+    "notebook.not_saved": (
+        "没有评测：笔记本在 {seconds} 秒内没有被保存，无法确认磁盘上的文件就是你屏幕上的代码（也许弹出了“文件已在磁盘上更改”的对话框，或这个界面不运行输出中的脚本）。请按 Ctrl-S 保存，再运行 `%seqlab check --saved`：它评测已保存的文件，保存之后的修改不算在内。",
+        'Not graded: the notebook was not saved within {seconds} s, so seqlab cannot tell that the file on disk is the code on your screen (perhaps a "file changed on disk" dialog is open, or this frontend runs no scripts in output). Save it (Ctrl-S), then run `%seqlab check --saved`: it grades the file as saved, without any edit made after saving.',
+    ),
+    "notebook.cannot_save": (
+        "没有评测：在 {frontend} 里，seqlab 无法让编辑器保存笔记本，也就看不到未保存的修改。请先保存（Ctrl-S），再运行 `%seqlab check --saved`：它评测已保存的文件，保存之后的修改不算在内。",
+        "Not graded: in {frontend}, seqlab cannot have the editor save the notebook, so it cannot see unsaved edits. Save it (Ctrl-S), then run `%seqlab check --saved`: it grades the file as saved, without any edit made after saving.",
+    ),
+    "notebook.entry_skipped": (
+        "这个单元格在评测时从标准输入读取测试输入；笔记本没有标准输入，这里不运行它。",
+        "This cell reads the test input from standard input when graded; a notebook has none, so it is not run here.",
     ),
     "notebook.nbgrader_intro": (
         "**作业说明。** 只在 `Begin`/`End` 标记之间（`# YOUR CODE HERE` 处）写代码；其他单元格已锁定。**先保存笔记本**（Ctrl-S），再运行 `%seqlab check --lab {lab}` 单元格自查：它在评测沙箱里用公开测试集运行你的整个程序。最后的测试单元格不用运行：提交后，评测程序在沙箱里用每个测试集（包括隐藏测试集）运行你的程序并在这些单元格里填写结果；隐藏测试集只显示判定结果。",

@@ -28,7 +28,16 @@ from pathlib import Path
 
 from graders.course.corpus import load_corpus
 from graders.course.records import make_records, records_state
-from graders.mistakes import Named, Records, match, parse_records, records_path, usable
+from graders.mistakes import (
+    Named,
+    Records,
+    accepted,
+    consistent,
+    match,
+    parse_records,
+    records_path,
+    usable,
+)
 from graders.service.pools import runner_for
 from graders.spec import Course, LabSpec
 
@@ -45,15 +54,15 @@ def records_for(lab: LabSpec) -> tuple[Records | None, str]:
 
 
 def names_given(lab: LabSpec, own: Named, records: Records, others: tuple[Named, ...]) -> set:
-    given = set()
-    for test in lab.tests:
-        if test.name not in own.outputs:
-            continue
+    per_set = []
+    for test in lab.tests:  # as the engine does: every set's candidates, then one per set
         candidates = [m for m in usable(records, test) if m in others]
-        found = match(test, own.outputs[test.name], candidates)
-        if found is not None:
-            given.add(found.name["en"])
-    return given
+        if test.name in own.outputs:  # a wrong answer
+            per_set.append(accepted(test, own.outputs[test.name], candidates))
+        elif test.name in own.crashes:  # a crash: its output and its exception line
+            output, error = own.crashes[test.name]
+            per_set.append(accepted(test, output, candidates, crash=error))
+    return {found.name["en"] for found in consistent(per_set) if found is not None}
 
 
 def naming_seconds(lab: LabSpec, own: Named, records: Records, repeat: int = 200) -> float:
@@ -69,6 +78,9 @@ def naming_seconds(lab: LabSpec, own: Named, records: Records, repeat: int = 200
         for test in lab.tests:
             if test.name in own.outputs:
                 match(test, own.outputs[test.name], usable(records, test))
+            elif test.name in own.crashes:
+                output, error = own.crashes[test.name]
+                match(test, output, usable(records, test), crash=error)
     return (time.perf_counter() - started) / repeat
 
 
@@ -98,7 +110,7 @@ def bench_lab(lab: LabSpec) -> dict[str, object]:
                 right += 1
             else:
                 silent += 1
-            if own.outputs:
+            if own.outputs or own.crashes:
                 extra.append(naming_seconds(lab, own, records))
     mistakes = len({m.name["en"] for m in records.mistakes}) if records else 0
     return {

@@ -17,7 +17,7 @@ from pathlib import Path
 from graders.comparators import Outcome, compare
 from graders.errors import SpecError
 from graders.markers import splice
-from graders.mistakes import load_records, match, usable
+from graders.mistakes import accepted, consistent, error_line, load_records, usable
 from graders.results import LabResult, TestResult
 from graders.rules import Finding, Unparsable, check
 from graders.sandbox import RunResult, current, run_sets
@@ -139,17 +139,25 @@ def name_mistakes(
     """Each wrong answer that matches a named mistake's recorded output gets its name (and
     hint, if the course shows hints). Here, while the hidden sets' outputs are still at hand:
     a hidden set is named too, and its result still holds no data."""
-    if not any(result.verdict is Verdict.WRONG_ANSWER for result in results):
+    named_verdicts = (Verdict.WRONG_ANSWER, Verdict.RUNTIME_ERROR)
+    if not any(result.verdict in named_verdicts for result in results):
         return results
     mode = feedback_rules(lab.course_root).mode(lab.id)
     records = load_records(lab) if mode != "off" else None
     if records is None:
         return results
-    named = []
+    per_set = []
     for test, result in zip(tests, results, strict=True):
-        found = None
-        if result.verdict is Verdict.WRONG_ANSWER and test.name in runs:  # a run's output
-            found = match(test, _text(runs[test.name].stdout), usable(records, test))
+        run = runs.get(test.name)  # none: a set not run (a code rule broken)
+        found: list = []
+        if run is not None and result.verdict is Verdict.WRONG_ANSWER:
+            found = accepted(test, _text(run.stdout), usable(records, test))
+        elif run is not None and result.verdict is Verdict.RUNTIME_ERROR:
+            crash = error_line(_text(run.stderr))
+            found = accepted(test, _text(run.stdout), usable(records, test), crash=crash)
+        per_set.append(found)
+    named = []
+    for result, found in zip(results, consistent(per_set), strict=True):
         if found is not None:
             hint = dict(found.hint) if mode == "hints" and found.hint else None
             result = replace(result, mistake=dict(found.name), hint=hint)

@@ -11,7 +11,11 @@ The file:
     {"format": 1, "lab": ID, "digest": "<sha256 of spec, reference and corpus>",
      "sets": {SET: "<sha256 of its stdin>"},
      "mistakes": [{"entry": NAME, "name": {zh, en}, "hint": {zh, en} | null,
-                   "outputs": {SET: OUTPUT}}]}
+                   "outputs": {SET: OUTPUT}, "crashes": {SET: [OUTPUT, ERROR]}}]}
+A mistake that crashes (an argument of the wrong shape to a torch module) is recorded by what
+it printed before the crash and its exception's line ("RuntimeError: input.size(-1) must be
+…"): a crash matches only a crash with the same line, so partial output alone, which many
+crashes share, names nothing.
 A set whose input changed since the recording is not matched (its hash differs); the rest of
 the staleness check (`seqlab validate`) compares the digest.
 """
@@ -22,7 +26,7 @@ import functools
 import hashlib
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from graders.comparators import Outcome, compare
@@ -42,6 +46,7 @@ class Named:
     name: dict[str, str]
     hint: dict[str, str] | None
     outputs: dict[str, str]
+    crashes: dict[str, tuple[str, str]] = field(default_factory=dict)  # set → (output, error)
 
 
 @dataclass(frozen=True)
@@ -58,7 +63,15 @@ class Records:
             "digest": self.digest,
             "sets": self.sets,
             "mistakes": [
-                {"entry": m.entry, "name": m.name, "hint": m.hint, "outputs": m.outputs}
+                {
+                    "entry": m.entry,
+                    "name": m.name,
+                    "hint": m.hint,
+                    "outputs": m.outputs,
+                    **(
+                        {"crashes": {k: list(v) for k, v in m.crashes.items()}} if m.crashes else {}
+                    ),
+                }
                 for m in self.mistakes
             ],
         }
@@ -79,7 +92,13 @@ def parse_records(text: str, path: Path) -> Records:
         if data.get("format") != FORMAT:
             raise ValueError(f"format {data.get('format')!r}, not {FORMAT}")
         mistakes = tuple(
-            Named(m["entry"], dict(m["name"]), m["hint"] and dict(m["hint"]), dict(m["outputs"]))
+            Named(
+                m["entry"],
+                dict(m["name"]),
+                m["hint"] and dict(m["hint"]),
+                dict(m["outputs"]),
+                {name: (out, error) for name, (out, error) in m.get("crashes", {}).items()},
+            )
             for m in data["mistakes"]
         )
         return Records(data["lab"], data["digest"], dict(data["sets"]), mistakes)
@@ -106,24 +125,59 @@ def usable(records: Records | None, test: TestSet) -> tuple[Named, ...]:
     """The variants recorded on this set, if its input is still the one they ran on."""
     if records is None or records.sets.get(test.name) != stdin_digest(test):
         return ()
-    return tuple(m for m in records.mistakes if test.name in m.outputs)
+    return tuple(m for m in records.mistakes if test.name in m.outputs or test.name in m.crashes)
 
 
-def match(test: TestSet, actual: str, mistakes: Sequence[Named]) -> Named | None:
-    """The named mistake whose recorded output on `test` the set's comparator accepts as
-    `actual` (spacing aside); None if none does. Of several, an identical output wins, then
-    the first in corpus order: the same output always gets the same name."""
-    accepted = []
+def error_line(stderr: str) -> str:
+    """A crash's exception line: the last non-blank line of its traceback."""
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    return lines[-1] if lines else ""
+
+
+def accepted(
+    test: TestSet, actual: str, mistakes: Sequence[Named], crash: str | None = None
+) -> list[Named]:
+    """The named mistakes whose recorded output on `test` the set's comparator accepts as
+    `actual` (spacing aside): identical outputs first, then corpus order. `crash`: the
+    exception line of a run that crashed, matched only against recorded crashes with the same
+    line."""
+    identical, close = [], []
     for named in mistakes:
-        recorded = named.outputs.get(test.name)
+        if crash is None:
+            recorded = named.outputs.get(test.name)
+        else:
+            recorded, error = named.crashes.get(test.name, (None, None))
+            recorded = recorded if error == crash else None
         if recorded is None:
             continue
         if recorded == actual:
-            return named
+            identical.append(named)
+            continue
         outcome = compare(test.comparator, expected=recorded, actual=actual, **test.options)
         if outcome.outcome is not Outcome.MISMATCH:
-            accepted.append(named)
-    return accepted[0] if accepted else None
+            close.append(named)
+    return identical + close
+
+
+def match(
+    test: TestSet, actual: str, mistakes: Sequence[Named], crash: str | None = None
+) -> Named | None:
+    """The first of `accepted`: the same output always gets the same name."""
+    found = accepted(test, actual, mistakes, crash)
+    return found[0] if found else None
+
+
+def consistent(per_set: Sequence[Sequence[Named]]) -> list[Named | None]:
+    """One mistake per set, from the ones each set's output was accepted as: the mistake
+    accepted on more of the submission's sets wins (two mistakes may print the same on one
+    set, as dividing by d_k and by the number of keys do when both are 4, and differ on the
+    others); among equals, each set's own order."""
+    counts: dict[str, int] = {}
+    for found in per_set:
+        for key in {named.name["en"] for named in found}:
+            counts[key] = counts.get(key, 0) + 1
+    # max() keeps the first of equal keys: the set's own order decides ties.
+    return [max(found, key=lambda n: counts[n.name["en"]]) if found else None for found in per_set]
 
 
 def export_records(lab: LabSpec) -> str | None:

@@ -18,7 +18,16 @@ from graders.course.records import records_state
 from graders.course.release import write_release
 from graders.course.validate import check_mistake_records
 from graders.errors import SpecError
-from graders.mistakes import Named, export_records, load_records, match, records_path
+from graders.mistakes import (
+    Named,
+    accepted,
+    consistent,
+    error_line,
+    export_records,
+    load_records,
+    match,
+    records_path,
+)
 from graders.present.markdown import result_markdown
 from graders.present.view import build
 from graders.results import LabResult
@@ -194,6 +203,27 @@ def test_of_several_matches_an_identical_output_then_corpus_order_decides():
     assert match(FLOATS, "8.004\n", [second, first]) == second
     assert match(FLOATS, "8.005\n", [first, second]) == second  # identical wins
     assert all(match(FLOATS, "8.004\n", [first, second]) == first for _ in range(5))
+
+
+def test_a_crash_matches_only_a_recorded_crash_with_the_same_exception_line():
+    error = "RuntimeError: input.size(-1) must be equal to input_size. Expected 4, got 3"
+    shape = Named("shape", {"zh": "形状", "en": "shape"}, None, {}, {"s": ("n = 3\n", error)})
+    assert match(FLOATS, "n = 3\n", [shape], crash=error) == shape
+    assert match(FLOATS, "n = 3\n", [shape], crash="ValueError: too many values") is None
+    assert match(FLOATS, "n = 3\n", [shape]) is None  # a wrong answer is not a crash
+    assert match(FLOATS, "n = 4\n", [shape], crash=error) is None
+    assert error_line(f"Traceback (most recent call last):\n  File ...\n{error}\n\n") == error
+
+
+def test_one_name_per_set_prefers_the_mistake_accepted_on_more_sets():
+    s1, s2 = SetSpec("s1", "", "", 1), SetSpec("s2", "", "", 1)
+    by_dk = Named("dk", {"zh": "d_k", "en": "d_k"}, None, {"s1": "4\n", "s2": "2\n"})
+    by_n = Named("n", {"zh": "n", "en": "n"}, None, {"s1": "4\n", "s2": "3\n"})
+    # Both print 4 on s1; only "n" prints 3 on s2: s1 is named "n" too, not corpus order's "d_k".
+    per_set = [accepted(s1, "4\n", [by_dk, by_n]), accepted(s2, "3\n", [by_dk, by_n])]
+    assert per_set[0] == [by_dk, by_n]
+    assert consistent(per_set) == [by_n, by_n]
+    assert consistent([[by_dk, by_n], []]) == [by_dk, None]  # a tie: the set's own order
 
 
 # --- recording and staleness ------------------------------------------------------------------

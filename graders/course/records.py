@@ -10,7 +10,14 @@ from pathlib import Path
 
 from graders.course.corpus import CorpusEntry, corpus_path, corpus_program, load_corpus
 from graders.engine import Runner, grade_submission
-from graders.mistakes import Named, Records, load_records, records_path, stdin_digest
+from graders.mistakes import (
+    Named,
+    Records,
+    error_line,
+    load_records,
+    records_path,
+    stdin_digest,
+)
 from graders.sandbox import run_sets
 from graders.spec import LabSpec
 from graders.submission import Submission, read_text
@@ -32,9 +39,9 @@ def named_entries(lab: LabSpec) -> list[CorpusEntry]:
 
 def entry_outputs(
     lab: LabSpec, entry: CorpusEntry, runner: Runner = run_sets
-) -> tuple[dict[str, str], dict[str, str]]:
+) -> tuple[dict[str, str], dict[str, str], dict[str, tuple[str, str]]]:
     """The entry graded on every set: (set → verdict code, set → output where it is a wrong
-    answer). Only a clean wrong answer is recorded: a crash's partial output names nothing."""
+    answer, set → (output, exception line) where it crashed)."""
     captured: list[tuple[list[str], list]] = []
 
     def capturing(program, filename, stdins, limits, **options):
@@ -47,27 +54,33 @@ def entry_outputs(
         lab, Submission(Path(lab.entry), text), include_hidden=True, runner=capturing
     )
     stdouts: dict[str, str] = {}
+    errors: dict[str, str] = {}
     for group in lab.run_groups(True):
         stdins = [test.stdin for test in group]
         runs = next(runs for given, runs in captured if given == stdins)
         for test, run in zip(group, runs, strict=True):
             stdouts[test.name] = run.stdout.decode("utf-8", errors="replace").replace("\r\n", "\n")
+            errors[test.name] = error_line(run.stderr.decode("utf-8", errors="replace"))
     verdicts = {test.name: test.verdict.code for test in result.tests}
     wrong = {
         test.name: stdouts[test.name]
         for test in result.tests
         if test.verdict is Verdict.WRONG_ANSWER
     }
-    return verdicts, wrong
+    crashed = {
+        test.name: (stdouts[test.name], errors[test.name])
+        for test in result.tests
+        if test.verdict is Verdict.RUNTIME_ERROR and errors.get(test.name)
+    }
+    return verdicts, wrong, crashed
 
 
 def make_records(lab: LabSpec, runner: Runner = run_sets) -> Records:
     mistakes = []
     for entry in named_entries(lab):
-        _, outputs = entry_outputs(lab, entry, runner)
-        mistakes.append(
-            Named(entry.name, dict(entry.mistake), entry.hint and dict(entry.hint), outputs)
-        )
+        _, outputs, crashes = entry_outputs(lab, entry, runner)
+        hint = entry.hint and dict(entry.hint)
+        mistakes.append(Named(entry.name, dict(entry.mistake), hint, outputs, crashes))
     return Records(
         lab=lab.id,
         digest=course_digest(lab),

@@ -11,6 +11,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 
 from graders.comparators import Outcome, compare
@@ -32,9 +33,15 @@ def course_text(path: Path, lab: LabSpec) -> str:
 
 
 def grade_submission(
-    lab: LabSpec, submission: Submission, *, include_hidden: bool, runner: Runner = run_sets
+    lab: LabSpec,
+    submission: Submission,
+    *,
+    include_hidden: bool,
+    runner: Runner = run_sets,
+    staff: list[TestResult] | None = None,
 ) -> LabResult:
-    """Splice the submission's blanks into the lab template and grade the result."""
+    """Splice the submission's blanks into the lab template and grade the result. `staff`:
+    see grade_program."""
     template_path = lab.starter_path
     spliced = splice(
         course_text(template_path, lab),
@@ -51,6 +58,7 @@ def grade_submission(
         ignored_lines=spliced.ignored_lines,
         line_map=spliced.submission_line,
         runner=runner,
+        staff=staff,
     )
 
 
@@ -63,8 +71,14 @@ def grade_program(
     ignored_lines: tuple[int, ...] = (),
     line_map: Sequence[int | None] | None = None,
     runner: Runner = run_sets,
+    staff: list[TestResult] | None = None,
 ) -> LabResult:
     """Run an already complete program against the lab's test sets.
+
+    `staff`, when given, receives each hidden set's result judged as if it were public (its
+    input, expected and actual output): for the course staff's own store only (the web keeps
+    it apart from the attempt, graders/web/models.py HiddenResult). The LabResult never
+    holds it.
 
     Public and hidden sets run in separate runs: a process that can see a hidden input never
     has a channel the student sees (its output, before the fork or in a sibling set), and the
@@ -101,6 +115,15 @@ def grade_program(
         runs.update(zip((test.name for test in group), group_runs, strict=True))
     map_lines = _LineMapper(lab.entry, Path(file).name, line_map)
     results = tuple(judge(test, runs[test.name], lab.limits, map_lines) for test in tests)
+    if staff is not None:
+        staff[:] = [
+            replace(
+                judge(replace(test, hidden=False), runs[test.name], lab.limits, map_lines),
+                hidden=True,
+            )
+            for test in tests
+            if test.hidden
+        ]
     shown = [runs[test.name] for test in tests if not test.hidden] or list(runs.values())
     shared = next((run.shared_seconds for run in shown if run.shared_seconds is not None), None)
     return LabResult(

@@ -68,3 +68,22 @@ class Grade(Base):
     submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # An instructor's choice of this row as the student's score of record for the lab.
     chosen: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+
+
+class Override(Base):
+    """A score set by staff for one student's lab or quiz, with the reason (issue 15, item 4).
+    Never deleted: removing one stamps `removed_at`/`removed_by`, so the history says who
+    changed what and when. The newest one not removed is the score of record (record.py)."""
+
+    __tablename__ = "seqlab_overrides"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    student: Mapped[str] = mapped_column(String(200), index=True)
+    lab: Mapped[str] = mapped_column(String(100), index=True)
+    score: Mapped[float] = mapped_column(Float)
+    old_score: Mapped[float | None] = mapped_column(Float)  # the score of record it replaced
+    reason: Mapped[str] = mapped_column(Text)
+    by: Mapped[str] = mapped_column(String(200))  # the staff member's username
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    removed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    removed_by: Mapped[str | None] = mapped_column(String(200))

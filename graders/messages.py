@@ -1065,7 +1065,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "{which} is being graded again; nothing counts yet",
     ),
     "web.why_override": (
-        "教师调整（原为 {which} 的 {old}）",
+        "教师调整（原为 {old} 分，来自{which}）",
         "set by staff (was {old}, from {which})",
     ),
     "web.which_attempt": ("第 {id} 次提交", "attempt #{id}"),
@@ -1123,7 +1123,6 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "{lab} has no grade yet, so there is nothing to override: the student submits first, or regrade.",
     ),
     "web.adjusted_by_staff": ("教师已调整", "adjusted by staff"),
-    "web.student_link": ("查看学生", "View student"),
     # --- generic ----------------------------------------------------------------------------------
     "internal": (
         "评测系统内部出错（{error}）。这不是你的问题；请把这条信息报告给课程工作人员。",

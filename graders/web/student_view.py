@@ -28,7 +28,13 @@ from graders.store.tables import Grade, Override
 from graders.web.models import LAB, Attempt, HiddenResult
 from graders.web.scores import attempt_of, course_rules
 
-_FORMATTER = HtmlFormatter(nowrap=True)  # token classes only; site.css colours them
+_FORMATTER = HtmlFormatter(nowrap=True)  # token classes only; staff.css colours them
+WHY = {
+    "best": "web.why_best",
+    "last": "web.why_last",
+    "chosen": "web.why_chosen",
+    "pending": "web.why_pending",
+}
 
 
 @dataclass
@@ -84,7 +90,7 @@ def why(decision: Decision, lang: str) -> str:
             which=_which(decision.rule_grade, lang),
             old="—" if old is None else f"{old:g}",
         )
-    return say(f"web.why_{decision.why}", lang, which=_which(decision.grade, lang))
+    return say(WHY[decision.why], lang, which=_which(decision.grade, lang))
 
 
 def student_labs(

@@ -25,7 +25,7 @@ from graders.results import LabResult
 from graders.service import Outcome
 from graders.store.database import database_url, engine_for
 from graders.store.record import Decision, RecordRules, decide
-from graders.store.tables import FINAL, Grade, Override
+from graders.store.tables import FINAL, Grade, ScoreOverride
 
 # The web's people (graders/web/models.py User), made by the same migrations. Their staff
 # (role instructor) test the labs: class-wide reads leave those grades out.
@@ -168,11 +168,11 @@ class Gradebook:
         applied. Read for the class (no student named), staff's own grades are left out:
         the gradebook page, the CSV, the exports and the class report count students only."""
         rows = self.rows(lab, student)
-        query = select(Override)
+        query = select(ScoreOverride)
         if lab is not None:
-            query = query.where(Override.lab == lab)
+            query = query.where(ScoreOverride.lab == lab)
         if student is not None:
-            query = query.where(Override.student == student)
+            query = query.where(ScoreOverride.student == student)
         with Session(self.engine, expire_on_commit=False) as session:
             overrides = list(session.scalars(query))
             staff = set()

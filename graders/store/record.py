@@ -2,7 +2,7 @@
 only; the student's pages, the instructor's, the CSV and every export read it.
 
 Per (student, lab), the first that applies:
-0. a score staff set with a reason (`Override`, not removed; the newest): it replaces the
+0. a score staff set with a reason (`ScoreOverride`, not removed; the newest): it replaces the
    score of the grade the rules below pick, which still says which attempt it adjusts;
 1. the grade an instructor chose (`Gradebook.choose`);
 2. among final grades (graded, or the student's file could not be graded: a zero), by the
@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from graders.errors import SpecError
-from graders.store.tables import FINAL, Grade, Override
+from graders.store.tables import FINAL, Grade, ScoreOverride
 
 RULES = ("best", "last")
 COURSE_CONFIG = "seqlab.toml"
@@ -86,11 +86,11 @@ class Decision:
 
     grade: Grade  # with an override: a copy (never stored) carrying the override's score
     why: str
-    override: Override | None = None
+    override: ScoreOverride | None = None
     rule_grade: Grade | None = None  # the grade the rules picked (the override adjusts it)
 
 
-def _adjusted(grade: Grade, override: Override) -> Grade:
+def _adjusted(grade: Grade, override: ScoreOverride) -> Grade:
     """A transient copy of the grade with the override's score: what every reader of the
     score of record sees (pages, CSV, exports, the class report); the stored row is intact."""
     copy = Grade(**{column.key: getattr(grade, column.key) for column in Grade.__table__.columns})
@@ -99,13 +99,13 @@ def _adjusted(grade: Grade, override: Override) -> Grade:
 
 
 def decide(
-    grades: Iterable[Grade], rules: RecordRules, overrides: Iterable[Override] = ()
+    grades: Iterable[Grade], rules: RecordRules, overrides: Iterable[ScoreOverride] = ()
 ) -> dict[tuple[str, str], Decision]:
     """(student, lab) → its score of record and why (the module docstring's order)."""
     by_key: dict[tuple[str, str], list[Grade]] = {}
     for grade in grades:
         by_key.setdefault((grade.student, grade.lab), []).append(grade)
-    newest_override: dict[tuple[str, str], Override] = {}
+    newest_override: dict[tuple[str, str], ScoreOverride] = {}
     for override in overrides:
         key = (override.student, override.lab)
         if override.removed_at is None and (
@@ -134,7 +134,7 @@ def decide(
 
 
 def of_record(
-    grades: Iterable[Grade], rules: RecordRules, overrides: Iterable[Override] = ()
+    grades: Iterable[Grade], rules: RecordRules, overrides: Iterable[ScoreOverride] = ()
 ) -> dict[tuple[str, str], Grade]:
     """(student, lab) → the grade of record."""
     return {key: d.grade for key, d in decide(grades, rules, overrides).items()}

@@ -70,7 +70,7 @@ class Grade(Base):
     chosen: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
 
-class Override(Base):
+class ScoreOverride(Base):
     """A score set by staff for one student's lab or quiz, with the reason (issue 15, item 4).
     Never deleted: removing one stamps `removed_at`/`removed_by`, so the history says who
     changed what and when. The newest one not removed is the score of record (record.py)."""

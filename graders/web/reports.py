@@ -38,7 +38,7 @@ from graders.batch.similarity import DEFAULT_THRESHOLD
 from graders.batch.similarity import compare as compare_similarity
 from graders.messages import LANGS
 from graders.spec import LabSpec
-from graders.store.tables import Grade, Override
+from graders.store.tables import Grade, ScoreOverride
 from graders.web.models import engine_for
 from graders.web.scores import course_rules, student_page
 
@@ -53,7 +53,9 @@ def report_key(db: Session, lab: LabSpec) -> Key:
         select(func.count(), func.max(Grade.id)).where(Grade.lab == lab.id)
     ).one()
     overrides, removed = db.execute(
-        select(func.count(), func.count(Override.removed_at)).where(Override.lab == lab.id)
+        select(func.count(), func.count(ScoreOverride.removed_at)).where(
+            ScoreOverride.lab == lab.id
+        )
     ).one()
     rule = course_rules(lab.course_root).rule(lab.id)
     return int(count or 0), int(newest or 0), rule, int(overrides or 0), int(removed or 0)

@@ -24,7 +24,7 @@ from graders.messages import say
 from graders.results import TestResult
 from graders.store.gradebook import Gradebook
 from graders.store.record import Decision
-from graders.store.tables import Grade, Override
+from graders.store.tables import Grade, ScoreOverride
 from graders.web.models import LAB, Attempt, HiddenResult
 from graders.web.scores import attempt_of, course_rules
 
@@ -54,8 +54,8 @@ class LabView:
     attempts: list[AttemptView]  # newest first
     decision: Decision | None
     why: str  # the score of record's reason in words, "" when there is none
-    overrides: list[Override] = field(default_factory=list)  # newest first
-    active: Override | None = None
+    overrides: list[ScoreOverride] = field(default_factory=list)  # newest first
+    active: ScoreOverride | None = None
 
 
 def code_html(attempt: Attempt) -> Markup:
@@ -108,7 +108,9 @@ def student_labs(
     }
     overrides = list(
         db.scalars(
-            select(Override).where(Override.student == username).order_by(Override.id.desc())
+            select(ScoreOverride)
+            .where(ScoreOverride.student == username)
+            .order_by(ScoreOverride.id.desc())
         )
     )
     decided = Gradebook(db_url).decisions(course_rules(course_root), student=username)

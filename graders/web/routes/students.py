@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from graders.messages import say
 from graders.store.gradebook import Gradebook
-from graders.store.tables import Override
+from graders.store.tables import ScoreOverride
 from graders.web.deps import DB, CsrfChecked, Instructor, Lab, Lang, Posted
 from graders.web.models import User, now
 from graders.web.pages import render
@@ -137,7 +137,7 @@ def override(
     if not reason or len(reason) > MAX_REASON:
         return _page(request, user, db, lang, username, say("web.override_no_reason", lang))
     db.add(
-        Override(
+        ScoreOverride(
             student=username,
             lab=lab,
             score=score,
@@ -161,7 +161,7 @@ def remove_override(
     override_id: int,
 ) -> Response:
     """The override stops counting; its row (and who removed it, when) stays as history."""
-    found = db.get(Override, override_id)
+    found = db.get(ScoreOverride, override_id)
     if found is None or found.student != username:
         raise HTTPException(404)
     if found.removed_at is None:

@@ -1,15 +1,15 @@
 """The instructor's view of a student (issue 15, item 4): score overrides with their reason
 and history, and the hidden sets' full results of each web attempt, kept for staff only.
 
-Revision ID: 0003
-Revises: 0002
+Revision ID: 0005
+Revises: 0004
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003"
-down_revision = "0002"
+revision = "0005"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 

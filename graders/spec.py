@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 from graders.comparators import COMPARATORS, option_names
 from graders.errors import SpecError, UsageError
 from graders.messages import LANGS
+from graders.rules import Rule
 
 T = TypeVar("T")
 
@@ -27,11 +28,15 @@ T = TypeVar("T")
 # release` never gives students), and where an installed package would have carried it.
 SECRET_PATTERNS = (
     "graders/labs/*.toml",
+    "graders/labs/mistakes/*.json",  # named mistakes' outputs on hidden sets (mistakes.py)
     "quizzes/banks/*.toml",
     "tests/corpus/*.toml",
     "solutions/**/*.py",
 )
-PACKAGE_SECRETS = {"graders": "labs/*.toml", "quizzes": "banks/*.toml"}
+PACKAGE_SECRETS = {
+    "graders": ("labs/*.toml", "labs/mistakes/*.json"),
+    "quizzes": ("banks/*.toml",),
+}
 
 
 @dataclass(frozen=True)
@@ -60,6 +65,8 @@ class TestSet:
     # The lab's `[[picture]]` declarations, as stored on a public set's result (the view
     # draws them: present/picture.py). Content, so the engine and the view name no lab.
     pictures: tuple[dict[str, Any], ...] = ()
+    # The code-rules set (spec `[rules]`): judged on the blanks' code, never run; see RULES_SET.
+    rules: tuple[Rule, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -94,10 +101,15 @@ class LabSpec:
     def selected_tests(self, include_hidden: bool) -> tuple[TestSet, ...]:
         return tuple(t for t in self.tests if include_hidden or not t.hidden)
 
+    @property
+    def output_tests(self) -> tuple[TestSet, ...]:
+        """The sets that run the program (all but the code-rules set), in spec order."""
+        return tuple(t for t in self.tests if not t.rules)
+
     def run_groups(self, include_hidden: bool) -> list[tuple[TestSet, ...]]:
         """The sets that run together, one run each: the public sets, then the hidden ones.
         A process that can see a hidden input never shares a run with the public sets."""
-        tests = self.selected_tests(include_hidden)
+        tests = [t for t in self.selected_tests(include_hidden) if not t.rules]
         public = tuple(test for test in tests if not test.hidden)
         hidden = tuple(test for test in tests if test.hidden)
         return [group for group in (public, hidden) if group]
@@ -231,6 +243,11 @@ def load_spec(path: Path, course_root: Path) -> LabSpec:
     tests = unique_entries(
         reader, "tests", lambda table, i: _test_set(table, path, i), lambda test: test.name
     )
+    if "rules" in reader.table:
+        rules = _rules(reader)
+        if any(test.name == RULES_SET for test in tests):
+            raise reader.fail("tests", f"name a set {RULES_SET!r}, the code-rules set's name")
+        tests += (rules,)
     level = reader.get("level", int, None)
     if level is not None and level < 1:
         raise reader.fail("level", "must be 1 or more")
@@ -250,7 +267,9 @@ def load_spec(path: Path, course_root: Path) -> LabSpec:
     )
     pictures = _pictures(reader)
     reader.done()
-    return replace(spec, tests=tuple(replace(test, pictures=pictures) for test in tests))
+    # The code-rules set prints nothing: no picture is read from it.
+    drawn = tuple(test if test.rules else replace(test, pictures=pictures) for test in tests)
+    return replace(spec, tests=drawn)
 
 
 # --- pictures: which printed block of a set's output is a matrix --------------------------
@@ -293,6 +312,38 @@ def _pictures(reader: TableReader) -> tuple[dict[str, Any], ...]:
         sub.done()
         found.append(picture)
     return tuple(found)
+
+
+# Code rules: the page's "do not use …" / "use your …" as data, checked on the blanks' AST
+# (graders/rules.py) and graded as one visible set, named RULES_SET, after the others.
+#   [[rules.forbid]]  names = ["nn.LSTMCell", …]   reason = { zh, en }   blank = 1 (optional)
+#   [[rules.require]] names = ["softmax"]          reason = { zh, en }   blank = 2 (optional)
+# Its weight: 0 points of its own, and a program that breaks a rule is not run, so every other
+# set scores 0. Points of its own would reward keeping the rules, which an empty starter or
+# any wrong answer does too, and would leave the forbidden answer the output sets' points.
+RULES_SET = "code rules"
+
+
+def _rules(reader: TableReader) -> TestSet:
+    sub = reader.sub("rules")
+    rules = []
+    for kind in ("forbid", "require"):
+        for index, table in enumerate(sub.get(kind, list, [])):
+            if not isinstance(table, dict):
+                raise sub.fail(f"{kind}[{index}]", "should be a table (names, reason)")
+            rule = TableReader(table, reader.path, f"rules.{kind}[{index}].")
+            names = rule.get("names", list)
+            if not names or not all(isinstance(n, str) and n.strip(".") == n != "" for n in names):
+                raise rule.fail("names", 'should list dotted names such as "nn.LSTMCell"')
+            blank = rule.get("blank", int, None)
+            if blank is not None and blank < 1:
+                raise rule.fail("blank", "is a blank number: 1, 2, …")
+            rules.append(Rule(kind, tuple(names), bilingual(rule, "reason"), blank))
+            rule.done()
+    sub.done()
+    if not rules:
+        raise reader.fail("rules", "should have a [[rules.forbid]] or [[rules.require]] entry")
+    return TestSet(RULES_SET, "", "", 0, comparator="rules", rules=tuple(rules))
 
 
 def _equivalent_mutants(reader: TableReader) -> tuple[str, ...]:
@@ -391,8 +442,9 @@ def course_secrets(root: Path) -> tuple[Path, ...]:
     """The course's secret files (specs, banks, corpus, solutions), and any that an installed
     package carries: the sandbox caps the level while a run could read one. Found once."""
     found = [path for pattern in SECRET_PATTERNS for path in root.glob(pattern)]
-    for package, pattern in PACKAGE_SECRETS.items():
+    for package, patterns in PACKAGE_SECRETS.items():
         spec = importlib.util.find_spec(package)
         if spec is not None and spec.origin is not None:
-            found += Path(spec.origin).parent.glob(pattern)
+            for pattern in patterns:
+                found += Path(spec.origin).parent.glob(pattern)
     return tuple(found)

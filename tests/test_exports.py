@@ -172,8 +172,12 @@ def test_the_real_nbgrader_grades_the_exported_course_through_seqlab(tmp_path):
     done = nbgrader(
         "autograde", LAB, cwd=course_dir, check=False, env={"PYTHONPATH": str(fake.parent)}
     )
-    assert done.returncode != 0 and "nbgrader_grade" in done.stderr, done.stderr
+    assert done.returncode != 0 and "graded by seqlab" in done.stdout + done.stderr
+    assert "pip install" in done.stdout + done.stderr
     assert not (course_dir / "autograded" / "zed").exists()
+    # Staff read how to run it in the folder itself.
+    readme = (course_dir / "README.md").read_text(encoding="utf-8")
+    assert f"nbgrader autograde {LAB}" in readme and "never released" in readme
 
 
 # --- Gradescope ---------------------------------------------------------------------------------

@@ -38,6 +38,8 @@ test_results = st.builds(
         ),
         max_size=2,
     ).map(tuple),
+    mistake=st.none() | st.fixed_dictionaries({"zh": texts, "en": texts}),
+    hint=st.none() | st.fixed_dictionaries({"zh": texts, "en": texts}),
 )
 isolations = st.builds(
     Isolation,

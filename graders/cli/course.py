@@ -67,6 +67,8 @@ def cmd_validate(args) -> int:
 def cmd_build(args) -> int:
     from graders.course import build
     from graders.course.index import write_index
+    from graders.course.records import record_mistakes
+    from graders.mistakes import records_path
     from graders.notebooks.build import JupyterMissing, notebook_path
 
     course = Course.locate(args.course)
@@ -87,6 +89,11 @@ def cmd_build(args) -> int:
             names = build.record_expected(lab)
             key = "course.recorded" if names else "course.recorded_current"
             out.print(say(key, args.lang, lab=lab.id, sets=", ".join(names)), markup=False)
+            with runner_for(lab, 1) as runner:
+                count = record_mistakes(lab, runner)
+            key = "course.mistakes_recorded" if count else "course.mistakes_none"
+            path = records_path(lab)
+            out.print(say(key, args.lang, lab=lab.id, count=count, path=path), markup=False)
     try:
         changed = write_index(course)
     except SeqlabError as error:
@@ -155,7 +162,11 @@ def register(commands, common: argparse.ArgumentParser) -> None:
         "--seeds", type=int, default=0, help="also grade every reference under N seeds"
     )
     sub = add_command(commands, common, "build", cmd_build, "regenerate starters from solutions")
-    sub.add_argument("--record", action="store_true", help="also record expected outputs")
+    sub.add_argument(
+        "--record",
+        action="store_true",
+        help="also record expected outputs and the named mistakes' outputs",
+    )
     sub.add_argument("--lab", action="append", help="only this lab (repeatable)")
     sub = add_command(
         commands,

@@ -58,6 +58,7 @@ def cmd_grade(args) -> int:
         return _grade(args, include_hidden=True, follow_symlinks=False)
     # Imported here: the batch stack (SQLAlchemy) is for batches only.
     from graders.batch.session import BatchOptions, grade_batch
+    from graders.store.record import rules_for
 
     course = Course.locate(args.course)
     require_isolation(args.require_isolation, course)
@@ -71,6 +72,7 @@ def cmd_grade(args) -> int:
         regrade=args.regrade,
         cold=args.cold,
         json=args.json,
+        calendar=rules_for(course.root).calendar,  # a bad seqlab.toml stops here (exit 2)
     )
     return grade_batch(target, paths, options, console())
 

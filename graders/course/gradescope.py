@@ -20,6 +20,7 @@ from pathlib import Path
 
 from packaging.requirements import Requirement
 
+from graders.mistakes import export_records
 from graders.spec import LabSpec
 
 SETUP = """#!/usr/bin/env bash
@@ -118,5 +119,8 @@ def export_bundle(lab: LabSpec, folder: Path, lang: str = "en") -> list[Path]:
         for package in ("graders", "quizzes"):  # code, templates and static files
             _add_package(archive, root / package, package)
         archive.write(lab.spec_path, f"seqlab/graders/labs/{lab.spec_path.name}")
+        records = export_records(lab)  # staff side, like the spec: never in results.json
+        if records is not None:
+            archive.writestr(f"seqlab/graders/labs/mistakes/{lab.id}.json", records)
         _add_tree(archive, lab.starter_path.parent, f"exercises/{lab.id}", "*")
     return [path]

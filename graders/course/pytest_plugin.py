@@ -4,8 +4,9 @@ instructor's course repository needs only `pytest` in its CI.
 Off unless asked: `pytest --seqlab` (the course is the rootdir, or `--seqlab-course DIR`), or
 the ini option `seqlab_course = "."` — then the items join a whole-suite run (`pytest` with
 no paths), not a run of chosen files. Per lab: starter in sync, reference full marks,
-starter zero, one item per mistake-corpus entry, a seed sweep (`--seqlab-seeds N`, default
-3); per quiz bank: well formed. Each item is one check of `seqlab validate`.
+starter zero, one item per mistake-corpus entry, the named mistakes' records current (when
+the corpus names any), a seed sweep (`--seqlab-seeds N`, default 3); per quiz bank: well
+formed. Each item is one check of `seqlab validate`.
 
 Like the `seqlab` command (graders/cli/), this is a composition root (pytest loads it by name):
 another place that brings labs and quizzes together.
@@ -225,6 +226,11 @@ class CourseNode(pytest.Collector):
                 lambda entry=entry: check_corpus_entry(lab, entry, runner(lab)),
                 entry.path,
             )
+        from graders.course.validate import check_mistake_records
+        from graders.mistakes import records_path
+
+        if any(entry.mistake for entry in entries) or records_path(lab).is_file():
+            yield self._item(f"{lab.id}:mistake-records", lambda: check_mistake_records(lab), where)
         seeds = self._seeds()
         if seeds > 0:
             yield self._item(

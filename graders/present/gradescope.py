@@ -54,6 +54,8 @@ def gradescope_tests(result: LabResult, lang: str) -> list[dict[str, object]]:
     for number, test in enumerate(result.tests, start=1):
         shown = test.to_json(lang)  # a hidden set's holds no input, expected or actual
         output = [str(shown["output"])]
+        if "mistake" in shown:  # a name and a hint, never data: hidden sets have it too
+            output.append(str(shown["mistake"]))
         for key, label in (
             ("input", "report.input"),
             ("expected", "report.expected"),

@@ -58,6 +58,8 @@ def _set_panel(view: SetView) -> Panel:
         body.add_row(field.label, _field_text(field))
     if view.detail:
         body.add_row("", _untrusted(view.detail, "dim" if view.passed else "yellow"))
+    if view.mistake:  # the course's words, but through textsafe like every sentence here
+        body.add_row("", _untrusted(view.mistake, "bold magenta"))
     for picture in view.pictures:
         body.add_row("", _heatmap_text(picture))
     for finding in view.findings:

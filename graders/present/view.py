@@ -66,6 +66,8 @@ class SetView:
     differences: tuple[str, ...] = ()
     # The lab's declared matrices (attention weights) as heatmaps, expected and yours.
     pictures: tuple[Heatmap, ...] = ()
+    # "This looks like a common mistake: … — hint: …" (a named mistake, hidden sets too), or "".
+    mistake: str = ""
 
     @property
     def passed(self) -> bool:
@@ -178,6 +180,8 @@ def set_view(index: int, test: TestResult, lang: str, kind: str) -> SetView:
     state = _state(test)
     if kind == "quiz":
         heading = say("report.question", lang, number=test.number)
+    elif test.comparator == "rules":  # the code-rules set (spec [rules]): judged, never run
+        heading = say("report.rules_set", lang, index=index)
     else:
         heading = f"{say('report.test_set', lang, index=index)} · {test.name}"
     fields = [_field(k, getattr(test, k), lang) for k in ("input", "expected", "actual")]
@@ -227,6 +231,7 @@ def set_view(index: int, test: TestResult, lang: str, kind: str) -> SetView:
         findings=findings,
         differences=differences,
         pictures=_pictures(test, lang),
+        mistake=test.mistake_text(lang) if state != "passed" else "",
     )
 
 
@@ -253,6 +258,10 @@ def build(result: LabResult, lang: str) -> ResultView:
     partial = sum(1 for s in sets if s.state == "partial")
     failed = sum(1 for s in sets if s.state == "failed")
     parts = [say(SOME_FAILED[result.kind], lang, failed=failed)] if failed else []
+    if any(
+        not s.passed and t.comparator == "rules" for s, t in zip(sets, result.tests, strict=True)
+    ):
+        parts = [say("report.rules_broken", lang)]  # why every other set failed, not a diff
     if partial:
         parts.append(say("report.some_partial", lang, partial=partial))
     shared = ""

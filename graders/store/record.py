@@ -11,7 +11,12 @@ Per (student, lab), the first that applies:
 3. no final grade (only failures of ours or of the course files, to be graded again): the
    newest grade, which has no score — the student submitted, nothing counts yet.
 
-The rule is the course's, in `seqlab.toml` at the course root:
+The course's calendar (calendar.py) is applied here and nowhere else: a grade handed in after
+its lock (or after the due time when the late policy is "closed") does not count, and a late
+one counts with its penalty — `score` is the penalised score of record, `raw_score` and
+`late_days` say what it was before (staff pages show them). "best" compares penalised scores.
+
+The rule is the course's, in `seqlab.toml` at the course root (read by course_config.py):
     [scores]
     of_record = "best"        # best (default) | last
     [scores.labs]
@@ -20,38 +25,43 @@ The rule is the course's, in `seqlab.toml` at the course root:
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC
 from pathlib import Path
 
 from graders.errors import SpecError
+from graders.settings import COURSE_CONFIG
+from graders.store.calendar import Calendar
+from graders.store.course_config import RULES, Override, read_settings
 from graders.store.tables import FINAL, Grade, ScoreOverride
 
-RULES = ("best", "last")
-COURSE_CONFIG = "seqlab.toml"
+__all__ = [
+    "COURSE_CONFIG",
+    "Decision",
+    "RecordRules",
+    "decide",
+    "describe",
+    "of_record",
+    "rules_for",
+]
 
 
 @dataclass(frozen=True)
 class RecordRules:
     default: str = "best"
     labs: Mapping[str, str] = field(default_factory=dict)
+    calendar: Calendar = field(default_factory=Calendar, compare=False)
 
     def rule(self, lab: str) -> str:
         return self.labs.get(lab, self.default)
 
 
-def rules_for(course_root: Path) -> RecordRules:
-    """The course's rules (defaults when its seqlab.toml has no [scores] table)."""
+def rules_for(course_root: Path, overrides: Iterable[Override] = ()) -> RecordRules:
+    """The course's rules (defaults when its seqlab.toml has none), with the instructor's
+    settings saved on the web laid over the file's."""
+    table, calendar = read_settings(course_root, overrides)
     path = course_root / COURSE_CONFIG
-    if not path.is_file():
-        return RecordRules()
-    try:
-        table = tomllib.loads(path.read_text(encoding="utf-8")).get("scores", {})
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
-        raise SpecError("store.rules_unreadable", path=path, reason=error) from None
-    if not isinstance(table, dict):
-        raise SpecError("store.rules_shape", path=path, name="scores")
     unknown = sorted(set(table) - {"of_record", "labs"})
     if unknown:
         raise SpecError("store.rules_unknown", path=path, names=", ".join(unknown))
@@ -62,7 +72,7 @@ def rules_for(course_root: Path) -> RecordRules:
     for name, rule in [("of_record", default), *((f"labs.{k}", v) for k, v in labs.items())]:
         if rule not in RULES:
             raise SpecError("store.rule_bad", path=path, name=name, value=rule)
-    return RecordRules(default, dict(labs))
+    return RecordRules(default, dict(labs), calendar)
 
 
 def describe(rules: RecordRules) -> str:
@@ -78,6 +88,25 @@ def _submitted(grade: Grade):
 
 def _newest(grades: list[Grade]) -> Grade:
     return max(grades, key=lambda g: (_submitted(g), g.graded_at, g.id or 0))
+
+
+def _counted(grade: Grade, calendar: Calendar) -> Grade | None:
+    """The grade as it counts under the calendar: None when handed in after it could be (the
+    lock, or the due time of a closed policy); a copy with the penalised score when late."""
+    at = grade.submitted_at
+    if at is None or grade.score is None or grade.chosen:  # an instructor's choice stands
+        return grade
+    at = at if at.tzinfo else at.replace(tzinfo=UTC)  # SQLite hands back naive UTC
+    state = calendar.state(grade.student, grade.lab, at)
+    if not state.open and state.reason != "not_open":
+        return None
+    if not state.late_days:
+        return grade
+    columns = {c.key: getattr(grade, c.key) for c in Grade.__table__.columns}
+    counted = Grade(**columns)  # never added to a session: the stored row keeps its raw score
+    counted.score = round(grade.score * state.factor, 6)
+    counted.raw_score, counted.late_days = grade.score, state.late_days
+    return counted
 
 
 @dataclass(frozen=True)
@@ -104,7 +133,9 @@ def decide(
     """(student, lab) → its score of record and why (the module docstring's order)."""
     by_key: dict[tuple[str, str], list[Grade]] = {}
     for grade in grades:
-        by_key.setdefault((grade.student, grade.lab), []).append(grade)
+        counted = _counted(grade, rules.calendar)
+        if counted is not None:
+            by_key.setdefault((grade.student, grade.lab), []).append(counted)
     newest_override: dict[tuple[str, str], ScoreOverride] = {}
     for override in overrides:
         key = (override.student, override.lab)

@@ -41,6 +41,7 @@ from graders.service import Blame, Outcome, grade_lab
 from graders.spec import Course, LabSpec
 from graders.store.gradebook import Entry, Gradebook, file_version
 from graders.submission import Submission
+from graders.web.lti.outbox import score_changed
 from graders.web.models import (
     DONE,
     ERROR,
@@ -185,6 +186,7 @@ def _grade(
             one_row_per_source=True,  # a regrade under a fixed spec replaces it
         )
         _gradebook(db_url).record(entry, outcome)
+        score_changed(db_url, course.root, student, lab_id)  # to the LMS, if linked (AGS)
     with Session(engine) as session, session.begin():
         session.execute(
             update(Attempt)
@@ -222,7 +224,14 @@ def attempt_values(outcome: Outcome, max_score: float) -> dict[str, object]:
 
 
 def record_quiz(
-    db_url: str, student: str, quiz_id: str, sheet: str, outcome: Outcome, bank_path: Path
+    db_url: str,
+    student: str,
+    quiz_id: str,
+    sheet: str,
+    outcome: Outcome,
+    bank_path: Path,
+    token: str | None = None,
+    course_root: Path | None = None,
 ) -> int:
     """A quiz answered on the web: its attempt (graded when answered) and its gradebook row,
     like any grading's. Returns the attempt's id."""
@@ -236,6 +245,7 @@ def record_quiz(
             text=sheet,
             created_at=created,
             finished_at=created,
+            token=token,
             **attempt_values(outcome, max_score),
         )
         session.add(attempt)
@@ -252,6 +262,7 @@ def record_quiz(
         submitted_at=created,
     )
     _gradebook(db_url).record(entry, outcome)
+    score_changed(db_url, course_root, student, quiz_id)  # to the LMS, if linked (AGS)
     return attempt_id
 
 

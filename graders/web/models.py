@@ -16,6 +16,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -49,6 +50,8 @@ class User(Base):
 
 class Attempt(Base):
     __tablename__ = "seqlab_web_attempts"
+    # A quiz paper's token is used once: a form posted twice (Back, resend) is one attempt.
+    __table_args__ = (Index("seqlab_one_paper", "student", "token", unique=True),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     student: Mapped[str] = mapped_column(ForeignKey("seqlab_web_users.username"), index=True)
@@ -71,6 +74,7 @@ class Attempt(Base):
     claim: Mapped[str | None] = mapped_column(String(200))
     lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     claims: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    token: Mapped[str | None] = mapped_column(String(64))  # the quiz paper's (quizzes.py)
 
 
 class LoginFailure(Base):

@@ -40,7 +40,7 @@ from graders.messages import LANGS
 from graders.spec import LabSpec
 from graders.store.tables import Grade, ScoreOverride
 from graders.web.models import engine_for
-from graders.web.scores import course_rules, student_page
+from graders.web.scores import course_rules, rules_with, student_page, web_rules
 
 # (the lab's gradebook rows, the newest one's id, the rule, its overrides, those removed)
 Key = tuple[int, int, str, int, int]
@@ -57,7 +57,8 @@ def report_key(db: Session, lab: LabSpec) -> Key:
             ScoreOverride.lab == lab.id
         )
     ).one()
-    rule = course_rules(lab.course_root).rule(lab.id)
+    rules = rules_with(lab.course_root, web_rules(db))  # its calendar too: extensions count
+    rule = f"{rules.rule(lab.id)} {rules.calendar!r}"
     return int(count or 0), int(newest or 0), rule, int(overrides or 0), int(removed or 0)
 
 
@@ -66,7 +67,7 @@ def build_report(db_url: str, lab: LabSpec) -> tuple[Key, dict[str, str]]:
     page and export reads it), in every language, and the key it was built from."""
     with Session(engine_for(db_url)) as db:
         key = report_key(db, lab)
-    records = load_records(db_url, lab.id, course_rules(lab.course_root))
+    records = load_records(db_url, lab.id, course_rules(lab.course_root, db_url))
     similarity = compare_similarity(lab, [(r.student, r.text) for r in records], DEFAULT_THRESHOLD)
     pages = {
         lang: render_class_report(lab, records, similarity, lang, link=student_page)

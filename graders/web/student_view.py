@@ -113,7 +113,7 @@ def student_labs(
             .order_by(ScoreOverride.id.desc())
         )
     )
-    decided = Gradebook(db_url).decisions(course_rules(course_root), student=username)
+    decided = Gradebook(db_url).decisions(course_rules(course_root, db_url), student=username)
     labs = {a.lab for a in attempts} | {lab for _s, lab in decided} | {o.lab for o in overrides}
     views = []
     for lab in sorted(

@@ -15,6 +15,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from graders.errors import SpecError
+from graders.web.deadlines import gate, notes
 from graders.web.deps import DB, CsrfChecked, Lab, Lang, Posted, SignedIn
 from graders.web.limits import MAX_SUBMISSION_BYTES
 from graders.web.models import LAB, QUEUED, Attempt, now
@@ -50,7 +51,10 @@ def course_page(request: Request, user: SignedIn, db: DB) -> Response:
     for lab in readable:
         score, top, count = scores.get(lab.id, (0.0, 0.0, 0))
         top = top or float(sum(t.points for t in lab.tests))
-        labs.append({"lab": lab, "score": score, "max": top, "attempts": count})
+        labs.append(
+            {"lab": lab, "score": score, "max": top, "attempts": count}
+            | {"notes": notes(request, user, lab.id)}  # the calendar (deadlines.py)
+        )
     quizzes, unavailable = [], sorted(broken)
     for quiz_id in quiz_ids(course):
         try:
@@ -60,7 +64,10 @@ def course_page(request: Request, user: SignedIn, db: DB) -> Response:
             continue
         score, top, count = scores.get(quiz_id, (0.0, 0.0, 0))
         top = top or sum(q.points for q in bank.questions)
-        quizzes.append({"bank": bank, "score": score, "max": top, "attempts": count})
+        quizzes.append(
+            {"bank": bank, "score": score, "max": top, "attempts": count}
+            | {"notes": notes(request, user, quiz_id, db)}
+        )
     done = sum(1 for entry in labs if entry["max"] and entry["score"] >= entry["max"])
     return render(
         request,
@@ -86,12 +93,19 @@ def lab_page(request: Request, user: SignedIn, lab: Lab, db: DB, lang: Lang) -> 
         attempts=attempts,
         latest=attempts[0] if attempts else None,
         **editor_state(db, user.username, lab, attempts),  # the draft, if newer (drafts.py)
+        rule_notes=notes(request, user, lab.id),  # the calendar (deadlines.py)
     )
 
 
 @router.post("/labs/{lab_id}/submit")
 def submit(
-    request: Request, _csrf: CsrfChecked, user: SignedIn, lab: Lab, form: Posted, db: DB
+    request: Request,
+    _csrf: CsrfChecked,
+    user: SignedIn,
+    lab: Lab,
+    form: Posted,
+    db: DB,
+    lang: Lang,
 ) -> Response:
     code = form.get("code")
     if not isinstance(code, str):
@@ -100,6 +114,9 @@ def submit(
         raise HTTPException(413, detail="code")
     if "\x00" in code:
         raise HTTPException(400, detail="nul")
+    refusal = gate(request, user, lab.id, lab.title[lang])
+    if refusal is not None:  # outside the course's calendar: refused with the rule said
+        return refusal
     settings = request.app.state.settings
     if submissions_in_window(db, user.username, settings.rate_seconds) >= settings.rate_count:
         raise HTTPException(429)

@@ -118,7 +118,7 @@ def override(
     settings = request.app.state.settings
     lab = str(form.get("lab") or "")
     decided = Gradebook(settings.db_url).decisions(
-        course_rules(settings.course.root), lab=lab, student=username
+        course_rules(settings.course.root, settings.db_url), lab=lab, student=username
     )
     decision = decided.get((username, lab))
     if decision is None:

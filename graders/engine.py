@@ -36,9 +36,15 @@ def course_text(path: Path, lab: LabSpec) -> str:
 
 
 def grade_submission(
-    lab: LabSpec, submission: Submission, *, include_hidden: bool, runner: Runner = run_sets
+    lab: LabSpec,
+    submission: Submission,
+    *,
+    include_hidden: bool,
+    runner: Runner = run_sets,
+    staff: list[TestResult] | None = None,
 ) -> LabResult:
-    """Splice the submission's blanks into the lab template and grade the result."""
+    """Splice the submission's blanks into the lab template and grade the result. `staff`:
+    see grade_program."""
     template_path = lab.starter_path
     spliced = splice(
         course_text(template_path, lab),
@@ -56,6 +62,7 @@ def grade_submission(
         line_map=spliced.submission_line,
         places=submission.places,
         runner=runner,
+        staff=staff,
     )
 
 
@@ -69,8 +76,14 @@ def grade_program(
     line_map: Sequence[int | None] | None = None,
     places: Sequence[tuple[int, int] | None] | None = None,
     runner: Runner = run_sets,
+    staff: list[TestResult] | None = None,
 ) -> LabResult:
     """Run an already complete program against the lab's test sets.
+
+    `staff`, when given, receives each hidden set's result judged as if it were public (its
+    input, expected and actual output): for the course staff's own store only (the web keeps
+    it apart from the attempt, graders/web/models.py HiddenResult). The LabResult never
+    holds it.
 
     Public and hidden sets run in separate runs: a process that can see a hidden input never
     has a channel the student sees (its output, before the fork or in a sibling set), and the
@@ -119,6 +132,15 @@ def grade_program(
     )
     results = name_mistakes(lab, tests, runs, results)
     shown = [runs[t.name] for t in tests if t.name in runs and not t.hidden] or list(runs.values())
+    if staff is not None:
+        staff[:] = [
+            replace(
+                judge(replace(test, hidden=False), runs[test.name], lab.limits, map_lines),
+                hidden=True,
+            )
+            for test in tests
+            if test.hidden and test.name in runs
+        ]
     shared = next((run.shared_seconds for run in shown if run.shared_seconds is not None), None)
     return LabResult(
         lab=lab.id,

@@ -1063,6 +1063,80 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "本关的初始代码（实验页上的“回到初始代码”）",
         "this lab's starter code (“Back to the starter code” on the lab page)",
     ),
+    # --- web: the staff's view of a student, regrades and overrides (issue 15, item 4) -------------
+    "web.student_title": ("学生：{name}（{username}）", "Student: {name} ({username})"),
+    "web.student_staff_note": (
+        "仅教师可见：本页包含隐藏测试集的输入、期望输出与实际输出。",
+        "Staff only: this page shows the hidden sets' inputs, expected and actual outputs.",
+    ),
+    "web.student_no_attempts": ("还没有任何提交。", "No submissions yet."),
+    "web.student_record": ("记录成绩：{score}/{max}", "Score of record: {score}/{max}"),
+    "web.why_best": ("规则“最高分”：{which}", "rule “best”: {which}"),
+    "web.why_last": ("规则“最后一次”：{which}", "rule “last”: {which}"),
+    "web.why_chosen": ("教师指定：{which}", "chosen by staff: {which}"),
+    "web.why_pending": (
+        "{which} 正在重新评测，暂无记录成绩",
+        "{which} is being graded again; nothing counts yet",
+    ),
+    "web.why_override": (
+        "教师调整（原为 {old} 分，来自{which}）",
+        "set by staff (was {old}, from {which})",
+    ),
+    "web.which_attempt": ("第 {id} 次提交", "attempt #{id}"),
+    "web.attempt_record_mark": ("记录成绩", "of record"),
+    "web.diff_previous": (
+        "与上一次提交（#{id}）的差异",
+        "Changes since the previous attempt (#{id})",
+    ),
+    "web.diff_none": ("与上一次提交相同。", "Same as the previous attempt."),
+    "web.diff_first": ("这是本关的第一次提交。", "This is the lab's first attempt."),
+    "web.hidden_sets": ("隐藏测试集（仅教师可见）", "Hidden sets (staff only)"),
+    "web.hidden_not_kept": (
+        "这次提交的隐藏测试集详情没有保存（评测于本功能之前或未能评测）；重新评测即可看到。",
+        "This attempt's hidden-set details were not kept (graded before this page existed, or not graded); regrade it to see them.",
+    ),
+    "web.set_input": ("输入", "Input"),
+    "web.set_expected": ("期望输出", "Expected output"),
+    "web.set_actual": ("实际输出", "Actual output"),
+    "web.set_stderr": ("错误输出", "Error output"),
+    "web.regrade_attempt": ("重新评测这次提交", "Regrade this attempt"),
+    "web.regrade_student_lab": (
+        "重新评测该生本关全部提交",
+        "Regrade all of this student's attempts",
+    ),
+    "web.regrade_lab": ("重新评测全班本关提交", "Regrade the whole class"),
+    "web.regrade_title": ("重新评测：{lab}", "Regrade: {lab}"),
+    "web.regrade_progress": (
+        "重新评测中：已完成 {done}/{total}，排队 {queued}，评测中 {running}。本页每 {seconds} 秒自动刷新。",
+        "Regrading: {done} of {total} done, {queued} queued, {running} grading. This page reloads itself every {seconds} seconds.",
+    ),
+    "web.regrade_finished": (
+        "重新评测完成：{total} 次提交已评测。",
+        "Regrade finished: {total} attempts graded.",
+    ),
+    "web.override_title": ("调整成绩", "Override the score"),
+    "web.override_score": ("新成绩（0–{max}）", "New score (0–{max})"),
+    "web.override_reason": ("原因（学生不可见）", "Reason (not shown to the student)"),
+    "web.override_save": ("保存调整", "Save the override"),
+    "web.override_remove": ("撤销此调整", "Remove this override"),
+    "web.override_entry": (
+        "{at}，{by}：{old} → {new}。原因：{reason}",
+        "{at}, {by}: {old} → {new}. Reason: {reason}",
+    ),
+    "web.override_removed": ("（{at} 由 {by} 撤销）", "(removed {at} by {by})"),
+    "web.override_bad_score": (
+        "成绩“{given}”无效：请填写 0 到 {max} 之间的数字。",
+        "The score “{given}” is not valid: give a number from 0 to {max}.",
+    ),
+    "web.override_no_reason": (
+        "请写明调整成绩的原因（最多 1000 字）。",
+        "Say why the score is overridden (at most 1000 characters).",
+    ),
+    "web.override_no_grade": (
+        "{lab} 还没有成绩，无法调整：请先让学生提交或重新评测。",
+        "{lab} has no grade yet, so there is nothing to override: the student submits first, or regrade.",
+    ),
+    "web.adjusted_by_staff": ("教师已调整", "adjusted by staff"),
     # --- named mistakes (graders/mistakes.py, issue 18 item 1) ------------------------------------
     "report.mistake": ("看起来像常见错误：{name}", "This looks like a common mistake: {name}"),
     "report.mistake_hint": (

@@ -378,7 +378,9 @@ def test_one_score_of_record_for_the_student_the_instructor_the_csv_and_the_repo
             client.post("/logout", data={"csrf": bob})
             sign_in(client, "teach", "teach-pass-1")
             alice_row = re.search(
-                r"<tr><td>Alice \(alice\)</td>(.*?)</tr>", client.get("/instructor").text, re.S
+                r"<tr><td><a href=\"[^\"]*\">Alice \(alice\)</a></td>(.*?)</tr>",
+                client.get("/instructor").text,
+                re.S,
             )[1]
             assert best in alice_row
             rows = list(csv.DictReader(io.StringIO(client.get("/instructor/scores.csv").text)))

@@ -2,6 +2,8 @@
 only; the student's pages, the instructor's, the CSV and every export read it.
 
 Per (student, lab), the first that applies:
+0. a score staff set with a reason (`ScoreOverride`, not removed; the newest): it replaces the
+   score of the grade the rules below pick, which still says which attempt it adjusts;
 1. the grade an instructor chose (`Gradebook.choose`);
 2. among final grades (graded, or the student's file could not be graded: a zero), by the
    course's rule for that lab: `best` (the highest score; the newest of equals) or `last`
@@ -32,9 +34,17 @@ from graders.errors import SpecError
 from graders.settings import COURSE_CONFIG
 from graders.store.calendar import Calendar
 from graders.store.course_config import RULES, Override, read_settings
-from graders.store.tables import FINAL, Grade
+from graders.store.tables import FINAL, Grade, ScoreOverride
 
-__all__ = ["COURSE_CONFIG", "RecordRules", "describe", "of_record", "rules_for"]
+__all__ = [
+    "COURSE_CONFIG",
+    "Decision",
+    "RecordRules",
+    "decide",
+    "describe",
+    "of_record",
+    "rules_for",
+]
 
 
 @dataclass(frozen=True)
@@ -99,24 +109,63 @@ def _counted(grade: Grade, calendar: Calendar) -> Grade | None:
     return counted
 
 
-def of_record(grades: Iterable[Grade], rules: RecordRules) -> dict[tuple[str, str], Grade]:
-    """(student, lab) → the grade of record."""
+@dataclass(frozen=True)
+class Decision:
+    """A score of record and why: `why` is override | chosen | best | last | pending."""
+
+    grade: Grade  # with an override: a copy (never stored) carrying the override's score
+    why: str
+    override: ScoreOverride | None = None
+    rule_grade: Grade | None = None  # the grade the rules picked (the override adjusts it)
+
+
+def _adjusted(grade: Grade, override: ScoreOverride) -> Grade:
+    """A transient copy of the grade with the override's score: what every reader of the
+    score of record sees (pages, CSV, exports, the class report); the stored row is intact."""
+    copy = Grade(**{column.key: getattr(grade, column.key) for column in Grade.__table__.columns})
+    copy.score = override.score
+    return copy
+
+
+def decide(
+    grades: Iterable[Grade], rules: RecordRules, overrides: Iterable[ScoreOverride] = ()
+) -> dict[tuple[str, str], Decision]:
+    """(student, lab) → its score of record and why (the module docstring's order)."""
     by_key: dict[tuple[str, str], list[Grade]] = {}
     for grade in grades:
         counted = _counted(grade, rules.calendar)
         if counted is not None:
             by_key.setdefault((grade.student, grade.lab), []).append(counted)
-    chosen: dict[tuple[str, str], Grade] = {}
+    newest_override: dict[tuple[str, str], ScoreOverride] = {}
+    for override in overrides:
+        key = (override.student, override.lab)
+        if override.removed_at is None and (
+            key not in newest_override or override.id > newest_override[key].id
+        ):
+            newest_override[key] = override
+    decided: dict[tuple[str, str], Decision] = {}
     for key, group in by_key.items():
         picked = [g for g in group if g.chosen]
         final = [g for g in group if g.status in FINAL]
         if picked:
-            chosen[key] = _newest(picked)
+            decision = Decision(_newest(picked), "chosen")
         elif not final:
-            chosen[key] = _newest(group)
+            decision = Decision(_newest(group), "pending")
         elif rules.rule(key[1]) == "last":
-            chosen[key] = _newest(final)
+            decision = Decision(_newest(final), "last")
         else:
             top = max(g.score or 0.0 for g in final)
-            chosen[key] = _newest([g for g in final if (g.score or 0.0) == top])
-    return chosen
+            decision = Decision(_newest([g for g in final if (g.score or 0.0) == top]), "best")
+        override = newest_override.get(key)
+        if override is not None:
+            adjusted = _adjusted(decision.grade, override)
+            decision = Decision(adjusted, "override", override, decision.grade)
+        decided[key] = decision
+    return decided
+
+
+def of_record(
+    grades: Iterable[Grade], rules: RecordRules, overrides: Iterable[ScoreOverride] = ()
+) -> dict[tuple[str, str], Grade]:
+    """(student, lab) → the grade of record."""
+    return {key: d.grade for key, d in decide(grades, rules, overrides).items()}

@@ -88,3 +88,22 @@ class Rule(Base):
     value: Mapped[Any] = mapped_column(JSON, nullable=False)
     changed_by: Mapped[str] = mapped_column(String(100))
     changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ScoreOverride(Base):
+    """A score set by staff for one student's lab or quiz, with the reason (issue 15, item 4).
+    Never deleted: removing one stamps `removed_at`/`removed_by`, so the history says who
+    changed what and when. The newest one not removed is the score of record (record.py)."""
+
+    __tablename__ = "seqlab_overrides"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    student: Mapped[str] = mapped_column(String(200), index=True)
+    lab: Mapped[str] = mapped_column(String(100), index=True)
+    score: Mapped[float] = mapped_column(Float)
+    old_score: Mapped[float | None] = mapped_column(Float)  # the score of record it replaced
+    reason: Mapped[str] = mapped_column(Text)
+    by: Mapped[str] = mapped_column(String(200))  # the staff member's username
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    removed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    removed_by: Mapped[str | None] = mapped_column(String(200))

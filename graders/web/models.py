@@ -99,3 +99,15 @@ class Draft(Base):
     text: Mapped[str] = mapped_column(Text)
     version: Mapped[int] = mapped_column(Integer)
     saved_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class HiddenResult(Base):
+    """Staff only: an attempt's hidden sets as judged, with their input, expected and actual
+    output (TestResult.to_dict() each). The attempt's own `results` never holds them; only
+    the staff's view of a student (routes/students.py, Instructor-only) reads this table."""
+
+    __tablename__ = "seqlab_web_hidden_results"
+
+    attempt: Mapped[int] = mapped_column(ForeignKey("seqlab_web_attempts.id"), primary_key=True)
+    tests: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    graded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

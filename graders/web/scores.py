@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import quote
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -30,6 +31,7 @@ class Standing:
     attempt_id: int | None  # the web attempt of record, when it is one
     raw_score: float | None = None  # before the late penalty (record.py), for staff
     late_days: int = 0
+    adjusted: bool = False  # staff set the score (an override): said "adjusted by staff"
 
 
 def course_rules(course_root: Path, db_url: str | None = None) -> RecordRules:
@@ -81,8 +83,9 @@ def standings(
     with Session(engine_for(db_url)) as session:
         attempts = {(s, lab): n for s, lab, n in session.execute(counts)}
     found = {}
-    for grade in grades_of_record(db_url, course_root, student):
-        key = (grade.student, grade.lab)
+    decided = Gradebook(db_url).decisions(course_rules(course_root, db_url), student=student)
+    for key, decision in decided.items():
+        grade = decision.grade
         found[key] = Standing(
             grade.score,
             grade.max_score or 0.0,
@@ -90,5 +93,17 @@ def standings(
             attempt_of(grade),
             grade.raw_score,
             grade.late_days,
+            decision.why == "override",
         )
     return found
+
+
+def student_page(username: str) -> str:
+    """The staff's page of one student (routes/students.py)."""
+    return f"/instructor/students/{quote(username, safe='')}"
+
+
+def adjusted_by_staff(db_url: str, course_root: Path, student: str) -> set[str]:
+    """The labs and quizzes whose score of record staff set (the student sees it said)."""
+    found = standings(db_url, course_root, student)
+    return {lab for (_student, lab), standing in found.items() if standing.adjusted}

@@ -7,7 +7,7 @@ Routes that touch the database or files are plain functions, which FastAPI runs 
 thread pool; only a route with no such work runs in the event loop.
 """
 
-from graders.web.routes import api, auth, drafts, instructor, labs, lti, quizzes, rules
+from graders.web.routes import api, auth, drafts, instructor, labs, lti, quizzes, rules, students
 
 ROUTERS = (
     auth.router,
@@ -19,3 +19,4 @@ ROUTERS = (
     rules.router,
     lti.router,
 )
+ROUTERS += (students.router,)  # the staff's view of a student (issue 15, item 4)

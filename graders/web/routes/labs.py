@@ -23,7 +23,7 @@ from graders.web.pages import render, wants_json
 from graders.web.routes.api import OwnAttempt, attempt_json
 from graders.web.routes.drafts import editor_state, lab_attempts
 from graders.web.routes.quizzes import quiz_bank, quiz_ids
-from graders.web.scores import standings
+from graders.web.scores import adjusted_by_staff, standings
 from graders.web.security import submissions_in_window
 from graders.web.views import task_page
 
@@ -77,6 +77,7 @@ def course_page(request: Request, user: SignedIn, db: DB) -> Response:
         quizzes=quizzes,
         done=done,
         unavailable=unavailable,
+        adjusted=adjusted_by_staff(request.app.state.settings.db_url, course.root, user.username),
     )
 
 

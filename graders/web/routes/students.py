@@ -19,6 +19,7 @@ from graders.messages import say
 from graders.store.gradebook import Gradebook
 from graders.store.tables import ScoreOverride
 from graders.web.deps import DB, CsrfChecked, Instructor, Lab, Lang, Posted
+from graders.web.lti.outbox import score_changed
 from graders.web.models import User, now
 from graders.web.pages import render
 from graders.web.regrade import progress, regrade
@@ -148,6 +149,7 @@ def override(
         )
     )
     db.commit()
+    score_changed(settings.db_url, settings.course.root, username, lab)  # to the LMS (AGS)
     return RedirectResponse(student_page(username), status_code=303)
 
 
@@ -167,4 +169,6 @@ def remove_override(
     if found.removed_at is None:
         found.removed_at, found.removed_by = now(), user.username
         db.commit()
+        settings = request.app.state.settings
+        score_changed(settings.db_url, settings.course.root, username, found.lab)
     return RedirectResponse(student_page(username), status_code=303)

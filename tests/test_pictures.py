@@ -214,6 +214,8 @@ def test_the_feedback_file_of_a_batch_holds_the_heatmap(course, tmp_path, capsys
     (page,) = out.rglob("*.html")
     html = page.read_text(encoding="utf-8")
     assert html.count('<svg class="heatmap"') == 2 and outlined(html) == 22
+    # Beside the pictures, the named mistake: on every set, the hidden ones too (name only).
+    assert html.count("This looks like a common mistake: scores not divided by √d_k") == 6
     assert "<script" not in html and 'style="' not in html  # nothing a policy would refuse
     (markdown,) = out.rglob("*.md")
     assert "<svg" not in markdown.read_text(encoding="utf-8")
@@ -252,6 +254,7 @@ def test_the_notebook_check_shows_the_heatmap(course, tmp_path):
     html = shown.data["text/html"]
     assert html.count('<svg class="heatmap"') == 2 and outlined(html) == 22
     assert "Attention weights" in html and "query index (row)" in html
+    assert html.count("This looks like a common mistake: scores not divided by √d_k") == 2
 
 
 def test_no_picture_carries_a_hidden_set_s_numbers(course, tmp_path):

@@ -62,6 +62,10 @@ def test_the_attempt_page_shows_heatmaps_with_the_differing_cells_outlined(tmp_p
         outline = figure.locator("rect.differs").first
         assert outline.is_visible() and outline.get_attribute("stroke") == "#cf222e"
         assert "注意力权重" in figure.inner_text() and "红框" in figure.inner_text()
+        # And the mistake named, with its hint, above the pictures.
+        named = page.locator("#results p.mistake")
+        assert named.count() >= 2 and named.first.is_visible()
+        assert "看起来像常见错误：打分没有除以 √d_k — 提示：" in named.first.inner_text()
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         figure.screenshot(path=str(ARTIFACTS / "heatmap-web.png"))
         shot(page, "heatmap-web-page")

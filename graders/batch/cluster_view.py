@@ -28,8 +28,20 @@ from graders.spec import LabSpec
 MIN_UNNAMED = 2  # an unnamed output printed by fewer students is not shown as a cluster
 MAX_LINES, MAX_CHARS = 8, 600  # an example's output, cut to this
 CSRF_SLOT = "<!--csrf-->"
-WORD_KEYS = ("students", "mistake", "example", "output", "name_it", "name_zh", "name_en")
-WORD_KEYS += ("hint_zh", "hint_en", "blank", "blank_help", "submit")
+WORDS = {  # the section's headings and the form's labels
+    "students": "report.cluster_students",
+    "mistake": "report.cluster_mistake",
+    "example": "report.cluster_example",
+    "output": "report.cluster_output",
+    "name_it": "report.cluster_name_it",
+    "name_zh": "report.cluster_name_zh",
+    "name_en": "report.cluster_name_en",
+    "hint_zh": "report.cluster_hint_zh",
+    "hint_en": "report.cluster_hint_en",
+    "blank": "report.cluster_blank",
+    "blank_help": "report.cluster_blank_help",
+    "submit": "report.cluster_submit",
+}
 
 
 @dataclass(frozen=True)
@@ -51,6 +63,7 @@ class ClusterRow:
 @dataclass(frozen=True)
 class SetMistakes:
     title: str
+    hidden: bool  # then the rows have no example and no output, and the table no such columns
     rows: tuple[ClusterRow, ...]
     rest: str  # how many wrong answers were alone in what they printed, or ""
 
@@ -106,16 +119,16 @@ def _row(
     name: Callable[[str], str],
     web: bool,
 ) -> ClusterRow:
-    count = say("clusters.count", lang, count=cluster.size)
+    count = say("report.cluster_count", lang, count=cluster.size)
     mistake, later = cluster.mistake, False
     hidden = cluster.kind == "hidden"
     if mistake is None and not hidden:
         mistake = _recorded(lab, records, result)
         later = mistake is not None
     if mistake is None:
-        title = say("clusters.not_named", lang)
+        title = say("report.cluster_not_named", lang)
     else:
-        title = mistake[lang] + (say("clusters.named_since", lang) if later else "")
+        title = mistake[lang] + (say("report.cluster_named_since", lang) if later else "")
     if hidden:
         return ClusterRow(count, title, mistake is not None, "", "", None)
     form = NameForm(cluster.test, cluster.example) if web and mistake is None else None
@@ -155,17 +168,18 @@ def mistakes_view(
         hidden = f" ({say('report.class_hidden', lang)})" if one.hidden else ""
         sets.append(
             SetMistakes(
-                say("clusters.set", lang, set=one.test, hidden=hidden, wrong=one.wrong),
+                say("report.cluster_set", lang, set=one.test, hidden=hidden, wrong=one.wrong),
+                one.hidden,
                 tuple(rows),
-                say("clusters.alone", lang, count=alone) if alone else "",
+                say("report.cluster_alone", lang, count=alone) if alone else "",
             )
         )
     return MistakesView(
-        heading=say("clusters.heading", lang),
-        how=say("clusters.how", lang, least=MIN_UNNAMED),
+        heading=say("report.cluster_heading", lang),
+        how=say("report.cluster_how", lang, least=MIN_UNNAMED),
         sets=tuple(sets),
-        nothing=say("clusters.nothing", lang),
+        nothing=say("report.cluster_nothing", lang),
         action=action,
         csrf_slot=CSRF_SLOT,
-        words={key: say(f"clusters.{key}", lang) for key in WORD_KEYS},
+        words={word: say(key, lang) for word, key in WORDS.items()},
     )

@@ -71,13 +71,13 @@ def _unwritable(*paths: Path) -> tuple[Path, str] | None:
 def _blanks(lab: LabSpec, code: str, student: str, blank: int | None) -> dict[int, str]:
     reference = parse(read_text(lab.solution_path), "reference").blanks
     if blank is not None and not 1 <= blank <= len(reference):
-        raise UsageError("clusters.bad_blank", blank=blank, count=len(reference))
+        raise UsageError("report.cluster_bad_blank", blank=blank, count=len(reference))
     try:
         theirs = parse(code, student).blanks
     except SubmissionError:
         theirs = ()
     if len(theirs) != len(reference):
-        raise UsageError("clusters.no_example", student=student, lab=lab.id)
+        raise UsageError("report.cluster_no_example", student=student, lab=lab.id)
     if blank is not None:
         return {blank: "".join(theirs[blank - 1].body)}
     return {
@@ -85,6 +85,15 @@ def _blanks(lab: LabSpec, code: str, student: str, blank: int | None) -> dict[in
         for mine, ours in zip(theirs, reference, strict=True)
         if mine.body != ours.body
     }
+
+
+def _code(body: str) -> tomlkit.items.String:
+    """A blank's body as the corpus writes code: a '''literal''' string (unless the body cannot
+    be one) opening on a line of its own, which TOML drops from the value."""
+    literal = "'''" not in body and not CONTROL.search(body)
+    quoted = tomlkit.string(body, literal=literal, multiline=True)
+    inner = quoted.as_string()[3:-3]  # the body as quoted, between the delimiters
+    return tomlkit.items.String(quoted.type, body, "\n" + inner, tomlkit.items.Trivia())
 
 
 def _entry_text(old: str, key: str, naming: Naming, result: LabResult, blanks: dict) -> str:
@@ -102,10 +111,7 @@ def _entry_text(old: str, key: str, naming: Naming, result: LabResult, blanks: d
     for lang, text in (naming.hint or {}).items():
         table.append(tomlkit.key(["hint", lang]), text)
     for index, body in sorted(blanks.items()):
-        # '''literal''' as people write code in the corpus, unless the body cannot be one.
-        literal = "'''" not in body and not CONTROL.search(body)
-        value = tomlkit.string(body, literal=literal, multiline=True)
-        table.append(tomlkit.key(["blank", str(index)]), value)
+        table.append(tomlkit.key(["blank", str(index)]), _code(body))
     if old and not old.endswith("\n"):
         document.add(tomlkit.nl())
     document.add(tomlkit.nl())
@@ -132,19 +138,19 @@ def add_named_entry(
     mistake and record its outputs; the entry as the corpus reads it back, and its grading."""
     name = {lang: text.strip() for lang, text in naming.name.items()}
     if not name.get("zh") or not name.get("en"):
-        raise UsageError("clusters.name_empty")
+        raise UsageError("report.cluster_name_empty")
     hint = {lang: text.strip() for lang, text in (naming.hint or {}).items() if text.strip()}
     if hint and set(hint) != {"zh", "en"}:
-        raise UsageError("clusters.hint_half")
+        raise UsageError("report.cluster_hint_half")
     naming = Naming(name, hint or None, naming.blank, naming.about)
     key = entry_key(name["en"])
     path = corpus_path(lab)
     with _LOCK:
         problem = _unwritable(path, records_path(lab))
         if problem is not None:
-            raise UsageError("clusters.not_writable", path=problem[0], reason=problem[1])
+            raise UsageError("report.cluster_not_writable", path=problem[0], reason=problem[1])
         if key in {entry.name for entry in load_corpus(lab)}:
-            raise UsageError("clusters.entry_exists", path=path, entry=key)
+            raise UsageError("report.cluster_entry_exists", path=path, entry=key)
         blanks = _blanks(lab, code, student, naming.blank)
         current = records_state(lab)[0]
         trial = CorpusEntry(
@@ -152,7 +158,7 @@ def add_named_entry(
         )
         result, outputs, crashes = entry_grading(lab, trial, runner)
         if result.full_marks:
-            raise UsageError("clusters.passes")
+            raise UsageError("report.cluster_passes")
         old = read_text(path) if path.is_file() else None
         _write(path, _entry_text(old or "", key, naming, result, blanks))
         try:

@@ -29,6 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
+from urllib.parse import quote
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -41,7 +42,6 @@ from graders.mistakes import records_path
 from graders.spec import LabSpec
 from graders.store.tables import Grade, ScoreOverride
 from graders.web.models import engine_for
-from graders.web.routes.mistakes import naming_action
 from graders.web.scores import course_rules, rules_with, student_page, web_rules
 
 # (the lab's gradebook rows, the newest one's id, the rule, its overrides, those removed,
@@ -67,6 +67,11 @@ def report_key(db: Session, lab: LabSpec) -> Key:
     except OSError:
         named = 0
     return int(count or 0), int(newest or 0), rule, int(overrides or 0), int(removed or 0), named
+
+
+def naming_action(lab_id: str) -> str:
+    """Where the report's forms that name a mistake post (routes/mistakes.py)."""
+    return f"/instructor/labs/{quote(lab_id, safe='')}/mistakes"
 
 
 def build_report(db_url: str, lab: LabSpec) -> tuple[Key, dict[str, str]]:

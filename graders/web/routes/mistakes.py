@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import sys
 from datetime import UTC, datetime
-from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -26,14 +25,13 @@ from graders.web.pages import render
 from graders.web.scores import course_rules
 
 router = APIRouter()
-REFUSED_CONFLICT = ("clusters.not_writable", "clusters.entry_exists")  # 409; the rest 400
+REFUSED_CONFLICT = (
+    "report.cluster_not_writable",
+    "report.cluster_entry_exists",
+)  # 409; the rest 400
 
 
-def naming_action(lab_id: str) -> str:
-    """Where the class report's forms post (reports.py hands it to the report)."""
-    return f"/instructor/labs/{quote(lab_id, safe='')}/mistakes"
-
-
+# The class report's forms post here (reports.naming_action).
 @router.post("/instructor/labs/{lab_id}/mistakes", response_class=HTMLResponse)
 def name_mistake(
     request: Request, _csrf: CsrfChecked, user: Instructor, lab: Lab, form: Posted, lang: Lang
@@ -58,11 +56,11 @@ def name_mistake(
     )
     try:
         if not (naming.name["zh"] and naming.name["en"]):
-            raise UsageError("clusters.name_empty")
+            raise UsageError("report.cluster_name_empty")
         records = load_records(db_url, lab.id, course_rules(lab.course_root, db_url))
         code = next((r.text for r in records if r.student == student and r.text), None)
         if code is None:
-            raise UsageError("clusters.no_example", student=student, lab=lab.id)
+            raise UsageError("report.cluster_no_example", student=student, lab=lab.id)
         entry, result = add_named_entry(lab, code, student, naming)
     except UsageError as error:
         status = 409 if error.key in REFUSED_CONFLICT else 400
@@ -77,7 +75,7 @@ def name_mistake(
         flush=True,
     )
     message = say(
-        "clusters.named",
+        "report.cluster_named",
         lang,
         name=naming.name[lang],
         entry=entry.name,

@@ -1439,6 +1439,86 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "代码规则的结果与预期（breaks_rule = {want}）不符",
         "the code rules' verdict differs from breaks_rule = {want}",
     ),
+    # --- common mistakes in the class report, named from the web (issue 18 item 5) -------------
+    "report.cluster_heading": ("常见错误", "Common mistakes"),
+    "report.cluster_how": (
+        "每个测试集的错误答案按输出分组（按该测试集的比较方式：空白忽略、数字按容差取舍）；"
+        "程序崩溃按异常行分组。列出已命名的错误和至少 {least} 名学生共有的未命名输出。"
+        "隐藏测试集只列人数和名称。",
+        "Each set's wrong answers grouped by their output as the set compares it (spacing "
+        "aside, numbers rounded to its tolerance); crashes by their exception line. Shown: the "
+        "named mistakes and every unnamed output at least {least} students share. Hidden sets "
+        "show counts and names only.",
+    ),
+    "report.cluster_nothing": ("没有错误答案。", "No wrong answers."),
+    "report.cluster_set": ("{set}{hidden}：{wrong} 个错误答案", "{set}{hidden}: {wrong} wrong"),
+    "report.cluster_count": ("{count} 名学生", "{count} student(s)"),
+    "report.cluster_not_named": ("未命名", "not named"),
+    "report.cluster_named_since": (
+        "（这些提交评测之后才命名；之后的学生会看到）",
+        " (named since these were graded; later students get it)",
+    ),
+    "report.cluster_alone": (
+        "另有 {count} 个错误答案，各自的输出与其他人都不同。",
+        "{count} more wrong answer(s), each unlike any other.",
+    ),
+    "report.cluster_students": ("人数", "Students"),
+    "report.cluster_mistake": ("错误", "Mistake"),
+    "report.cluster_example": ("示例", "Example"),
+    "report.cluster_output": ("示例的输出", "The example's output"),
+    "report.cluster_name_it": ("命名这个错误", "Name this mistake"),
+    "report.cluster_name_zh": ("名称（中文）", "Name (Chinese)"),
+    "report.cluster_name_en": ("名称（英文）", "Name (English)"),
+    "report.cluster_hint_zh": ("提示（中文，可选）", "Hint (Chinese, optional)"),
+    "report.cluster_hint_en": ("提示（英文，可选）", "Hint (English, optional)"),
+    "report.cluster_blank": ("所在填空（可选）", "The blank (optional)"),
+    "report.cluster_blank_help": (
+        "填了编号时只取示例的这一个填空，其余用参考答案。",
+        "With a number, only that blank is taken from the example; the others are the reference's.",
+    ),
+    "report.cluster_submit": ("加入错误库", "Add to the corpus"),
+    "report.cluster_title": ("命名常见错误：{lab}", "Name a common mistake: {lab}"),
+    "report.cluster_named": (
+        "已把“{name}”作为条目 {entry} 加入 {path}，并记录了它在各测试集上的输出"
+        "（得分 {score}）。之后输出与之相符的学生会看到这个名称和提示。",
+        "'{name}' was added to {path} as entry {entry}, with its outputs on every set recorded "
+        "(score {score}). The next student whose output matches gets its name and hint.",
+    ),
+    "report.cluster_back": ("返回班级报告", "Back to the class report"),
+    "report.cluster_not_writable": (
+        "无法写入课程文件夹（{path}：{reason}），错误库没有改动。请让服务器可以写入该文件夹，"
+        "或在课程仓库中手动添加条目后运行 `seqlab build --record`。",
+        "The course folder cannot be written ({path}: {reason}); the corpus was not changed. "
+        "Make the folder writable by the server, or add the entry to the course's repository "
+        "by hand and run `seqlab build --record`.",
+    ),
+    "report.cluster_name_empty": (
+        "请填写中文和英文两个名称，错误库没有改动。",
+        "Give the mistake a name in both Chinese and English; the corpus was not changed.",
+    ),
+    "report.cluster_entry_exists": (
+        "{path} 中已有名为 {entry} 的条目（由英文名称生成），错误库没有改动。请换一个英文名称。",
+        "{path} already has an entry named {entry} (made from the English name); the corpus "
+        "was not changed. Choose another English name.",
+    ),
+    "report.cluster_hint_half": (
+        "提示要么中英文都填，要么都不填。错误库没有改动。",
+        "Give the hint in both Chinese and English, or in neither. The corpus was not changed.",
+    ),
+    "report.cluster_bad_blank": (
+        "填空编号 {blank} 不存在：这个实验有 {count} 个填空。错误库没有改动。",
+        "There is no blank {blank}: this lab has {count}. The corpus was not changed.",
+    ),
+    "report.cluster_no_example": (
+        "找不到 {student} 在 {lab} 的可评测提交（或其填空无法读取），错误库没有改动。",
+        "{student} has no gradable submission of {lab} (or its blanks cannot be read); the "
+        "corpus was not changed.",
+    ),
+    "report.cluster_passes": (
+        "用示例的这些填空，程序通过了所有测试集：这不是一个错误。错误库没有改动。",
+        "With the example's blanks taken this way the program passes every set: it is not a "
+        "mistake. The corpus was not changed.",
+    ),
     # --- generic ----------------------------------------------------------------------------------
     "internal": (
         "评测系统内部出错（{error}）。这不是你的问题；请把这条信息报告给课程工作人员。",

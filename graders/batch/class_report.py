@@ -7,8 +7,10 @@ messages.py in zh or en); charts.py places the charts' shapes; present/html.py d
 through the one autoescaping Jinja configuration with class_report.css inlined, so the page
 loads nothing and opens offline (a mail attachment, an LMS upload).
 
-Hidden sets show their verdict and score only. The page never shows any set's input,
-expected or actual output, so nothing of a hidden set can leak through it.
+Then the common mistakes (clusters.py groups the wrong answers per set, cluster_view.py says
+them): on a public set an example student's output, which the student saw too; on a hidden
+set counts and names only. Hidden sets show their verdict and score only: the page never
+shows a hidden set's input, expected or actual output (its stored result holds none).
 
 Records come from the gradebook's score of record as `ClassRecord`s, each with its result
 read back from the one stored shape (`LabResult.from_dict`).
@@ -25,6 +27,8 @@ from markupsafe import Markup
 
 from graders.batch import charts
 from graders.batch.charts import Chart, SetRate, Timed, band
+from graders.batch.cluster_view import MistakesView, mistakes_view
+from graders.batch.clusters import class_clusters
 from graders.batch.similarity import Similarity, SimilarPair
 from graders.messages import say
 from graders.present.html import class_report_html
@@ -151,6 +155,7 @@ class ClassReportView:
     legend: tuple[Chip, ...]
     similarity: SimilarityView | None
     words: Words
+    mistakes: MistakesView | None = None  # the common mistakes (cluster_view.py)
 
 
 @dataclass(frozen=True)
@@ -305,7 +310,9 @@ def class_report_view(
     lang: str,
     generated: datetime,
     link: Callable[[str], str] | None = None,
+    action: str | None = None,
 ) -> ClassReportView:
+    """`action`: where the web's forms that name a mistake post (None: no forms)."""
     grades = [_grade(record) for record in records]
     columns = _columns(lab, grades)
     name = _linker(link)
@@ -345,6 +352,16 @@ def class_report_view(
             hidden=say("report.class_hidden", lang),
             no_similarity=say("report.class_no_similarity", lang),
         ),
+        mistakes=mistakes_view(
+            lab,
+            class_clusters(
+                [(c.name, c.hidden) for c in columns], [(r.student, r.result) for r in records]
+            ),
+            {record.student: record.result for record in records},
+            lang,
+            name,
+            action,
+        ),
     )
 
 
@@ -356,8 +373,11 @@ def render_class_report(
     *,
     generated: datetime | None = None,
     link: Callable[[str], str] | None = None,
+    action: str | None = None,
 ) -> str:
     """The whole page as one HTML string (inline CSS and SVG, no external resource).
-    `link`: student → the address their name links to (the web's report), else plain."""
-    view = class_report_view(lab, records, similarity, lang, generated or datetime.now(), link)
+    `link`: student → the address their name links to (the web's report), else plain;
+    `action`: where the forms naming a mistake post (the web's report), else none."""
+    when = generated or datetime.now()
+    view = class_report_view(lab, records, similarity, lang, when, link, action)
     return class_report_html(view)

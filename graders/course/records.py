@@ -6,6 +6,7 @@ graders/mistakes.py's; this side grades the corpus, so it sits above the engine.
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 
 from graders.course.corpus import CorpusEntry, corpus_path, corpus_program, load_corpus
@@ -18,6 +19,7 @@ from graders.mistakes import (
     records_path,
     stdin_digest,
 )
+from graders.results import LabResult
 from graders.sandbox import run_sets
 from graders.spec import LabSpec
 from graders.submission import Submission, read_text
@@ -42,6 +44,14 @@ def entry_outputs(
 ) -> tuple[dict[str, str], dict[str, str], dict[str, tuple[str, str]]]:
     """The entry graded on every set: (set → verdict code, set → output where it is a wrong
     answer, set → (output, exception line) where it crashed)."""
+    result, wrong, crashed = entry_grading(lab, entry, runner)
+    return {test.name: test.verdict.code for test in result.tests}, wrong, crashed
+
+
+def entry_grading(
+    lab: LabSpec, entry: CorpusEntry, runner: Runner = run_sets
+) -> tuple[LabResult, dict[str, str], dict[str, tuple[str, str]]]:
+    """entry_outputs with the whole result in place of the verdicts (one grading for both)."""
     captured: list[tuple[list[str], list]] = []
 
     def capturing(program, filename, stdins, limits, **options):
@@ -61,7 +71,6 @@ def entry_outputs(
         for test, run in zip(group, runs, strict=True):
             stdouts[test.name] = run.stdout.decode("utf-8", errors="replace").replace("\r\n", "\n")
             errors[test.name] = error_line(run.stderr.decode("utf-8", errors="replace"))
-    verdicts = {test.name: test.verdict.code for test in result.tests}
     wrong = {
         test.name: stdouts[test.name]
         for test in result.tests
@@ -72,7 +81,7 @@ def entry_outputs(
         for test in result.tests
         if test.verdict is Verdict.RUNTIME_ERROR and errors.get(test.name)
     }
-    return verdicts, wrong, crashed
+    return result, wrong, crashed
 
 
 def make_records(lab: LabSpec, runner: Runner = run_sets) -> Records:
@@ -101,6 +110,35 @@ def record_mistakes(lab: LabSpec, runner: Runner = run_sets) -> int:
     with open(path, "w", encoding="utf-8", newline="\n") as handle:
         handle.write(records.to_json())
     return len(records.mistakes)
+
+
+def record_entry(
+    lab: LabSpec,
+    entry: CorpusEntry,
+    outputs: dict[str, str],
+    crashes: dict[str, tuple[str, str]],
+    current: bool,
+) -> None:
+    """Add one named entry's outputs (entry_grading's) to the lab's records, or replace its
+    old ones, without grading the rest of the corpus again (the web names a mistake this way).
+    `current`: the records were current before the entry was added to the corpus; only then
+    do they get the new digest, so records stale before stay stale for `seqlab validate`."""
+    old = load_records(lab)
+    named = Named(
+        entry.name, dict(entry.mistake or {}), entry.hint and dict(entry.hint), outputs, crashes
+    )
+    mistakes = [m for m in (old.mistakes if old else ()) if m.entry != entry.name]
+    at = next((i for i, m in enumerate(old.mistakes if old else ()) if m.entry == entry.name), None)
+    mistakes.insert(len(mistakes) if at is None else at, named)
+    sets = old.sets if old else {test.name: stdin_digest(test) for test in lab.tests}
+    digest = course_digest(lab) if current else (old.digest if old else "")
+    records = Records(lab.id, digest, sets, tuple(mistakes))
+    path = records_path(lab)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.new")
+    with open(temporary, "w", encoding="utf-8", newline="\n") as handle:
+        handle.write(records.to_json())
+    os.replace(temporary, path)  # a grading reading the file meanwhile sees old or new, whole
 
 
 def records_state(lab: LabSpec) -> tuple[bool, str, int]:

@@ -29,6 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
+from urllib.parse import quote
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -37,13 +38,15 @@ from graders.batch.class_report import load_records, render_class_report
 from graders.batch.similarity import DEFAULT_THRESHOLD
 from graders.batch.similarity import compare as compare_similarity
 from graders.messages import LANGS
+from graders.mistakes import records_path
 from graders.spec import LabSpec
 from graders.store.tables import Grade, ScoreOverride
 from graders.web.models import engine_for
 from graders.web.scores import course_rules, rules_with, student_page, web_rules
 
-# (the lab's gradebook rows, the newest one's id, the rule, its overrides, those removed)
-Key = tuple[int, int, str, int, int]
+# (the lab's gradebook rows, the newest one's id, the rule, its overrides, those removed,
+# the lab's named-mistake records' version: a mistake named from the report renames clusters)
+Key = tuple[int, int, str, int, int, int]
 
 
 def report_key(db: Session, lab: LabSpec) -> Key:
@@ -59,7 +62,16 @@ def report_key(db: Session, lab: LabSpec) -> Key:
     ).one()
     rules = rules_with(lab.course_root, web_rules(db))  # its calendar too: extensions count
     rule = f"{rules.rule(lab.id)} {rules.calendar!r}"
-    return int(count or 0), int(newest or 0), rule, int(overrides or 0), int(removed or 0)
+    try:
+        named = records_path(lab).stat().st_mtime_ns
+    except OSError:
+        named = 0
+    return int(count or 0), int(newest or 0), rule, int(overrides or 0), int(removed or 0), named
+
+
+def naming_action(lab_id: str) -> str:
+    """Where the report's forms that name a mistake post (routes/mistakes.py)."""
+    return f"/instructor/labs/{quote(lab_id, safe='')}/mistakes"
 
 
 def build_report(db_url: str, lab: LabSpec) -> tuple[Key, dict[str, str]]:
@@ -70,7 +82,9 @@ def build_report(db_url: str, lab: LabSpec) -> tuple[Key, dict[str, str]]:
     records = load_records(db_url, lab.id, course_rules(lab.course_root, db_url))
     similarity = compare_similarity(lab, [(r.student, r.text) for r in records], DEFAULT_THRESHOLD)
     pages = {
-        lang: render_class_report(lab, records, similarity, lang, link=student_page)
+        lang: render_class_report(
+            lab, records, similarity, lang, link=student_page, action=naming_action(lab.id)
+        )
         for lang in LANGS
     }
     return key, pages

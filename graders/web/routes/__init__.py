@@ -7,7 +7,18 @@ Routes that touch the database or files are plain functions, which FastAPI runs 
 thread pool; only a route with no such work runs in the event loop.
 """
 
-from graders.web.routes import api, auth, drafts, instructor, labs, lti, quizzes, rules, students
+from graders.web.routes import (
+    api,
+    auth,
+    drafts,
+    instructor,
+    labs,
+    lti,
+    mistakes,
+    quizzes,
+    rules,
+    students,
+)
 
 ROUTERS = (
     auth.router,
@@ -20,3 +31,4 @@ ROUTERS = (
     lti.router,
 )
 ROUTERS += (students.router,)  # the staff's view of a student (issue 15, item 4)
+ROUTERS += (mistakes.router,)  # naming a common mistake from the class report (issue 18)

@@ -13,8 +13,10 @@ from pathlib import Path
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
+from markupsafe import Markup
 from sqlalchemy import select
 
+from graders.batch.cluster_view import CSRF_SLOT
 from graders.errors import SeqlabError, UsageError
 from graders.messages import say
 from graders.store.exports import export_scores_csv
@@ -26,6 +28,7 @@ from graders.web.reports import Preparing, ReportFailed, report_key
 from graders.web.roster import import_roster, parse_roster
 from graders.web.routes.quizzes import quiz_ids
 from graders.web.scores import grades_of_record, standings
+from graders.web.security import csrf_token
 
 router = APIRouter()
 REFRESH_SECONDS = 3  # how often the "being prepared" page reloads itself
@@ -74,8 +77,13 @@ def class_report(
         )
         response.headers["Retry-After"] = str(REFRESH_SECONDS)
         return response
-    # A self-contained page: its inline CSS is allowed by its hash alone (headers.py).
-    return HTMLResponse(report.pages[lang], headers={"Content-Security-Policy": REPORT_POLICY})
+    # A self-contained page: its inline CSS is allowed by its hash alone (headers.py). Built
+    # once for every reader, its forms get this reader's CSRF token here (cluster_view.py).
+    field = Markup('<input type="hidden" name="csrf" value="{}">').format(
+        csrf_token(request.session)
+    )
+    page = report.pages[lang].replace(CSRF_SLOT, field)
+    return HTMLResponse(page, headers={"Content-Security-Policy": REPORT_POLICY})
 
 
 @router.get("/instructor/scores.csv")

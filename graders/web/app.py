@@ -30,6 +30,7 @@ from graders.web.limits import BodyLimit
 from graders.web.lti.registry import tool_key
 from graders.web.models import engine_for
 from graders.web.pages import install_error_pages, too_large
+from graders.web.unlock import install as install_unlock
 from graders.web.reports import ClassReports
 from graders.web.routes import ROUTERS
 from graders.web.security import session_secret
@@ -91,6 +92,7 @@ def create_app(settings: WebSettings, queue) -> FastAPI:
     )
     app.add_middleware(SecurityHeaders)
     install_error_pages(app)
+    install_unlock(app)  # 关卡 unlocking's 403 (unlock.py)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.mount("/present", StaticFiles(directory=PRESENT_STATIC), name="present")
     for router in ROUTERS:

@@ -74,7 +74,7 @@ class Calendar:
     quizzes: QuizRules = QuizRules()
     quiz_items: Mapping[str, QuizRules] = field(default_factory=dict)
     extensions: Mapping[tuple[str, str], datetime] = field(default_factory=dict)
-    unlock: UnlockRules = UnlockRules()  # 关卡 unlocking (unlock.py)
+    unlock: UnlockRules = field(default_factory=UnlockRules)  # 关卡 unlocking (unlock.py)
 
     def window(self, item: str) -> Window:
         return self.windows.get(item, Window())

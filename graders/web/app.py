@@ -30,11 +30,11 @@ from graders.web.limits import BodyLimit
 from graders.web.lti.registry import tool_key
 from graders.web.models import engine_for
 from graders.web.pages import install_error_pages, too_large
-from graders.web.unlock import install as install_unlock
 from graders.web.reports import ClassReports
 from graders.web.routes import ROUTERS
 from graders.web.security import session_secret
 from graders.web.throttle import LoginThrottle, ThrottlePolicy
+from graders.web.unlock import install as install_unlock
 from graders.web.views import attempt_message, attempt_view
 
 HERE = Path(__file__).resolve().parent

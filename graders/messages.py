@@ -1258,6 +1258,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "{item} is locked. {why}",
     ),
     "unlock.locked_tag": ("未解锁", "locked"),
+    "web.download_canvas": ("下载 Canvas 成绩导入 CSV", "Download Canvas grade import CSV"),
+    "web.download_moodle": ("下载 Moodle 成绩导入 CSV", "Download Moodle grade import CSV"),
     "validate.unlock_leak": (
         '{lab} 的学生模板含有 {earlier} 的参考答案中填空的代码（{lines}），而课程没有锁定关卡顺序：学生可以从这里抄到 {earlier} 的答案。请在 seqlab.toml 中写 `[unlock] mode = "sequential"`（或 `[calendar.{lab}] requires = ["{earlier}"]`），或用 `seqlab release --upto` 分阶段发放',
         '{lab}\'s starter holds lines of {earlier}\'s blanks from its reference ({lines}) and the course does not lock the order: a student can copy {earlier}\'s answer from it. Write [unlock] mode = "sequential" (or [calendar.{lab}] requires = ["{earlier}"]) in seqlab.toml, or hand out stages with `seqlab release --upto`',

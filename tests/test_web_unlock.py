@@ -37,8 +37,10 @@ def unlock_course(root: Path, late: bool = False) -> Course:
         (root / "graders" / "labs").mkdir(parents=True, exist_ok=True)
         shutil.copy(ROOT / "graders" / "labs" / f"{lab}.toml", root / "graders" / "labs")
     shutil.copytree(ROOT / "quizzes" / "banks", root / "quizzes" / "banks")
-    day = timedelta(days=1)
-    late_rules = f"[late]\nper_day = 10\nfloor = 50\n[calendar.{LAB}]\ndue = {stamp(-2 * day)}\n"
+    day, hour = timedelta(days=1), timedelta(hours=1)  # due 47 h ago: two started days late
+    late_rules = (
+        f"[late]\nper_day = 10\nfloor = 50\n[calendar.{LAB}]\ndue = {stamp(-2 * day + hour)}\n"
+    )
     (root / "seqlab.toml").write_text(
         f"""[course]
 timezone = "Asia/Shanghai"

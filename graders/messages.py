@@ -434,6 +434,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     # --- validate ------------------------------------------------------------------------------
     "validate.ok": ("通过", "ok"),
     "validate.fail": ("失败", "FAILED"),
+    "validate.warning": ("警告", "warning"),
+    "validate.unlock_order": ("关卡顺序未锁定", "level order not locked"),
     "validate.starter_sync": (
         "学生模板由参考答案生成且一致",
         "starter generated from the solution",
@@ -1248,16 +1250,16 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "这些项互相要求先通过，永远不会开放：请删掉其中一个 `requires`。",
         "These items require one another and would never open: remove one of the requires.",
     ),
-    "unlock.locked_by": (
+    "rules.unlock_by": (
         "需先通过：{labs}（得分达到满分的 {percent}%）",
         "Opens once you pass: {labs} (a score of {percent}% of its points)",
     ),
-    "unlock.locked_until": ("{when} 开放", "Opens {when}"),
-    "unlock.refused": (
+    "rules.unlock_until": ("{when} 开放", "Opens {when}"),
+    "rules.unlock_refused": (
         "{item} 尚未解锁。{why}",
         "{item} is locked. {why}",
     ),
-    "unlock.locked_tag": ("未解锁", "locked"),
+    "rules.unlock_tag": ("未解锁", "locked"),
     "web.download_canvas": ("下载 Canvas 成绩导入 CSV", "Download Canvas grade import CSV"),
     "web.download_moodle": ("下载 Moodle 成绩导入 CSV", "Download Moodle grade import CSV"),
     "validate.unlock_leak": (

@@ -4,11 +4,17 @@ share of the points, and a bad setting named with its file, line and fix."""
 
 from __future__ import annotations
 
+import shutil
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
+from graders.cli.common import EXIT_BELOW, EXIT_OK
+from graders.cli.course import _print_checks
+from graders.course.validate import check_leaks
 from graders.errors import SpecError
+from graders.spec import Course
 from graders.store.course_config import Override
 from graders.store.record import rules_for
 from graders.store.unlock import OFF, REQUIRES, SEQUENTIAL, Lock, UnlockRules, cycle
@@ -104,3 +110,43 @@ def test_labs_that_require_one_another_are_refused(tmp_path):
         rules_for(tmp_path)
     message = caught.value.render("en")
     assert "would never open" in message and "seq2seq-attention → seq2seq" in message
+
+
+# --- seqlab validate's warning: an earlier lab's answer in a later starter ----------------------
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def two_labs(root: Path, config: str = "") -> Course:
+    for lab in ("seq2seq", "seq2seq-attention"):
+        for part in ("exercises", "solutions"):
+            shutil.copytree(ROOT / part / lab, root / part / lab)
+        (root / "graders" / "labs").mkdir(parents=True, exist_ok=True)
+        shutil.copy(ROOT / "graders" / "labs" / f"{lab}.toml", root / "graders" / "labs")
+    if config:
+        (root / "seqlab.toml").write_text(config, encoding="utf-8")
+    return Course.locate(root)
+
+
+def test_validate_warns_of_an_earlier_lab_s_blanks_in_a_later_starter(tmp_path):
+    checks = check_leaks(two_labs(tmp_path))
+    assert [(c.subject, c.ok, c.warning) for c in checks] == [("seq2seq-attention", False, True)]
+    said = checks[0].describe("en")
+    assert "seq2seq's blanks" in said and "encoder_inputs, decoder_inputs, targets" in said
+    assert '[unlock] mode = "sequential"' in said and "seqlab release --upto" in said
+    assert "seqlab release --upto" in checks[0].describe("zh")
+    # A warning is said, and fails only under --strict.
+    assert _print_checks(checks, "en") == EXIT_OK
+    assert _print_checks(checks, "en", strict=True) == EXIT_BELOW
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        '[unlock]\nmode = "sequential"\n',
+        '[unlock]\nmode = "requires"\n[calendar.seq2seq-attention]\nrequires = ["seq2seq"]\n',
+    ],
+)
+def test_no_warning_when_the_course_locks_the_order(tmp_path, config):
+    assert check_leaks(two_labs(tmp_path, config)) == []
+    assert check_leaks(two_labs(tmp_path / "off", '[unlock]\nmode = "off"\n'))  # off: warned

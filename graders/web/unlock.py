@@ -70,9 +70,9 @@ def why(request: Request, lock: Lock) -> str:
     if lock.missing:
         names = [f"{labs[i].title[lang]} ({i})" if i in labs else i for i in lock.missing]
         percent = f"{calendar.unlock.share * 100:g}"
-        said.append(say("unlock.locked_by", lang, labs="、".join(names), percent=percent))
+        said.append(say("rules.unlock_by", lang, labs="、".join(names), percent=percent))
     if lock.opens is not None:
-        said.append(say("unlock.locked_until", lang, when=when(lock.opens, calendar)))
+        said.append(say("rules.unlock_until", lang, when=when(lock.opens, calendar)))
     return "；".join(said) if lang == "zh" else "; ".join(said)
 
 
@@ -101,7 +101,7 @@ def locked_page(request: Request, error: Locked) -> Response:
     """403 with the rule: JSON for the page's scripts and the API, else a page."""
     labs, item = _labs(request), error.lock.item
     title = labs[item].title[lang_of(request)] if item in labs else item
-    text = say("unlock.refused", lang_of(request), item=title, why=why(request, error.lock))
+    text = say("rules.unlock_refused", lang_of(request), item=title, why=why(request, error.lock))
     if wants_json(request):
         return JSONResponse({"error": text, "locked": item}, status_code=403)
     user = getattr(request.state, "user", None)  # deps.current_user set it

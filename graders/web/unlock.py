@@ -70,7 +70,8 @@ def why(request: Request, lock: Lock) -> str:
     if lock.missing:
         names = [f"{labs[i].title[lang]} ({i})" if i in labs else i for i in lock.missing]
         percent = f"{calendar.unlock.share * 100:g}"
-        said.append(say("rules.unlock_by", lang, labs="、".join(names), percent=percent))
+        joined = ("、" if lang == "zh" else ", ").join(names)
+        said.append(say("rules.unlock_by", lang, labs=joined, percent=percent))
     if lock.opens is not None:
         said.append(say("rules.unlock_until", lang, when=when(lock.opens, calendar)))
     return "；".join(said) if lang == "zh" else "; ".join(said)

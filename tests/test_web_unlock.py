@@ -129,6 +129,24 @@ def test_staff_are_exempt(site):
     assert saved.status_code == 200, saved.text
 
 
+def test_the_instructor_turns_unlocking_off_and_on_again_on_the_rules_page(site):
+    base, _url, _course = site
+    teach, token = signed_in(base, "teach", "teach-pass-1")
+    page = teach.get("/instructor/rules").text
+    assert 'name="set|*|unlock"' in page and 'name="set|attention|requires"' in page
+    assert f'placeholder="{NEXT}"' in page and 'placeholder="sequential"' in page
+    bad = teach.post("/instructor/rules", data={"csrf": token, "set|*|unlock": "levels"})
+    assert bad.status_code == 400 and "unlock.mode" in bad.text and "sequential" in bad.text
+    alice, _ = signed_in(base, "alice", "alice-pass-1")
+    saved = teach.post("/instructor/rules", data={"csrf": token, "set|*|unlock": "off"})
+    assert saved.status_code == 200
+    try:
+        assert alice.get(f"/labs/{NEXT}").status_code == 200
+    finally:
+        teach.post("/instructor/rules", data={"csrf": token})  # back to the file's
+    assert alice.get(f"/labs/{NEXT}").status_code == 403
+
+
 def test_the_next_lab_opens_once_the_one_before_is_passed_or_staff_set_a_passing_score(site):
     base, url, course = site
     bob, _token = signed_in(base, "bob", "bob-pass-12")

@@ -434,6 +434,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     # --- validate ------------------------------------------------------------------------------
     "validate.ok": ("通过", "ok"),
     "validate.fail": ("失败", "FAILED"),
+    "validate.warning": ("警告", "warning"),
+    "validate.unlock_order": ("关卡顺序未锁定", "level order not locked"),
     "validate.starter_sync": (
         "学生模板由参考答案生成且一致",
         "starter generated from the solution",
@@ -1200,8 +1202,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         'There is no such setting: remove it or fix its spelling (README, "Course calendar and rules", lists them).',
     ),
     "course.fix_table": (
-        "seqlab.toml 只有这些表：`[course]` `[scores]` `[late]` `[quizzes]` `[calendar.<编号>]` `[extensions.<学生>]` `[platform]`。",
-        "seqlab.toml has only these tables: [course] [scores] [late] [quizzes] [calendar.<id>] [extensions.<student>] [platform].",
+        "seqlab.toml 只有这些表：`[course]` `[scores]` `[late]` `[quizzes]` `[calendar.<编号>]` `[extensions.<学生>]` `[unlock]` `[platform]`。",
+        "seqlab.toml has only these tables: [course] [scores] [late] [quizzes] [calendar.<id>] [extensions.<student>] [unlock] [platform].",
     ),
     "course.fix_timezone": (
         '请写时区数据库中的时区名，例如 `timezone = "Asia/Shanghai"`。',
@@ -1234,6 +1236,35 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "course.fix_extension": (
         "延期不能晚于该项的 `lock` 时间：请推迟 `lock`，或给一个更早的时间。",
         "An extension cannot end after the item locks: move its lock later or give an earlier time.",
+    ),
+    # --- 关卡 unlocking (issue 15, item 3): store/unlock.py, web/unlock.py, validate ---------
+    "course.fix_unlock_mode": (
+        '请写 `"off"`（不锁）、`"sequential"`（按关卡顺序：前一关通过后才开放）或 `"requires"`（只按各项的 `requires`）。',
+        'Write "off" (nothing locked), "sequential" (a level opens once the level below is passed) or "requires" (only the items\' own requires lists).',
+    ),
+    "course.fix_requires": (
+        '请写实验或测验编号的列表，例如 `requires = ["seq2seq"]`（不能包含它自己）。',
+        'Write a list of lab or quiz ids, e.g. requires = ["seq2seq"] (not the item itself).',
+    ),
+    "course.fix_cycle": (
+        "这些项互相要求先通过，永远不会开放：请删掉其中一个 `requires`。",
+        "These items require one another and would never open: remove one of the requires.",
+    ),
+    "rules.unlock_by": (
+        "需先通过：{labs}（得分达到满分的 {percent}%）",
+        "Opens once you pass: {labs} (a score of {percent}% of its points)",
+    ),
+    "rules.unlock_until": ("{when} 开放", "Opens {when}"),
+    "rules.unlock_refused": (
+        "{item} 尚未解锁。{why}",
+        "{item} is locked. {why}",
+    ),
+    "rules.unlock_tag": ("未解锁", "locked"),
+    "web.download_canvas": ("下载 Canvas 成绩导入 CSV", "Download Canvas grade import CSV"),
+    "web.download_moodle": ("下载 Moodle 成绩导入 CSV", "Download Moodle grade import CSV"),
+    "validate.unlock_leak": (
+        '{lab} 的学生模板含有 {earlier} 的参考答案中填空的代码（{lines}），而课程没有锁定关卡顺序：学生可以从这里抄到 {earlier} 的答案。请在 seqlab.toml 中写 `[unlock] mode = "sequential"`（或 `[calendar.{lab}] requires = ["{earlier}"]`），或用 `seqlab release --upto` 分阶段发放',
+        '{lab}\'s starter holds lines of {earlier}\'s blanks from its reference ({lines}) and the course does not lock the order: a student can copy {earlier}\'s answer from it. Write [unlock] mode = "sequential" (or [calendar.{lab}] requires = ["{earlier}"]) in seqlab.toml, or hand out stages with `seqlab release --upto`',
     ),
     "rules.opens": ("{when} 开放", "Opens {when}"),
     "rules.due_in": ("截止 {when}（还有 {left}）", "Due {when} (in {left})"),
@@ -1326,6 +1357,12 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "rules.field_late_policy": ("迟交规则", "late policy"),
     "rules.field_per_day": ("每天扣分 %", "% off per day"),
     "rules.field_floor": ("最低保留 %", "floor %"),
+    "rules.field_unlock": (
+        "关卡解锁（off/sequential/requires）",
+        "unlocking (off/sequential/requires)",
+    ),
+    "rules.field_pass": ("通过线 %（解锁下一关）", "pass % (opens the next level)"),
+    "rules.field_requires": ("需先通过（编号，逗号分隔）", "requires (ids, comma-separated)"),
     "rules.link": ("日历与规则", "Calendar and rules"),
     # --- LTI 1.3 tool (graders/web/lti/, `seqlab lti`, issue 15 item 5) -------------------------
     "lti.launch_bad": (

@@ -347,6 +347,6 @@ def test_every_message_key_used_exists_and_every_key_is_used():
     used |= {"web.kind_single", "web.kind_multi"}
     # The calendar's refusals and the rules page's fields (deadlines.py, rules_edit.html).
     used |= {f"rules.refused_{r}" for r in ("not_open", "locked", "closed")}
-    used |= {f"rules.field_{n}" for n in (*ITEM_KEYS, "of_record")}
+    used |= {f"rules.field_{n}" for n in (*ITEM_KEYS, "of_record", "unlock", "pass")}
     assert used - set(CATALOGUE) == set(), "keys used but missing from the catalogue"
     assert set(CATALOGUE) - used == set(), "keys in the catalogue that nothing uses"

@@ -55,6 +55,8 @@ ALLOWED_IN = {
     "web.roster_header": ROSTER,
     "web.roster_role": ROSTER,
     "web.switch_lang": {"English"},
+    "web.download_canvas": {"Canvas"},  # the LMS's name (issue 15: its import format)
+    "web.download_moodle": {"Moodle"},
 }
 
 _SPARED = re.compile(

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from graders.course.validate import Check
 
 
-def _print_checks(checks: list[Check], lang: str) -> int:
+def _print_checks(checks: list[Check], lang: str, strict: bool = False) -> int:
     table = Table(show_header=True)
     for column in ("", "subject", "check", "detail"):
         table.add_column(column)
@@ -34,17 +34,20 @@ def _print_checks(checks: list[Check], lang: str) -> int:
         mark = (
             f"[green]{say('validate.ok', lang)}"
             if item.ok
+            else f"[yellow]{say('validate.warning', lang)}"
+            if item.warning and not strict
             else f"[red]{say('validate.fail', lang)}"
         )
         # Words and data are plain text: "seqlab[jupyter]" is no markup tag.
         words = (item.subject, item.title(lang), item.describe(lang))
         table.add_row(mark, *(Text(word) for word in words))
     console().print(table)
-    return EXIT_OK if all(item.ok for item in checks) else EXIT_BELOW
+    failed = [item for item in checks if not item.ok and (strict or not item.warning)]
+    return EXIT_BELOW if failed else EXIT_OK
 
 
 def cmd_validate(args) -> int:
-    from graders.course.validate import Check, check_index, validate_lab
+    from graders.course.validate import Check, check_index, check_leaks, validate_lab
 
     course = Course.locate(args.course)
     labs = [course.lab(lab_id) for lab_id in args.lab] if args.lab else course.labs()
@@ -56,12 +59,13 @@ def cmd_validate(args) -> int:
             checks += validate_lab(lab, runner=runner, seeds=args.seeds)
     if not args.lab:
         checks.append(check_index(course))
+        checks += check_leaks(course)  # warnings: an earlier lab's answer in a later starter
     for quiz_id in bank_ids(course.banks_dir):
         bank = load_quiz(course.banks_dir, quiz_id)  # raises if malformed
         topics = ", ".join(f"{topic} {count}" for topic, count in bank.topics().items())
         detail = f"{len(bank.questions)} questions ({topics})"
         checks.append(Check(bank.id, "validate.bank", True, detail))
-    return _print_checks(checks, args.lang)
+    return _print_checks(checks, args.lang, args.strict)
 
 
 def cmd_build(args) -> int:
@@ -161,6 +165,7 @@ def register(commands, common: argparse.ArgumentParser) -> None:
     sub.add_argument(
         "--seeds", type=int, default=0, help="also grade every reference under N seeds"
     )
+    sub.add_argument("--strict", action="store_true", help="warnings fail too")
     sub = add_command(commands, common, "build", cmd_build, "regenerate starters from solutions")
     sub.add_argument(
         "--record",

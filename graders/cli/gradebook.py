@@ -60,9 +60,19 @@ def cmd_gradebook_export(args) -> int:
     rules = _record_rules(args.course, args.lang)
     book = Gradebook(url)
     grades = book.of_record(rules, lab=args.lab)
+    roster = book.roster()
     book.close()
     out = console()
-    if args.csv:
+    lms = "canvas" if args.canvas else "moodle" if args.moodle else None
+    if lms or (args.csv and roster and not args.per_set):  # every roster student, names, totals
+        from graders.store.exports import export_lms_csv
+        from graders.store.lms_csv import score_table
+
+        path = Path(args.canvas or args.moodle or args.csv)
+        items, points = _course_items(args.course, args.lab)
+        count = export_lms_csv(score_table(grades, roster, items, points), path, lms or "scores")
+        out.print(say("batch.exported_csv", args.lang, path=path, count=count), markup=False)
+    elif args.csv:
         path = Path(args.csv)
         count = export_sets_csv(grades, path) if args.per_set else export_scores_csv(grades, path)
         out.print(say("batch.exported_csv", args.lang, path=path, count=count), markup=False)
@@ -73,6 +83,23 @@ def cmd_gradebook_export(args) -> int:
             say("batch.exported_gradescope", args.lang, path=folder, count=count), markup=False
         )
     return EXIT_OK
+
+
+def _course_items(course_folder: Path | None, only: str | None) -> tuple[list[str], dict]:
+    """The course's labs (course order) and quizzes, with their points; none away from it."""
+    from quizzes.bank import bank_ids, load_quiz
+
+    try:
+        course = Course.locate(course_folder)
+    except SpecError:
+        return ([only] if only else []), {}
+    points = {lab.id: float(sum(t.points for t in lab.tests)) for lab in course.labs()}
+    items = list(points)
+    if course.banks_dir.is_dir():
+        for quiz in bank_ids(course.banks_dir):
+            points[quiz] = float(sum(q.points for q in load_quiz(course.banks_dir, quiz).questions))
+            items.append(quiz)
+    return ([only] if only else items), points
 
 
 def cmd_report(args) -> int:
@@ -170,6 +197,8 @@ def register(commands, common: argparse.ArgumentParser) -> None:
     what = sub.add_mutually_exclusive_group(required=True)
     what.add_argument("--csv", metavar="FILE", help="write student × lab scores to this new file")
     what.add_argument("--gradescope", metavar="DIR", help="write DIR/<lab>/<student>/results.json")
+    what.add_argument("--canvas", metavar="FILE", help="write Canvas's gradebook import CSV")
+    what.add_argument("--moodle", metavar="FILE", help="write Moodle's CSV grade import file")
     sub.add_argument(
         "--per-set", action="store_true", help="with --csv: student × lab × set verdicts"
     )

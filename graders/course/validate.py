@@ -34,6 +34,7 @@ class Check:
     detail: str = ""  # data: scores, verdict codes, counts
     notes: tuple[Note, ...] = ()  # words for the detail, as catalogue keys
     params: dict[str, object] = field(default_factory=dict)  # for `what`
+    warning: bool = False  # not ok: said, fails CI only under `seqlab validate --strict`
 
     def title(self, lang: str) -> str:
         return say(self.what, lang, **self.params)
@@ -125,6 +126,20 @@ def check_index(course: Course) -> Check:
     ok = index_in_sync(course)
     notes: tuple[Note, ...] = () if ok else (("validate.run_build", {}),)
     return Check("exercises/README.md", "validate.index_sync", ok, notes=notes)
+
+
+def check_leaks(course: Course) -> list[Check]:
+    """A later starter holding an earlier lab's blanks in a course that does not lock the
+    order (course/leaks.py): a warning each."""
+    from graders.course.leaks import SHOWN, leaks
+
+    checks = []
+    for later, earlier, lines in leaks(course):
+        shown = " | ".join(lines[:SHOWN]) + (" …" if len(lines) > SHOWN else "")
+        params = {"lab": later.id, "earlier": earlier.id, "lines": shown}
+        notes: tuple[Note, ...] = (("validate.unlock_leak", params),)
+        checks.append(Check(later.id, "validate.unlock_order", False, notes=notes, warning=True))
+    return checks
 
 
 def validate_lab(lab: LabSpec, runner: Runner = run_sets, *, seeds: int = 0) -> list[Check]:

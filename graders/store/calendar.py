@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from graders.store.unlock import UnlockRules
+
 PENALTY, CLOSED = "penalty", "closed"  # late policies
 NEVER, AFTER_DUE, IMMEDIATELY = "never", "after_due", "immediately"  # quiz answers shown
 ANSWERS = (NEVER, AFTER_DUE, IMMEDIATELY)
@@ -72,6 +74,7 @@ class Calendar:
     quizzes: QuizRules = QuizRules()
     quiz_items: Mapping[str, QuizRules] = field(default_factory=dict)
     extensions: Mapping[tuple[str, str], datetime] = field(default_factory=dict)
+    unlock: UnlockRules = field(default_factory=UnlockRules)  # 关卡 unlocking (unlock.py)
 
     def window(self, item: str) -> Window:
         return self.windows.get(item, Window())

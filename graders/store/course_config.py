@@ -22,6 +22,11 @@ setting — the file is the default, an edit on the web wins until it is cleared
     lock = 2026-09-22 23:59:00
     [extensions.alice]
     rnn-numpy = 2026-09-18 23:59:00      # alice's own due time (never past the lock)
+    [unlock]                             # 关卡 unlocking (graders/store/unlock.py)
+    mode = "sequential"                  # off (default) | sequential | requires
+    pass = 60                            # percent of a lab's points that passes it
+    [calendar.seq2seq-attention]
+    requires = ["seq2seq"]               # passed first; with unlocking on, `open` locks too
 
 The file itself is read by graders/settings.py (`course_file`), which also gives `[feedback]`
 its meaning; `[platform]` is the server's (graders/web/config.py). Anything else is refused
@@ -41,12 +46,15 @@ from graders.errors import SpecError
 from graders.messages import Text
 from graders.settings import course_file
 from graders.store.calendar import ANSWERS, CLOSED, PENALTY, Calendar, LatePolicy, QuizRules, Window
+from graders.store.unlock import MODES, OFF, UnlockRules, cycle
 
 TABLES = ("course", "scores", "late", "quizzes", "calendar", "extensions", "feedback", "platform")
+TABLES += ("unlock",)
+UNLOCK_KEYS = {"unlock": "mode", "pass": "pass"}  # the web's names → [unlock]'s
 TIMES = ("open", "due", "lock")
 LATE_KEYS = {"policy": "late_policy", "per_day": "per_day", "floor": "floor"}
 QUIZ_KEYS = ("attempts", "cooldown_minutes", "answers")
-ITEM_KEYS = (*TIMES, "late_policy", "per_day", "floor", *QUIZ_KEYS)
+ITEM_KEYS = (*TIMES, "late_policy", "per_day", "floor", *QUIZ_KEYS, "requires")
 RULES = ("best", "last")
 
 
@@ -73,6 +81,8 @@ def lay_over(table: dict, overrides: Iterable[Override]) -> dict:
     for o in overrides:
         if o.student:
             merged.setdefault("extensions", {}).setdefault(o.student, {})[o.item] = o.value
+        elif o.item == "*" and o.name in UNLOCK_KEYS:
+            merged.setdefault("unlock", {})[UNLOCK_KEYS[o.name]] = o.value
         elif o.item == "*":
             where = (
                 "scores" if o.name == "of_record" else "quizzes" if o.name in QUIZ_KEYS else "late"
@@ -83,7 +93,10 @@ def lay_over(table: dict, overrides: Iterable[Override]) -> dict:
             merged.setdefault("scores", {}).setdefault("labs", {})[o.item] = o.value
         else:
             item = merged.setdefault("calendar", {}).setdefault(o.item, {})
-            merged["calendar"][o.item] = {**item, o.name: o.value}
+            value = o.value
+            if o.name == "requires" and isinstance(value, str):  # the web's field: "a, b"
+                value = [part.strip() for part in value.split(",") if part.strip()]
+            merged["calendar"][o.item] = {**item, o.name: value}
     return merged
 
 
@@ -227,5 +240,29 @@ def _parse(merged: dict, reader: _Reader) -> tuple[dict, Calendar]:
                 raise reader.fail(full, value, "course.fix_extension")
             extensions[(student, item)] = due
     scores = reader.table(merged, "scores", "scores")
-    calendar = Calendar(zone, windows, late, late_items, quizzes, quiz_items, extensions)
+    unlock = _unlock(merged, reader)
+    calendar = Calendar(zone, windows, late, late_items, quizzes, quiz_items, extensions, unlock)
     return scores, calendar
+
+
+def _unlock(merged: dict, reader: _Reader) -> UnlockRules:
+    """[unlock] and each item's `requires` (a list of lab or quiz ids)."""
+    table = reader.table(merged, "unlock", "unlock")
+    reader.known(table, ("mode", "pass"), "unlock")
+    mode = table.get("mode", OFF)
+    if mode not in MODES:
+        raise reader.fail("unlock.mode", mode, "course.fix_unlock_mode")
+    share = reader.number(table.get("pass", 60), "unlock.pass", 0, 100) / 100
+    requires = {}
+    for item, entry in merged.get("calendar", {}).items():
+        needed = entry.get("requires")
+        if needed is None:
+            continue
+        ok = isinstance(needed, list) and all(isinstance(n, str) and n for n in needed)
+        if not ok or item in needed:
+            raise reader.fail(f"calendar.{item}.requires", needed, "course.fix_requires")
+        requires[item] = tuple(needed)
+    chain = cycle(requires)
+    if chain:
+        raise reader.fail(f"calendar.{chain[0]}.requires", " → ".join(chain), "course.fix_cycle")
+    return UnlockRules(mode, share, requires)

@@ -38,6 +38,15 @@ def export_scores_csv(grades: list[Grade], path: Path) -> int:
     return len(table)
 
 
+def export_lms_csv(table, path: Path, kind: str) -> int:
+    """The scores CSV with names and totals, or Canvas's or Moodle's import (lms_csv.py)."""
+    from graders.store.lms_csv import FORMATS
+
+    _new_file(path)
+    path.write_text(FORMATS[kind](table), encoding="utf-8", newline="")
+    return len(table.students)
+
+
 def export_sets_csv(grades: list[Grade], path: Path) -> int:
     """student × lab × set: verdict code and points, one line per test set."""
     _new_file(path)

@@ -29,7 +29,7 @@ from graders.store.tables import FINAL, Grade, ScoreOverride
 
 # The web's people (graders/web/models.py User), made by the same migrations. Their staff
 # (role instructor) test the labs: class-wide reads leave those grades out.
-_USERS = table("seqlab_web_users", column("username"), column("role"))
+_USERS = table("seqlab_web_users", column("username"), column("role"), column("name"))
 STAFF_ROLE = "instructor"
 
 
@@ -181,6 +181,13 @@ class Gradebook:
                     session.scalars(select(_USERS.c.username).where(_USERS.c.role == STAFF_ROLE))
                 )
         return decide([g for g in rows if g.student not in staff], rules, overrides)
+
+    def roster(self) -> list[tuple[str, str]]:
+        """The students (username, name) of the web's roster, staff left out: every export
+        lists each of them, also one who submitted nothing (lms_csv.py)."""
+        with Session(self.engine) as session:
+            query = select(_USERS.c.username, _USERS.c.name).where(_USERS.c.role != STAFF_ROLE)
+            return [(u, n or "") for u, n in session.execute(query.order_by(_USERS.c.username))]
 
     def choose(self, grade_id: int) -> Grade:
         """An instructor's choice: this row is its student's score of record for its lab."""

@@ -34,6 +34,7 @@ from graders.web.reports import ClassReports
 from graders.web.routes import ROUTERS
 from graders.web.security import session_secret
 from graders.web.throttle import LoginThrottle, ThrottlePolicy
+from graders.web.unlock import install as install_unlock
 from graders.web.views import attempt_message, attempt_view
 
 HERE = Path(__file__).resolve().parent
@@ -91,6 +92,7 @@ def create_app(settings: WebSettings, queue) -> FastAPI:
     )
     app.add_middleware(SecurityHeaders)
     install_error_pages(app)
+    install_unlock(app)  # 关卡 unlocking's 403 (unlock.py)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.mount("/present", StaticFiles(directory=PRESENT_STATIC), name="present")
     for router in ROUTERS:

@@ -23,10 +23,11 @@ from sqlalchemy.orm import Session
 from graders.engine import course_text
 from graders.messages import say
 from graders.spec import LabSpec
-from graders.web.deps import DB, CsrfChecked, Lab, Lang, Posted, SignedIn
+from graders.web.deps import DB, CsrfChecked, Lang, Posted, SignedIn
 from graders.web.limits import MAX_SUBMISSION_BYTES
 from graders.web.models import Attempt, Draft, now
 from graders.web.pages import render
+from graders.web.unlock import OpenLab  # a locked 关卡's drafts and history: 403
 
 router = APIRouter()
 TIME = "%Y-%m-%d %H:%M:%S"  # as the history shows its times
@@ -88,7 +89,7 @@ def _store(db: Session, student: str, lab: str, text: str, base: int) -> Draft |
 
 @router.post("/labs/{lab_id}/draft")
 def save_draft(
-    user: SignedIn, _csrf: CsrfChecked, lab: Lab, form: Posted, db: DB, lang: Lang
+    user: SignedIn, _csrf: CsrfChecked, lab: OpenLab, form: Posted, db: DB, lang: Lang
 ) -> Response:
     """The session first: an expired one answers 401 (the page keeps the text and says to
     sign in), not the token's 403."""
@@ -109,6 +110,6 @@ def save_draft(
 
 
 @router.get("/labs/{lab_id}/history", response_class=HTMLResponse)
-def history(request: Request, user: SignedIn, lab: Lab, db: DB) -> Response:
+def history(request: Request, user: SignedIn, lab: OpenLab, db: DB) -> Response:
     attempts = lab_attempts(db, user.username, lab.id)
     return render(request, "history.html", user, attempts=attempts)

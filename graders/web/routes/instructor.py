@@ -8,9 +8,6 @@ token (in the form's URL) are checked before its body is read (deps.py, limits.p
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
-
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
@@ -19,14 +16,15 @@ from sqlalchemy import select
 from graders.batch.cluster_view import CSRF_SLOT
 from graders.errors import SeqlabError, UsageError
 from graders.messages import say
-from graders.store.exports import export_scores_csv
+from graders.store.gradebook import Gradebook
+from graders.store.lms_csv import FORMATS, score_table
 from graders.web.deps import DB, CsrfChecked, Instructor, Lab, Lang, Posted
 from graders.web.headers import REPORT_POLICY
 from graders.web.models import User
 from graders.web.pages import render
 from graders.web.reports import Preparing, ReportFailed, report_key
 from graders.web.roster import import_roster, parse_roster
-from graders.web.routes.quizzes import quiz_ids
+from graders.web.routes.quizzes import quiz_bank, quiz_ids
 from graders.web.scores import grades_of_record, standings
 from graders.web.security import csrf_token
 
@@ -86,18 +84,25 @@ def class_report(
     return HTMLResponse(page, headers={"Content-Security-Policy": REPORT_POLICY})
 
 
-@router.get("/instructor/scores.csv")
-def scores_csv(request: Request, _user: Instructor) -> Response:
-    settings = request.app.state.settings
-    grades = grades_of_record(settings.db_url, settings.course.root)
-    with tempfile.TemporaryDirectory(prefix="seqlab-web-") as folder:
-        path = Path(folder) / "scores.csv"
-        export_scores_csv(grades, path)
-        data = path.read_bytes()
+@router.get("/instructor/{kind}.csv")
+def scores_csv(request: Request, _user: Instructor, kind: str) -> Response:
+    """scores.csv, canvas.csv, moodle.csv: every roster student, names, every lab and quiz,
+    totals, staff left out (graders/store/lms_csv.py), from the score of record."""
+    if kind not in FORMATS:
+        raise HTTPException(404)
+    settings, course = request.app.state.settings, request.app.state.settings.course
+    grades = grades_of_record(settings.db_url, course.root)
+    readable, _broken = course.readable_labs()
+    points = {lab.id: float(sum(t.points for t in lab.tests)) for lab in readable}
+    for quiz in quiz_ids(course):
+        points[quiz] = float(sum(q.points for q in quiz_bank(course, quiz).questions))
+    roster = Gradebook(settings.db_url).roster()
+    data = FORMATS[kind](score_table(grades, roster, list(points), points))
+    name = f"seqlab-{kind}.csv"
     return Response(
-        data,
+        data.encode("utf-8"),
         media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="seqlab-scores.csv"'},
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
 
 

@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 
 from graders.errors import SpecError
 from graders.web.deadlines import gate, notes
-from graders.web.deps import DB, CsrfChecked, Lab, Lang, Posted, SignedIn
+from graders.web.deps import DB, CsrfChecked, Lang, Posted, SignedIn
 from graders.web.limits import MAX_SUBMISSION_BYTES
 from graders.web.models import LAB, QUEUED, Attempt, now
 from graders.web.pages import render, wants_json
@@ -25,6 +25,7 @@ from graders.web.routes.drafts import editor_state, lab_attempts
 from graders.web.routes.quizzes import quiz_bank, quiz_ids
 from graders.web.scores import adjusted_by_staff, standings
 from graders.web.security import submissions_in_window
+from graders.web.unlock import OpenLab, lock_of, why
 from graders.web.views import task_page
 
 router = APIRouter()
@@ -54,6 +55,7 @@ def course_page(request: Request, user: SignedIn, db: DB) -> Response:
         labs.append(
             {"lab": lab, "score": score, "max": top, "attempts": count}
             | {"notes": notes(request, user, lab.id)}  # the calendar (deadlines.py)
+            | _locked(request, user, lab.id)  # 关卡 unlocking (unlock.py)
         )
     quizzes, unavailable = [], sorted(broken)
     for quiz_id in quiz_ids(course):
@@ -67,6 +69,7 @@ def course_page(request: Request, user: SignedIn, db: DB) -> Response:
         quizzes.append(
             {"bank": bank, "score": score, "max": top, "attempts": count}
             | {"notes": notes(request, user, quiz_id, db)}
+            | _locked(request, user, quiz_id)
         )
     done = sum(1 for entry in labs if entry["max"] and entry["score"] >= entry["max"])
     return render(
@@ -81,8 +84,14 @@ def course_page(request: Request, user: SignedIn, db: DB) -> Response:
     )
 
 
+def _locked(request: Request, user, item: str) -> dict:
+    """A locked item is listed greyed, with what opens it, and without a link."""
+    lock = lock_of(request, user, item)
+    return {"locked": why(request, lock) if lock is not None else ""}
+
+
 @router.get("/labs/{lab_id}", response_class=HTMLResponse)
-def lab_page(request: Request, user: SignedIn, lab: Lab, db: DB, lang: Lang) -> Response:
+def lab_page(request: Request, user: SignedIn, lab: OpenLab, db: DB, lang: Lang) -> Response:
     attempts = lab_attempts(db, user.username, lab.id)
     return render(
         request,
@@ -102,7 +111,7 @@ def submit(
     request: Request,
     _csrf: CsrfChecked,
     user: SignedIn,
-    lab: Lab,
+    lab: OpenLab,  # 关卡 unlocking: refused before the body is read (unlock.py)
     form: Posted,
     db: DB,
     lang: Lang,

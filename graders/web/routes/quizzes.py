@@ -32,6 +32,7 @@ from graders.web.deps import DB, CsrfChecked, Posted, SignedIn, lang_of
 from graders.web.grading import record_quiz
 from graders.web.models import INSTRUCTOR, QUIZ, Attempt, now
 from graders.web.pages import render
+from graders.web.unlock import OpenQuiz
 from quizzes.bank import Bank, bank_ids, load_quiz
 from quizzes.checker import check as check_quiz
 from quizzes.paper import Paper, letters_text, make_paper
@@ -61,7 +62,7 @@ StudentPaper = Annotated[Paper, Depends(paper_of)]
 
 @router.get("/quizzes/{quiz_id}", response_class=HTMLResponse)
 def quiz_page(
-    request: Request, quiz_id: str, user: SignedIn, paper: StudentPaper, db: DB
+    request: Request, quiz_id: OpenQuiz, user: SignedIn, paper: StudentPaper, db: DB
 ) -> Response:
     return render(
         request,
@@ -77,7 +78,7 @@ def quiz_page(
 @router.post("/quizzes/{quiz_id}", response_class=HTMLResponse)
 def quiz_answer(
     request: Request,
-    quiz_id: str,
+    quiz_id: OpenQuiz,  # 关卡 unlocking (unlock.py)
     _csrf: CsrfChecked,
     user: SignedIn,
     paper: StudentPaper,

@@ -32,9 +32,12 @@ COURSE_KEYS = (
     "attempts",
     "cooldown_minutes",
     "answers",
+    "unlock",  # 关卡 unlocking: [unlock] mode and pass (store/unlock.py)
+    "pass",
 )
-NUMBERS = ("per_day", "floor", "attempts", "cooldown_minutes")
+NUMBERS = ("per_day", "floor", "attempts", "cooldown_minutes", "pass")
 FILE_NAMES = {"late_policy": ("late", "policy"), "of_record": ("scores", "of_record")}
+FILE_NAMES |= {"unlock": ("unlock", "mode"), "pass": ("unlock", "pass")}
 
 
 def _items(request: Request) -> list[str]:
@@ -50,7 +53,8 @@ def _file_value(table: dict, item: str, name: str) -> object:
         return table.get(where, {}).get(key, "")
     if name == "of_record":
         return table.get("scores", {}).get("labs", {}).get(item, "")
-    return table.get("calendar", {}).get(item, {}).get(name, "")
+    value = table.get("calendar", {}).get(item, {}).get(name, "")
+    return ", ".join(value) if name == "requires" and isinstance(value, list) else value
 
 
 def _typed(name: str, text: str) -> object:

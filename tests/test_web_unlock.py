@@ -1,0 +1,174 @@
+"""关卡 unlocking enforced by the real server (uvicorn on loopback, web_helpers.serve): a locked
+lab's page (task and starter), draft saves, history and submissions, and a locked quiz's paper
+and answers, answer 403 with the rule and what opens it in both languages, and nothing is
+stored; the course page lists them greyed without a link; staff are exempt; a lab opens once
+the score of record of the one before reaches the pass mark, a staff override included.
+Nothing here runs the sandbox: grades are written as a grading writes them."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy.orm import Session
+from test_web_calendar import ROSTER, attempts, signed_in, stamp
+from test_web_responsive import graded
+from web_helpers import LAB, serve
+
+from graders.spec import Course
+from graders.web.app import WebSettings, create_app
+from graders.web.models import engine_for
+from graders.web.queue import EmbeddedQueue
+from graders.web.roster import import_roster, parse_roster
+
+ROOT = Path(__file__).resolve().parent.parent
+NEXT = "gru-step"  # level 4, after rnn-numpy's 3
+
+
+def unlock_course(root: Path, late: bool = False) -> Course:
+    """rnn-numpy then gru-step in order; the quiz `attention` requires gru-step; the quiz
+    `sequence-models` opens in a day."""
+    for lab in (LAB, NEXT):
+        for part in ("exercises", "solutions"):
+            shutil.copytree(ROOT / part / lab, root / part / lab)
+        (root / "graders" / "labs").mkdir(parents=True, exist_ok=True)
+        shutil.copy(ROOT / "graders" / "labs" / f"{lab}.toml", root / "graders" / "labs")
+    shutil.copytree(ROOT / "quizzes" / "banks", root / "quizzes" / "banks")
+    day, hour = timedelta(days=1), timedelta(hours=1)  # due 47 h ago: two started days late
+    late_rules = (
+        f"[late]\nper_day = 10\nfloor = 50\n[calendar.{LAB}]\ndue = {stamp(-2 * day + hour)}\n"
+    )
+    (root / "seqlab.toml").write_text(
+        f"""[course]
+timezone = "Asia/Shanghai"
+[unlock]
+mode = "sequential"
+pass = 60
+[calendar.attention]
+requires = ["{NEXT}"]
+[calendar.sequence-models]
+open = {stamp(day)}
+"""
+        + (late_rules if late else ""),
+        encoding="utf-8",
+    )
+    return Course.locate(root)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    root = tmp_path_factory.mktemp("unlock-course")
+    course = unlock_course(root)
+    url = f"sqlite:///{root / 'web.sqlite'}"
+    import_roster(url, parse_roster(ROSTER, "roster.csv"))
+    app = create_app(
+        WebSettings(db_url=url, course=course), EmbeddedQueue(url, course, use_warm=False)
+    )
+    with serve(app) as base:
+        yield base, url, course
+
+
+def locked_routes(client: httpx.Client, token: str) -> list[httpx.Response]:
+    """Every route of a locked lab and quiz, as the page's scripts and a browser call them."""
+    json = {"X-CSRF-Token": token, "Accept": "application/json"}
+    return [
+        client.get(f"/labs/{NEXT}"),
+        client.post(f"/labs/{NEXT}/submit", data={"code": "x = 1\n"}, headers=json),
+        client.post(f"/labs/{NEXT}/submit", data={"code": "x = 1\n", "csrf": token}),
+        client.post(f"/labs/{NEXT}/draft", data={"code": "x = 1\n", "base": "0"}, headers=json),
+        client.get(f"/labs/{NEXT}/history"),
+        client.get("/quizzes/attention"),
+        client.post("/quizzes/attention", data={"csrf": token, "paper": "0" * 32}),
+        client.get("/quizzes/sequence-models"),
+    ]
+
+
+def grade(url: str, course: Course, student: str, lab: str, passed: bool) -> None:
+    with Session(engine_for(url)) as db:
+        graded(db, student, course.lab(lab), f"# {student}\n", passed)
+        db.commit()
+
+
+def test_every_route_of_a_locked_lab_or_quiz_is_refused_with_what_opens_it(site):
+    base, url, _course = site
+    client, token = signed_in(base, "alice", "alice-pass-1")
+    home = client.get("/").text
+    assert f'href="/labs/{NEXT}"' not in home and f'href="/labs/{LAB}"' in home
+    assert 'class="level locked"' in home and "需先通过" in home and "未解锁" in home
+    assert 'href="/quizzes/attention"' not in home and 'href="/quizzes/sequence-models"' not in home
+    starter = (ROOT / "exercises" / NEXT / "gru_step.py").read_text(encoding="utf-8")
+    code_line = next(line for line in starter.splitlines() if line.startswith("def "))
+    for response in locked_routes(client, token):
+        assert response.status_code == 403, (response.request.url, response.text[:300])
+        assert "尚未解锁" in response.text, response.request.url
+        assert code_line not in response.text  # no starter served
+    page = client.get(f"/labs/{NEXT}").text
+    assert "需先通过" in page and LAB in page and "60%" in page
+    assert "开放" in client.get("/quizzes/sequence-models").text
+    client.cookies.set("seqlab_lang", "en")
+    refused = client.post(
+        f"/labs/{NEXT}/submit",
+        data={"code": "x = 1\n"},
+        headers={"X-CSRF-Token": token, "Accept": "application/json"},
+    )
+    assert refused.json()["locked"] == NEXT
+    assert "is locked" in refused.json()["error"] and "Opens once you pass" in refused.text
+    assert attempts(url, "alice", NEXT) == 0 and attempts(url, "alice", "attention") == 0
+
+
+def test_staff_are_exempt(site):
+    base, _url, _course = site
+    teach, token = signed_in(base, "teach", "teach-pass-1")
+    assert f'href="/labs/{NEXT}"' in teach.get("/").text
+    assert teach.get(f"/labs/{NEXT}").status_code == 200
+    assert teach.get("/quizzes/attention").status_code == 200
+    saved = teach.post(f"/labs/{NEXT}/draft", data={"code": "x = 2\n", "base": "0", "csrf": token})
+    assert saved.status_code == 200, saved.text
+
+
+def test_the_instructor_turns_unlocking_off_and_on_again_on_the_rules_page(site):
+    base, _url, _course = site
+    teach, token = signed_in(base, "teach", "teach-pass-1")
+    page = teach.get("/instructor/rules").text
+    assert 'name="set|*|unlock"' in page and 'name="set|attention|requires"' in page
+    assert f'placeholder="{NEXT}"' in page and 'placeholder="sequential"' in page
+    bad = teach.post("/instructor/rules", data={"csrf": token, "set|*|unlock": "levels"})
+    assert bad.status_code == 400 and "unlock.mode" in bad.text and "sequential" in bad.text
+    alice, _ = signed_in(base, "alice", "alice-pass-1")
+    saved = teach.post("/instructor/rules", data={"csrf": token, "set|*|unlock": "off"})
+    assert saved.status_code == 200
+    try:
+        assert alice.get(f"/labs/{NEXT}").status_code == 200
+    finally:
+        teach.post("/instructor/rules", data={"csrf": token})  # back to the file's
+    assert alice.get(f"/labs/{NEXT}").status_code == 403
+
+
+def test_the_next_lab_opens_once_the_one_before_is_passed_or_staff_set_a_passing_score(site):
+    base, url, course = site
+    bob, _token = signed_in(base, "bob", "bob-pass-12")
+    grade(url, course, "bob", LAB, passed=False)  # 0 points: not passed
+    assert bob.get(f"/labs/{NEXT}").status_code == 403
+    teach, teach_token = signed_in(base, "teach", "teach-pass-1")
+    top = course.lab(LAB).tests
+    points = sum(t.points for t in top)
+    overridden = teach.post(
+        "/instructor/students/bob/override",
+        data={"csrf": teach_token, "lab": LAB, "score": f"{points * 0.6:g}", "reason": "oral"},
+    )
+    assert overridden.status_code == 200, overridden.text
+    opened = bob.get(f"/labs/{NEXT}")
+    assert opened.status_code == 200
+    assert "gru" in opened.text.lower()  # the task and the editor's starter
+    assert bob.get("/quizzes/attention").status_code == 403  # requires gru-step itself
+    grade(url, course, "bob", NEXT, passed=True)
+    assert bob.get("/quizzes/attention").status_code == 200
+    assert 'href="/quizzes/attention"' in bob.get("/").text
+    # alice passes the first lab with a real grade: the second opens for her too.
+    alice, _ = signed_in(base, "alice", "alice-pass-1")
+    grade(url, course, "alice", LAB, passed=True)
+    assert alice.get(f"/labs/{NEXT}").status_code == 200
+    assert f'href="/labs/{NEXT}"' in alice.get("/").text

@@ -722,10 +722,6 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "成绩库 {url} 由更早版本的 seqlab 创建，其中保存的结果格式不同。请用新的成绩库（另一个文件或数据库），或先用创建它的版本导出成绩。",
         "The gradebook {url} was made by an older seqlab, whose stored results have another shape. Use a new gradebook (another file or database), or export its grades with the seqlab that made it first.",
     ),
-    "store.rules_unreadable": (
-        "无法读取课程设置 {path}：{reason}。请修正该 TOML 文件。",
-        "The course settings {path} cannot be read: {reason}. Fix that TOML file.",
-    ),
     "store.not_gradebook": (
         "{url} 不是 seqlab 的成绩库（里面没有 seqlab 的表），没有读取也没有改动它。请用 --db 指定 `seqlab grade` 或 `seqlab serve` 写入的成绩库。",
         "{url} is not a seqlab gradebook (it holds no seqlab table); it was neither read nor changed. Pass --db with the gradebook `seqlab grade` or `seqlab serve` wrote.",
@@ -1048,6 +1044,31 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "web.the_starter": (
         "本关的初始代码（实验页上的“回到初始代码”）",
         "this lab's starter code (“Back to the starter code” on the lab page)",
+    ),
+    # --- the course's settings (settings.py) and the blank pointer (service/blanks.py) ---------
+    "spec.config_unreadable": (
+        "无法读取课程设置 {path}：{reason}。请修正该 TOML 文件。",
+        "The course settings {path} cannot be read: {reason}. Fix that TOML file.",
+    ),
+    "spec.config_shape": (
+        "{path}：`[{name}]` 应当是一个表（例如 `[{name}]` 下一行写 `blank_pointer = false`）。",
+        "{path}: `[{name}]` should be a table (e.g. `[{name}]` with `blank_pointer = false` on the next line).",
+    ),
+    "spec.config_unknown": (
+        "{path}：没有 `{name}` 这项设置。可用的设置：{known}，以及每个实验自己的 `[feedback.labs.<实验>]`。",
+        "{path}: there is no setting `{name}`. The settings are: {known}, and each lab's own `[feedback.labs.<lab>]`.",
+    ),
+    "spec.config_value": (
+        "{path}：`{name}` 的值无效，只能是 {choices}。",
+        "{path}: `{name}` has a value it cannot take: use one of {choices}.",
+    ),
+    "report.blank_fixes": (
+        "若第 {blank} 个空填对，这些测试集就能通过：{sets}——请检查第 {blank} 个空。",
+        "With a correct blank {blank} your program passes these sets: {sets} — look at blank {blank}.",
+    ),
+    "report.blank_several": (
+        "只改对任何一个空都不能让未通过的测试集通过：错误涉及不止一个空。",
+        "No single blank, put right on its own, makes a failing set pass: the mistake spans several blanks.",
     ),
     # --- generic ----------------------------------------------------------------------------------
     "internal": (

@@ -18,16 +18,15 @@ The rule is the course's, in `seqlab.toml` at the course root:
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from graders.errors import SpecError
+from graders.settings import COURSE_CONFIG, course_config
 from graders.store.tables import FINAL, Grade
 
 RULES = ("best", "last")
-COURSE_CONFIG = "seqlab.toml"
 
 
 @dataclass(frozen=True)
@@ -42,12 +41,7 @@ class RecordRules:
 def rules_for(course_root: Path) -> RecordRules:
     """The course's rules (defaults when its seqlab.toml has no [scores] table)."""
     path = course_root / COURSE_CONFIG
-    if not path.is_file():
-        return RecordRules()
-    try:
-        table = tomllib.loads(path.read_text(encoding="utf-8")).get("scores", {})
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
-        raise SpecError("store.rules_unreadable", path=path, reason=error) from None
+    table = course_config(course_root).get("scores", {})
     if not isinstance(table, dict):
         raise SpecError("store.rules_shape", path=path, name="scores")
     unknown = sorted(set(table) - {"of_record", "labs"})

@@ -41,9 +41,12 @@ def _same(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
 
 
 def wanted(lab: LabSpec, result: LabResult) -> bool:
-    """Is a pointer to be looked for: a lab's failing public set, and the course wants it."""
+    """Is a pointer to be looked for: a lab's failing public set, and the course wants it.
+    The setting is read for every grading, so a mistake in it shows at once, not at the
+    first failing submission."""
+    on = feedback(lab.course_root, lab.id)["blank_pointer"]
     failing = any(not t.hidden and not t.verdict.passed for t in result.tests)
-    return result.kind == "lab" and failing and feedback(lab.course_root, lab.id)["blank_pointer"]
+    return on and result.kind == "lab" and failing
 
 
 def point(

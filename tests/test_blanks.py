@@ -13,13 +13,16 @@ from rich.console import Console
 from graders.cli import main
 from graders.course.corpus import corpus_program, load_corpus
 from graders.errors import SpecError
+from graders.markers import parse
 from graders.present.html import feedback_html, notebook_html
 from graders.present.markdown import result_markdown
 from graders.present.terminal import render_terminal
 from graders.present.view import build
 from graders.results import BlankPointer
 from graders.sandbox import run_sets
+from graders.sandbox.warm import WarmPool
 from graders.service import Blame, grade_lab
+from graders.service.pools import runner_for, warm_pays
 from graders.settings import feedback
 from graders.spec import Course
 from graders.submission import Submission
@@ -241,7 +244,22 @@ def test_a_wrong_scaled_dot_product_blank_2_is_pointed_at(course):
     assert len(runner.calls) == 2  # blank 1 is the reference's: one variant, of blank 2
     text = rendered(outcome.result)
     assert "look at blank 2" in text and "请检查第 2 个空" in text
-    for line in reference.splitlines():
-        if "/ np.sqrt" in line or "sqrt(" in line:
-            assert line.strip() not in text, line
+    # The reference's blank 2 (the student's lacks its scaling line) appears nowhere.
+    body = parse(reference, "reference").blanks[1].body
+    distinctive = [line.strip() for line in body if "sqrt" in line]
+    assert distinctive == ["scores = Q @ K.T / np.sqrt(d_k)"]
+    assert distinctive[0] not in text and "np.sqrt" not in text
     assert all(t.name not in text for t in lab.tests if t.hidden)
+
+
+def test_the_variants_run_on_the_labs_warm_workers_where_it_has_them(course):
+    lab = course.lab("scaled-dot-product")
+    if not warm_pays(lab):
+        pytest.skip("warm workers need bubblewrap and seccomp")
+    entry = next(e for e in load_corpus(lab) if e.name == "softmax_wrong_axis")  # blank 1
+    text = corpus_program(lab.solution_path.read_text(encoding="utf-8"), entry)
+    with runner_for(lab, 1) as runner:
+        assert isinstance(runner.__self__, WarmPool)  # the pool's own run_sets
+        submission = Submission(Path(lab.entry), text)
+        outcome = grade_lab(lab, submission, include_hidden=True, runner=runner)
+    assert [blank for blank, _sets in outcome.result.pointer.fixes] == [1]

@@ -110,20 +110,22 @@ class Counted:
         return run_sets(program, filename, stdins, limits, **options)
 
 
+def renderings(result, lang: str) -> list[str]:
+    """Everything a student could read of a result: terminal, Markdown, HTML, --json."""
+    console = Console(file=io.StringIO(), width=100)
+    render_terminal(result, lang, console)
+    view = build(result, lang)
+    return [
+        console.file.getvalue(),
+        "\n".join(result_markdown(view)),
+        notebook_html(view),
+        feedback_html(view, title="t", student="s", error="", lang=lang),
+        str(result.to_json(lang)),
+    ]
+
+
 def rendered(result) -> str:
-    """Everything a student could read of a result, in both languages."""
-    out = []
-    for lang in ("zh", "en"):
-        console = Console(file=io.StringIO(), width=100)
-        render_terminal(result, lang, console)
-        view = build(result, lang)
-        out += [console.file.getvalue(), "\n".join(result_markdown(view))]
-        out += [
-            notebook_html(view),
-            feedback_html(view, title="t", student="s", error="", lang=lang),
-        ]
-        out.append(str(result.to_json(lang)))
-    return "\n".join(out)
+    return "\n".join(text for lang in ("zh", "en") for text in renderings(result, lang))
 
 
 def test_one_wrong_blank_is_pointed_at_from_public_sets_only(mini):
@@ -141,6 +143,9 @@ def test_one_wrong_blank_is_pointed_at_from_public_sets_only(mini):
     text = rendered(result)
     assert "With a correct blank 2 your program passes these sets: small, middle" in text
     assert "若第 2 个空填对，这些测试集就能通过：small, middle——请检查第 2 个空" in text
+    for lang, words in (("en", "look at blank 2"), ("zh", "请检查第 2 个空")):
+        shown = renderings(result, lang)[:4]  # --json holds the pointer's data, not words
+        assert [text.count(words) for text in shown] == [1, 1, 1, 1]  # said once each
     said = [s for lang in ("zh", "en") for s in build(result, lang).pointer]
     assert len(said) == 2 and not any("secret-large" in sentence for sentence in said)
     for line in REFERENCE_LINES:

@@ -68,24 +68,28 @@ def rewritten(reference: str, text: str, keep: int, good: dict[int, tuple[str, .
 
 
 def good_bodies(lab: LabSpec, reference: str) -> dict[int, tuple[str, ...]]:
-    """For each blank, a correct entry's own body (the first entry that rewrites it)."""
+    """For each blank, a correct entry's own body (the first entry that rewrites it, by
+    `blank.N` or by edits inside the blanks)."""
+    full = sum(test.points for test in lab.tests)
     found: dict[int, tuple[str, ...]] = {}
     for entry in load_corpus(lab):
-        if entry.correct and not entry.edits:
-            layout = parse(corpus_program(reference, entry), "entry")
-            for index in entry.blanks:
-                found.setdefault(index, layout.blanks[index - 1].body)
+        if not (entry.correct or (entry.verdicts is None and entry.score == full)):
+            continue
+        text = corpus_program(reference, entry)
+        for index in changed_blanks(reference, text) or []:
+            found.setdefault(index, parse(text, "entry").blanks[index - 1].body)
     return found
 
 
 def bench_lab(lab: LabSpec, mode: str, as_is: bool) -> Tally:
     reference = read_text(lab.solution_path)
     good = {} if as_is else good_bodies(lab, reference)
+    full = sum(test.points for test in lab.tests)
     tally = Tally()
     with runner_for(lab, 1, cold=mode == "cold") as pooled:
         runner = pooled if mode == "warm" else run_sets
         for entry in load_corpus(lab):
-            if entry.correct:
+            if entry.correct or (entry.verdicts is None and entry.score == full):
                 continue
             text = corpus_program(reference, entry)
             changed = changed_blanks(reference, text)

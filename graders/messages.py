@@ -1067,8 +1067,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "With a correct blank {blank} your program passes these sets: {sets} — look at blank {blank}.",
     ),
     "report.blank_several": (
-        "只改对任何一个空都不能让未通过的测试集通过：错误涉及不止一个空。",
-        "No single blank, put right on its own, makes a failing set pass: the mistake spans several blanks.",
+        "只改对任何一个空都不能让未通过的公开测试集通过：错误涉及不止一个空。",
+        "No single blank, put right on its own, makes a failing public set pass: the mistake spans several blanks.",
     ),
     # --- generic ----------------------------------------------------------------------------------
     "internal": (

@@ -724,10 +724,6 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "成绩库 {url} 由更早版本的 seqlab 创建，其中保存的结果格式不同。请用新的成绩库（另一个文件或数据库），或先用创建它的版本导出成绩。",
         "The gradebook {url} was made by an older seqlab, whose stored results have another shape. Use a new gradebook (another file or database), or export its grades with the seqlab that made it first.",
     ),
-    "store.rules_unreadable": (
-        "无法读取课程设置 {path}：{reason}。请修正该 TOML 文件。",
-        "The course settings {path} cannot be read: {reason}. Fix that TOML file.",
-    ),
     "store.not_gradebook": (
         "{url} 不是 seqlab 的成绩库（里面没有 seqlab 的表），没有读取也没有改动它。请用 --db 指定 `seqlab grade` 或 `seqlab serve` 写入的成绩库。",
         "{url} is not a seqlab gradebook (it holds no seqlab table); it was neither read nor changed. Pass --db with the gradebook `seqlab grade` or `seqlab serve` wrote.",
@@ -1150,8 +1146,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "The recorded mistakes {path} cannot be read ({reason}). Run `seqlab build --record` to write them again.",
     ),
     "spec.feedback_unknown": (
-        "{path} 第 {line} 行：`[feedback]` 中没有 `{key}` 这一设置。可用的只有 `mistakes` 和 `[feedback.labs]`；请删掉或改正这一行。",
-        "{path}, line {line}: `[feedback]` has no setting `{key}`. There are only `mistakes` and `[feedback.labs]`; remove or correct that line.",
+        "{path} 第 {line} 行：没有 `{key}` 这一设置。`[feedback]` 与每个实验的 `[feedback.labs.<实验>]` 中只有 `mistakes` 和 `blank_pointer`；请删掉或改正这一行。",
+        "{path}, line {line}: there is no setting `{key}`. `[feedback]` and each lab's `[feedback.labs.<lab>]` have only `mistakes` and `blank_pointer`; remove or correct that line.",
     ),
     "spec.feedback_shape": (
         '{path} 第 {line} 行：`{name}` 应当是一个表，例如 `[feedback]` 下一行写 `mistakes = "hints"`，`[feedback.labs]` 下一行写 `<实验 id> = "off"`。',
@@ -1555,6 +1551,23 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "用示例的这些填空，程序通过了所有测试集：这不是一个错误。错误库没有改动。",
         "With the example's blanks taken this way the program passes every set: it is not a "
         "mistake. The corpus was not changed.",
+    ),
+    # --- the course's settings (settings.py) and the blank pointer (service/blanks.py) ---------
+    "spec.config_unreadable": (
+        "无法读取课程设置 {path}：{reason}。请修正该 TOML 文件。",
+        "The course settings {path} cannot be read: {reason}. Fix that TOML file.",
+    ),
+    "spec.feedback_bool": (
+        "{path} 第 {line} 行：`{name}` 只能是 true 或 false。",
+        "{path}, line {line}: `{name}` has a value it cannot take: use true or false.",
+    ),
+    "report.blank_fixes": (
+        "若第 {blank} 个空填对，这些测试集就能通过：{sets}——请检查第 {blank} 个空。",
+        "With a correct blank {blank} your program passes these sets: {sets} — look at blank {blank}.",
+    ),
+    "report.blank_several": (
+        "只改对任何一个空都不能让未通过的公开测试集通过：错误涉及不止一个空。",
+        "No single blank, put right on its own, makes a failing public set pass: the mistake spans several blanks.",
     ),
     # --- generic ----------------------------------------------------------------------------------
     "internal": (

@@ -169,6 +169,24 @@ NO_CODE = Isolation("none", (), {"process": "a quiz runs no code"})
 
 
 @dataclass(frozen=True)
+class BlankPointer:
+    """Which blank, given the reference's body alone, makes failing public sets pass
+    (service/blanks.py): blank numbers and public set names only, never code or data."""
+
+    fixes: tuple[tuple[int, tuple[str, ...]], ...] = ()  # (blank, the public sets it fixes)
+    several: bool = False  # every blank was tried and none alone fixes a set
+
+    def to_dict(self) -> dict[str, Any]:
+        fixes = [{"blank": blank, "sets": list(sets)} for blank, sets in self.fixes]
+        return {"fixes": fixes, "several": self.several}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> BlankPointer:
+        fixes = tuple((fix["blank"], tuple(fix["sets"])) for fix in data["fixes"])
+        return cls(fixes, data["several"])
+
+
+@dataclass(frozen=True)
 class LabResult:
     lab: str
     title: dict[str, str]
@@ -180,6 +198,7 @@ class LabResult:
     shared_seconds: float | None = None  # fork mode: the shared part (imports, training)
     kind: str = "lab"  # or "quiz": same shape, so batches and gradebooks treat them alike
     hidden_not_run: int = 0  # a check of the public sets: the hidden ones graded on submission
+    pointer: BlankPointer | None = None  # failing public sets: the blank to look at
 
     @property
     def score(self) -> float:
@@ -215,6 +234,8 @@ class LabResult:
             data["shared_seconds"] = self.shared_seconds
         if self.hidden_not_run:
             data["hidden_not_run"] = self.hidden_not_run
+        if self.pointer is not None:
+            data["blank_pointer"] = self.pointer.to_dict()
         return data
 
     @classmethod
@@ -232,6 +253,9 @@ class LabResult:
             ignored_lines=tuple(data.get("ignored_lines", ())),
             shared_seconds=data.get("shared_seconds"),
             hidden_not_run=data.get("hidden_not_run", 0),
+            pointer=BlankPointer.from_dict(data["blank_pointer"])
+            if "blank_pointer" in data
+            else None,
         )
 
     def to_json(self, lang: str) -> dict[str, object]:
@@ -250,4 +274,6 @@ class LabResult:
             data["ignored_lines"] = list(self.ignored_lines)
         if self.shared_seconds is not None:
             data["shared_seconds"] = round(self.shared_seconds, 3)
+        if self.pointer is not None:
+            data["blank_pointer"] = self.pointer.to_dict()
         return data

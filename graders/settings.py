@@ -3,10 +3,14 @@
 
 [scores]                  # which grade counts (graders/store/record.py)
 of_record = "best"
-[feedback]                # what a failed set says of a named mistake (graders/mistakes.py)
-mistakes = "hints"        # hints (default) | names | off
-[feedback.labs]
-exam-attention = "off"    # one lab's own choice (an exam)
+[feedback]                # what a student is told beyond the verdicts
+mistakes = "hints"        # a named mistake (graders/mistakes.py): hints (default) | names | off
+blank_pointer = true      # the blank to look at (graders/service/blanks.py): true (default)
+[feedback.labs.exam-1]    # one lab's own settings (an exam): the same keys
+mistakes = "off"
+blank_pointer = false
+[feedback.labs]           # or, for the named mistakes only, the short form
+exam-2 = "off"
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from __future__ import annotations
 import functools
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,7 +34,7 @@ def _parsed(path: Path, stamp: tuple[int, int]) -> tuple[dict, str]:
         text = path.read_text(encoding="utf-8")
         return tomllib.loads(text), text
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
-        raise SpecError("store.rules_unreadable", path=path, reason=error) from None
+        raise SpecError("spec.config_unreadable", path=path, reason=error) from None
 
 
 def course_file(course_root: Path) -> tuple[dict, str, Path]:
@@ -77,32 +82,67 @@ def line_of(text: str, header: str, key: str) -> int:
     return max(start + 1, 1)
 
 
+# [feedback]: each setting's check and default. Practice courses get everything; an exam
+# turns a setting off for the course or for its own labs.
+FEEDBACK: dict[str, tuple[Callable[[object], bool], object]] = {
+    "mistakes": (lambda v: v in MISTAKE_MODES, "hints"),  # graders/mistakes.py
+    "blank_pointer": (lambda v: isinstance(v, bool), True),  # graders/service/blanks.py
+}
+
+
 @dataclass(frozen=True)
 class FeedbackRules:
-    mistakes: str = "hints"
-    labs: dict[str, str] = field(default_factory=dict)
+    course: dict[str, object] = field(default_factory=dict)  # the course's own settings
+    labs: dict[str, dict[str, object]] = field(default_factory=dict)  # a lab's over them
+
+    def setting(self, lab: str, key: str) -> object:
+        own = self.labs.get(lab, {})
+        return own.get(key, self.course.get(key, FEEDBACK[key][1]))
 
     def mode(self, lab: str) -> str:
-        return self.labs.get(lab, self.mistakes)
+        """What a named mistake shows: hints | names | off."""
+        return str(self.setting(lab, "mistakes"))
+
+    def pointer(self, lab: str) -> bool:
+        """Whether a failing public set names the blank to look at."""
+        return bool(self.setting(lab, "blank_pointer"))
+
+
+def _checked(table: dict, header: str, path: Path, text: str) -> dict[str, object]:
+    """One table of [feedback] settings, every key known and every value allowed."""
+    for key, value in table.items():
+        line = line_of(text, header, key)
+        if key not in FEEDBACK:
+            name = f"{header}.{key}"
+            raise SpecError("spec.feedback_unknown", path=path, line=line, key=name)
+        allowed, _default = FEEDBACK[key]
+        if allowed(value):
+            continue
+        if key == "mistakes":
+            raise SpecError("spec.feedback_bad", path=path, line=line, key=key, value=repr(value))
+        raise SpecError("spec.feedback_bool", path=path, line=line, name=f"{header}.{key}")
+    return dict(table)
 
 
 def feedback_rules(course_root: Path) -> FeedbackRules:
-    """The course's `[feedback]` choices; bad ones are the course's error (exit 2)."""
+    """The course's `[feedback]` choices: `[feedback]` for the course, `[feedback.labs.<lab>]`
+    for one lab (or `[feedback.labs] <lab> = "off"`, its named mistakes' mode); bad ones are
+    the course's error (exit 2), found before any lab is graded."""
     table, path, text = course_table(course_root, "feedback", "spec.feedback_shape")
-    unknown = sorted(set(table) - {"mistakes", "labs"})
-    if unknown:
-        key = unknown[0]
-        raise SpecError(
-            "spec.feedback_unknown", path=path, line=line_of(text, "feedback", key), key=key
-        )
     labs = table.get("labs", {})
     if not isinstance(labs, dict):
         line = line_of(text, "feedback", "labs")
         raise SpecError("spec.feedback_shape", path=path, name="feedback.labs", line=line)
-    settings = [("feedback", "mistakes", table.get("mistakes", "hints"))]
-    settings += [("feedback.labs", lab, mode) for lab, mode in labs.items()]
-    for header, key, mode in settings:
-        if mode not in MISTAKE_MODES:
-            line = line_of(text, header, key)
-            raise SpecError("spec.feedback_bad", path=path, line=line, key=key, value=repr(mode))
-    return FeedbackRules(table.get("mistakes", "hints"), dict(labs))
+    course = _checked({k: v for k, v in table.items() if k != "labs"}, "feedback", path, text)
+    own: dict[str, dict[str, object]] = {}
+    for lab, settings in labs.items():
+        if isinstance(settings, dict):
+            own[lab] = _checked(settings, f"feedback.labs.{lab}", path, text)
+        elif settings in MISTAKE_MODES:  # the short form: a lab's named-mistake mode
+            own[lab] = {"mistakes": settings}
+        else:
+            line = line_of(text, "feedback.labs", lab)
+            raise SpecError(
+                "spec.feedback_bad", path=path, line=line, key=lab, value=repr(settings)
+            )
+    return FeedbackRules(course, own)

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from graders.results import STORED_FORMAT, Isolation, LabResult
+from graders.results import STORED_FORMAT, BlankPointer, Isolation, LabResult
 from graders.results import TestResult as SetResult
 from graders.verdict import Verdict
 
@@ -48,6 +48,14 @@ isolations = st.builds(
     inactive=st.dictionaries(texts, texts, max_size=3),
     exposed=st.lists(texts, max_size=2).map(tuple),
 )
+pointers = st.builds(
+    BlankPointer,
+    fixes=st.lists(
+        st.tuples(st.integers(1, 20), st.lists(texts, min_size=1, max_size=4).map(tuple)),
+        max_size=4,
+    ).map(tuple),
+    several=st.booleans(),
+)
 lab_results = st.builds(
     LabResult,
     lab=texts,
@@ -60,6 +68,7 @@ lab_results = st.builds(
     shared_seconds=st.none() | finite,
     kind=st.sampled_from(["lab", "quiz"]),
     hidden_not_run=st.integers(0, 10),
+    pointer=st.none() | pointers,
 )
 
 

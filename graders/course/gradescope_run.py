@@ -21,6 +21,7 @@ from pathlib import Path
 from graders.errors import SeqlabError, SubmissionError
 from graders.messages import say
 from graders.present.gradescope import gradescope_tests
+from graders.present.view import build
 from graders.results import LabResult
 from graders.service import Blame, grade_lab, require_isolation
 from graders.spec import Course, LabSpec
@@ -64,6 +65,7 @@ def results_json(result: LabResult, lang: str) -> dict:
     summary = say(
         "report.score", lang, score=f"{result.score:g}", max_score=f"{result.max_score:g}"
     )
+    summary = "\n".join([summary, *build(result, lang).pointer])  # which blank, if any
     return {
         "score": result.score,
         "execution_time": round(result.execution_time, 3),

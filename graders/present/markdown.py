@@ -23,6 +23,8 @@ def result_markdown(view: ResultView) -> list[str]:
     lines = [f"**{view.score_text}** · {view.summary}", ""]
     if view.ignored:
         lines += [f"> ⚠ {view.ignored}", ""]
+    if view.pointer:
+        lines += [*(f"> ➜ **{sentence}**" for sentence in view.pointer), ""]
     for s in view.sets:
         tag = f" [{s.tag}]" if s.tag else ""
         lines += [f"## {s.heading}{tag} — {s.mark} {s.label} ({s.points})", ""]

@@ -148,6 +148,8 @@ def render_terminal(result: LabResult, lang: str, console: Console | None = None
     else:
         for s in view.sets:
             console.print(_set_panel(s))
+    for sentence in view.pointer:  # last but the score: what to do next
+        console.print(Text("➜ " + sentence, style="bold cyan"))
     colour = {"passed": "bold green", "partial": "bold yellow", "failed": "bold red"}[view.state]
     console.print(Text.assemble((view.score_text, colour), "  ", view.summary))
 

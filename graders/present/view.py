@@ -92,6 +92,7 @@ class ResultView:
     summary: str
     ignored: str  # edits outside the blanks that were ignored, or ""
     sets: tuple[SetView, ...]
+    pointer: tuple[str, ...] = ()  # which blank to look at (service/blanks.py), said once
 
 
 def _field(kind: str, value: str | None, lang: str) -> Field | None:
@@ -251,6 +252,18 @@ def _summary(problems: list[str], hidden_not_run: int, lang: str) -> str:
     return " ".join(problems)
 
 
+def _pointer(result: LabResult, lang: str) -> tuple[str, ...]:
+    """The blank pointer's sentences: blank numbers and public set names, nothing else."""
+    pointer = result.pointer
+    if pointer is None:
+        return ()
+    said = [
+        say("report.blank_fixes", lang, blank=blank, sets=", ".join(sets))
+        for blank, sets in pointer.fixes
+    ]
+    return (*said, say("report.blank_several", lang)) if pointer.several else tuple(said)
+
+
 def build(result: LabResult, lang: str) -> ResultView:
     sets = tuple(
         set_view(index, test, lang, result.kind) for index, test in enumerate(result.tests, 1)
@@ -288,4 +301,5 @@ def build(result: LabResult, lang: str) -> ResultView:
         summary=_summary(parts, result.hidden_not_run, lang),
         ignored=ignored,
         sets=sets,
+        pointer=_pointer(result, lang),
     )

@@ -25,6 +25,7 @@ from graders.engine import Runner, grade_submission
 from graders.errors import SandboxError, SeqlabError, SpecError, SubmissionError, UsageError
 from graders.results import LabResult, TestResult
 from graders.sandbox import run_sets
+from graders.service import blanks
 from graders.spec import Course, LabSpec
 from graders.submission import Submission
 
@@ -117,9 +118,11 @@ def grade_lab(
             read.append(source() if callable(source) else source)
         if staff is not None:
             staff.clear()  # a retried grading's, not the failed one's
-        return grade_submission(
+        result = grade_submission(
             lab, read[0], include_hidden=include_hidden, runner=runner, staff=staff
         )
+        # A failing public set: which blank to look at (blanks.py), stored with the result.
+        return replace(result, pointer=blanks.point(lab, read[0], result, runner))
 
     outcome = grade(work)
     for _retry in range(SANDBOX_RETRIES):

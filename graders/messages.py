@@ -1558,7 +1558,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "The course settings {path} cannot be read: {reason}. Fix that TOML file.",
     ),
     "spec.feedback_bool": (
-        "{path} 第 {line} 行：`{name}` 只能是 true 或 false。",
+        "{path} 第 {line} 行：`{name}` 只能是 `true` 或 `false`。",
         "{path}, line {line}: `{name}` has a value it cannot take: use true or false.",
     ),
     "report.blank_fixes": (

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from graders.comparators import Outcome, compare
 from graders.errors import SpecError
+from graders.losses import split as split_losses
 from graders.markers import splice
 from graders.mistakes import accepted, consistent, error_line, load_records, usable
 from graders.results import LabResult, TestResult
@@ -272,6 +273,11 @@ def judge(
         verdict, detail_key, detail = failure
     # A hidden set's result never holds its data, so no report can leak it by mistake.
     shown = not test.hidden
+    # A lab with a loss curve: its template's marked stderr line is the curve, not an error
+    # message (graders/losses.py); kept for a shown set only, so never from a hidden one.
+    stderr, losses = _text(run.stderr), ()
+    if shown and any(p.get("kind") == "curve" for p in test.pictures):
+        stderr, losses = split_losses(stderr)
     return TestResult(
         name=test.name,
         verdict=verdict,
@@ -281,7 +287,7 @@ def judge(
         input=test.stdin if shown else None,
         expected=test.expected if shown else None,
         actual=actual if shown else None,
-        stderr=(map_lines(_text(run.stderr)) or None) if shown else None,
+        stderr=(map_lines(stderr) or None) if shown else None,
         detail_key=detail_key if shown else None,
         detail=detail if shown else {},
         wall_seconds=run.wall_seconds if shown else None,
@@ -289,6 +295,7 @@ def judge(
         comparator=test.comparator if shown else None,
         options=dict(test.options) if shown else {},
         pictures=test.pictures if shown else (),
+        losses=losses,
     )
 
 

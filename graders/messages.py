@@ -247,6 +247,42 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "形状不同（预期 {expected}，你的 {actual}），无法逐格比较。",
         "The shapes differ (expected {expected}, yours {actual}): no cell can be compared.",
     ),
+    # --- a training lab's loss curve (present/curve.py) -----------------------------------
+    "report.curve_reference": ("参考答案", "reference"),
+    "report.curve_x": ("第几次计算损失（训练轮次）", "loss computed (epoch)"),
+    "report.curve_y": ("损失（对数刻度）", "loss (log scale)"),
+    "report.curve_legend": (
+        "浅蓝色区域：参考答案在 {seeds} 个种子下的损失范围（最低到最高） · 橙线：你的损失",
+        "light blue: the reference's losses over {seeds} seeds (lowest to highest) · orange line: yours",
+    ),
+    "report.curve_legend_alone": (
+        "橙线：你的损失（尚未记录参考范围）",
+        "orange line: your losses (no reference band recorded)",
+    ),
+    "report.curve_no_band": (
+        "尚未记录参考答案的损失范围，无从比较。",
+        "The reference's band is not recorded: nothing to compare with.",
+    ),
+    "report.curve_within": (
+        "你的最终损失 {final} 在参考答案 {seeds} 个种子的范围（{low}–{high}）之内。",
+        "Your final loss {final} is within the reference's range over {seeds} seeds ({low}–{high}).",
+    ),
+    "report.curve_near": (
+        "你的最终损失 {final} 接近参考答案 {seeds} 个种子的范围（{low}–{high}）。",
+        "Your final loss {final} is close to the reference's range over {seeds} seeds ({low}–{high}).",
+    ),
+    "report.curve_above": (
+        "你的最终损失 {final} 高于参考答案 {seeds} 个种子的范围（{low}–{high}）：训练没有像参考答案那样把损失降下来。",
+        "Your final loss {final} is above the reference's range over {seeds} seeds ({low}–{high}): your training does not bring the loss down as the reference's does.",
+    ),
+    "report.curve_below": (
+        "你的最终损失 {final} 低于参考答案 {seeds} 个种子的范围（{low}–{high}）：检查损失是否在正确的目标上计算。",
+        "Your final loss {final} is below the reference's range over {seeds} seeds ({low}–{high}): check that the loss is computed on the right targets.",
+    ),
+    "report.curve_count": (
+        "你的训练计算了 {count} 次损失，参考答案是 {expected} 次。",
+        "Your training computed the loss {count} times, the reference {expected} times.",
+    ),
     "report.all_passed": ("全部测试集通过，恭喜！", "All test sets passed. Well done!"),
     "report.public_passed": ("公开测试集全部通过。", "All public test sets passed."),
     "report.hidden_later": (
@@ -1157,6 +1193,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         '{path} 第 {line} 行：{key} = {value} 无效。常见错误的反馈只能是 `"hints"`（名称和提示）、`"names"`（只给名称）或 `"off"`（不显示，例如考试）。',
         '{path}, line {line}: {key} = {value} is not a choice. Feedback on common mistakes is `"hints"` (name and hint), `"names"` (the name only) or `"off"` (none, e.g. for an exam).',
     ),
+    "course.band_recorded": (
+        "{lab}：已记录参考答案在各个种子下的损失范围（{path}）",
+        "{lab}: the reference's loss band across the seed sweep recorded ({path})",
+    ),
     "course.mistakes_recorded": (
         "{lab}：已记录 {count} 个常见错误变体的输出（{path}）",
         "{lab}: outputs of {count} named mistake variants recorded ({path})",
@@ -1164,6 +1204,16 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "course.mistakes_none": (
         "{lab}：错题库中没有命名的常见错误",
         "{lab}: no named mistakes in the corpus",
+    ),
+    "validate.band": ("参考损失范围", "reference loss band"),
+    "validate.band_current": ("记录是最新的", "recorded, up to date"),
+    "validate.band_stale": (
+        "记录已过期（参考答案已修改）：请运行 `seqlab build --record --lab {lab}`",
+        "the band is stale (the reference changed): run `seqlab build --record --lab {lab}`",
+    ),
+    "validate.band_missing": (
+        "题目声明了损失曲线，但参考范围尚未记录：请运行 `seqlab build --record --lab {lab}`",
+        "the lab declares a loss curve whose band is not recorded: run `seqlab build --record --lab {lab}`",
     ),
     "validate.mistakes": ("常见错误记录", "recorded mistakes"),
     "validate.mistakes_current": (

@@ -42,6 +42,8 @@ class TestResult:
     options: dict[str, float] = field(default_factory=dict)
     # Public sets: the lab's picture declarations (spec.py `[[picture]]`), drawn by the view.
     pictures: tuple[dict[str, Any], ...] = ()
+    # Public sets of a lab with a loss curve: the losses its training reported (losses.py).
+    losses: tuple[float, ...] = ()
     # The named mistake the failed output matches (graders/mistakes.py), zh/en, and its hint
     # when the course shows hints; hidden sets too, since neither holds any test data.
     mistake: dict[str, str] | None = None
@@ -82,6 +84,7 @@ class TestResult:
             "comparator": self.comparator,
             "options": self.options or None,
             "pictures": [dict(picture) for picture in self.pictures] or None,
+            "losses": list(self.losses) or None,
             "mistake": self.mistake,
             "hint": self.hint,
         }
@@ -96,6 +99,7 @@ class TestResult:
         fields["detail"] = dict(fields.get("detail") or {})
         fields["options"] = dict(fields.get("options") or {})
         fields["pictures"] = tuple(dict(p) for p in fields.get("pictures") or ())
+        fields["losses"] = tuple(float(v) for v in fields.get("losses") or ())
         for key in ("mistake", "hint"):
             fields[key] = dict(fields[key]) if fields.get(key) is not None else None
         return cls(**fields)

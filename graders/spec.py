@@ -10,7 +10,6 @@ from __future__ import annotations
 import difflib
 import functools
 import importlib.util
-import re
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
@@ -89,6 +88,9 @@ class LabSpec:
     topic: dict[str, str] | None = None
     # Mutant ids (`seqlab mutate`) the author judged equivalent to the reference.
     equivalent_mutants: tuple[str, ...] = ()
+    # `[curve]`: the template reports its training losses (graders/losses.py); its title
+    # and how many seeds the reference's band is recorded over. None: no loss curve.
+    curve: dict[str, Any] | None = None
 
     @property
     def starter_path(self) -> Path:
@@ -265,53 +267,15 @@ def load_spec(path: Path, course_root: Path) -> LabSpec:
         topic=bilingual(reader, "topic") if "topic" in reader.table else None,
         equivalent_mutants=_equivalent_mutants(reader),
     )
-    pictures = _pictures(reader)
+    from graders.spec_pictures import read_curve, read_pictures  # they read with TableReader
+
+    pictures, curve = read_pictures(reader), read_curve(reader, path, lab_id)
+    if curve is not None:  # drawn from each public set's stderr, over the recorded band
+        pictures += (curve[1],)
     reader.done()
     # The code-rules set prints nothing: no picture is read from it.
     drawn = tuple(test if test.rules else replace(test, pictures=pictures) for test in tests)
-    return replace(spec, tests=drawn)
-
-
-# --- pictures: which printed block of a set's output is a matrix --------------------------
-# `[[picture]]` (any number): `title = {zh, en}`; the block is either `after = "label"` (the
-# lines of numbers right after the first line that starts with the label; the numbers at the
-# end of that line, or of the line starting with `shape = "label"`, are its shape: (…, rows,
-# columns), leading sizes drawn as separate panels named by `panel = {zh, en}` with {index})
-# or `rows = 'regex'` (each line the regex matches from its start is a row, its numbers after
-# the match the values).
-def _pictures(reader: TableReader) -> tuple[dict[str, Any], ...]:
-    raw = reader.get("picture", list, [])
-    found = []
-    for index, table in enumerate(raw):
-        if not isinstance(table, dict):
-            raise reader.fail(f"picture[{index}]", "should be a table ([[picture]])")
-        sub = TableReader(table, reader.path, f"picture[{index}].")
-        picture: dict[str, Any] = {"title": bilingual(sub, "title")}
-        for key in ("after", "rows", "shape"):
-            value = sub.get(key, str, None)
-            if value is not None and not value.strip():
-                raise sub.fail(key, "must not be empty")
-            if value is not None:
-                picture[key] = value
-        if ("after" in picture) == ("rows" in picture):
-            raise sub.fail("after", "or `rows` must be given, and only one of them")
-        if "shape" in picture and "rows" in picture:
-            raise sub.fail("shape", "goes with `after` only (`rows` are counted)")
-        if "rows" in picture:
-            try:
-                re.compile(picture["rows"])
-            except re.error as error:
-                raise sub.fail("rows", f"is not a regular expression ({error})") from None
-        if "panel" in table:
-            picture["panel"] = bilingual(sub, "panel")
-            for lang, text in picture["panel"].items():
-                try:
-                    text.format(index=1)
-                except (KeyError, IndexError, ValueError):
-                    raise sub.fail(f"panel.{lang}", "may hold {index} and no other {…}") from None
-        sub.done()
-        found.append(picture)
-    return tuple(found)
+    return replace(spec, tests=drawn, curve=curve and curve[0])
 
 
 # Code rules: the page's "do not use …" / "use your …" as data, checked on the blanks' AST

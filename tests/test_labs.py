@@ -6,6 +6,7 @@ import pytest
 
 from graders.cli import main
 from graders.course.sweep import sweep
+from graders.losses import split as split_losses
 from graders.sandbox import run_sets
 
 pytestmark = pytest.mark.slow
@@ -72,4 +73,6 @@ def test_the_seq2seq_template_survives_inputs_the_seed_code_crashed_on(course):
     )
     assert run.exit_code == 0, run.stderr
     assert run.stdout == b"low\n?\n?\nqueen\n"
-    assert run.stderr == b"", "the seed's make_batch warned on stderr; ours must not"
+    # Nothing but the template's loss report (graders/losses.py): the seed's make_batch warned.
+    kept, losses = split_losses(run.stderr.decode())
+    assert kept == "" and len(losses) == 150, "the seed's make_batch warned on stderr"

@@ -109,6 +109,8 @@ def test_every_declared_picture_is_found_in_every_public_expected_output(course)
     for lab in declaring:
         for test in lab.tests:
             for declared in test.pictures:
+                if "kind" in declared:  # a loss curve (tests/test_curves.py), not a matrix
+                    continue
                 assert read_matrix(test.expected, declared) is not None, (lab.id, test.name)
 
 

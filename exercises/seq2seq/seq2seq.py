@@ -56,11 +56,17 @@ model = Seq2Seq()
 criterion = nn.CrossEntropyLoss()
 optimizer = torch.optim.Adam(model.parameters(), lr=LEARNING_RATE)
 encoder_inputs, decoder_inputs, targets = make_batch(PAIRS)
+# Fixed by the lab: the losses training goes through (the first 500), reported after it as
+# one marked line on standard error, which the grader draws; the output is unchanged.
+loss_log = []
+loss_hook = criterion.register_forward_hook(lambda *call, log=loss_log: log.append(call[2].item()))
 
 # Blank 3 — train `model` for EPOCHS steps on the whole batch (teacher forcing).
 ########## Begin ##########
 raise NotImplementedError("请在 Begin/End 之间填写代码（第 3 空） / fill in the code between Begin and End (blank 3)")
 ########## End ##########
+loss_hook.remove()
+print("seqlab losses:", *(f"{v:.4g}" for v in loss_log[:500]), file=sys.stderr, flush=True)
 
 
 # Blank 4 — translate(word): greedy decoding, feeding back the previous letter until E.

@@ -70,6 +70,7 @@ def cmd_validate(args) -> int:
 
 def cmd_build(args) -> int:
     from graders.course import build
+    from graders.course.curves import record_band
     from graders.course.index import write_index
     from graders.course.records import record_mistakes
     from graders.mistakes import records_path
@@ -98,6 +99,9 @@ def cmd_build(args) -> int:
             key = "course.mistakes_recorded" if count else "course.mistakes_none"
             path = records_path(lab)
             out.print(say(key, args.lang, lab=lab.id, count=count, path=path), markup=False)
+            band = record_band(lab)  # a lab with a loss curve: the reference's band
+            if band is not None:
+                out.print(say("course.band_recorded", args.lang, lab=lab.id, path=band))
     try:
         changed = write_index(course)
     except SeqlabError as error:

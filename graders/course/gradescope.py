@@ -20,6 +20,7 @@ from pathlib import Path
 
 from packaging.requirements import Requirement
 
+from graders.losses import band_path
 from graders.mistakes import export_records
 from graders.spec import LabSpec
 
@@ -122,5 +123,8 @@ def export_bundle(lab: LabSpec, folder: Path, lang: str = "en") -> list[Path]:
         records = export_records(lab)  # staff side, like the spec: never in results.json
         if records is not None:
             archive.writestr(f"seqlab/graders/labs/mistakes/{lab.id}.json", records)
+        band = band_path(lab.spec_path, lab.id)  # the loss curve's band: its sentence
+        if lab.curve is not None and band.is_file():
+            archive.write(band, f"seqlab/graders/labs/curves/{band.name}")
         _add_tree(archive, lab.starter_path.parent, f"exercises/{lab.id}", "*")
     return [path]

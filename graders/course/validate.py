@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from graders.course.build import notebook_in_sync, starter_in_sync
 from graders.course.corpus import grade_entry, load_corpus
+from graders.course.curves import band_state
 from graders.course.index import index_in_sync
 from graders.course.records import records_state
 from graders.course.sweep import sweep
@@ -109,6 +110,12 @@ def check_mistake_records(lab: LabSpec) -> Check:
     return Check(lab.id, "validate.mistakes", ok, notes=((key, params),))
 
 
+def check_band(lab: LabSpec) -> Check:
+    """The reference's loss band (a lab with `[curve]`) follows the reference."""
+    ok, key = band_state(lab)
+    return Check(lab.id, "validate.band", ok, notes=((key, {"lab": lab.id}),))
+
+
 def check_seeds(lab: LabSpec, seeds: int, runner: Runner = run_sets) -> Check:
     """The reference under `seeds` seeds (0 … seeds-1): full marks on every one."""
     if lab.seed_variable is None:
@@ -150,6 +157,7 @@ def validate_lab(lab: LabSpec, runner: Runner = run_sets, *, seeds: int = 0) -> 
         check_starter(lab, runner),
         *check_corpus(lab, runner),
         check_mistake_records(lab),
+        *([check_band(lab)] if lab.curve is not None else []),
     ]
     if seeds:
         checks.append(check_seeds(lab, seeds, runner))

@@ -35,6 +35,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from graders.cells import cut
 from graders.engine import course_text
+from graders.losses import band_path
 from graders.markers import MARKER
 from graders.messages import LANGS, say
 from graders.mistakes import export_records
@@ -189,6 +190,12 @@ def _grading_course(lab: LabSpec, root: Path) -> list[Path]:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(records, encoding="utf-8")
         written.append(path)
+    band = band_path(lab.spec_path, lab.id)  # the loss curve's reference band (graders/losses.py)
+    if lab.curve is not None and band.is_file():
+        target = root / "graders" / "labs" / "curves" / band.name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(band, target)
+        written.append(target)
     return written
 
 

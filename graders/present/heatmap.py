@@ -110,6 +110,9 @@ def heatmap(reading: Reading, lang: str) -> Heatmap:
     title = declared["title"][lang]
     panels, rows, columns = want.shape
     stacked = max(columns, got.shape[2]) > SIDE_BY_SIDE_COLUMNS
+    names = (say("report.picture_rows", lang), say("report.picture_columns", lang))
+    if "rows_axis" in declared:
+        names = (declared["rows_axis"][lang], declared["columns_axis"][lang])
     room = 320 if stacked else 150
     tallest = max(rows, got.shape[1])
     size = float(max(4, min(28, room // max(columns, got.shape[2]), 240 // tallest)))
@@ -129,7 +132,7 @@ def heatmap(reading: Reading, lang: str) -> Heatmap:
             if p >= len(matrix.panels):
                 continue
             grid, placed, w, h = _grid(
-                matrix, p, side, name, (x, y), size, (low, high), differs, lang
+                matrix, p, side, name, (x, y), size, (low, high), differs, lang, names
             )
             grids.append(grid)
             labels += placed
@@ -155,6 +158,8 @@ def heatmap(reading: Reading, lang: str) -> Heatmap:
     else:
         note = say("report.picture_same", lang)
     axes = say("report.picture_axes", lang)
+    if "rows_axis" in declared:  # a lab that names its axes (glimpse: patches and pixels)
+        axes = f"{declared['rows_axis'][lang]} · {declared['columns_axis'][lang]}"
     return Heatmap(
         lang=lang,
         title=title,
@@ -180,6 +185,7 @@ def _grid(
     scale: tuple[float, float],
     differs: frozenset[tuple[int, int, int]],
     lang: str,
+    names: tuple[str, str],
 ) -> tuple[Grid, list[Label], float, float]:
     """One matrix at `at`: its cells, caption, indices and axis titles; its extent."""
     (x0, y0), (low, high) = at, scale
@@ -217,14 +223,12 @@ def _grid(
         labels.append(Label(left + c * size + size / 2, top + rows * size + 11, str(c), "tick"))
     height = rows * size
     if height >= 56:  # else no room along the rows: the caption names the axes
-        labels.append(
-            Label(x0 + 9, top + height / 2, say("report.picture_rows", lang), "axis", rotate=-90)
-        )
+        labels.append(Label(x0 + 9, top + height / 2, names[0], "axis", rotate=-90))
     labels.append(
         Label(
             left + columns * size / 2,
             top + rows * size + 24,
-            say("report.picture_columns", lang),
+            names[1],
             "axis",
         )
     )

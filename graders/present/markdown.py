@@ -43,6 +43,8 @@ def result_markdown(view: ResultView) -> list[str]:
             lines += [*(f"- **{difference}**" for difference in s.differences), ""]
         if s.findings:
             lines += [*s.findings, ""]
+        if s.curves:  # no SVG here either: the loss curve's sentence, the HTML draws it
+            lines += [*(c.note for c in s.curves), ""]
     return lines
 
 

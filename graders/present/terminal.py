@@ -15,6 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from graders.messages import say
+from graders.present.curve import Curve
 from graders.present.heatmap import SHADES, Grid, Heatmap
 from graders.present.view import Field, ResultView, SetView, build
 from graders.results import LabResult
@@ -62,6 +63,8 @@ def _set_panel(view: SetView) -> Panel:
         body.add_row("", _untrusted(view.mistake, "bold magenta"))
     for picture in view.pictures:
         body.add_row("", _heatmap_text(picture))
+    for curve in view.curves:
+        body.add_row("", _curve_text(curve))
     for finding in view.findings:
         body.add_row("", _untrusted(finding, "yellow"))
     return Panel(Group(heading, body), border_style=style, expand=True)
@@ -109,6 +112,24 @@ def _heatmap_text(picture: Heatmap) -> Text:
     if picture.differing:
         out.append("   " + say("report.picture_mark", picture.lang), "bold red")
     out.append("   " + picture.note, "yellow" if picture.differing else "dim")
+    return out
+
+
+# --- a loss curve as two sparklines on one log scale: yours, and the middle of the reference's
+# band, each with its first and last values. Numbers only: nothing here is the student's text.
+def _curve_text(curve: Curve) -> Text:
+    out = Text.assemble((curve.title, "bold"), "\n", overflow="fold")  # CJK: no spaces to wrap at
+    names = [say(key, curve.lang) for key in ("report.picture_actual", "report.curve_reference")]
+    width = max(cell_len(name) for name in names)  # CJK characters are two cells wide
+    mine, theirs = (name + " " * (width - cell_len(name)) for name in names)
+    out.append(f"{mine} ")
+    out.append(curve.spark, "bold red" if curve.outside else "bold")
+    out.append(f" {curve.summary}\n")
+    if curve.band_spark:
+        out.append(f"{theirs} ", "dim")
+        out.append(curve.band_spark, "blue")
+        out.append(f" {curve.band_summary}\n", "dim")
+    out.append(curve.note, "yellow" if curve.outside else "dim")
     return out
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from graders.messages import say
+from graders.present.curve import Curve, curve
 from graders.present.diff import Diff, diff
 from graders.present.heatmap import Heatmap, heatmap
 from graders.present.picture import read
@@ -68,6 +69,9 @@ class SetView:
     pictures: tuple[Heatmap, ...] = ()
     # "This looks like a common mistake: … — hint: …" (a named mistake, hidden sets too), or "".
     mistake: str = ""
+    # A training lab's loss curve over the reference's band (present/curve.py): public sets,
+    # and once per result (every set of a run reports the same training).
+    curves: tuple[Curve, ...] = ()
 
     @property
     def passed(self) -> bool:
@@ -173,8 +177,17 @@ def _pictures(test: TestResult, lang: str) -> tuple[Heatmap, ...]:
     readings = (
         read(declared, test.expected, test.actual, test.comparator, test.options)
         for declared in test.pictures
+        if "kind" not in declared  # a matrix; a loss curve is drawn by _curves
     )
     return tuple(heatmap(reading, lang) for reading in readings if reading is not None)
+
+
+def _curves(test: TestResult, lang: str) -> tuple[Curve, ...]:
+    """A public set's loss curve, when its lab declares one and its run reported losses (the
+    engine keeps none for a hidden set; a hidden set gets none here either way)."""
+    if test.hidden or not test.losses:
+        return ()
+    return tuple(curve(d, test.losses, lang) for d in test.pictures if d.get("kind") == "curve")
 
 
 def set_view(index: int, test: TestResult, lang: str, kind: str) -> SetView:
@@ -233,6 +246,7 @@ def set_view(index: int, test: TestResult, lang: str, kind: str) -> SetView:
         differences=differences,
         pictures=_pictures(test, lang),
         mistake=test.mistake_text(lang) if state != "passed" else "",
+        curves=_curves(test, lang),
     )
 
 
@@ -268,6 +282,13 @@ def build(result: LabResult, lang: str) -> ResultView:
     sets = tuple(
         set_view(index, test, lang, result.kind) for index, test in enumerate(result.tests, 1)
     )
+    # One run trains once for all its sets: its curve is drawn on the first set only.
+    drawn: set[tuple[float, ...]] = set()
+    kept = []
+    for s, test in zip(sets, result.tests, strict=True):
+        kept.append(replace(s, curves=()) if s.curves and test.losses in drawn else s)
+        drawn.add(test.losses)
+    sets = tuple(kept)
     partial = sum(1 for s in sets if s.state == "partial")
     failed = sum(1 for s in sets if s.state == "failed")
     parts = [say(SOME_FAILED[result.kind], lang, failed=failed)] if failed else []

@@ -108,12 +108,18 @@ model = AttnSeq2Seq()
 criterion = nn.CrossEntropyLoss()
 optimizer = torch.optim.Adam(model.parameters(), lr=LEARNING_RATE)
 encoder_inputs, decoder_inputs, targets = make_batch(PAIRS)
+# Fixed by the lab: the losses training goes through (the first 500), reported after it as
+# one marked line on standard error, which the grader draws; the output is unchanged.
+loss_log = []
+loss_hook = criterion.register_forward_hook(lambda *call, log=loss_log: log.append(call[2].item()))
 for epoch in range(EPOCHS):
     optimizer.zero_grad()
     scores = model(encoder_inputs, decoder_inputs)
     loss = criterion(scores.reshape(-1, N_CLASS), targets.reshape(-1))
     loss.backward()
     optimizer.step()
+loss_hook.remove()
+print("seqlab losses:", *(f"{v:.4g}" for v in loss_log[:500]), file=sys.stderr, flush=True)
 
 
 # Blank 3 — translate(word): greedy decoding with model.step, feeding back the previous letter.

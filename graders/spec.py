@@ -7,7 +7,6 @@ an unknown field is an error, so a misspelled key never silently reads as a defa
 
 from __future__ import annotations
 
-import difflib
 import functools
 import importlib.util
 import tomllib
@@ -18,8 +17,8 @@ from typing import Any, TypeVar
 
 from graders.comparators import COMPARATORS, option_names
 from graders.errors import SpecError, UsageError
-from graders.messages import LANGS
 from graders.rules import Rule
+from graders.tomlreader import TableReader, bilingual
 
 T = TypeVar("T")
 
@@ -117,48 +116,6 @@ class LabSpec:
         return [group for group in (public, hidden) if group]
 
 
-class TableReader:
-    """Typed access to a TOML table that remembers where it came from."""
-
-    def __init__(self, table: dict[str, Any], path: Path, prefix: str = "") -> None:
-        self.table, self.path, self.prefix = table, path, prefix
-        self.seen: set[str] = set()
-
-    def fail(self, key: str, problem: str) -> SpecError:
-        return SpecError("spec.field", path=self.path, field=self.prefix + key, problem=problem)
-
-    def get(self, key: str, kind: type | tuple[type, ...], default: Any = ...) -> Any:
-        self.seen.add(key)
-        if key not in self.table:
-            if default is ...:
-                near = difflib.get_close_matches(key, [k for k in self.table if k not in self.seen])
-                typo = f" (is {near[0]!r} a misspelling of it?)" if near else ""
-                raise self.fail(key, "is missing" + typo)
-            return default
-        value = self.table[key]
-        # bool is an int in Python; a limit of `true` is a typo, not 1.
-        if not isinstance(value, kind) or (isinstance(value, bool) and bool not in _kinds(kind)):
-            raise self.fail(key, f"should be {_kind_name(kind)}, not {value!r}")
-        return value
-
-    def sub(self, key: str, default: dict[str, Any] | None = None) -> TableReader:
-        table = self.get(key, dict, {} if default is None else default)
-        return TableReader(table, self.path, f"{self.prefix}{key}.")
-
-    def done(self) -> None:
-        unknown = sorted(set(self.table) - self.seen)
-        if unknown:
-            raise self.fail(unknown[0], "is not a known field (a typo?)")
-
-
-def _kinds(kind: type | tuple[type, ...]) -> tuple[type, ...]:
-    return kind if isinstance(kind, tuple) else (kind,)
-
-
-def _kind_name(kind: type | tuple[type, ...]) -> str:
-    return " or ".join(k.__name__ for k in _kinds(kind))
-
-
 def unique_entries(
     reader: TableReader,
     key: str,
@@ -175,13 +132,6 @@ def unique_entries(
     if repeated:
         raise reader.fail(key, f"use the name {repeated[0]!r} more than once")
     return entries
-
-
-def bilingual(reader: TableReader, key: str) -> dict[str, str]:
-    sub = reader.sub(key)
-    texts = {lang: sub.get(lang, str) for lang in LANGS}
-    sub.done()
-    return texts
 
 
 def _limits(reader: TableReader) -> Limits:

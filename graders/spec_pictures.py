@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from graders.losses import band_path, read_band
-from graders.spec import TableReader, bilingual
+from graders.tomlreader import TableReader, bilingual
 
 
 def read_curve(

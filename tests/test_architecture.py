@@ -57,7 +57,17 @@ def imports(tree: ast.Module) -> set[str]:
 # A node is a top-level module of graders (graders.spec), a subpackage of graders
 # (graders.sandbox, with all its modules) or the package quizzes as a whole.
 CORE = ("errors", "verdict", "messages", "spec", "markers", "comparators", "submission")
-CORE += ("results", "textsafe", "cells", "mistakes", "settings", "rules")
+CORE += (
+    "results",
+    "textsafe",
+    "cells",
+    "mistakes",
+    "settings",
+    "rules",
+    "losses",
+    "spec_pictures",
+    "tomlreader",
+)
 LAYERS: tuple[tuple[str, frozenset[str]], ...] = tuple(
     (layer, frozenset(nodes))
     for layer, nodes in (

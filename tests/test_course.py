@@ -459,6 +459,12 @@ def test_the_plugin_checks_a_copy_of_our_course_outside_the_project(course, tmp_
         shutil.copytree(course.root / folder / lab_id, copy / folder / lab_id)
     (copy / "graders/labs").mkdir(parents=True)
     shutil.copy(course.labs_dir / f"{lab_id}.toml", copy / "graders/labs")
+    for recorded in ("mistakes", "curves"):  # what `seqlab build --record` keeps beside specs
+        if (course.labs_dir / recorded / f"{lab_id}.json").is_file():
+            (copy / "graders/labs" / recorded).mkdir()
+            shutil.copy(
+                course.labs_dir / recorded / f"{lab_id}.json", copy / "graders/labs" / recorded
+            )
     shutil.copytree(course.banks_dir, copy / "quizzes/banks")
     if (course.corpus_dir / f"{lab_id}.toml").is_file():
         (copy / "tests/corpus").mkdir(parents=True)

@@ -11,13 +11,17 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 
 from graders.comparators import Outcome, compare
 from graders.errors import SpecError
 from graders.markers import splice
+from graders.mistakes import accepted, consistent, error_line, load_records, usable
 from graders.results import LabResult, TestResult
+from graders.rules import Finding, Unparsable, check
 from graders.sandbox import RunResult, current, run_sets
+from graders.settings import feedback_rules
 from graders.spec import LabSpec, Limits, TestSet, course_secrets
 from graders.submission import Submission, read_text
 from graders.verdict import PRECEDENCE, Verdict
@@ -32,9 +36,15 @@ def course_text(path: Path, lab: LabSpec) -> str:
 
 
 def grade_submission(
-    lab: LabSpec, submission: Submission, *, include_hidden: bool, runner: Runner = run_sets
+    lab: LabSpec,
+    submission: Submission,
+    *,
+    include_hidden: bool,
+    runner: Runner = run_sets,
+    staff: list[TestResult] | None = None,
 ) -> LabResult:
-    """Splice the submission's blanks into the lab template and grade the result."""
+    """Splice the submission's blanks into the lab template and grade the result. `staff`:
+    see grade_program."""
     template_path = lab.starter_path
     spliced = splice(
         course_text(template_path, lab),
@@ -50,7 +60,9 @@ def grade_submission(
         include_hidden=include_hidden,
         ignored_lines=spliced.ignored_lines,
         line_map=spliced.submission_line,
+        places=submission.places,
         runner=runner,
+        staff=staff,
     )
 
 
@@ -62,9 +74,16 @@ def grade_program(
     include_hidden: bool,
     ignored_lines: tuple[int, ...] = (),
     line_map: Sequence[int | None] | None = None,
+    places: Sequence[tuple[int, int] | None] | None = None,
     runner: Runner = run_sets,
+    staff: list[TestResult] | None = None,
 ) -> LabResult:
     """Run an already complete program against the lab's test sets.
+
+    `staff`, when given, receives each hidden set's result judged as if it were public (its
+    input, expected and actual output): for the course staff's own store only (the web keeps
+    it apart from the attempt, graders/web/models.py HiddenResult). The LabResult never
+    holds it.
 
     Public and hidden sets run in separate runs: a process that can see a hidden input never
     has a channel the student sees (its output, before the fork or in a sibling set), and the
@@ -76,7 +95,11 @@ def grade_program(
     public run's, so where the runner has the room it costs little more wall time than one."""
     tests = lab.selected_tests(include_hidden)
     started = time.monotonic()
-    groups = lab.run_groups(include_hidden)
+    map_lines = _LineMapper(lab.entry, Path(file).name, line_map, places)
+    rules = {t.name: _judge_rules(t, program, map_lines) for t in tests if t.rules}
+    # A program that breaks a code rule is not run: the rule is the lab (see spec.RULES_SET).
+    broken = any(result.verdict is Verdict.WRONG_ANSWER for result in rules.values())
+    groups = [] if broken else lab.run_groups(include_hidden)
     public_done = threading.Event()
     public_seconds = 0.0  # the time a student may see: the hidden run's would be a channel
 
@@ -99,9 +122,25 @@ def grade_program(
     runs: dict[str, RunResult] = {}
     for group, group_runs in zip(groups, outcomes, strict=True):
         runs.update(zip((test.name for test in group), group_runs, strict=True))
-    map_lines = _LineMapper(lab.entry, Path(file).name, line_map)
-    results = tuple(judge(test, runs[test.name], lab.limits, map_lines) for test in tests)
-    shown = [runs[test.name] for test in tests if not test.hidden] or list(runs.values())
+    results = tuple(
+        rules[test.name]
+        if test.name in rules
+        else _not_run(test)
+        if broken
+        else judge(test, runs[test.name], lab.limits, map_lines)
+        for test in tests
+    )
+    results = name_mistakes(lab, tests, runs, results)
+    shown = [runs[t.name] for t in tests if t.name in runs and not t.hidden] or list(runs.values())
+    if staff is not None:
+        staff[:] = [
+            replace(
+                judge(replace(test, hidden=False), runs[test.name], lab.limits, map_lines),
+                hidden=True,
+            )
+            for test in tests
+            if test.hidden and test.name in runs
+        ]
     shared = next((run.shared_seconds for run in shown if run.shared_seconds is not None), None)
     return LabResult(
         lab=lab.id,
@@ -116,16 +155,60 @@ def grade_program(
     )
 
 
+def name_mistakes(
+    lab: LabSpec, tests: Sequence[TestSet], runs: dict[str, RunResult], results: tuple
+) -> tuple[TestResult, ...]:
+    """Each wrong answer that matches a named mistake's recorded output gets its name (and
+    hint, if the course shows hints). Here, while the hidden sets' outputs are still at hand:
+    a hidden set is named too, and its result still holds no data."""
+    named_verdicts = (Verdict.WRONG_ANSWER, Verdict.RUNTIME_ERROR)
+    if not any(result.verdict in named_verdicts for result in results):
+        return results
+    mode = feedback_rules(lab.course_root).mode(lab.id)
+    records = load_records(lab) if mode != "off" else None
+    if records is None:
+        return results
+    per_set = []
+    for test, result in zip(tests, results, strict=True):
+        run = runs.get(test.name)  # none: a set not run (a code rule broken)
+        found: list = []
+        if run is not None and result.verdict is Verdict.WRONG_ANSWER:
+            found = accepted(test, _text(run.stdout), usable(records, test))
+        elif run is not None and result.verdict is Verdict.RUNTIME_ERROR:
+            crash = error_line(_text(run.stderr))
+            found = accepted(test, _text(run.stdout), usable(records, test), crash=crash)
+        per_set.append(found)
+    named = []
+    for result, found in zip(results, consistent(per_set), strict=True):
+        if found is not None:
+            hint = dict(found.hint) if mode == "hints" and found.hint else None
+            result = replace(result, mistake=dict(found.name), hint=hint)
+        named.append(result)
+    return tuple(named)
+
+
 def _text(data: bytes) -> str:
     return data.decode("utf-8", errors="replace").replace("\r\n", "\n")
 
 
 class _LineMapper:
-    """Rewrites traceback lines of the spliced program to the student's own line numbers."""
+    """Rewrites traceback lines of the spliced program to the student's own line numbers:
+    in a notebook (`places`, graders/cells.py), the cell and the line within it."""
 
-    def __init__(self, program_name: str, shown_name: str, line_map: Sequence[int | None] | None):
+    def __init__(
+        self,
+        program_name: str,
+        shown_name: str,
+        line_map: Sequence[int | None] | None,
+        places: Sequence[tuple[int, int] | None] | None = None,
+    ):
         self.pattern = re.compile(rf'File "{re.escape(program_name)}", line (\d+)')
-        self.shown_name, self.line_map = shown_name, line_map
+        self.shown_name, self.line_map, self.places = shown_name, line_map, places
+
+    def line(self, number: int) -> int:
+        """A program line as the student's file numbers it (itself where it has no match)."""
+        mapped = self.line_map[number] if self.line_map and number < len(self.line_map) else None
+        return number if mapped is None else mapped
 
     def __call__(self, stderr: str) -> str:
         if not self.line_map:
@@ -136,6 +219,9 @@ class _LineMapper:
             mapped = self.line_map[number] if number < len(self.line_map) else None
             if mapped is None:
                 return match[0]  # a template line the student's file does not have
+            place = self.places[mapped] if self.places and mapped < len(self.places) else None
+            if place is not None:
+                return f'File "{self.shown_name}", cell {place[0]}, line {place[1]}'
             return f'File "{self.shown_name}", line {mapped}'
 
         return self.pattern.sub(replace, stderr)
@@ -202,4 +288,68 @@ def judge(
         peak_memory_mb=run.peak_memory_kb // 1024 if shown else None,
         comparator=test.comparator if shown else None,
         options=dict(test.options) if shown else {},
+        pictures=test.pictures if shown else (),
+    )
+
+
+def _rules_detail(finding: Finding, shown_name: str, map_lines: _LineMapper) -> dict[str, object]:
+    detail: dict[str, object] = {"file": shown_name, "reason": dict(finding.rule.reason)}
+    if finding.rule.kind == "forbid":
+        lines = sorted({map_lines.line(n) for n in finding.lines})
+        detail.update(lines=", ".join(map(str, lines)), written=finding.written)
+        return {**detail, "name": finding.name}
+    span = finding.span or (0, 0)
+    first, last = map_lines.line(span[0]), map_lines.line(span[1])
+    return {**detail, "names": ", ".join(finding.rule.names), "lines": f"{first}-{last}"}
+
+
+def _judge_rules(test: TestSet, program: str, map_lines: _LineMapper) -> TestResult:
+    """The code-rules set: the first rule the blanks do not keep, named with its line in the
+    student's file and the page's reason; or every reason, when all are kept."""
+    try:
+        findings = check(program, test.rules)
+    except Unparsable as error:
+        key, verdict = "detail.rules_unparsable", Verdict.RUNTIME_ERROR
+        detail: dict[str, object] = {
+            "file": map_lines.shown_name,
+            "line": map_lines.line(error.line),
+        }
+    else:
+        if findings:
+            first = findings[0]
+            verdict = Verdict.WRONG_ANSWER
+            forbidden = first.rule.kind == "forbid"
+            key = "detail.rule_broken" if forbidden else "detail.rule_missing"
+            if forbidden and first.written == first.name:
+                key = "detail.rule_broken_plain"
+            detail = _rules_detail(first, map_lines.shown_name, map_lines)
+        else:
+            key, verdict = "detail.rules_kept", Verdict.ACCEPTED
+            langs = test.rules[0].reason
+            detail = {
+                "reasons": {lang: " ".join(r.reason[lang] for r in test.rules) for lang in langs}
+            }
+    return TestResult(
+        name=test.name,
+        verdict=verdict,
+        score=test.points if verdict.passed else 0,
+        max_score=test.points,
+        detail_key=key,
+        detail=detail,
+        comparator=test.comparator,
+    )
+
+
+def _not_run(test: TestSet) -> TestResult:
+    """A set not run because the code breaks a rule: 0, and why (a hidden set says no more)."""
+    shown = not test.hidden
+    return TestResult(
+        name=test.name,
+        verdict=Verdict.WRONG_ANSWER,
+        score=0,
+        max_score=test.points,
+        hidden=test.hidden,
+        input=test.stdin if shown else None,
+        expected=test.expected if shown else None,
+        detail_key="detail.not_run_rules" if shown else None,
     )

@@ -91,9 +91,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "check the course folder.",
     ),
     "spec.no_course": (
-        "找不到课程目录（应包含 exercises/、solutions/ 与 graders/labs/）：{path}。请用 --course 指定。",
-        "No course folder (with exercises/, solutions/ and graders/labs/) at {path}. Pass "
-        "--course.",
+        "找不到课程目录（含 exercises/ 与 graders/labs/ 的文件夹，例如学生版的目录）：{path}。请用 --course 指定，例如 `--course ~/seqlab-release`。",
+        "No course folder (one holding exercises/ and graders/labs/, such as the students' copy) at {path}. Name it with --course, e.g. `--course ~/seqlab-release`.",
     ),
     "spec.reference_failed": (
         "实验 {lab} 的参考答案在测试集 {test} 上没有正常运行（{verdict}），因此没有记录任何预期输出。请先修复参考答案。",
@@ -222,6 +221,32 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "report.actual": ("实际输出", "Your output"),
     "report.stderr": ("错误信息", "Error output"),
     "report.score": ("得分 {score}/{max_score}", "Score {score}/{max_score}"),
+    # --- pictures of a set's matrices (present/heatmap.py) ---------------------------------
+    "report.picture_expected": ("预期", "expected"),
+    "report.picture_actual": ("你的输出", "yours"),
+    "report.picture_rows": ("查询位置（行）", "query index (row)"),
+    "report.picture_columns": ("键位置（列）", "key index (column)"),
+    "report.picture_axes": (
+        "行：查询位置 · 列：键位置",
+        "rows: query index · columns: key index",
+    ),
+    "report.picture_panel": ("第 {index} 组", "part {index}"),
+    "report.picture_cell": (
+        "第 {row} 行第 {column} 列：{value}",
+        "row {row}, column {column}: {value}",
+    ),
+    "report.picture_scale": ("颜色刻度", "colour scale"),
+    "report.picture_outline": ("红框：超出容差的值", "red outline: beyond the tolerance"),
+    "report.picture_differs": (
+        "有 {count} 个值（已标出）与预期之差超出容差。",
+        "{count} value(s), marked, differ from the expected ones beyond the tolerance.",
+    ),
+    "report.picture_mark": ("“!”：超出容差的值", "“!”: beyond the tolerance"),
+    "report.picture_same": ("每个值都在容差之内。", "Every value is within the tolerance."),
+    "report.picture_shape": (
+        "形状不同（预期 {expected}，你的 {actual}），无法逐格比较。",
+        "The shapes differ (expected {expected}, yours {actual}): no cell can be compared.",
+    ),
     "report.all_passed": ("全部测试集通过，恭喜！", "All test sets passed. Well done!"),
     "report.public_passed": ("公开测试集全部通过。", "All public test sets passed."),
     "report.hidden_later": (
@@ -384,6 +409,18 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "quiz.one_letter": (
         "这是单选题，请只选一个字母。",
         "This is a single-choice question: pick one letter.",
+    ),
+    "course.release_no_stage": (
+        "没有关卡不超过 {upto} 的实验：--upto 应不小于第一个实验的关卡（见 `seqlab list`）。",
+        "No lab has a level up to {upto}: --upto should be at least the first lab's level (see `seqlab list`).",
+    ),
+    "quiz.keyless": (
+        "这份题库 {quiz} 是学生版，不含答案与解析：由教师评分。用 `seqlab quiz take {quiz} --save 答题卡.txt` 作答，再把答题卡交给教师（或在课程网站上作答）。",
+        "This copy of quiz {quiz} is the students' one: it holds no answers or explanations, and your instructor scores it. Answer it with `seqlab quiz take {quiz} --save answers.txt` and hand in the sheet (or take it on the course website).",
+    ),
+    "quiz.saved_keyless": (
+        "已答 {count} 题，答题卡保存在 {path}。这份题库不含答案：请把答题卡交给教师评分。",
+        "{count} questions answered; the answer sheet is saved in {path}. This copy holds no answer key: hand the sheet in to be scored.",
     ),
     "quiz.saved": (
         "答题卡已保存到 {path}。之后可以用 `seqlab quiz check {quiz} {path}{student}` 重新评分。",
@@ -779,16 +816,30 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "{path}, cell {cell} (counting every cell from the top), line {line}: `{text}` in blank {blank} is an IPython command (a %magic or !shell line), not Python; the grader runs plain Python. Move the line to a cell of its own outside the blanks, or delete it.",
     ),
     "notebook.intro": (
-        "**在笔记本里完成本关。** 只有 `Begin`/`End` 标记之间的代码由你填写；锁定的单元格是实验模板，对它们的改动不会被评测。可以随意添加自己的单元格做实验，评测时会忽略它们（但填空区域里不能有 `%` 或 `!` 开头的 IPython 命令）。**先保存笔记本**（Ctrl-S），再运行下面的检查单元格 `%seqlab check`：它用公开测试集评测磁盘上保存的 {file}，与终端里的 `seqlab check {file}` 结果相同。最后一个单元格像 `python {entry}` 一样从标准输入读取测试输入，笔记本没有标准输入，所以不要运行它。",
-        "**Doing this lab in the notebook.** Only the code between the `Begin`/`End` markers is yours; the locked cells are the lab's template, and edits to them are not graded. Add cells of your own to experiment as you like: grading ignores them (but a blank must not contain IPython commands starting with `%` or `!`). **Save the notebook first** (Ctrl-S), then run the check cell below, `%seqlab check`: it grades {file} as saved on disk on the public test sets, exactly like `seqlab check {file}` in a terminal. The last cell reads the test input from standard input, like `python {entry}`; a notebook has no standard input, so do not run it.",
+        "**在笔记本里完成本关。** 只有 `Begin`/`End` 标记之间的代码由你填写；锁定的单元格是实验模板，对它们的改动不会被评测。可以随意添加自己的单元格做实验，评测时会忽略它们（但填空区域里不能有 `%` 或 `!` 开头的 IPython 命令）。运行下面的检查单元格 `%seqlab check`：它先保存笔记本，再用公开测试集评测你在屏幕上看到的代码，与终端里的 `seqlab check {file}` 结果相同。最后一个单元格像 `python {entry}` 一样从标准输入读取测试输入；笔记本没有标准输入，所以在笔记本里它只显示一条说明，评测时才真正运行。",
+        "**Doing this lab in the notebook.** Only the code between the `Begin`/`End` markers is yours; the locked cells are the lab's template, and edits to them are not graded. Add cells of your own to experiment as you like: grading ignores them (but a blank must not contain IPython commands starting with `%` or `!`). Run the check cell below, `%seqlab check`: it saves the notebook, then grades the code you see on screen on the public test sets, exactly like `seqlab check {file}` in a terminal. The last cell reads the test input from standard input, like `python {entry}`; a notebook has none, so in the notebook it only prints a note, and it runs when graded.",
     ),
     "notebook.not_found": (
         "找不到要评测的笔记本：内核没有告诉我笔记本的路径，当前文件夹 {cwd} 中也没有唯一一个以实验文件命名的 .ipynb。请写明路径，例如 `%seqlab check rnn_numpy.ipynb`。",
         "Cannot tell which notebook to grade: the kernel did not say, and the folder {cwd} does not hold exactly one .ipynb named like a lab's file. Give the path, e.g. `%seqlab check rnn_numpy.ipynb`.",
     ),
     "notebook.magic_usage": (
-        "无法理解 `%seqlab {line}`。用法：`%seqlab check [笔记本路径] [--lang zh|en] [--lab 实验] [--course 课程文件夹]`。",
-        "Cannot understand `%seqlab {line}`. Usage: `%seqlab check [NOTEBOOK] [--lang zh|en] [--lab LAB] [--course DIR]`.",
+        "无法理解 `%seqlab {line}`。用法：`%seqlab check [笔记本路径] [--saved] [--lang zh|en] [--lab 实验] [--course 课程文件夹]`。",
+        "Cannot understand `%seqlab {line}`. Usage: `%seqlab check [NOTEBOOK] [--saved] [--lang zh|en] [--lab LAB] [--course DIR]`.",
+    ),
+    # %seqlab check grades what is on screen (graders/notebooks/live.py).
+    "notebook.saving": ("正在保存笔记本，然后评测……", "Saving the notebook, then grading…"),
+    "notebook.not_saved": (
+        "没有评测：笔记本在 {seconds} 秒内没有被保存，无法确认磁盘上的文件就是你屏幕上的代码（也许弹出了“文件已在磁盘上更改”的对话框，或这个界面不运行输出中的脚本）。请按 Ctrl-S 保存，再运行 `%seqlab check --saved`：它评测已保存的文件，保存之后的修改不算在内。",
+        'Not graded: the notebook was not saved within {seconds} s, so seqlab cannot tell that the file on disk is the code on your screen (perhaps a "file changed on disk" dialog is open, or this frontend runs no scripts in output). Save it (Ctrl-S), then run `%seqlab check --saved`: it grades the file as saved, without any edit made after saving.',
+    ),
+    "notebook.cannot_save": (
+        "没有评测：在 {frontend} 里，seqlab 无法让编辑器保存笔记本，也就看不到未保存的修改。请先保存（Ctrl-S），再运行 `%seqlab check --saved`：它评测已保存的文件，保存之后的修改不算在内。",
+        "Not graded: in {frontend}, seqlab cannot have the editor save the notebook, so it cannot see unsaved edits. Save it (Ctrl-S), then run `%seqlab check --saved`: it grades the file as saved, without any edit made after saving.",
+    ),
+    "notebook.entry_skipped": (
+        "这个单元格在评测时从标准输入读取测试输入；笔记本没有标准输入，这里不运行它。",
+        "This cell reads the test input from standard input when graded; a notebook has none, so it is not run here.",
     ),
     "notebook.nbgrader_intro": (
         "**作业说明。** 只在 `Begin`/`End` 标记之间（`# YOUR CODE HERE` 处）写代码；其他单元格已锁定。**先保存笔记本**（Ctrl-S），再运行 `%seqlab check --lab {lab}` 单元格自查：它在评测沙箱里用公开测试集运行你的整个程序。最后的测试单元格不用运行：提交后，评测程序在沙箱里用每个测试集（包括隐藏测试集）运行你的程序并在这些单元格里填写结果；隐藏测试集只显示判定结果。",
@@ -973,6 +1024,420 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "web.report_failed": (
         "班级报告生成失败（原因记录在服务器日志中）。重新打开本页会再试一次。",
         "The class report could not be built (the server's log says why). Open this page again to try once more.",
+    ),
+    # --- web: drafts and the lab page's keys and limits (issue 15, items 1 and 6) ------------------
+    "web.draft_saved_at": ("草稿，保存于 {time}", "draft, saved at {time}"),
+    "web.draft_saving": ("正在保存草稿……", "saving the draft…"),
+    "web.draft_stale": (
+        "另一个标签页或窗口保存了更新的草稿，本页的修改没有保存。请先复制需要保留的代码，再重新打开本页，从较新的草稿继续。",
+        "A newer draft was saved from another tab or window, so this page's edits were not saved. Copy anything you want to keep, then open this page again to continue from the newer draft.",
+    ),
+    "web.draft_failed": (
+        "草稿暂时无法保存到服务器；修改仍保存在本浏览器中，稍后会自动重试。",
+        "The draft could not reach the server for now; your edits are kept in this browser and will be sent again shortly.",
+    ),
+    "web.session_expired": (
+        "登录已过期。未保存的修改已保存在本浏览器中，不会丢失：重新登录后回到本页，它们会自动恢复并保存。",
+        "Your session has ended. Your unsaved edits are kept in this browser and will not be lost: sign in again and they come back on this page and are saved.",
+    ),
+    "web.sign_in_again": ("重新登录", "Sign in again"),
+    "web.back_to_submitted": ("回到上次提交的代码", "Back to the last submitted code"),
+    "web.back_to_starter": ("回到初始代码", "Back to the starter code"),
+    "web.replaced": (
+        "已替换编辑器中的代码（按 Ctrl-Z 可撤销）。",
+        "The editor's code was replaced (Ctrl-Z undoes it).",
+    ),
+    "web.keys_hint": (
+        "按 Ctrl-Enter（苹果电脑上为 Cmd-Enter）提交评测；在编辑器中按 Esc 离开编辑器，焦点移到“评测”按钮。",
+        "Ctrl-Enter (Cmd-Enter on a Mac) grades; Esc leaves the editor and moves the focus to the Grade button.",
+    ),
+    "web.error_code_too_large": (
+        "代码超过了 {limit} KB 的上限，没有提交（什么都没有保存）。是否粘贴了多余的内容？请删去后再评测。",
+        "The code is over the {limit} KB limit and was not submitted (nothing was stored). Did a paste bring in more than you meant? Remove it and grade again.",
+    ),
+    "web.error_malformed": (
+        "提交的内容不完整（缺少代码或版本号），没有保存。请使用实验页面上的“评测”按钮提交。",
+        "The submission was incomplete (no code or version in it) and nothing was stored. Use the Grade button on the lab page.",
+    ),
+    "web.the_starter": (
+        "本关的初始代码（实验页上的“回到初始代码”）",
+        "this lab's starter code (“Back to the starter code” on the lab page)",
+    ),
+    # --- web: the staff's view of a student, regrades and overrides (issue 15, item 4) -------------
+    "web.student_title": ("学生：{name}（{username}）", "Student: {name} ({username})"),
+    "web.student_staff_note": (
+        "仅教师可见：本页包含隐藏测试集的输入、期望输出与实际输出。",
+        "Staff only: this page shows the hidden sets' inputs, expected and actual outputs.",
+    ),
+    "web.student_no_attempts": ("还没有任何提交。", "No submissions yet."),
+    "web.student_record": ("记录成绩：{score}/{max}", "Score of record: {score}/{max}"),
+    "web.why_best": ("规则“最高分”：{which}", "rule “best”: {which}"),
+    "web.why_last": ("规则“最后一次”：{which}", "rule “last”: {which}"),
+    "web.why_chosen": ("教师指定：{which}", "chosen by staff: {which}"),
+    "web.why_pending": (
+        "{which} 正在重新评测，暂无记录成绩",
+        "{which} is being graded again; nothing counts yet",
+    ),
+    "web.why_override": (
+        "教师调整（原为 {old} 分，来自{which}）",
+        "set by staff (was {old}, from {which})",
+    ),
+    "web.which_attempt": ("第 {id} 次提交", "attempt #{id}"),
+    "web.attempt_record_mark": ("记录成绩", "of record"),
+    "web.diff_previous": (
+        "与上一次提交（#{id}）的差异",
+        "Changes since the previous attempt (#{id})",
+    ),
+    "web.diff_none": ("与上一次提交相同。", "Same as the previous attempt."),
+    "web.diff_first": ("这是本关的第一次提交。", "This is the lab's first attempt."),
+    "web.hidden_sets": ("隐藏测试集（仅教师可见）", "Hidden sets (staff only)"),
+    "web.hidden_not_kept": (
+        "这次提交的隐藏测试集详情没有保存（评测于本功能之前或未能评测）；重新评测即可看到。",
+        "This attempt's hidden-set details were not kept (graded before this page existed, or not graded); regrade it to see them.",
+    ),
+    "web.set_input": ("输入", "Input"),
+    "web.set_expected": ("期望输出", "Expected output"),
+    "web.set_actual": ("实际输出", "Actual output"),
+    "web.set_stderr": ("错误输出", "Error output"),
+    "web.regrade_attempt": ("重新评测这次提交", "Regrade this attempt"),
+    "web.regrade_student_lab": (
+        "重新评测该生本关全部提交",
+        "Regrade all of this student's attempts",
+    ),
+    "web.regrade_lab": ("重新评测全班本关提交", "Regrade the whole class"),
+    "web.regrade_title": ("重新评测：{lab}", "Regrade: {lab}"),
+    "web.regrade_progress": (
+        "重新评测中：已完成 {done}/{total}，排队 {queued}，评测中 {running}。本页每 {seconds} 秒自动刷新。",
+        "Regrading: {done} of {total} done, {queued} queued, {running} grading. This page reloads itself every {seconds} seconds.",
+    ),
+    "web.regrade_finished": (
+        "重新评测完成：{total} 次提交已评测。",
+        "Regrade finished: {total} attempts graded.",
+    ),
+    "web.override_title": ("调整成绩", "Override the score"),
+    "web.override_score": ("新成绩（0–{max}）", "New score (0–{max})"),
+    "web.override_reason": ("原因（学生不可见）", "Reason (not shown to the student)"),
+    "web.override_save": ("保存调整", "Save the override"),
+    "web.override_remove": ("撤销此调整", "Remove this override"),
+    "web.override_entry": (
+        "{at}，{by}：{old} → {new}。原因：{reason}",
+        "{at}, {by}: {old} → {new}. Reason: {reason}",
+    ),
+    "web.override_removed": ("（{at} 由 {by} 撤销）", "(removed {at} by {by})"),
+    "web.override_bad_score": (
+        "成绩“{given}”无效：请填写 0 到 {max} 之间的数字。",
+        "The score “{given}” is not valid: give a number from 0 to {max}.",
+    ),
+    "web.override_no_reason": (
+        "请写明调整成绩的原因（最多 1000 字）。",
+        "Say why the score is overridden (at most 1000 characters).",
+    ),
+    "web.override_no_grade": (
+        "{lab} 还没有成绩，无法调整：请先让学生提交或重新评测。",
+        "{lab} has no grade yet, so there is nothing to override: the student submits first, or regrade.",
+    ),
+    "web.adjusted_by_staff": ("教师已调整", "adjusted by staff"),
+    # --- named mistakes (graders/mistakes.py, issue 18 item 1) ------------------------------------
+    "report.mistake": ("看起来像常见错误：{name}", "This looks like a common mistake: {name}"),
+    "report.mistake_hint": (
+        "看起来像常见错误：{name} — 提示：{hint}",
+        "This looks like a common mistake: {name} — hint: {hint}",
+    ),
+    "spec.mistakes_unreadable": (
+        "常见错误记录 {path} 无法读取（{reason}）。请运行 `seqlab build --record` 重新生成。",
+        "The recorded mistakes {path} cannot be read ({reason}). Run `seqlab build --record` to write them again.",
+    ),
+    "spec.feedback_unknown": (
+        "{path} 第 {line} 行：`[feedback]` 中没有 `{key}` 这一设置。可用的只有 `mistakes` 和 `[feedback.labs]`；请删掉或改正这一行。",
+        "{path}, line {line}: `[feedback]` has no setting `{key}`. There are only `mistakes` and `[feedback.labs]`; remove or correct that line.",
+    ),
+    "spec.feedback_shape": (
+        '{path} 第 {line} 行：`{name}` 应当是一个表，例如 `[feedback]` 下一行写 `mistakes = "hints"`，`[feedback.labs]` 下一行写 `<实验 id> = "off"`。',
+        '{path}, line {line}: `{name}` should be a table, e.g. `[feedback]` with `mistakes = "hints"` on the next line, or `[feedback.labs]` with `<lab id> = "off"`.',
+    ),
+    "spec.feedback_bad": (
+        '{path} 第 {line} 行：{key} = {value} 无效。常见错误的反馈只能是 `"hints"`（名称和提示）、`"names"`（只给名称）或 `"off"`（不显示，例如考试）。',
+        '{path}, line {line}: {key} = {value} is not a choice. Feedback on common mistakes is `"hints"` (name and hint), `"names"` (the name only) or `"off"` (none, e.g. for an exam).',
+    ),
+    "course.mistakes_recorded": (
+        "{lab}：已记录 {count} 个常见错误变体的输出（{path}）",
+        "{lab}: outputs of {count} named mistake variants recorded ({path})",
+    ),
+    "course.mistakes_none": (
+        "{lab}：错题库中没有命名的常见错误",
+        "{lab}: no named mistakes in the corpus",
+    ),
+    "validate.mistakes": ("常见错误记录", "recorded mistakes"),
+    "validate.mistakes_current": (
+        "{count} 个命名变体，记录是最新的",
+        "{count} named variants, records up to date",
+    ),
+    "validate.mistakes_stale": (
+        "记录已过期（题目规格、参考答案或错题库已修改）：请运行 `seqlab build --record --lab {lab}`",
+        "the records are stale (the spec, reference or corpus changed): run `seqlab build --record --lab {lab}`",
+    ),
+    "validate.mistakes_missing": (
+        "错题库有命名的常见错误，但尚未记录：请运行 `seqlab build --record --lab {lab}`",
+        "the corpus names mistakes that are not recorded: run `seqlab build --record --lab {lab}`",
+    ),
+    "validate.mistakes_orphan": (
+        "错题库已没有命名的常见错误，但记录还在：请运行 `seqlab build --record --lab {lab}`",
+        "recorded mistakes remain but the corpus names none: run `seqlab build --record --lab {lab}`",
+    ),
+    # --- the course calendar and rules (issue 15, item 2): course_config.py, web/deadlines.py ---
+    "course.bad_setting": (
+        "{where}：`{name}` = {value} 无效。{fix}",
+        "{where}: `{name}` = {value} is not valid. {fix}",
+    ),
+    "course.where_line": ("{path} 第 {line} 行", "{path}, line {line}"),
+    "course.where_file": ("{path}", "{path}"),
+    "course.where_web": (
+        "课程规则页（教师在网页上保存的设置）",
+        "The course rules page (a setting an instructor saved on the web)",
+    ),
+    "course.fix_unknown": (
+        "没有这个设置：请删除它或改正拼写（可用的设置见 `README.md` 的“课程日历与规则”）。",
+        'There is no such setting: remove it or fix its spelling (README, "Course calendar and rules", lists them).',
+    ),
+    "course.fix_table": (
+        "seqlab.toml 只有这些表：`[course]` `[scores]` `[late]` `[quizzes]` `[calendar.<编号>]` `[extensions.<学生>]` `[platform]`。",
+        "seqlab.toml has only these tables: [course] [scores] [late] [quizzes] [calendar.<id>] [extensions.<student>] [platform].",
+    ),
+    "course.fix_timezone": (
+        '请写时区数据库中的时区名，例如 `timezone = "Asia/Shanghai"`。',
+        'Write an IANA time zone name, e.g. timezone = "Asia/Shanghai".',
+    ),
+    "course.fix_time": (
+        "请写日期和时间，例如 `2026-09-15 23:59:00`（课程时区）或 `2026-09-15T23:59:00+08:00`。",
+        "Write a date and time, e.g. 2026-09-15 23:59:00 (the course's time zone) or 2026-09-15T23:59:00+08:00.",
+    ),
+    "course.fix_percent": (
+        "请写 0 到 100 之间的百分数，例如 `per_day = 10`。",
+        "Write a percentage from 0 to 100, e.g. per_day = 10.",
+    ),
+    "course.fix_count": (
+        "请写数字：`attempts` 为不小于 1 的整数，`cooldown_minutes` 不小于 0。",
+        "Write a number: attempts a whole number of 1 or more, cooldown_minutes 0 or more.",
+    ),
+    "course.fix_policy": (
+        '请写 `"penalty"`（迟交按天扣分，最低保留 `floor`）或 `"closed"`（截止后不接受提交）。',
+        'Write "penalty" (a late submission loses per_day percent a day, keeping at least floor) or "closed" (nothing is taken after due).',
+    ),
+    "course.fix_answers": (
+        '请写 `"never"`、`"after_due"` 或 `"immediately"`。',
+        'Write "never", "after_due" or "immediately".',
+    ),
+    "course.fix_order": (
+        "时间须依次为 `open`、`due`、`lock`。",
+        "The times must come in order: open, then due, then lock.",
+    ),
+    "course.fix_extension": (
+        "延期不能晚于该项的 `lock` 时间：请推迟 `lock`，或给一个更早的时间。",
+        "An extension cannot end after the item locks: move its lock later or give an earlier time.",
+    ),
+    "rules.opens": ("{when} 开放", "Opens {when}"),
+    "rules.due_in": ("截止 {when}（还有 {left}）", "Due {when} (in {left})"),
+    "rules.due_passed": ("截止 {when}（已过 {left}）", "Due {when} (passed {left} ago)"),
+    "rules.extension": ("你的截止时间已延长至 {when}", "Your due time is extended to {when}"),
+    "rules.locks": ("{when} 之后不再接受提交", "Nothing is taken after {when}"),
+    "rules.locked": ("已于 {when} 关闭", "Closed at {when}"),
+    "rules.late_penalty": (
+        "迟交每（开始的）一天扣 {per_day}% ，最低保留 {floor}%",
+        "Late: {per_day}% off per started day, keeping at least {floor}%",
+    ),
+    "rules.late_closed": ("截止后不接受提交", "Nothing is taken after the due time"),
+    "rules.late_now": (
+        "现在提交算迟交 {days} 天，保留 {percent}% 的得分",
+        "Handed in now it is {days} day(s) late and keeps {percent}% of its score",
+    ),
+    "rules.attempts_left": ("剩余作答次数：{left}/{total}", "Attempts left: {left} of {total}"),
+    "rules.cooldown_left": ("还需等待 {left} 才能再次作答", "You can answer again in {left}"),
+    "rules.answers_never": ("本测验不公布正确答案", "This quiz's answers are never shown"),
+    "rules.answers_after": (
+        "正确答案与解析在截止（{when}）后公布",
+        "The answers and explanations are shown after the deadline ({when})",
+    ),
+    "rules.answers_no_due": (
+        "正确答案在截止后公布；本测验没有截止时间，因此不公布",
+        "The answers are shown after the deadline; this quiz has none, so they are not shown",
+    ),
+    "rules.answers_now": (
+        "提交后即显示正确答案与解析",
+        "The answers and explanations are shown once you submit",
+    ),
+    "rules.empty_attempt": (
+        "这次没有选择任何选项：记为一次作答，不显示答案。",
+        "Nothing was chosen: this counts as an attempt and shows no answers.",
+    ),
+    "rules.late_score": (
+        "迟交 {days} 天：原分 {raw}，计 {score}",
+        "{days} day(s) late: raw {raw}, counts {score}",
+    ),
+    "rules.refused_not_open": (
+        "{item} 尚未开放（{when} 开放）；这次提交没有保存。",
+        "{item} is not open yet (it opens {when}); nothing was stored.",
+    ),
+    "rules.refused_locked": (
+        "{item} 已于 {when} 关闭，不再接受提交；这次提交没有保存。",
+        "{item} closed at {when} and takes no more submissions; nothing was stored.",
+    ),
+    "rules.refused_closed": (
+        "{item} 的截止时间 {when} 已过，本课程截止后不接受提交；这次提交没有保存。",
+        "{item} was due {when}, and this course takes nothing after the due time; nothing was stored.",
+    ),
+    "rules.refused_attempts": (
+        "{item} 最多可作答 {total} 次，你已用完；这次提交没有保存。",
+        "{item} may be answered {total} time(s) and you have used them all; nothing was stored.",
+    ),
+    "rules.refused_cooldown": (
+        "两次作答之间须间隔 {minutes} 分钟，请在 {left} 后再提交；这次提交没有保存。",
+        "Answers must be {minutes} minute(s) apart: submit again in {left}; nothing was stored.",
+    ),
+    "rules.days": ("{n} 天 {h} 小时", "{n} d {h} h"),
+    "rules.hours": ("{h} 小时 {m} 分", "{h} h {m} min"),
+    "rules.minutes": ("{m} 分 {s} 秒", "{m} min {s} s"),
+    "batch.late": (
+        "{student}：迟交 {days} 天，计入成绩时保留 {percent}% 的得分。",
+        "{student}: {days} day(s) late; its score of record keeps {percent}% of its score.",
+    ),
+    "batch.not_counted": (
+        "{student}：文件修改于 {when}（视为提交时间），此时 {item} 已不再接受提交（{rule}）；本次照常评测，但不计入成绩。",
+        "{student}: the file was changed {when} (its submission time), when {item} no longer took submissions ({rule}); it is graded, but does not count.",
+    ),
+    "rules.title": ("课程日历与规则", "Course calendar and rules"),
+    "rules.precedence": (
+        "这里保存的设置优先于课程目录中 seqlab.toml 的设置（文件中的值是默认值，显示在输入框中的灰色提示里）；清空一项并保存即恢复文件中的值。时间按课程时区 {zone} 填写，例如 2026-09-15 23:59。",
+        "Settings saved here win over the course's seqlab.toml (the file's values are the defaults, shown greyed in each box); clear a box and save to go back to the file's value. Times are in the course's time zone {zone}, e.g. 2026-09-15 23:59.",
+    ),
+    "rules.course_wide": ("全课程", "Whole course"),
+    "rules.item": ("项目", "Item"),
+    "rules.save": ("保存", "Save"),
+    "rules.saved": ("已保存。", "Saved."),
+    "rules.extensions": ("延期", "Extensions"),
+    "rules.student": ("学生", "Student"),
+    "rules.grant": ("给予延期", "Grant the extension"),
+    "rules.field_open": ("开放", "open"),
+    "rules.field_due": ("截止", "due"),
+    "rules.field_lock": ("关闭", "lock"),
+    "rules.field_attempts": ("次数上限", "attempts"),
+    "rules.field_cooldown_minutes": ("间隔（分钟）", "cool-down (min)"),
+    "rules.field_answers": ("公布答案", "answers shown"),
+    "rules.field_of_record": ("计分规则", "score of record"),
+    "rules.field_late_policy": ("迟交规则", "late policy"),
+    "rules.field_per_day": ("每天扣分 %", "% off per day"),
+    "rules.field_floor": ("最低保留 %", "floor %"),
+    "rules.link": ("日历与规则", "Calendar and rules"),
+    # --- LTI 1.3 tool (graders/web/lti/, `seqlab lti`, issue 15 item 5) -------------------------
+    "lti.launch_bad": (
+        "无法从学习平台进入 seqlab：这次启动请求无效。请回到学习平台重新打开这个作业；若仍不行，请告诉课程教师。",
+        "seqlab could not be opened from your learning platform: the launch was not valid. Go back to the platform and open the assignment again; if it still fails, tell your instructor.",
+    ),
+    "lti.token_bad": (
+        "无法从学习平台进入 seqlab：启动凭证的签名或受众不对（不是这个平台为 seqlab 签发的）。请让课程教师检查平台里的 seqlab 注册。",
+        "seqlab could not be opened from your learning platform: the launch token's signature or audience is wrong (it was not issued to seqlab by this platform). Ask your instructor to check seqlab's registration in the platform.",
+    ),
+    "lti.token_expired": (
+        "无法从学习平台进入 seqlab：启动凭证已过期。请回到学习平台重新打开这个作业。",
+        "seqlab could not be opened from your learning platform: the launch token has expired. Go back to the platform and open the assignment again.",
+    ),
+    "lti.replayed": (
+        "这次启动已经用过了（每次启动只能用一次）。请回到学习平台重新打开这个作业。",
+        "This launch has already been used (each launch works once). Go back to the platform and open the assignment again.",
+    ),
+    "lti.state_bad": (
+        "无法从学习平台进入 seqlab：浏览器没有带回登录状态（可能禁用了网站数据，或在框架中打开）。请在新窗口中打开这个作业。",
+        "seqlab could not be opened from your learning platform: the browser did not bring back the sign-in state (cookies blocked, or opened in a frame). Open the assignment in a new window.",
+    ),
+    "lti.platform_unknown": (
+        "这个学习平台（或它的客户端标识）还没有在 seqlab 注册。课程管理员可用 `seqlab lti add-platform` 注册。",
+        "This learning platform (or its client id) is not registered with seqlab. The course's administrator registers it with `seqlab lti add-platform`.",
+    ),
+    "lti.deployment_unknown": (
+        "这个学习平台的部署标识还没有在 seqlab 注册。课程管理员可用 `seqlab lti add-platform … --deployment 部署标识` 添加。",
+        "This deployment of the learning platform is not registered with seqlab. The course's administrator adds it with `seqlab lti add-platform … --deployment ID`.",
+    ),
+    "lti.target_unknown": (
+        "学习平台指向的实训或测验在本课程中不存在。请让课程教师在平台中重新选择 seqlab 的实训。",
+        "The lab or quiz the learning platform points to is not in this course. Ask your instructor to pick the seqlab lab again in the platform.",
+    ),
+    "lti.deep_link_staff": (
+        "只有教师和助教可以在学习平台中添加 seqlab 实训。",
+        "Only instructors and teaching assistants can add seqlab labs in the learning platform.",
+    ),
+    "lti.nothing_picked": (
+        "没有选择任何实训或测验。请返回并至少勾选一项。",
+        "No lab or quiz was picked. Go back and tick at least one.",
+    ),
+    "lti.pick_title": (
+        "选择要添加到学习平台的实训和测验",
+        "Pick the labs and quizzes to add to the learning platform",
+    ),
+    "lti.pick_help": (
+        "每一项会成为平台中的一个作业，带成绩列；学生的记录成绩会自动回传。",
+        "Each becomes an assignment in the platform, with a gradebook column; students' scores of record are sent back to it.",
+    ),
+    "lti.pick_submit": ("添加到学习平台", "Add to the learning platform"),
+    "lti.returning": ("正在返回学习平台……", "Returning to the learning platform…"),
+    "lti.return_button": (
+        "返回学习平台（{count} 项）",
+        "Back to the learning platform ({count} item(s))",
+    ),
+    "lti.url_bad": (
+        "{option} 的值 `{value}` 不是可用的地址：必须是完整的 https:// 地址（仅本机回环地址可用 http://）。请从学习平台的 `LTI 1.3` 工具注册页复制。",
+        "{option} `{value}` is not a usable address: it must be a full https:// URL (http:// only on this machine's loopback). Copy it from the LTI 1.3 tool registration page of your learning platform.",
+    ),
+    "lti.value_bad": (
+        "{option} 的值 `{value}` 无效：不能为空，最多 300 个可打印字符。请从学习平台的 `LTI 1.3` 工具注册页复制。",
+        "{option} `{value}` is not valid: it must be non-empty, at most 300 printable characters. Copy it from the LTI 1.3 tool registration page of your learning platform.",
+    ),
+    "lti.platform_added": (
+        "已注册平台 {issuer}（客户端标识 {client_id}，部署 {deployments}）。",
+        "Platform {issuer} registered (client id {client_id}, deployments {deployments}).",
+    ),
+    "lti.no_platforms": (
+        "还没有注册任何学习平台。用 `seqlab lti add-platform` 注册。",
+        "No learning platform is registered yet. Register one with `seqlab lti add-platform`.",
+    ),
+    "lti.tool_urls": (
+        "在学习平台中注册 seqlab 时填写：\n  登录发起地址：{base}/lti/login\n  启动/重定向地址：{base}/lti/launch\n  公钥集（`JWKS`）地址：{base}/lti/jwks.json\n  深度链接地址：{base}/lti/launch",
+        "Register seqlab in the learning platform with:\n  login initiation URL: {base}/lti/login\n  launch / redirect URL: {base}/lti/launch\n  public keyset (JWKS) URL: {base}/lti/jwks.json\n  deep linking URL: {base}/lti/launch",
+    ),
+    "lti.resent": ("成绩回传：{counts}。", "Scores sent back: {counts}."),
+    # --- code rules (graders/rules.py, the spec's [rules], graded as one set) ----------------
+    "report.rules_set": ("测试集 {index} · 代码规则", "Test set {index} · code rules"),
+    "detail.rule_broken": (
+        "{file} 第 {lines} 行用到了 `{written}`（即 {name}），本关不允许：{reason[zh]}",
+        "{file}, line(s) {lines}: `{written}` (that is {name}) is not allowed in this lab: "
+        "{reason[en]}",
+    ),
+    "detail.rule_broken_plain": (
+        "{file} 第 {lines} 行用到了 `{written}`，本关不允许：{reason[zh]}",
+        "{file}, line(s) {lines}: `{written}` is not allowed in this lab: {reason[en]}",
+    ),
+    "detail.rule_missing": (
+        "{file} 第 {lines} 行的填空代码没有用到要求的 {names}：{reason[zh]}",
+        "{file}, lines {lines}: the blank's code does not use {names}, as this lab requires: "
+        "{reason[en]}",
+    ),
+    "detail.rules_kept": (
+        "代码遵守了本关的规则。{reasons[zh]}",
+        "The code keeps this lab's rules. {reasons[en]}",
+    ),
+    "detail.rules_unparsable": (
+        "{file} 第 {line} 行有语法错误，无法检查本关的代码规则。",
+        "{file}, line {line}: a syntax error; this lab's code rules cannot be checked.",
+    ),
+    "detail.not_run_rules": (
+        "没有运行：代码违反了本关的代码规则（见“代码规则”）。",
+        "Not run: the code breaks a rule of this lab (see 'code rules').",
+    ),
+    "report.rules_broken": (
+        "代码违反了本关的代码规则，程序没有运行：先按“代码规则”一项改正。",
+        "The code breaks a rule of this lab, so it was not run: fix what 'code rules' names first.",
+    ),
+    "validate.corpus_rules": (
+        "代码规则的结果与预期（breaks_rule = {want}）不符",
+        "the code rules' verdict differs from breaks_rule = {want}",
     ),
     # --- generic ----------------------------------------------------------------------------------
     "internal": (

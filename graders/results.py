@@ -40,6 +40,20 @@ class TestResult:
     # How the output was compared (public sets): what the numeric diff marks follows it.
     comparator: str | None = None
     options: dict[str, float] = field(default_factory=dict)
+    # Public sets: the lab's picture declarations (spec.py `[[picture]]`), drawn by the view.
+    pictures: tuple[dict[str, Any], ...] = ()
+    # The named mistake the failed output matches (graders/mistakes.py), zh/en, and its hint
+    # when the course shows hints; hidden sets too, since neither holds any test data.
+    mistake: dict[str, str] | None = None
+    hint: dict[str, str] | None = None
+
+    def mistake_text(self, lang: str) -> str:
+        """ "This looks like a common mistake: … — hint: …", or "" when none was named."""
+        if self.mistake is None:
+            return ""
+        if self.hint is None:
+            return say("report.mistake", lang, name=self.mistake[lang])
+        return say("report.mistake_hint", lang, name=self.mistake[lang], hint=self.hint[lang])
 
     def detail_text(self, lang: str) -> str:
         if self.hidden:
@@ -67,6 +81,9 @@ class TestResult:
             "peak_memory_mb": self.peak_memory_mb,
             "comparator": self.comparator,
             "options": self.options or None,
+            "pictures": [dict(picture) for picture in self.pictures] or None,
+            "mistake": self.mistake,
+            "hint": self.hint,
         }
         data.update({key: value for key, value in optional.items() if value is not None})
         return data
@@ -78,6 +95,9 @@ class TestResult:
         fields["hidden"] = bool(fields.get("hidden", False))
         fields["detail"] = dict(fields.get("detail") or {})
         fields["options"] = dict(fields.get("options") or {})
+        fields["pictures"] = tuple(dict(p) for p in fields.get("pictures") or ())
+        for key in ("mistake", "hint"):
+            fields[key] = dict(fields[key]) if fields.get(key) is not None else None
         return cls(**fields)
 
     def to_json(self, lang: str) -> dict[str, object]:
@@ -97,6 +117,8 @@ class TestResult:
             data["time"] = round(self.wall_seconds, 3)
         if self.peak_memory_mb is not None:
             data["memory_mb"] = self.peak_memory_mb
+        if self.mistake is not None:
+            data["mistake"] = self.mistake_text(lang)
         if not self.hidden:
             for key in ("input", "expected", "actual", "stderr"):
                 value = getattr(self, key)

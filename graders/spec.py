@@ -10,15 +10,17 @@ from __future__ import annotations
 import difflib
 import functools
 import importlib.util
+import re
 import tomllib
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
 from graders.comparators import COMPARATORS, option_names
 from graders.errors import SpecError, UsageError
 from graders.messages import LANGS
+from graders.rules import Rule
 
 T = TypeVar("T")
 
@@ -26,11 +28,15 @@ T = TypeVar("T")
 # release` never gives students), and where an installed package would have carried it.
 SECRET_PATTERNS = (
     "graders/labs/*.toml",
+    "graders/labs/mistakes/*.json",  # named mistakes' outputs on hidden sets (mistakes.py)
     "quizzes/banks/*.toml",
     "tests/corpus/*.toml",
     "solutions/**/*.py",
 )
-PACKAGE_SECRETS = {"graders": "labs/*.toml", "quizzes": "banks/*.toml"}
+PACKAGE_SECRETS = {
+    "graders": ("labs/*.toml", "labs/mistakes/*.json"),
+    "quizzes": ("banks/*.toml",),
+}
 
 
 @dataclass(frozen=True)
@@ -56,6 +62,11 @@ class TestSet:
     hidden: bool = False
     comparator: str = "lines"
     options: dict[str, float] = field(default_factory=dict)
+    # The lab's `[[picture]]` declarations, as stored on a public set's result (the view
+    # draws them: present/picture.py). Content, so the engine and the view name no lab.
+    pictures: tuple[dict[str, Any], ...] = ()
+    # The code-rules set (spec `[rules]`): judged on the blanks' code, never run; see RULES_SET.
+    rules: tuple[Rule, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -90,10 +101,15 @@ class LabSpec:
     def selected_tests(self, include_hidden: bool) -> tuple[TestSet, ...]:
         return tuple(t for t in self.tests if include_hidden or not t.hidden)
 
+    @property
+    def output_tests(self) -> tuple[TestSet, ...]:
+        """The sets that run the program (all but the code-rules set), in spec order."""
+        return tuple(t for t in self.tests if not t.rules)
+
     def run_groups(self, include_hidden: bool) -> list[tuple[TestSet, ...]]:
         """The sets that run together, one run each: the public sets, then the hidden ones.
         A process that can see a hidden input never shares a run with the public sets."""
-        tests = self.selected_tests(include_hidden)
+        tests = [t for t in self.selected_tests(include_hidden) if not t.rules]
         public = tuple(test for test in tests if not test.hidden)
         hidden = tuple(test for test in tests if test.hidden)
         return [group for group in (public, hidden) if group]
@@ -227,6 +243,11 @@ def load_spec(path: Path, course_root: Path) -> LabSpec:
     tests = unique_entries(
         reader, "tests", lambda table, i: _test_set(table, path, i), lambda test: test.name
     )
+    if "rules" in reader.table:
+        rules = _rules(reader)
+        if any(test.name == RULES_SET for test in tests):
+            raise reader.fail("tests", f"name a set {RULES_SET!r}, the code-rules set's name")
+        tests += (rules,)
     level = reader.get("level", int, None)
     if level is not None and level < 1:
         raise reader.fail("level", "must be 1 or more")
@@ -244,8 +265,85 @@ def load_spec(path: Path, course_root: Path) -> LabSpec:
         topic=bilingual(reader, "topic") if "topic" in reader.table else None,
         equivalent_mutants=_equivalent_mutants(reader),
     )
+    pictures = _pictures(reader)
     reader.done()
-    return spec
+    # The code-rules set prints nothing: no picture is read from it.
+    drawn = tuple(test if test.rules else replace(test, pictures=pictures) for test in tests)
+    return replace(spec, tests=drawn)
+
+
+# --- pictures: which printed block of a set's output is a matrix --------------------------
+# `[[picture]]` (any number): `title = {zh, en}`; the block is either `after = "label"` (the
+# lines of numbers right after the first line that starts with the label; the numbers at the
+# end of that line, or of the line starting with `shape = "label"`, are its shape: (…, rows,
+# columns), leading sizes drawn as separate panels named by `panel = {zh, en}` with {index})
+# or `rows = 'regex'` (each line the regex matches from its start is a row, its numbers after
+# the match the values).
+def _pictures(reader: TableReader) -> tuple[dict[str, Any], ...]:
+    raw = reader.get("picture", list, [])
+    found = []
+    for index, table in enumerate(raw):
+        if not isinstance(table, dict):
+            raise reader.fail(f"picture[{index}]", "should be a table ([[picture]])")
+        sub = TableReader(table, reader.path, f"picture[{index}].")
+        picture: dict[str, Any] = {"title": bilingual(sub, "title")}
+        for key in ("after", "rows", "shape"):
+            value = sub.get(key, str, None)
+            if value is not None and not value.strip():
+                raise sub.fail(key, "must not be empty")
+            if value is not None:
+                picture[key] = value
+        if ("after" in picture) == ("rows" in picture):
+            raise sub.fail("after", "or `rows` must be given, and only one of them")
+        if "shape" in picture and "rows" in picture:
+            raise sub.fail("shape", "goes with `after` only (`rows` are counted)")
+        if "rows" in picture:
+            try:
+                re.compile(picture["rows"])
+            except re.error as error:
+                raise sub.fail("rows", f"is not a regular expression ({error})") from None
+        if "panel" in table:
+            picture["panel"] = bilingual(sub, "panel")
+            for lang, text in picture["panel"].items():
+                try:
+                    text.format(index=1)
+                except (KeyError, IndexError, ValueError):
+                    raise sub.fail(f"panel.{lang}", "may hold {index} and no other {…}") from None
+        sub.done()
+        found.append(picture)
+    return tuple(found)
+
+
+# Code rules: the page's "do not use …" / "use your …" as data, checked on the blanks' AST
+# (graders/rules.py) and graded as one visible set, named RULES_SET, after the others.
+#   [[rules.forbid]]  names = ["nn.LSTMCell", …]   reason = { zh, en }   blank = 1 (optional)
+#   [[rules.require]] names = ["softmax"]          reason = { zh, en }   blank = 2 (optional)
+# Its weight: 0 points of its own, and a program that breaks a rule is not run, so every other
+# set scores 0. Points of its own would reward keeping the rules, which an empty starter or
+# any wrong answer does too, and would leave the forbidden answer the output sets' points.
+RULES_SET = "code rules"
+
+
+def _rules(reader: TableReader) -> TestSet:
+    sub = reader.sub("rules")
+    rules = []
+    for kind in ("forbid", "require"):
+        for index, table in enumerate(sub.get(kind, list, [])):
+            if not isinstance(table, dict):
+                raise sub.fail(f"{kind}[{index}]", "should be a table (names, reason)")
+            rule = TableReader(table, reader.path, f"rules.{kind}[{index}].")
+            names = rule.get("names", list)
+            if not names or not all(isinstance(n, str) and n.strip(".") == n != "" for n in names):
+                raise rule.fail("names", 'should list dotted names such as "nn.LSTMCell"')
+            blank = rule.get("blank", int, None)
+            if blank is not None and blank < 1:
+                raise rule.fail("blank", "is a blank number: 1, 2, …")
+            rules.append(Rule(kind, tuple(names), bilingual(rule, "reason"), blank))
+            rule.done()
+    sub.done()
+    if not rules:
+        raise reader.fail("rules", "should have a [[rules.forbid]] or [[rules.require]] entry")
+    return TestSet(RULES_SET, "", "", 0, comparator="rules", rules=tuple(rules))
 
 
 def _equivalent_mutants(reader: TableReader) -> tuple[str, ...]:
@@ -273,12 +371,18 @@ class Course:
     root: Path
 
     @classmethod
-    def locate(cls, root: Path | None = None) -> Course:
-        """The course at `root`; by default the checkout seqlab runs from, else the current
-        folder. An installed seqlab holds no course: specs and banks are never package data."""
+    def locate(cls, root: Path | None = None, *, near: Path | None = None) -> Course:
+        """The course at `root`; by default the checkout seqlab runs from, else the nearest
+        course folder holding `near` (a student's own file or notebook folder, for a check),
+        else the current folder. An installed seqlab holds no course: specs and banks are
+        never package data, so a student's installed release is found from the file.
+        Only a student's check looks above a file: a batch is never graded against a course
+        found inside a submission's folders."""
         if root is None:
             checkout = Path(__file__).resolve().parent.parent
-            root = checkout if cls._holds_course(checkout) else Path.cwd()
+            around = [] if near is None else [near.resolve(), *near.resolve().parents]
+            found = (c for c in (checkout, *around) if cls._holds_course(c))
+            root = next(found, Path.cwd())
         if not cls._holds_course(root):
             raise SpecError("spec.no_course", path=root)
         return cls(root.resolve())
@@ -338,8 +442,9 @@ def course_secrets(root: Path) -> tuple[Path, ...]:
     """The course's secret files (specs, banks, corpus, solutions), and any that an installed
     package carries: the sandbox caps the level while a run could read one. Found once."""
     found = [path for pattern in SECRET_PATTERNS for path in root.glob(pattern)]
-    for package, pattern in PACKAGE_SECRETS.items():
+    for package, patterns in PACKAGE_SECRETS.items():
         spec = importlib.util.find_spec(package)
         if spec is not None and spec.origin is not None:
-            found += Path(spec.origin).parent.glob(pattern)
+            for pattern in patterns:
+                found += Path(spec.origin).parent.glob(pattern)
     return tuple(found)

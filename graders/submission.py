@@ -26,6 +26,9 @@ MAX_FILE_BYTES = 8 * 1024 * 1024
 class Submission:
     path: Path
     text: str
+    # A notebook's (cell, line in cell) for each line of `text` (graders/cells.py), so that
+    # errors name the cell and its line, not a line of the joined program; None for a .py.
+    places: tuple[tuple[int, int] | None, ...] | None = None
 
 
 def read_text(path: Path) -> str:
@@ -90,5 +93,6 @@ def submission_from_bytes(path: Path, data: bytes) -> Submission:
     (graders/cells.py says how split, merged and added cells are read)."""
     text = decode(data, path)
     if path.suffix.lower() == ".ipynb":
-        text = read_notebook(text, path).text
+        program = read_notebook(text, path)
+        return Submission(path, program.text, program.places)
     return Submission(path, text)

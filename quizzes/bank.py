@@ -5,13 +5,20 @@ explanation in Chinese and English, the set of correct letters, its points, a to
 seed passage its answer rests on. Scoring and shuffling are set per bank and may be
 overridden per question. Questions are numbered by their position (on a student's paper,
 by their position on that paper).
+
+A keyless bank (`keyless = true`, written by `seqlab release`) is a bank with every answer,
+explanation and source taken out: a student's copy can show the paper and record answers on
+a sheet, and nothing in it can score them.
 """
 
 from __future__ import annotations
 
 import re
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+
+import tomlkit
 
 from graders.errors import UsageError
 from graders.spec import TableReader, bilingual, open_named_table, unique_entries
@@ -43,6 +50,7 @@ class Bank:
     questions: tuple[Question, ...]
     shuffle_questions: bool
     path: Path
+    keyless: bool = False
 
     @property
     def max_score(self) -> float:
@@ -62,7 +70,18 @@ def _scoring(reader: TableReader, default: str) -> str:
     return method
 
 
+def _answer(reader: TableReader, kind: str, options: dict) -> frozenset[str]:
+    answer_text = reader.get("answer", str)
+    answer = frozenset(answer_text)
+    if not answer or not answer <= set(options):
+        raise reader.fail("answer", f"is {answer_text!r}; letters must be among {''.join(options)}")
+    if kind == "single" and len(answer) != 1:
+        raise reader.fail("answer", f"is {answer_text!r}; a single-choice question has one letter")
+    return answer
+
+
 def _question(table: dict, path: Path, index: int, defaults: dict) -> Question:
+    keyless = defaults["keyless"]
     reader = TableReader(table, path, f"questions[{index}].")
     question_id = reader.get("id", str)
     if not QUESTION_ID.match(question_id):
@@ -81,12 +100,8 @@ def _question(table: dict, path: Path, index: int, defaults: dict) -> Question:
         raise reader.fail("options", f"are {''.join(options)}; letter them A, B, C, … in order")
     if len(options) < 2:
         raise reader.fail("options", "needs at least two options")
-    answer_text = reader.get("answer", str)
-    answer = frozenset(answer_text)
-    if not answer or not answer <= set(options):
-        raise reader.fail("answer", f"is {answer_text!r}; letters must be among {''.join(options)}")
-    if kind == "single" and len(answer) != 1:
-        raise reader.fail("answer", f"is {answer_text!r}; a single-choice question has one letter")
+    # A keyless copy has no answer to check: the key stayed with the instructor.
+    answer = frozenset() if keyless else _answer(reader, kind, options)
     points = reader.get("points", (int, float), defaults["points"])
     if points <= 0:
         raise reader.fail("points", "must be positive")
@@ -97,9 +112,9 @@ def _question(table: dict, path: Path, index: int, defaults: dict) -> Question:
         options=options,
         answer=answer,
         points=float(points),
-        explanation=bilingual(reader, "explanation"),
+        explanation={"zh": "", "en": ""} if keyless else bilingual(reader, "explanation"),
         topic=reader.get("topic", str),
-        source=reader.get("source", str),
+        source="" if keyless else reader.get("source", str),
         scoring=_scoring(reader, defaults["scoring"]),
         shuffle_options=reader.get("shuffle_options", bool, defaults["shuffle_options"]),
     )
@@ -113,6 +128,7 @@ def load_bank(path: Path) -> Bank:
         "scoring": _scoring(reader, "strict"),
         "shuffle_options": reader.get("shuffle_options", bool, True),
         "points": reader.get("points", (int, float), 1),
+        "keyless": reader.get("keyless", bool, False),
     }
     questions = unique_entries(
         reader,
@@ -126,6 +142,7 @@ def load_bank(path: Path) -> Bank:
         questions=questions,
         shuffle_questions=reader.get("shuffle_questions", bool, False),
         path=path,
+        keyless=defaults["keyless"],
     )
     reader.done()
     return bank
@@ -140,3 +157,13 @@ def load_quiz(banks_dir: Path, quiz_id: str) -> Bank:
     if not path.is_file():
         raise UsageError("quiz.unknown", quiz=quiz_id, known=", ".join(bank_ids(banks_dir)))
     return load_bank(path)
+
+
+def keyless_bank(text: str) -> str:
+    """A bank's file as a student's copy holds it: the key, explanations and sources out."""
+    data = tomllib.loads(text)
+    data["keyless"] = True
+    for question in data.get("questions", []):
+        for secret in ("answer", "explanation", "source"):
+            question.pop(secret, None)
+    return tomlkit.dumps(data)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from graders.errors import UsageError
 from graders.results import NO_CODE, LabResult, TestResult
 from graders.verdict import Verdict
 from quizzes.paper import Paper, letters_text
@@ -20,6 +21,8 @@ def _verdict(score: float, points: float) -> Verdict:
 
 def check(paper: Paper, answers: dict[int, Answer], sheet: Path) -> LabResult:
     """Results in paper order, named by the question's stable id (for gradebooks)."""
+    if paper.bank.keyless:  # a student's copy: every answer would score 0
+        raise UsageError("quiz.keyless", quiz=paper.bank.id)
     started = time.monotonic()
     tests = []
     for paper_question in paper.questions:

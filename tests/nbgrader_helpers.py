@@ -37,8 +37,9 @@ def tool(name: str) -> str:
 def nbgrader(
     *arguments: str, cwd: Path, check: bool = True, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess:
-    # nbgrader runs `alembic` (its gradebook migrations) from PATH: the venv's bin first.
-    path = f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"
+    # As a user runs it without activating the venv: PATH without the venv's bin (nbgrader
+    # runs `alembic` by name; the exported config puts the venv's bin first).
+    path = os.pathsep.join(p for p in os.environ.get("PATH", "").split(os.pathsep) if p != str(BIN))
     env = {**os.environ, "PATH": path, **(env or {})}
     done = subprocess.run(
         [tool("nbgrader"), *arguments],

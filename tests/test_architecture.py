@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from graders.messages import CATALOGUE
+from graders.store.course_config import ITEM_KEYS
 from graders.verdict import Verdict
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -56,7 +57,7 @@ def imports(tree: ast.Module) -> set[str]:
 # A node is a top-level module of graders (graders.spec), a subpackage of graders
 # (graders.sandbox, with all its modules) or the package quizzes as a whole.
 CORE = ("errors", "verdict", "messages", "spec", "markers", "comparators", "submission")
-CORE += ("results", "textsafe", "cells")
+CORE += ("results", "textsafe", "cells", "mistakes", "settings", "rules")
 LAYERS: tuple[tuple[str, frozenset[str]], ...] = tuple(
     (layer, frozenset(nodes))
     for layer, nodes in (
@@ -333,7 +334,7 @@ def test_every_message_key_used_exists_and_every_key_is_used():
     )
     used = set(
         re.findall(
-            r"[\"']((?:file|markers|spec|sandbox|detail|report|quiz|validate|course|plugin|batch|notebook|web|store)\.[a-z0-9_]+)[\"']",
+            r"[\"']((?:file|markers|spec|sandbox|detail|report|quiz|validate|course|plugin|batch|notebook|web|store|rules|lti)\.[a-z0-9_]+)[\"']",
             source,
         )
     )
@@ -344,5 +345,8 @@ def test_every_message_key_used_exists_and_every_key_is_used():
     # Keys the web pages build from a value: an attempt's status, a question's kind.
     used |= {f"web.status_{s}" for s in ("queued", "running", "done", "error")}
     used |= {"web.kind_single", "web.kind_multi"}
+    # The calendar's refusals and the rules page's fields (deadlines.py, rules_edit.html).
+    used |= {f"rules.refused_{r}" for r in ("not_open", "locked", "closed")}
+    used |= {f"rules.field_{n}" for n in (*ITEM_KEYS, "of_record")}
     assert used - set(CATALOGUE) == set(), "keys used but missing from the catalogue"
     assert set(CATALOGUE) - used == set(), "keys in the catalogue that nothing uses"

@@ -27,7 +27,6 @@ from nbgrader_helpers import (
     lab_course,
     nbgrader,
     submit,
-    tool,
 )
 
 from graders.cli import main
@@ -173,8 +172,12 @@ def test_the_real_nbgrader_grades_the_exported_course_through_seqlab(tmp_path):
     done = nbgrader(
         "autograde", LAB, cwd=course_dir, check=False, env={"PYTHONPATH": str(fake.parent)}
     )
-    assert done.returncode != 0 and "nbgrader_grade" in done.stderr, done.stderr
+    assert done.returncode != 0 and "graded by seqlab" in done.stdout + done.stderr
+    assert "pip install" in done.stdout + done.stderr
     assert not (course_dir / "autograded" / "zed").exists()
+    # Staff read how to run it in the folder itself.
+    readme = (course_dir / "README.md").read_text(encoding="utf-8")
+    assert f"nbgrader autograde {LAB}" in readme and "never released" in readme
 
 
 # --- Gradescope ---------------------------------------------------------------------------------
@@ -183,7 +186,7 @@ def test_the_real_nbgrader_grades_the_exported_course_through_seqlab(tmp_path):
 def test_the_gradescope_bundle_writes_schema_valid_results(course, tmp_path):
     import jsonschema
 
-    from graders.course.gradescope import RESULTS_SCHEMA
+    from graders.present.gradescope import RESULTS_SCHEMA
 
     out = tmp_path / "out"
     assert main(["--lang", "en", "export", "gradescope", "--lab", GRADESCOPE_LAB, str(out)]) == 0
@@ -191,48 +194,88 @@ def test_the_gradescope_bundle_writes_schema_valid_results(course, tmp_path):
     root = tmp_path / "autograder"
     with zipfile.ZipFile(bundle) as archive:
         names = archive.namelist()
-        assert "setup.sh" in names and "run_autograder" in names
+        assert {"setup.sh", "run_autograder", "requirements.txt"} <= set(names)
         assert not any(n.startswith(("seqlab/solutions", "seqlab/tests")) for n in names)
+        assert "seqlab/graders/present/templates/result.html" in names
+        pins = archive.read("requirements.txt").decode().split()
         archive.extractall(root / "source")
+    # Every dependency pinned to one version, torch to the course's.
+    assert all("==" in pin for pin in pins) and any(p.startswith("torch==2.13.0") for p in pins)
+    assert {"numpy", "rich", "jinja2", "pyseccomp"} <= {p.split("==")[0] for p in pins}
+    setup = (root / "source" / "setup.sh").read_text(encoding="utf-8")
+    assert "python3.11" in setup and '-r "$ROOT/source/requirements.txt"' in setup
+    assert " -e " not in setup  # an editable install would put the course on the venv's path
+    assert subprocess.run(["bash", "-n", str(root / "source" / "setup.sh")]).returncode == 0
     run_autograder = root / "source" / "run_autograder"
     run_autograder.chmod(0o755)
     lab = course.lab(GRADESCOPE_LAB)
-    env = {
-        **os.environ,
-        "SEQLAB_AUTOGRADER_ROOT": str(root),
-        "SEQLAB_BIN": tool("seqlab"),
-        "SEQLAB_PYTHON": sys.executable,
-    }
-    reference = lab.solution_path.read_text(encoding="utf-8")
-    mistake = next(e for e in load_corpus(lab) if e.name == "mask_after_softmax")
-    cases = [
-        (reference, lab.entry, 100),
-        (lab.starter_path.read_text(encoding="utf-8"), lab.entry, 0),
-        (corpus_program(reference, mistake), lab.entry, mistake.score),
-        ("print('no blanks here')\n", lab.entry, None),  # cannot be graded: a message
-    ]
-    for text, name, score in cases:
+    env = {**os.environ, "SEQLAB_AUTOGRADER_ROOT": str(root), "SEQLAB_PYTHON": sys.executable}
+
+    def autograde(files: dict[str, str], **extra: str) -> subprocess.CompletedProcess:
         submission = root / "submission"
         shutil.rmtree(submission, ignore_errors=True)
-        submission.mkdir(parents=True)
-        (submission / name).write_text(text, encoding="utf-8")
-        done = subprocess.run(
-            ["bash", str(run_autograder)], env=env, capture_output=True, text=True, timeout=300
+        shutil.rmtree(root / "results", ignore_errors=True)
+        for name, text in files.items():
+            (submission / name).parent.mkdir(parents=True, exist_ok=True)
+            (submission / name).write_text(text, encoding="utf-8")
+        return subprocess.run(
+            ["bash", str(run_autograder)],
+            env={**env, **extra},
+            capture_output=True,
+            text=True,
+            timeout=300,
         )
+
+    def results() -> dict:
+        document = json.loads((root / "results" / "results.json").read_text(encoding="utf-8"))
+        jsonschema.validate(document, RESULTS_SCHEMA)
+        return document
+
+    reference = lab.solution_path.read_text(encoding="utf-8")
+    starter = lab.starter_path.read_text(encoding="utf-8")
+    mistake = next(e for e in load_corpus(lab) if e.name == "mask_after_softmax")
+    notebook = lab.starter_path.with_suffix(".ipynb").read_text(encoding="utf-8")
+    cases = [
+        ({lab.entry: reference}, 100),
+        ({"hw/my_attention.py": reference}, 100),  # any single file, however nested
+        ({"README.txt": "mine", "attempt/" + lab.entry: reference, "old.py": "x"}, 100),
+        ({f"{lab.id}.ipynb": notebook}, 0),  # nbgrader's name for the notebook
+        ({lab.entry: starter}, 0),
+        ({lab.entry: corpus_program(reference, mistake)}, mistake.score),
+    ]
+    for files, score in cases:
+        done = autograde(files)
         assert done.returncode == 0, done.stderr
-        results = json.loads((root / "results" / "results.json").read_text(encoding="utf-8"))
-        jsonschema.validate(results, RESULTS_SCHEMA)
-        if score is None:
-            assert results["score"] == 0 and results["tests"] == []
-            assert "blank" in results["output"]
-            continue
-        assert results["score"] == score
-        assert len(results["tests"]) == len(lab.tests)
-        visible = [t for t in results["tests"] if t["visibility"] == "visible"]
-        hidden = [t for t in results["tests"] if t["visibility"] == "hidden"]
-        assert len(hidden) == 4 and len(visible) == 2
-        for test in hidden:  # nothing of a hidden set's data in its output
-            spec = next(s for s in lab.tests if s.name == test["name"])
+        document = results()
+        assert document["score"] == score, (list(files), document["output"])
+        assert len(document["tests"]) == len(lab.tests)
+        # Every set is listed visibly, so the student sees the total; a hidden one by its
+        # verdict only.
+        assert {t["visibility"] for t in document["tests"]} == {"visible"}
+        hidden = [t for t in document["tests"] if t["name"].endswith(" (hidden)")]
+        assert len(hidden) == sum(t.hidden for t in lab.tests) == 4
+        for test in hidden:
+            spec = next(s for s in lab.tests if test["name"].startswith(s.name + " "))
             assert spec.expected.strip() not in test["output"]
             assert spec.stdin.strip() not in test["output"]
-        assert results["execution_time"] > 0
+        assert document["execution_time"] > 0
+
+    # The student's fault: a 0 with the reason, like any grade.
+    for files, said in [
+        ({lab.entry: "print('no blanks here')\n"}, "blank"),
+        ({"a.py": reference, "b.py": reference}, "several candidate files"),
+        ({"notes.txt": "no code"}, "holds no file to grade"),
+    ]:
+        done = autograde(files)
+        assert done.returncode == 0, done.stderr
+        document = results()
+        assert document["score"] == 0 and document["tests"] == [] and said in document["output"]
+
+    # Ours: no results.json and a non-zero exit, which Gradescope shows staff as a failure.
+    done = autograde({lab.entry: reference}, SEQLAB_PYTHON=str(tmp_path / "no-python"))
+    assert done.returncode != 0 and "setup.sh did not complete" in done.stderr
+    assert not (root / "results" / "results.json").exists()
+    # Below the level where the spec is unreadable by the student's program: not graded.
+    done = autograde({lab.entry: reference}, SEQLAB_SANDBOX_DISABLE="bwrap,landlock")
+    assert done.returncode != 0 and "below the required medium" in done.stderr, done.stderr
+    assert not (root / "results" / "results.json").exists()

@@ -41,6 +41,7 @@ ALLOWED = {
     *("Deflate", "Stored"),
     # keys, units, the loopback host name
     *("Ctrl-C", "Ctrl-S", "KB", "MB", "localhost"),
+    *("Ctrl-Enter", "Cmd-Enter", "Ctrl-Z", "Esc"),  # the lab page's keys
     # a spec's tolerance options (as numpy.isclose names them), printed with their values
     *("atol", "rtol"),
     # option letters: the two students of a similar pair, and examples of quiz answers

@@ -289,36 +289,42 @@ def test_broken_notebooks_are_refused_clearly(tmp_path, capsys, text, words):
 # --- %seqlab check inside a real kernel ----------------------------------------------------------
 
 
-def test_the_magic_grades_the_notebook_in_a_real_kernel(course, tmp_path):
+def run_in_kernel(node, folder: Path, *, allow_errors: bool = False):
+    """Run All in a real kernel, as JupyterLab would; an error output fails the run unless
+    allowed (a student's broken cell fails in the kernel too)."""
     try:
         from nbclient import NotebookClient
     except ImportError:
         pytest.fail("install the jupyter extra: .venv/bin/pip install -e '.[dev]'", pytrace=False)
+    client = NotebookClient(
+        node,
+        timeout=120,
+        kernel_name="python3",
+        allow_errors=allow_errors,
+        resources={"metadata": {"path": str(folder)}},
+    )
+    client.execute()
+
+
+def html(cell) -> str:
+    outputs = [o for o in cell.outputs if o.output_type == "display_data"]
+    assert outputs, cell.outputs
+    return outputs[0].data["text/html"]
+
+
+def test_the_magic_grades_the_notebook_in_a_real_kernel(course, tmp_path):
     notebook = fill(course, "scaled-dot-product")
     path = tmp_path / "scaled_dot_product.ipynb"
     path.write_text(json.dumps(notebook, ensure_ascii=False), encoding="utf-8")
     node = nbformat.read(path, as_version=4)
     for source in (
-        "%seqlab check --lang en",
+        "%load_ext graders.notebooks.magic\n%seqlab check --lang en",  # loaded again: silent
         "%seqlab check missing.ipynb --lang en",
         "%seqlab frobnicate",
     ):
         node.cells.append(nbformat.v4.new_code_cell(source))
-    # Run All, as in JupyterLab; the program's entry cell reads stdin and fails in a kernel
-    # (the notebook says not to run it), so errors are allowed and checked cell by cell.
-    client = NotebookClient(
-        node,
-        timeout=120,
-        kernel_name="python3",
-        allow_errors=True,
-        resources={"metadata": {"path": str(tmp_path)}},
-    )
-    client.execute()
-
-    def html(cell) -> str:
-        outputs = [o for o in cell.outputs if o.output_type == "display_data"]
-        assert outputs, cell.outputs
-        return outputs[0].data["text/html"]
+    # Run All: no cell ends in an error, the program's entry cell (it reads stdin) included.
+    run_in_kernel(node, tmp_path)
 
     check_cell = next(c for c in node.cells if c.get("id") == "seqlab-check")
     zh, en, missing, usage = html(check_cell), *(html(c) for c in node.cells[-3:])
@@ -332,12 +338,46 @@ def test_the_magic_grades_the_notebook_in_a_real_kernel(course, tmp_path):
     assert "seqlab-error" in missing and "missing.ipynb: no such file" in missing
     assert "seqlab-error" in usage and "Cannot understand" not in usage  # zh by default
     assert "无法理解" in usage
-    assert not any(
-        o.output_type == "error"
-        for c in node.cells
-        if c.cell_type == "code" and "seqlab" in c.source
-        for o in c.outputs
+    streams = [o.get("text", "") for c in node.cells if c.cell_type == "code" for o in c.outputs]
+    assert not any("already loaded" in text for text in streams)
+    entry = node.cells[-4]
+    assert entry.source.startswith("if __name__")
+    assert "reads the test input" in entry.outputs[0]["text"] and len(entry.outputs) == 1
+
+
+def test_an_error_names_the_cell_and_its_line(course, tmp_path):
+    """A syntax error and a runtime error in a blank: the cell (counted from the top, as in
+    every notebook message) and the line within it, not a line of the joined program."""
+    notebook = fill(course, "scaled-dot-product")
+    cells = notebook["cells"]
+    first, second = blank_cell(notebook, 1), blank_cell(notebook, 2)
+    number = cells.index(first) + 1
+    lines = first["source"].split("\n")
+    begin = next(k for k, line in enumerate(lines) if "Begin" in line)
+    indent = lines[begin + 1][: len(lines[begin + 1]) - len(lines[begin + 1].lstrip())]
+    broken = dict(
+        first, source="\n".join([*lines[: begin + 1], f"{indent}x = (", *lines[begin + 1 :]])
     )
+    cells[cells.index(first)] = broken
+    path = tmp_path / "scaled_dot_product.ipynb"
+    path.write_text(json.dumps(notebook, ensure_ascii=False), encoding="utf-8")
+    node = nbformat.read(path, as_version=4)
+    run_in_kernel(node, tmp_path, allow_errors=True)
+    page = html(next(c for c in node.cells if c.get("id") == "seqlab-check"))
+    assert f"scaled_dot_product.ipynb&#34;, cell {number}, line {begin + 2}" in page, page
+    assert "SyntaxError" in page
+
+    cells[cells.index(broken)] = first
+    lines = second["source"].split("\n")
+    begin = next(k for k, line in enumerate(lines) if "Begin" in line)
+    indent = lines[begin + 1][: len(lines[begin + 1]) - len(lines[begin + 1].lstrip())]
+    second["source"] = "\n".join([*lines[: begin + 1], f"{indent}1 / 0", *lines[begin + 1 :]])
+    path.write_text(json.dumps(notebook, ensure_ascii=False), encoding="utf-8")
+    node = nbformat.read(path, as_version=4)
+    run_in_kernel(node, tmp_path, allow_errors=True)
+    page = html(next(c for c in node.cells if c.get("id") == "seqlab-check"))
+    number = cells.index(second) + 1
+    assert f"cell {number}, line {begin + 2}" in page and "ZeroDivisionError" in page, page
 
 
 def test_the_magic_finds_the_notebook_from_the_kernel_session(course, tmp_path, monkeypatch):
@@ -355,3 +395,31 @@ def test_the_magic_finds_the_notebook_from_the_kernel_session(course, tmp_path, 
     vscode = {"__vsc_ipynb_file__": str(tmp_path / "scaled_dot_product.ipynb")}
     assert find_notebook(None, vscode, course).name == "scaled_dot_product.ipynb"
     assert find_notebook("x/y.ipynb", vscode, course) == Path("x/y.ipynb")
+
+
+def test_the_check_refuses_when_it_cannot_see_the_screen(course, tmp_path, monkeypatch):
+    """No save from the frontend in time, or VS Code (which cannot be asked to save): no
+    grade of a file that may be stale, a message that says why; `--saved` is the way out."""
+    from graders.errors import UsageError
+    from graders.notebooks import live
+    from graders.notebooks.magic import _parser, notebook_to_grade
+
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "rnn_numpy.ipynb"
+    path.write_text(json.dumps(starter_notebook(course, "rnn-numpy")), encoding="utf-8")
+    monkeypatch.setenv("JPY_SESSION_NAME", str(path))
+    monkeypatch.setattr(live, "SAVE_SECONDS", 0.5)
+    args = _parser().parse_args(["check"])
+    with pytest.raises(UsageError) as refused:
+        notebook_to_grade(args, {}, course, "en")
+    assert "was not saved within 0.5 s" in str(refused.value) and "--saved" in str(refused.value)
+    assert "保存" in refused.value.render("zh")
+    vscode = {"__vsc_ipynb_file__": str(path)}
+    with pytest.raises(UsageError, match="in VS Code, seqlab cannot have the editor save"):
+        notebook_to_grade(args, vscode, course, "en")
+    saved = _parser().parse_args(["check", "--saved"])
+    assert notebook_to_grade(saved, vscode, course, "en") == (path, None)
+    # A copy is its lab by its metadata, whatever its name.
+    copy = tmp_path / "rnn_numpy-Copy1.ipynb"
+    copy.write_bytes(path.read_bytes())
+    assert live.lab_for(copy, course, None).id == "rnn-numpy"

@@ -103,3 +103,104 @@ def test_the_release_holds_no_secret_and_checks_a_starter(course, tmp_path):
     assert '"score": 0' in done.stdout and "hidden" not in done.stdout.replace(
         '"visibility": "visible"', ""
     )
+
+
+def seqlab_in(folder: Path, *args: str, cwd: Path, stdin: str = "", pythonpath=None):
+    """The release's own seqlab (or an installed copy of it), as a student runs it."""
+    env = {**os.environ, "PYTHONPATH": str(pythonpath or folder)}
+    return subprocess.run(
+        [sys.executable, "-m", "graders.cli", "--lang", "en", *args],
+        cwd=cwd,
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_a_stage_release_is_a_students_course_with_keyless_quizzes(course, tmp_path):
+    folder = tmp_path / "stage"
+    assert main(["--lang", "en", "release", str(folder), "--upto", "5"]) == 0
+    levels = {lab.id: lab.level for lab in course.labs()}
+    released = sorted(p.name for p in (folder / "exercises").iterdir() if p.is_dir())
+    assert released == sorted(lab for lab, level in levels.items() if level and level <= 5)
+    assert "seq2seq-attention" not in (folder / "exercises" / "README.md").read_text("utf-8")
+    assert not (folder / "graders" / "labs" / "seq2seq-attention.toml").exists()
+
+    # The README is the students': how to install, check and hand in — nothing an
+    # instructor runs, and every command it names exists.
+    readme = (folder / "README.md").read_text(encoding="utf-8")
+    for instructors_only in ("make ", "seqlab grade", "seqlab export", "seqlab build"):
+        assert instructors_only not in readme
+    assert "pip install ./stage" in readme and "seqlab quiz take attention" in readme
+    assert "exercises/torch-rnn-api/" in readme and "seq2seq-attention" not in readme
+
+    # A quiz is answered from the keyless copy; nothing in it can score or show the key.
+    elsewhere = tmp_path / "home"
+    (elsewhere / "sub").mkdir(parents=True)
+    took = seqlab_in(folder, "quiz", "take", "attention", cwd=folder, stdin="A\nAB\n")
+    assert took.returncode == 0, took.stdout + took.stderr
+    sheet = (folder / "attention-answers.txt").read_text(encoding="utf-8")
+    assert "1 A" in sheet and "2 AB" in sheet
+    assert "hand the sheet in" in took.stdout and "Correct answer" not in took.stdout
+    for refused in (("check", "attention", "attention-answers.txt"), ("paper", "--key")):
+        args = refused if refused[0] == "check" else ("paper", "attention", "--key")
+        done = seqlab_in(folder, "quiz", *args, cwd=folder)
+        assert done.returncode == 2 and "holds no answers" in done.stdout + done.stderr
+    assert (
+        main(["--lang", "en", "quiz", "check", "attention", str(folder / "attention-answers.txt")])
+        == 1
+    )
+
+
+def test_an_installed_release_checks_a_file_from_any_folder(tmp_path):
+    folder = tmp_path / "rel"
+    assert main(["--lang", "en", "release", str(folder), "--upto", "3"]) == 0
+    installed = tmp_path / "site"
+    # Not editable: the engine is copied away from the course (no specs are package data).
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "--no-deps",
+            "--target",
+            str(installed),
+            str(folder),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr
+    assert not (installed / "graders" / "labs").exists()
+    assert (installed / "graders" / "present" / "templates" / "result.html").is_file()
+    elsewhere = tmp_path / "home"
+    elsewhere.mkdir()
+    starter = folder / "exercises" / "rnn-numpy" / "rnn_numpy.py"
+    done = seqlab_in(folder, "check", str(starter), cwd=elsewhere, pythonpath=installed)
+    assert done.returncode == 1, done.stdout + done.stderr  # graded: a starter fails its sets
+    assert "Score 0/" in done.stdout
+    # A copy outside the release: the course is named, or the message says how.
+    copy = elsewhere / "mine.py"
+    copy.write_text(starter.read_text(encoding="utf-8"), encoding="utf-8")
+    done = seqlab_in(
+        folder, "check", str(copy), "--lab", "rnn-numpy", cwd=elsewhere, pythonpath=installed
+    )
+    assert done.returncode == 2 and "--course" in done.stdout + done.stderr
+    assert "Traceback" not in done.stdout + done.stderr
+    done = seqlab_in(
+        folder,
+        "check",
+        str(copy),
+        "--lab",
+        "rnn-numpy",
+        "--course",
+        str(folder),
+        cwd=elsewhere,
+        pythonpath=installed,
+    )
+    assert done.returncode == 1 and "Score 0/" in done.stdout

@@ -32,6 +32,14 @@ test_results = st.builds(
     peak_memory_mb=st.none() | st.integers(0, 10**6),
     comparator=st.none() | st.sampled_from(["floats", "lines", "tokens", "exact"]),
     options=st.dictionaries(st.sampled_from(["atol", "rtol"]), finite, max_size=2),
+    pictures=st.lists(
+        st.fixed_dictionaries(
+            {"after": texts, "title": st.fixed_dictionaries({"zh": texts, "en": texts})}
+        ),
+        max_size=2,
+    ).map(tuple),
+    mistake=st.none() | st.fixed_dictionaries({"zh": texts, "en": texts}),
+    hint=st.none() | st.fixed_dictionaries({"zh": texts, "en": texts}),
 )
 isolations = st.builds(
     Isolation,

@@ -196,7 +196,10 @@ def test_every_post_without_the_csrf_token_is_refused(canary_course, tmp_path):
         for path in posts:
             for headers, data in (({}, {}), ({"X-CSRF-Token": "forged"}, {"csrf": "forged"})):
                 response = client.post(path, data={**data, "code": "x"}, headers=headers)
-                assert response.status_code == 403, (path, headers)
+                # The LMS's cross-site POSTs carry no token of ours: the platform's signed
+                # id_token is their check (tests/test_lti.py); without one they are refused.
+                refused = (400, 403) if path in ("/lti/login", "/lti/launch") else (403,)
+                assert response.status_code in refused, (path, headers)
         with Session(engine_for(url)) as session:
             assert session.scalar(select(func.count()).select_from(Attempt)) == 0
         # The session survived every refused POST: the real token still works.
@@ -260,7 +263,7 @@ def test_pages_switch_language_and_show_the_four_sections(canary_course, tmp_pat
             == "/"
         )
         en = client.get(f"/labs/{LAB}").text
-        for heading in ("Task", "Background", "What to write", "Tests", ">Grade<"):
+        for heading in ("Task", "Background", "What to write", "Tests", ">Grade <kbd>"):
             assert heading in en
         assert "任务描述" not in en and 'lang="en"' in en
         cookie = client.cookies.get("seqlab_session")
@@ -375,7 +378,9 @@ def test_one_score_of_record_for_the_student_the_instructor_the_csv_and_the_repo
             client.post("/logout", data={"csrf": bob})
             sign_in(client, "teach", "teach-pass-1")
             alice_row = re.search(
-                r"<tr><td>Alice \(alice\)</td>(.*?)</tr>", client.get("/instructor").text, re.S
+                r"<tr><td><a href=\"[^\"]*\">Alice \(alice\)</a></td>(.*?)</tr>",
+                client.get("/instructor").text,
+                re.S,
             )[1]
             assert best in alice_row
             rows = list(csv.DictReader(io.StringIO(client.get("/instructor/scores.csv").text)))

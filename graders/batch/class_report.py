@@ -17,8 +17,11 @@ read back from the one stored shape (`LabResult.from_dict`).
 from __future__ import annotations
 
 import statistics
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import datetime
+
+from markupsafe import Markup
 
 from graders.batch import charts
 from graders.batch.charts import Chart, SetRate, Timed, band
@@ -54,6 +57,7 @@ class ClassRecord:
     score: float = 0.0  # without a result: the grade's own
     max_score: float = 0.0
     seconds: float = 0.0
+    adjusted: bool = False  # staff set the score (an override): `score` is the total
 
 
 @dataclass(frozen=True)
@@ -175,7 +179,7 @@ def load_records(db_url: str, lab_id: str, rules: RecordRules) -> list[ClassReco
     score and a dash for every set."""
     book = Gradebook(db_url)
     try:
-        grades = book.of_record(rules, lab=lab_id)
+        decided = book.decisions(rules, lab=lab_id)
     finally:
         book.close()
     return [
@@ -186,8 +190,10 @@ def load_records(db_url: str, lab_id: str, rules: RecordRules) -> list[ClassReco
             g.score or 0.0,
             g.max_score or 0.0,
             g.execution_time or g.grading_seconds,
+            adjusted=decision.why == "override",
         )
-        for g in grades
+        for decision in (decided[key] for key in sorted(decided))
+        for g in (decision.grade,)
     ]
 
 
@@ -196,7 +202,8 @@ def _grade(record: ClassRecord) -> _Grade:
     if result is None:
         return _Grade(record.student, record.score, record.max_score, record.seconds, {})
     verdicts = {t.name: (t.verdict, t.score, t.max_score) for t in result.tests}
-    return _Grade(record.student, result.score, result.max_score, result.execution_time, verdicts)
+    score = record.score if record.adjusted else result.score
+    return _Grade(record.student, score, result.max_score, result.execution_time, verdicts)
 
 
 def _columns(lab: LabSpec, grades: list[_Grade]) -> tuple[Column, ...]:
@@ -257,7 +264,17 @@ def _pair(pair: SimilarPair, lang: str) -> Pair:
     )
 
 
-def similarity_view(similarity: Similarity, lang: str) -> SimilarityView:
+def _linker(link: Callable[[str], str] | None) -> Callable[[str], str]:
+    """A student's name as shown: plain, or (the web's report) a link to the staff's page of
+    the student; Markup.format escapes both the name and the address."""
+    if link is None:
+        return str
+    return lambda student: Markup('<a href="{}">{}</a>').format(link(student), student)
+
+
+def similarity_view(
+    similarity: Similarity, lang: str, name: Callable[[str], str] = str
+) -> SimilarityView:
     more, reference, not_compared = "", "", ""
     if len(similarity.pairs) > MAX_PAIRS:
         more = say("report.class_more_pairs", lang, count=len(similarity.pairs) - MAX_PAIRS)
@@ -270,7 +287,10 @@ def similarity_view(similarity: Similarity, lang: str) -> SimilarityView:
     return SimilarityView(
         how=say("report.class_similarity_how", lang, threshold=round(similarity.threshold * 100)),
         headings=tuple(say(key, lang) for key in PAIR_HEADINGS),
-        pairs=tuple(_pair(pair, lang) for pair in similarity.pairs[:MAX_PAIRS]),
+        pairs=tuple(
+            replace(p, a=name(p.a), b=name(p.b))
+            for p in (_pair(pair, lang) for pair in similarity.pairs[:MAX_PAIRS])
+        ),
         no_pairs=say("report.class_no_pairs", lang),
         more=more,
         reference=reference,
@@ -284,9 +304,11 @@ def class_report_view(
     similarity: Similarity | None,
     lang: str,
     generated: datetime,
+    link: Callable[[str], str] | None = None,
 ) -> ClassReportView:
     grades = [_grade(record) for record in records]
     columns = _columns(lab, grades)
+    name = _linker(link)
     percents = [grade.fraction * 100 for grade in grades] or [0.0]
     stats = say(
         "report.class_stats",
@@ -308,9 +330,12 @@ def class_report_view(
         pass_rate=charts.pass_rate([_rate(grades, column, lang) for column in columns], lang),
         time=charts.grading_time(timed, lang),
         columns=columns,
-        rows=tuple(_row(grade, columns, lang) for grade in sorted(grades, key=lambda g: g.student)),
+        rows=tuple(
+            replace(row, student=name(row.student))
+            for row in (_row(g, columns, lang) for g in sorted(grades, key=lambda g: g.student))
+        ),
         legend=tuple(Chip(verdict.code, verdict.label(lang)) for verdict in Verdict),
-        similarity=similarity_view(similarity, lang) if similarity is not None else None,
+        similarity=similarity_view(similarity, lang, name) if similarity is not None else None,
         words=Words(
             verdicts=say("report.class_verdicts", lang),
             similarity=say("report.class_similarity", lang),
@@ -330,7 +355,9 @@ def render_class_report(
     lang: str,
     *,
     generated: datetime | None = None,
+    link: Callable[[str], str] | None = None,
 ) -> str:
-    """The whole page as one HTML string (inline CSS and SVG, no external resource)."""
-    view = class_report_view(lab, records, similarity, lang, generated or datetime.now())
+    """The whole page as one HTML string (inline CSS and SVG, no external resource).
+    `link`: student → the address their name links to (the web's report), else plain."""
+    view = class_report_view(lab, records, similarity, lang, generated or datetime.now(), link)
     return class_report_html(view)

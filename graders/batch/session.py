@@ -31,6 +31,7 @@ from graders.errors import UsageError
 from graders.messages import say
 from graders.service.pools import runner_for
 from graders.spec import LabSpec
+from graders.store.calendar import Calendar
 from graders.store.database import shown_url
 from graders.store.gradebook import Entry, Gradebook, Key, file_version, stored_result
 from graders.textsafe import json_text, visible
@@ -83,6 +84,41 @@ class BatchOptions:
     regrade: bool = False
     cold: bool = False
     json: bool = False
+    calendar: Calendar | None = None  # the course's: files' times said against it
+
+
+def _calendar_notes(calendar: Calendar | None, target_id: str, items, lang: str) -> list[str]:
+    """Each file changed after its student's deadline, said with the rule: graded and kept,
+    but a late one counts with its penalty and one after the lock not at all (record.py
+    decides the score of record; a file's modification time is its submission time here)."""
+    said = []
+    for item in items if calendar is not None else ():
+        if not item.modified:
+            continue
+        at = datetime.fromtimestamp(item.modified, UTC)
+        state = calendar.state(item.student, target_id, at)
+        shown = f"{at.astimezone(calendar.zone):%Y-%m-%d %H:%M} ({calendar.zone.key})"
+        if not state.open and state.reason in ("locked", "closed"):
+            rule = say("rules.late_closed", lang)
+            if state.reason == "locked":
+                lock = state.lock.astimezone(calendar.zone) if state.lock else at
+                rule = say("rules.locked", lang, when=f"{lock:%Y-%m-%d %H:%M}")
+            said.append(
+                say(
+                    "batch.not_counted",
+                    lang,
+                    student=item.student,
+                    when=shown,
+                    item=target_id,
+                    rule=rule,
+                )
+            )
+        elif state.late_days:
+            percent = f"{state.factor * 100:g}"
+            said.append(
+                say("batch.late", lang, student=item.student, days=state.late_days, percent=percent)
+            )
+    return said
 
 
 def grade_batch(target: BatchTarget, paths: list[Path], options: BatchOptions, out: Console) -> int:
@@ -109,6 +145,8 @@ def grade_batch(target: BatchTarget, paths: list[Path], options: BatchOptions, o
     status.print(say("batch.db_used", lang, url=shown_url(book.url)), style="dim", markup=False)
     for note in collection.notes:  # they name the students' files: controls shown, not obeyed
         status.print(visible(say(note.key, lang, **note.params)), style="yellow", markup=False)
+    for note in _calendar_notes(options.calendar, target.id, collection.items, lang):
+        status.print(visible(note), style="yellow", markup=False)
 
     rows: dict[str, Row] = {}
     results: dict[str, dict] = {}

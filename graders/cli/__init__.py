@@ -24,6 +24,7 @@ from graders.cli import (
     gradebook,
     grading,
     listing,
+    lti,
     quality,
     quiz,
     scaffold,
@@ -36,7 +37,19 @@ from graders.sandbox.probe import DISABLE_VARIABLE, LAYERS, disabled_by_environm
 from graders.textsafe import visible
 
 # In the order `seqlab --help` lists the commands.
-COMMAND_GROUPS = (listing, grading, gradebook, doctor, course, quality, scaffold, demo, web, quiz)
+COMMAND_GROUPS = (
+    listing,
+    grading,
+    gradebook,
+    doctor,
+    course,
+    quality,
+    scaffold,
+    demo,
+    web,
+    quiz,
+    lti,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

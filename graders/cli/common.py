@@ -9,11 +9,8 @@ from pathlib import Path
 
 from rich.console import Console
 
-from graders import sandbox
 from graders.errors import UsageError
-from graders.messages import Text
 from graders.present import terminal
-from graders.spec import Course, course_secrets
 
 EXIT_OK, EXIT_BELOW, EXIT_CANNOT = 0, 1, 2
 
@@ -45,23 +42,6 @@ def emit(result, args) -> int:
     else:
         terminal.render_terminal(result, args.lang, console())
     return result.exit_code()
-
-
-def require_isolation(required: str | None, course: Course) -> None:
-    """Refuse to run student code below the isolation level an instructor asked for."""
-    isolation = sandbox.current(course_secrets(course.root))
-    if required and not isolation.at_least(required):
-        missing = ", ".join(f"{layer} ({why})" for layer, why in isolation.inactive.items())
-        # Said in the language of the message it fills (messages.Text), not in English.
-        files = "; ".join(isolation.exposed)
-        exposed = Text("sandbox.exposed", files=files) if isolation.exposed else ""
-        raise UsageError(
-            "sandbox.too_weak",
-            level=isolation.level,
-            required=required,
-            missing=missing or "—",
-            exposed=exposed,
-        )
 
 
 def new_file(path_text: str | None) -> Path | None:

@@ -18,7 +18,7 @@ from graders.errors import SeqlabError, UsageError
 from graders.messages import LANGS, say
 from graders.service.pools import runner_for
 from graders.spec import Course
-from quizzes.bank import bank_ids, load_quiz
+from quizzes.bank import bank_ids, keyless_bank, load_quiz
 from quizzes.paper import make_paper
 from quizzes.present import paper_markdown
 
@@ -67,6 +67,8 @@ def cmd_validate(args) -> int:
 def cmd_build(args) -> int:
     from graders.course import build
     from graders.course.index import write_index
+    from graders.course.records import record_mistakes
+    from graders.mistakes import records_path
     from graders.notebooks.build import JupyterMissing, notebook_path
 
     course = Course.locate(args.course)
@@ -87,6 +89,11 @@ def cmd_build(args) -> int:
             names = build.record_expected(lab)
             key = "course.recorded" if names else "course.recorded_current"
             out.print(say(key, args.lang, lab=lab.id, sets=", ".join(names)), markup=False)
+            with runner_for(lab, 1) as runner:
+                count = record_mistakes(lab, runner)
+            key = "course.mistakes_recorded" if count else "course.mistakes_none"
+            path = records_path(lab)
+            out.print(say(key, args.lang, lab=lab.id, count=count, path=path), markup=False)
     try:
         changed = write_index(course)
     except SeqlabError as error:
@@ -123,16 +130,20 @@ def cmd_export(args) -> int:
 
 
 def cmd_release(args) -> int:
-    from graders.course.release import write_release
+    from graders.course.release import released_labs, write_release
 
     course = Course.locate(args.course)
+    if args.upto is not None and not released_labs(course, args.upto):
+        raise UsageError("course.release_no_stage", upto=args.upto)
     folder = empty_folder(args.dir)
-    papers = {}
-    for quiz_id in bank_ids(course.banks_dir):  # papers without keys: the banks stay behind
-        paper = make_paper(load_quiz(course.banks_dir, quiz_id))
+    papers, banks = {}, {}
+    for quiz_id in bank_ids(course.banks_dir):  # papers and banks without keys
+        bank = load_quiz(course.banks_dir, quiz_id)
+        paper = make_paper(bank)
         for lang in LANGS:
             papers[f"{quiz_id}.{lang}.md"] = paper_markdown(paper, lang, key=False) + "\n"
-    written = write_release(course, folder, papers)
+        banks[bank.path.name] = keyless_bank(bank.path.read_text(encoding="utf-8"))
+    written = write_release(course, folder, papers, banks, args.upto)
     message = say("notebook.exported", args.lang, count=len(written), path=folder)
     console().print(message, markup=False)
     return EXIT_OK
@@ -151,7 +162,11 @@ def register(commands, common: argparse.ArgumentParser) -> None:
         "--seeds", type=int, default=0, help="also grade every reference under N seeds"
     )
     sub = add_command(commands, common, "build", cmd_build, "regenerate starters from solutions")
-    sub.add_argument("--record", action="store_true", help="also record expected outputs")
+    sub.add_argument(
+        "--record",
+        action="store_true",
+        help="also record expected outputs and the named mistakes' outputs",
+    )
     sub.add_argument("--lab", action="append", help="only this lab (repeatable)")
     sub = add_command(
         commands,
@@ -162,6 +177,12 @@ def register(commands, common: argparse.ArgumentParser) -> None:
         "quiz papers without keys (no solutions, hidden sets, corpus or keys)",
     )
     sub.add_argument("dir", metavar="DIR", help="a new or empty folder")
+    sub.add_argument(
+        "--upto",
+        type=int,
+        metavar="LEVEL",
+        help="one stage of a 闯关 course: only the labs up to this 关卡",
+    )
     export = commands.add_parser("export", help="the course for nbgrader or Gradescope")
     export_commands = export.add_subparsers(dest="export_command", required=True)
     sub = export_commands.add_parser(

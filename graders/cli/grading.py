@@ -7,10 +7,10 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from graders.cli.common import add_command, console, emit, require_isolation
+from graders.cli.common import add_command, console, emit
 from graders.errors import UsageError
 from graders.results import LEVELS
-from graders.service import choose_lab, grade, grade_lab
+from graders.service import choose_lab, grade, grade_lab, require_isolation
 from graders.spec import Course
 from graders.submission import read_submission
 from quizzes.bank import bank_ids, load_quiz
@@ -23,7 +23,8 @@ if TYPE_CHECKING:
 
 
 def _grade(args, *, include_hidden: bool, follow_symlinks: bool) -> int:
-    course = Course.locate(args.course)
+    # A check finds the course from the student's file (an installed release holds none).
+    course = Course.locate(args.course, near=None if include_hidden else Path(args.file))
     require_isolation(args.require_isolation, course)
     submission = read_submission(Path(args.file), follow_symlinks=follow_symlinks)
     lab = choose_lab(course, submission.path, args.lab)
@@ -57,6 +58,7 @@ def cmd_grade(args) -> int:
         return _grade(args, include_hidden=True, follow_symlinks=False)
     # Imported here: the batch stack (SQLAlchemy) is for batches only.
     from graders.batch.session import BatchOptions, grade_batch
+    from graders.store.record import rules_for
 
     course = Course.locate(args.course)
     require_isolation(args.require_isolation, course)
@@ -70,6 +72,7 @@ def cmd_grade(args) -> int:
         regrade=args.regrade,
         cold=args.cold,
         json=args.json,
+        calendar=rules_for(course.root).calendar,  # a bad seqlab.toml stops here (exit 2)
     )
     return grade_batch(target, paths, options, console())
 

@@ -47,7 +47,7 @@ def rows(course: Course, lang: str) -> tuple[list[tuple[str, ...]], list[SpecErr
     labs, broken = course.readable_labs()
     problems = list(broken.values())
     for lab in labs:
-        public = [t for t in lab.tests if not t.hidden]
+        public = [t for t in lab.output_tests if not t.hidden]  # the rules set is no test set
         hidden = [t for t in lab.tests if t.hidden]
         points = sum(t.points for t in lab.tests)
         level = "" if lab.level is None else lab.level

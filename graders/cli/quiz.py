@@ -21,7 +21,8 @@ from quizzes.take import TERMINAL, take
 
 
 def _paper(args):
-    course = Course.locate(args.course)
+    # From inside a student's release (an installed seqlab holds no course) as well.
+    course = Course.locate(args.course, near=Path.cwd())
     bank = load_quiz(course.banks_dir, args.quiz)
     student = args.student
     if student is not None:
@@ -31,8 +32,15 @@ def _paper(args):
     return make_paper(bank, student)
 
 
+def _keyed(paper, quiz: str):
+    """The paper, when the bank holds its key; a student's copy cannot score or show it."""
+    if paper.bank.keyless:
+        raise UsageError("quiz.keyless", quiz=quiz)
+    return paper
+
+
 def cmd_quiz_check(args) -> int:
-    paper = _paper(args)
+    paper = _keyed(_paper(args), args.quiz)
     sheet = Path(args.sheet)
     answers = parse_sheet(read_text(sheet), sheet, paper)
     result = check_quiz(paper, answers, sheet)
@@ -43,7 +51,7 @@ def cmd_quiz_check(args) -> int:
 
 
 def cmd_quiz_paper(args) -> int:
-    paper = _paper(args)
+    paper = _keyed(_paper(args), args.quiz) if args.key else _paper(args)
     output = new_file(args.output)
     if args.format == "text" and output is None:
         render_paper(paper, args.lang, console(), key=args.key)
@@ -61,6 +69,8 @@ def cmd_quiz_paper(args) -> int:
 
 def cmd_quiz_take(args) -> int:
     paper = _paper(args)
+    if paper.bank.keyless:
+        return _take_keyless(paper, args)
     save = new_file(args.save)
     out = console()
     answers = take(
@@ -79,6 +89,19 @@ def cmd_quiz_take(args) -> int:
         student = f" --student {paper.student}" if paper.student else ""
         out.print(say("quiz.saved", args.lang, path=save, quiz=paper.bank.id, student=student))
     return result.exit_code()
+
+
+def _take_keyless(paper, args) -> int:
+    """A student's copy: the questions asked and the answers kept on a sheet to hand in;
+    nothing scored or explained (the copy holds no key)."""
+    if args.feedback == "immediate":
+        raise UsageError("quiz.keyless", quiz=args.quiz)
+    save = new_file(args.save or f"{paper.bank.id}-answers.txt")
+    out = console()
+    answers = take(paper, args.lang, out, out.input)
+    save.write_text(sheet_text(paper, answers), encoding="utf-8")
+    out.print(say("quiz.saved_keyless", args.lang, path=save, count=len(answers)))
+    return EXIT_OK
 
 
 def register(commands, common: argparse.ArgumentParser) -> None:

@@ -73,21 +73,22 @@ def record_expected(lab: LabSpec, runner: Runner = run_sets) -> list[str]:
     set (crash, limit) records nothing: its failure must not become the expected output.
     """
     reference = course_text(lab.solution_path, lab)
+    tests = lab.output_tests  # the code-rules set has no output to record
     runs = runner(
         reference,
         lab.entry,
-        [test.stdin for test in lab.tests],
+        [test.stdin for test in tests],
         lab.limits,
         fork_at_input=lab.fork_at_input,
     )
     outputs = [run.stdout.decode("utf-8", errors="replace").replace("\r\n", "\n") for run in runs]
-    for test, run, output in zip(lab.tests, runs, outputs, strict=True):
+    for test, run, output in zip(tests, runs, outputs, strict=True):
         verdict = judge(replace(test, expected=output), run, lab.limits).verdict
         if not verdict.passed:
             raise SpecError(
                 "spec.reference_failed", lab=lab.id, test=test.name, verdict=verdict.code
             )
-    for test, output in zip(lab.tests, outputs, strict=True):
+    for test, output in zip(tests, outputs, strict=True):
         check_rounding(lab, test, output)
     document = tomlkit.parse(lab.spec_path.read_text(encoding="utf-8"))
     changed = []

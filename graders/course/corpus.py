@@ -10,6 +10,9 @@ is strict like spec.py: an unknown field is an error naming the file and the fie
 about = "softmax over the queries instead of the keys"
 score = 0
 verdicts = ["WA", "WA"]      # optional: per test set, public and hidden, in spec order
+breaks_rule = true           # optional: the code-rules set ([rules] in the spec) fails (default
+                             # false; `verdicts` leaves that set out, so adding rules to a lab
+                             # changes no entry, and every entry is checked against them)
 ignored = false              # optional: edits outside the blanks are reported
 traceback_line = "self.fc"   # optional: the traceback names the student's line with this text
 # optional: a named mistake. Entries with the same mistake.en are variants of one mistake (the
@@ -54,10 +57,12 @@ class CorpusEntry:
     # correct entries and for broken files that are not a mistake of the topic.
     mistake: dict[str, str] | None = None
     hint: dict[str, str] | None = None
+    breaks_rule: bool = False
 
     @property
     def correct(self) -> bool:
-        return self.verdicts is not None and all(code == "AC" for code in self.verdicts)
+        verdicts = self.verdicts
+        return verdicts is not None and all(c == "AC" for c in verdicts) and not self.breaks_rule
 
 
 def corpus_path(lab: LabSpec) -> Path:
@@ -96,6 +101,7 @@ def _entry(name: str, table: object, path: Path) -> CorpusEntry:
         path=path,
         mistake=bilingual(reader, "mistake") if "mistake" in reader.table else None,
         hint=bilingual(reader, "hint") if "hint" in reader.table else None,
+        breaks_rule=reader.get("breaks_rule", bool, False),
     )
     reader.done()
     if entry.hint is not None and entry.mistake is None:
@@ -160,8 +166,11 @@ def grade_entry(lab: LabSpec, entry: CorpusEntry, runner: Runner = run_sets) -> 
     text = corpus_program(read_text(lab.solution_path), entry)
     submission = Submission(Path(lab.entry), text)
     result = grade_submission(lab, submission, include_hidden=True, runner=runner)
-    verdicts = tuple(t.verdict.code for t in result.tests)
+    verdicts = tuple(t.verdict.code for t in result.tests if t.comparator != "rules")
+    rules = [t for t in result.tests if t.comparator == "rules"]
     problems: list[Note] = []
+    if rules and any(not t.verdict.passed for t in rules) != entry.breaks_rule:
+        problems.append(("validate.corpus_rules", {"want": str(entry.breaks_rule).lower()}))
     if result.score != entry.score:
         problems.append(("validate.corpus_score", {"got": result.score, "want": entry.score}))
     if entry.verdicts is not None and verdicts != entry.verdicts:

@@ -1,132 +1,97 @@
 """`seqlab export gradescope --lab ID DIR`: DIR/autograder-<lab>.zip for Gradescope.
 
-The zip holds, at its root, `setup.sh` (installs seqlab from the bundled source into a venv,
-with bubblewrap for the strong sandbox) and `run_autograder` (grades
-/autograder/submission/<file> with `seqlab grade … --lab ID --json` and writes
-/autograder/results/results.json), and `seqlab/`: the engine, the lab's spec (hidden sets
-included: the bundle is for staff and Gradescope, never for students) and its starter.
+The zip holds, at its root, `setup.sh` (builds the image: Python 3.11, bubblewrap, seqlab and
+every dependency at pinned versions), `requirements.txt` (those pins: the versions this
+machine runs, where the labs pass) and `run_autograder` (grades the submission through
+graders/course/gradescope_run.py and writes /autograder/results/results.json), and
+`seqlab/`: the engine, the lab's spec (hidden sets included: the bundle is for staff and
+Gradescope, never for students) and its starter.
 
-`run_autograder` reads three environment variables so it can be run outside Gradescope (our
-test does): SEQLAB_AUTOGRADER_ROOT (default /autograder), SEQLAB_BIN (default the venv's
-seqlab) and SEQLAB_PYTHON (the interpreter that turns seqlab's JSON into results.json).
+Gradescope's default image is Ubuntu 22.04 with Python 3.10; seqlab needs 3.11 (tomllib,
+enum.StrEnum, ExceptionGroup in the sandbox), which Ubuntu 22.04's own archive carries as
+python3.11, so setup.sh installs that rather than the project supporting an older Python.
 """
 
 from __future__ import annotations
 
-import json
-import sys
 import zipfile
+from importlib import metadata
 from pathlib import Path
 
-from graders.messages import say
+from packaging.requirements import Requirement
+
+from graders.mistakes import export_records
 from graders.spec import LabSpec
 
-# Gradescope's results.json, as ANCHORS.md describes it (the fields we write).
-RESULTS_SCHEMA: dict = {
-    "$schema": "https://json-schema.org/draft/2020-12/schema",
-    "type": "object",
-    "required": ["score", "execution_time", "tests"],
-    "properties": {
-        "score": {"type": "number", "minimum": 0},
-        "execution_time": {"type": "number", "minimum": 0},
-        "output": {"type": "string"},
-        "output_format": {"enum": ["text", "html", "simple_format", "md", "ansi"]},
-        "visibility": {"$ref": "#/$defs/visibility"},
-        "stdout_visibility": {"$ref": "#/$defs/visibility"},
-        "extra_data": {"type": "object"},
-        "tests": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "required": ["name", "score", "max_score", "status", "output", "visibility"],
-                "properties": {
-                    "name": {"type": "string", "minLength": 1},
-                    "number": {"type": "string"},
-                    "score": {"type": "number", "minimum": 0},
-                    "max_score": {"type": "number", "minimum": 0},
-                    "status": {"enum": ["passed", "failed"]},
-                    "output": {"type": "string"},
-                    "output_format": {"enum": ["text", "html", "simple_format", "md", "ansi"]},
-                    "tags": {"type": "array", "items": {"type": "string"}},
-                    "visibility": {"$ref": "#/$defs/visibility"},
-                },
-                "additionalProperties": False,
-            },
-        },
-        "leaderboard": {"type": "array"},
-    },
-    "additionalProperties": False,
-    "$defs": {"visibility": {"enum": ["hidden", "after_due_date", "after_published", "visible"]}},
-}
-
 SETUP = """#!/usr/bin/env bash
-# Gradescope runs this once when it builds the autograder image.
+# Gradescope runs this once when it builds the autograder image (Ubuntu 22.04: its python3 is
+# 3.10, seqlab needs 3.11, which the distribution's archive has as python3.11).
 set -euo pipefail
-apt-get update -qq
-apt-get install -y -qq python3 python3-venv python3-pip bubblewrap libseccomp2
-python3 -m venv /autograder/seqlab-venv
-# CPU wheels of torch: the CUDA build is gigabytes and the labs do not use a GPU.
-/autograder/seqlab-venv/bin/pip install --extra-index-url https://download.pytorch.org/whl/cpu \\
-    -e /autograder/source/seqlab
+ROOT="${SEQLAB_AUTOGRADER_ROOT:-/autograder}"
+export DEBIAN_FRONTEND=noninteractive
+if [ -z "${SEQLAB_SKIP_APT:-}" ]; then
+    apt-get update -qq
+    # bubblewrap and libseccomp: the strong sandbox (namespaces and the system-call filter).
+    apt-get install -y -qq python3.11 python3.11-venv bubblewrap libseccomp2
+fi
+"${SEQLAB_BASE_PYTHON:-python3.11}" -m venv "$ROOT/seqlab-venv"
+# Every package at the version the labs were validated with; torch's CPU wheel (the CUDA
+# build is gigabytes and the labs use no GPU).
+"$ROOT/seqlab-venv/bin/pip" install --quiet \\
+    --extra-index-url https://download.pytorch.org/whl/cpu -r "$ROOT/source/requirements.txt"
+# Not editable: the engine is copied into the venv, so no sandboxed run, which may read the
+# venv, can read the course folder beside it (the lab's hidden sets).
+"$ROOT/seqlab-venv/bin/pip" install --quiet --no-deps "$ROOT/source/seqlab"
+"$ROOT/seqlab-venv/bin/seqlab" doctor --course "$ROOT/source/seqlab"
 """
 
 RUN = """#!/usr/bin/env bash
-# Gradescope runs this for every submission; it writes results/results.json.
-set -uo pipefail
+# Gradescope runs this for every submission. It writes results/results.json — or, when seqlab
+# itself is missing or broken, exits non-zero without one: Gradescope then reports an
+# autograder failure to staff instead of giving the student a 0.
+set -euo pipefail
 ROOT="${{SEQLAB_AUTOGRADER_ROOT:-/autograder}}"
-SEQLAB="${{SEQLAB_BIN:-$ROOT/seqlab-venv/bin/seqlab}}"
 PYTHON="${{SEQLAB_PYTHON:-$ROOT/seqlab-venv/bin/python}}"
-COURSE="$ROOT/source/seqlab"
-mkdir -p "$ROOT/results"
-FILE="$ROOT/submission/{entry}"
-if [ ! -f "$FILE" ] && [ -f "$ROOT/submission/{stem}.ipynb" ]; then
-    FILE="$ROOT/submission/{stem}.ipynb"
+if [ ! -x "$PYTHON" ]; then
+    echo "seqlab is not installed ($PYTHON is missing): setup.sh did not complete." >&2
+    exit 70
 fi
-"$SEQLAB" --lang {lang} grade "$FILE" --lab {lab} --json --course "$COURSE" \\
-    > "$ROOT/results/seqlab.json" 2> "$ROOT/results/seqlab.err"
-CODE=$?
-PYTHONPATH="$COURSE" "$PYTHON" -m graders.course.gradescope "$ROOT/results" "$CODE" {lang}
+# The level below which the lab's spec could be readable by the student's program: below
+# it nothing is graded (staff may lower it knowingly with SEQLAB_REQUIRE_ISOLATION=weak).
+exec "$PYTHON" -m graders.course.gradescope_run "$ROOT" {lab} {lang} \\
+    "${{SEQLAB_REQUIRE_ISOLATION:-medium}}"
 """
 
 
-def results_json(seqlab: dict | None, error: str, lang: str) -> dict:
-    """seqlab's result JSON (None if it could not grade) → Gradescope's results.json."""
-    if seqlab is None:
-        message = error.strip() or say("internal", lang, error="no output")
-        return {"score": 0, "execution_time": 0, "output": message, "tests": []}
-    tests = []
-    for number, test in enumerate(seqlab["tests"], start=1):
-        output = [test["output"]]
-        for key, label in (
-            ("input", "report.input"),
-            ("expected", "report.expected"),
-            ("actual", "report.actual"),
+def pinned_requirements(distribution: str = "seqlab") -> list[str]:
+    """`distribution`'s run-time dependencies and theirs, each at the version installed here."""
+    pins: dict[str, str] = {}
+    pending = [(Requirement(text), ()) for text in metadata.requires(distribution) or []]
+    while pending:
+        requirement, extras = pending.pop()
+        wanted = ("", *extras)  # the parent's extras (psycopg[binary]) bring their packages
+        if requirement.marker is not None and not any(
+            requirement.marker.evaluate({"extra": extra}) for extra in wanted
         ):
-            if key in test:
-                output.append(f"{say(label, lang)}:\n{test[key]}")
-        tests.append(
-            {
-                "name": test["name"],
-                "number": str(number),
-                "score": test["score"],
-                "max_score": test["max_score"],
-                "status": test["status"],
-                "output": "\n".join(output),
-                "visibility": test["visibility"],
-            }
-        )
-    summary = say(
-        "report.score", lang, score=f"{seqlab['score']:g}", max_score=f"{seqlab['max_score']:g}"
-    )
-    return {
-        "score": seqlab["score"],
-        "execution_time": seqlab["execution_time"],
-        "output": summary,
-        "output_format": "text",
-        "visibility": "visible",
-        "stdout_visibility": "hidden",
-        "tests": tests,
-    }
+            continue  # an optional extra's, or another platform's
+        name = requirement.name.lower().replace("_", "-")
+        if name in pins:
+            continue
+        try:
+            installed = metadata.distribution(requirement.name)
+        except metadata.PackageNotFoundError:
+            continue  # a dependency this platform does without
+        pins[name] = installed.version
+        pending += [(Requirement(t), tuple(requirement.extras)) for t in installed.requires or []]
+    return [f"{name}=={version}" for name, version in sorted(pins.items())]
+
+
+def _add_package(archive: zipfile.ZipFile, folder: Path, name: str) -> None:
+    skipped = {"__pycache__", "node_modules", "labs", "banks"}  # course data: added below
+    for path in sorted(folder.rglob("*")):
+        inner = path.relative_to(folder).parts
+        if path.is_file() and not skipped.intersection(inner) and path.suffix != ".pyc":
+            archive.write(path, f"seqlab/{name}/{path.relative_to(folder).as_posix()}")
 
 
 def _add_tree(archive: zipfile.ZipFile, folder: Path, name: str, pattern: str) -> None:
@@ -145,31 +110,17 @@ def export_bundle(lab: LabSpec, folder: Path, lang: str = "en") -> list[Path]:
     root = lab.course_root
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"autograder-{lab.id}.zip"
-    stem = Path(lab.entry).stem
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         _executable(archive, "setup.sh", SETUP)
-        run = RUN.format(entry=lab.entry, stem=stem, lab=lab.id, lang=lang)
-        _executable(archive, "run_autograder", run)
+        _executable(archive, "run_autograder", RUN.format(lab=lab.id, lang=lang))
+        archive.writestr("requirements.txt", "\n".join(pinned_requirements()) + "\n")
         for name in ("pyproject.toml", "README.md"):
             archive.write(root / name, f"seqlab/{name}")
-        _add_tree(archive, root / "graders", "graders", "*.py")
-        _add_tree(archive, root / "quizzes", "quizzes", "*.py")
+        for package in ("graders", "quizzes"):  # code, templates and static files
+            _add_package(archive, root / package, package)
         archive.write(lab.spec_path, f"seqlab/graders/labs/{lab.spec_path.name}")
+        records = export_records(lab)  # staff side, like the spec: never in results.json
+        if records is not None:
+            archive.writestr(f"seqlab/graders/labs/mistakes/{lab.id}.json", records)
         _add_tree(archive, lab.starter_path.parent, f"exercises/{lab.id}", "*")
     return [path]
-
-
-def main(argv: list[str]) -> int:
-    """`python -m graders.course.gradescope RESULTS_DIR EXIT_CODE LANG` (run_autograder)."""
-    results, code, lang = Path(argv[0]), int(argv[1]), argv[2]
-    error = (results / "seqlab.err").read_text(encoding="utf-8", errors="replace")
-    seqlab = None
-    if code in (0, 1):
-        seqlab = json.loads((results / "seqlab.json").read_text(encoding="utf-8"))
-    document = results_json(seqlab, error, lang)
-    (results / "results.json").write_text(json.dumps(document, ensure_ascii=False, indent=2))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))

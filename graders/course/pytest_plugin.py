@@ -4,8 +4,9 @@ instructor's course repository needs only `pytest` in its CI.
 Off unless asked: `pytest --seqlab` (the course is the rootdir, or `--seqlab-course DIR`), or
 the ini option `seqlab_course = "."` — then the items join a whole-suite run (`pytest` with
 no paths), not a run of chosen files. Per lab: starter in sync, reference full marks,
-starter zero, one item per mistake-corpus entry, a seed sweep (`--seqlab-seeds N`, default
-3); per quiz bank: well formed. Each item is one check of `seqlab validate`.
+starter zero, one item per mistake-corpus entry, the named mistakes' records current (when
+the corpus names any), a seed sweep (`--seqlab-seeds N`, default 3); per quiz bank: well
+formed. Each item is one check of `seqlab validate`.
 
 Like the `seqlab` command (graders/cli/), this is a composition root (pytest loads it by name):
 another place that brings labs and quizzes together.
@@ -13,6 +14,7 @@ another place that brings labs and quizzes together.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -80,6 +82,7 @@ def pytest_collection_modifyitems(
     if root is None:
         return
     node = CourseNode.from_parent(session, name="seqlab", path=root, nodeid="seqlab")
+    config.add_cleanup(node.runners.close)
     made = list(node.items())
     # Reported like a collected file, so "collected N items" and the -k/-m counts include them.
     session.ihook.pytest_collectreport(
@@ -131,8 +134,36 @@ def _raise(error: Exception) -> Callable[[], Check]:
     return check
 
 
+class LabRunners:
+    """One lab's runner at a time, shared by that lab's items (reference, starter, corpus
+    entries: a lab's items run one after another), so a lab's warm workers start once rather
+    than a cold process per entry. Switching labs closes the last one's workers."""
+
+    def __init__(self) -> None:
+        self.lab_id: str | None = None
+        self.stack = contextlib.ExitStack()
+        self.runner = None
+
+    def __call__(self, lab: LabSpec):
+        from graders.service.pools import runner_for
+
+        if lab.id != self.lab_id:
+            self.close()
+            self.runner = self.stack.enter_context(runner_for(lab, 1))
+            self.lab_id = lab.id
+        return self.runner
+
+    def close(self) -> None:
+        self.stack.close()
+        self.lab_id, self.runner = None, None
+
+
 class CourseNode(pytest.Collector):
     """The course as a node: its items are made here, not found by walking files."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.runners = LabRunners()
 
     def collect(self):  # pytest's interface; we build items directly in items()
         return []
@@ -179,8 +210,11 @@ class CourseNode(pytest.Collector):
 
         where = lab.spec_path
         yield self._item(f"{lab.id}:starter-in-sync", lambda: check_starter_sync(lab), where)
-        yield self._item(f"{lab.id}:reference-full-marks", lambda: check_reference(lab), where)
-        yield self._item(f"{lab.id}:starter-zero", lambda: check_starter(lab), where)
+        runner = self.runners
+        yield self._item(
+            f"{lab.id}:reference-full-marks", lambda: check_reference(lab, runner(lab)), where
+        )
+        yield self._item(f"{lab.id}:starter-zero", lambda: check_starter(lab, runner(lab)), where)
         try:
             entries = load_corpus(lab)
         except SeqlabError as error:
@@ -189,9 +223,14 @@ class CourseNode(pytest.Collector):
         for entry in entries:
             yield self._item(
                 f"{lab.id}:corpus:{entry.name}",
-                lambda entry=entry: check_corpus_entry(lab, entry),
+                lambda entry=entry: check_corpus_entry(lab, entry, runner(lab)),
                 entry.path,
             )
+        from graders.course.validate import check_mistake_records
+        from graders.mistakes import records_path
+
+        if any(entry.mistake for entry in entries) or records_path(lab).is_file():
+            yield self._item(f"{lab.id}:mistake-records", lambda: check_mistake_records(lab), where)
         seeds = self._seeds()
         if seeds > 0:
             yield self._item(

@@ -1,12 +1,20 @@
-"""`seqlab release DIR`: what students get, and nothing they must not.
+"""`seqlab release DIR [--upto LEVEL]`: what students get, and nothing they must not.
 
-Written: the engine (graders/ and quizzes/ code, pyproject.toml, README.md), every lab's
-task page, starter and notebook (exercises/), every lab spec with its hidden sets removed
-(rebuilt from the parsed data, so no comment about a hidden set survives), and the quiz
-papers without keys (papers/<quiz>.<lang>.md, handed in by the CLI: this package never
-reads quiz banks). Left out: solutions/, tests/ (the mistake corpus), the quiz banks (they
-hold the answers), hidden sets. With it, `seqlab check FILE` works inside DIR on the
-public sets (`pip install -e DIR`, or `python -m graders.cli` from DIR).
+Written: the engine (graders/ and quizzes/ code, pyproject.toml), a README for students (both
+languages: install, check, quizzes, hand-in — not the instructor's), the course index, every
+lab's task page, starter and notebook (exercises/), every lab spec with its hidden sets
+removed (rebuilt from the parsed data, so no comment about a hidden set survives), and each
+quiz as a keyless bank (answers, explanations and sources taken out: `seqlab quiz take`
+records answers on a sheet to hand in) and as papers (papers/<quiz>.<lang>.md); both handed
+in by the CLI, which reads the banks. Left out: solutions/, tests/ (the mistake corpus), the
+quiz keys, hidden sets.
+
+`--upto LEVEL` writes one stage of a 闯关 course: only the labs up to that 关卡, so a later
+lab's starter (which may hold an earlier lab's answers as locked code) is not handed out
+before the earlier lab is done.
+
+With it, `pip install ./DIR` (editable or not) and `seqlab check FILE` work: the check finds
+the course from the file's own folder.
 """
 
 from __future__ import annotations
@@ -15,11 +23,14 @@ import shutil
 import tomllib
 from pathlib import Path
 
+import jinja2
 import tomlkit
 
-from graders.spec import Course
+from graders.course.index import course_index
+from graders.spec import Course, LabSpec
 
 CODE_PACKAGES = ("graders", "quizzes")
+TEMPLATES = Path(__file__).parent / "templates"
 
 
 def public_spec(text: str) -> str:
@@ -28,27 +39,65 @@ def public_spec(text: str) -> str:
     return tomlkit.dumps(data)
 
 
+def released_labs(course: Course, upto: int | None) -> list[LabSpec]:
+    """The labs of a release: all, or those of 关卡 up to `upto` (a lab without a level is
+    outside every stage but the whole course)."""
+    labs = course.labs()
+    if upto is None:
+        return labs
+    return [lab for lab in labs if lab.level is not None and lab.level <= upto]
+
+
+def student_readme(folder: Path, labs: list[LabSpec], quizzes: list[str], upto: int | None):
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+    )
+    title = "seqlab 学生版 · seqlab, students' copy"
+    if upto is not None:
+        title += f" (关卡 ≤ {upto} · levels up to {upto})"
+    return environment.get_template("release_readme.md").render(
+        title=title, folder=folder.name, labs=labs, example=labs[0], quizzes=quizzes, upto=upto
+    )
+
+
+# Not code: caches, the web editor's npm packages, and course data (written below, without
+# its secrets).
+SKIPPED = {"__pycache__", "node_modules", "labs", "banks"}
+
+
 def _copy_code(source: Path, target: Path) -> None:
-    for path in sorted(source.rglob("*.py")):
-        if "__pycache__" in path.parts:
+    """The package with its templates and static files (a check renders HTML too)."""
+    for path in sorted(source.rglob("*")):
+        inner = path.relative_to(source).parts
+        if not path.is_file() or SKIPPED.intersection(inner) or path.suffix == ".pyc":
             continue
         destination = target / path.relative_to(source)
         destination.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, destination)
 
 
-def write_release(course: Course, folder: Path, papers: dict[str, str]) -> list[Path]:
-    """Write the student release into `folder` (new or empty); the files written."""
+def write_release(
+    course: Course,
+    folder: Path,
+    papers: dict[str, str],
+    banks: dict[str, str],
+    upto: int | None = None,
+) -> list[Path]:
+    """Write the student release into `folder` (new or empty); the files written. `papers`
+    and the keyless `banks` (by file name) are handed in by the CLI: this package never reads
+    quiz banks."""
     root = course.root
+    labs = released_labs(course, upto)
     for package in CODE_PACKAGES:
         _copy_code(root / package, folder / package)
-    for name in ("pyproject.toml", "README.md"):
-        shutil.copyfile(root / name, folder / name)
+    shutil.copyfile(root / "pyproject.toml", folder / "pyproject.toml")
     labs_dir = folder / "graders" / "labs"
     labs_dir.mkdir(parents=True, exist_ok=True)
     (folder / "exercises").mkdir(exist_ok=True)
-    shutil.copyfile(root / "exercises" / "README.md", folder / "exercises" / "README.md")
-    for lab in course.labs():
+    (folder / "exercises" / "README.md").write_text(course_index(labs), encoding="utf-8")
+    for lab in labs:
         text = lab.spec_path.read_text(encoding="utf-8")
         (labs_dir / lab.spec_path.name).write_text(public_spec(text), encoding="utf-8")
         shutil.copytree(
@@ -56,9 +105,15 @@ def write_release(course: Course, folder: Path, papers: dict[str, str]) -> list[
             folder / "exercises" / lab.id,
             ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"),
         )
-    (folder / "quizzes" / "banks").mkdir(parents=True, exist_ok=True)  # empty: no keys
+    banks_dir = folder / "quizzes" / "banks"
+    banks_dir.mkdir(parents=True, exist_ok=True)
+    for name, text in banks.items():
+        (banks_dir / name).write_text(text, encoding="utf-8")
+    quizzes = sorted(Path(name).stem for name in banks)
     for name, text in papers.items():
         path = folder / "papers" / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
+    readme = student_readme(folder, labs, quizzes, upto)
+    (folder / "README.md").write_text(readme, encoding="utf-8")
     return sorted(p for p in folder.rglob("*") if p.is_file())

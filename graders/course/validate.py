@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from graders.course.build import notebook_in_sync, starter_in_sync
 from graders.course.corpus import grade_entry, load_corpus
 from graders.course.index import index_in_sync
+from graders.course.records import records_state
 from graders.course.sweep import sweep
 from graders.engine import Runner, grade_submission
 from graders.messages import say
@@ -100,6 +101,13 @@ def check_corpus_entry(lab: LabSpec, entry, runner: Runner = run_sets) -> Check:
     )
 
 
+def check_mistake_records(lab: LabSpec) -> Check:
+    """The recorded outputs of named mistakes follow the spec, reference and corpus."""
+    ok, key, count = records_state(lab)
+    params = {"lab": lab.id, "count": count}
+    return Check(lab.id, "validate.mistakes", ok, notes=((key, params),))
+
+
 def check_seeds(lab: LabSpec, seeds: int, runner: Runner = run_sets) -> Check:
     """The reference under `seeds` seeds (0 … seeds-1): full marks on every one."""
     if lab.seed_variable is None:
@@ -126,6 +134,7 @@ def validate_lab(lab: LabSpec, runner: Runner = run_sets, *, seeds: int = 0) -> 
         check_reference(lab, runner),
         check_starter(lab, runner),
         *check_corpus(lab, runner),
+        check_mistake_records(lab),
     ]
     if seeds:
         checks.append(check_seeds(lab, seeds, runner))

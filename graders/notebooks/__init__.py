@@ -4,6 +4,7 @@
 |---|---|
 | `build.py` | a lab as a notebook: its task page and its starter's cells |
 | `magic.py` | the IPython extension: `%seqlab check` grades the notebook it runs in |
+| `live.py` | which notebook that is, saved by the frontend so the file is what is on screen |
 | `nbgrader.py` | `seqlab export nbgrader`: a course that the real nbgrader generates and grades |
 | `nbgrader_grade.py` | nbgrader autograde's step: seqlab grades the notebook, no kernel runs it |
 

@@ -1,25 +1,26 @@
 """The IPython extension: `%load_ext graders.notebooks.magic`, then
 
-    %seqlab check [NOTEBOOK] [--lang zh|en] [--lab ID] [--course DIR]
+    %seqlab check [NOTEBOOK] [--saved] [--lang zh|en] [--lab ID] [--course DIR]
 
 grades the notebook on the lab's public test sets through the same engine and sandbox as
 `seqlab check` (the student's code runs in a sandboxed process, never in this kernel), and
-shows the result as HTML. It grades the notebook **as saved on disk** — save first.
+shows the result as HTML.
 
-Which notebook (the first that applies):
-1. NOTEBOOK, if given (relative to the kernel's working folder);
-2. `JPY_SESSION_NAME`, which jupyter_server (JupyterLab, Notebook 7) sets in the environment
-   of a kernel it starts for a notebook: the notebook's path when the kernel started;
-3. `__vsc_ipynb_file__`, which VS Code sets in the kernel's namespace;
-4. the only notebook in the working folder named like a lab's file (`rnn_numpy.ipynb`).
-Otherwise it says so and asks for the path. The jupyter_server REST API is not queried: it
-needs the server's token, and the three ways above cover JupyterLab, VS Code and nbclient.
+It grades the notebook **as it is on screen**: in JupyterLab and Notebook 7 the check first
+has the frontend save the notebook and finds the saved file by a nonce (graders/notebooks/
+live.py says how, and why the kernel's history or the server's copy are not enough). Where
+that cannot be done it refuses rather than grade a file that may be stale; `--saved` grades
+the file as saved, and a NOTEBOOK named here is graded as saved on disk. With no frontend
+(nbclient, papermill) the file is the notebook.
+
+Loading the extension again (re-running the check cell) is silent, and the lab's entry cell
+(`if __name__ == "__main__":`, which reads standard input) is skipped in the kernel with a
+note, so Run All ends without an error.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import shlex
 from pathlib import Path
 
@@ -28,10 +29,12 @@ from IPython.display import HTML, display
 
 from graders.errors import SeqlabError, UsageError
 from graders.messages import LANGS, say
+from graders.notebooks import live
+from graders.notebooks.build import is_entry_cell
 from graders.present.html import error_html, notebook_html
 from graders.present.view import build
 from graders.results import LabResult
-from graders.service import choose_lab, grade_lab
+from graders.service import grade_lab
 from graders.spec import Course
 from graders.submission import read_submission
 
@@ -40,6 +43,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="%seqlab", add_help=False, exit_on_error=False)
     parser.add_argument("command", choices=("check",))
     parser.add_argument("notebook", nargs="?")
+    parser.add_argument("--saved", action="store_true")
     parser.add_argument("--lang", choices=LANGS, default="zh")
     parser.add_argument("--lab")
     parser.add_argument("--course", type=Path)
@@ -47,58 +51,104 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def find_notebook(explicit: str | None, namespace: dict, course: Course) -> Path:
-    """The notebook to grade (see the module docstring for the order)."""
+    """The notebook file to grade as saved, without asking the frontend: the one named, VS
+    Code's, the session's if it still exists, else the only lab notebook in the folder."""
     if explicit:
         return Path(explicit)
-    session = os.environ.get("JPY_SESSION_NAME")
-    if session:
-        for candidate in (Path(session), Path.cwd() / Path(session).name):
+    frontend = live.Frontend.detect(namespace)
+    if frontend.path is not None:
+        for candidate in (frontend.path, Path.cwd() / frontend.path.name):
             if candidate.suffix == ".ipynb" and candidate.is_file():
                 return candidate
-    vscode = namespace.get("__vsc_ipynb_file__")
-    if isinstance(vscode, str) and Path(vscode).is_file():
-        return Path(vscode)
-    stems = {Path(lab.entry).stem for lab in course.labs()}
-    found = sorted(p for p in Path.cwd().glob("*.ipynb") if p.stem in stems)
-    if len(found) == 1:
-        return found[0]
-    raise UsageError("notebook.not_found", cwd=Path.cwd())
+    return live.headless_notebook(course)
 
 
 def check_notebook(path: Path, course: Course, lab_id: str | None = None) -> LabResult:
     """The notebook's public sets, through the grading service; its error if it has none."""
     submission = read_submission(path)
-    lab = choose_lab(course, submission.path, lab_id)
+    lab = live.lab_for(path, course, lab_id)
     outcome = grade_lab(lab, submission, include_hidden=False)
     if outcome.result is None:
         raise outcome.error
     return outcome.result
 
 
+def notebook_to_grade(args: argparse.Namespace, namespace: dict, course: Course, lang: str):
+    """(path, display handle or None): the saved file that is what the student sees."""
+    if args.notebook or args.saved:
+        return find_notebook(args.notebook, namespace, course), None
+    frontend = live.Frontend.detect(namespace)
+    if frontend.kind == "none":
+        return find_notebook(None, namespace, course), None
+    if frontend.kind == "vscode":
+        raise UsageError("notebook.cannot_save", frontend="VS Code")
+    nonce = live.new_nonce()
+    handle = display(HTML(live.save_request_html(nonce, lang)), display_id=True)
+    path = live.wait_for_save(nonce, live.search_folders())
+    if path is None:
+        raise UsageError("notebook.not_saved", seconds=f"{live.SAVE_SECONDS:g}")
+    return path, handle
+
+
+def _show(html: str, handle) -> None:
+    if handle is None:
+        display(HTML(html))
+    else:  # the "saving…" line becomes the result
+        handle.update(HTML(html))
+
+
 @magics_class
 class SeqlabMagics(Magics):
     @line_magic
     def seqlab(self, line: str) -> None:
-        lang = "zh"
+        lang, handle = "zh", None
         try:
             try:
                 args = _parser().parse_args(shlex.split(line))
             except (argparse.ArgumentError, SystemExit, ValueError):
                 raise UsageError("notebook.magic_usage", line=line) from None
             lang = args.lang
-            course = Course.locate(args.course)
-            path = find_notebook(args.notebook, self.shell.user_ns, course)
+            # The kernel runs in the notebook's folder: a student's release is found from it.
+            course = Course.locate(args.course, near=Path.cwd())
+            path, handle = notebook_to_grade(args, self.shell.user_ns, course, lang)
             result = check_notebook(path, course, args.lab)
         except SeqlabError as error:
-            display(HTML(error_html(error.render(lang))))
+            _show(error_html(error.render(lang)), handle)
             return
         except Exception as error:  # our own bug: say so plainly, no traceback in the cell
-            display(
-                HTML(error_html(say("internal", lang, error=f"{type(error).__name__}: {error}")))
+            _show(
+                error_html(say("internal", lang, error=f"{type(error).__name__}: {error}")), handle
             )
             return
-        display(HTML(notebook_html(build(result, lang))))
+        _show(notebook_html(build(result, lang)), handle)
+
+
+def skip_entry_cell(lines: list[str]) -> list[str]:
+    """The lab's entry cell reads the test input from standard input, which a kernel does
+    not have: it would end Run All in a ValueError. The kernel runs a note instead; the cell
+    itself is unchanged (it is part of the program that is graded)."""
+    source = "".join(lines)
+    if not is_entry_cell(source.lstrip()):
+        return lines
+    note = " / ".join(say("notebook.entry_skipped", lang) for lang in LANGS)
+    return [f"print({note!r})\n"]
+
+
+def _forget_loaded(*_args: object) -> None:
+    """After each cell: forget that the extension is loaded, so that running `%load_ext`
+    again (the check cell, re-run) loads it again silently instead of printing IPython's
+    "already loaded" notice. Loading again only registers the same magics anew."""
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    if shell is not None:
+        shell.extension_manager.loaded.discard(__name__)
 
 
 def load_ipython_extension(ipython) -> None:
     ipython.register_magics(SeqlabMagics)
+    if skip_entry_cell not in ipython.input_transformers_post:
+        ipython.input_transformers_post.append(skip_entry_cell)
+    callbacks = ipython.events.callbacks.get("post_run_cell", [])
+    if _forget_loaded not in callbacks:
+        ipython.events.register("post_run_cell", _forget_loaded)

@@ -1,6 +1,7 @@
 """`seqlab export nbgrader DIR`: the course as an nbgrader course folder, graded by seqlab.
 
     DIR/nbgrader_config.py            autograde through seqlab, not a kernel (below)
+    DIR/README.md                     the workflow for staff (both languages)
     DIR/source/<lab>/<lab>.ipynb      one assignment per lab
     DIR/seqlab/graders/labs/<lab>.toml, DIR/seqlab/exercises/<lab>/<entry>
                                       what grading needs: each spec (hidden sets included)
@@ -36,6 +37,7 @@ from graders.cells import cut
 from graders.engine import course_text
 from graders.markers import MARKER
 from graders.messages import LANGS, say
+from graders.mistakes import export_records
 from graders.notebooks.build import KERNELSPEC, is_entry_cell, notebook_text, readme_sections
 from graders.spec import Course, LabSpec, TestSet
 
@@ -126,8 +128,24 @@ def nbgrader_notebook(lab: LabSpec, lang: str) -> nbformat.NotebookNode:
 
 # nbgrader 0.9's default Autograde.autograde_preprocessors, with Execute replaced.
 CONFIG = """\
-# nbgrader configuration written by `seqlab export nbgrader`.
+# nbgrader configuration written by `seqlab export nbgrader` (see README.md beside it).
 import os
+import sys
+
+# nbgrader runs `alembic` by name for its gradebook: this Python's own bin folder first, so
+# `.venv/bin/nbgrader ...` works whether or not the venv is activated.
+os.environ["PATH"] = os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")
+# This course is graded by seqlab. Without it in this Python, stop at once (SystemExit gets
+# through traitlets, which only logs an Exception in a config file) rather than give every
+# student 0.
+try:
+    import graders.notebooks.nbgrader_grade  # noqa: F401
+except ImportError as error:
+    raise SystemExit(
+        f"This nbgrader course is graded by seqlab, which {{sys.executable}} cannot import "
+        f"({{error}}). Install it into the Python that runs nbgrader (pip install seqlab, or "
+        f"pip install -e PATH/TO/seqlab) and run nbgrader from that environment."
+    ) from None
 
 c = get_config()  # noqa: F821 (nbgrader defines it)
 c.CourseDirectory.course_id = "seqlab"
@@ -150,6 +168,13 @@ c.SeqlabGrade.lang = "{lang}"
 """
 
 
+def course_readme(course: Course) -> str:
+    """What staff do with the folder, both languages; rendered from the package's template."""
+    template = (Path(__file__).parent / "templates" / "nbgrader_readme.md").read_text("utf-8")
+    labs = " ".join(lab.id for lab in course.labs())
+    return template.replace("{labs}", labs).replace("{first}", course.labs()[0].id)
+
+
 def _grading_course(lab: LabSpec, root: Path) -> list[Path]:
     """The lab's spec and template under `root`, laid out as a course seqlab can grade."""
     spec = root / "graders" / "labs" / lab.spec_path.name
@@ -157,7 +182,14 @@ def _grading_course(lab: LabSpec, root: Path) -> list[Path]:
     for source, target in ((lab.spec_path, spec), (lab.starter_path, template)):
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, target)
-    return [spec, template]
+    written = [spec, template]
+    records = export_records(lab)  # the lab's named mistakes, as the course chose to show them
+    if records is not None:
+        path = root / "graders" / "labs" / "mistakes" / f"{lab.id}.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(records, encoding="utf-8")
+        written.append(path)
+    return written
 
 
 def export_course(course: Course, folder: Path, lang: str) -> list[Path]:
@@ -165,7 +197,9 @@ def export_course(course: Course, folder: Path, lang: str) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     config = folder / "nbgrader_config.py"
     config.write_text(CONFIG.format(folder=GRADING_FOLDER, lang=lang), encoding="utf-8")
-    written = [config]
+    readme = folder / "README.md"
+    readme.write_text(course_readme(course), encoding="utf-8")
+    written = [config, readme]
     for lab in course.labs():
         path = folder / "source" / lab.id / f"{lab.id}.ipynb"
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -31,7 +31,12 @@ def result_markdown(view: ResultView) -> list[str]:
             lines += [f"**{field.label}**", "", fence + "text", field.text, fence, ""]
         if s.detail:
             lines += [s.detail, ""]
-        # A code fence cannot mark a value: the differing ones are listed, in bold.
+        if s.mistake:
+            lines += [f"> 💡 {s.mistake}", ""]
+        # A code fence cannot mark a value: the differing ones are listed, in bold. No picture
+        # either (s.pictures): Gradescope and nbgrader show Markdown without SVG, and block
+        # shades in a fence misalign in proportional and CJK fonts; the bold list says which
+        # weights differ, and the HTML pages (feedback file, web, notebook) draw them.
         if s.differences:
             lines += [*(f"- **{difference}**" for difference in s.differences), ""]
         if s.findings:

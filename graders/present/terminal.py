@@ -8,12 +8,14 @@ and stderr, the file name, a quiz answer, a comparator's quote of a line) goes t
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.console import Console, Group
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
 from graders.messages import say
+from graders.present.heatmap import SHADES, Grid, Heatmap
 from graders.present.view import Field, ResultView, SetView, build
 from graders.results import LabResult
 from graders.textsafe import json_text, visible
@@ -56,9 +58,58 @@ def _set_panel(view: SetView) -> Panel:
         body.add_row(field.label, _field_text(field))
     if view.detail:
         body.add_row("", _untrusted(view.detail, "dim" if view.passed else "yellow"))
+    if view.mistake:  # the course's words, but through textsafe like every sentence here
+        body.add_row("", _untrusted(view.mistake, "bold magenta"))
+    for picture in view.pictures:
+        body.add_row("", _heatmap_text(picture))
     for finding in view.findings:
         body.add_row("", _untrusted(finding, "yellow"))
     return Panel(Group(heading, body), border_style=style, expand=True)
+
+
+# --- a heatmap in block shades: expected and yours side by side (one above the other when
+# they would not fit 76 columns), each cell two characters, a differing one red with a "!"
+# (marked without colour too). Only our words and numbers: nothing here is the student's text.
+def _grid_lines(grid: Grid) -> list[Text]:
+    lines = []
+    for row in grid.rows:
+        line = Text(f"{row[0].row:>2} ")
+        for cell in row:
+            if cell.differs:
+                line.append(cell.shade + "!", style="bold red")
+            else:
+                line.append(cell.shade * 2)
+        lines.append(line)
+    return lines
+
+
+def _heatmap_text(picture: Heatmap) -> Text:
+    out = Text.assemble((picture.title, "bold"), ("  " + picture.axes, "dim"), "\n")
+    grids = list(picture.grids)
+    wide = max(len(row) for grid in grids for row in grid.rows) * 2 + 3
+    wide = max(wide, *(cell_len(grid.caption) for grid in grids))
+    pairs = [grids[i : i + 2] for i in range(0, len(grids), 2)]
+    for pair in pairs:
+        together = len(pair) == 2 and 2 * wide + 3 <= 76
+        blocks = [pair] if together else [[grid] for grid in pair]
+        for block in blocks:
+            captions = (g.caption + " " * max(0, wide - cell_len(g.caption)) for g in block)
+            out.append("   ".join(captions).rstrip() + "\n", "dim")
+            columns = [_grid_lines(g) for g in block]
+            for n in range(max(len(c) for c in columns)):
+                for k, lines in enumerate(columns):
+                    if k:
+                        out.append("   ")
+                    line = lines[n] if n < len(lines) else Text("")
+                    out.append_text(line)
+                    if k < len(columns) - 1:
+                        out.append(" " * (wide - len(line)))
+                out.append("\n")
+    out.append(f"{' '.join(SHADES)}  {picture.scale}", "dim")
+    if picture.differing:
+        out.append("   " + say("report.picture_mark", picture.lang), "bold red")
+    out.append("   " + picture.note, "yellow" if picture.differing else "dim")
+    return out
 
 
 def _question_rows(view: ResultView) -> Table:

@@ -12,6 +12,8 @@ from dataclasses import dataclass, replace
 
 from graders.messages import say
 from graders.present.diff import Diff, diff
+from graders.present.heatmap import Heatmap, heatmap
+from graders.present.picture import read
 from graders.present.text import MAX_SHOWN_CHARS, MAX_SHOWN_LINES, line_ranges, shorten
 from graders.results import LabResult, TestResult
 from graders.verdict import Verdict
@@ -62,6 +64,10 @@ class SetView:
     # first differing values one by one (for renderers that cannot mark inside the output).
     findings: tuple[str, ...] = ()
     differences: tuple[str, ...] = ()
+    # The lab's declared matrices (attention weights) as heatmaps, expected and yours.
+    pictures: tuple[Heatmap, ...] = ()
+    # "This looks like a common mistake: … — hint: …" (a named mistake, hidden sets too), or "".
+    mistake: str = ""
 
     @property
     def passed(self) -> bool:
@@ -155,10 +161,27 @@ def _differences(found: Diff, lang: str) -> tuple[str, ...]:
     return tuple(listed)
 
 
+def _pictures(test: TestResult, lang: str) -> tuple[Heatmap, ...]:
+    """A public set's declared matrices, drawn when both outputs hold them. A hidden set's
+    result holds no output, so it can never have a picture (asserted, not assumed)."""
+    if test.hidden:
+        assert test.expected is None and test.actual is None, "a hidden set holds data"
+        return ()
+    if not test.pictures or test.expected is None or not test.actual or not test.comparator:
+        return ()
+    readings = (
+        read(declared, test.expected, test.actual, test.comparator, test.options)
+        for declared in test.pictures
+    )
+    return tuple(heatmap(reading, lang) for reading in readings if reading is not None)
+
+
 def set_view(index: int, test: TestResult, lang: str, kind: str) -> SetView:
     state = _state(test)
     if kind == "quiz":
         heading = say("report.question", lang, number=test.number)
+    elif test.comparator == "rules":  # the code-rules set (spec [rules]): judged, never run
+        heading = say("report.rules_set", lang, index=index)
     else:
         heading = f"{say('report.test_set', lang, index=index)} · {test.name}"
     fields = [_field(k, getattr(test, k), lang) for k in ("input", "expected", "actual")]
@@ -207,6 +230,8 @@ def set_view(index: int, test: TestResult, lang: str, kind: str) -> SetView:
         answer=answer,
         findings=findings,
         differences=differences,
+        pictures=_pictures(test, lang),
+        mistake=test.mistake_text(lang) if state != "passed" else "",
     )
 
 
@@ -233,6 +258,10 @@ def build(result: LabResult, lang: str) -> ResultView:
     partial = sum(1 for s in sets if s.state == "partial")
     failed = sum(1 for s in sets if s.state == "failed")
     parts = [say(SOME_FAILED[result.kind], lang, failed=failed)] if failed else []
+    if any(
+        not s.passed and t.comparator == "rules" for s, t in zip(sets, result.tests, strict=True)
+    ):
+        parts = [say("report.rules_broken", lang)]  # why every other set failed, not a diff
     if partial:
         parts.append(say("report.some_partial", lang, partial=partial))
     shared = ""

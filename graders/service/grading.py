@@ -23,7 +23,7 @@ from pathlib import Path
 
 from graders.engine import Runner, grade_submission
 from graders.errors import SandboxError, SeqlabError, SpecError, SubmissionError, UsageError
-from graders.results import LabResult
+from graders.results import LabResult, TestResult
 from graders.sandbox import run_sets
 from graders.spec import Course, LabSpec
 from graders.submission import Submission
@@ -104,16 +104,22 @@ def grade_lab(
     *,
     include_hidden: bool,
     runner: Runner = run_sets,
+    staff: list[TestResult] | None = None,
 ) -> Outcome:
     """Grade a submission of a lab: splice → run → compare, through the engine and the runner
     given. `source` may be a callable that reads the submission, so a file that cannot be
-    read is an outcome (the student's) like any other."""
+    read is an outcome (the student's) like any other. `staff` receives the hidden sets'
+    full results (engine.grade_program), for the staff's store only."""
     read: list[Submission] = []
 
     def work() -> LabResult:
         if not read:
             read.append(source() if callable(source) else source)
-        return grade_submission(lab, read[0], include_hidden=include_hidden, runner=runner)
+        if staff is not None:
+            staff.clear()  # a retried grading's, not the failed one's
+        return grade_submission(
+            lab, read[0], include_hidden=include_hidden, runner=runner, staff=staff
+        )
 
     outcome = grade(work)
     for _retry in range(SANDBOX_RETRIES):

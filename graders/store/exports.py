@@ -8,6 +8,7 @@ from pathlib import Path
 
 from graders.errors import UsageError
 from graders.messages import read_params, say
+from graders.present.gradescope import gradescope_tests
 from graders.store import csvcells
 from graders.store.gradebook import stored_result
 from graders.store.tables import GRADED, Grade
@@ -57,17 +58,10 @@ def export_sets_csv(grades: list[Grade], path: Path) -> int:
     return count
 
 
-GRADESCOPE_TEST_FIELDS = ("name", "score", "max_score", "status", "output", "visibility")
-
-
 def gradescope_json(grade: Grade, lang: str) -> dict[str, object]:
     """Gradescope's results.json for one submission (the fields it defines, nothing else)."""
     result = stored_result(grade)
-    tests = []
-    if result is not None:
-        for number, test in enumerate(result.to_json(lang)["tests"], start=1):
-            fields = {key: test[key] for key in GRADESCOPE_TEST_FIELDS if key in test}
-            tests.append({**fields, "number": str(number)})
+    tests = gradescope_tests(result, lang) if result is not None else []
     if grade.status == GRADED:
         output = f"{grade.lab}: {grade.score:g}/{grade.max_score:g}"
     elif grade.error_key:

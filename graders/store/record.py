@@ -2,6 +2,8 @@
 only; the student's pages, the instructor's, the CSV and every export read it.
 
 Per (student, lab), the first that applies:
+0. a score staff set with a reason (`ScoreOverride`, not removed; the newest): it replaces the
+   score of the grade the rules below pick, which still says which attempt it adjusts;
 1. the grade an instructor chose (`Gradebook.choose`);
 2. among final grades (graded, or the student's file could not be graded: a zero), by the
    course's rule for that lab: `best` (the highest score; the newest of equals) or `last`
@@ -9,7 +11,12 @@ Per (student, lab), the first that applies:
 3. no final grade (only failures of ours or of the course files, to be graded again): the
    newest grade, which has no score — the student submitted, nothing counts yet.
 
-The rule is the course's, in `seqlab.toml` at the course root:
+The course's calendar (calendar.py) is applied here and nowhere else: a grade handed in after
+its lock (or after the due time when the late policy is "closed") does not count, and a late
+one counts with its penalty — `score` is the penalised score of record, `raw_score` and
+`late_days` say what it was before (staff pages show them). "best" compares penalised scores.
+
+The rule is the course's, in `seqlab.toml` at the course root (read by course_config.py):
     [scores]
     of_record = "best"        # best (default) | last
     [scores.labs]
@@ -18,38 +25,43 @@ The rule is the course's, in `seqlab.toml` at the course root:
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC
 from pathlib import Path
 
 from graders.errors import SpecError
-from graders.store.tables import FINAL, Grade
+from graders.settings import COURSE_CONFIG
+from graders.store.calendar import Calendar
+from graders.store.course_config import RULES, Override, read_settings
+from graders.store.tables import FINAL, Grade, ScoreOverride
 
-RULES = ("best", "last")
-COURSE_CONFIG = "seqlab.toml"
+__all__ = [
+    "COURSE_CONFIG",
+    "Decision",
+    "RecordRules",
+    "decide",
+    "describe",
+    "of_record",
+    "rules_for",
+]
 
 
 @dataclass(frozen=True)
 class RecordRules:
     default: str = "best"
     labs: Mapping[str, str] = field(default_factory=dict)
+    calendar: Calendar = field(default_factory=Calendar, compare=False)
 
     def rule(self, lab: str) -> str:
         return self.labs.get(lab, self.default)
 
 
-def rules_for(course_root: Path) -> RecordRules:
-    """The course's rules (defaults when its seqlab.toml has no [scores] table)."""
+def rules_for(course_root: Path, overrides: Iterable[Override] = ()) -> RecordRules:
+    """The course's rules (defaults when its seqlab.toml has none), with the instructor's
+    settings saved on the web laid over the file's."""
+    table, calendar = read_settings(course_root, overrides)
     path = course_root / COURSE_CONFIG
-    if not path.is_file():
-        return RecordRules()
-    try:
-        table = tomllib.loads(path.read_text(encoding="utf-8")).get("scores", {})
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
-        raise SpecError("store.rules_unreadable", path=path, reason=error) from None
-    if not isinstance(table, dict):
-        raise SpecError("store.rules_shape", path=path, name="scores")
     unknown = sorted(set(table) - {"of_record", "labs"})
     if unknown:
         raise SpecError("store.rules_unknown", path=path, names=", ".join(unknown))
@@ -60,7 +72,7 @@ def rules_for(course_root: Path) -> RecordRules:
     for name, rule in [("of_record", default), *((f"labs.{k}", v) for k, v in labs.items())]:
         if rule not in RULES:
             raise SpecError("store.rule_bad", path=path, name=name, value=rule)
-    return RecordRules(default, dict(labs))
+    return RecordRules(default, dict(labs), calendar)
 
 
 def describe(rules: RecordRules) -> str:
@@ -78,22 +90,82 @@ def _newest(grades: list[Grade]) -> Grade:
     return max(grades, key=lambda g: (_submitted(g), g.graded_at, g.id or 0))
 
 
-def of_record(grades: Iterable[Grade], rules: RecordRules) -> dict[tuple[str, str], Grade]:
-    """(student, lab) → the grade of record."""
+def _counted(grade: Grade, calendar: Calendar) -> Grade | None:
+    """The grade as it counts under the calendar: None when handed in after it could be (the
+    lock, or the due time of a closed policy); a copy with the penalised score when late."""
+    at = grade.submitted_at
+    if at is None or grade.score is None or grade.chosen:  # an instructor's choice stands
+        return grade
+    at = at if at.tzinfo else at.replace(tzinfo=UTC)  # SQLite hands back naive UTC
+    state = calendar.state(grade.student, grade.lab, at)
+    if not state.open and state.reason != "not_open":
+        return None
+    if not state.late_days:
+        return grade
+    columns = {c.key: getattr(grade, c.key) for c in Grade.__table__.columns}
+    counted = Grade(**columns)  # never added to a session: the stored row keeps its raw score
+    counted.score = round(grade.score * state.factor, 6)
+    counted.raw_score, counted.late_days = grade.score, state.late_days
+    return counted
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A score of record and why: `why` is override | chosen | best | last | pending."""
+
+    grade: Grade  # with an override: a copy (never stored) carrying the override's score
+    why: str
+    override: ScoreOverride | None = None
+    rule_grade: Grade | None = None  # the grade the rules picked (the override adjusts it)
+
+
+def _adjusted(grade: Grade, override: ScoreOverride) -> Grade:
+    """A transient copy of the grade with the override's score: what every reader of the
+    score of record sees (pages, CSV, exports, the class report); the stored row is intact."""
+    copy = Grade(**{column.key: getattr(grade, column.key) for column in Grade.__table__.columns})
+    copy.score = override.score
+    return copy
+
+
+def decide(
+    grades: Iterable[Grade], rules: RecordRules, overrides: Iterable[ScoreOverride] = ()
+) -> dict[tuple[str, str], Decision]:
+    """(student, lab) → its score of record and why (the module docstring's order)."""
     by_key: dict[tuple[str, str], list[Grade]] = {}
     for grade in grades:
-        by_key.setdefault((grade.student, grade.lab), []).append(grade)
-    chosen: dict[tuple[str, str], Grade] = {}
+        counted = _counted(grade, rules.calendar)
+        if counted is not None:
+            by_key.setdefault((grade.student, grade.lab), []).append(counted)
+    newest_override: dict[tuple[str, str], ScoreOverride] = {}
+    for override in overrides:
+        key = (override.student, override.lab)
+        if override.removed_at is None and (
+            key not in newest_override or override.id > newest_override[key].id
+        ):
+            newest_override[key] = override
+    decided: dict[tuple[str, str], Decision] = {}
     for key, group in by_key.items():
         picked = [g for g in group if g.chosen]
         final = [g for g in group if g.status in FINAL]
         if picked:
-            chosen[key] = _newest(picked)
+            decision = Decision(_newest(picked), "chosen")
         elif not final:
-            chosen[key] = _newest(group)
+            decision = Decision(_newest(group), "pending")
         elif rules.rule(key[1]) == "last":
-            chosen[key] = _newest(final)
+            decision = Decision(_newest(final), "last")
         else:
             top = max(g.score or 0.0 for g in final)
-            chosen[key] = _newest([g for g in final if (g.score or 0.0) == top])
-    return chosen
+            decision = Decision(_newest([g for g in final if (g.score or 0.0) == top]), "best")
+        override = newest_override.get(key)
+        if override is not None:
+            adjusted = _adjusted(decision.grade, override)
+            decision = Decision(adjusted, "override", override, decision.grade)
+        decided[key] = decision
+    return decided
+
+
+def of_record(
+    grades: Iterable[Grade], rules: RecordRules, overrides: Iterable[ScoreOverride] = ()
+) -> dict[tuple[str, str], Grade]:
+    """(student, lab) → the grade of record."""
+    return {key: d.grade for key, d in decide(grades, rules, overrides).items()}

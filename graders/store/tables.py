@@ -68,3 +68,42 @@ class Grade(Base):
     submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # An instructor's choice of this row as the student's score of record for the lab.
     chosen: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+
+    # Not stored: set on the copy the score of record makes of a late grade (record.py).
+    raw_score = None  # the score before the late penalty
+    late_days = 0
+
+
+class Rule(Base):
+    """A course setting an instructor saved on the web, laid over seqlab.toml's
+    (course_config.py): item "*" is the course's own, a student's row is an extension."""
+
+    __tablename__ = "seqlab_rules"
+    __table_args__ = (UniqueConstraint("item", "student", "name", name="seqlab_one_rule"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    item: Mapped[str] = mapped_column(String(100))  # a lab or quiz id, or "*"
+    student: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    name: Mapped[str] = mapped_column(String(40))  # due, attempts, of_record, …
+    value: Mapped[Any] = mapped_column(JSON, nullable=False)
+    changed_by: Mapped[str] = mapped_column(String(100))
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ScoreOverride(Base):
+    """A score set by staff for one student's lab or quiz, with the reason (issue 15, item 4).
+    Never deleted: removing one stamps `removed_at`/`removed_by`, so the history says who
+    changed what and when. The newest one not removed is the score of record (record.py)."""
+
+    __tablename__ = "seqlab_overrides"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    student: Mapped[str] = mapped_column(String(200), index=True)
+    lab: Mapped[str] = mapped_column(String(100), index=True)
+    score: Mapped[float] = mapped_column(Float)
+    old_score: Mapped[float | None] = mapped_column(Float)  # the score of record it replaced
+    reason: Mapped[str] = mapped_column(Text)
+    by: Mapped[str] = mapped_column(String(200))  # the staff member's username
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    removed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    removed_by: Mapped[str | None] = mapped_column(String(200))

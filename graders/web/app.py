@@ -27,6 +27,7 @@ from graders.present.html import environment
 from graders.spec import Course
 from graders.web.headers import SecurityHeaders
 from graders.web.limits import BodyLimit
+from graders.web.lti.registry import tool_key
 from graders.web.models import engine_for
 from graders.web.pages import install_error_pages, too_large
 from graders.web.reports import ClassReports
@@ -75,6 +76,7 @@ def create_app(settings: WebSettings, queue) -> FastAPI:
     app.state.queue = queue
     app.state.throttle = LoginThrottle(engine, settings.login_throttle)
     app.state.reports = reports
+    tool_key(engine)  # the LTI tool's key pair, made on the first start (lti/registry.py)
 
     # Added innermost first: BodyLimit sees the session (for its 413 page), and the 413 it
     # raises from `receive` reaches the error pages without crossing another middleware.

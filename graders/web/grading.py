@@ -28,19 +28,32 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from graders.engine import Runner
 from graders.errors import SpecError, UsageError
 from graders.messages import stored_params
+from graders.results import TestResult
 from graders.sandbox import run_sets
 from graders.service import Blame, Outcome, grade_lab
 from graders.spec import Course, LabSpec
 from graders.store.gradebook import Entry, Gradebook, file_version
 from graders.submission import Submission
-from graders.web.models import DONE, ERROR, LAB, QUEUED, QUIZ, RUNNING, Attempt, engine_for, now
+from graders.web.lti.outbox import score_changed
+from graders.web.models import (
+    DONE,
+    ERROR,
+    LAB,
+    QUEUED,
+    QUIZ,
+    RUNNING,
+    Attempt,
+    HiddenResult,
+    engine_for,
+    now,
+)
 
 
 def source_name(attempt_id: int) -> str:
@@ -139,6 +152,7 @@ def _grade(
     course = course or Course.locate()
     max_score = 0.0
     lab: LabSpec | None = None
+    hidden: list[TestResult] = []  # the hidden sets in full: staff only (HiddenResult)
     try:
         lab = course.lab(lab_id)
     except (UsageError, SpecError) as error:  # the lab left the course, or its spec broke
@@ -146,7 +160,11 @@ def _grade(
     else:
         max_score = float(sum(t.points for t in lab.tests))
         outcome = grade_lab(
-            lab, Submission(Path(lab.entry), text), include_hidden=True, runner=runner
+            lab,
+            Submission(Path(lab.entry), text),
+            include_hidden=True,
+            runner=runner,
+            staff=hidden,
         )
     if outcome.trace is not None:
         print(outcome.trace, file=sys.stderr)  # a bug of ours: its trace goes to the server's log
@@ -165,14 +183,20 @@ def _grade(
             spec_version=file_version(lab.spec_path),
             max_score=max_score,
             submitted_at=submitted_at,
+            one_row_per_source=True,  # a regrade under a fixed spec replaces it
         )
         _gradebook(db_url).record(entry, outcome)
+        score_changed(db_url, course.root, student, lab_id)  # to the LMS, if linked (AGS)
     with Session(engine) as session, session.begin():
         session.execute(
             update(Attempt)
             .where(*mine)
             .values(finished_at=now(), lease_until=None, **attempt_values(outcome, max_score))
         )
+        session.execute(delete(HiddenResult).where(HiddenResult.attempt == attempt_id))
+        if outcome.result is not None and hidden:
+            tests = [test.to_dict() for test in hidden]
+            session.add(HiddenResult(attempt=attempt_id, tests=tests, graded_at=now()))
         return session.scalar(select(Attempt.status).where(Attempt.id == attempt_id)) or ERROR
 
 
@@ -200,7 +224,14 @@ def attempt_values(outcome: Outcome, max_score: float) -> dict[str, object]:
 
 
 def record_quiz(
-    db_url: str, student: str, quiz_id: str, sheet: str, outcome: Outcome, bank_path: Path
+    db_url: str,
+    student: str,
+    quiz_id: str,
+    sheet: str,
+    outcome: Outcome,
+    bank_path: Path,
+    token: str | None = None,
+    course_root: Path | None = None,
 ) -> int:
     """A quiz answered on the web: its attempt (graded when answered) and its gradebook row,
     like any grading's. Returns the attempt's id."""
@@ -214,6 +245,7 @@ def record_quiz(
             text=sheet,
             created_at=created,
             finished_at=created,
+            token=token,
             **attempt_values(outcome, max_score),
         )
         session.add(attempt)
@@ -230,6 +262,7 @@ def record_quiz(
         submitted_at=created,
     )
     _gradebook(db_url).record(entry, outcome)
+    score_changed(db_url, course_root, student, quiz_id)  # to the LMS, if linked (AGS)
     return attempt_id
 
 

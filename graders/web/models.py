@@ -16,6 +16,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -49,6 +50,8 @@ class User(Base):
 
 class Attempt(Base):
     __tablename__ = "seqlab_web_attempts"
+    # A quiz paper's token is used once: a form posted twice (Back, resend) is one attempt.
+    __table_args__ = (Index("seqlab_one_paper", "student", "token", unique=True),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     student: Mapped[str] = mapped_column(ForeignKey("seqlab_web_users.username"), index=True)
@@ -71,6 +74,7 @@ class Attempt(Base):
     claim: Mapped[str | None] = mapped_column(String(200))
     lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     claims: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    token: Mapped[str | None] = mapped_column(String(64))  # the quiz paper's (quizzes.py)
 
 
 class LoginFailure(Base):
@@ -81,3 +85,29 @@ class LoginFailure(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     key: Mapped[str] = mapped_column(String(120), index=True)  # user:<name> | client:<address>
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class Draft(Base):
+    """A student's unsubmitted file for one lab (drafts.py): the editor saves it as it goes.
+    `version` goes up by one with every save; a save names the version it was made from and
+    is refused when that is no longer the newest (an older tab never overwrites a newer one)."""
+
+    __tablename__ = "seqlab_web_drafts"
+
+    student: Mapped[str] = mapped_column(ForeignKey("seqlab_web_users.username"), primary_key=True)
+    lab: Mapped[str] = mapped_column(String(100), primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer)
+    saved_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class HiddenResult(Base):
+    """Staff only: an attempt's hidden sets as judged, with their input, expected and actual
+    output (TestResult.to_dict() each). The attempt's own `results` never holds them; only
+    the staff's view of a student (routes/students.py, Instructor-only) reads this table."""
+
+    __tablename__ = "seqlab_web_hidden_results"
+
+    attempt: Mapped[int] = mapped_column(ForeignKey("seqlab_web_attempts.id"), primary_key=True)
+    tests: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    graded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -8,6 +8,7 @@ caller that asks for JSON (the lab page's script).
 
 from __future__ import annotations
 
+import re
 import sys
 from urllib.parse import quote
 
@@ -22,6 +23,7 @@ from graders.errors import SpecError
 from graders.messages import say
 from graders.web.deps import NeedSignIn, lang_of, session_user
 from graders.web.headers import NONCE_KEY
+from graders.web.limits import MAX_SUBMISSION_BYTES
 from graders.web.models import User
 from graders.web.security import csrf_token
 
@@ -35,9 +37,19 @@ ERROR_KEYS = (
     "web.error_429",
     "web.report_failed",
     "web.error_course",
+    "web.error_code_too_large",
+    "web.error_malformed",
 )
 # HTTPException details that name their own message.
-DETAIL_KEYS = {"csrf": "web.error_csrf", "nul": "web.error_nul", "report": "web.report_failed"}
+DETAIL_KEYS = {
+    "csrf": "web.error_csrf",
+    "nul": "web.error_nul",
+    "report": "web.report_failed",
+    "code": "web.error_code_too_large",  # a lab's code or draft over its limit
+    "malformed": "web.error_malformed",
+}
+CODE_PATH = re.compile(r"/labs/[^/]+/(submit|draft)")  # a 413 there is the code's size
+PARAMS = {"web.error_code_too_large": {"limit": MAX_SUBMISSION_BYTES // 1000}}
 
 
 def render(request: Request, name: str, user: User | None, status_code: int = 200, **context):
@@ -78,11 +90,17 @@ async def need_sign_in(request: Request, _error: NeedSignIn) -> Response:
 def http_error(request: Request, error: StarletteHTTPException) -> Response:
     """A plain function: Starlette runs it in the thread pool (it may look the user up)."""
     key = DETAIL_KEYS.get(str(error.detail), f"web.error_{error.status_code}")
+    if error.status_code == 413 and CODE_PATH.fullmatch(request.url.path):
+        key = "web.error_code_too_large"
     if key not in ERROR_KEYS:
         key = "web.error_other"
+    params = PARAMS.get(key, {})
     if wants_json(request):
-        return JSONResponse({"error": say(key, lang_of(request))}, status_code=error.status_code)
-    return render(request, "error.html", _user(request), error.status_code, message_key=key)
+        message = say(key, lang_of(request), **params)
+        return JSONResponse({"error": message}, status_code=error.status_code)
+    return render(
+        request, "error.html", _user(request), error.status_code, message_key=key, params=params
+    )
 
 
 def _user(request: Request) -> User | None:

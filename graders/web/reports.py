@@ -38,20 +38,28 @@ from graders.batch.similarity import DEFAULT_THRESHOLD
 from graders.batch.similarity import compare as compare_similarity
 from graders.messages import LANGS
 from graders.spec import LabSpec
-from graders.store.tables import Grade
+from graders.store.tables import Grade, ScoreOverride
 from graders.web.models import engine_for
-from graders.web.scores import course_rules
+from graders.web.scores import course_rules, rules_with, student_page, web_rules
 
-Key = tuple[int, int, str]  # (the lab's gradebook rows, the newest one's id, the rule)
+# (the lab's gradebook rows, the newest one's id, the rule, its overrides, those removed)
+Key = tuple[int, int, str, int, int]
 
 
 def report_key(db: Session, lab: LabSpec) -> Key:
     """What the report is built from: the lab's gradebook rows (a regrade replaces a row, with
-    a new id) and the course's score-of-record rule for it."""
+    a new id), the course's score-of-record rule for it and the staff's overrides."""
     count, newest = db.execute(
         select(func.count(), func.max(Grade.id)).where(Grade.lab == lab.id)
     ).one()
-    return int(count or 0), int(newest or 0), course_rules(lab.course_root).rule(lab.id)
+    overrides, removed = db.execute(
+        select(func.count(), func.count(ScoreOverride.removed_at)).where(
+            ScoreOverride.lab == lab.id
+        )
+    ).one()
+    rules = rules_with(lab.course_root, web_rules(db))  # its calendar too: extensions count
+    rule = f"{rules.rule(lab.id)} {rules.calendar!r}"
+    return int(count or 0), int(newest or 0), rule, int(overrides or 0), int(removed or 0)
 
 
 def build_report(db_url: str, lab: LabSpec) -> tuple[Key, dict[str, str]]:
@@ -59,9 +67,13 @@ def build_report(db_url: str, lab: LabSpec) -> tuple[Key, dict[str, str]]:
     page and export reads it), in every language, and the key it was built from."""
     with Session(engine_for(db_url)) as db:
         key = report_key(db, lab)
-    records = load_records(db_url, lab.id, course_rules(lab.course_root))
+    records = load_records(db_url, lab.id, course_rules(lab.course_root, db_url))
     similarity = compare_similarity(lab, [(r.student, r.text) for r in records], DEFAULT_THRESHOLD)
-    return key, {lang: render_class_report(lab, records, similarity, lang) for lang in LANGS}
+    pages = {
+        lang: render_class_report(lab, records, similarity, lang, link=student_page)
+        for lang in LANGS
+    }
+    return key, pages
 
 
 def _build_and_send(send: Connection, db_url: str, lab: LabSpec) -> None:

@@ -15,13 +15,29 @@ from pathlib import Path
 
 from markdown_it import MarkdownIt
 
-from graders.messages import read_params, say
+from graders.messages import Text, read_params, say
 from graders.present.view import ResultView, build
 from graders.results import LabResult
 from graders.web.models import Attempt
 
 LANG_HEADINGS = {"zh": "中文", "en": "English"}
+BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
+
+
+def _line_break(state, silent: bool) -> bool:
+    """`<br>` in a README's text (the one way to break a line in a table cell) becomes a line
+    break; every other tag stays escaped text, as html=False makes it."""
+    found = BR.match(state.src, state.pos)
+    if not found:
+        return False
+    if not silent:
+        state.push("hardbreak", "br", 0)
+    state.pos = found.end()
+    return True
+
+
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
+_markdown.inline.ruler.before("html_inline", "line_break", _line_break)
 
 
 def attempt_view(attempt: Attempt, lang: str) -> ResultView | None:
@@ -32,7 +48,13 @@ def attempt_view(attempt: Attempt, lang: str) -> ResultView | None:
 def attempt_message(attempt: Attempt, lang: str) -> str:
     """Why an attempt has no result, in the reader's language ("" when it has one)."""
     message = attempt.message
-    return say(message["key"], lang, **read_params(message.get("params"))) if message else ""
+    if not message:
+        return ""
+    params = read_params(message.get("params"))
+    for name, value in params.items():  # never a path on the server (the lab's template)
+        if isinstance(value, str) and value.startswith("/"):
+            params[name] = Text("web.the_starter") if name == "template" else Path(value).name
+    return say(message["key"], lang, **params)
 
 
 def split_languages(text: str) -> dict[str, str]:

@@ -33,6 +33,9 @@ def test_a_built_wheel_holds_no_spec_bank_solution_or_corpus(tmp_path):
     skip = shutil.ignore_patterns("__pycache__", "node_modules", "frontend")
     for package in ("graders", "quizzes"):
         shutil.copytree(ROOT / package, source / package, ignore=skip)
+    records = source / "graders" / "labs" / "mistakes"  # named mistakes' hidden outputs
+    records.mkdir(parents=True, exist_ok=True)
+    (records / f"{LAB}.json").write_text("{}", encoding="utf-8")
     done = subprocess.run(
         [*PIP_WHEEL, "-w", str(tmp_path / "dist"), str(source)],
         capture_output=True,
@@ -56,6 +59,9 @@ def course_in_the_venv():
         shutil.copytree(ROOT / part / LAB, root / part / LAB)
     (root / "graders" / "labs").mkdir(parents=True)
     shutil.copy(ROOT / "graders" / "labs" / f"{LAB}.toml", root / "graders" / "labs")
+    (root / "graders" / "labs" / "mistakes").mkdir()
+    records = {"format": 1, "lab": LAB, "digest": "", "sets": {}, "mistakes": []}
+    (root / "graders" / "labs" / "mistakes" / f"{LAB}.json").write_text(json.dumps(records))
     try:
         yield root
     finally:
@@ -76,6 +82,8 @@ def test_secrets_readable_inside_the_sandbox_cap_the_level_and_are_named(course_
     assert doctor.returncode == 0, doctor.stderr
     assert "Isolation level on this machine: weak" in doctor.stdout
     assert str(spec) in doctor.stdout and "at most weak" in doctor.stdout
+    records = course / "graders" / "labs" / "mistakes" / f"{LAB}.json"
+    assert str(records) in doctor.stdout  # the named mistakes' records are secrets too
 
     solution = course / "solutions" / LAB / "rnn_numpy.py"
     refused = seqlab(

@@ -1,11 +1,22 @@
 """The app's routes by area, each an APIRouter that create_app() includes: sign-in and the
 language (auth), the course and its labs (labs), quizzes, the instructor's pages, and the
-JSON the lab page polls (api). What they need comes as dependencies (graders/web/deps.py).
+JSON the lab page polls (api), the editor's drafts (drafts). What they need comes as
+dependencies (graders/web/deps.py).
 
 Routes that touch the database or files are plain functions, which FastAPI runs in its
 thread pool; only a route with no such work runs in the event loop.
 """
 
-from graders.web.routes import api, auth, instructor, labs, quizzes
+from graders.web.routes import api, auth, drafts, instructor, labs, lti, quizzes, rules, students
 
-ROUTERS = (auth.router, labs.router, api.router, quizzes.router, instructor.router)
+ROUTERS = (
+    auth.router,
+    labs.router,
+    drafts.router,
+    api.router,
+    quizzes.router,
+    instructor.router,
+    rules.router,
+    lti.router,
+)
+ROUTERS += (students.router,)  # the staff's view of a student (issue 15, item 4)

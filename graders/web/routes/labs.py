@@ -13,17 +13,17 @@ from pathlib import Path
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
-from sqlalchemy import select
 
-from graders.engine import course_text
 from graders.errors import SpecError
+from graders.web.deadlines import gate, notes
 from graders.web.deps import DB, CsrfChecked, Lab, Lang, Posted, SignedIn
 from graders.web.limits import MAX_SUBMISSION_BYTES
 from graders.web.models import LAB, QUEUED, Attempt, now
 from graders.web.pages import render, wants_json
 from graders.web.routes.api import OwnAttempt, attempt_json
+from graders.web.routes.drafts import editor_state, lab_attempts
 from graders.web.routes.quizzes import quiz_bank, quiz_ids
-from graders.web.scores import standings
+from graders.web.scores import adjusted_by_staff, standings
 from graders.web.security import submissions_in_window
 from graders.web.views import task_page
 
@@ -51,7 +51,10 @@ def course_page(request: Request, user: SignedIn, db: DB) -> Response:
     for lab in readable:
         score, top, count = scores.get(lab.id, (0.0, 0.0, 0))
         top = top or float(sum(t.points for t in lab.tests))
-        labs.append({"lab": lab, "score": score, "max": top, "attempts": count})
+        labs.append(
+            {"lab": lab, "score": score, "max": top, "attempts": count}
+            | {"notes": notes(request, user, lab.id)}  # the calendar (deadlines.py)
+        )
     quizzes, unavailable = [], sorted(broken)
     for quiz_id in quiz_ids(course):
         try:
@@ -61,7 +64,10 @@ def course_page(request: Request, user: SignedIn, db: DB) -> Response:
             continue
         score, top, count = scores.get(quiz_id, (0.0, 0.0, 0))
         top = top or sum(q.points for q in bank.questions)
-        quizzes.append({"bank": bank, "score": score, "max": top, "attempts": count})
+        quizzes.append(
+            {"bank": bank, "score": score, "max": top, "attempts": count}
+            | {"notes": notes(request, user, quiz_id, db)}
+        )
     done = sum(1 for entry in labs if entry["max"] and entry["score"] >= entry["max"])
     return render(
         request,
@@ -71,40 +77,46 @@ def course_page(request: Request, user: SignedIn, db: DB) -> Response:
         quizzes=quizzes,
         done=done,
         unavailable=unavailable,
+        adjusted=adjusted_by_staff(request.app.state.settings.db_url, course.root, user.username),
     )
 
 
 @router.get("/labs/{lab_id}", response_class=HTMLResponse)
 def lab_page(request: Request, user: SignedIn, lab: Lab, db: DB, lang: Lang) -> Response:
-    attempts = list(
-        db.scalars(
-            select(Attempt)
-            .where(Attempt.student == user.username, Attempt.lab == lab.id)
-            .order_by(Attempt.id.desc())
-        )
-    )
-    code = attempts[0].text if attempts else course_text(lab.starter_path, lab)
+    attempts = lab_attempts(db, user.username, lab.id)
     return render(
         request,
         "lab.html",
         user,
         lab=lab,
         task=task_page(lab.starter_path.parent / "README.md", lang),
-        code=code,
         attempts=attempts,
         latest=attempts[0] if attempts else None,
+        **editor_state(db, user.username, lab, attempts),  # the draft, if newer (drafts.py)
+        rule_notes=notes(request, user, lab.id),  # the calendar (deadlines.py)
     )
 
 
 @router.post("/labs/{lab_id}/submit")
 def submit(
-    request: Request, _csrf: CsrfChecked, user: SignedIn, lab: Lab, form: Posted, db: DB
+    request: Request,
+    _csrf: CsrfChecked,
+    user: SignedIn,
+    lab: Lab,
+    form: Posted,
+    db: DB,
+    lang: Lang,
 ) -> Response:
     code = form.get("code")
-    if not isinstance(code, str) or len(code.encode("utf-8")) > MAX_SUBMISSION_BYTES:
-        raise HTTPException(413)
+    if not isinstance(code, str):
+        raise HTTPException(400, detail="malformed")
+    if len(code.encode("utf-8")) > MAX_SUBMISSION_BYTES:
+        raise HTTPException(413, detail="code")
     if "\x00" in code:
         raise HTTPException(400, detail="nul")
+    refusal = gate(request, user, lab.id, lab.title[lang])
+    if refusal is not None:  # outside the course's calendar: refused with the rule said
+        return refusal
     settings = request.app.state.settings
     if submissions_in_window(db, user.username, settings.rate_seconds) >= settings.rate_count:
         raise HTTPException(429)

@@ -1,14 +1,147 @@
 // The lab page: 评测 posts the editor's text, then polls the attempt's JSON until its
-// per-set results are there (queued with its position → running → results). The results'
-// HTML comes rendered (and escaped) from the server. Without JavaScript the form still posts
-// and the attempt page shows the results.
+// per-set results are there (queued with its position → running → results) and reloads the
+// attempt history. The results' HTML comes rendered (and escaped) from the server. Without
+// JavaScript the form still posts and the attempt page shows the results.
+//
+// Drafts (routes/drafts.py): every edit is kept at once in localStorage, then saved to the
+// server 1.5 s after typing stops, naming the draft version it was made from; the server
+// refuses a save from a tab whose version is no longer the newest (409: this tab is told).
+// Until the server has the text it stays in localStorage, so an expired session loses
+// nothing: after signing in the page finds it (same base version) and sends it. Leaving with
+// edits the server does not have asks first (beforeunload).
 (function () {
   const csrf = document.querySelector('meta[name="csrf-token"]').content;
   const form = document.getElementById("submit-form");
   const results = document.getElementById("results");
   const status = document.getElementById("status");
   const button = document.getElementById("grade-button");
+  const S = form && form.dataset.state ? JSON.parse(form.dataset.state) : null;
+  const textarea = form && form.querySelector("textarea[name=code]");
+  const draftStatus = document.getElementById("draft-status");
+  const problem = document.getElementById("draft-problem");
+  const SAVE_MS = 1500;
 
+  const textNow = () => (window.seqlabEditor ? window.seqlabEditor.text() : textarea.value);
+  const setText = (text) => {
+    if (window.seqlabEditor) window.seqlabEditor.setText(text);
+    else { textarea.value = text; textarea.dispatchEvent(new Event("input")); }
+  };
+  const bytes = (text) => new Blob([text]).size;
+
+  function tell(message, link) {
+    problem.textContent = message || "";
+    if (link) {
+      const a = document.createElement("a");
+      a.href = link.href;
+      a.textContent = link.text;
+      a.addEventListener("click", () => { leaving = true; });
+      problem.append(" ", a);
+    }
+    problem.hidden = !message;
+  }
+
+  function refreshHistory() {
+    if (!S) return;
+    fetch("/labs/" + S.lab + "/history", { headers: { Accept: "text/html" } })
+      .then((r) => (r.ok && !r.redirected ? r.text() : null))
+      .then((html) => { if (html !== null) document.getElementById("history").innerHTML = html; })
+      .catch(() => {});
+  }
+
+  // --- drafts ---------------------------------------------------------------------------
+  const key = S ? "seqlab-draft:" + S.user + ":" + S.lab : "";
+  let version = S ? S.version : 0;
+  let saved = textarea ? textNow() : "";  // what the server has
+  let dirty = false, timer = null, inflight = false, stopped = false, leaving = false;
+
+  function remember() {
+    try { localStorage.setItem(key, JSON.stringify({ text: textNow(), base: version })); } catch (e) { /* full or off */ }
+  }
+  function forget() { try { localStorage.removeItem(key); } catch (e) { /* off */ } }
+
+  function expired() {
+    stopped = true;  // nothing to send until the student signs in again
+    remember();
+    tell(S.messages.expired, { href: "/login?next=" + encodeURIComponent(location.pathname), text: S.messages.sign_in });
+  }
+
+  function changed() {
+    dirty = textNow() !== saved;
+    if (stopped) { if (dirty) remember(); return; }
+    if (dirty) remember(); else forget();
+    clearTimeout(timer);
+    if (dirty) timer = setTimeout(save, SAVE_MS);
+  }
+
+  function save() {
+    if (stopped || !dirty) return;
+    if (inflight) { timer = setTimeout(save, 300); return; }
+    const text = textNow();
+    if (bytes(text) > S.max_bytes) { tell(S.messages.too_large); return; }
+    inflight = true;
+    draftStatus.textContent = S.messages.saving;
+    fetch("/labs/" + S.lab + "/draft", {
+      method: "POST",
+      body: new URLSearchParams({ code: text, base: String(version) }),
+      headers: { "X-CSRF-Token": csrf, Accept: "application/json" },
+    })
+      .then((r) => r.json().then((data) => ({ code: r.status, data })))
+      .then(({ code, data }) => {
+        inflight = false;
+        if (code === 200) {
+          version = data.version;
+          saved = text;
+          draftStatus.textContent = data.saved;
+          tell("");
+          changed();
+        } else if (code === 401 || code === 403) {
+          draftStatus.textContent = "";
+          expired();
+        } else if (code === 409) {
+          stopped = true;
+          draftStatus.textContent = "";
+          tell(data.error);
+        } else {
+          tell(data.error || S.messages.failed);
+          if (code >= 500) timer = setTimeout(save, 10000);
+        }
+      })
+      .catch(() => {
+        inflight = false;
+        draftStatus.textContent = S.messages.failed;
+        timer = setTimeout(save, 5000);
+      });
+  }
+
+  if (S && textarea) {
+    let local = null;
+    try { local = JSON.parse(localStorage.getItem(key) || "null"); } catch (e) { local = null; }
+    textarea.addEventListener("input", changed);
+    if (local && local.base === version && local.text !== saved) {
+      setText(local.text);  // edits the server never got (an expired session, a lost network)
+      clearTimeout(timer);
+      save();
+    } else if (local) forget();
+    document.querySelectorAll("[data-restore]").forEach((b) => {
+      b.hidden = false;
+      b.addEventListener("click", () => {
+        setText(b.dataset.restore === "submitted" ? S.submitted : S.starter);
+        tell(S.messages.replaced);
+      });
+    });
+    window.addEventListener("beforeunload", (event) => {
+      if (dirty && !leaving) { event.preventDefault(); event.returnValue = ""; }
+    });
+    document.addEventListener("visibilitychange", () => {
+      if (document.visibilityState === "hidden" && dirty) { clearTimeout(timer); save(); }
+    });
+    // A plain textarea (no editor bundle) submits on Ctrl/Cmd-Enter too.
+    textarea.addEventListener("keydown", (event) => {
+      if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) { event.preventDefault(); form.requestSubmit(); }
+    });
+  }
+
+  // --- grading --------------------------------------------------------------------------
   function poll(id) {
     fetch("/api/attempts/" + id, { headers: { Accept: "application/json" } })
       .then((r) => r.json().then((data) => ({ ok: r.ok, data })))
@@ -20,6 +153,7 @@
           results.innerHTML = data.html;
           results.dataset.attempt = "";
           if (button) button.disabled = false;
+          refreshHistory();
         } else {
           setTimeout(() => poll(id), 700);
         }
@@ -30,16 +164,23 @@
   if (form) {
     form.addEventListener("submit", (event) => {
       event.preventDefault();
+      if (button.disabled) return;
+      const text = textNow();
+      if (S && bytes(text) > S.max_bytes) { status.textContent = S.messages.too_large; return; }
       button.disabled = true;
       fetch(form.action, {
         method: "POST",
         body: new FormData(form),
         headers: { "X-CSRF-Token": csrf, Accept: "application/json" },
       })
-        .then((r) => r.json().then((data) => ({ ok: r.ok, data })))
-        .then(({ ok, data }) => {
-          if (!ok) { status.textContent = data.error || ""; button.disabled = false; return; }
+        .then((r) => r.json().then((data) => ({ code: r.status, ok: r.ok, data })))
+        .then(({ code, ok, data }) => {
+          button.disabled = ok;
+          if (S && (code === 401 || code === 403)) { status.textContent = ""; expired(); return; }
+          if (!ok) { status.textContent = data.error || ""; return; }
+          if (S && !stopped) { saved = text; changed(); }  // the server has it, as an attempt
           results.innerHTML = "";
+          refreshHistory();
           poll(data.id);
         })
         .catch(() => { button.disabled = false; });

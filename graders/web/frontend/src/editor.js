@@ -1,11 +1,14 @@
 // The lab page's editor: CodeMirror 6 over the lab's template, where only the lines between a
 // `# Begin` and its `# End` marker accept edits (a transaction filter drops any other change).
 // It replaces the page's <textarea> (which still works without JavaScript) and keeps it in
-// sync, so the form posts the same text either way.
+// sync, so the form posts the same text either way (and lab.js, which saves drafts, hears
+// every change as the textarea's "input" event). Python is highlighted; Ctrl/Cmd-Enter
+// submits the form (评测) and Esc leaves the editor for the 评测 button, so Tab, which indents
+// here, never traps a keyboard user.
 import { defaultKeymap, history, historyKeymap, indentWithTab } from "@codemirror/commands";
 import { python } from "@codemirror/lang-python";
-import { indentUnit } from "@codemirror/language";
-import { EditorState, RangeSetBuilder } from "@codemirror/state";
+import { defaultHighlightStyle, indentUnit, syntaxHighlighting } from "@codemirror/language";
+import { EditorState, Prec, RangeSetBuilder } from "@codemirror/state";
 import {
   Decoration, EditorView, ViewPlugin, keymap, lineNumbers, highlightActiveLine,
 } from "@codemirror/view";
@@ -67,6 +70,15 @@ const shading = ViewPlugin.fromClass(
 // carrying this response's nonce, which the server put on this script's tag (headers.py).
 const NONCE = document.currentScript ? document.currentScript.nonce : "";
 
+// Above the default keymap, whose Mod-Enter inserts a blank line.
+function pageKeys(textarea) {
+  const button = () => textarea.form && textarea.form.querySelector("button[type=submit]");
+  return Prec.highest(keymap.of([
+    { key: "Mod-Enter", run: () => { if (textarea.form) textarea.form.requestSubmit(); return true; } },
+    { key: "Escape", run: (view) => { const b = button(); if (!b) return false; view.contentDOM.blur(); b.focus(); return true; } },
+  ]));
+}
+
 function mount(textarea) {
   const host = document.createElement("div");
   host.className = "editor";
@@ -78,9 +90,14 @@ function mount(textarea) {
       doc: textarea.value,
       extensions: [
         lineNumbers(), highlightActiveLine(), history(), python(), indentUnit.of("    "),
+        syntaxHighlighting(defaultHighlightStyle, { fallback: true }), pageKeys(textarea),
         keymap.of([...defaultKeymap, ...historyKeymap, indentWithTab]),
         onlyBlanks, shading, EditorView.cspNonce.of(NONCE),
-        EditorView.updateListener.of((u) => { if (u.docChanged) textarea.value = u.state.doc.toString(); }),
+        EditorView.updateListener.of((u) => {
+          if (!u.docChanged) return;
+          textarea.value = u.state.doc.toString();
+          textarea.dispatchEvent(new Event("input"));
+        }),
       ],
     }),
   });
@@ -94,6 +111,11 @@ function mount(textarea) {
       view.dispatch({ changes: { from: region.lo, to: region.hi, insert: body } });
     },
     text: () => view.state.doc.toString(),
+    // The whole file (a draft, the last submission, the starter), past the blanks' filter;
+    // undoable like any edit.
+    setText(text) {
+      view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: text }, filter: false });
+    },
   };
 }
 

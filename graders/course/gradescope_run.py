@@ -1,0 +1,117 @@
+"""`run_autograder`'s Python half: one Gradescope submission → results/results.json.
+
+`python -m graders.course.gradescope_run ROOT LAB LANG LEVEL` finds the student's file under
+ROOT/submission, grades it through the grading service at isolation LEVEL or better, and
+writes ROOT/results/results.json. What is whose fault decides what Gradescope shows:
+- the student's (no file, several candidates, a file that cannot be read or spliced): a
+  results.json with 0 and the reason, like any grade;
+- ours or the author's (a broken seqlab, spec or sandbox, an isolation below LEVEL): no
+  results.json and a non-zero exit, which Gradescope reports to staff as an autograder
+  failure — never a 0 for the student.
+The tests are drawn by present/gradescope.py, as the gradebook's Gradescope export draws them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+from graders.errors import SeqlabError, SubmissionError
+from graders.messages import say
+from graders.present.gradescope import gradescope_tests
+from graders.results import LabResult
+from graders.service import Blame, grade_lab, require_isolation
+from graders.spec import Course, LabSpec
+from graders.submission import read_submission
+
+SUFFIXES = (".py", ".ipynb")
+SKIPPED_FOLDERS = {"__pycache__", ".ipynb_checkpoints", "__MACOSX"}
+MAX_FILES = 1000  # a submission folder is the student's: walked with a bound
+
+
+def candidates(folder: Path) -> list[Path]:
+    """Every .py/.ipynb under the submission folder (links and hidden folders left out)."""
+    found: list[Path] = []
+    for top, folders, files in os.walk(folder):  # does not follow links to folders
+        folders[:] = sorted(f for f in folders if f not in SKIPPED_FOLDERS and f[0] != ".")
+        for name in sorted(files):
+            path = Path(top) / name
+            if path.suffix.lower() in SUFFIXES and not path.is_symlink() and name[0] != ".":
+                found.append(path)
+        if len(found) > MAX_FILES:
+            break
+    return found
+
+
+def find_submission(folder: Path, lab: LabSpec) -> Path:
+    """The lab's file however it was uploaded: the starter's name (or its notebook, or
+    nbgrader's <lab>.ipynb) anywhere in the folder, else the only .py/.ipynb there is."""
+    found = candidates(folder)
+    stem = Path(lab.entry).stem
+    named = {lab.entry, f"{stem}.ipynb", f"{lab.id}.ipynb"}
+    chosen = [path for path in found if path.name in named] or found
+    if not chosen:
+        raise SubmissionError("batch.no_file", path=folder, suffixes=" ".join(SUFFIXES))
+    if len(chosen) > 1:
+        names = ", ".join(str(path.relative_to(folder)) for path in chosen[:10])
+        raise SubmissionError("batch.ambiguous", path=folder, names=names, entry=lab.entry)
+    return chosen[0]
+
+
+def results_json(result: LabResult, lang: str) -> dict:
+    summary = say(
+        "report.score", lang, score=f"{result.score:g}", max_score=f"{result.max_score:g}"
+    )
+    return {
+        "score": result.score,
+        "execution_time": round(result.execution_time, 3),
+        "output": summary,
+        "output_format": "text",
+        "visibility": "visible",
+        "stdout_visibility": "hidden",
+        "tests": gradescope_tests(result, lang),
+    }
+
+
+def students_zero(message: str) -> dict:
+    return {"score": 0, "execution_time": 0, "output": message, "tests": []}
+
+
+def run(root: Path, lab_id: str, lang: str, level: str) -> dict:
+    """results.json's content; raises (an autograder failure) when the fault is not the
+    student's."""
+    course = Course.locate(root / "source" / "seqlab")
+    lab = course.lab(lab_id)
+    require_isolation(level, course)
+    try:
+        path = find_submission(root / "submission", lab)
+    except SubmissionError as error:
+        return students_zero(error.render(lang))
+    outcome = grade_lab(
+        lab, lambda: read_submission(path, follow_symlinks=False), include_hidden=True
+    )
+    if outcome.result is not None:
+        return results_json(outcome.result, lang)
+    if outcome.blame is Blame.STUDENT:
+        return students_zero(outcome.message(lang))
+    raise outcome.error
+
+
+def main(argv: list[str]) -> int:
+    root, lab_id, lang, level = Path(argv[0]), argv[1], argv[2], argv[3]
+    try:
+        document = run(root, lab_id, lang, level)
+    except SeqlabError as error:  # ours, the author's or the platform's: staff must see it
+        print(error.render(lang), file=sys.stderr)
+        return 1
+    results = root / "results"
+    results.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(document, ensure_ascii=False, indent=2)
+    (results / "results.json").write_text(text, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

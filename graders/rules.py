@@ -1,0 +1,239 @@
+"""Code rules a task page states ("do not use nn.LSTMCell", "use your own softmax"), checked on
+the trusted side on the abstract syntax tree of the student's blanks. Pure: text in, findings
+out; it never imports or runs anything it reads.
+
+A use is every place the code names something: a name, an attribute chain, an import, and the
+spellings that name a thing through a literal string (`getattr(nn, "LSTMCell")`,
+`nn.__dict__["LSTMCell"]`, `vars(nn)["LSTMCell"]`, `importlib.import_module("torch.nn")`,
+`__import__("torch")`). Each is resolved to dotted names through the program's imports and
+simple assignments (`import torch.nn as n`, `from torch.nn import LSTMCell as C`,
+`cell = nn.LSTMCell`, `from torch.nn import *`), so an alias is judged by what it names. The
+scan is flow- and scope-insensitive on purpose: a name bound to a forbidden thing anywhere
+counts wherever a blank uses it (over-reporting is a visible message the student can read;
+under-reporting is a rule not enforced). Comments and ordinary strings are never uses.
+What no static check sees (a name built at run time, `exec` of a string) is out of reach.
+
+Matching: a forbidden entry matches a dotted name equal to it or ending in `.` + it, so
+`nn.LSTMCell` catches `torch.nn.LSTMCell` and an alias resolving to it, but not the student's
+own `LSTMCell`. A required entry must be named exactly (`softmax`, the student's function, is
+not satisfied by `scipy.special.softmax`); a rule's names are alternatives.
+
+Only uses inside the blanks count (the template is the course's), and line numbers are those
+of the program that was parsed; the caller maps them to the student's file.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from graders.markers import parse
+
+UNKNOWN = "?"  # the dotted name of what no static reading can name (a call's result)
+DOTTED = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*")
+
+
+@dataclass(frozen=True)
+class Rule:
+    kind: str  # forbid | require
+    names: tuple[str, ...]
+    reason: dict[str, str]  # zh, en: why, as the task page says it
+    blank: int | None = None  # only this blank (1-based); None: every blank
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A rule the code does not keep: a forbidden use (its lines), or a required name missing."""
+
+    rule: Rule
+    lines: tuple[int, ...] = ()  # program lines of the forbidden uses
+    written: str = ""  # the first use as written ("n.LSTMCell")
+    name: str = ""  # what it resolved to ("torch.nn.LSTMCell")
+    span: tuple[int, int] | None = None  # a missing name: the blank's first and last line
+
+
+class Unparsable(Exception):
+    """The program is not valid Python; `line` is where the parser stopped."""
+
+    def __init__(self, line: int) -> None:
+        super().__init__(line)
+        self.line = line
+
+
+def _literal(node: ast.AST | None) -> str | None:
+    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
+
+
+class _Names:
+    """What each name of the program may stand for, from its imports and assignments."""
+
+    def __init__(self, tree: ast.Module) -> None:
+        self.bound: dict[str, set[str]] = {}
+        self.star: set[str] = set()  # modules of `from m import *`
+        assignments = []
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    target = alias.asname or alias.name.split(".")[0]
+                    self._bind(target, alias.name if alias.asname else target)
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                for alias in node.names:
+                    if alias.name == "*":
+                        self.star.add(node.module)
+                    else:
+                        self._bind(alias.asname or alias.name, f"{node.module}.{alias.name}")
+            elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                self._bind(node.name, node.name)
+            elif isinstance(node, ast.Assign | ast.AnnAssign | ast.NamedExpr):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                assignments += [(target, node.value) for target in targets]
+        # Aliases of aliases (`n = torch.nn; C = n.LSTMCell`): a few rounds reach them.
+        for _ in range(3):
+            for target, value in assignments:
+                self._assign(target, value)
+
+    def _bind(self, name: str, meaning: str) -> None:
+        self.bound.setdefault(name, set()).add(meaning)
+
+    def _assign(self, target: ast.AST, value: ast.AST | None) -> None:
+        if value is None:
+            return
+        if isinstance(target, ast.Tuple | ast.List) and isinstance(value, ast.Tuple | ast.List):
+            for inner, part in zip(target.elts, value.elts, strict=False):
+                self._assign(inner, part)
+        elif isinstance(target, ast.Name):
+            # An alias of a named thing follows it; a value (a call's result, a number) is
+            # the name's own: `model = Seq2Seq()` makes `model.step` read as model.step.
+            meanings = {m for m in self.resolve(value) if DOTTED.fullmatch(m)}
+            for meaning in meanings or {target.id}:
+                self._bind(target.id, meaning)
+
+    def resolve(self, node: ast.AST) -> set[str]:
+        """The dotted names `node` may stand for; UNKNOWN where the code does not say."""
+        if isinstance(node, ast.Name):
+            if node.id in self.bound:
+                return set(self.bound[node.id])
+            return {node.id} | {f"{module}.{node.id}" for module in self.star}
+        if isinstance(node, ast.Attribute):
+            return {f"{base}.{node.attr}" for base in self.resolve(node.value)}
+        if isinstance(node, ast.Call):
+            return self._call(node)
+        if isinstance(node, ast.Subscript):
+            key = _literal(node.slice)
+            holder = node.value
+            if key is not None and isinstance(holder, ast.Attribute) and holder.attr == "__dict__":
+                return {f"{base}.{key}" for base in self.resolve(holder.value)}
+            if (
+                key is not None
+                and isinstance(holder, ast.Call)
+                and "vars" in self.resolve(holder.func)
+            ):
+                return {f"{base}.{key}" for arg in holder.args[:1] for base in self.resolve(arg)}
+        return {UNKNOWN}
+
+    def _call(self, node: ast.Call) -> set[str]:
+        called = self.resolve(node.func)
+        first = _literal(node.args[0]) if node.args else None
+        second = _literal(node.args[1]) if len(node.args) > 1 else None
+        if "getattr" in called and second is not None:
+            return {f"{base}.{second}" for base in self.resolve(node.args[0])}
+        if "importlib.import_module" in called and first is not None:
+            return {first}
+        if "__import__" in called and first is not None:
+            return {first, first.split(".")[0]}  # the package, or the module with a fromlist
+        return {f"{name}()" for name in called}
+
+
+def _alias(alias: ast.alias) -> str:
+    return f"{alias.name} as {alias.asname}" if alias.asname else alias.name
+
+
+def _uses(node: ast.AST, names: _Names) -> list[tuple[ast.AST, str, set[str]]]:
+    """(node, as written, what it names) for one node, if it names anything."""
+    if isinstance(node, ast.Import):
+        return [(node, f"import {_alias(alias)}", {alias.name}) for alias in node.names]
+    if isinstance(node, ast.ImportFrom) and node.module and not node.level:
+        return [
+            (node, f"from {node.module} import {_alias(alias)}", {f"{node.module}.{alias.name}"})
+            for alias in node.names
+        ]
+    if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+        return []  # a binding (`Cell = nn.LSTMCell`): its value is the use
+    if isinstance(node, ast.Name | ast.Attribute | ast.Call | ast.Subscript):
+        return [(node, "", names.resolve(node))]
+    return []
+
+
+def _matches(kind: str, entry: str, meaning: str) -> bool:
+    if kind == "require":
+        return meaning == entry
+    return meaning == entry or meaning.endswith("." + entry)
+
+
+def _placeholder(statement: ast.stmt) -> bool:
+    """`pass`, `...`, a docstring, or `raise NotImplementedError(…)` (the starter's line)."""
+    if isinstance(statement, ast.Pass):
+        return True
+    if isinstance(statement, ast.Expr):
+        return isinstance(statement.value, ast.Constant)
+    if isinstance(statement, ast.Raise) and statement.exc is not None:
+        raised = statement.exc.func if isinstance(statement.exc, ast.Call) else statement.exc
+        return isinstance(raised, ast.Name) and raised.id == "NotImplementedError"
+    return False
+
+
+def _written(tree: ast.Module, blank_of: Callable[[int], int | None]) -> set[int]:
+    """The blanks holding code: not empty, not only placeholders. A required name is not
+    asked of the others: a student fills one blank at a time and checks each."""
+    return {
+        where
+        for node in ast.walk(tree)
+        if isinstance(node, ast.stmt) and not _placeholder(node)
+        if (where := blank_of(node.lineno)) is not None
+    }
+
+
+def check(program: str, rules: tuple[Rule, ...]) -> list[Finding]:
+    """The rules `program` (a spliced lab file, markers kept) does not keep, in rule order.
+    Raises Unparsable when it is not Python."""
+    try:
+        tree = ast.parse(program)
+    except SyntaxError as error:
+        raise Unparsable(error.lineno or 1) from None
+    blanks = parse(program, "program").blanks
+    names = _Names(tree)
+
+    def blank_of(line: int) -> int | None:
+        return next((b.index for b in blanks if b.begin_line < line < b.end_line), None)
+
+    written = _written(tree, blank_of)
+    uses = []
+    for node in ast.walk(tree):
+        line = getattr(node, "lineno", None)
+        where = blank_of(line) if line is not None else None
+        if where is not None:
+            uses += [(where, use) for use in _uses(node, names)]
+    uses.sort(key=lambda item: (item[1][0].lineno, item[1][0].col_offset))
+    findings = []
+    for rule in rules:
+        mine = [use for where, use in uses if rule.blank in (None, where)]
+        hits = [
+            (node, written, meaning)
+            for node, written, meanings in mine
+            for meaning in sorted(meanings)
+            if any(_matches(rule.kind, entry, meaning) for entry in rule.names)
+        ]
+        if rule.kind == "forbid" and hits:
+            node, written, meaning = hits[0]
+            shown = written or ast.get_source_segment(program, node) or meaning
+            lines = tuple(sorted({hit[0].lineno for hit in hits}))
+            findings.append(Finding(rule, lines, " ".join(shown.split())[:80], meaning))
+        elif rule.kind == "require" and not hits:
+            chosen = [b for b in blanks if rule.blank in (None, b.index)]
+            if chosen and not any(b.index in written for b in chosen):
+                continue  # not written yet: its own error says so, and the others still run
+            span = (chosen[0].begin_line, chosen[-1].end_line) if chosen else None
+            findings.append(Finding(rule, span=span))
+    return findings

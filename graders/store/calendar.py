@@ -1,0 +1,128 @@
+"""A course's calendar and its rules, as pure logic: when a lab or quiz opens, is due and locks
+(per student, with extensions), what a late submission loses, how often a quiz may be taken,
+and when its answers are shown. No file and no database here: course_config.py reads them.
+
+Late days are counted on the course's wall clock: due at 23:59, a submission is one day late
+until 23:59 the next day, whether that day has 23, 24 or 25 hours (a DST change). A started
+day counts whole. Precedence, strongest first: the lock (nothing is taken after it, whatever
+the extension), a student's extension (it replaces the due time), the due time.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+PENALTY, CLOSED = "penalty", "closed"  # late policies
+NEVER, AFTER_DUE, IMMEDIATELY = "never", "after_due", "immediately"  # quiz answers shown
+ANSWERS = (NEVER, AFTER_DUE, IMMEDIATELY)
+UTC_ZONE = ZoneInfo("UTC")
+
+
+@dataclass(frozen=True)
+class Window:
+    """One lab's or quiz's times (aware datetimes; None: no such limit)."""
+
+    open: datetime | None = None
+    due: datetime | None = None
+    lock: datetime | None = None
+
+
+@dataclass(frozen=True)
+class LatePolicy:
+    mode: str = PENALTY  # penalty | closed (nothing is taken after the due time)
+    per_day: float = 0.0  # the fraction of the score lost per started day late
+    floor: float = 0.0  # the lowest fraction of the score a late submission keeps
+
+    def factor(self, days: int) -> float:
+        """The fraction of the score kept when `days` late."""
+        if days <= 0:
+            return 1.0
+        return max(self.floor, 1.0 - self.per_day * days, 0.0)
+
+
+@dataclass(frozen=True)
+class QuizRules:
+    attempts: int | None = None  # None: no limit
+    cooldown: timedelta = timedelta(0)
+    answers: str = AFTER_DUE  # never | after_due | immediately
+
+
+@dataclass(frozen=True)
+class State:
+    """Where a student stands with one lab or quiz at a moment."""
+
+    open: bool  # a submission is taken now
+    reason: str | None  # why not: not_open | locked | closed
+    due: datetime | None  # this student's (the extension's when there is one)
+    lock: datetime | None
+    late_days: int  # > 0: taken, late by that many started days
+    factor: float  # the fraction of the score kept
+
+
+@dataclass(frozen=True)
+class Calendar:
+    zone: ZoneInfo = UTC_ZONE
+    windows: Mapping[str, Window] = field(default_factory=dict)
+    late: LatePolicy = LatePolicy()
+    late_items: Mapping[str, LatePolicy] = field(default_factory=dict)
+    quizzes: QuizRules = QuizRules()
+    quiz_items: Mapping[str, QuizRules] = field(default_factory=dict)
+    extensions: Mapping[tuple[str, str], datetime] = field(default_factory=dict)
+
+    def window(self, item: str) -> Window:
+        return self.windows.get(item, Window())
+
+    def policy(self, item: str) -> LatePolicy:
+        return self.late_items.get(item, self.late)
+
+    def quiz(self, item: str) -> QuizRules:
+        return self.quiz_items.get(item, self.quizzes)
+
+    def due_for(self, student: str, item: str) -> datetime | None:
+        return self.extensions.get((student, item), self.window(item).due)
+
+    def state(self, student: str, item: str, at: datetime) -> State:
+        window, policy = self.window(item), self.policy(item)
+        due = self.due_for(student, item)
+        if window.open is not None and at < window.open:
+            return State(False, "not_open", due, window.lock, 0, 1.0)
+        if window.lock is not None and at > window.lock:
+            return State(False, "locked", due, window.lock, 0, 1.0)
+        days = late_days(due, at, self.zone)
+        if days and policy.mode == CLOSED:
+            return State(False, "closed", due, window.lock, days, 0.0)
+        return State(True, None, due, window.lock, days, policy.factor(days))
+
+    def answers_shown(self, student: str, item: str, at: datetime) -> bool:
+        """Whether the quiz's key (correct options, explanations) may be shown now."""
+        rule = self.quiz(item).answers
+        if rule == IMMEDIATELY:
+            return True
+        if rule == NEVER:
+            return False
+        due = self.due_for(student, item)
+        lock = self.window(item).lock
+        ends = [t for t in (due, lock) if t is not None]
+        # After every deadline that could still take this student's answers.
+        return bool(ends) and at > max(ends)
+
+
+def late_days(due: datetime | None, at: datetime, zone: ZoneInfo) -> int:
+    """Started days after `due`, counted on the course's wall clock (0: on time)."""
+    if due is None or at <= due:
+        return 0
+    local_due = due.astimezone(zone).replace(tzinfo=None)
+    local_at = at.astimezone(zone).replace(tzinfo=None)
+    # The wall-clock difference: a DST day is still one day.
+    days = math.ceil((local_at - local_due) / timedelta(days=1))
+    return max(days, 1)
+
+
+def cooldown_left(last: datetime | None, rules: QuizRules, at: datetime) -> timedelta:
+    if last is None or not rules.cooldown:
+        return timedelta(0)
+    return max(last + rules.cooldown - at, timedelta(0))

@@ -1,0 +1,231 @@
+"""The reader of a course's scores and calendar: `seqlab.toml` at the course root, with the
+instructor's edits on the web (the database's `seqlab_rules`) laid over it setting by
+setting — the file is the default, an edit on the web wins until it is cleared there.
+
+    [course]
+    timezone = "Asia/Shanghai"           # times without an offset are the course's
+    [scores]
+    of_record = "best"                   # best | last (record.py)
+    [scores.labs]
+    quiz-attention = "last"
+    [late]
+    policy = "penalty"                   # penalty | closed (nothing taken after due)
+    per_day = 10                         # percent of the score lost per started day late
+    floor = 50                           # percent a late submission keeps at least
+    [quizzes]
+    attempts = 3                         # per student; absent: no limit
+    cooldown_minutes = 10
+    answers = "after_due"                # never | after_due (default) | immediately
+    [calendar.rnn-numpy]                 # any lab or quiz; any of [late]/[quizzes]'s keys too
+    open = 2026-09-01 08:00:00
+    due = 2026-09-15 23:59:00
+    lock = 2026-09-22 23:59:00
+    [extensions.alice]
+    rnn-numpy = 2026-09-18 23:59:00      # alice's own due time (never past the lock)
+
+The file itself is read by graders/settings.py (`course_file`), which also gives `[feedback]`
+its meaning; `[platform]` is the server's (graders/web/config.py). Anything else is refused
+with the file, the line and the fix (exit 2), never guessed at.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from graders.errors import SpecError
+from graders.messages import Text
+from graders.settings import course_file
+from graders.store.calendar import ANSWERS, CLOSED, PENALTY, Calendar, LatePolicy, QuizRules, Window
+
+TABLES = ("course", "scores", "late", "quizzes", "calendar", "extensions", "feedback", "platform")
+TIMES = ("open", "due", "lock")
+LATE_KEYS = {"policy": "late_policy", "per_day": "per_day", "floor": "floor"}
+QUIZ_KEYS = ("attempts", "cooldown_minutes", "answers")
+ITEM_KEYS = (*TIMES, "late_policy", "per_day", "floor", *QUIZ_KEYS)
+RULES = ("best", "last")
+
+
+@dataclass(frozen=True)
+class Override:
+    """One setting an instructor saved on the web: item "*" is the course's."""
+
+    item: str
+    student: str
+    name: str
+    value: object
+
+
+def read_table(course_root: Path) -> tuple[dict, str, Path]:
+    """The file's TOML as a dict (empty when there is none), its text, its path."""
+    return course_file(course_root)
+
+
+def lay_over(table: dict, overrides: Iterable[Override]) -> dict:
+    """The file's settings with the web's laid over them (a copy)."""
+    merged = {
+        name: dict(value) if isinstance(value, dict) else value for name, value in table.items()
+    }
+    for o in overrides:
+        if o.student:
+            merged.setdefault("extensions", {}).setdefault(o.student, {})[o.item] = o.value
+        elif o.item == "*":
+            where = (
+                "scores" if o.name == "of_record" else "quizzes" if o.name in QUIZ_KEYS else "late"
+            )
+            name = {"late_policy": "policy"}.get(o.name, o.name)
+            merged.setdefault(where, {})[name] = o.value
+        elif o.name == "of_record":
+            merged.setdefault("scores", {}).setdefault("labs", {})[o.item] = o.value
+        else:
+            item = merged.setdefault("calendar", {}).setdefault(o.item, {})
+            merged["calendar"][o.item] = {**item, o.name: o.value}
+    return merged
+
+
+class _Reader:
+    def __init__(self, path: Path, text: str, from_web: bool) -> None:
+        self.path, self.text, self.from_web = path, text, from_web
+
+    def fail(self, name: str, value: object, fix: str) -> SpecError:
+        where = Text("course.where_web") if self.from_web else self._where(name)
+        return SpecError("course.bad_setting", where=where, name=name, value=value, fix=Text(fix))
+
+    def _where(self, name: str) -> Text:
+        """The line that sets `name` (a.b.key): the key's first line after its table's header."""
+        table, _, key = name.rpartition(".")
+        lines = self.text.splitlines()
+        header = re.compile(
+            r"\s*\[\s*" + r"\.".join(rf'"?{re.escape(p)}"?' for p in table.split("."))
+        )
+        start = next((n for n, line in enumerate(lines) if table and header.match(line)), 0)
+        for number, line in enumerate(lines[start:], start=start + 1):
+            if re.match(rf'\s*"?{re.escape(key)}"?\s*=', line):
+                return Text("course.where_line", path=self.path, line=number)
+        return Text("course.where_file", path=self.path)
+
+    def table(self, parent: dict, name: str, full: str) -> dict:
+        value = parent.get(name, {})
+        if not isinstance(value, dict):
+            raise SpecError("store.rules_shape", path=self.path, name=full)
+        return value
+
+    def known(self, table: dict, allowed: Iterable[str], full: str) -> None:
+        unknown = sorted(set(table) - set(allowed))
+        if unknown:
+            raise self.fail(f"{full}.{unknown[0]}", table[unknown[0]], "course.fix_unknown")
+
+    def time(self, value: object, zone: ZoneInfo, name: str) -> datetime:
+        if isinstance(value, str):
+            try:
+                value = datetime.fromisoformat(value.strip())
+            except ValueError:
+                raise self.fail(name, value, "course.fix_time") from None
+        if isinstance(value, date) and not isinstance(value, datetime):
+            value = datetime(value.year, value.month, value.day, 23, 59, 59)
+        if not isinstance(value, datetime):
+            raise self.fail(name, value, "course.fix_time")
+        return value.replace(tzinfo=zone) if value.tzinfo is None else value
+
+    def number(self, value: object, name: str, low: float, high: float | None) -> float:
+        ok = isinstance(value, int | float) and not isinstance(value, bool)
+        if not ok or value < low or (high is not None and value > high):
+            raise self.fail(name, value, "course.fix_percent" if high else "course.fix_count")
+        return float(value)
+
+    def late(self, table: dict, base: LatePolicy, full: str, names=LATE_KEYS) -> LatePolicy:
+        mode = table.get(names["policy"], base.mode)
+        if mode not in (PENALTY, CLOSED):
+            raise self.fail(f"{full}.{names['policy']}", mode, "course.fix_policy")
+        per_day = table.get("per_day")
+        floor = table.get("floor")
+        return LatePolicy(
+            mode,
+            base.per_day
+            if per_day is None
+            else self.number(per_day, f"{full}.per_day", 0, 100) / 100,
+            base.floor if floor is None else self.number(floor, f"{full}.floor", 0, 100) / 100,
+        )
+
+    def quiz(self, table: dict, base: QuizRules, full: str) -> QuizRules:
+        attempts = table.get("attempts")
+        minutes = table.get("cooldown_minutes")
+        answers = table.get("answers", base.answers)
+        if answers not in ANSWERS:
+            raise self.fail(f"{full}.answers", answers, "course.fix_answers")
+        if attempts is not None and (not isinstance(attempts, int) or attempts < 1):
+            raise self.fail(f"{full}.attempts", attempts, "course.fix_count")
+        return QuizRules(
+            base.attempts if attempts is None else attempts,
+            base.cooldown
+            if minutes is None
+            else timedelta(minutes=self.number(minutes, f"{full}.cooldown_minutes", 0, None)),
+            answers,
+        )
+
+
+def read_settings(course_root: Path, overrides: Iterable[Override] = ()) -> tuple[dict, Calendar]:
+    """The course's [scores] table (record.py makes its rules) and its calendar."""
+    table, text, path = read_table(course_root)
+    from_file = _parse(lay_over(table, []), _Reader(path, text, from_web=False))
+    overrides = list(overrides)
+    if not overrides:
+        return from_file
+    # The file alone is sound, so whatever is wrong now came from the web: say so.
+    return _parse(lay_over(table, overrides), _Reader(path, text, from_web=True))
+
+
+def _parse(merged: dict, reader: _Reader) -> tuple[dict, Calendar]:
+    unknown = sorted(set(merged) - set(TABLES))
+    if unknown:
+        raise reader.fail(unknown[0], "[…]", "course.fix_table")
+    course = reader.table(merged, "course", "course")
+    reader.known(course, ("timezone",), "course")
+    name = course.get("timezone", "UTC")
+    try:
+        zone = ZoneInfo(str(name))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise reader.fail("timezone", name, "course.fix_timezone") from None
+    late_table = reader.table(merged, "late", "late")
+    reader.known(late_table, ("policy", "per_day", "floor"), "late")
+    late = reader.late(late_table, LatePolicy(), "late")
+    quiz_table = reader.table(merged, "quizzes", "quizzes")
+    reader.known(quiz_table, QUIZ_KEYS, "quizzes")
+    quizzes = reader.quiz(quiz_table, QuizRules(), "quizzes")
+    windows, late_items, quiz_items = {}, {}, {}
+    for item in reader.table(merged, "calendar", "calendar"):
+        full = f"calendar.{item}"
+        entry = reader.table(merged["calendar"], item, full)
+        reader.known(entry, ITEM_KEYS, full)
+        times = {
+            k: reader.time(entry[k], zone, f"{full}.{k}") if entry.get(k) else None for k in TIMES
+        }
+        window = Window(**times)
+        if window.open and window.due and window.due < window.open:
+            raise reader.fail(f"{full}.due", entry["due"], "course.fix_order")
+        if window.due and window.lock and window.lock < window.due:
+            raise reader.fail(f"{full}.lock", entry["lock"], "course.fix_order")
+        windows[item] = window
+        names = {"policy": "late_policy"}
+        if any(k in entry for k in ("late_policy", "per_day", "floor")):
+            late_items[item] = reader.late(entry, late, full, names)
+        if any(k in entry for k in QUIZ_KEYS):
+            quiz_items[item] = reader.quiz(entry, quizzes, full)
+    extensions = {}
+    for student in reader.table(merged, "extensions", "extensions"):
+        for item, value in reader.table(
+            merged["extensions"], student, f"extensions.{student}"
+        ).items():
+            full = f"extensions.{student}.{item}"
+            due = reader.time(value, zone, full)
+            lock = windows.get(item, Window()).lock
+            if lock is not None and due > lock:
+                raise reader.fail(full, value, "course.fix_extension")
+            extensions[(student, item)] = due
+    scores = reader.table(merged, "scores", "scores")
+    calendar = Calendar(zone, windows, late, late_items, quizzes, quiz_items, extensions)
+    return scores, calendar

@@ -1,0 +1,162 @@
+"""The course calendar on the web: refusing what the rules do not take (before anything is
+stored) and saying the rules to the student — due in…, late by…, the penalty, attempts left,
+the cool-down, when a quiz's answers are shown. The rules themselves are the store's
+(graders/store/calendar.py, read by course_config.py with the web's edits laid over the file);
+the penalty is applied only where the score of record is decided (graders/store/record.py).
+
+Staff are not held to the calendar: their own test submissions are taken at any time.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from fastapi import Request
+from fastapi.responses import JSONResponse, Response
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from graders.messages import say
+from graders.store.calendar import IMMEDIATELY, NEVER, Calendar, cooldown_left
+from graders.web.deps import lang_of
+from graders.web.models import INSTRUCTOR, Attempt, User, now
+from graders.web.pages import render, wants_json
+from graders.web.scores import course_rules
+
+
+def calendar_of(request: Request) -> Calendar:
+    """The course's calendar, read once per request (a course page asks for every item)."""
+    if not hasattr(request.state, "calendar"):
+        settings = request.app.state.settings
+        request.state.calendar = course_rules(settings.course.root, settings.db_url).calendar
+    return request.state.calendar
+
+
+def when(moment: datetime, calendar: Calendar) -> str:
+    return f"{moment.astimezone(calendar.zone):%Y-%m-%d %H:%M} ({calendar.zone.key})"
+
+
+def span(delta: timedelta, lang: str) -> str:
+    seconds = max(int(delta.total_seconds()), 0)
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    if days:
+        return say("rules.days", lang, n=days, h=hours)
+    if hours:
+        return say("rules.hours", lang, h=hours, m=rest // 60)
+    return say("rules.minutes", lang, m=rest // 60, s=rest % 60)
+
+
+def refused(request: Request, user: User, key: str, **params: object) -> Response:
+    """403 with the rule said: JSON for the lab page's script, else a page."""
+    text = say(key, lang_of(request), **params)
+    if wants_json(request):
+        return JSONResponse({"error": text}, status_code=403)
+    return render(request, "error.html", user, 403, message_key="web.error_403", message=text)
+
+
+def gate(request: Request, user: User, item: str, title: str) -> Response | None:
+    """The refusal of a submission the calendar does not take now, else None."""
+    if user.role == INSTRUCTOR:
+        return None
+    calendar = calendar_of(request)
+    state = calendar.state(user.username, item, now())
+    if state.open:
+        return None
+    moment = {"not_open": calendar.window(item).open, "locked": state.lock}.get(
+        state.reason, state.due
+    )
+    assert moment is not None and state.reason is not None
+    return refused(
+        request, user, f"rules.refused_{state.reason}", item=title, when=when(moment, calendar)
+    )
+
+
+def quiz_use(db: Session, student: str, quiz_id: str) -> tuple[int, datetime | None]:
+    """(attempts so far, when the newest was made)."""
+    count, last = db.execute(
+        select(func.count(), func.max(Attempt.created_at)).where(
+            Attempt.student == student, Attempt.lab == quiz_id
+        )
+    ).one()
+    if last is not None and last.tzinfo is None:  # SQLite hands back naive UTC
+        last = last.replace(tzinfo=now().tzinfo)
+    return int(count or 0), last
+
+
+def quiz_gate(request: Request, user: User, db: Session, quiz_id: str, title: str):
+    """The refusal of a quiz answer over the attempt limit or inside the cool-down."""
+    refusal = gate(request, user, quiz_id, title)
+    if refusal is not None or user.role == INSTRUCTOR:
+        return refusal
+    rules = calendar_of(request).quiz(quiz_id)
+    used, last = quiz_use(db, user.username, quiz_id)
+    if rules.attempts is not None and used >= rules.attempts:
+        return refused(request, user, "rules.refused_attempts", item=title, total=rules.attempts)
+    left = cooldown_left(last, rules, now())
+    if left:
+        lang = lang_of(request)
+        minutes = f"{rules.cooldown.total_seconds() / 60:g}"
+        return refused(
+            request, user, "rules.refused_cooldown", minutes=minutes, left=span(left, lang)
+        )
+    return None
+
+
+def notes(request: Request, user: User, item: str, quiz_db: Session | None = None) -> list[str]:
+    """What the student is told of the item's rules, in their language (a quiz: pass `db`)."""
+    calendar, lang, at = calendar_of(request), lang_of(request), now()
+    window, policy = calendar.window(item), calendar.policy(item)
+    state = calendar.state(user.username, item, at)
+    said: list[str] = []
+    if window.open is not None and at < window.open:
+        said.append(say("rules.opens", lang, when=when(window.open, calendar)))
+    if state.due is not None:
+        if state.due != window.due:
+            said.append(say("rules.extension", lang, when=when(state.due, calendar)))
+        key = "rules.due_in" if at <= state.due else "rules.due_passed"
+        said.append(
+            say(key, lang, when=when(state.due, calendar), left=span(abs(state.due - at), lang))
+        )
+        if policy.mode == "closed":
+            said.append(say("rules.late_closed", lang))
+        elif policy.per_day:
+            said.append(
+                say(
+                    "rules.late_penalty",
+                    lang,
+                    per_day=f"{policy.per_day * 100:g}",
+                    floor=f"{policy.floor * 100:g}",
+                )
+            )
+        if state.open and state.late_days:
+            said.append(
+                say("rules.late_now", lang, days=state.late_days, percent=f"{state.factor * 100:g}")
+            )
+    if window.lock is not None:
+        key = "rules.locks" if at <= window.lock else "rules.locked"
+        said.append(say(key, lang, when=when(window.lock, calendar)))
+    if quiz_db is not None:
+        said.extend(_quiz_notes(calendar, quiz_db, user, item, lang, at))
+    return said
+
+
+def _quiz_notes(calendar, db, user, item, lang, at) -> list[str]:
+    rules, said = calendar.quiz(item), []
+    used, last = quiz_use(db, user.username, item)
+    if rules.attempts is not None:
+        left = max(rules.attempts - used, 0)
+        said.append(say("rules.attempts_left", lang, left=left, total=rules.attempts))
+    wait = cooldown_left(last, rules, at)
+    if wait:
+        said.append(say("rules.cooldown_left", lang, left=span(wait, lang)))
+    ends = [t for t in (calendar.due_for(user.username, item), calendar.window(item).lock) if t]
+    if rules.answers == NEVER:
+        said.append(say("rules.answers_never", lang))
+    elif rules.answers == IMMEDIATELY:
+        said.append(say("rules.answers_now", lang))
+    elif not ends:
+        said.append(say("rules.answers_no_due", lang))
+    else:
+        said.append(say("rules.answers_after", lang, when=when(max(ends), calendar)))
+    return said

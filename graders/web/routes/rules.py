@@ -1,0 +1,124 @@
+"""The instructor's page of the course calendar and rules: every setting of seqlab.toml's
+[late], [quizzes], [scores] and [calendar.<id>] per lab and quiz, and the students'
+extensions, saved to the database (seqlab_rules) and laid over the file — the file is the
+default, a saved setting wins, a cleared one goes back to the file's (course_config.py).
+
+A save is checked by the same reader as the file before anything is stored: a bad value is
+refused with the setting named and its fix, and nothing of that form is kept.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import delete, select
+
+from graders.errors import SpecError
+from graders.settings import COURSE_CONFIG
+from graders.store.course_config import ITEM_KEYS, Override, read_table
+from graders.store.record import rules_for
+from graders.store.tables import Rule
+from graders.web.deps import DB, CsrfChecked, Instructor, Lang, Posted
+from graders.web.models import now
+from graders.web.pages import render
+from graders.web.routes.quizzes import quiz_ids
+
+router = APIRouter()
+COURSE_KEYS = (
+    "of_record",
+    "late_policy",
+    "per_day",
+    "floor",
+    "attempts",
+    "cooldown_minutes",
+    "answers",
+)
+NUMBERS = ("per_day", "floor", "attempts", "cooldown_minutes")
+FILE_NAMES = {"late_policy": ("late", "policy"), "of_record": ("scores", "of_record")}
+
+
+def _items(request: Request) -> list[str]:
+    course = request.app.state.settings.course
+    readable, _broken = course.readable_labs()
+    return [lab.id for lab in readable] + quiz_ids(course)
+
+
+def _file_value(table: dict, item: str, name: str) -> object:
+    """What seqlab.toml says of the setting (shown greyed: the default)."""
+    if item == "*":
+        where, key = FILE_NAMES.get(name, ("quizzes" if name in COURSE_KEYS[4:] else "late", name))
+        return table.get(where, {}).get(key, "")
+    if name == "of_record":
+        return table.get("scores", {}).get("labs", {}).get(item, "")
+    return table.get("calendar", {}).get(item, {}).get(name, "")
+
+
+def _typed(name: str, text: str) -> object:
+    if name in NUMBERS:
+        try:
+            return int(text) if text.isdigit() else float(text)
+        except ValueError:
+            return text  # the reader names it, with its fix
+    return text
+
+
+@router.get("/instructor/rules", response_class=HTMLResponse)
+def rules_page(
+    request: Request, user: Instructor, db: DB, error: str = "", saved: int = 0
+) -> Response:
+    root = request.app.state.settings.course.root
+    table = read_table(root)[0]
+    stored = {(r.item, r.student, r.name): r.value for r in db.scalars(select(Rule))}
+    rows = [("*", COURSE_KEYS)] + [(item, (*ITEM_KEYS, "of_record")) for item in _items(request)]
+    extensions = sorted((s, i, v) for (i, s, n), v in stored.items() if s and n == "due")
+    zone = table.get("course", {}).get("timezone", "UTC")
+    return render(
+        request,
+        "rules_edit.html",
+        user,
+        rows=rows,
+        stored=stored,
+        file_value=lambda item, name: _file_value(table, item, name),
+        extensions=extensions,
+        zone=zone,
+        config=COURSE_CONFIG,
+        error=error,
+        saved=saved,
+    )
+
+
+@router.post("/instructor/rules", response_class=HTMLResponse)
+def save_rules(
+    request: Request, _csrf: CsrfChecked, user: Instructor, form: Posted, db: DB, lang: Lang
+) -> Response:
+    """Fields `set|<item>|<name>` and `ext|<student>|<item>` (empty: cleared), and one new
+    extension (`new_student`, `new_item`, `new_due`)."""
+    wanted: dict[tuple[str, str, str], object] = {}
+    for key, value in form.multi_items():
+        parts, text = key.split("|"), str(value).strip()
+        if parts[0] == "set" and len(parts) == 3 and text:
+            wanted[(parts[1], "", parts[2])] = _typed(parts[2], text)
+        elif parts[0] == "ext" and len(parts) == 3 and text:
+            wanted[(parts[2], parts[1], "due")] = text
+    student, item, due = (
+        str(form.get(f"new_{k}") or "").strip() for k in ("student", "item", "due")
+    )
+    if student and item and due:
+        wanted[(item, student, "due")] = due
+    overrides = [Override(i, s, n, v) for (i, s, n), v in wanted.items()]
+    try:
+        rules_for(request.app.state.settings.course.root, overrides)
+    except SpecError as error:
+        return render(
+            request,
+            "error.html",
+            user,
+            400,
+            message_key="web.error_other",
+            message=error.render(lang),
+        )
+    db.execute(delete(Rule))  # the form holds every setting: what it leaves empty is cleared
+    for (i, s, n), v in wanted.items():
+        db.add(Rule(item=i, student=s, name=n, value=v, changed_by=user.username, changed_at=now()))
+    db.commit()
+    return RedirectResponse("/instructor/rules?saved=1", status_code=303)

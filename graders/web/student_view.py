@@ -1,0 +1,151 @@
+"""The staff's view of one student (issue 15, item 4), built from the database: every attempt
+of every lab and quiz with its code (highlighted), the diff against the student's previous
+attempt of the same lab, the hidden sets' full results (HiddenResult, staff only), the score
+of record and why (record.py's decision), and the overrides with their history.
+
+Only routes/students.py, whose every route needs an instructor, builds this view: the hidden
+sets' data is read nowhere else.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from markupsafe import Markup
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import PythonLexer
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from graders.messages import say
+from graders.results import TestResult
+from graders.store.gradebook import Gradebook
+from graders.store.record import Decision
+from graders.store.tables import Grade, ScoreOverride
+from graders.web.models import LAB, Attempt, HiddenResult
+from graders.web.scores import attempt_of, course_rules
+
+_FORMATTER = HtmlFormatter(nowrap=True)  # token classes only; staff.css colours them
+WHY = {
+    "best": "web.why_best",
+    "last": "web.why_last",
+    "chosen": "web.why_chosen",
+    "pending": "web.why_pending",
+}
+
+
+@dataclass
+class AttemptView:
+    attempt: Attempt
+    code: Markup  # highlighted (escaped by pygments) or the escaped text
+    previous: int | None  # the previous attempt of the same lab
+    diff: list[tuple[str, str]]  # (line class: add | del | hunk | "", line)
+    hidden: list[TestResult] | None  # None: not kept for this attempt
+    of_record: bool = False
+
+
+@dataclass
+class LabView:
+    lab: str
+    kind: str
+    attempts: list[AttemptView]  # newest first
+    decision: Decision | None
+    why: str  # the score of record's reason in words, "" when there is none
+    overrides: list[ScoreOverride] = field(default_factory=list)  # newest first
+    active: ScoreOverride | None = None
+
+
+def code_html(attempt: Attempt) -> Markup:
+    if attempt.kind != LAB:
+        return Markup.escape(attempt.text)
+    return Markup(highlight(attempt.text, PythonLexer(), _FORMATTER))
+
+
+def diff_lines(before: str, after: str) -> list[tuple[str, str]]:
+    lines = difflib.unified_diff(
+        before.splitlines(), after.splitlines(), "before", "after", n=2, lineterm=""
+    )
+    shown = []
+    for line in list(lines)[2:]:  # the ---/+++ file header says nothing here
+        kind = {"+": "add", "-": "del", "@": "hunk"}.get(line[:1], "")
+        shown.append((kind, line))
+    return shown
+
+
+def _which(grade: Grade, lang: str) -> str:
+    attempt = attempt_of(grade)
+    return say("web.which_attempt", lang, id=attempt) if attempt else grade.source
+
+
+def why(decision: Decision, lang: str) -> str:
+    """The score of record's reason: the rule and the attempt it picked, or the override."""
+    if decision.override is not None and decision.rule_grade is not None:
+        old = decision.rule_grade.score
+        return say(
+            "web.why_override",
+            lang,
+            which=_which(decision.rule_grade, lang),
+            old="—" if old is None else f"{old:g}",
+        )
+    return say(WHY[decision.why], lang, which=_which(decision.grade, lang))
+
+
+def student_labs(
+    db: Session, db_url: str, course_root: Path, username: str, order: list[str], lang: str
+) -> list[LabView]:
+    """Every lab and quiz the student has an attempt, a grade or an override in: the
+    course's order first (`order`), then any other."""
+    attempts = list(
+        db.scalars(select(Attempt).where(Attempt.student == username).order_by(Attempt.id))
+    )
+    ids = [a.id for a in attempts]
+    hidden = {
+        row.attempt: [TestResult.from_dict(test) for test in row.tests]
+        for row in db.scalars(select(HiddenResult).where(HiddenResult.attempt.in_(ids)))
+    }
+    overrides = list(
+        db.scalars(
+            select(ScoreOverride)
+            .where(ScoreOverride.student == username)
+            .order_by(ScoreOverride.id.desc())
+        )
+    )
+    decided = Gradebook(db_url).decisions(course_rules(course_root, db_url), student=username)
+    labs = {a.lab for a in attempts} | {lab for _s, lab in decided} | {o.lab for o in overrides}
+    views = []
+    for lab in sorted(
+        labs, key=lambda lab: (order.index(lab) if lab in order else len(order), lab)
+    ):
+        mine = [a for a in attempts if a.lab == lab]
+        decision = decided.get((username, lab))
+        record = attempt_of(decision.grade) if decision is not None else None
+        shown, before = [], None
+        for attempt in mine:
+            diff = diff_lines(before.text, attempt.text) if before is not None else []
+            shown.append(
+                AttemptView(
+                    attempt,
+                    code_html(attempt),
+                    before.id if before is not None else None,
+                    diff,
+                    hidden.get(attempt.id),
+                    attempt.id == record,
+                )
+            )
+            before = attempt
+        lab_overrides = [o for o in overrides if o.lab == lab]
+        views.append(
+            LabView(
+                lab,
+                mine[0].kind if mine else (decision.grade.kind if decision else LAB),
+                shown[::-1],
+                decision,
+                why(decision, lang) if decision is not None else "",
+                lab_overrides,
+                decision.override if decision is not None else None,
+            )
+        )
+    return views

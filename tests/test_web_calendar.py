@@ -1,0 +1,218 @@
+"""The course calendar enforced by the real server (uvicorn on loopback, web_helpers.serve):
+a lab past its lock is refused with the rule said and nothing stored; an instructor's setting
+saved on the web wins over seqlab.toml; a quiz's key is hidden before its deadline and shown
+after, never for an empty answer; attempts and the cool-down are counted; a result reloaded
+or a paper posted twice is one attempt. Nothing here grades a lab (no sandbox run needed)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from web_helpers import LAB, csrf_of, serve
+
+from graders.spec import Course
+from graders.web.app import WebSettings, create_app
+from graders.web.models import Attempt, engine_for
+from graders.web.queue import EmbeddedQueue
+from graders.web.roster import import_roster, parse_roster
+from quizzes.bank import load_quiz
+from quizzes.paper import make_paper
+
+ROOT = Path(__file__).resolve().parent.parent
+ROSTER = (
+    "username,name,password,role\n"
+    "alice,Alice,alice-pass-1,student\nbob,Bob,bob-pass-12,student\n"
+    "teach,Teacher,teach-pass-1,instructor\n"
+)
+
+
+def stamp(delta: timedelta) -> str:
+    return (datetime.now(UTC) + delta).strftime("%Y-%m-%dT%H:%M:%S+00:00")
+
+
+def calendar_course(root: Path) -> Course:
+    for part in ("exercises", "solutions"):
+        shutil.copytree(ROOT / part / LAB, root / part / LAB)
+    (root / "graders" / "labs").mkdir(parents=True)
+    shutil.copy(ROOT / "graders" / "labs" / f"{LAB}.toml", root / "graders" / "labs")
+    shutil.copytree(ROOT / "quizzes" / "banks", root / "quizzes" / "banks")
+    day = timedelta(days=1)
+    (root / "seqlab.toml").write_text(
+        f"""[course]
+timezone = "Asia/Shanghai"
+[late]
+per_day = 10
+floor = 50
+[quizzes]
+attempts = 2
+[calendar.{LAB}]
+due = {stamp(-2 * day)}
+lock = {stamp(-timedelta(hours=1))}
+[calendar.attention]
+due = {stamp(day)}
+[calendar.sequence-models]
+due = {stamp(-timedelta(hours=1))}
+attempts = 5
+cooldown_minutes = 60
+""",
+        encoding="utf-8",
+    )
+    return Course.locate(root)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    root = tmp_path_factory.mktemp("calendar-course")
+    course = calendar_course(root)
+    url = f"sqlite:///{root / 'web.sqlite'}"
+    import_roster(url, parse_roster(ROSTER, "roster.csv"))
+    app = create_app(
+        WebSettings(db_url=url, course=course), EmbeddedQueue(url, course, use_warm=False)
+    )
+    with serve(app) as base:
+        yield base, url, course
+
+
+def signed_in(base: str, username: str, password: str) -> tuple[httpx.Client, str]:
+    client = httpx.Client(base_url=base, follow_redirects=True, timeout=30)
+    token = csrf_of(client.get("/login").text)
+    page = client.post("/login", data={"csrf": token, "username": username, "password": password})
+    assert page.status_code == 200, page.text
+    return client, csrf_of(page.text)
+
+
+def attempts(url: str, student: str, item: str) -> int:
+    with Session(engine_for(url)) as db:
+        return db.scalar(
+            select(func.count()).where(Attempt.student == student, Attempt.lab == item)
+        )
+
+
+def post_quiz(client, token: str, quiz: str, answers: dict, paper: str | None = None):
+    page = client.get(f"/quizzes/{quiz}").text
+    paper = paper or re.search(r'name="paper" value="([0-9a-f]+)"', page)[1]
+    response = client.post(f"/quizzes/{quiz}", data={"csrf": token, "paper": paper, **answers})
+    return response, paper
+
+
+def right_answers(course: Course, quiz: str, student: str) -> dict:
+    paper = make_paper(load_quiz(course.banks_dir, quiz), student)
+    return {f"q{q.number}": sorted(q.correct) for q in paper.questions}
+
+
+def test_a_lab_past_its_lock_is_refused_with_the_rule_and_nothing_stored(site):
+    base, url, _course = site
+    client, token = signed_in(base, "alice", "alice-pass-1")
+    page = client.get(f"/labs/{LAB}").text
+    assert "已于" in page and "关闭" in page  # the lab page says it closed
+    assert "Asia/Shanghai" in client.get("/").text  # the course page shows the calendar
+    for accept in ("application/json", "text/html"):
+        refused = client.post(
+            f"/labs/{LAB}/submit",
+            data={"code": "print(1)\n", "csrf": token},
+            headers={"X-CSRF-Token": token, "Accept": accept},
+        )
+        assert refused.status_code == 403
+        assert "不再接受提交" in refused.text and "Asia/Shanghai" in refused.text
+    client.cookies.set("seqlab_lang", "en")
+    refused = client.post(
+        f"/labs/{LAB}/submit",
+        data={"code": "print(1)\n"},
+        headers={"X-CSRF-Token": token, "Accept": "application/json"},
+    )
+    assert "takes no more submissions" in refused.json()["error"]
+    assert attempts(url, "alice", LAB) == 0
+
+
+def test_the_instructor_s_setting_wins_over_the_file_and_a_bad_one_is_refused(site):
+    base, url, _course = site
+    teach, token = signed_in(base, "teach", "teach-pass-1")
+    page = teach.get("/instructor/rules").text
+    assert "seqlab.toml" in page and 'name="set|rnn-numpy|lock"' in page
+    bad = teach.post("/instructor/rules", data={"csrf": token, f"set|{LAB}|lock": "tuesday"})
+    assert (
+        bad.status_code == 400 and f"calendar.{LAB}.lock" in bad.text and "2026-09-15" in bad.text
+    )
+    too_late = {
+        "csrf": token,
+        "new_student": "bob",
+        "new_item": LAB,
+        "new_due": stamp(timedelta(days=9)),
+    }
+    assert teach.post("/instructor/rules", data=too_late).status_code == 400  # past the lock
+    saved = teach.post(
+        "/instructor/rules",
+        data={"csrf": token, f"set|{LAB}|lock": stamp(timedelta(days=3))},
+    )
+    assert saved.status_code == 200 and "已保存" in saved.text
+    bob, bob_token = signed_in(base, "bob", "bob-pass-12")
+    page = bob.get(f"/labs/{LAB}").text
+    assert "迟交 2 天" not in page and "保留 70%" in page  # late by 3 started days: 70 % kept
+    try:
+        taken = bob.post(
+            f"/labs/{LAB}/submit",
+            data={"code": "print(1)\n"},
+            headers={"X-CSRF-Token": bob_token, "Accept": "application/json"},
+        )
+        assert taken.status_code == 200, taken.text
+        assert attempts(url, "bob", LAB) == 1
+    finally:  # back to the file's lock: the other tests see the lab locked
+        teach.post("/instructor/rules", data={"csrf": token})
+    assert (
+        bob.post(
+            f"/labs/{LAB}/submit",
+            data={"code": "print(2)\n"},
+            headers={"X-CSRF-Token": bob_token, "Accept": "application/json"},
+        ).status_code
+        == 403
+    )
+
+
+def test_quiz_key_hidden_before_the_deadline_one_attempt_per_paper_and_the_limit(site):
+    base, url, course = site
+    client, token = signed_in(base, "alice", "alice-pass-1")
+    answers = right_answers(course, "attention", "alice")
+    response, paper = post_quiz(client, token, "attention", answers)
+    assert response.status_code == 200 and re.search(
+        r"/quizzes/attention/attempts/\d+$", str(response.url)
+    )
+    page = response.text
+    bank = load_quiz(course.banks_dir, "attention")
+    explanations = [q.explanation["zh"] for q in bank.questions]
+    key = ('<td class="key">', 'class="tag ok"')  # the correct options, as a column and tags
+    assert not any(k in page for k in key) and not any(e in page for e in explanations)
+    assert "截止" in page and "后公布" in page  # when the answers will be shown
+    # A reload, and the same paper posted again (Back, resend), record nothing more.
+    assert client.get(str(response.url)).status_code == 200
+    again, _ = post_quiz(client, token, "attention", answers, paper)
+    assert again.url == response.url and attempts(url, "alice", "attention") == 1
+    # An empty answer is an attempt (the last of 2) and shows no key.
+    empty, _ = post_quiz(client, token, "attention", {})
+    assert "没有选择任何选项" in empty.text and not any(k in empty.text for k in key)
+    assert attempts(url, "alice", "attention") == 2
+    refused, _ = post_quiz(client, token, "attention", answers)
+    assert refused.status_code == 403 and "最多可作答 2 次" in refused.text
+    assert attempts(url, "alice", "attention") == 2
+
+
+def test_quiz_key_shown_after_the_deadline_and_the_cooldown_counted(site):
+    base, url, course = site
+    client, token = signed_in(base, "bob", "bob-pass-12")
+    assert "剩余作答次数：5/5" in client.get("/quizzes/sequence-models").text
+    response, _ = post_quiz(
+        client, token, "sequence-models", right_answers(course, "sequence-models", "bob")
+    )
+    bank = load_quiz(course.banks_dir, "sequence-models")
+    assert '<td class="key">' in response.text and 'class="tag ok"' in response.text
+    assert all(q.explanation["zh"] in response.text for q in bank.questions)
+    refused, _ = post_quiz(client, token, "sequence-models", {})
+    assert refused.status_code == 403 and "60 分钟" in refused.text
+    assert attempts(url, "bob", "sequence-models") == 1
+    assert "剩余作答次数：4/5" in client.get("/quizzes/sequence-models").text

@@ -30,7 +30,13 @@ def test_reference_full_marks_starter_zero_and_outside_edits_change_nothing(
     lab = course.lab("seq2seq")
     code, reference = cli_json(capsys, "check", str(lab.solution_path))
     assert code == 0 and reference["score"] == reference["max_score"] == 40
-    assert [t["actual"] for t in reference["tests"]] == ["low\n", "queen\n"]
+    # Each word: the trained model's translation, then the scripted stand-in's; then the
+    # probe's loss and whether training reached a low loss.
+    ending = "probe loss: 3.407053\ntrained loss below 0.01: yes\n"
+    assert [t["actual"] for t in reference["tests"]] == [
+        "low\n  scripted model: hralv\n" + ending,
+        "queen\n  scripted model: hqgre\n" + ending,
+    ]
 
     code, starter = cli_json(capsys, "check", str(lab.starter_path))
     assert code == 1 and starter["score"] == 0
@@ -62,7 +68,8 @@ def test_reference_passes_every_seed_of_a_20_seed_sweep(course):
 
 
 def test_the_seq2seq_template_survives_inputs_the_seed_code_crashed_on(course):
-    # Uppercase, longer than MAX_LEN, non-letters and blank lines: one line out per word.
+    # Uppercase, longer than MAX_LEN, non-letters and blank lines: one answer per word (the
+    # scripted line only for words the model can read).
     lab = course.lab("seq2seq")
     (run,) = run_sets(
         lab.solution_path.read_text(encoding="utf-8"),
@@ -72,7 +79,10 @@ def test_the_seq2seq_template_survives_inputs_the_seed_code_crashed_on(course):
         fork_at_input=False,
     )
     assert run.exit_code == 0, run.stderr
-    assert run.stdout == b"low\n?\n?\nqueen\n"
+    assert run.stdout == (
+        b"low\n  scripted model: hralv\n?\n?\nqueen\n  scripted model: hqgre\n"
+        b"probe loss: 3.407053\ntrained loss below 0.01: yes\n"
+    )
     # Nothing but the template's loss report (graders/losses.py): the seed's make_batch warned.
     kept, losses = split_losses(run.stderr.decode())
     assert kept == "" and len(losses) == 150, "the seed's make_batch warned on stderr"

@@ -92,9 +92,38 @@ raise NotImplementedError("请在 Begin/End 之间填写代码（第 3 空） / 
 ########## End ##########
 
 
+class ScriptedModel(AttnSeq2Seq):
+    """A stand-in for the trained model with a known rule (no training, no randomness): it
+    writes the input word backwards, each letter shifted along the alphabet by the index of the
+    symbol it is fed, then E. translate() run with it in place of `model` shows that translate
+    decodes with the model's encode and step, from S, feeding back each symbol it chose."""
+
+    def encode(self, encoder_input):
+        if encoder_input.dim() == 2:  # one word without a batch axis
+            encoder_input = encoder_input.unsqueeze(0)
+        batch, steps = encoder_input.shape[:2]
+        state = torch.zeros(batch, N_HIDDEN)
+        state[:, 1 : steps + 1] = encoder_input.argmax(dim=2).float()
+        return torch.zeros(batch, steps, N_HIDDEN), state  # state[b, 0] counts the steps
+
+    def step(self, symbol, state, encoder_outputs):
+        symbol = symbol.reshape(-1, N_CLASS)
+        state = state.clone()
+        scores = torch.zeros(state.shape[0], N_CLASS)
+        for b in range(state.shape[0]):
+            word = [int(i) for i in state[b, 1 : MAX_LEN + 1] if i >= 3]
+            step, fed = int(state[b, 0]), int(symbol[b].argmax())
+            letter = word[-1 - step] - 3 + fed if step < len(word) else None
+            scores[b, SYMBOL_INDEX["E"] if letter is None else 3 + letter % 26] = 1.0
+            state[b, 0] = step + 1
+        weights = torch.full(encoder_outputs.shape[:2], 1.0 / encoder_outputs.shape[1])
+        return scores, state, weights
+
+
 def fixed_probe():
     """An AttnSeq2Seq whose parameters come from a formula of their shape (no randomness), so
-    its attention weights are the same for every seed and every correct solution."""
+    its attention weights and its loss on the training batch are the same for every seed and
+    every correct solution."""
     probe = AttnSeq2Seq()
     with torch.no_grad():
         for parameter in probe.parameters():
@@ -105,13 +134,22 @@ def fixed_probe():
     return probe
 
 
+def batch_loss(some_model):
+    """The cross-entropy of `some_model` on the training batch (teacher forcing)."""
+    with torch.no_grad():
+        scores = some_model(encoder_inputs, decoder_inputs)
+        return criterion(scores.reshape(-1, N_CLASS), targets.reshape(-1)).item()
+
+
 def fmt(value):
     text = f"{float(value):.6f}"
     return "0.000000" if text == "-0.000000" else text
 
 
 def main():
-    probe = fixed_probe()
+    global model
+    trained, scripted, probe = model, ScriptedModel(), fixed_probe()
+    trained_loss, probe_loss = batch_loss(trained), batch_loss(probe)
     for line in sys.stdin:
         word = line.strip().lower()
         if not word:
@@ -120,12 +158,17 @@ def main():
             print("?")  # the model only knows words of up to MAX_LEN letters a-z
             continue
         print(translate(word))
+        model = scripted
+        print("  scripted model:", translate(word))
+        model = trained
         with torch.no_grad():
             outputs, state = probe.encode(one_hot(word.ljust(MAX_LEN, "P")).unsqueeze(0))
             for i, symbol in enumerate("S" + word[:2], start=1):
                 scores, state, weights = probe.step(one_hot(symbol), state, outputs)
                 print(f"  probe step {i} weights:", " ".join(fmt(w) for w in weights[0]))
                 print(f"  probe step {i} scores S E P a:", " ".join(fmt(s) for s in scores[0, :4]))
+    print("probe loss:", fmt(probe_loss))
+    print("trained loss below 0.01:", "yes" if trained_loss < 0.01 else "no")
 
 
 if __name__ == "__main__":

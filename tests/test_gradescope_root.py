@@ -100,13 +100,15 @@ def test_the_root_is_gradescopes_ubuntu_and_the_venv_its_python_311(root):
     assert versions[1].startswith("Python 3.11.")  # setup.sh's, from Ubuntu's archive
 
 
-def test_the_run_inside_reaches_strong_isolation_with_the_course_unexposed(root):
+def test_the_run_inside_reaches_the_level_the_root_allows(root):
     doctor = ["/autograder/seqlab-venv/bin/seqlab", "--lang", "en", "doctor"]
     line = gsroot.enter(root, [*doctor, "--course", "/autograder/source/seqlab"])
     report = subprocess.run(line, capture_output=True, text=True, check=True).stdout
-    # bubblewrap's namespaces and the seccomp filter both work in the root (Ubuntu 22.04's
-    # libseccomp 2.5.3 lacks cachestat, a syscall the filter names: it must still build).
-    assert "Isolation level on this machine: strong" in report, report
+    # Ubuntu 22.04's bubblewrap is 0.6.1: no --disable-userns or --size, so the namespaces
+    # layer is refused by name rather than failing every run; Landlock and the seccomp filter
+    # (which must build on its libseccomp 2.5.3, lacking cachestat) carry the level.
+    assert "bubblewrap is older than 0.8" in report, report
+    assert "Isolation level on this machine: medium" in report, report
 
 
 def test_reference_wrong_answer_and_another_name_are_graded_in_the_root(root):

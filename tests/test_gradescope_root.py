@@ -4,7 +4,7 @@ entered with bubblewrap as root, as Gradescope runs both. Not a fake /autograder
 machine's Python: the bundle must find its Python 3.11, its pinned packages and its course
 there, reach the isolation level the root allows, and keep the spec from the student.
 
-Needs root (debootstrap, overlayfs) and Ubuntu's archive on first use (~10 min to build
+Needs root (debootstrap, overlayfs) and Ubuntu's archive on first use (~6 min to build
 the cached root: ~3 min image, ~3 min setup.sh); a cached run takes under a minute.
 """
 

@@ -37,9 +37,11 @@ if [ -z "${SEQLAB_SKIP_APT:-}" ]; then
 fi
 "${SEQLAB_BASE_PYTHON:-python3.11}" -m venv "$ROOT/seqlab-venv"
 # Every package at the version the labs were validated with; torch's CPU wheel (the CUDA
-# build is gigabytes and the labs use no GPU).
-"$ROOT/seqlab-venv/bin/pip" install --quiet \\
-    --extra-index-url https://download.pytorch.org/whl/cpu -r "$ROOT/source/requirements.txt"
+# build is gigabytes and the labs use no GPU). SEQLAB_TORCH_INDEX="" leaves torch to pip's own
+# configuration (a local wheel or mirror, as in the test root).
+TORCH_INDEX="${SEQLAB_TORCH_INDEX-https://download.pytorch.org/whl/cpu}"
+"$ROOT/seqlab-venv/bin/pip" install --quiet ${TORCH_INDEX:+--extra-index-url "$TORCH_INDEX"} \\
+    -r "$ROOT/source/requirements.txt"
 # Not editable: the engine is copied into the venv, so no sandboxed run, which may read the
 # venv, can read the course folder beside it (the lab's hidden sets).
 "$ROOT/seqlab-venv/bin/pip" install --quiet --no-deps "$ROOT/source/seqlab"

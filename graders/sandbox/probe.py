@@ -83,6 +83,9 @@ def _bwrap_problem() -> str | None:
         return "bubblewrap is not installed"
     trial = [path, "--unshare-all", "--unshare-user", "--die-with-parent", "--cap-drop", "ALL"]
     trial += ["--uid", str(bwrap.SANDBOX_UID), "--ro-bind", "/", "/"]
+    # Options the real command needs that bubblewrap < 0.8 (Ubuntu 22.04's 0.6.1) lacks:
+    # there the layer is unavailable rather than every run failing to start.
+    trial += ["--disable-userns", "--size", "65536", "--perms", "0700", "--tmpfs", "/tmp"]
     # `true`, not Python: the question is whether namespaces can be made (≈ 5 ms, not 80).
     trial += ["--", shutil.which("true") or "/bin/true"]
     try:
@@ -91,6 +94,8 @@ def _bwrap_problem() -> str | None:
         return f"bubblewrap did not run: {error}"
     if done.returncode != 0:
         reason = done.stderr.decode(errors="replace").strip().splitlines()
+        if reason and "Unknown option" in reason[-1]:
+            return f"bubblewrap is older than 0.8 ({reason[-1]}): install bubblewrap ≥ 0.8"
         return f"bubblewrap cannot make namespaces here: {reason[-1] if reason else 'failed'}"
     return None
 

@@ -144,7 +144,7 @@ def filter_program(*, worker: bool = False) -> bytes:
                 continue
             try:
                 rules.add_rule(deny, name)
-            except (RuntimeError, ValueError):
+            except (RuntimeError, ValueError, OSError):  # libseccomp < 2.5.5: EINVAL
                 if name not in RECENT_SYSCALLS:
                     raise
         # Sockets: only local Unix sockets (Python's multiprocessing uses them); no TCP, UDP,

@@ -20,9 +20,10 @@ $(STAMP): pyproject.toml
 # The tests': PostgreSQL, whose server the gradebook tests start (the gradebook runs on it by
 # URL); redis-server, the Celery broker of `seqlab worker`, started by the scale-out test and
 # bench; headless chromium opens the class report and the web editor, fonts-wqy-microhei draws
-# their Chinese.
+# their Chinese; debootstrap builds the Ubuntu 22.04 root the Gradescope bundle is tried in
+# (cached in /var/cache/seqlab-test-roots after its first build).
 SANDBOX_PACKAGES := bubblewrap libseccomp2
-TEST_PACKAGES    := $(SANDBOX_PACKAGES) postgresql redis-server chromium fonts-wqy-microhei
+TEST_PACKAGES    := $(SANDBOX_PACKAGES) postgresql redis-server chromium fonts-wqy-microhei debootstrap
 
 # $(call packages,LIST): install those of LIST that dpkg does not list as installed. Cheap when
 # none is missing (one dpkg-query each; no apt-get update), so demo and test check every time:
@@ -60,10 +61,10 @@ lint: $(STAMP)
 validate: $(STAMP)
 	$(BIN)/seqlab validate
 
-# The attack corpus and the labs' seed sweeps mostly wait on sandboxes (budgets running out,
-# workers starting, one core each): they run three at a time (pytest-xdist); the rest, whose
+# The attack corpus, the labs' seed sweeps and the Gradescope root (downloads, apt, pip) mostly
+# wait: they run three at a time (pytest-xdist); the rest, whose
 # tests time what they measure, one at a time, with the course's own checks (pytest plugin).
-PARALLEL := tests/adversarial tests/test_labs.py
+PARALLEL := tests/adversarial tests/test_labs.py tests/test_gradescope_root.py
 test: test-packages lint $(STAMP) web
 	$(BIN)/pytest -n 3 $(PARALLEL)
 	$(BIN)/pytest $(addprefix --ignore=,$(PARALLEL))

@@ -1243,6 +1243,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "课程规则页（教师在网页上保存的设置）",
         "The course rules page (a setting an instructor saved on the web)",
     ),
+    "course.fix_item": (
+        "课程里没有这个实验或测验（是不是 `{near}`？）。可用的有：{known}。",
+        "The course has no lab or quiz by that id (did you mean `{near}`?). Its labs and quizzes: {known}.",
+    ),
     "course.fix_unknown": (
         "没有这个设置：请删除它或改正拼写（可用的设置见 `README.md` 的“课程日历与规则”）。",
         'There is no such setting: remove it or fix its spelling (README, "Course calendar and rules", lists them).',
@@ -1331,12 +1335,12 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "rules.cooldown_left": ("还需等待 {left} 才能再次作答", "You can answer again in {left}"),
     "rules.answers_never": ("本测验不公布正确答案", "This quiz's answers are never shown"),
     "rules.answers_after": (
-        "正确答案与解析在截止（{when}）后公布",
-        "The answers and explanations are shown after the deadline ({when})",
+        "正确答案与解析在截止且不再收取任何人的答卷（{when}）后公布",
+        "The answers and explanations are shown after the deadline, once the quiz takes no one's answers any more ({when})",
     ),
     "rules.answers_no_due": (
-        "正确答案在截止后公布；本测验没有截止时间，因此不公布",
-        "The answers are shown after the deadline; this quiz has none, so they are not shown",
+        "正确答案在本测验不再收取答卷后公布；本测验仍收取答卷（没有锁定时间，逾期答卷也计分），因此暂不公布",
+        "The answers are shown once the quiz takes no more answers; it still takes them (no lock, and late answers count), so they are not shown yet",
     ),
     "rules.answers_now": (
         "提交后即显示正确答案与解析",

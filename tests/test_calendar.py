@@ -78,15 +78,26 @@ def test_an_extension_beats_the_due_time_and_the_lock_beats_everything():
     assert closed.state("bob", "lab", at("2026-09-15 23:00")).open
 
 
-def test_quiz_answers_are_shown_only_as_the_rule_says():
+def test_quiz_answers_are_shown_only_once_no_answer_can_count():
+    closed = LatePolicy(mode="closed")
     window = Window(due=at("2026-09-15 23:59"))
     for rule, before, after in (("never", False, False), ("after_due", False, True)):
-        calendar = Calendar(SHANGHAI, {"q": window}, quizzes=QuizRules(answers=rule))
+        calendar = Calendar(SHANGHAI, {"q": window}, closed, quizzes=QuizRules(answers=rule))
         assert calendar.answers_shown("ann", "q", at("2026-09-15 23:00")) is before
         assert calendar.answers_shown("ann", "q", at("2026-09-16 00:00")) is after
-    extended = Calendar(SHANGHAI, {"q": window}, extensions={("ann", "q"): at("2026-09-17 23:59")})
-    # While one student may still answer, that student is not shown the key.
+    # A classmate's extension keeps the key from everyone: it would answer their quiz.
+    extended = Calendar(
+        SHANGHAI, {"q": window}, closed, extensions={("bob", "q"): at("2026-09-17 23:59")}
+    )
     assert not extended.answers_shown("ann", "q", at("2026-09-16 00:00"))
+    assert extended.answers_shown("ann", "q", at("2026-09-18 00:00"))
+    # Late answers that still count (a penalty, no lock): the key would serve a late retake.
+    penalty = Calendar(SHANGHAI, {"q": window}, LatePolicy(per_day=0.1))
+    assert not penalty.answers_shown("ann", "q", at("2026-10-30 00:00"))
+    locked = Window(due=at("2026-09-15 23:59"), lock=at("2026-09-22 23:59"))
+    penalty_locked = Calendar(SHANGHAI, {"q": locked}, LatePolicy(per_day=0.1))
+    assert not penalty_locked.answers_shown("ann", "q", at("2026-09-20 00:00"))
+    assert penalty_locked.answers_shown("ann", "q", at("2026-09-23 00:00"))
     assert not Calendar().answers_shown("ann", "q", at("2026-09-16 00:00"))  # no due: never
 
 
@@ -143,6 +154,33 @@ def test_a_bad_setting_is_named_with_its_file_line_and_fix(tmp_path, line, text,
     assert "第" in caught.value.render("zh")
 
 
+@pytest.mark.parametrize(
+    ("text", "line", "near"),
+    [
+        ("[calendar.lba]\ndue = 2026-09-15 23:59:00\n", 1, "lab"),
+        ('[calendar.lab]\nrequires = ["atention"]\n', 2, "attention"),
+        ("[extensions.ann]\nlab2 = 2026-09-18 23:59:00\n", 2, "lab"),
+    ],
+)
+def test_a_lab_or_quiz_the_course_does_not_have_is_named_with_the_nearest(
+    tmp_path, text, line, near
+):
+    # A typo would keep a calendar from applying, or lock a lab that requires it for good.
+    for folder, name in (("graders/labs", "lab"), ("quizzes/banks", "attention")):
+        (tmp_path / folder).mkdir(parents=True, exist_ok=True)
+        (tmp_path / folder / f"{name}.toml").write_text("", encoding="utf-8")
+    (tmp_path / "seqlab.toml").write_text(text, encoding="utf-8")
+    with pytest.raises(SpecError) as caught:
+        rules_for(tmp_path)
+    message = caught.value.render("en")
+    assert f"did you mean `{near}`" in message and "attention, lab" in message, message
+
+
+def test_a_calendar_item_takes_the_late_tables_own_name_for_its_policy(tmp_path):
+    (tmp_path / "seqlab.toml").write_text('[calendar.lab]\npolicy = "closed"\n', "utf-8")
+    assert rules_for(tmp_path).calendar.policy("lab").mode == "closed"
+
+
 def test_a_bad_course_file_stops_the_command_with_exit_code_2(tmp_path, capsys):
     (tmp_path / "graders" / "labs").mkdir(parents=True)  # a course folder
     (tmp_path / "seqlab.toml").write_text("[late]\nper_day = -1\n", encoding="utf-8")
@@ -151,6 +189,10 @@ def test_a_bad_course_file_stops_the_command_with_exit_code_2(tmp_path, capsys):
     course = ["--course", str(tmp_path), "--db", str(db)]
     code = main(["--lang", "en", "gradebook", "export", *course, "--csv", out])
     assert code == 2
+    assert "line 2" in capsys.readouterr().err
+    # The server too stops before it starts, rather than answer every page with a 503.
+    serve = ["serve", "--course", str(tmp_path), "--db", str(db), "--port", "8799"]
+    assert main(["--lang", "en", *serve]) == 2
     assert "line 2" in capsys.readouterr().err
 
 

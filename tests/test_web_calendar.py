@@ -57,10 +57,12 @@ due = {stamp(-2 * day)}
 lock = {stamp(-timedelta(hours=1))}
 [calendar.attention]
 due = {stamp(day)}
+late_policy = "closed"
 [calendar.sequence-models]
 due = {stamp(-timedelta(hours=1))}
 attempts = 5
 cooldown_minutes = 60
+answers = "immediately"
 """,
         encoding="utf-8",
     )
@@ -202,7 +204,7 @@ def test_quiz_key_hidden_before_the_deadline_one_attempt_per_paper_and_the_limit
     assert attempts(url, "alice", "attention") == 2
 
 
-def test_quiz_key_shown_after_the_deadline_and_the_cooldown_counted(site):
+def test_quiz_key_shown_when_the_rule_says_and_the_cooldown_counted(site):
     base, url, course = site
     client, token = signed_in(base, "bob", "bob-pass-12")
     assert "剩余作答次数：5/5" in client.get("/quizzes/sequence-models").text

@@ -79,7 +79,8 @@ def test_oversize_and_malformed_code_are_said_plainly(client):
         )
         assert response.status_code == 413 and said in response.json()["error"]
     client.cookies.set("seqlab_lang", "zh")
-    for path, data in (("submit", {"text": "x"}), ("draft", {"code": "x"})):
+    forged = {"code": "x", "base": "9" * 30}  # a version no database holds
+    for path, data in (("submit", {"text": "x"}), ("draft", {"code": "x"}), ("draft", forged)):
         response = client.post(
             f"/labs/{LAB}/{path}", data=data, headers={"X-CSRF-Token": client.token}
         )

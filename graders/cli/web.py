@@ -15,6 +15,18 @@ from graders.spec import Course
 from graders.web.config import DEFAULT_DB, DEFAULT_PORT
 
 
+def checked_course(folder: Path | None) -> Course:
+    """The course, its seqlab.toml read through before anything starts: a bad setting stops
+    the command with the file, the line and the fix (exit 2), not every page with a 503."""
+    from graders.settings import feedback_rules
+    from graders.store.record import rules_for
+
+    course = Course.locate(folder)
+    rules_for(course.root)
+    feedback_rules(course.root)
+    return course
+
+
 def cmd_serve(args) -> int:
     from graders.web.server import serve
 
@@ -22,7 +34,7 @@ def cmd_serve(args) -> int:
         host=args.host,
         port=args.port,
         db=args.db,
-        course=Course.locate(args.course),
+        course=checked_course(args.course),
         roster=Path(args.roster) if args.roster else None,
         use_warm=not args.cold,
         https=args.https,
@@ -43,7 +55,7 @@ def cmd_worker(args) -> int:
     config = load_config().with_overrides(broker_url=args.broker, db_url=args.db)
     run_worker(
         config,
-        course_root=Course.locate(args.course).root,
+        course_root=checked_course(args.course).root,
         concurrency=args.concurrency,
         name=args.name,
         lang=args.lang,

@@ -100,18 +100,29 @@ class Calendar:
             return State(False, "closed", due, window.lock, days, 0.0)
         return State(True, None, due, window.lock, days, policy.factor(days))
 
+    def closes_at(self, item: str) -> datetime | None:
+        """When the item takes no more answers from anyone that count: its lock; with late
+        answers closed, the last due time (extensions included); None while a late answer
+        still counts for someone (no lock under a penalty policy)."""
+        window = self.window(item)
+        if window.lock is not None:
+            return window.lock
+        if self.policy(item).mode != CLOSED or window.due is None:
+            return None
+        extended = [due for (_student, of), due in self.extensions.items() if of == item]
+        return max([window.due, *extended])
+
     def answers_shown(self, student: str, item: str, at: datetime) -> bool:
-        """Whether the quiz's key (correct options, explanations) may be shown now."""
+        """Whether the quiz's key (correct options, explanations) may be shown now: "after
+        the deadline" means once no one's answer can count any more — a key shown at one
+        student's due time would serve a late retake, or a classmate's extension."""
         rule = self.quiz(item).answers
         if rule == IMMEDIATELY:
             return True
         if rule == NEVER:
             return False
-        due = self.due_for(student, item)
-        lock = self.window(item).lock
-        ends = [t for t in (due, lock) if t is not None]
-        # After every deadline that could still take this student's answers.
-        return bool(ends) and at > max(ends)
+        closes = self.closes_at(item)
+        return closes is not None and at > closes
 
 
 def late_days(due: datetime | None, at: datetime, zone: ZoneInfo) -> int:

@@ -35,6 +35,7 @@ with the file, the line and the fix (exit 2), never guessed at.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -101,12 +102,33 @@ def lay_over(table: dict, overrides: Iterable[Override]) -> dict:
 
 
 class _Reader:
-    def __init__(self, path: Path, text: str, from_web: bool) -> None:
+    def __init__(
+        self, path: Path, text: str, from_web: bool, items: frozenset[str] = frozenset()
+    ) -> None:
         self.path, self.text, self.from_web = path, text, from_web
+        self.items = items  # the course's lab and quiz ids (empty: not checked)
 
-    def fail(self, name: str, value: object, fix: str) -> SpecError:
+    def item(self, name: str, item: object) -> None:
+        """`item` must be one of the course's labs or quizzes: a typo would silently keep a
+        calendar from applying, or lock a lab that requires it for good."""
+        if self.items and item not in self.items:
+            near = difflib.get_close_matches(str(item), sorted(self.items), n=1)
+            fix = Text(
+                "course.fix_item",
+                near=near[0] if near else "—",
+                known=", ".join(sorted(self.items)),
+            )
+            raise SpecError(
+                "course.bad_setting", where=self._where_or_web(name), name=name, value=item, fix=fix
+            )
+
+    def _where_or_web(self, name: str) -> Text:
+        return Text("course.where_web") if self.from_web else self._where(name)
+
+    def fail(self, name: str, value: object, fix: str, **fix_params: object) -> SpecError:
         where = Text("course.where_web") if self.from_web else self._where(name)
-        return SpecError("course.bad_setting", where=where, name=name, value=value, fix=Text(fix))
+        fixed = Text(fix, **fix_params)
+        return SpecError("course.bad_setting", where=where, name=name, value=value, fix=fixed)
 
     def _where(self, name: str) -> Text:
         """The line that sets `name` (a.b.key): the key's first line after its table's header."""
@@ -184,12 +206,19 @@ class _Reader:
 def read_settings(course_root: Path, overrides: Iterable[Override] = ()) -> tuple[dict, Calendar]:
     """The course's [scores] table (record.py makes its rules) and its calendar."""
     table, text, path = read_table(course_root)
-    from_file = _parse(lay_over(table, []), _Reader(path, text, from_web=False))
+    items = course_items(course_root)
+    from_file = _parse(lay_over(table, []), _Reader(path, text, False, items))
     overrides = list(overrides)
     if not overrides:
         return from_file
     # The file alone is sound, so whatever is wrong now came from the web: say so.
-    return _parse(lay_over(table, overrides), _Reader(path, text, from_web=True))
+    return _parse(lay_over(table, overrides), _Reader(path, text, True, items))
+
+
+def course_items(course_root: Path) -> frozenset[str]:
+    """The ids a calendar may name: every lab spec's and every quiz bank's."""
+    folders = (course_root / "graders" / "labs", course_root / "quizzes" / "banks")
+    return frozenset(path.stem for folder in folders for path in folder.glob("*.toml"))
 
 
 def _parse(merged: dict, reader: _Reader) -> tuple[dict, Calendar]:
@@ -212,7 +241,10 @@ def _parse(merged: dict, reader: _Reader) -> tuple[dict, Calendar]:
     windows, late_items, quiz_items = {}, {}, {}
     for item in reader.table(merged, "calendar", "calendar"):
         full = f"calendar.{item}"
+        reader.item(full, item)
         entry = reader.table(merged["calendar"], item, full)
+        if "policy" in entry and "late_policy" not in entry:  # [late]'s own name, said here
+            entry = {("late_policy" if k == "policy" else k): v for k, v in entry.items()}
         reader.known(entry, ITEM_KEYS, full)
         times = {
             k: reader.time(entry[k], zone, f"{full}.{k}") if entry.get(k) else None for k in TIMES
@@ -234,6 +266,7 @@ def _parse(merged: dict, reader: _Reader) -> tuple[dict, Calendar]:
             merged["extensions"], student, f"extensions.{student}"
         ).items():
             full = f"extensions.{student}.{item}"
+            reader.item(full, item)
             due = reader.time(value, zone, full)
             lock = windows.get(item, Window()).lock
             if lock is not None and due > lock:
@@ -261,6 +294,8 @@ def _unlock(merged: dict, reader: _Reader) -> UnlockRules:
         ok = isinstance(needed, list) and all(isinstance(n, str) and n for n in needed)
         if not ok or item in needed:
             raise reader.fail(f"calendar.{item}.requires", needed, "course.fix_requires")
+        for other in needed:
+            reader.item(f"calendar.{item}.requires", other)
         requires[item] = tuple(needed)
     chain = cycle(requires)
     if chain:

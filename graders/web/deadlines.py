@@ -150,13 +150,13 @@ def _quiz_notes(calendar, db, user, item, lang, at) -> list[str]:
     wait = cooldown_left(last, rules, at)
     if wait:
         said.append(say("rules.cooldown_left", lang, left=span(wait, lang)))
-    ends = [t for t in (calendar.due_for(user.username, item), calendar.window(item).lock) if t]
+    closes = calendar.closes_at(item)
     if rules.answers == NEVER:
         said.append(say("rules.answers_never", lang))
     elif rules.answers == IMMEDIATELY:
         said.append(say("rules.answers_now", lang))
-    elif not ends:
+    elif closes is None:
         said.append(say("rules.answers_no_due", lang))
     else:
-        said.append(say("rules.answers_after", lang, when=when(max(ends), calendar)))
+        said.append(say("rules.answers_after", lang, when=when(closes, calendar)))
     return said

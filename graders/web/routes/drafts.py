@@ -94,7 +94,8 @@ def save_draft(
     """The session first: an expired one answers 401 (the page keeps the text and says to
     sign in), not the token's 403."""
     code, base = form.get("code"), str(form.get("base", ""))
-    if not isinstance(code, str) or not base.isdigit():
+    # A version the database can hold (a forged 10**30 is malformed, not a server error).
+    if not isinstance(code, str) or not base.isdigit() or len(base) > 15:
         raise HTTPException(400, detail="malformed")
     if len(code.encode("utf-8")) > MAX_SUBMISSION_BYTES:
         raise HTTPException(413, detail="code")

@@ -66,7 +66,7 @@ validate: $(STAMP)
 # tests time what they measure, one at a time, with the course's own checks (pytest plugin).
 PARALLEL := tests/adversarial tests/test_labs.py tests/test_gradescope_root.py
 test: test-packages lint $(STAMP) web
-	$(BIN)/pytest -n 3 $(PARALLEL)
+	$(BIN)/pytest -n 3 --dist loadgroup $(PARALLEL)
 	$(BIN)/pytest $(addprefix --ignore=,$(PARALLEL))
 
 # The web platform's code editor: CodeMirror 6 from the npm registry, bundled by esbuild into

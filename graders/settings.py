@@ -5,7 +5,7 @@
 of_record = "best"
 [feedback]                # what a student is told beyond the verdicts
 mistakes = "hints"        # a named mistake (graders/mistakes.py): hints (default) | names | off
-blank_pointer = true      # the blank to look at (graders/service/blanks.py): true (default)
+blank_pointer = false     # the blank to look at (graders/service/blanks.py): false (default)
 [feedback.labs.exam-1]    # one lab's own settings (an exam): the same keys
 mistakes = "off"
 blank_pointer = false
@@ -86,7 +86,9 @@ def line_of(text: str, header: str, key: str) -> int:
 # turns a setting off for the course or for its own labs.
 FEEDBACK: dict[str, tuple[Callable[[object], bool], object]] = {
     "mistakes": (lambda v: v in MISTAKE_MODES, "hints"),  # graders/mistakes.py
-    "blank_pointer": (lambda v: isinstance(v, bool), True),  # graders/service/blanks.py
+    # Off unless a course asks: its variants run the reference's blank beside the student's
+    # code, which can read that function's compiled code and choose which sets pass.
+    "blank_pointer": (lambda v: isinstance(v, bool), False),  # graders/service/blanks.py
 }
 
 

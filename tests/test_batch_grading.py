@@ -75,8 +75,8 @@ def test_the_runner_is_passed_to_the_engine(course):
     )
     outcomes = [g.outcome for g in graded]
     runs_each = len(lab.run_groups(include_hidden=True))  # public and hidden sets run apart
-    # …and the starter's blank pointer: one variant, the reference in its one blank.
-    assert calls == ["rnn_numpy.py"] * (2 * runs_each + 1)
+    # (no blank pointer: a course turns it on; off, no variant runs)
+    assert calls == ["rnn_numpy.py"] * (2 * runs_each)
     assert [o.result.score for o in outcomes] == [100, 0]
-    assert outcomes[1].result.pointer.fixes[0][0] == 1
+    assert outcomes[1].result.pointer is None
     assert all(len(o.result.tests) == len(lab.tests) for o in outcomes)  # hidden sets too

@@ -94,7 +94,28 @@ def mini(tmp_path):
     (root / "graders/labs/twostep.toml").write_text(SPEC, encoding="utf-8")
     (root / "solutions/twostep/twostep.py").write_text(SOLUTION, encoding="utf-8")
     assert main(["build", "--course", str(root)]) == 0
+    # Off unless a course asks (its variants run the reference beside the student's code).
+    (root / "seqlab.toml").write_text("[feedback]\nblank_pointer = true\n", encoding="utf-8")
     return Course.locate(root)
+
+
+@pytest.fixture
+def pointer_on(monkeypatch):
+    """Our own course as one that turns the pointer on (it ships with it off)."""
+    from graders.service import blanks
+    from graders.settings import FeedbackRules
+
+    monkeypatch.setattr(
+        blanks, "feedback_rules", lambda root: FeedbackRules({"blank_pointer": True})
+    )
+
+
+def test_the_pointer_is_off_unless_the_course_turns_it_on(mini):
+    (mini.root / "seqlab.toml").unlink()
+    runner = Counted()
+    submission = student(shift="return n + 2")
+    outcome = grade_lab(mini.lab("twostep"), submission, include_hidden=False, runner=runner)
+    assert outcome.result.pointer is None and len(runner.calls) == 1  # no variant ran
 
 
 class Counted:
@@ -237,7 +258,7 @@ def test_a_student_release_without_the_reference_gets_no_pointer(mini):
     assert outcome.result.pointer is None and len(runner.calls) == 1
 
 
-def test_a_wrong_scaled_dot_product_blank_2_is_pointed_at(course):
+def test_a_wrong_scaled_dot_product_blank_2_is_pointed_at(course, pointer_on):
     lab = course.lab("scaled-dot-product")
     entry = next(e for e in load_corpus(lab) if e.name == "missing_sqrt_dk")
     reference = lab.solution_path.read_text(encoding="utf-8")
@@ -257,7 +278,7 @@ def test_a_wrong_scaled_dot_product_blank_2_is_pointed_at(course):
     assert all(t.name not in text for t in lab.tests if t.hidden)
 
 
-def test_the_variants_run_on_the_labs_warm_workers_where_it_has_them(course):
+def test_the_variants_run_on_the_labs_warm_workers_where_it_has_them(course, pointer_on):
     lab = course.lab("scaled-dot-product")
     if not warm_pays(lab):
         pytest.skip("warm workers need bubblewrap and seccomp")

@@ -8,12 +8,15 @@ Trusted-side work, bounded:
 - at most MAX_BLANKS blanks, side by side up to the machine's cores (a warm pool queues them
   on its own workers), each run under the lab's own limits, and started only within one
   run's budget (`limits.wall_seconds`) of the first: the extra time is at most two budgets;
-- none when the course turns it off (settings.py `[feedback] blank_pointer`), for a quiz,
-  when every public set passes, or where there is no reference (a student's own release).
+- none unless the course turns it on (settings.py `[feedback] blank_pointer`, off by
+  default), for a quiz, when every public set passes, or where there is no reference (a
+  student's own release).
 What the student gets is a BlankPointer: blank numbers and public set names. A variant's
-output, time and the reference's code stay here. What remains is the pointer itself: a
-program that reads its own source in a variant could steer which sets pass, so each grading
-could spell out a few bits of a reference body; an exam turns the pointer off.
+output, time and the reference's code stay here. What remains is the pointer itself: in a
+variant the student's other blanks run beside the reference's function, whose compiled code
+(`__code__`) they can read, and they choose which sets pass — each grading can spell out a
+few bits of the reference (a tester read 2 bits per grading). Hence off by default: a course
+turns it on for ungraded practice.
 """
 
 from __future__ import annotations

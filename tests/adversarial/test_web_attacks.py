@@ -285,7 +285,7 @@ def test_a_submission_over_its_limit_is_refused_unread_and_not_queued(course, tm
         headers={"X-CSRF-Token": token, "Accept": "application/json"},
     )
     assert response.status_code == 413
-    assert "请求内容太大" in response.json()["error"]
+    assert "超过了 200 KB 的上限" in response.json()["error"]  # what it was, and the limit
     # Sign-in is held to a small limit too.
     assert client.post("/login", data={"username": "x" * 100_000}).status_code == 413
     with Session(engine_for(url)) as session:

@@ -450,6 +450,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "没有关卡不超过 {upto} 的实验：--upto 应不小于第一个实验的关卡（见 `seqlab list`）。",
         "No lab has a level up to {upto}: --upto should be at least the first lab's level (see `seqlab list`).",
     ),
+    "course.release_holds_answers": (
+        "注意：学生版中 {later} 的起始代码含有 {earlier} 的参考答案（{count} 行，例如 `{line}`）。学生可以从中抄到 {earlier} 的答案。请按关卡分阶段发布，例如先用 `seqlab release DIR --upto {upto}`。",
+        "Warning: in this release, {later}'s starter holds {earlier}'s reference answer ({count} lines, e.g. `{line}`), which a student can copy. Hand out stages instead, e.g. `seqlab release DIR --upto {upto}` first.",
+    ),
     "quiz.keyless": (
         "这份题库 {quiz} 是学生版，不含答案与解析：由教师评分。用 `seqlab quiz take {quiz} --save 答题卡.txt` 作答，再把答题卡交给教师（或在课程网站上作答）。",
         "This copy of quiz {quiz} is the students' one: it holds no answers or explanations, and your instructor scores it. Answer it with `seqlab quiz take {quiz} --save answers.txt` and hand in the sheet (or take it on the course website).",

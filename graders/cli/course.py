@@ -13,7 +13,14 @@ from typing import TYPE_CHECKING
 from rich.table import Table
 from rich.text import Text
 
-from graders.cli.common import EXIT_BELOW, EXIT_OK, add_command, console, empty_folder
+from graders.cli.common import (
+    EXIT_BELOW,
+    EXIT_OK,
+    add_command,
+    console,
+    empty_folder,
+    status,
+)
 from graders.errors import SeqlabError, UsageError
 from graders.messages import LANGS, say
 from graders.service.pools import runner_for
@@ -152,6 +159,22 @@ def cmd_release(args) -> int:
             papers[f"{quiz_id}.{lang}.md"] = paper_markdown(paper, lang, key=False) + "\n"
         banks[bank.path.name] = keyless_bank(bank.path.read_text(encoding="utf-8"))
     written = write_release(course, folder, papers, banks, args.upto)
+    # A release hands out all its starters at once, whatever the web's unlocking: say which
+    # of them holds an earlier lab's answers, and how to hand out stages instead.
+    from graders.course.leaks import held_answers
+
+    for later, earlier, lines in held_answers(released_labs(course, args.upto)):
+        upto = (later.level or 1) - 1
+        warning = say(
+            "course.release_holds_answers",
+            args.lang,
+            later=later.id,
+            earlier=earlier.id,
+            count=len(lines),
+            line=lines[0],
+            upto=upto,
+        )
+        status().print(warning, markup=False, style="yellow")
     message = say("notebook.exported", args.lang, count=len(written), path=folder)
     console().print(message, markup=False)
     return EXIT_OK

@@ -53,11 +53,12 @@ def find_submission(folder: Path, lab: LabSpec) -> Path:
     stem = Path(lab.entry).stem
     named = {lab.entry, f"{stem}.ipynb", f"{lab.id}.ipynb"}
     chosen = [path for path in found if path.name in named] or found
+    shown = Path(folder.name)  # the student's upload, not where the grader keeps it
     if not chosen:
-        raise SubmissionError("batch.no_file", path=folder, suffixes=" ".join(SUFFIXES))
+        raise SubmissionError("batch.no_file", path=shown, suffixes=" ".join(SUFFIXES))
     if len(chosen) > 1:
         names = ", ".join(str(path.relative_to(folder)) for path in chosen[:10])
-        raise SubmissionError("batch.ambiguous", path=folder, names=names, entry=lab.entry)
+        raise SubmissionError("batch.ambiguous", path=shown, names=names, entry=lab.entry)
     return chosen[0]
 
 

@@ -49,12 +49,9 @@ def _locked_after(rules: UnlockRules, later: str, earlier: str, levels: dict) ->
     return False
 
 
-def leaks(course: Course) -> Iterator[tuple[LabSpec, LabSpec, list[str]]]:
-    """(later, earlier, its lines) for each later starter holding an earlier lab's blanks,
-    where the course does not lock the order."""
-    labs = course.labs()
-    rules = rules_for(course.root).calendar.unlock
-    levels = {lab.id: lab.level for lab in labs}
+def held_answers(labs: list[LabSpec]) -> Iterator[tuple[LabSpec, LabSpec, list[str]]]:
+    """(later, earlier, its lines) for each later starter among `labs` holding an earlier
+    lab's blanks: what a release of these labs hands out at once."""
     lines = {lab.id: _distinctive(lab) for lab in labs}
     for later in labs:
         starter = {line.strip() for line in later.starter_path.read_text("utf-8").splitlines()}
@@ -62,5 +59,16 @@ def leaks(course: Course) -> Iterator[tuple[LabSpec, LabSpec, list[str]]]:
             if earlier is later or (earlier.level or 0) >= (later.level or 0):
                 continue
             shared = [line for line in lines[earlier.id] if line in starter]
-            if len(shared) >= MIN_LINES and not _locked_after(rules, later.id, earlier.id, levels):
+            if len(shared) >= MIN_LINES:
                 yield later, earlier, shared
+
+
+def leaks(course: Course) -> Iterator[tuple[LabSpec, LabSpec, list[str]]]:
+    """held_answers, where the course does not lock the order (a locked later lab is not
+    served on the web before the earlier one is passed)."""
+    labs = course.labs()
+    rules = rules_for(course.root).calendar.unlock
+    levels = {lab.id: lab.level for lab in labs}
+    for later, earlier, shared in held_answers(labs):
+        if not _locked_after(rules, later.id, earlier.id, levels):
+            yield later, earlier, shared

@@ -88,7 +88,8 @@ def test_the_marked_line_is_taken_out_and_read():
 def test_a_garbled_report_gives_no_curve_and_no_crash(line):
     kept, losses = split(line)
     assert losses == () and MARKER not in kept
-    judged = judge(curve_test(hidden=False), run_with(line.encode()), limits())
+    test = curve_test(hidden=False)
+    judged = judge(test, run_with(line.encode(), test.expected.encode()), limits())
     assert judged.losses == () and judged.verdict is Verdict.ACCEPTED
     view = build(one_set(judged.losses), "en")
     assert view.sets[0].curves == () and '<svg class="curve"' not in result_html(view)

@@ -51,7 +51,8 @@ def refused(request: Request, user: User, key: str, **params: object) -> Respons
     """403 with the rule said: JSON for the lab page's script, else a page."""
     text = say(key, lang_of(request), **params)
     if wants_json(request):
-        return JSONResponse({"error": text}, status_code=403)
+        # "rule": the page's script says it, rather than take a 403 for an expired session.
+        return JSONResponse({"error": text, "rule": True}, status_code=403)
     return render(request, "error.html", user, 403, message_key="web.error_403", message=text)
 
 

@@ -104,7 +104,7 @@ def locked_page(request: Request, error: Locked) -> Response:
     title = labs[item].title[lang_of(request)] if item in labs else item
     text = say("rules.unlock_refused", lang_of(request), item=title, why=why(request, error.lock))
     if wants_json(request):
-        return JSONResponse({"error": text, "locked": item}, status_code=403)
+        return JSONResponse({"error": text, "locked": item, "rule": True}, status_code=403)
     user = getattr(request.state, "user", None)  # deps.current_user set it
     return render(request, "error.html", user, 403, message_key="web.error_403", message=text)
 

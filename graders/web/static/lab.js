@@ -94,7 +94,7 @@
           draftStatus.textContent = data.saved;
           tell("");
           changed();
-        } else if (code === 401 || code === 403) {
+        } else if (code === 401 || (code === 403 && !data.rule)) {  // a rule's 403 is said below
           draftStatus.textContent = "";
           expired();
         } else if (code === 409) {
@@ -176,7 +176,8 @@
         .then((r) => r.json().then((data) => ({ code: r.status, ok: r.ok, data })))
         .then(({ code, ok, data }) => {
           button.disabled = ok;
-          if (S && (code === 401 || code === 403)) { status.textContent = ""; expired(); return; }
+          // A 403 that states a course rule (deadline, lock) is said; any other is the session's.
+          if (S && (code === 401 || (code === 403 && !data.rule))) { status.textContent = ""; expired(); return; }
           if (!ok) { status.textContent = data.error || ""; return; }
           if (S && !stopped) { saved = text; changed(); }  // the server has it, as an attempt
           results.innerHTML = "";

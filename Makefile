@@ -61,13 +61,14 @@ lint: $(STAMP)
 validate: $(STAMP)
 	$(BIN)/seqlab validate
 
-# The attack corpus, the labs' seed sweeps and the Gradescope root (downloads, apt, pip) mostly
-# wait: they run three at a time (pytest-xdist); the rest, whose
-# tests time what they measure, one at a time, with the course's own checks (pytest plugin).
+# The attack corpus, the labs' seed sweeps, the course's own checks (the pytest plugin: each
+# lab's items kept on one worker, --dist loadgroup) and the Gradescope root (downloads, apt,
+# pip) mostly wait: they run three at a time (pytest-xdist); the rest, whose tests time what
+# they measure, one at a time, without the plugin's items.
 PARALLEL := tests/adversarial tests/test_labs.py tests/test_gradescope_root.py
 test: test-packages lint $(STAMP) web
-	$(BIN)/pytest -n 3 --dist loadgroup $(PARALLEL)
-	$(BIN)/pytest $(addprefix --ignore=,$(PARALLEL))
+	$(BIN)/pytest -n 3 --dist loadgroup --seqlab $(PARALLEL)
+	$(BIN)/pytest -p no:seqlab $(addprefix --ignore=,$(PARALLEL))
 
 # The web platform's code editor: CodeMirror 6 from the npm registry, bundled by esbuild into
 # graders/web/static/editor.js (node_modules and the bundle are not committed).

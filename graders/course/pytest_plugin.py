@@ -169,7 +169,11 @@ class CourseNode(pytest.Collector):
         return []
 
     def _item(self, name: str, check: Callable[[], Check], where: Path) -> CheckItem:
-        return CheckItem.from_parent(self, name=name, check=check, where=where, lang=self._lang())
+        item = CheckItem.from_parent(self, name=name, check=check, where=where, lang=self._lang())
+        # Under pytest-xdist's --dist loadgroup a lab's items stay on one worker, so its warm
+        # workers (LabRunners) start once there; without xdist the mark means nothing.
+        item.add_marker(pytest.mark.xdist_group(name.split(":", 1)[0]))
+        return item
 
     def _lang(self) -> str:
         return self.config.getoption("seqlab_lang") or self.config.getini("seqlab_lang") or "en"

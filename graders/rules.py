@@ -7,10 +7,14 @@ spellings that name a thing through a literal string (`getattr(nn, "LSTMCell")`,
 `nn.__dict__["LSTMCell"]`, `vars(nn)["LSTMCell"]`, `importlib.import_module("torch.nn")`,
 `__import__("torch")`). Each is resolved to dotted names through the program's imports and
 simple assignments (`import torch.nn as n`, `from torch.nn import LSTMCell as C`,
-`cell = nn.LSTMCell`, `from torch.nn import *`), so an alias is judged by what it names. The
-scan is flow- and scope-insensitive on purpose: a name bound to a forbidden thing anywhere
-counts wherever a blank uses it (over-reporting is a visible message the student can read;
-under-reporting is a rule not enforced). Comments and ordinary strings are never uses.
+`cell = nn.LSTMCell`, `from torch.nn import *`), so an alias is judged by what it names
+(graders/codenames.py). Names follow Python's scopes, flow-insensitive within one: a name bound
+to a forbidden thing anywhere in a scope counts wherever the scope uses it (over-reporting is a
+visible message the student can read; under-reporting is a rule not enforced), while the
+student's own `class nn:`, `nn = Thing()` or parameter `nn` is not torch's nn. Since a local
+name could still receive torch's module as a value, handing a module that holds a forbidden
+name on as a value (`f(torch.nn)`, `[torch.nn]`, `return nn`) counts as a forbidden use.
+Comments and ordinary strings are never uses.
 What no static check sees (a name built at run time, `exec` of a string) is out of reach.
 
 Matching: a forbidden entry matches a dotted name equal to it or ending in `.` + it, so
@@ -25,14 +29,11 @@ of the program that was parsed; the caller maps them to the student's file.
 from __future__ import annotations
 
 import ast
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from graders.codenames import Names, is_local, plain
 from graders.markers import parse
-
-UNKNOWN = "?"  # the dotted name of what no static reading can name (a call's result)
-DOTTED = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*")
 
 
 @dataclass(frozen=True)
@@ -62,95 +63,11 @@ class Unparsable(Exception):
         self.line = line
 
 
-def _literal(node: ast.AST | None) -> str | None:
-    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
-
-
-class _Names:
-    """What each name of the program may stand for, from its imports and assignments."""
-
-    def __init__(self, tree: ast.Module) -> None:
-        self.bound: dict[str, set[str]] = {}
-        self.star: set[str] = set()  # modules of `from m import *`
-        assignments = []
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Import):
-                for alias in node.names:
-                    target = alias.asname or alias.name.split(".")[0]
-                    self._bind(target, alias.name if alias.asname else target)
-            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-                for alias in node.names:
-                    if alias.name == "*":
-                        self.star.add(node.module)
-                    else:
-                        self._bind(alias.asname or alias.name, f"{node.module}.{alias.name}")
-            elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-                self._bind(node.name, node.name)
-            elif isinstance(node, ast.Assign | ast.AnnAssign | ast.NamedExpr):
-                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-                assignments += [(target, node.value) for target in targets]
-        # Aliases of aliases (`n = torch.nn; C = n.LSTMCell`): a few rounds reach them.
-        for _ in range(3):
-            for target, value in assignments:
-                self._assign(target, value)
-
-    def _bind(self, name: str, meaning: str) -> None:
-        self.bound.setdefault(name, set()).add(meaning)
-
-    def _assign(self, target: ast.AST, value: ast.AST | None) -> None:
-        if value is None:
-            return
-        if isinstance(target, ast.Tuple | ast.List) and isinstance(value, ast.Tuple | ast.List):
-            for inner, part in zip(target.elts, value.elts, strict=False):
-                self._assign(inner, part)
-        elif isinstance(target, ast.Name):
-            # An alias of a named thing follows it; a value (a call's result, a number) is
-            # the name's own: `model = Seq2Seq()` makes `model.step` read as model.step.
-            meanings = {m for m in self.resolve(value) if DOTTED.fullmatch(m)}
-            for meaning in meanings or {target.id}:
-                self._bind(target.id, meaning)
-
-    def resolve(self, node: ast.AST) -> set[str]:
-        """The dotted names `node` may stand for; UNKNOWN where the code does not say."""
-        if isinstance(node, ast.Name):
-            if node.id in self.bound:
-                return set(self.bound[node.id])
-            return {node.id} | {f"{module}.{node.id}" for module in self.star}
-        if isinstance(node, ast.Attribute):
-            return {f"{base}.{node.attr}" for base in self.resolve(node.value)}
-        if isinstance(node, ast.Call):
-            return self._call(node)
-        if isinstance(node, ast.Subscript):
-            key = _literal(node.slice)
-            holder = node.value
-            if key is not None and isinstance(holder, ast.Attribute) and holder.attr == "__dict__":
-                return {f"{base}.{key}" for base in self.resolve(holder.value)}
-            if (
-                key is not None
-                and isinstance(holder, ast.Call)
-                and "vars" in self.resolve(holder.func)
-            ):
-                return {f"{base}.{key}" for arg in holder.args[:1] for base in self.resolve(arg)}
-        return {UNKNOWN}
-
-    def _call(self, node: ast.Call) -> set[str]:
-        called = self.resolve(node.func)
-        first = _literal(node.args[0]) if node.args else None
-        second = _literal(node.args[1]) if len(node.args) > 1 else None
-        if "getattr" in called and second is not None:
-            return {f"{base}.{second}" for base in self.resolve(node.args[0])}
-        if "importlib.import_module" in called and first is not None:
-            return {first}
-        if "__import__" in called and first is not None:
-            return {first, first.split(".")[0]}  # the package, or the module with a fromlist
-        return {f"{name}()" for name in called}
-
-
 def _alias(alias: ast.alias) -> str:
     return f"{alias.name} as {alias.asname}" if alias.asname else alias.name
 
 
-def _uses(node: ast.AST, names: _Names) -> list[tuple[ast.AST, str, set[str]]]:
+def _uses(node: ast.AST, names: Names) -> list[tuple[ast.AST, str, set[str]]]:
     """(node, as written, what it names) for one node, if it names anything."""
     if isinstance(node, ast.Import):
         return [(node, f"import {_alias(alias)}", {alias.name}) for alias in node.names]
@@ -168,8 +85,30 @@ def _uses(node: ast.AST, names: _Names) -> list[tuple[ast.AST, str, set[str]]]:
 
 def _matches(kind: str, entry: str, meaning: str) -> bool:
     if kind == "require":
-        return meaning == entry
+        return plain(meaning) == entry
     return meaning == entry or meaning.endswith("." + entry)
+
+
+def _holders(rule: Rule) -> set[str]:
+    """The modules that hold a forbidden name (`nn` for nn.LSTMCell, `torch` for torch.ops)."""
+    parts = [entry.split(".") for entry in rule.names]
+    return {".".join(p[:n]) for p in parts for n in range(1, len(p))}
+
+
+def _handed_over(uses: list, names: Names, rule: Rule) -> list:
+    """Uses that pass a module holding a forbidden name on as a value (`f(torch.nn)`,
+    `[nn][0]`, `return nn`, a default): a local name could then hold it unseen, so the module
+    itself counts as the forbidden use. The program's own values (`<x>.nn`) never hold one
+    unless such a hand-over happened."""
+    holders = _holders(rule)
+    return [
+        (node, written, meaning)
+        for node, written, meanings in uses
+        if isinstance(node, ast.Name | ast.Attribute | ast.Subscript | ast.Call)
+        and names.handed_over(node)
+        for meaning in sorted(meanings)
+        if not is_local(meaning) and any(meaning == h or meaning.endswith("." + h) for h in holders)
+    ]
 
 
 def _placeholder(statement: ast.stmt) -> bool:
@@ -203,7 +142,7 @@ def check(program: str, rules: tuple[Rule, ...]) -> list[Finding]:
     except SyntaxError as error:
         raise Unparsable(error.lineno or 1) from None
     blanks = parse(program, "program").blanks
-    names = _Names(tree)
+    names = Names(tree)
 
     def blank_of(line: int) -> int | None:
         return next((b.index for b in blanks if b.begin_line < line < b.end_line), None)
@@ -225,6 +164,11 @@ def check(program: str, rules: tuple[Rule, ...]) -> list[Finding]:
             for meaning in sorted(meanings)
             if any(_matches(rule.kind, entry, meaning) for entry in rule.names)
         ]
+        if rule.kind == "forbid":
+            hits = sorted(
+                hits + _handed_over(mine, names, rule),
+                key=lambda hit: (hit[0].lineno, hit[0].col_offset),
+            )
         if rule.kind == "forbid" and hits:
             node, written, meaning = hits[0]
             shown = written or ast.get_source_segment(program, node) or meaning

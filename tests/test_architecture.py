@@ -64,6 +64,7 @@ CORE += (
     "mistakes",
     "settings",
     "rules",
+    "codenames",
     "losses",
     "spec_pictures",
     "tomlreader",

@@ -21,7 +21,7 @@ from graders.markers import splice
 from graders.mistakes import accepted, consistent, error_line, load_records, usable
 from graders.results import LabResult, TestResult
 from graders.rules import Finding, Unparsable, check
-from graders.sandbox import RunResult, current, run_sets
+from graders.sandbox import RunResult, Stream, current, run_sets
 from graders.settings import feedback_rules
 from graders.spec import LabSpec, Limits, TestSet, course_secrets
 from graders.submission import Submission, read_text
@@ -234,7 +234,9 @@ def _failure(run: RunResult, limits: Limits) -> tuple[Verdict, str, dict[str, ob
     first by PRECEDENCE, and among a verdict's own details the first listed here."""
     problems: list[tuple[Verdict, str, dict[str, object]]] = []
     if run.output_exceeded:
-        problems.append((Verdict.OUTPUT_LIMIT, "detail.output", {"kb": limits.output_kb}))
+        # Printed (stdout) or written to standard error: the student looks for the flood there.
+        key = "detail.output_stderr" if run.overflowed is Stream.STDERR else "detail.output"
+        problems.append((Verdict.OUTPUT_LIMIT, key, {"kb": limits.output_kb}))
     if run.timed_out:
         seconds = run.time_limit if run.time_limit is not None else limits.wall_seconds
         problems.append((Verdict.TIME_LIMIT, "detail.timeout", {"seconds": f"{seconds:g}"}))

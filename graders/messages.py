@@ -201,6 +201,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "程序输出超过 {kb} KB 上限，已被终止。",
         "The program printed more than {kb} KB and was stopped.",
     ),
+    "detail.output_stderr": (
+        "程序写入标准错误输出的内容超过 {kb} KB 上限，已被终止。",
+        "The program wrote more than {kb} KB to standard error and was stopped.",
+    ),
     "detail.hidden": (
         "（隐藏测试集：不显示输入与输出）",
         "(hidden test set: input and output are not shown)",

@@ -34,7 +34,14 @@ from dataclasses import dataclass
 from graders.errors import SandboxError
 from graders.sandbox import probe, process
 from graders.sandbox.launch import Launch
-from graders.sandbox.wiring import CONTROL_CAP, GATE_WAIT_FACTOR, ControlLog, Pipes, SetWiring
+from graders.sandbox.wiring import (
+    CONTROL_CAP,
+    GATE_WAIT_FACTOR,
+    ControlLog,
+    Pipes,
+    SetWiring,
+    Stream,
+)
 from graders.spec import Limits
 
 # After the main process ends, how long leftovers may keep pipes open before being killed.
@@ -57,6 +64,9 @@ class RunResult:
     reported: bool = True  # False: the run ended without telling us about this set
     shared_seconds: float | None = None  # fork mode: the shared part before the fork
     time_limit: float | None = None  # the budget that ran out, when timed_out
+    # The stream that went past the output limit, when output_exceeded: standard output
+    # first (what the student printed), then standard error, then the control pipe.
+    overflowed: Stream | None = None
 
 
 def run_sets(
@@ -177,7 +187,7 @@ def _result(
     peak_kb: int,
     limits: Limits,
     killed: bool,
-    flooded: bool,
+    flooded: frozenset[Stream],
     oom: bool,
     time_limit: float,
     reported: bool = True,
@@ -196,6 +206,10 @@ def _result(
         exit_code not in (0, None) and any(marker in stderr for marker in MEMORY_ERROR_MARKERS)
     )
     timed_out = (killed or cpu_exhausted) and not out_of_memory
+    long = {
+        name for name, data in ((Stream.STDOUT, stdout), (Stream.STDERR, stderr)) if len(data) > cap
+    }
+    overflowed = next((name for name in Stream if name in flooded | long), None)
     return RunResult(
         stdout=stdout[:cap],
         stderr=stderr[:cap],
@@ -205,16 +219,22 @@ def _result(
         cpu_seconds=cpu,
         peak_memory_kb=peak_kb,
         timed_out=timed_out,
-        output_exceeded=flooded or len(stdout) > cap or len(stderr) > cap,
+        output_exceeded=overflowed is not None,
         memory_exceeded=out_of_memory,
         reported=reported,
         shared_seconds=shared,
         time_limit=time_limit if timed_out else None,
+        overflowed=overflowed,
     )
 
 
 def whole_run(
-    ended: Ended, stdout: bytes, stderr: bytes, flooded: bool, limits: Limits, budget: float
+    ended: Ended,
+    stdout: bytes,
+    stderr: bytes,
+    flooded: frozenset[Stream],
+    limits: Limits,
+    budget: float,
 ) -> RunResult:
     """The result of one process run from start to end, as the grader itself measured it."""
     return _result(
@@ -268,7 +288,7 @@ def _run_fresh(
     stdout, stderr = bytes(pipes.data[out_r]), bytes(pipes.data[err_r])
     if not control.started:
         raise ZygoteFailed(ended.status, stderr)
-    flooded = bool({out_r, err_r, control_r} & pipes.flooded)
+    flooded = pipes.streams(stdout=out_r, stderr=err_r, control=control_r)
     return whole_run(ended, stdout, stderr, flooded, limits, limits.wall_seconds)
 
 
@@ -299,7 +319,7 @@ def forked_results(wiring: SetWiring, ended: Ended, limits: Limits) -> list[RunR
                 peak_kb=claim.peak_kb if claim else 0,
                 limits=limits,
                 killed=timed_out,
-                flooded=common_flood or run.flooded,
+                flooded=common_flood | run.flooded,
                 oom=ended.oom,
                 time_limit=budget,
                 # Finished without a word (the run was cut short), or still running when the

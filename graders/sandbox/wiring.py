@@ -31,6 +31,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from graders.spec import Limits
 
@@ -39,6 +40,14 @@ CONTROL_LINE_CAP = 512  # the zygote's longest line is under 200 bytes
 # A run held at a gate waits for another run of the same program: that one's whole budget
 # at most. Past this the held run is stopped (its sets time out).
 GATE_WAIT_FACTOR = 2.5
+
+
+class Stream(StrEnum):
+    """A pipe of the run that can flood: which one decides what the student is told."""
+
+    STDOUT = "stdout"
+    STDERR = "stderr"
+    CONTROL = "control"  # the channel the template's zygote reports on
 
 
 class Pipes:
@@ -53,6 +62,10 @@ class Pipes:
         self.pending: dict[int, memoryview] = {}
         self.flooded: set[int] = set()
         self.closed_at: dict[int, float] = {}
+
+    def streams(self, **named: int) -> frozenset[Stream]:
+        """Which of the named pipes (`stdout=fd`, …) went past their cap."""
+        return frozenset(Stream(name) for name, fd in named.items() if fd in self.flooded)
 
     def add(self, fd: int, cap: int, sink: Callable[[bytes], None] | None = None) -> int:
         """Read `fd` up to `cap` bytes, kept in `data[fd]` or handed to `sink` as they come."""
@@ -189,7 +202,7 @@ class SetRun:
 
     stdout: bytes
     stderr: bytes
-    flooded: bool
+    flooded: frozenset[Stream]
     finished: bool  # its stdout and stderr reached end of file before the deadline
     wall_seconds: float  # from the fork to that end, on the grader's clock
     claim: Claim | None  # how it ended, by the zygote's word (None: no word arrived)
@@ -281,9 +294,9 @@ class SetWiring:
         return None if seen is None or self.forked_at is None else seen - self.started
 
     @property
-    def flooded(self) -> bool:
-        """The run's shared output or its control pipe went past its cap."""
-        return bool({self.out, self.err, self.control_fd} & self.pipes.flooded)
+    def flooded(self) -> frozenset[Stream]:
+        """Which of the run's shared outputs and its control pipe went past their cap."""
+        return self.pipes.streams(stdout=self.out, stderr=self.err, control=self.control_fd)
 
     def deadline(self, limits: Limits) -> float:
         """The whole run's budget; once the sets are forked, theirs (side by side); now, once
@@ -310,7 +323,7 @@ class SetWiring:
                 SetRun(
                     stdout=bytes(self.pipes.data[out]),
                     stderr=bytes(self.pipes.data[err]),
-                    flooded=bool({out, err} & self.pipes.flooded),
+                    flooded=self.pipes.streams(stdout=out, stderr=err),
                     finished=finished,
                     wall_seconds=(finished_at if finished else deadline) - forked_at,
                     claim=self.control.claims.get(index),

@@ -174,6 +174,26 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "最大绝对误差 {error}：第 {line} 行第 {position} 个值（预期 {expected}，实际 {actual}）。",
         "Largest absolute error {error}: line {line}, value {position} (expected {expected}, got {actual}).",
     ),
+    # The numeric diff, where numbers cannot be measured against each other (present/diff.py).
+    "report.shape_line": (
+        "第 {line} 行打印的形状不同：预期 “{expected}”，实际 “{actual}”。",
+        "Line {line} prints a shape, and it differs: expected '{expected}', got '{actual}'.",
+    ),
+    "report.count_line": (
+        "第 {line} 行的数值个数不同：预期 {expected} 个，实际 {actual} 个。这一行少了或多了值，"
+        "它的数不逐个计算误差。",
+        "Line {line} holds {actual} number(s) where {expected} were expected: a value is missing "
+        "or extra there, so its numbers are not measured one by one.",
+    ),
+    "report.count_others": (
+        "另有 {count} 行的数值个数也不同。",
+        "{count} more line(s) hold another count of numbers.",
+    ),
+    "report.not_finite": (
+        "第 {line} 行第 {position} 个值：预期 {expected}，实际 {actual}（非数或无穷大，无法计算误差）。",
+        "Line {line}, value {position}: expected {expected}, got {actual} (not a number or "
+        "infinite: no error can be measured).",
+    ),
     "report.shape": (
         "输出的形状不同：预期 {expected}，实际 {actual}。",
         "The output has another shape: expected {expected}, got {actual}.",

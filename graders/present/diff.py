@@ -6,16 +6,31 @@ comparator reads the output — `floats` and `tokens` as one stream of values (l
 not matter), `lines` and `exact` line by line. Every value is placed by its line and its
 position in that line, as a student counts them. Only public sets are ever diffed: a hidden
 set's result has no output to diff.
+
+The largest absolute error is measured only between numbers that align as a person reads
+them: lines matched by their words and their count of numbers (difflib aligns the lines, so a
+missing line shifts nothing), the numbers then paired by position. A line whose count of
+numbers differs is named instead (a value missing or extra), as is a line that prints a shape
+(`shape 2 3`, `(2, 3)`, `torch.Size([2, 3])`), whose numbers are sizes, not values; a NaN or an
+infinity is named, never measured.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 
 from graders.comparators import as_number, token_differs
 
 STREAM = ("floats", "tokens")  # comparators that read the output as one stream of values
+ALIGNED_LINES = 1000  # past this many lines on both sides, lines pair by their index
+# A line that prints a shape: a word naming it, or a tuple/list of whole numbers.
+SHAPE_WORD = re.compile(r"shape|size", re.IGNORECASE)
+SHAPE_TUPLE = re.compile(
+    r"(?<![\w\])])(?:\(\s*\d+\s*,(?:\s*\d+\s*,?)*\s*\)|\[\s*\d+\s*(?:,\s*\d+\s*)+\])"
+)  # (2,) (2, 3) [2, 3], not an index such as h[0]
 
 
 @dataclass(frozen=True)
@@ -44,6 +59,13 @@ class Diff:
     # The differing values in order: (line, position, expected, actual), placed in the
     # expected output (in the actual one for a value the expected output does not have).
     pairs: tuple[tuple[int, int, str, str], ...] = ()
+    # Lines that hold another count of numbers: (line, expected count, actual count), placed
+    # in the expected output; no error is measured on them.
+    counts: tuple[tuple[int, int, int], ...] = ()
+    # Lines that print a shape and differ: (line, expected text, actual text).
+    shapes: tuple[tuple[int, str, str], ...] = ()
+    # Aligned values where either is NaN or infinite: (line, position, expected, actual).
+    not_finite: tuple[tuple[int, int, str, str], ...] = ()
 
 
 def _values(text: str) -> list[list[Value]]:
@@ -99,7 +121,6 @@ def diff(expected: str, actual: str, comparator: str, options: dict[str, float])
     want, got = _values(expected), _values(actual)
     marked_want: set[tuple[int, int]] = set()
     marked_got: set[tuple[int, int]] = set()
-    largest: Largest | None = None
     differing = 0
     pairs: list[tuple[int, int, str, str]] = []
     for a, b in _pairs(want, got, comparator in STREAM):
@@ -114,12 +135,7 @@ def diff(expected: str, actual: str, comparator: str, options: dict[str, float])
             marked_want.add((a.line, a.position))
         if b is not None:
             marked_got.add((b.line, b.position))
-        x = as_number(a.text) if a is not None else None
-        y = as_number(b.text) if b is not None else None
-        if a is not None and b is not None and x is not None and y is not None:
-            error = abs(y - x)
-            if largest is None or error > largest.error:
-                largest = Largest(error, a.line, a.position, a.text, b.text)
+    lines = _Lines(expected, actual, want, got, comparator, options)
     shape_want = tuple(len(line) for line in want)
     shape_got = tuple(len(line) for line in got)
     # A stream comparator does not read lines: only a different count of values is a shape.
@@ -127,8 +143,69 @@ def diff(expected: str, actual: str, comparator: str, options: dict[str, float])
     return Diff(
         expected=_segments(expected, marked_want),
         actual=_segments(actual, marked_got),
-        largest=largest,
+        largest=lines.largest,
         shape=None if same else (shape_want, shape_got),
         differing=differing,
         pairs=tuple(pairs),
+        counts=tuple(lines.counts),
+        shapes=tuple(lines.shapes),
+        not_finite=tuple(lines.not_finite),
     )
+
+
+def _numbers(line: list[Value]) -> list[tuple[Value, float]]:
+    return [(v, x) for v in line if (x := as_number(v.text)) is not None]
+
+
+def _words(line: list[Value]) -> tuple[str, ...]:
+    return tuple(v.text for v in line if as_number(v.text) is None)
+
+
+def _is_shape(text: str, line: list[Value]) -> bool:
+    return any(SHAPE_WORD.search(word) for word in _words(line)) or bool(SHAPE_TUPLE.search(text))
+
+
+class _Lines:
+    """The line-by-line reading behind the largest error: lines aligned by their words and
+    count of numbers, then what each aligned (or nearly aligned) pair of lines shows."""
+
+    def __init__(self, expected, actual, want, got, comparator, options) -> None:
+        self.largest: Largest | None = None
+        self.counts: list[tuple[int, int, int]] = []
+        self.shapes: list[tuple[int, str, str]] = []
+        self.not_finite: list[tuple[int, int, str, str]] = []
+        self.comparator, self.options = comparator, options
+        texts = (expected.rstrip("\n").split("\n"), actual.rstrip("\n").split("\n"))
+        self.texts = texts
+        keys = [[(_words(line), len(_numbers(line))) for line in side] for side in (want, got)]
+        # difflib's own heuristic drops lines repeated past 1% of a long output, which keeps a
+        # flood of equal lines linear; past ALIGNED_LINES² pairs lines pair by their index.
+        if len(want) * len(got) <= ALIGNED_LINES**2:
+            opcodes = SequenceMatcher(None, keys[0], keys[1]).get_opcodes()
+        else:
+            opcodes = [("replace", 0, len(want), 0, len(got))]
+        for tag, i1, i2, j1, j2 in opcodes:
+            # Equal lines pair one to one; a replaced block pairs its lines in order, as far as
+            # both go (a line with a value missing sits where its full line would).
+            for i, j in zip(range(i1, i2), range(j1, j2), strict=False):
+                if tag in ("equal", "replace"):
+                    self._pair(i, want[i], got[j], texts[0][i], texts[1][j])
+
+    def _pair(self, i: int, a: list[Value], b: list[Value], text_a: str, text_b: str) -> None:
+        if _is_shape(text_a, a) or _is_shape(text_b, b):
+            if text_a.split() != text_b.split():
+                self.shapes.append((i + 1, text_a.strip(), text_b.strip()))
+            return  # its numbers are sizes, not values: never an error
+        numbers_a, numbers_b = _numbers(a), _numbers(b)
+        if len(numbers_a) != len(numbers_b):
+            self.counts.append((i + 1, len(numbers_a), len(numbers_b)))
+            return
+        for (va, x), (vb, y) in zip(numbers_a, numbers_b, strict=True):
+            if not token_differs(self.comparator, va.text, vb.text, **self.options):
+                continue
+            if not (math.isfinite(x) and math.isfinite(y)):
+                self.not_finite.append((va.line, va.position, va.text, vb.text))
+                continue
+            error = abs(y - x)
+            if self.largest is None or error > self.largest.error:
+                self.largest = Largest(error, va.line, va.position, va.text, vb.text)

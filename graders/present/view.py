@@ -144,6 +144,26 @@ def _findings(found: Diff, lang: str) -> tuple[str, ...]:
                 actual=big.actual,
             )
         )
+    return tuple(said) + _line_findings(found, lang)
+
+
+def _line_findings(found: Diff, lang: str) -> tuple[str, ...]:
+    """Where numbers could not be measured against each other: a shape line that differs, a
+    line with another count of numbers (the first, and how many more), a NaN or infinity."""
+    said = [
+        say("report.shape_line", lang, line=line, expected=want, actual=got)
+        for line, want, got in found.shapes
+    ]
+    if found.counts:
+        line, want, got = found.counts[0]
+        said.append(say("report.count_line", lang, line=line, expected=want, actual=got))
+        if len(found.counts) > 1:
+            said.append(say("report.count_others", lang, count=len(found.counts) - 1))
+    if found.not_finite:
+        line, position, want, got = found.not_finite[0]
+        said.append(
+            say("report.not_finite", lang, line=line, position=position, expected=want, actual=got)
+        )
     return tuple(said)
 
 

@@ -47,6 +47,16 @@ def _literal(node: ast.AST | None) -> str | None:
     return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
 
 
+def _own(nodes: list[ast.AST]):
+    """The nodes of one scope's code, not those of the functions and classes it defines."""
+    todo = list(nodes)
+    while todo:
+        node = todo.pop()
+        yield node
+        if not isinstance(node, (*_FUNCTIONS, ast.ClassDef, *_COMPREHENSIONS)):
+            todo += ast.iter_child_nodes(node)
+
+
 @dataclass
 class _Scope:
     kind: str  # module | function | class | comprehension
@@ -54,17 +64,23 @@ class _Scope:
     bound: dict[str, set[str]] = field(default_factory=dict)
     declared: dict[str, str] = field(default_factory=dict)  # name: global | nonlocal
 
-    def owner(self, name: str) -> _Scope:
-        """The scope a binding of `name` made here lands in (`global`, `nonlocal`, `:=`)."""
-        scope = self
+    def owners(self, name: str) -> list[_Scope]:
+        """The scopes a binding of `name` made here lands in: here, the module (`global`), or
+        for `nonlocal` every enclosing function (which one binds it may be read only later:
+        binding it in all of them can only add meanings)."""
         if self.declared.get(name) == "global":
+            scope = self
             while scope.parent is not None:
                 scope = scope.parent
-        elif self.declared.get(name) == "nonlocal":
-            scope = self.parent or self
-            while scope.parent is not None and (scope.kind == "class" or name not in scope.bound):
+            return [scope]
+        if self.declared.get(name) == "nonlocal":
+            outer, scope = [], self.parent
+            while scope is not None and scope.kind != "module":
+                if scope.kind != "class":
+                    outer.append(scope)
                 scope = scope.parent
-        return scope
+            return outer or [self]
+        return [self]
 
 
 class Names:
@@ -85,7 +101,8 @@ class Names:
     # --- reading the tree ---------------------------------------------------------------------
 
     def _bind(self, scope: _Scope, name: str, meaning: str) -> None:
-        scope.owner(name).bound.setdefault(name, set()).add(meaning)
+        for owner in scope.owners(name):
+            owner.bound.setdefault(name, set()).add(meaning)
 
     def _visit(self, node: ast.AST, scope: _Scope) -> None:
         self.scope_of[id(node)] = scope
@@ -124,17 +141,19 @@ class Names:
                         outer_parts.append(arg.annotation)
             inner_parts += node.body if isinstance(node.body, list) else [node.body]
         else:
-            for generator in node.generators:  # type: ignore[attr-defined]
+            for n, generator in enumerate(node.generators):  # type: ignore[attr-defined]
                 self._targets(inner, generator.target)
-                inner_parts += [generator.target, generator.iter, *generator.ifs]
+                inner_parts += [generator.target, *generator.ifs]
+                # The first iterable is evaluated outside, before the comprehension's names.
+                (inner_parts if n else outer_parts).append(generator.iter)
             inner_parts += [
                 getattr(node, name) for name in ("elt", "key", "value") if hasattr(node, name)
             ]
-        for statement in inner_parts:  # declarations first: they decide where bindings land
-            for sub in ast.walk(statement):
-                if isinstance(sub, ast.Global | ast.Nonlocal):
-                    kind_of = "global" if isinstance(sub, ast.Global) else "nonlocal"
-                    inner.declared.update(dict.fromkeys(sub.names, kind_of))
+        # Declarations first (they decide where bindings land), of this scope only.
+        for sub in _own(inner_parts):
+            if isinstance(sub, ast.Global | ast.Nonlocal):
+                kind_of = "global" if isinstance(sub, ast.Global) else "nonlocal"
+                inner.declared.update(dict.fromkeys(sub.names, kind_of))
         for part, where in [(p, scope) for p in outer_parts] + [(p, inner) for p in inner_parts]:
             self.parent[id(part)] = node
             self._visit(part, where)

@@ -96,6 +96,11 @@ BYPASSES = {
     + "    return torch._C._VariableFunctions.lstm_cell(x, state, *weights)\n",
     "function_globals": CELL + '    return torch.nn.RNN.__init__.__globals__["LSTMCell"](3, 4)\n',
     "quantizable": CELL + "    return torch.ao.nn.quantizable.LSTMCell(3, 4)\n",
+    "nonlocal_bound_later": "def outer():\n    def inner():\n        nonlocal q\n"
+    + "        import torch.nn as q\n\n    inner()\n    q = 1\n    return q.LSTMCell\n",
+    "comprehension_first_iterable": "nn = torch.nn\nx = [0 for nn in [nn.LSTMCell]]\n",
+    "gc_objects": CELL + "    import gc\n    return [o for o in gc.get_objects()][0]\n",
+    "inspect_getmodule": CELL + "    import inspect\n    m = inspect.getmodule(torch.tanh)\n",
     "method_named_eval": 'class A:\n    def eval(self):\n        pass\n\n\neval("1")\n',
 }
 

@@ -113,9 +113,9 @@ def notes(request: Request, user: User, item: str, quiz_db: Session | None = Non
     if window.open is not None and at < window.open:
         said.append(say("rules.opens", lang, when=when(window.open, calendar)))
     if state.due is not None:
-        if state.due != window.due:
-            said.append(say("rules.extension", lang, when=when(state.due, calendar)))
         key = "rules.due_in" if at <= state.due else "rules.due_passed"
+        if state.due != window.due:  # an extension: said once, as this student's due time
+            key = "rules.extended_in" if at <= state.due else "rules.extended_passed"
         said.append(
             say(key, lang, when=when(state.due, calendar), left=span(abs(state.due - at), lang))
         )
@@ -134,9 +134,9 @@ def notes(request: Request, user: User, item: str, quiz_db: Session | None = Non
             said.append(
                 say("rules.late_now", lang, days=state.late_days, percent=f"{state.factor * 100:g}")
             )
-    if window.lock is not None:
-        key = "rules.locks" if at <= window.lock else "rules.locked"
-        said.append(say(key, lang, when=when(window.lock, calendar)))
+    if state.lock is not None:  # this student's: an extension past the lock moved it
+        key = "rules.locks" if at <= state.lock else "rules.locked"
+        said.append(say(key, lang, when=when(state.lock, calendar)))
     if quiz_db is not None:
         said.extend(_quiz_notes(calendar, quiz_db, user, item, lang, at))
     return said
@@ -145,11 +145,15 @@ def notes(request: Request, user: User, item: str, quiz_db: Session | None = Non
 def _quiz_notes(calendar, db, user, item, lang, at) -> list[str]:
     rules, said = calendar.quiz(item), []
     used, last = quiz_use(db, user.username, item)
-    if rules.attempts is not None:
-        left = max(rules.attempts - used, 0)
-        said.append(say("rules.attempts_left", lang, left=left, total=rules.attempts))
+    if rules.attempts is not None and used >= rules.attempts:
+        # None left: a cool-down countdown would promise an attempt that never comes.
+        said.append(say("rules.no_attempts_left", lang, total=rules.attempts))
+    elif rules.attempts is not None:
+        said.append(
+            say("rules.attempts_left", lang, left=rules.attempts - used, total=rules.attempts)
+        )
     wait = cooldown_left(last, rules, at)
-    if wait:
+    if wait and (rules.attempts is None or used < rules.attempts):
         said.append(say("rules.cooldown_left", lang, left=span(wait, lang)))
     closes = calendar.closes_at(item)
     if rules.answers == NEVER:

@@ -1665,13 +1665,23 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "validate.what_due": ("截止时间", "due time"),
     "validate.what_lock": ("关闭时间", "lock"),
-    "validate.what_open": ("开放时间", "open time"),
+    "validate.what_open": (
+        "开放期（没有截止或关闭时间）",
+        "open period (it has no due time or lock)",
+    ),
+    "validate.dead_end_check": (
+        "关卡与日历：可能的死路",
+        "unlocking and calendar: a possible dead end",
+    ),
     "quiz.verdicts_hidden": (
         "每题对错在公布答案后显示；现在只显示总分和作答了哪些题。",
         "Which questions are right is shown once the answers are; for now, only the total and which questions you answered.",
     ),
-    "quiz.answered": ("已作答", "answered"),
     "quiz.not_answered": ("未作答", "not answered"),
+    "lti.base_bad": (
+        "--base 的值 `{value}` 不可用：它是学习平台访问 seqlab 服务器所用的公开 https 基础地址（`seqlab serve` 对外发布的地址，例如反向代理后的地址），不含页面路径，例如 `--base https://seqlab.example.edu`（仅本机回环地址可用 http://）。",
+        "--base `{value}` is not usable: it is the public https base URL of the seqlab server as the LMS reaches it (where `seqlab serve` is published, e.g. behind a reverse proxy), without a page path, e.g. --base https://seqlab.example.edu (http:// only on this machine's loopback).",
+    ),
     # --- generic ----------------------------------------------------------------------------------
     "internal": (
         "评测系统内部出错（{error}）。这不是你的问题；请把这条信息报告给课程工作人员。",

@@ -206,6 +206,13 @@ def test_quiz_key_hidden_before_the_deadline_one_attempt_per_paper_and_the_limit
     key = ('<td class="key">', 'class="tag ok"')  # the correct options, as a column and tags
     assert not any(k in page for k in key) and not any(e in page for e in explanations)
     assert "截止" in page and "后公布" in page  # when the answers will be shown
+    # Nor which questions are right (a single choice narrowed over attempts): the total and
+    # which were answered only — on the result page, the attempt page and its JSON.
+    assert "只显示总分" in page and 'class="badge"' not in page and 'class="passed"' not in page
+    attempt = int(str(response.url).rsplit("/", 1)[1])
+    data = client.get(f"/api/attempts/{attempt}").json()
+    assert "verdicts-hidden" in data["html"] and "seqlab-result" not in data["html"], data["html"]
+    assert 'class="badge"' not in client.get(f"/attempts/{attempt}").text
     # A reload, and the same paper posted again (Back, resend), record nothing more.
     assert client.get(str(response.url)).status_code == 200
     again, _ = post_quiz(client, token, "attention", answers, paper)
@@ -238,6 +245,7 @@ def test_quiz_key_shown_when_the_rule_says_and_the_cooldown_counted(site):
     )
     bank = load_quiz(course.banks_dir, "sequence-models")
     assert '<td class="key">' in response.text and 'class="tag ok"' in response.text
+    assert 'class="badge"' in response.text and "只显示总分" not in response.text  # verdicts too
     assert all(q.explanation["zh"] in response.text for q in bank.questions)
     refused, _ = post_quiz(client, token, "sequence-models", {})
     assert refused.status_code == 403 and "60 分钟" in refused.text

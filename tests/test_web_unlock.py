@@ -137,6 +137,17 @@ def test_the_instructor_turns_unlocking_off_and_on_again_on_the_rules_page(site)
     assert f'placeholder="{NEXT}"' in page and 'placeholder="sequential"' in page
     bad = teach.post("/instructor/rules", data={"csrf": token, "set|*|unlock": "levels"})
     assert bad.status_code == 400 and "unlock.mode" in bad.text and "sequential" in bad.text
+    # A lock on the first 关卡 while the next stays open strands whoever has not passed it:
+    # the page says so on save, with the fixes.
+    locked = teach.post(
+        "/instructor/rules", data={"csrf": token, f"set|{LAB}|lock": stamp(timedelta(days=1))}
+    )
+    assert locked.status_code == 200 and "dead-end" in locked.text
+    assert f"{NEXT} 需先通过 {LAB}" in locked.text and "延期" in locked.text
+    teach.cookies.set("seqlab_lang", "en")
+    assert "lock later, or unblock such a student" in teach.get("/instructor/rules").text
+    teach.cookies.set("seqlab_lang", "zh")
+    assert "dead-end" not in teach.post("/instructor/rules", data={"csrf": token}).text
     alice, _ = signed_in(base, "alice", "alice-pass-1")
     saved = teach.post("/instructor/rules", data={"csrf": token, "set|*|unlock": "off"})
     assert saved.status_code == 200

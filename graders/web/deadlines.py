@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from graders.messages import say
 from graders.store.calendar import IMMEDIATELY, NEVER, Calendar, cooldown_left
 from graders.web.deps import lang_of
-from graders.web.models import INSTRUCTOR, Attempt, User, now
+from graders.web.models import INSTRUCTOR, QUIZ, Attempt, User, now
 from graders.web.pages import render, wants_json
 from graders.web.scores import course_rules
 
@@ -71,6 +71,16 @@ def gate(request: Request, user: User, item: str, title: str) -> Response | None
     return refused(
         request, user, f"rules.refused_{state.reason}", item=title, when=when(moment, calendar)
     )
+
+
+def verdicts_hidden(request: Request, attempt: Attempt) -> bool:
+    """Whether a quiz attempt's per-question verdicts are withheld from the one viewing it:
+    until the key may be shown, right-or-wrong per question would let a student narrow a
+    single-choice answer over several attempts, so only the total is said. Staff see all."""
+    user = getattr(request.state, "user", None)  # deps.current_user set it
+    if attempt.kind != QUIZ or (user is not None and user.role == INSTRUCTOR):
+        return False
+    return not calendar_of(request).answers_shown(attempt.student, attempt.lab, now())
 
 
 def quiz_use(db: Session, student: str, quiz_id: str) -> tuple[int, datetime | None]:

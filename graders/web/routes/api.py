@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse, Response
 
 from graders.messages import say
 from graders.store.record import Counting, counting, counting_said
-from graders.web.deadlines import calendar_of
+from graders.web.deadlines import calendar_of, verdicts_hidden
 from graders.web.deps import DB, Lang, SignedIn
 from graders.web.models import FINISHED, INSTRUCTOR, QUEUED, Attempt
 
@@ -62,6 +62,7 @@ def attempt_json(request: Request, attempt: Attempt, lang: str) -> dict[str, obj
             lang=lang,
             t=lambda key, **p: say(key, lang, **p),
             record_text=data["record_text"],
+            verdicts_hidden=verdicts_hidden(request, attempt),
         )
     return data
 

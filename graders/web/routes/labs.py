@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 
 from graders.errors import SpecError
 from graders.store.record import counting_said
-from graders.web.deadlines import gate, notes
+from graders.web.deadlines import gate, notes, verdicts_hidden
 from graders.web.deps import DB, CsrfChecked, Lang, Posted, SignedIn
 from graders.web.limits import MAX_SUBMISSION_BYTES
 from graders.web.models import LAB, QUEUED, Attempt, now
@@ -150,4 +150,5 @@ def submit(
 @router.get("/attempts/{attempt_id}", response_class=HTMLResponse)
 def attempt_page(request: Request, user: SignedIn, attempt: OwnAttempt, lang: Lang) -> Response:
     live = attempt_json(request, attempt, lang)
-    return render(request, "attempt.html", user, attempt=attempt, live=live)
+    hidden = verdicts_hidden(request, attempt)  # a quiz before its key may be shown
+    return render(request, "attempt.html", user, attempt=attempt, live=live, verdicts_hidden=hidden)

@@ -1623,23 +1623,23 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "No single blank, put right on its own, makes a failing public set pass: the mistake spans several blanks.",
     ),
     # --- issue 15 red team (fix15): how one attempt counts, dead ends, wording -------------
-    "record.late": (
+    "rules.counted_late": (
         "迟交 {days} 天：{raw} − {percent}% = {score} 计入成绩",
         "submitted {days} day(s) late: {raw} − {percent} % = {score} counts",
     ),
-    "record.not_counted_locked": (
+    "rules.not_counted_locked": (
         "在关闭时间之后提交：不计入成绩（得分 {raw}）",
         "submitted after the item closed: it does not count (it scored {raw})",
     ),
-    "record.not_counted_closed": (
+    "rules.not_counted_closed": (
         "在截止时间之后提交，本课程截止后不收：不计入成绩（得分 {raw}）",
         "submitted after the due time, and this course takes nothing late: it does not count (it scored {raw})",
     ),
-    "record.override": (
+    "rules.override_set": (
         "教师设定 {score}（原因：{reason}）",
         "set by staff to {score} (reason: {reason})",
     ),
-    "record.override_only": (
+    "rules.override_only": (
         "没有提交；成绩由教师设定",
         "no submission; the grade was set by staff",
     ),
@@ -1679,7 +1679,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "quiz.not_answered": ("未作答", "not answered"),
     "lti.base_bad": (
-        "--base 的值 `{value}` 不可用：它是学习平台访问 seqlab 服务器所用的公开 https 基础地址（`seqlab serve` 对外发布的地址，例如反向代理后的地址），不含页面路径，例如 `--base https://seqlab.example.edu`（仅本机回环地址可用 http://）。",
+        "--base 的值 `{value}` 不可用：它是学习平台访问 seqlab 服务器所用的公开 `https` 基础地址（`seqlab serve` 对外发布的地址，例如反向代理后的地址），不含页面路径，例如 `--base https://seqlab.example.edu`（仅本机回环地址可用 http://）。",
         "--base `{value}` is not usable: it is the public https base URL of the seqlab server as the LMS reaches it (where `seqlab serve` is published, e.g. behind a reverse proxy), without a page path, e.g. --base https://seqlab.example.edu (http:// only on this machine's loopback).",
     ),
     # --- generic ----------------------------------------------------------------------------------

@@ -346,6 +346,6 @@ def test_lti_urls_says_what_base_is_with_an_example(capsys):
     assert "base URL of the seqlab server as the LMS reaches it" in said
     assert "e.g. --base https://seqlab.example.edu" in said and "Copy it from" not in said
     assert main(["--lang", "zh", "lti", "urls", "--base", "seqlab.example.edu"]) == 2
-    assert "公开 https 基础地址" in capsys.readouterr().err
+    assert "公开 `https` 基础地址" in capsys.readouterr().err
     assert main(["--lang", "en", "lti", "urls", "--base", "https://seqlab.example.edu/"]) == 0
     assert "https://seqlab.example.edu/lti/login" in capsys.readouterr().out

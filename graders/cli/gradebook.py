@@ -175,13 +175,13 @@ def cmd_gradebook_history(args) -> int:
     for (_student, lab), d in sorted(decided.items()):
         if d.override is not None:  # staff set the score of record, with their reason
             said = say(
-                "record.override",
+                "rules.override_set",
                 args.lang,
                 score=f"{d.override.score:g}",
                 reason=d.override.reason,
             )
             if d.rule_grade is None:
-                said = f"{say('record.override_only', args.lang)}: {said}"
+                said = f"{say('rules.override_only', args.lang)}: {said}"
             notes.append(f"{lab}: {said}")
     out = console()
     out.print(table)

@@ -16,6 +16,9 @@ from graders.messages import Text, say
 from graders.store.calendar import CLOSED, Calendar
 
 
+WHAT = {"due": "validate.what_due", "lock": "validate.what_lock", "open": "validate.what_open"}
+
+
 @dataclass(frozen=True)
 class DeadEnd:
     item: str  # the dependent lab or quiz
@@ -58,7 +61,7 @@ def params(end: DeadEnd, calendar: Calendar) -> dict[str, object]:
         "item": end.item,
         "needed": end.needed,
         "lock": shown(end.lock),
-        "what": Text(f"validate.what_{end.what}"),
+        "what": Text(WHAT[end.what]),
         "when": shown(end.when) if end.when is not None else "",
     }
 

@@ -128,12 +128,13 @@ def counting(
 def counting_said(how: Counting, lang: str) -> str:
     """The words for how a submission counts, "" when on time (its score says it all)."""
     if how.refused is not None:
-        return say(f"record.not_counted_{how.refused}", lang, raw=f"{how.raw:g}")
+        key = {"locked": "rules.not_counted_locked", "closed": "rules.not_counted_closed"}
+        return say(key[how.refused], lang, raw=f"{how.raw:g}")
     if not how.late_days or how.score is None or how.raw is None:
         return ""
     percent = f"{(1 - how.factor) * 100:g}"
     return say(
-        "record.late", lang, days=how.late_days, raw=f"{how.raw:g}", percent=percent,
+        "rules.counted_late", lang, days=how.late_days, raw=f"{how.raw:g}", percent=percent,
         score=f"{how.score:g}",
     )  # fmt: skip
 

@@ -85,7 +85,7 @@ def _which(grade: Grade, lang: str) -> str:
 def why(decision: Decision, lang: str) -> str:
     """The score of record's reason: the rule and the attempt it picked, or the override."""
     if decision.override is not None and decision.rule_grade is None:  # never submitted
-        return say("record.override_only", lang)
+        return say("rules.override_only", lang)
     if decision.override is not None and decision.rule_grade is not None:
         old = decision.rule_grade.score
         return say(

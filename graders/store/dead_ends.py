@@ -15,7 +15,6 @@ from datetime import datetime
 from graders.messages import Text, say
 from graders.store.calendar import CLOSED, Calendar
 
-
 WHAT = {"due": "validate.what_due", "lock": "validate.what_lock", "open": "validate.what_open"}
 
 

@@ -1311,10 +1311,6 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "时间须依次为 `open`、`due`、`lock`。",
         "The times must come in order: open, then due, then lock.",
     ),
-    "course.fix_extension": (
-        "延期不能晚于该项的 `lock` 时间：请推迟 `lock`，或给一个更早的时间。",
-        "An extension cannot end after the item locks: move its lock later or give an earlier time.",
-    ),
     # --- 关卡 unlocking (issue 15, item 3): store/unlock.py, web/unlock.py, validate ---------
     "course.fix_unlock_mode": (
         '请写 `"off"`（不锁）、`"sequential"`（按关卡顺序：前一关通过后才开放）或 `"requires"`（只按各项的 `requires`）。',
@@ -1347,7 +1343,6 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "rules.opens": ("{when} 开放", "Opens {when}"),
     "rules.due_in": ("截止 {when}（还有 {left}）", "Due {when} (in {left})"),
     "rules.due_passed": ("截止 {when}（已过 {left}）", "Due {when} (passed {left} ago)"),
-    "rules.extension": ("你的截止时间已延长至 {when}", "Your due time is extended to {when}"),
     "rules.locks": ("{when} 之后不再接受提交", "Nothing is taken after {when}"),
     "rules.locked": ("已于 {when} 关闭", "Closed at {when}"),
     "rules.late_penalty": (
@@ -1650,6 +1645,66 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "report.blank_several": (
         "只改对任何一个空都不能让未通过的公开测试集通过：错误涉及不止一个空。",
         "No single blank, put right on its own, makes a failing public set pass: the mistake spans several blanks.",
+    ),
+    # --- issue 15 red team (fix15): how one attempt counts, dead ends, wording -------------
+    "rules.counted_late": (
+        "迟交 {days} 天：{raw} − {percent}% = {score} 计入成绩",
+        "submitted {days} day(s) late: {raw} − {percent} % = {score} counts",
+    ),
+    "rules.not_counted_locked": (
+        "在关闭时间之后提交：不计入成绩（得分 {raw}）",
+        "submitted after the item closed: it does not count (it scored {raw})",
+    ),
+    "rules.not_counted_closed": (
+        "在截止时间之后提交，本课程截止后不收：不计入成绩（得分 {raw}）",
+        "submitted after the due time, and this course takes nothing late: it does not count (it scored {raw})",
+    ),
+    "rules.override_set": (
+        "教师设定 {score}（原因：{reason}）",
+        "set by staff to {score} (reason: {reason})",
+    ),
+    "rules.override_only": (
+        "没有提交；成绩由教师设定",
+        "no submission; the grade was set by staff",
+    ),
+    "rules.extended_in": (
+        "你的截止时间已延长至 {when}（还有 {left}）",
+        "Your due time is extended to {when} (in {left})",
+    ),
+    "rules.extended_passed": (
+        "你的截止时间已延长至 {when}（已过 {left}）",
+        "Your due time was extended to {when} (passed {left} ago)",
+    ),
+    "rules.no_attempts_left": (
+        "作答次数已用完（共 {total} 次）",
+        "No attempts left (all {total} used)",
+    ),
+    "course.fix_pass": (
+        "请写 0 到 100 之间的百分数（占该项满分的比例），例如 `pass = 60`。",
+        "Write a percentage from 0 to 100 (of the item's points), e.g. pass = 60.",
+    ),
+    "validate.dead_end": (
+        "{item} 需先通过 {needed}，但 {needed} 在 {lock} 关闭，早于 {item} 的{what} {when}：没有在关闭前通过 {needed} 的学生将永远无法打开 {item}。请把 {needed} 的 `lock` 推迟，或给 {item} 设 `open` 以外的出路：教师可在学生页面为 {needed} 设定成绩（可对没有提交的学生设定），或为该学生延期（延期超过关闭时间即推迟该学生的关闭时间）",
+        "{item} requires {needed}, but {needed} closes {lock}, before {item}'s {what} {when}: a student who has not passed {needed} by then can never open {item}. Move {needed}'s lock later, or unblock such a student by hand: set {needed}'s score on the student's page (also for a student with no submission), or give them an extension (one past the lock moves their lock too)",
+    ),
+    "validate.what_due": ("截止时间", "due time"),
+    "validate.what_lock": ("关闭时间", "lock"),
+    "validate.what_open": (
+        "开放期（没有截止或关闭时间）",
+        "open period (it has no due time or lock)",
+    ),
+    "validate.dead_end_check": (
+        "关卡与日历：可能的死路",
+        "unlocking and calendar: a possible dead end",
+    ),
+    "quiz.verdicts_hidden": (
+        "每题对错在公布答案后显示；现在只显示总分和作答了哪些题。",
+        "Which questions are right is shown once the answers are; for now, only the total and which questions you answered.",
+    ),
+    "quiz.not_answered": ("未作答", "not answered"),
+    "lti.base_bad": (
+        "--base 的值 `{value}` 不可用：它是学习平台访问 seqlab 服务器所用的公开 `https` 基础地址（`seqlab serve` 对外发布的地址，例如反向代理后的地址），不含页面路径，例如 `--base https://seqlab.example.edu`（仅本机回环地址可用 http://）。",
+        "--base `{value}` is not usable: it is the public https base URL of the seqlab server as the LMS reaches it (where `seqlab serve` is published, e.g. behind a reverse proxy), without a page path, e.g. --base https://seqlab.example.edu (http:// only on this machine's loopback).",
     ),
     # --- generic ----------------------------------------------------------------------------------
     "internal": (

@@ -72,6 +72,7 @@ def test_an_extension_beats_the_due_time_and_the_lock_beats_everything():
     assert calendar.state("ann", "lab", at("2026-09-21 00:00")).late_days == 1
     after_lock = at("2026-09-23 00:00")
     assert calendar.state("ann", "lab", after_lock).reason == "locked"
+    assert calendar.state("bob", "lab", after_lock).reason == "locked"
     assert calendar.state("bob", "lab", at("2026-08-31 23:00")).reason == "not_open"
     closed = Calendar(SHANGHAI, {"lab": window}, LatePolicy(mode="closed"))
     assert closed.state("bob", "lab", moment).reason == "closed"
@@ -139,7 +140,6 @@ def test_the_course_file_makes_the_calendar(tmp_path):
         (2, 'timezone = "Mars/Olympus"', "IANA time zone"),
         (11, "lock = 2026-09-01 00:00:00", "in order: open, then due, then lock"),
         (13, 'answers = "sometimes"', '"never", "after_due" or "immediately"'),
-        (15, "lab = 2026-10-30 00:00:00", "cannot end after the item locks"),
         (7, "attempt = 2", "no such setting"),
     ],
 )
@@ -275,3 +275,37 @@ def test_batch_grading_says_late_and_locked_files_and_the_export_counts_them_so(
     }
     raw = bank.max_score - make_paper(bank, "ann").questions[-1].question.points
     assert scores == {"ann": raw, "bob": pytest.approx(raw * 0.8)}  # cat's does not count
+
+
+def test_an_extension_past_the_lock_moves_that_student_s_lock_and_the_key_waits(tmp_path):
+    """A mature LMS's per-student override: the extension can always be used, by that
+    student only, and the quiz key waits for it."""
+    window = Window(due=at("2026-09-15 23:59"), lock=at("2026-09-22 23:59"))
+    calendar = Calendar(
+        SHANGHAI, {"lab": window}, extensions={("ann", "lab"): at("2026-09-30 23:59")}
+    )
+    assert calendar.lock_for("ann", "lab") == at("2026-09-30 23:59")
+    assert calendar.lock_for("bob", "lab") == window.lock
+    moment = at("2026-09-25 12:00")
+    assert calendar.state("ann", "lab", moment).open
+    assert calendar.state("bob", "lab", moment).reason == "locked"
+    assert calendar.state("ann", "lab", at("2026-10-01 00:00")).reason == "locked"
+    assert calendar.closes_at("lab") == at("2026-09-30 23:59")
+    (tmp_path / "seqlab.toml").write_text(
+        '[course]\ntimezone = "Asia/Shanghai"\n'
+        "[calendar.lab]\ndue = 2026-09-15 23:59:00\nlock = 2026-09-22 23:59:00\n"
+        "[extensions.ann]\nlab = 2026-09-30 23:59:00\n",
+        encoding="utf-8",
+    )
+    assert rules_for(tmp_path).calendar.lock_for("ann", "lab") == at("2026-09-30 23:59")
+
+
+def test_a_pass_mark_out_of_range_says_it_is_a_percentage_of_the_items_points(tmp_path):
+    (tmp_path / "seqlab.toml").write_text(
+        '[unlock]\nmode = "sequential"\npass = 200\n', encoding="utf-8"
+    )
+    with pytest.raises(SpecError) as caught:
+        rules_for(tmp_path)
+    message = caught.value.render("en")
+    assert "line 3" in message and "0 to 100 (of the item's points), e.g. pass = 60" in message
+    assert "pass = 60" in caught.value.render("zh") and "per_day" not in message

@@ -331,3 +331,21 @@ def test_a_quiz_score_that_could_not_be_sent_is_recorded_and_resent(lms: Lms):
     assert len(sent) == 1 and sent[0]["userId"] == student.sub and sent[0]["scoreGiven"] == 0
     assert link().status == "sent"
     engine.dispose()
+
+
+def test_lti_urls_says_what_base_is_with_an_example(capsys):
+    from graders.cli import main
+
+    with pytest.raises(SystemExit):
+        main(["lti", "urls", "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert "public https base URL of the seqlab server as the LMS reaches it" in help_text
+    assert "--base https://seqlab.example.edu" in help_text
+    assert main(["--lang", "en", "lti", "urls", "--base", "seqlab.example.edu"]) == 2
+    said = " ".join(capsys.readouterr().err.split())
+    assert "base URL of the seqlab server as the LMS reaches it" in said
+    assert "e.g. --base https://seqlab.example.edu" in said and "Copy it from" not in said
+    assert main(["--lang", "zh", "lti", "urls", "--base", "seqlab.example.edu"]) == 2
+    assert "公开 `https` 基础地址" in capsys.readouterr().err
+    assert main(["--lang", "en", "lti", "urls", "--base", "https://seqlab.example.edu/"]) == 0
+    assert "https://seqlab.example.edu/lti/login" in capsys.readouterr().out

@@ -150,3 +150,38 @@ def test_validate_warns_of_an_earlier_lab_s_blanks_in_a_later_starter(tmp_path):
 def test_no_warning_when_the_course_locks_the_order(tmp_path, config):
     assert check_leaks(two_labs(tmp_path, config)) == []
     assert check_leaks(two_labs(tmp_path / "off", '[unlock]\nmode = "off"\n'))  # off: warned
+
+
+def test_a_required_item_that_locks_while_its_dependent_is_open_is_a_dead_end():
+    from graders.store.calendar import Calendar, Window
+    from graders.store.dead_ends import DeadEnd, dead_ends, said
+
+    day = timedelta(days=1)
+    windows = {"a": Window(lock=NOW), "b": Window(due=NOW + day), "quiz": Window(lock=NOW - day)}
+    rules = UnlockRules(REQUIRES, requires={"b": ("a",), "quiz": ("a",), "c": ("quiz",)})
+    calendar = Calendar(windows=windows, unlock=rules)
+    found = dead_ends(calendar, LEVELS)
+    assert found == [
+        DeadEnd("b", "a", NOW, "due", NOW + day),  # a locks before b is due
+        DeadEnd("c", "quiz", NOW - day, "open", None),  # c has no end: a dead end for good
+    ]  # quiz locks before a does: a student can still pass a first — not one
+    english = said(found[0], calendar, "en")
+    assert "b requires a" in english and "Move a's lock later" in english
+    assert "extension" in english and "no submission" in english
+    assert "永远无法打开 b" in said(found[0], calendar, "zh")
+    assert dead_ends(Calendar(windows=windows, unlock=UnlockRules(OFF)), LEVELS) == []
+
+
+def test_validate_warns_of_a_dead_end_in_both_languages(tmp_path):
+    from graders.course.validate import check_dead_ends
+
+    config = (
+        '[unlock]\nmode = "sequential"\n[calendar.seq2seq]\nlock = 2026-09-20 23:59:00\n'
+        "[calendar.seq2seq-attention]\ndue = 2026-10-01 23:59:00\n"
+    )
+    checks = check_dead_ends(two_labs(tmp_path, config))
+    assert [(c.subject, c.ok, c.warning) for c in checks] == [("seq2seq-attention", False, True)]
+    assert "seq2seq-attention requires seq2seq" in checks[0].describe("en")
+    assert "截止时间 2026-10-01" in checks[0].describe("zh")
+    assert _print_checks(checks, "en") == EXIT_OK  # a warning: fails only under --strict
+    assert check_dead_ends(two_labs(tmp_path / "off", config.replace("sequential", "off"))) == []

@@ -339,16 +339,23 @@ def test_quiz_results_read_at_a_glance_with_partial_credit_labelled(canary_cours
     from quizzes.bank import load_quiz
     from quizzes.paper import make_paper
 
-    with make_client(canary_course, tmp_path) as client:
-        token = sign_in(client, "alice", "alice-pass-1")
-        paper = make_paper(load_quiz(canary_course.banks_dir, "sequence-models"), "alice")
-        multi = next(q for q in paper.questions if q.question.kind == "multi")
-        answers = {f"q{multi.number}": sorted(multi.correct)[:-1]}
-        page = client.post("/quizzes/sequence-models", data={"csrf": token, **answers}).text
-        rows = re.findall(r'<tr class="(\w+)" data-question="(\d+)">', page)
-        assert [int(number) for _, number in rows] == [q.number for q in paper.questions]
-        assert dict((int(n), c) for c, n in rows)[multi.number] == "partial"
-        assert "部分正确" in page and page.count('<section class="set') == 0
+    # Per-question verdicts are shown once the key may be (here at once); before, only the
+    # total (test_web_calendar.py).
+    config = canary_course.root / "seqlab.toml"
+    config.write_text('[quizzes]\nanswers = "immediately"\n', encoding="utf-8")
+    try:
+        with make_client(canary_course, tmp_path) as client:
+            token = sign_in(client, "alice", "alice-pass-1")
+            paper = make_paper(load_quiz(canary_course.banks_dir, "sequence-models"), "alice")
+            multi = next(q for q in paper.questions if q.question.kind == "multi")
+            answers = {f"q{multi.number}": sorted(multi.correct)[:-1]}
+            page = client.post("/quizzes/sequence-models", data={"csrf": token, **answers}).text
+            rows = re.findall(r'<tr class="(\w+)" data-question="(\d+)">', page)
+            assert [int(number) for _, number in rows] == [q.number for q in paper.questions]
+            assert dict((int(n), c) for c, n in rows)[multi.number] == "partial"
+            assert "部分正确" in page and page.count('<section class="set') == 0
+    finally:
+        config.unlink(missing_ok=True)
 
 
 def test_one_score_of_record_for_the_student_the_instructor_the_csv_and_the_report(

@@ -142,13 +142,28 @@ def test_the_instructor_s_setting_wins_over_the_file_and_a_bad_one_is_refused(si
     assert (
         bad.status_code == 400 and f"calendar.{LAB}.lock" in bad.text and "2026-09-15" in bad.text
     )
-    too_late = {
+    past_lock = {
         "csrf": token,
-        "new_student": "bob",
+        "new_student": "alice",
         "new_item": LAB,
         "new_due": stamp(timedelta(days=9)),
     }
-    assert teach.post("/instructor/rules", data=too_late).status_code == 400  # past the lock
+    # An extension past the lock moves that student's lock too (calendar.lock_for): alice,
+    # refused above, may submit again; her page says the extension once.
+    assert teach.post("/instructor/rules", data=past_lock).status_code == 200
+    alice, alice_token = signed_in(base, "alice", "alice-pass-1")
+    try:
+        page = alice.get(f"/labs/{LAB}").text
+        assert page.count("截止时间已延长至") == 1 and "已于" not in page, page
+        taken = alice.post(
+            f"/labs/{LAB}/submit",
+            data={"code": "print(1)\n"},
+            headers={"X-CSRF-Token": alice_token, "Accept": "application/json"},
+        )
+        assert taken.status_code == 200, taken.text
+        assert attempts(url, "alice", LAB) == 1
+    finally:
+        teach.post("/instructor/rules", data={"csrf": token})
     saved = teach.post(
         "/instructor/rules",
         data={"csrf": token, f"set|{LAB}|lock": stamp(timedelta(days=3))},
@@ -191,6 +206,13 @@ def test_quiz_key_hidden_before_the_deadline_one_attempt_per_paper_and_the_limit
     key = ('<td class="key">', 'class="tag ok"')  # the correct options, as a column and tags
     assert not any(k in page for k in key) and not any(e in page for e in explanations)
     assert "截止" in page and "后公布" in page  # when the answers will be shown
+    # Nor which questions are right (a single choice narrowed over attempts): the total and
+    # which were answered only — on the result page, the attempt page and its JSON.
+    assert "只显示总分" in page and 'class="badge"' not in page and 'class="passed"' not in page
+    attempt = int(str(response.url).rsplit("/", 1)[1])
+    data = client.get(f"/api/attempts/{attempt}").json()
+    assert "verdicts-hidden" in data["html"] and "seqlab-result" not in data["html"], data["html"]
+    assert 'class="badge"' not in client.get(f"/attempts/{attempt}").text
     # A reload, and the same paper posted again (Back, resend), record nothing more.
     assert client.get(str(response.url)).status_code == 200
     again, _ = post_quiz(client, token, "attention", answers, paper)
@@ -202,6 +224,16 @@ def test_quiz_key_hidden_before_the_deadline_one_attempt_per_paper_and_the_limit
     refused, _ = post_quiz(client, token, "attention", answers)
     assert refused.status_code == 403 and "最多可作答 2 次" in refused.text
     assert attempts(url, "alice", "attention") == 2
+    # None left: the page says so, and no cool-down countdown promises another.
+    teach, teach_token = signed_in(base, "teach", "teach-pass-1")
+    cooldown = {"csrf": teach_token, "set|attention|cooldown_minutes": "60"}
+    assert teach.post("/instructor/rules", data=cooldown).status_code == 200
+    try:
+        page = client.get("/quizzes/attention").text
+        assert "作答次数已用完（共 2 次）" in page and "剩余作答次数" not in page
+        assert "还需等待" not in page
+    finally:
+        teach.post("/instructor/rules", data={"csrf": teach_token})
 
 
 def test_quiz_key_shown_when_the_rule_says_and_the_cooldown_counted(site):
@@ -213,8 +245,58 @@ def test_quiz_key_shown_when_the_rule_says_and_the_cooldown_counted(site):
     )
     bank = load_quiz(course.banks_dir, "sequence-models")
     assert '<td class="key">' in response.text and 'class="tag ok"' in response.text
+    assert 'class="badge"' in response.text and "只显示总分" not in response.text  # verdicts too
     assert all(q.explanation["zh"] in response.text for q in bank.questions)
     refused, _ = post_quiz(client, token, "sequence-models", {})
     assert refused.status_code == 403 and "60 分钟" in refused.text
     assert attempts(url, "bob", "sequence-models") == 1
     assert "剩余作答次数：4/5" in client.get("/quizzes/sequence-models").text
+
+
+def graded_at(url: str, course: Course, student: str, when: datetime) -> int:
+    """A full-marks attempt and its gradebook row handed in at `when`, as a grading writes
+    them; returns the attempt's id."""
+    from test_web_responsive import graded
+
+    with Session(engine_for(url)) as db:
+        attempt = graded(db, student, course.lab(LAB), f"# {student} {when}\n", passed=True)
+        attempt.created_at = when
+        db.flush()
+        from graders.store.tables import Grade
+
+        row = db.scalars(select(Grade).where(Grade.source.like(f"web:attempt/{attempt.id}/%")))
+        row.one().submitted_at = when
+        db.commit()
+        return attempt.id
+
+
+def test_a_late_attempt_s_page_api_and_history_say_the_score_that_counts(site, capsys):
+    """One answer, record.py's: the attempt page, its JSON, the course page and `seqlab
+    gradebook history` all show 100 − 20 % = 80 for an attempt two days late, and "does not
+    count" for one after the lock."""
+    from graders.cli import main
+
+    base, url, course = site
+    points = sum(t.points for t in course.lab(LAB).tests)
+    late = graded_at(url, course, "bob", datetime.now(UTC) - timedelta(hours=2))  # 2 days late
+    locked = graded_at(url, course, "bob", datetime.now(UTC))  # after the lock (1 h ago)
+    bob, _token = signed_in(base, "bob", "bob-pass-12")
+    data = bob.get(f"/api/attempts/{late}").json()
+    assert data["score"] == pytest.approx(points * 0.8) and data["raw_score"] == points
+    assert data["late_days"] == 2 and data["penalty_percent"] == pytest.approx(20)
+    assert data["counts"] is True and "迟交 2 天" in data["record_text"]
+    assert f"{points * 0.8:g} 计入成绩" in data["html"]
+    page = bob.get(f"/attempts/{late}").text
+    assert f"{points:g} − 20% = {points * 0.8:g} 计入成绩" in page
+    gone = bob.get(f"/api/attempts/{locked}").json()
+    assert gone["score"] is None and gone["counts"] is False and "不计入成绩" in gone["record_text"]
+    bob.cookies.set("seqlab_lang", "en")
+    page = bob.get(f"/attempts/{late}").text
+    assert f"submitted 2 day(s) late: {points:g} − 20 % = {points * 0.8:g} counts" in page
+    assert "does not count" in bob.get(f"/attempts/{locked}").text
+    assert f"{points * 0.8:g}" in bob.get("/").text  # the course page: the same score
+    db = url.removeprefix("sqlite:///")
+    args = ["--lang", "en", "gradebook", "history", "--db", db, "--student", "bob"]
+    assert main([*args, "--course", str(course.root), "--lab", LAB]) == 0
+    out = capsys.readouterr().out
+    assert f"− 20 % = {points * 0.8:g} counts" in out and "does not count" in out, out

@@ -137,6 +137,17 @@ def test_the_instructor_turns_unlocking_off_and_on_again_on_the_rules_page(site)
     assert f'placeholder="{NEXT}"' in page and 'placeholder="sequential"' in page
     bad = teach.post("/instructor/rules", data={"csrf": token, "set|*|unlock": "levels"})
     assert bad.status_code == 400 and "unlock.mode" in bad.text and "sequential" in bad.text
+    # A lock on the first 关卡 while the next stays open strands whoever has not passed it:
+    # the page says so on save, with the fixes.
+    locked = teach.post(
+        "/instructor/rules", data={"csrf": token, f"set|{LAB}|lock": stamp(timedelta(days=1))}
+    )
+    assert locked.status_code == 200 and "dead-end" in locked.text
+    assert f"{NEXT} 需先通过 {LAB}" in locked.text and "延期" in locked.text
+    teach.cookies.set("seqlab_lang", "en")
+    assert "lock later, or unblock such a student" in teach.get("/instructor/rules").text
+    teach.cookies.set("seqlab_lang", "zh")
+    assert "dead-end" not in teach.post("/instructor/rules", data={"csrf": token}).text
     alice, _ = signed_in(base, "alice", "alice-pass-1")
     saved = teach.post("/instructor/rules", data={"csrf": token, "set|*|unlock": "off"})
     assert saved.status_code == 200
@@ -172,3 +183,34 @@ def test_the_next_lab_opens_once_the_one_before_is_passed_or_staff_set_a_passing
     grade(url, course, "alice", LAB, passed=True)
     assert alice.get(f"/labs/{NEXT}").status_code == 200
     assert f'href="/labs/{NEXT}"' in alice.get("/").text
+
+
+def test_staff_unblock_a_student_who_never_submitted_with_an_override(site, capsys):
+    """A dead end: alice never handed in gru-step, which the quiz `attention` requires. An
+    override needs no grade: it is the grade of record by itself, said as such — on the
+    pages and in `seqlab gradebook history`, which reads the same score of record."""
+    from graders.cli import main
+
+    base, url, course = site
+    alice, _ = signed_in(base, "alice", "alice-pass-1")
+    teach, token = signed_in(base, "teach", "teach-pass-1")
+    assert attempts(url, "alice", NEXT) == 0
+    assert alice.get("/quizzes/attention").status_code == 403
+    page = teach.get("/instructor/students/alice").text
+    assert f'id="lab-{NEXT}"' in page and "还没有任何提交" in page  # listed, with its form
+    set_ = teach.post(
+        "/instructor/students/alice/override",
+        data={"csrf": token, "lab": NEXT, "score": "100", "reason": "oral exam"},
+    )
+    assert set_.status_code == 200, set_.text
+    assert "没有提交；成绩由教师设定" in set_.text and "oral exam" in set_.text
+    assert alice.get("/quizzes/attention").status_code == 200
+    assert "教师已调整" in alice.get("/").text
+    assert attempts(url, "alice", NEXT) == 0  # nothing was made up as a submission
+    db, root = url.removeprefix("sqlite:///"), str(course.root)
+    history = ["--lang", "en", "gradebook", "history", "--db", db, "--course", root]
+    assert main([*history, "--student", "alice", "--lab", NEXT]) == 0
+    out = capsys.readouterr().out
+    assert "no submission; the grade was set by staff" in out and "(reason: oral exam)" in out
+    assert main([*history, "--student", "bob", "--lab", LAB]) == 0  # over a graded attempt
+    assert "set by staff to" in capsys.readouterr().out

@@ -54,7 +54,13 @@ def _print_checks(checks: list[Check], lang: str, strict: bool = False) -> int:
 
 
 def cmd_validate(args) -> int:
-    from graders.course.validate import Check, check_index, check_leaks, validate_lab
+    from graders.course.validate import (
+        Check,
+        check_dead_ends,
+        check_index,
+        check_leaks,
+        validate_lab,
+    )
 
     course = Course.locate(args.course)
     labs = [course.lab(lab_id) for lab_id in args.lab] if args.lab else course.labs()
@@ -67,6 +73,7 @@ def cmd_validate(args) -> int:
     if not args.lab:
         checks.append(check_index(course))
         checks += check_leaks(course)  # warnings: an earlier lab's answer in a later starter
+        checks += check_dead_ends(course)  # warnings: a 关卡 that can never open for someone
     for quiz_id in bank_ids(course.banks_dir):
         bank = load_quiz(course.banks_dir, quiz_id)  # raises if malformed
         topics = ", ".join(f"{topic} {count}" for topic, count in bank.topics().items())

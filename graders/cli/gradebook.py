@@ -140,29 +140,53 @@ HISTORY_COLUMNS = (
 
 
 def cmd_gradebook_history(args) -> int:
-    """A student's grades, newest last, the score of record of each lab marked."""
+    """A student's grades, newest last, the score of record of each lab marked: the score
+    that counts (late penalty, staff overrides) as the web and the CSV say it (record.py)."""
     from rich.table import Table
 
     from graders.store.gradebook import Gradebook
-    from graders.store.record import of_record
+    from graders.store.record import counting, counting_said
 
     book = Gradebook(_existing_database(args.db))
     rows = book.rows(lab=args.lab, student=args.student)
-    book.close()
-    if not rows:
-        raise UsageError("batch.history_none", student=args.student)
     rules = _record_rules(args.course, args.lang)
-    record = {grade.id for grade in of_record(rows, rules).values()}
+    decided = book.decisions(rules, lab=args.lab, student=args.student)
+    book.close()
+    if not rows and not decided:
+        raise UsageError("batch.history_none", student=args.student)
+    record = {(d.rule_grade or d.grade).id for d in decided.values()}
     table = Table(title=say("batch.history_title", args.lang, student=args.student))
     for key in HISTORY_COLUMNS:
         table.add_column(say(key, args.lang))
+    notes = []
     for g in sorted(rows, key=lambda g: (g.lab, g.submitted_at or g.graded_at, g.id)):
-        score = "" if g.score is None else f"{g.score:g}/{g.max_score:g}"
+        how = counting(g.student, g.lab, g.submitted_at, g.score, rules.calendar)
+        if g.chosen:  # an instructor's choice counts as it is
+            how = counting(g.student, g.lab, None, g.score, rules.calendar)
+        counts = "—" if how.score is None and how.refused else f"{how.score:g}"
+        score = "" if g.score is None else f"{counts}/{g.max_score:g}"
         mark = say("batch.history_chosen", args.lang) if g.chosen else "✓"
         when = (g.submitted_at or g.graded_at).strftime("%Y-%m-%d %H:%M")
         cells = (str(g.id), g.lab, when, g.status, score, mark if g.id in record else "")
         table.add_row(*map(visible, (*cells, g.source)))
-    console().print(table)
+        said = counting_said(how, args.lang)
+        if said:
+            notes.append(f"#{g.id} {g.lab}: {said}")
+    for (_student, lab), d in sorted(decided.items()):
+        if d.override is not None:  # staff set the score of record, with their reason
+            said = say(
+                "rules.override_set",
+                args.lang,
+                score=f"{d.override.score:g}",
+                reason=d.override.reason,
+            )
+            if d.rule_grade is None:
+                said = f"{say('rules.override_only', args.lang)}: {said}"
+            notes.append(f"{lab}: {said}")
+    out = console()
+    out.print(table)
+    for note in notes:
+        out.print(visible(note), markup=False, soft_wrap=True)
     return EXIT_OK
 
 

@@ -67,7 +67,7 @@ def cmd_list(args) -> int:
 def cmd_urls(args) -> int:
     from graders.web.lti.registry import checked_url
 
-    base = checked_url("--base", args.base).rstrip("/")
+    base = checked_url("--base", args.base, "lti.base_bad").rstrip("/")
     console().print(say("lti.tool_urls", args.lang, base=base), markup=False)
     return EXIT_OK
 
@@ -104,6 +104,15 @@ def register(commands, common: argparse.ArgumentParser) -> None:
     sub = command("list", cmd_list, "the platforms registered")
     sub.add_argument("--db", help=db_help)
     sub = command("urls", cmd_urls, "the tool's URLs, to register seqlab in a platform")
-    sub.add_argument("--base", required=True, help="seqlab's public address, https://…")
+    sub.add_argument(
+        "--base",
+        required=True,
+        metavar="URL",
+        help=(
+            "the public https base URL of the seqlab server as the LMS reaches it (where "
+            "`seqlab serve` is published, e.g. behind a reverse proxy), without a path to a "
+            "page, e.g. --base https://seqlab.example.edu"
+        ),
+    )
     sub = command("resend", cmd_resend, "send again the scores whose sending failed")
     sub.add_argument("--db", help=db_help)

@@ -149,6 +149,26 @@ def check_leaks(course: Course) -> list[Check]:
     return checks
 
 
+def check_dead_ends(course: Course) -> list[Check]:
+    """An item requiring another that locks while it still takes work (store/dead_ends.py):
+    a warning each, with the fixes."""
+    from graders.store.dead_ends import dead_ends, params
+    from graders.store.record import rules_for
+
+    calendar = rules_for(course.root).calendar
+    levels = {lab.id: lab.level for lab in course.labs()}
+    return [
+        Check(
+            end.item,
+            "validate.dead_end_check",
+            False,
+            notes=(("validate.dead_end", params(end, calendar)),),
+            warning=True,
+        )
+        for end in dead_ends(calendar, levels)
+    ]
+
+
 def validate_lab(lab: LabSpec, runner: Runner = run_sets, *, seeds: int = 0) -> list[Check]:
     checks = [
         check_starter_sync(lab),

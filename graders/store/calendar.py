@@ -4,8 +4,9 @@ and when its answers are shown. No file and no database here: course_config.py r
 
 Late days are counted on the course's wall clock: due at 23:59, a submission is one day late
 until 23:59 the next day, whether that day has 23, 24 or 25 hours (a DST change). A started
-day counts whole. Precedence, strongest first: the lock (nothing is taken after it, whatever
-the extension), a student's extension (it replaces the due time), the due time.
+day counts whole. A student's extension replaces the due time; one that ends after the lock
+moves that student's lock to the extension's end too (as an LMS's per-student override does),
+so an extension can always be used. Nothing is taken after a student's lock.
 """
 
 from __future__ import annotations
@@ -88,28 +89,35 @@ class Calendar:
     def due_for(self, student: str, item: str) -> datetime | None:
         return self.extensions.get((student, item), self.window(item).due)
 
+    def lock_for(self, student: str, item: str) -> datetime | None:
+        """The student's lock: the item's, or their extension's end when that is later."""
+        lock, extended = self.window(item).lock, self.extensions.get((student, item))
+        if lock is not None and extended is not None and extended > lock:
+            return extended
+        return lock
+
     def state(self, student: str, item: str, at: datetime) -> State:
         window, policy = self.window(item), self.policy(item)
-        due = self.due_for(student, item)
+        due, lock = self.due_for(student, item), self.lock_for(student, item)
         if window.open is not None and at < window.open:
-            return State(False, "not_open", due, window.lock, 0, 1.0)
-        if window.lock is not None and at > window.lock:
-            return State(False, "locked", due, window.lock, 0, 1.0)
+            return State(False, "not_open", due, lock, 0, 1.0)
+        if lock is not None and at > lock:
+            return State(False, "locked", due, lock, 0, 1.0)
         days = late_days(due, at, self.zone)
         if days and policy.mode == CLOSED:
-            return State(False, "closed", due, window.lock, days, 0.0)
-        return State(True, None, due, window.lock, days, policy.factor(days))
+            return State(False, "closed", due, lock, days, 0.0)
+        return State(True, None, due, lock, days, policy.factor(days))
 
     def closes_at(self, item: str) -> datetime | None:
         """When the item takes no more answers from anyone that count: its lock; with late
         answers closed, the last due time (extensions included); None while a late answer
         still counts for someone (no lock under a penalty policy)."""
         window = self.window(item)
-        if window.lock is not None:
-            return window.lock
+        extended = [due for (_student, of), due in self.extensions.items() if of == item]
+        if window.lock is not None:  # an extension past the lock moves its student's lock
+            return max([window.lock, *extended])
         if self.policy(item).mode != CLOSED or window.due is None:
             return None
-        extended = [due for (_student, of), due in self.extensions.items() if of == item]
         return max([window.due, *extended])
 
     def answers_shown(self, student: str, item: str, at: datetime) -> bool:

@@ -21,7 +21,7 @@ setting — the file is the default, an edit on the web wins until it is cleared
     due = 2026-09-15 23:59:00
     lock = 2026-09-22 23:59:00
     [extensions.alice]
-    rnn-numpy = 2026-09-18 23:59:00      # alice's own due time (never past the lock)
+    rnn-numpy = 2026-09-18 23:59:00      # alice's due time (past the lock: her lock too)
     [unlock]                             # 关卡 unlocking (graders/store/unlock.py)
     mode = "sequential"                  # off (default) | sequential | requires
     pass = 60                            # percent of a lab's points that passes it
@@ -166,10 +166,13 @@ class _Reader:
             raise self.fail(name, value, "course.fix_time")
         return value.replace(tzinfo=zone) if value.tzinfo is None else value
 
-    def number(self, value: object, name: str, low: float, high: float | None) -> float:
+    def number(
+        self, value: object, name: str, low: float, high: float | None, fix: str = ""
+    ) -> float:
         ok = isinstance(value, int | float) and not isinstance(value, bool)
         if not ok or value < low or (high is not None and value > high):
-            raise self.fail(name, value, "course.fix_percent" if high else "course.fix_count")
+            fix = fix or ("course.fix_percent" if high else "course.fix_count")
+            raise self.fail(name, value, fix)
         return float(value)
 
     def late(self, table: dict, base: LatePolicy, full: str, names=LATE_KEYS) -> LatePolicy:
@@ -267,11 +270,8 @@ def _parse(merged: dict, reader: _Reader) -> tuple[dict, Calendar]:
         ).items():
             full = f"extensions.{student}.{item}"
             reader.item(full, item)
-            due = reader.time(value, zone, full)
-            lock = windows.get(item, Window()).lock
-            if lock is not None and due > lock:
-                raise reader.fail(full, value, "course.fix_extension")
-            extensions[(student, item)] = due
+            # Past the item's lock, it moves this student's lock too (calendar.lock_for).
+            extensions[(student, item)] = reader.time(value, zone, full)
     scores = reader.table(merged, "scores", "scores")
     unlock = _unlock(merged, reader)
     calendar = Calendar(zone, windows, late, late_items, quizzes, quiz_items, extensions, unlock)
@@ -285,7 +285,7 @@ def _unlock(merged: dict, reader: _Reader) -> UnlockRules:
     mode = table.get("mode", OFF)
     if mode not in MODES:
         raise reader.fail("unlock.mode", mode, "course.fix_unlock_mode")
-    share = reader.number(table.get("pass", 60), "unlock.pass", 0, 100) / 100
+    share = reader.number(table.get("pass", 60), "unlock.pass", 0, 100, "course.fix_pass") / 100
     requires = {}
     for item, entry in merged.get("calendar", {}).items():
         needed = entry.get("requires")

@@ -180,7 +180,8 @@ class Gradebook:
                 staff = set(
                     session.scalars(select(_USERS.c.username).where(_USERS.c.role == STAFF_ROLE))
                 )
-        return decide([g for g in rows if g.student not in staff], rules, overrides)
+        students_only = [o for o in overrides if o.student not in staff]
+        return decide([g for g in rows if g.student not in staff], rules, students_only)
 
     def roster(self) -> list[tuple[str, str]]:
         """The students (username, name) of the web's roster, staff left out: every export

@@ -3,7 +3,9 @@ only; the student's pages, the instructor's, the CSV and every export read it.
 
 Per (student, lab), the first that applies:
 0. a score staff set with a reason (`ScoreOverride`, not removed; the newest): it replaces the
-   score of the grade the rules below pick, which still says which attempt it adjusts;
+   score of the grade the rules below pick, which still says which attempt it adjusts; for
+   a student with no grade at all it is the grade of record by itself (`why` override, no
+   `rule_grade`), so staff can unblock a student who never submitted;
 1. the grade an instructor chose (`Gradebook.choose`);
 2. among final grades (graded, or the student's file could not be graded: a zero), by the
    course's rule for that lab: `best` (the highest score; the newest of equals) or `last`
@@ -27,10 +29,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC
+from datetime import UTC, datetime
 from pathlib import Path
 
 from graders.errors import SpecError
+from graders.messages import say
 from graders.settings import COURSE_CONFIG
 from graders.store.calendar import Calendar
 from graders.store.course_config import RULES, Override, read_settings
@@ -38,8 +41,11 @@ from graders.store.tables import FINAL, Grade, ScoreOverride
 
 __all__ = [
     "COURSE_CONFIG",
+    "Counting",
     "Decision",
     "RecordRules",
+    "counting",
+    "counting_said",
     "decide",
     "describe",
     "of_record",
@@ -90,22 +96,63 @@ def _newest(grades: list[Grade]) -> Grade:
     return max(grades, key=lambda g: (_submitted(g), g.graded_at, g.id or 0))
 
 
+@dataclass(frozen=True)
+class Counting:
+    """How one submission counts under the calendar: the one answer every page, the API, the
+    CSV and `gradebook history` give for an attempt (its words: graders/web/scores.py)."""
+
+    raw: float | None  # the score it earned
+    score: float | None  # the score that counts (None: it does not count, or no score yet)
+    late_days: int = 0
+    factor: float = 1.0  # the fraction kept (the late penalty)
+    refused: str | None = None  # locked | closed: handed in after it could count
+
+
+def counting(
+    student: str, lab: str, submitted: datetime | None, raw: float | None, calendar: Calendar
+) -> Counting:
+    """How a submission of `student`'s to `lab` handed in at `submitted` and scoring `raw`
+    counts: on time, late with its penalty, or not at all (after the lock; after the due time
+    when late answers are closed)."""
+    if submitted is None or raw is None:
+        return Counting(raw, raw)
+    at = submitted if submitted.tzinfo else submitted.replace(tzinfo=UTC)  # SQLite: naive UTC
+    state = calendar.state(student, lab, at)
+    if not state.open and state.reason != "not_open":
+        return Counting(raw, None, state.late_days, 0.0, state.reason)
+    if not state.late_days:
+        return Counting(raw, raw)
+    return Counting(raw, round(raw * state.factor, 6), state.late_days, state.factor)
+
+
+def counting_said(how: Counting, lang: str) -> str:
+    """The words for how a submission counts, "" when on time (its score says it all)."""
+    if how.refused is not None:
+        key = {"locked": "rules.not_counted_locked", "closed": "rules.not_counted_closed"}
+        return say(key[how.refused], lang, raw=f"{how.raw:g}")
+    if not how.late_days or how.score is None or how.raw is None:
+        return ""
+    percent = f"{(1 - how.factor) * 100:g}"
+    return say(
+        "rules.counted_late", lang, days=how.late_days, raw=f"{how.raw:g}", percent=percent,
+        score=f"{how.score:g}",
+    )  # fmt: skip
+
+
 def _counted(grade: Grade, calendar: Calendar) -> Grade | None:
     """The grade as it counts under the calendar: None when handed in after it could be (the
     lock, or the due time of a closed policy); a copy with the penalised score when late."""
-    at = grade.submitted_at
-    if at is None or grade.score is None or grade.chosen:  # an instructor's choice stands
+    if grade.chosen:  # an instructor's choice stands
         return grade
-    at = at if at.tzinfo else at.replace(tzinfo=UTC)  # SQLite hands back naive UTC
-    state = calendar.state(grade.student, grade.lab, at)
-    if not state.open and state.reason != "not_open":
+    how = counting(grade.student, grade.lab, grade.submitted_at, grade.score, calendar)
+    if how.refused is not None:
         return None
-    if not state.late_days:
+    if not how.late_days:
         return grade
     columns = {c.key: getattr(grade, c.key) for c in Grade.__table__.columns}
     counted = Grade(**columns)  # never added to a session: the stored row keeps its raw score
-    counted.score = round(grade.score * state.factor, 6)
-    counted.raw_score, counted.late_days = grade.score, state.late_days
+    counted.score = how.score
+    counted.raw_score, counted.late_days = grade.score, how.late_days
     return counted
 
 
@@ -161,7 +208,21 @@ def decide(
             adjusted = _adjusted(decision.grade, override)
             decision = Decision(adjusted, "override", override, decision.grade)
         decided[key] = decision
+    for key, override in newest_override.items():
+        if key not in decided:  # no grade at all: the override is the grade of record
+            decided[key] = Decision(_standalone(override), "override", override, None)
     return decided
+
+
+def _standalone(override: ScoreOverride) -> Grade:
+    """A transient grade made of an override for a student who never submitted (staff
+    unblocking a 关卡, an oral exam): no file, no attempt; its source says it was set."""
+    return Grade(
+        student=override.student, lab=override.lab, kind=override.kind or "lab", sha256="",
+        spec_version="", engine_version="", source=f"override/{override.id}", status="graded",
+        score=override.score, max_score=override.max_score, grading_seconds=0.0,
+        graded_at=override.at, submitted_at=None, chosen=False,
+    )  # fmt: skip
 
 
 def of_record(

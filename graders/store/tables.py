@@ -107,3 +107,7 @@ class ScoreOverride(Base):
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     removed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     removed_by: Mapped[str | None] = mapped_column(String(200))
+    # Set when the student had no grade (migration 0006): the override is the grade of record
+    # by itself, out of the item's points, of its kind (lab | quiz).
+    max_score: Mapped[float | None] = mapped_column(Float)
+    kind: Mapped[str | None] = mapped_column(String(10))

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from graders.messages import say
 from graders.store.calendar import IMMEDIATELY, NEVER, Calendar, cooldown_left
 from graders.web.deps import lang_of
-from graders.web.models import INSTRUCTOR, Attempt, User, now
+from graders.web.models import INSTRUCTOR, QUIZ, Attempt, User, now
 from graders.web.pages import render, wants_json
 from graders.web.scores import course_rules
 
@@ -73,6 +73,16 @@ def gate(request: Request, user: User, item: str, title: str) -> Response | None
     )
 
 
+def verdicts_hidden(request: Request, attempt: Attempt) -> bool:
+    """Whether a quiz attempt's per-question verdicts are withheld from the one viewing it:
+    until the key may be shown, right-or-wrong per question would let a student narrow a
+    single-choice answer over several attempts, so only the total is said. Staff see all."""
+    user = getattr(request.state, "user", None)  # deps.current_user set it
+    if attempt.kind != QUIZ or (user is not None and user.role == INSTRUCTOR):
+        return False
+    return not calendar_of(request).answers_shown(attempt.student, attempt.lab, now())
+
+
 def quiz_use(db: Session, student: str, quiz_id: str) -> tuple[int, datetime | None]:
     """(attempts so far, when the newest was made)."""
     count, last = db.execute(
@@ -113,9 +123,9 @@ def notes(request: Request, user: User, item: str, quiz_db: Session | None = Non
     if window.open is not None and at < window.open:
         said.append(say("rules.opens", lang, when=when(window.open, calendar)))
     if state.due is not None:
-        if state.due != window.due:
-            said.append(say("rules.extension", lang, when=when(state.due, calendar)))
         key = "rules.due_in" if at <= state.due else "rules.due_passed"
+        if state.due != window.due:  # an extension: said once, as this student's due time
+            key = "rules.extended_in" if at <= state.due else "rules.extended_passed"
         said.append(
             say(key, lang, when=when(state.due, calendar), left=span(abs(state.due - at), lang))
         )
@@ -134,9 +144,9 @@ def notes(request: Request, user: User, item: str, quiz_db: Session | None = Non
             said.append(
                 say("rules.late_now", lang, days=state.late_days, percent=f"{state.factor * 100:g}")
             )
-    if window.lock is not None:
-        key = "rules.locks" if at <= window.lock else "rules.locked"
-        said.append(say(key, lang, when=when(window.lock, calendar)))
+    if state.lock is not None:  # this student's: an extension past the lock moved it
+        key = "rules.locks" if at <= state.lock else "rules.locked"
+        said.append(say(key, lang, when=when(state.lock, calendar)))
     if quiz_db is not None:
         said.extend(_quiz_notes(calendar, quiz_db, user, item, lang, at))
     return said
@@ -145,11 +155,15 @@ def notes(request: Request, user: User, item: str, quiz_db: Session | None = Non
 def _quiz_notes(calendar, db, user, item, lang, at) -> list[str]:
     rules, said = calendar.quiz(item), []
     used, last = quiz_use(db, user.username, item)
-    if rules.attempts is not None:
-        left = max(rules.attempts - used, 0)
-        said.append(say("rules.attempts_left", lang, left=left, total=rules.attempts))
+    if rules.attempts is not None and used >= rules.attempts:
+        # None left: a cool-down countdown would promise an attempt that never comes.
+        said.append(say("rules.no_attempts_left", lang, total=rules.attempts))
+    elif rules.attempts is not None:
+        said.append(
+            say("rules.attempts_left", lang, left=rules.attempts - used, total=rules.attempts)
+        )
     wait = cooldown_left(last, rules, at)
-    if wait:
+    if wait and (rules.attempts is None or used < rules.attempts):
         said.append(say("rules.cooldown_left", lang, left=span(wait, lang)))
     closes = calendar.closes_at(item)
     if rules.answers == NEVER:

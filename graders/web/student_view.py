@@ -10,6 +10,7 @@ sets' data is read nowhere else.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -56,6 +57,7 @@ class LabView:
     why: str  # the score of record's reason in words, "" when there is none
     overrides: list[ScoreOverride] = field(default_factory=list)  # newest first
     active: ScoreOverride | None = None
+    points: float = 0.0  # the item's points: an override out of them needs no grade
 
 
 def code_html(attempt: Attempt) -> Markup:
@@ -82,6 +84,8 @@ def _which(grade: Grade, lang: str) -> str:
 
 def why(decision: Decision, lang: str) -> str:
     """The score of record's reason: the rule and the attempt it picked, or the override."""
+    if decision.override is not None and decision.rule_grade is None:  # never submitted
+        return say("rules.override_only", lang)
     if decision.override is not None and decision.rule_grade is not None:
         old = decision.rule_grade.score
         return say(
@@ -94,10 +98,18 @@ def why(decision: Decision, lang: str) -> str:
 
 
 def student_labs(
-    db: Session, db_url: str, course_root: Path, username: str, order: list[str], lang: str
+    db: Session,
+    db_url: str,
+    course_root: Path,
+    username: str,
+    order: list[str],
+    lang: str,
+    points: Mapping[str, tuple[str, float]] | None = None,
 ) -> list[LabView]:
-    """Every lab and quiz the student has an attempt, a grade or an override in: the
-    course's order first (`order`), then any other."""
+    """Every lab and quiz the student has an attempt, a grade or an override in, and every
+    item of `points` (id → (kind, points)) so that staff can set a score for a student who
+    never submitted: the course's order first (`order`), then any other."""
+    points = points or {}
     attempts = list(
         db.scalars(select(Attempt).where(Attempt.student == username).order_by(Attempt.id))
     )
@@ -115,6 +127,7 @@ def student_labs(
     )
     decided = Gradebook(db_url).decisions(course_rules(course_root, db_url), student=username)
     labs = {a.lab for a in attempts} | {lab for _s, lab in decided} | {o.lab for o in overrides}
+    labs |= set(points)
     views = []
     for lab in sorted(
         labs, key=lambda lab: (order.index(lab) if lab in order else len(order), lab)
@@ -137,15 +150,17 @@ def student_labs(
             )
             before = attempt
         lab_overrides = [o for o in overrides if o.lab == lab]
+        kind, top = points.get(lab, (LAB, 0.0))
         views.append(
             LabView(
                 lab,
-                mine[0].kind if mine else (decision.grade.kind if decision else LAB),
+                mine[0].kind if mine else (decision.grade.kind if decision else kind),
                 shown[::-1],
                 decision,
                 why(decision, lang) if decision is not None else "",
                 lab_overrides,
                 decision.override if decision is not None else None,
+                top,
             )
         )
     return views

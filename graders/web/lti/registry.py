@@ -25,7 +25,7 @@ from graders.errors import UsageError
 from graders.web.lti.tables import Platform, ToolKey
 
 
-def checked_url(option: str, value: str) -> str:
+def checked_url(option: str, value: str, key: str = "lti.url_bad") -> str:
     parts = urlsplit(value.strip())
     host = parts.hostname or ""
     loopback = host == "localhost"
@@ -36,7 +36,7 @@ def checked_url(option: str, value: str) -> str:
         or parts.scheme not in ("https", "http")
         or (parts.scheme == "http" and not loopback)
     ):
-        raise UsageError("lti.url_bad", option=option, value=value)
+        raise UsageError(key, option=option, value=value)
     return value.strip()
 
 

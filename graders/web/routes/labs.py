@@ -15,12 +15,13 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from graders.errors import SpecError
-from graders.web.deadlines import gate, notes
+from graders.store.record import counting_said
+from graders.web.deadlines import gate, notes, verdicts_hidden
 from graders.web.deps import DB, CsrfChecked, Lang, Posted, SignedIn
 from graders.web.limits import MAX_SUBMISSION_BYTES
 from graders.web.models import LAB, QUEUED, Attempt, now
 from graders.web.pages import render, wants_json
-from graders.web.routes.api import OwnAttempt, attempt_json
+from graders.web.routes.api import OwnAttempt, attempt_json, counting_of
 from graders.web.routes.drafts import editor_state, lab_attempts
 from graders.web.routes.quizzes import quiz_bank, quiz_ids
 from graders.web.scores import adjusted_by_staff, standings
@@ -101,6 +102,7 @@ def lab_page(request: Request, user: SignedIn, lab: OpenLab, db: DB, lang: Lang)
         task=task_page(lab.starter_path.parent / "README.md", lang),
         attempts=attempts,
         latest=attempts[0] if attempts else None,
+        record_text=counting_said(counting_of(request, attempts[0]), lang) if attempts else "",
         **editor_state(db, user.username, lab, attempts),  # the draft, if newer (drafts.py)
         rule_notes=notes(request, user, lab.id),  # the calendar (deadlines.py)
     )
@@ -148,4 +150,5 @@ def submit(
 @router.get("/attempts/{attempt_id}", response_class=HTMLResponse)
 def attempt_page(request: Request, user: SignedIn, attempt: OwnAttempt, lang: Lang) -> Response:
     live = attempt_json(request, attempt, lang)
-    return render(request, "attempt.html", user, attempt=attempt, live=live)
+    hidden = verdicts_hidden(request, attempt)  # a quiz before its key may be shown
+    return render(request, "attempt.html", user, attempt=attempt, live=live, verdicts_hidden=hidden)

@@ -175,5 +175,8 @@ def quiz_result(
         result=result,
         empty=not given,
         show_key=bool(given) and (shown or user.role == INSTRUCTOR),
+        # Before the key may be shown, right-or-wrong per question would give it away over
+        # several attempts: only the total and which questions were answered.
+        show_verdicts=shown or user.role == INSTRUCTOR,
         rule_notes=notes(request, user, quiz_id, db) if user.role != INSTRUCTOR else [],
     )

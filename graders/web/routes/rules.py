@@ -16,12 +16,14 @@ from sqlalchemy import delete, select
 from graders.errors import SpecError
 from graders.settings import COURSE_CONFIG
 from graders.store.course_config import ITEM_KEYS, Override, read_table
+from graders.store.dead_ends import dead_ends, said
 from graders.store.record import rules_for
 from graders.store.tables import Rule
-from graders.web.deps import DB, CsrfChecked, Instructor, Lang, Posted
+from graders.web.deps import DB, CsrfChecked, Instructor, Lang, Posted, lang_of
 from graders.web.models import now
 from graders.web.pages import render
 from graders.web.routes.quizzes import quiz_ids
+from graders.web.scores import course_rules
 
 router = APIRouter()
 COURSE_KEYS = (
@@ -76,6 +78,13 @@ def rules_page(
     rows = [("*", COURSE_KEYS)] + [(item, (*ITEM_KEYS, "of_record")) for item in _items(request)]
     extensions = sorted((s, i, v) for (i, s, n), v in stored.items() if s and n == "due")
     zone = table.get("course", {}).get("timezone", "UTC")
+    # 关卡 unlocking and the calendar as saved: a 关卡 that can never open for someone.
+    settings = request.app.state.settings
+    calendar = course_rules(settings.course.root, settings.db_url).calendar
+    readable, _broken = settings.course.readable_labs()
+    levels = {lab.id: lab.level for lab in readable}
+    lang = lang_of(request)
+    warnings = [said(end, calendar, lang) for end in dead_ends(calendar, levels)]
     return render(
         request,
         "rules_edit.html",
@@ -88,6 +97,7 @@ def rules_page(
         config=COURSE_CONFIG,
         error=error,
         saved=saved,
+        warnings=warnings,
     )
 
 

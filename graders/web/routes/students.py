@@ -15,6 +15,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from graders.errors import SpecError
 from graders.messages import say
 from graders.store.gradebook import Gradebook
 from graders.store.tables import ScoreOverride
@@ -23,7 +24,7 @@ from graders.web.lti.outbox import score_changed
 from graders.web.models import User, now
 from graders.web.pages import render
 from graders.web.regrade import progress, regrade
-from graders.web.routes.quizzes import quiz_ids
+from graders.web.routes.quizzes import quiz_bank, quiz_ids
 from graders.web.scores import course_rules, student_page
 from graders.web.student_view import student_labs
 
@@ -45,7 +46,8 @@ def _page(request: Request, user: User, db: Session, lang: str, username: str, p
     course = settings.course
     readable, broken = course.readable_labs()
     order = [lab.id for lab in readable] + sorted(broken) + quiz_ids(course)
-    labs = student_labs(db, settings.db_url, course.root, username, order, lang)
+    points = {item: found for item in order if (found := _item_points(request, item))}
+    labs = student_labs(db, settings.db_url, course.root, username, order, lang, points)
     running = progress(settings.db_url, student=username)
     return render(
         request,
@@ -122,10 +124,14 @@ def override(
         course_rules(settings.course.root, settings.db_url), lab=lab, student=username
     )
     decision = decided.get((username, lab))
-    if decision is None:
+    item = _item_points(request, lab)
+    if decision is None and item is None:  # neither a grade nor one of the course's items
         problem = say("web.override_no_grade", lang, lab=lab)
         return _page(request, user, db, lang, username, problem)
-    top = decision.grade.max_score or 0.0
+    # No grade yet (the student never submitted): the override is the grade of record by
+    # itself, out of the item's points, so staff can unblock a student (record.py).
+    kind, points = item or ("lab", 0.0)
+    top = (decision.grade.max_score if decision is not None else None) or points
     given = str(form.get("score") or "").strip()
     try:
         score = float(given)
@@ -142,15 +148,32 @@ def override(
             student=username,
             lab=lab,
             score=score,
-            old_score=decision.grade.score,
+            old_score=decision.grade.score if decision is not None else None,
             reason=reason,
             by=user.username,
             at=now(),
+            max_score=None if decision is not None else top,
+            kind=None if decision is not None else kind,
         )
     )
     db.commit()
     score_changed(settings.db_url, settings.course.root, username, lab)  # to the LMS (AGS)
     return RedirectResponse(student_page(username), status_code=303)
+
+
+def _item_points(request: Request, item: str) -> tuple[str, float] | None:
+    """(kind, points) of one of the course's labs or quizzes, None when it has no such item."""
+    course = request.app.state.settings.course
+    readable, _broken = course.readable_labs()
+    for lab in readable:
+        if lab.id == item:
+            return "lab", float(sum(t.points for t in lab.tests))
+    if item in quiz_ids(course):
+        try:
+            return "quiz", float(sum(q.points for q in quiz_bank(course, item).questions))
+        except SpecError:  # a broken bank: the course page says so; nothing to set here
+            return None
+    return None
 
 
 @router.post("/instructor/students/{username}/overrides/{override_id}/remove")

@@ -462,6 +462,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "已答 {count} 题，答题卡保存在 {path}。这份题库不含答案：请把答题卡交给教师评分。",
         "{count} questions answered; the answer sheet is saved in {path}. This copy holds no answer key: hand the sheet in to be scored.",
     ),
+    "quiz.nothing_answered": (
+        "没有回答任何题目，所以没有保存答题卡（{path} 没有写入）。请重新运行 `seqlab quiz take`，至少回答一题；直接按回车是跳过该题。",
+        "No question was answered, so no answer sheet was saved ({path} was not written). Run `seqlab quiz take` again and answer at least one question; pressing Enter alone skips a question.",
+    ),
     "quiz.saved": (
         "答题卡已保存到 {path}。之后可以用 `seqlab quiz check {quiz} {path}{student}` 重新评分。",
         "Answer sheet saved to {path}. Score it again with `seqlab quiz check {quiz} {path}{student}`.",

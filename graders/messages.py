@@ -674,6 +674,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "{path} 中的成员 {member!r} 超过 {mb} MB（按解压出的字节计算），已拒绝：源代码不会这么大。其余成员照常评测。",
         "{path}: member {member!r} is larger than {mb} MB (counted as it was decompressed), so it was refused: source code is never that big. The other members are graded as usual.",
     ),
+    "gradescope.link_outside": (
+        "{path} 是一个符号链接，指向你上传的文件之外，所以没有读取它，记 0 分。请上传文件本身，而不是指向别处的链接。",
+        "{path} is a symbolic link that leads outside your upload, so it was not read and scores 0. Upload the file itself, not a link to somewhere else.",
+    ),
     "batch.no_file": (
         "{path} 中没有可评测的文件（{suffixes}）。",
         "{path} holds no file to grade ({suffixes}).",

@@ -59,7 +59,12 @@ def _notebook(course: Course, lang: str) -> Path:
     shell = get_ipython()
     namespace = shell.user_ns if shell is not None else {}
     args = argparse.Namespace(notebook=None, saved=False)
-    return notebook_to_grade(args, namespace, course, lang)[0]
+    path, handle = notebook_to_grade(args, namespace, course, lang)
+    if handle is not None:  # saved: the "saving…" line goes; the cell's outcome is what shows
+        from IPython.display import HTML
+
+        handle.update(HTML(""))
+    return path
 
 
 def _result(lab: str, lang: str) -> tuple[LabSpec, LabResult]:

@@ -60,6 +60,7 @@ def test_a_link_inside_the_upload_is_followed_and_one_outside_is_refused(course,
         (drafts, {lab.entry: "work/v2.py"}),  # the starter's name picks the link
         (drafts, {lab.entry: str(root / "submission" / "work" / "v2.py")}),
         ({"work/v2.py": reference}, {"latest.py": "work/v2.py"}),  # one file, not two
+        ({"work/v2.py": reference}, {"stray.py": str(spec)}),  # a stray link out: not one
     ]
     for files, links in inside_cases:
         document = autograde(files, links)

@@ -74,6 +74,9 @@ def find_submission(folder: Path, lab: LabSpec) -> Path:
     for path in sorted(chosen, key=Path.is_symlink):  # a file before the links to it
         unique.setdefault(inside(path, folder) or path, path)
     chosen = list(unique.values())
+    readable = [path for path in chosen if not path.is_symlink() or inside(path, folder)]
+    if len(chosen) > 1 and readable:  # a stray link out beside the work is not a candidate
+        chosen = readable
     if not chosen:
         raise SubmissionError("batch.no_file", path=shown, suffixes=" ".join(SUFFIXES))
     if len(chosen) > 1:

@@ -13,10 +13,11 @@ top-level blank (every other lab) gets a cell of its own. Each cut removes its t
 lines, so reading back is `"\\n\\n\\n".join(cells) + "\\n"`: the starter's notebook reads
 back byte for byte as the starter.
 
-**Reading** a submitted notebook: its code cells in order; markdown and raw cells and every
-output are ignored. Trailing whitespace of a cell is dropped; empty cells are dropped; a
-*tool cell* — only IPython commands (`%magic`, `%%cell magic`, `!shell`) and comments, such
-as `%seqlab check` — is dropped. The rest are joined as above. So a blank split over several
+**Reading** a submitted notebook: its code cells in order; markdown and raw cells, every
+output and nbgrader's grade cells (the grader's tests, not the program) are ignored.
+Trailing whitespace of a cell is dropped; empty cells are dropped; a *tool cell* — only
+IPython commands (`%magic`, `%%cell magic`, `!shell`) and comments, such as `%seqlab check`
+— is dropped. The rest are joined as above. So a blank split over several
 cells, merged cells and added cells all read back to one program: the blanks are found by
 their markers, and code added outside them is reported as an ignored edit (never run), like
 any edit outside the blanks of a .py file.
@@ -161,7 +162,7 @@ def _code_cells(text: str, path: object) -> list[tuple[int, str]]:
     for number, cell in enumerate(cells, start=1):
         if not isinstance(cell, dict):
             raise _invalid(path, f"cell {number} is not a JSON object")
-        if cell.get("cell_type") != "code":
+        if cell.get("cell_type") != "code" or _is_nbgrader_grade_cell(cell):
             continue
         source = cell.get("source", "")
         if isinstance(source, list) and all(isinstance(part, str) for part in source):
@@ -170,6 +171,15 @@ def _code_cells(text: str, path: object) -> list[tuple[int, str]]:
             raise _invalid(path, f'cell {number}: "source" is not text')
         found.append((number, source.replace("\r\n", "\n").replace("\r", "\n")))
     return found
+
+
+def _is_nbgrader_grade_cell(cell: dict) -> bool:
+    """A test cell of `seqlab export nbgrader`'s notebooks: the grader's, not the program's
+    (nbgrader_grade.program_cells leaves it out the same way when autograde reads it)."""
+    nbgrader = (
+        cell.get("metadata", {}).get("nbgrader") if isinstance(cell.get("metadata"), dict) else None
+    )
+    return isinstance(nbgrader, dict) and nbgrader.get("grade") is True
 
 
 def read_notebook(text: str, path: object) -> NotebookProgram:

@@ -486,6 +486,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "已答 {count} 题，答题卡保存在 {path}。这份题库不含答案：请把答题卡交给教师评分。",
         "{count} questions answered; the answer sheet is saved in {path}. This copy holds no answer key: hand the sheet in to be scored.",
     ),
+    "quiz.nothing_answered": (
+        "没有回答任何题目，所以没有保存答题卡（{path} 没有写入）。请重新运行 `seqlab quiz take`，至少回答一题；直接按回车是跳过该题。",
+        "No question was answered, so no answer sheet was saved ({path} was not written). Run `seqlab quiz take` again and answer at least one question; pressing Enter alone skips a question.",
+    ),
     "quiz.saved": (
         "答题卡已保存到 {path}。之后可以用 `seqlab quiz check {quiz} {path}{student}` 重新评分。",
         "Answer sheet saved to {path}. Score it again with `seqlab quiz check {quiz} {path}{student}`.",
@@ -693,6 +697,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "batch.zip_too_big": (
         "{path} 中的成员 {member!r} 超过 {mb} MB（按解压出的字节计算），已拒绝：源代码不会这么大。其余成员照常评测。",
         "{path}: member {member!r} is larger than {mb} MB (counted as it was decompressed), so it was refused: source code is never that big. The other members are graded as usual.",
+    ),
+    "gradescope.link_outside": (
+        "{path} 是一个符号链接，指向你上传的文件之外，所以没有读取它，记 0 分。请上传文件本身，而不是指向别处的链接。",
+        "{path} is a symbolic link that leads outside your upload, so it was not read and scores 0. Upload the file itself, not a link to somewhere else.",
     ),
     "batch.no_file": (
         "{path} 中没有可评测的文件（{suffixes}）。",
@@ -904,8 +912,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "This cell reads the test input from standard input when graded; a notebook has none, so it is not run here.",
     ),
     "notebook.nbgrader_intro": (
-        "**作业说明。** 只在 `Begin`/`End` 标记之间（`# YOUR CODE HERE` 处）写代码；其他单元格已锁定。**先保存笔记本**（Ctrl-S），再运行 `%seqlab check --lab {lab}` 单元格自查：它在评测沙箱里用公开测试集运行你的整个程序。最后的测试单元格不用运行：提交后，评测程序在沙箱里用每个测试集（包括隐藏测试集）运行你的程序并在这些单元格里填写结果；隐藏测试集只显示判定结果。",
-        "**How this assignment works.** Write code only between the `Begin`/`End` markers (at `# YOUR CODE HERE`); the other cells are locked. **Save the notebook first** (Ctrl-S), then run the `%seqlab check --lab {lab}` cell to check your work: it runs your whole program in the grader's sandbox on the public test sets. The test cells at the end need not be run: after you submit, the grader runs your program in its sandbox on every test set (hidden ones included) and fills in those cells; hidden sets show their verdict only.",
+        "**作业说明。** 只在 `Begin`/`End` 标记之间（`# YOUR CODE HERE` 处）写代码；其他单元格已锁定。**先保存笔记本**（Ctrl-S），再运行 `%seqlab check --lab {lab}` 单元格自查：它在评测沙箱里用公开测试集运行你的整个程序。最后的测试单元格：公开测试集的单元格（nbgrader 的 `Validate`（验证）也会运行它们）用 seqlab 检查该测试集，没通过时报错；提交后，评测程序在沙箱里用每个测试集（包括隐藏测试集）运行你的程序并在这些单元格里填写结果；隐藏测试集只显示判定结果。",
+        "**How this assignment works.** Write code only between the `Begin`/`End` markers (at `# YOUR CODE HERE`); the other cells are locked. **Save the notebook first** (Ctrl-S), then run the `%seqlab check --lab {lab}` cell to check your work: it runs your whole program in the grader's sandbox on the public test sets. The test cells at the end: a public set's cell (nbgrader's Validate runs them too) checks that set with seqlab and fails when it does not pass; after you submit, the grader runs your program in its sandbox on every test set (hidden ones included) and fills in those cells; hidden sets show their verdict only.",
     ),
     "notebook.dir_not_empty": (
         "{path} 已存在且不是空文件夹。为了不覆盖你的文件，请指定一个新的或空的文件夹。",
@@ -922,12 +930,25 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     # --- nbgrader grades outside the kernel (issue 13: graders/notebooks/nbgrader_grade.py) ------
     "notebook.nbgrader_grade_cell": (
-        "测试集 {number}「{name}」（{points} 分）：提交后，评测程序在沙箱里运行你的程序并在此填写结果。自查请运行上面的 `%seqlab check`。",
-        'Test set {number} "{name}" ({points} points): after you submit, the grader runs your program in its sandbox and fills in this cell. To check your work, run %seqlab check above.',
+        "测试集 {number}「{name}」（{points} 分）：运行本单元格（nbgrader 的 `Validate`（验证）也会运行它）用 seqlab 检查这个公开测试集；提交后，评测程序在沙箱里运行你的程序并在此填写结果。详情请运行上面的 `%seqlab check`。",
+        'Test set {number} "{name}" ({points} points): running this cell (nbgrader\'s Validate runs it too) checks this public set with seqlab; after you submit, the grader runs your program in its sandbox and fills in this cell. For the details, run %seqlab check above.',
     ),
     "notebook.nbgrader_grade_cell_hidden": (
         "隐藏测试集 {number}「{name}」（{points} 分）：提交后，评测程序在沙箱里运行你的程序并在此填写判定结果（不显示输入与输出）。",
         'Hidden test set {number} "{name}" ({points} points): after you submit, the grader runs your program in its sandbox and fills in this cell with the verdict (input and output are not shown).',
+    ),
+    # nbgrader's Validate runs the public sets' grade cells (graders/notebooks/validate.py).
+    "notebook.validate_failed": (
+        "公开测试集 {number}「{name}」没有通过（{verdict}，{points} 分）。请完成填空，再运行上面的 `%seqlab check` 单元格查看详情。",
+        'Public test set {number} "{name}" did not pass ({verdict}, {points} points). Fill in the blanks, then run the %seqlab check cell above for the details.',
+    ),
+    "notebook.validate_unchecked": (
+        "无法检查测试集 {number}：{reason}",
+        "Test set {number} could not be checked: {reason}",
+    ),
+    "notebook.validate_no_seqlab": (
+        "无法检查这个测试集：这个内核里没有安装 seqlab。请在运行笔记本的 Python 环境里安装它（`pip install 学生版课程目录`），并把笔记本放在学生版课程目录中。",
+        "This test set cannot be checked: seqlab is not installed in this kernel. Install it in the Python environment that runs the notebook (`pip install PATH/TO/the-students-copy`), and keep the notebook inside the students' copy of the course.",
     ),
     "notebook.nbgrader_not_graded": ("未能评测：0/{points} 分", "Not graded: 0/{points}"),
     "notebook.nbgrader_unknown_cell": (

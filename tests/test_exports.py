@@ -82,8 +82,12 @@ def test_the_export_holds_no_test_data_and_the_grading_course_holds_every_spec(c
         assert [c.metadata["nbgrader"]["points"] for c in grade_cells] == [
             t.points for t in lab.tests
         ]
-        for cell in grade_cells:  # a comment naming the set, and no test data
-            assert all(line.startswith("# ") for line in cell.source.split("\n")), cell.source
+        # A comment naming the set, and for a public set the call that checks it in the
+        # student's kernel (nbgrader's Validate runs it): no test data.
+        for number, (cell, test) in enumerate(zip(grade_cells, lab.tests, strict=True), start=1):
+            code = [line for line in cell.source.split("\n") if not line.startswith("# ")]
+            call = f"public_set({number}, lab={lab.id!r}, lang='zh')"
+            assert code == [] if test.hidden else code[-1] == call, cell.source
         assert graded.lab(lab.id).tests == lab.tests  # the grader's copy: hidden sets too
         template = graded.lab(lab.id).starter_path.read_text(encoding="utf-8")
         assert template == lab.starter_path.read_text(encoding="utf-8")

@@ -85,10 +85,18 @@ def cmd_quiz_take(args) -> int:
     if args.feedback == "end":
         render_review(paper, answers, args.lang, out)
     if save is not None:
+        _refuse_empty(answers, save)
         save.write_text(sheet_text(paper, answers), encoding="utf-8")
         student = f" --student {paper.student}" if paper.student else ""
         out.print(say("quiz.saved", args.lang, path=save, quiz=paper.bank.id, student=student))
     return result.exit_code()
+
+
+def _refuse_empty(answers: dict, save) -> None:
+    """A sheet with no answer is not written: handed in, it would read as a blank paper, and
+    a later `--save` to the same name would be refused as an existing file (exit 2)."""
+    if not answers:
+        raise UsageError("quiz.nothing_answered", path=save)
 
 
 def _take_keyless(paper, args) -> int:
@@ -99,6 +107,7 @@ def _take_keyless(paper, args) -> int:
     save = new_file(args.save or f"{paper.bank.id}-answers.txt")
     out = console()
     answers = take(paper, args.lang, out, out.input)
+    _refuse_empty(answers, save)
     save.write_text(sheet_text(paper, answers), encoding="utf-8")
     out.print(say("quiz.saved_keyless", args.lang, path=save, count=len(answers)))
     return EXIT_OK
@@ -129,4 +138,10 @@ def register(commands, common: argparse.ArgumentParser) -> None:
         default="end",
         help="show answers and explanations at the end (default) or after each question",
     )
-    sub.add_argument("--save", help="save the answers as a sheet in this new file")
+    sub.add_argument(
+        "--save",
+        metavar="SHEET",
+        help="save the answers as a sheet in this new file (a students' copy of a quiz, which "
+        "holds no key, always saves: to QUIZ-answers.txt unless given); nothing is saved "
+        "when no question was answered",
+    )

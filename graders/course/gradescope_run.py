@@ -3,8 +3,10 @@
 `python -m graders.course.gradescope_run ROOT LAB LANG LEVEL` finds the student's file under
 ROOT/submission, grades it through the grading service at isolation LEVEL or better, and
 writes ROOT/results/results.json. What is whose fault decides what Gradescope shows:
-- the student's (no file, several candidates, a file that cannot be read or spliced): a
-  results.json with 0 and the reason, like any grade;
+- the student's (no file, several candidates, a file that cannot be read or spliced, a
+  symbolic link leading out of the upload): a results.json with 0 and the reason, like any
+  grade. A link to a file inside the upload is read there; one leading outside it (the
+  course folder beside it holds the hidden sets) is never opened;
 - ours or the author's (a broken seqlab, spec or sandbox, an isolation below LEVEL): no
   results.json and a non-zero exit, which Gradescope reports to staff as an autograder
   failure — never a 0 for the student.
@@ -25,7 +27,7 @@ from graders.present.view import build
 from graders.results import LabResult
 from graders.service import Blame, grade_lab, require_isolation
 from graders.spec import Course, LabSpec
-from graders.submission import read_submission
+from graders.submission import Submission, read_bytes, submission_from_bytes
 
 SUFFIXES = (".py", ".ipynb")
 SKIPPED_FOLDERS = {"__pycache__", ".ipynb_checkpoints", "__MACOSX"}
@@ -33,33 +35,64 @@ MAX_FILES = 1000  # a submission folder is the student's: walked with a bound
 
 
 def candidates(folder: Path) -> list[Path]:
-    """Every .py/.ipynb under the submission folder (links and hidden folders left out)."""
+    """Every .py/.ipynb under the submission folder, symbolic links to files included (hidden
+    folders and links to folders left out: os.walk does not follow them)."""
     found: list[Path] = []
-    for top, folders, files in os.walk(folder):  # does not follow links to folders
+    for top, folders, files in os.walk(folder):
         folders[:] = sorted(f for f in folders if f not in SKIPPED_FOLDERS and f[0] != ".")
         for name in sorted(files):
             path = Path(top) / name
-            if path.suffix.lower() in SUFFIXES and not path.is_symlink() and name[0] != ".":
+            if path.suffix.lower() in SUFFIXES and name[0] != ".":
                 found.append(path)
         if len(found) > MAX_FILES:
             break
     return found
 
 
+def inside(path: Path, folder: Path) -> Path | None:
+    """The file `path` stands for (itself, or where its links lead) when that is a file inside
+    the submission folder; None when a link leads outside it (the course beside it, with the
+    hidden sets), nowhere, or round in a loop. Nothing is opened to find out."""
+    try:
+        real = path.resolve(strict=True)
+    except (OSError, RuntimeError):
+        return None
+    return real if real.is_relative_to(folder.resolve()) and real.is_file() else None
+
+
 def find_submission(folder: Path, lab: LabSpec) -> Path:
     """The lab's file however it was uploaded: the starter's name (or its notebook, or
-    nbgrader's <lab>.ipynb) anywhere in the folder, else the only .py/.ipynb there is."""
+    nbgrader's <lab>.ipynb) anywhere in the folder, else the only .py/.ipynb there is; a
+    link and the file it leads to count once. Returned as uploaded (a link stays a link:
+    `read_upload` reads where it leads)."""
     found = candidates(folder)
     stem = Path(lab.entry).stem
     named = {lab.entry, f"{stem}.ipynb", f"{lab.id}.ipynb"}
     chosen = [path for path in found if path.name in named] or found
     shown = Path(folder.name)  # the student's upload, not where the grader keeps it
+    unique: dict[Path, Path] = {}
+    for path in sorted(chosen, key=Path.is_symlink):  # a file before the links to it
+        unique.setdefault(inside(path, folder) or path, path)
+    chosen = list(unique.values())
+    readable = [path for path in chosen if not path.is_symlink() or inside(path, folder)]
+    if len(chosen) > 1 and readable:  # a stray link out beside the work is not a candidate
+        chosen = readable
     if not chosen:
         raise SubmissionError("batch.no_file", path=shown, suffixes=" ".join(SUFFIXES))
     if len(chosen) > 1:
         names = ", ".join(str(path.relative_to(folder)) for path in chosen[:10])
         raise SubmissionError("batch.ambiguous", path=shown, names=names, entry=lab.entry)
     return chosen[0]
+
+
+def read_upload(path: Path, folder: Path) -> Submission:
+    """The uploaded file; a link only when it leads to a file inside the upload, read there
+    (never through a link swapped in since), under the name the student gave it."""
+    real = inside(path, folder) if path.is_symlink() else path
+    if real is None:
+        shown = Path(folder.name) / path.relative_to(folder)
+        raise SubmissionError("gradescope.link_outside", path=shown)
+    return submission_from_bytes(path, read_bytes(real, follow_symlinks=False))
 
 
 def results_json(result: LabResult, lang: str) -> dict:
@@ -92,9 +125,7 @@ def run(root: Path, lab_id: str, lang: str, level: str) -> dict:
         path = find_submission(root / "submission", lab)
     except SubmissionError as error:
         return students_zero(error.render(lang))
-    outcome = grade_lab(
-        lab, lambda: read_submission(path, follow_symlinks=False), include_hidden=True
-    )
+    outcome = grade_lab(lab, lambda: read_upload(path, root / "submission"), include_hidden=True)
     if outcome.result is not None:
         return results_json(outcome.result, lang)
     if outcome.blame is Blame.STUDENT:

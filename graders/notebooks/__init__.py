@@ -7,6 +7,7 @@
 | `live.py` | which notebook that is, saved by the frontend so the file is what is on screen |
 | `nbgrader.py` | `seqlab export nbgrader`: a course that the real nbgrader generates and grades |
 | `nbgrader_grade.py` | nbgrader autograde's step: seqlab grades the notebook, no kernel runs it |
+| `validate.py` | what a public grade cell runs in the student's kernel: nbgrader's Validate, true |
 
 Cutting a program into cells and reading a notebook's code cells back is graders/cells.py, in
 the core, so that submission.py reads a submitted .ipynb without this package. This package is

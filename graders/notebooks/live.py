@@ -146,9 +146,9 @@ def lab_for(path: Path, course: Course, lab_id: str | None) -> LabSpec:
 
 def headless_notebook(course: Course) -> Path:
     """With no frontend to ask: the only notebook in the folder that is a lab's, by its
-    metadata or its name."""
-    stems = {Path(lab.entry).stem for lab in course.labs()}
+    metadata or its name (the starter's, or the lab id: nbgrader names it so)."""
     ids = set(course.lab_ids())
+    stems = {Path(lab.entry).stem for lab in course.labs()} | ids
     found = sorted(
         p for p in Path.cwd().glob("*.ipynb") if p.stem in stems or metadata_lab(p) in ids
     )

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import textwrap
 from pathlib import Path
 
 import nbformat
@@ -86,13 +87,40 @@ def with_solution_regions(source: str) -> str:
     return "\n".join(out)
 
 
-def grade_cell(number: int, test: TestSet) -> nbformat.NotebookNode:
-    """The `number`th set's grade cell: only a comment naming the set, in both languages
-    (SeqlabGrade writes the cell's output), worth the set's points."""
+def both_languages(key: str, **params: object) -> str:
+    """The message in both languages, wrapped to the lines `nbgrader validate` prints whole
+    (it cuts every line of an error at 87 characters)."""
+    lines = []
+    for lang, width in (("zh", 40), ("en", 80)):
+        lines += textwrap.wrap(say(key, lang, **params), width, break_on_hyphens=False)
+    return "\n".join(lines)
+
+
+# A public set's grade cell, after its comment: nbgrader's Validate runs it in the student's
+# kernel and fails on an error (graders/notebooks/validate.py). Without seqlab it fails too,
+# saying so, rather than pass.
+VALIDATE = """\
+try:
+    from graders.notebooks.validate import public_set
+except ImportError:
+    raise RuntimeError({missing!r}) from None
+public_set({number}, lab={lab!r}, lang={lang!r})"""
+
+
+def grade_cell(
+    number: int, test: TestSet, lab: str = "", lang: str = "zh"
+) -> nbformat.NotebookNode:
+    """The `number`th set's grade cell, worth the set's points: a comment naming the set, in
+    both languages, and for a public set the call that checks it in the student's kernel
+    (no test data: a hidden set's cell is the comment only). Autograde runs neither:
+    SeqlabGrade writes the cell's output."""
     key = "notebook.nbgrader_grade_cell_hidden" if test.hidden else "notebook.nbgrader_grade_cell"
     source = "\n".join(
-        "# " + say(key, lang, number=number, name=test.name, points=test.points) for lang in LANGS
+        "# " + say(key, x, number=number, name=test.name, points=test.points) for x in LANGS
     )
+    if lab and not test.hidden:
+        missing = both_languages("notebook.validate_no_seqlab")
+        source += "\n" + VALIDATE.format(missing=missing, number=number, lab=lab, lang=lang)
     cell_id = grade_id(number, test)
     metadata = _meta(cell_id, grade=True, points=test.points)
     return new_code_cell(source, id=cell_id, metadata=metadata)
@@ -121,7 +149,7 @@ def nbgrader_notebook(lab: LabSpec, lang: str) -> nbformat.NotebookNode:
     # A tool cell (graders/cells.py drops it when the notebook is read as a program).
     check = f"%load_ext graders.notebooks.magic\n%seqlab check --lab {lab.id} --lang {lang}"
     cells.append(new_code_cell(check, id="seqlab-check", metadata=_meta("seqlab-check")))
-    cells += [grade_cell(number, test) for number, test in enumerate(lab.tests, start=1)]
+    cells += [grade_cell(n, test, lab.id, lang) for n, test in enumerate(lab.tests, start=1)]
     notebook = new_notebook(cells=cells)
     notebook.metadata = {"kernelspec": KERNELSPEC, "language_info": {"name": "python"}}
     return notebook

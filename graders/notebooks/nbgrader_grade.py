@@ -115,7 +115,10 @@ def set_outputs(lab: LabSpec, nb: NotebookNode, path: Path, lang: str) -> dict[s
         unreadable = nb.metadata.get("seqlab", {}).get(UNREADABLE)
         if unreadable is not None:
             raise SubmissionError("file.notebook_invalid", path=path, reason=unreadable)
-        return Submission(path, read_cells(program_cells(nb), path).text)
+        # Its places too, as `%seqlab check` reads a notebook (submission.py): an error
+        # names the cell and the line in it, not a line of the joined program.
+        program = read_cells(program_cells(nb), path)
+        return Submission(path, program.text, program.places)
 
     outcome = grade_lab(lab, read, include_hidden=True)
     if outcome.blame is Blame.STUDENT:  # the student's notebook: 0, and why

@@ -1,0 +1,99 @@
+"""nbgrader's Validate, told the truth: what a public set's grade cell runs in the student's kernel.
+
+`seqlab export nbgrader` writes each public set's grade cell as a call of `public_set(number,
+lab=..., lang=...)` (graders/notebooks/nbgrader.py), guarded so that a kernel without seqlab
+fails the cell saying so. nbgrader's Validate runs the notebook and counts a grade cell that
+ends in an error as failed; without this, the cells were comments, and Validate said
+"Success! Your notebook passes all the tests" for an untouched starter.
+
+`public_set` grades the notebook on the lab's public sets, through the same engine and
+sandbox as `%seqlab check` (the student's code runs in a sandboxed process, not in this
+kernel's namespace), once per notebook content: the other grade cells reuse the result. It
+raises SetNotPassed — a short message in both languages, shown by IPython as it is, without a
+traceback — when its set did not pass (untouched blanks fail theirs) or when the notebook
+cannot be checked (no course found, broken markers). Hidden sets' grade cells stay comments:
+this kernel has no hidden data, and Validate's pass means the public sets pass, as the
+check's does.
+
+Autograde never runs these cells: SeqlabGrade (nbgrader_grade.py) writes every grade cell's
+outputs from the engine, hidden sets included, so nothing here can change a score.
+
+Which file: under `nbgrader validate` (it sets NBGRADER_VALIDATING in the kernel's
+environment) the notebook validated is the file nbgrader read from disk, in the kernel's
+folder, found as with no frontend (live.headless_notebook). Run by hand in Jupyter, the cell
+has the frontend save the notebook first, exactly as `%seqlab check` does.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+from pathlib import Path
+
+from graders.errors import SeqlabError
+from graders.messages import Text
+from graders.notebooks import live
+from graders.notebooks.magic import check_notebook, notebook_to_grade
+from graders.notebooks.nbgrader import both_languages
+from graders.results import LabResult
+from graders.spec import Course, LabSpec
+from graders.submission import read_bytes
+
+# The last grading, by (path, the file's SHA-256): every public grade cell of one run reuses it.
+_checked: dict[tuple[str, str], LabResult] = {}
+
+
+class SetNotPassed(Exception):
+    """A grade cell's failure: its message, and no traceback (IPython's _render_traceback_)."""
+
+    def _render_traceback_(self) -> list[str]:
+        return str(self).split("\n")
+
+
+def _notebook(course: Course, lang: str) -> Path:
+    if os.environ.get("NBGRADER_VALIDATING"):  # the file on disk is what nbgrader validates
+        return live.headless_notebook(course)
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    namespace = shell.user_ns if shell is not None else {}
+    args = argparse.Namespace(notebook=None, saved=False)
+    path, handle = notebook_to_grade(args, namespace, course, lang)
+    if handle is not None:  # saved: the "saving…" line goes; the cell's outcome is what shows
+        from IPython.display import HTML
+
+        handle.update(HTML(""))
+    return path
+
+
+def _result(lab: str, lang: str) -> tuple[LabSpec, LabResult]:
+    course = Course.locate(None, near=Path.cwd())  # the students' copy the notebook is in
+    path = _notebook(course, lang)
+    key = (str(path.resolve()), hashlib.sha256(read_bytes(path)).hexdigest())
+    if key not in _checked:
+        _checked.clear()
+        _checked[key] = check_notebook(path, course, lab)
+    return course.lab(lab), _checked[key]
+
+
+def public_set(number: int, *, lab: str, lang: str = "zh") -> None:
+    """Nothing when the lab's `number`th set (counting every set, as the grade cells do)
+    passes on the public check; SetNotPassed, saying why, otherwise."""
+    try:
+        spec, result = _result(lab, lang)
+    except SeqlabError as error:
+        reason = Text(error.key, **error.params)  # said in each language
+        raise SetNotPassed(
+            both_languages("notebook.validate_unchecked", number=number, reason=reason)
+        ) from None
+    name = spec.tests[number - 1].name
+    test = next(t for t in result.tests if t.name == name)
+    if not test.verdict.passed:
+        verdict = Text(f"verdict.{test.verdict.value}")
+        points = f"{test.score:g}/{test.max_score:g}"
+        raise SetNotPassed(
+            both_languages(
+                "notebook.validate_failed", number=number, name=name, verdict=verdict, points=points
+            )
+        )

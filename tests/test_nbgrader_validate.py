@@ -1,0 +1,110 @@
+"""The real `nbgrader validate` tells the truth about an exported notebook (its public grade
+cells run seqlab's check in the student's kernel), autograde and generate_feedback still score
+it through seqlab with no hidden data, and a syntax error is named by its cell and line."""
+
+import shutil
+from pathlib import Path
+
+import nbformat
+from nbgrader_helpers import (
+    LAB,
+    REFERENCE,
+    blank_cells,
+    export_and_release,
+    gradebook_scores,
+    lab_course,
+    nbgrader,
+    submit,
+)
+from test_exports import CANARY, CANARY_DIGITS, canary_set, feedback_text
+
+from graders.course.release import public_spec
+from graders.notebooks.magic import check_notebook
+from graders.notebooks.nbgrader import grade_id
+from graders.spec import Course
+
+# A syntax error in the first blank's cell, on the line after its `Begin` marker.
+BROKEN = blank_cells(REFERENCE)
+
+
+def broken_cells() -> tuple[list[str], int]:
+    """The reference's blank cells with a syntax error in the first, and its line there."""
+    cells = list(BROKEN)
+    lines = cells[0].split("\n")
+    begin = next(k for k, line in enumerate(lines) if "Begin" in line)
+    indent = lines[begin + 1][: len(lines[begin + 1]) - len(lines[begin + 1].lstrip())]
+    lines.insert(begin + 1, indent + "x = (1,")
+    cells[0] = "\n".join(lines)
+    return cells, begin + 2
+
+
+def validate(notebook: Path, **env: str) -> str:
+    """What `nbgrader validate` prints, run in the notebook's folder as a student would."""
+    done = nbgrader("validate", notebook.name, cwd=notebook.parent, check=False, env=env)
+    return done.stdout + done.stderr
+
+
+def test_validate_fails_an_untouched_notebook_and_passes_a_right_one(tmp_path):
+    source_course = lab_course(tmp_path / "seqlab-course", canary_set())
+    lab = Course.locate(source_course).lab(LAB)
+    course_dir = tmp_path / "course"
+    export_and_release(source_course, course_dir)
+    # The students' copy of the course, as `seqlab release` writes its specs: public sets only.
+    students_copy = tmp_path / "students-copy"
+    spec = (source_course / "graders" / "labs" / f"{LAB}.toml").read_text(encoding="utf-8")
+    (students_copy / "graders" / "labs").mkdir(parents=True)
+    (students_copy / "graders" / "labs" / f"{LAB}.toml").write_text(public_spec(spec))
+    shutil.copytree(source_course / "exercises", students_copy / "exercises")
+    broken, broken_line = broken_cells()
+    students = {"alice": BROKEN, "bob": None, "carol": broken}
+    paths = {student: submit(course_dir, student, cells) for student, cells in students.items()}
+    mine = {}
+    for student, path in paths.items():
+        mine[student] = students_copy / "work" / student / path.name
+        mine[student].parent.mkdir(parents=True)
+        shutil.copyfile(path, mine[student])
+
+    # Untouched: Validate fails, saying which public set did not pass, in both languages.
+    said = validate(mine["bob"])
+    assert "Success" not in said and "VALIDATION FAILED" in said, said
+    public = [(n, t) for n, t in enumerate(lab.tests, start=1) if not t.hidden]
+    for number, test in public:
+        assert f'Public test set {number} "{test.name}" did not pass' in said, said
+        assert f"公开测试集 {number}「{test.name}」没有通过" in said
+    assert "Traceback" not in said and CANARY not in said
+    # Right: it passes; `%seqlab check` agrees, and reads the grade cells as the grader's, not
+    # as edits outside the blanks (only the entry cell the export leaves out is one).
+    said = validate(mine["alice"])
+    assert "Success! Your notebook passes all the tests." in said, said
+    checked = check_notebook(mine["alice"], Course.locate(students_copy), LAB)
+    assert checked.full_marks and len(checked.ignored_lines) <= 1, checked.ignored_lines
+    # Without seqlab in the kernel: it says so instead of passing.
+    fake = tmp_path / "no-seqlab" / "graders"
+    fake.mkdir(parents=True)
+    (fake / "__init__.py").write_text("raise ImportError('seqlab is not installed here')\n")
+    said = validate(mine["alice"], PYTHONPATH=str(fake.parent))
+    assert "Success" not in said and "seqlab is not installed in this" in said, said
+
+    # Autograde (seqlab's preprocessor, no kernel) still scores right, hidden sets included.
+    nbgrader("autograde", LAB, cwd=course_dir)
+    scores = gradebook_scores(course_dir, list(students))
+    ids = [grade_id(number, test) for number, test in enumerate(lab.tests, start=1)]
+    assert scores["alice"] == {i: float(t.points) for i, t in zip(ids, lab.tests, strict=True)}
+    assert scores["bob"] == scores["carol"] == dict.fromkeys(ids, 0.0)
+    nbgrader("generate_feedback", LAB, cwd=course_dir)
+    hidden = {line for t in lab.tests if t.hidden for line in (t.stdin + t.expected).split("\n")}
+    hidden -= {
+        line for t in lab.tests if not t.hidden for line in (t.stdin + t.expected).split("\n")
+    }
+    for student in students:
+        text = feedback_text(course_dir, student)
+        assert CANARY not in text and CANARY_DIGITS not in text, student
+        assert not [line for line in hidden if len(line) > 8 and line in text], student
+    # carol's syntax error is named by the cell and the line in it, not the joined program's.
+    notebook = nbformat.read(paths["carol"], as_version=4)
+    cell = 1 + next(
+        k for k, c in enumerate(notebook.cells) if c.metadata["nbgrader"].get("solution")
+    )
+    text = feedback_text(course_dir, "carol")
+    assert f'{LAB}.ipynb", cell {cell}, line {broken_line}' in text, text[-3000:]
+    assert "SyntaxError" in text

@@ -82,6 +82,7 @@ def test_the_seq2seq_template_survives_inputs_the_seed_code_crashed_on(course):
     assert run.stdout == (
         b"low\n  scripted model: hralv\n?\n?\nqueen\n  scripted model: hqgre\n"
         b"probe loss: 3.407053\ntrained loss below 0.01: yes\n"
+        b"greedy decoding of the trained model on 12 other words: yes\n"
     )
     # Nothing but the template's loss report (graders/losses.py): the seed's make_batch warned.
     kept, losses = split_losses(run.stderr.decode())

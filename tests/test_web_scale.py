@@ -361,6 +361,7 @@ def test_celery_workers_grade_every_submission_once_when_one_is_killed_mid_job(
         "SEQLAB_VISIBILITY_TIMEOUT": "6",
         "SEQLAB_LEASE_SECONDS": "3",
         "SEQLAB_RESTORE_INTERVAL": "1",
+        "SEQLAB_GRADERS": "1",  # one job per worker: killing w1 loses exactly one
     }
     config = PlatformConfig(
         queue="celery", broker_url=redis_url, db_url=url, visibility_timeout=6, lease_seconds=3

@@ -42,21 +42,24 @@ def cmd_serve(args) -> int:
         lang=args.lang,
         queue=args.queue,
         broker=args.broker,
+        graders=args.graders,
     )
     return EXIT_OK
 
 
 def cmd_worker(args) -> int:
     from graders.web.config import load_config
+    from graders.web.queue import default_graders
     from graders.web.tasks import run_worker
 
-    if args.concurrency < 1:
+    if args.concurrency is not None and args.concurrency < 1:
         raise UsageError("web.worker_bad_concurrency", value=args.concurrency)
     config = load_config().with_overrides(broker_url=args.broker, db_url=args.db)
+    concurrency = args.concurrency or config.graders or default_graders()
     run_worker(
         config,
         course_root=checked_course(args.course).root,
-        concurrency=args.concurrency,
+        concurrency=concurrency,
         name=args.name,
         lang=args.lang,
     )
@@ -84,6 +87,11 @@ def register(commands, common: argparse.ArgumentParser) -> None:
         help="grade in this process (embedded, the default) or in `seqlab worker`s (celery)",
     )
     sub.add_argument("--broker", help="Celery broker URL (default redis://127.0.0.1:6379/0)")
+    sub.add_argument(
+        "--graders",
+        type=int,
+        help="submissions graded side by side (default: [platform] graders, else one per core)",
+    )
     sub = add_command(
         commands,
         common,
@@ -92,7 +100,9 @@ def register(commands, common: argparse.ArgumentParser) -> None:
         "grade the web platform's submissions (Celery, Redis)",
     )
     sub.add_argument(
-        "--concurrency", type=int, default=1, help="grading processes, each warm (default 1)"
+        "--concurrency",
+        type=int,
+        help="grading processes, each warm (default: [platform] graders, else one per core)",
     )
     sub.add_argument(
         "--db", help=f"the database `seqlab serve` uses: file or URL (default: {DEFAULT_DB})"

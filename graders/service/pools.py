@@ -54,10 +54,14 @@ def runner_for(lab: LabSpec, gradings: int, *, cold: bool = False) -> Iterator[R
 
 
 class LabPools:
-    """A warm pool per lab for a long-lived process. Thread-safe; one per process."""
+    """A warm pool per lab for a long-lived process, sized for `gradings` of the lab side by
+    side (the process's grading threads). Thread-safe; one per process."""
 
-    def __init__(self, course: Course, *, use_warm: bool = True, max_pools: int = 3) -> None:
+    def __init__(
+        self, course: Course, *, use_warm: bool = True, max_pools: int = 3, gradings: int = 1
+    ) -> None:
         self.course = course
+        self.gradings = gradings
         self.use_warm = use_warm
         self.max_pools = max_pools
         self.pools: OrderedDict[str, warm.WarmPool] = OrderedDict()
@@ -70,7 +74,7 @@ class LabPools:
         with self.lock:
             pool = self.pools.get(lab_id)
             if pool is None:
-                pool = warm.WarmPool(_template(lab), lab.limits, pool_size(lab, 1))
+                pool = warm.WarmPool(_template(lab), lab.limits, pool_size(lab, self.gradings))
                 self.pools[lab_id] = pool
                 while len(self.pools) > self.max_pools:
                     _old, evicted = self.pools.popitem(last=False)

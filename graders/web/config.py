@@ -11,6 +11,7 @@ exists, with a `[platform]` table:
     visibility_timeout = 300                      # SEQLAB_VISIBILITY_TIMEOUT
     lease_seconds = 30                            # SEQLAB_LEASE_SECONDS
     restore_interval = 10                         # SEQLAB_RESTORE_INTERVAL
+    graders = 2                                   # SEQLAB_GRADERS: gradings side by side
 
 The Redis visibility timeout is how long a job taken by a worker that never acknowledged it
 (the worker died) waits before Redis hands it out again; it must be longer than any grading
@@ -18,6 +19,8 @@ The Redis visibility timeout is how long a job taken by a worker that never ackn
 live worker's job is handed out twice — harmless (the second delivery finds the attempt
 leased or done, grading.py) but wasted. `restore_interval` is how often a worker looks for
 such jobs; `lease_seconds` how long after a grader's death its attempt may be claimed again.
+`graders` is how many submissions one `seqlab serve` (embedded queue) or one `seqlab worker`
+grades side by side; 0, the default, means one per core of the machine.
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ VARIABLES = {
     "visibility_timeout": "SEQLAB_VISIBILITY_TIMEOUT",
     "lease_seconds": "SEQLAB_LEASE_SECONDS",
     "restore_interval": "SEQLAB_RESTORE_INTERVAL",
+    "graders": "SEQLAB_GRADERS",
 }
 
 
@@ -52,6 +56,7 @@ class PlatformConfig:
     visibility_timeout: float = 300.0
     lease_seconds: float = 30.0
     restore_interval: float = 10.0
+    graders: int = 0  # 0: one per core
 
     def with_overrides(self, **given: object) -> PlatformConfig:
         """Command-line values win; None means "not given"."""
@@ -81,11 +86,22 @@ def load_config(environ: dict[str, str] | None = None, cwd: Path | None = None) 
         try:
             if name not in known:
                 raise ValueError(name)
-            typed[name] = float(value) if isinstance(default, float) else str(value)  # type: ignore[arg-type]
+            typed[name] = _typed(value, default)
         except (TypeError, ValueError):
             raise UsageError("web.config_bad", name=name, value=value, source=source) from None
     sources = {name: source for name, (_value, source) in given.items()}
     return _checked(PlatformConfig(**typed), lambda name: sources.get(name, "seqlab"))  # type: ignore[arg-type]
+
+
+def _typed(value: object, default: object) -> object:
+    if isinstance(default, float):
+        return float(value)  # type: ignore[arg-type]
+    if isinstance(default, int):
+        number = float(value)  # type: ignore[arg-type]
+        if not number.is_integer():
+            raise ValueError(value)
+        return int(number)
+    return str(value)
 
 
 def _checked(config: PlatformConfig, source_of) -> PlatformConfig:
@@ -97,6 +113,10 @@ def _checked(config: PlatformConfig, source_of) -> PlatformConfig:
         value = getattr(config, name)
         if not value > 0:
             raise UsageError("web.config_bad", name=name, value=value, source=source_of(name))
+    if config.graders < 0:
+        raise UsageError(
+            "web.config_bad", name="graders", value=config.graders, source=source_of("graders")
+        )
     if config.lease_seconds >= config.visibility_timeout:
         # A redelivered job must find the dead grader's lease lapsed, not retry for nothing.
         raise UsageError(

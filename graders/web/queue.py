@@ -1,29 +1,40 @@
 """The embedded queue: `seqlab serve` alone grades, with no broker and no other process.
 
-Attempt ids go into an in-process queue; worker threads take them in order and call
-`grade_attempt` with a runner: a warm pool per lab (graders/sandbox/warm.py: sandboxed
-workers that have already imported torch; one per run of a submission, so its public and
-hidden runs go side by side), created when the lab is first submitted and kept for at most
-`max_pools` labs, or the cold sandbox runner where warm workers cannot run. The
-threads only wait on sandboxed processes: no student code runs in the web process. On start
-the queue takes back every attempt a previous server left queued or running.
+`graders` threads (by default one per core) each take the next waiting attempt in the fair
+order (fairness.py: round-robin over students, read from the database, so the position a page
+shows is the order kept) and call `grade_attempt` with a runner: a warm pool per lab
+(graders/sandbox/warm.py: sandboxed workers that have already imported torch, sized for every
+thread to grade the lab at once, each grading's public and hidden runs side by side), or the
+cold sandbox runner where warm workers cannot run. Pools are started when the server starts for
+the labs students are working on (open in the course calendar, else the labs most recently
+submitted), kept for at most `max_pools` labs. The threads only wait on sandboxed processes: no
+student code runs in the web process. On start the queue takes back every attempt a previous
+server left queued or running.
 """
 
 from __future__ import annotations
 
-import queue
+import os
 import threading
 import traceback
+from collections import Counter
+from datetime import UTC, datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from graders.service.pools import LabPools
 from graders.spec import Course
+from graders.store.course_config import read_settings
+from graders.web.fairness import fair_order
 from graders.web.grading import grade_attempt, requeue_failed
 from graders.web.models import DONE, LAB, QUEUED, RUNNING, Attempt, engine_for
 
-STOP = -1
+IDLE_LOOK_SECONDS = 5.0  # a thread with nothing to do looks at the database this often anyway
+
+
+def default_graders() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 class EmbeddedQueue:
@@ -32,83 +43,160 @@ class EmbeddedQueue:
         db_url: str,
         course: Course,
         *,
-        threads: int = 1,
+        threads: int | None = None,
         use_warm: bool = True,
         max_pools: int = 3,
     ) -> None:
         self.db_url, self.course = db_url, course
-        self.jobs: queue.Queue[int] = queue.Queue()
-        self.pools = LabPools(course, use_warm=use_warm, max_pools=max_pools)
+        count = threads or default_graders()
+        self.pools = LabPools(course, use_warm=use_warm, max_pools=max_pools, gradings=count)
+        self.taken: dict[int, str] = {}  # attempt id → student, picked by a thread of ours
+        self.changed = threading.Condition()
+        self.generation = 0  # bumped by every submission: a thread never sleeps past one
+        self.closing = False
         self.threads = [
             threading.Thread(target=self._work, name=f"seqlab-queue-{n}", daemon=True)
-            for n in range(threads)
+            for n in range(count)
         ]
 
     def start(self) -> None:
         requeue_failed(self.db_url)  # failed through no fault of the student's: again
-        with Session(engine_for(self.db_url)) as session:
+        with Session(engine_for(self.db_url)) as session, session.begin():
             # This queue is its database's only grader: an attempt left running was held by
             # a server that stopped, and its lease need not be waited out.
-            with session.begin():
-                session.execute(
-                    update(Attempt)
-                    .where(Attempt.kind == LAB, Attempt.status == RUNNING)
-                    .values(status=QUEUED, claim=None, lease_until=None)
-                )
-            unfinished = session.scalars(
-                select(Attempt.id)
-                .where(Attempt.kind == LAB, Attempt.status.in_((QUEUED, RUNNING)))
-                .order_by(Attempt.id)
+            session.execute(
+                update(Attempt)
+                .where(Attempt.kind == LAB, Attempt.status == RUNNING)
+                .values(status=QUEUED, claim=None, lease_until=None)
             )
-            for attempt_id in unfinished:
-                self.jobs.put(attempt_id)
         for thread in self.threads:
             thread.start()
+        threading.Thread(target=self._warm_up, name="seqlab-warm-up", daemon=True).start()
 
     def submit(self, attempt_id: int) -> None:
-        self.jobs.put(attempt_id)
+        self._wake()
 
     def position(self, attempt_id: int) -> int:
         return queue_position(self.db_url, attempt_id)
 
+    def _wake(self) -> None:
+        with self.changed:
+            self.generation += 1
+            self.changed.notify_all()
+
     def _work(self) -> None:
         while True:
-            attempt_id = self.jobs.get()
-            if attempt_id == STOP:
-                return
+            with self.changed:
+                if self.closing:
+                    return
+                seen = self.generation
+            attempt_id = self._take_next()
+            if attempt_id is None:
+                with self.changed:
+                    if self.generation == seen and not self.closing:
+                        self.changed.wait(IDLE_LOOK_SECONDS)
+                continue
             try:
-                lab_id = self._lab_of(attempt_id)
+                self._grade(attempt_id)
+            finally:
+                with self.changed:
+                    self.taken.pop(attempt_id, None)
 
-                # Resolved at the first run, after grade_attempt has claimed the attempt: the
-                # page shows "running" while a new warm pool starts, not "queued".
-                def runner(*args, lab_id=lab_id, **kwargs):
-                    return self.pools.runner(lab_id)(*args, **kwargs)
+    def _take_next(self) -> int | None:
+        with self.changed:  # one thread picks at a time: two never pick the same attempt
+            with Session(engine_for(self.db_url)) as session:
+                waiting, busy = waiting_and_busy(session)
+            busy.update(Counter(self.taken.values()))
+            students = dict(waiting)
+            for attempt_id in fair_order([(a, s) for a, s in waiting if a not in self.taken], busy):
+                self.taken[attempt_id] = students[attempt_id]
+                return attempt_id
+            return None
 
-                status = grade_attempt(self.db_url, attempt_id, runner, course=self.course)
-                if status == DONE:  # the lab's files work: what failed through them, again
-                    for again in requeue_failed(self.db_url, lab_id):
-                        self.jobs.put(again)
-            except Exception:  # keep serving; grade_attempt recorded what it could
-                traceback.print_exc()
+    def _grade(self, attempt_id: int) -> None:
+        try:
+            lab_id = self._lab_of(attempt_id)
+
+            # Resolved at the first run, after grade_attempt has claimed the attempt: the
+            # page shows "running" while a new warm pool starts, not "queued".
+            def runner(*args, lab_id=lab_id, **kwargs):
+                return self.pools.runner(lab_id)(*args, **kwargs)
+
+            status = grade_attempt(self.db_url, attempt_id, runner, course=self.course)
+            if status == DONE and requeue_failed(self.db_url, lab_id):
+                self._wake()  # the lab's files work: what failed through them, again
+        except Exception:  # keep serving; grade_attempt recorded what it could
+            traceback.print_exc()
 
     def _lab_of(self, attempt_id: int) -> str:
         with Session(engine_for(self.db_url)) as session:
             return session.scalar(select(Attempt.lab).where(Attempt.id == attempt_id)) or ""
 
+    def _warm_up(self) -> None:
+        """Start the pools of the labs students are working on before their first submission."""
+        try:
+            for lab_id in labs_in_use(self.db_url, self.course)[: self.pools.max_pools]:
+                if self.closing:
+                    return
+                self.pools.runner(lab_id)
+        except Exception:  # a lab that cannot start is reported at its first grading
+            traceback.print_exc()
+
     def close(self) -> None:
-        for _thread in self.threads:
-            self.jobs.put(STOP)
+        with self.changed:
+            self.closing = True
+            self.changed.notify_all()
         for thread in self.threads:
             thread.join(timeout=5)
         self.pools.close()
 
 
-def queue_position(db_url: str, attempt_id: int) -> int:
-    """1 = next to be graded; counted in the database, so any queue agrees on it."""
-    with Session(engine_for(db_url)) as session:
-        ahead = session.scalar(
-            select(func.count())
-            .select_from(Attempt)
-            .where(Attempt.kind == LAB, Attempt.status == QUEUED, Attempt.id < attempt_id)
+def waiting_and_busy(session: Session) -> tuple[list[tuple[int, str]], Counter[str]]:
+    """The queued lab attempts ((id, student)) and, per student, how many attempts have been
+    served since the oldest of them arrived (being graded, or started meanwhile): the turns a
+    student has had while others waited."""
+    waiting = session.execute(
+        select(Attempt.id, Attempt.student, Attempt.created_at).where(
+            Attempt.kind == LAB, Attempt.status == QUEUED
         )
-    return int(ahead or 0) + 1
+    ).all()
+    served = Attempt.status == RUNNING
+    if waiting:
+        served = or_(served, Attempt.started_at >= min(row.created_at for row in waiting))
+    busy = session.scalars(select(Attempt.student).where(Attempt.kind == LAB, served)).all()
+    return [(row.id, row.student) for row in waiting], Counter(busy)
+
+
+def queue_position(db_url: str, attempt_id: int) -> int:
+    """1 = next to be graded, in the fair order the queues keep (fairness.py); counted in the
+    database, so any queue agrees on it."""
+    with Session(engine_for(db_url)) as session:
+        waiting, busy = waiting_and_busy(session)
+    order = fair_order(waiting, busy)
+    return order.index(attempt_id) + 1 if attempt_id in order else 1
+
+
+def labs_in_use(db_url: str, course: Course, *, at: datetime | None = None) -> list[str]:
+    """The labs whose pools are worth starting now: those the course calendar has open (the
+    soonest due first), else the labs most recently submitted."""
+    at = at or datetime.now(UTC)
+    labs = [lab.id for lab in course.labs()]
+    _table, calendar = read_settings(course.root)
+    latest = datetime.max.replace(tzinfo=UTC)
+
+    def open_now(lab_id: str) -> bool:
+        window = calendar.windows.get(lab_id)
+        end = window and (window.lock or window.due)
+        return bool(window and (window.open or end) and (window.open or at) <= at <= (end or at))
+
+    calendar_open = [lab_id for lab_id in labs if open_now(lab_id)]
+    if calendar_open:
+        return sorted(calendar_open, key=lambda lab_id: calendar.window(lab_id).due or latest)
+    with Session(engine_for(db_url)) as session:
+        recent = session.execute(
+            select(Attempt.lab, func.max(Attempt.id))
+            .where(Attempt.kind == LAB)
+            .group_by(Attempt.lab)
+            .order_by(func.max(Attempt.id).desc())
+        ).all()
+    return [lab_id for lab_id, _last in recent if lab_id in labs]

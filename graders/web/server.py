@@ -45,10 +45,13 @@ def build(
     lang: str = "zh",
     queue: str | None = None,
     broker: str | None = None,
+    graders: int | None = None,
 ):
     """The app and its queue, the roster imported; prints what a person needs to know.
     Options given here win over the environment and seqlab.toml (config.py)."""
-    config = load_config().with_overrides(queue=queue, broker_url=broker, db_url=db)
+    config = load_config().with_overrides(
+        queue=queue, broker_url=broker, db_url=db, graders=graders
+    )
     url = database_url(config.db_url or DEFAULT_DB)
     if roster is not None:
         from graders.submission import read_text
@@ -63,7 +66,7 @@ def build(
         jobs = CeleryQueue(config, url, course.root)
         print(say("web.serve_celery", lang, broker=shown_url(config.broker_url)), flush=True)
     else:
-        jobs = EmbeddedQueue(url, course, use_warm=use_warm)
+        jobs = EmbeddedQueue(url, course, threads=config.graders or None, use_warm=use_warm)
     settings = WebSettings(db_url=url, course=course, https=https, rate_count=rate_count)
     return create_app(settings, jobs), url
 
@@ -81,6 +84,7 @@ def serve(
     lang: str,
     queue: str | None = None,
     broker: str | None = None,
+    graders: int | None = None,
 ) -> None:
     import uvicorn
 
@@ -95,6 +99,7 @@ def serve(
         lang=lang,
         queue=queue,
         broker=broker,
+        graders=graders,
     )
     print(say("web.serve_started", lang, host=host, port=port, db=shown_url(url)), flush=True)
     # Behind the https proxy (--https) the client's address, which sign-in throttling counts

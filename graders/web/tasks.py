@@ -30,9 +30,10 @@ from graders.service.pools import LabPools
 from graders.spec import Course
 from graders.store.database import database_url, shown_url
 from graders.web.config import DEFAULT_DB, PlatformConfig, load_config
+from graders.web.fairness import fair_order
 from graders.web.grading import grade_attempt, requeue_failed
-from graders.web.models import DONE, LAB, QUEUED, RUNNING, Attempt, engine_for
-from graders.web.queue import queue_position
+from graders.web.models import DONE, LAB, QUEUED, RUNNING, Attempt, engine_for, now
+from graders.web.queue import queue_position, waiting_and_busy
 
 QUEUE_NAME = "seqlab-grading"
 RETRY_SECONDS = 5.0  # after our own failure (the database away), first wait; doubles …
@@ -99,22 +100,28 @@ configure(load_config())
 
 @app.task(name="seqlab.grade", bind=True, max_retries=None)
 def grade(self, attempt_id: int, failures: int = 0) -> str:
-    """Grade one attempt with this process's warm pool for its lab."""
+    """Grade the next waiting attempt in the fair order (fairness.py) — every waiting attempt
+    has a task, so each task grading one keeps the count — with this process's warm pool for
+    its lab; this task's own attempt when nothing else is waiting."""
     current = state()
+    grader = self.request.hostname or socket.gethostname()
     try:
-        lab_id = _lab_of(current.db_url, attempt_id)
+        for candidate in _candidates(current.db_url, attempt_id):
+            lab_id = _lab_of(current.db_url, candidate)
 
-        def runner(*args, **kwargs):  # resolved after the claim: a new pool starts as "running"
-            return current.lab_pools().runner(lab_id)(*args, **kwargs)
+            def runner(*args, lab_id=lab_id, **kwargs):  # after the claim: a new pool "runs"
+                return current.lab_pools().runner(lab_id)(*args, **kwargs)
 
-        status = grade_attempt(
-            current.db_url,
-            attempt_id,
-            runner,
-            course=current.course(),
-            lease_seconds=current.config.lease_seconds,
-            grader=self.request.hostname or socket.gethostname(),
-        )
+            status = grade_attempt(
+                current.db_url,
+                candidate,
+                runner,
+                course=current.course(),
+                lease_seconds=current.config.lease_seconds,
+                grader=grader,
+            )
+            if status != RUNNING:  # graded (or finished meanwhile): this task's turn is used
+                break
     except Exception:  # ours (the database, the broker), never the student's
         traceback.print_exc()
         if failures >= MAX_FAILURES:
@@ -123,13 +130,28 @@ def grade(self, attempt_id: int, failures: int = 0) -> str:
             kwargs={"failures": failures + 1}, countdown=RETRY_SECONDS * 2**failures
         ) from None
     if status == RUNNING:
-        # Another grader holds the attempt and renews its lease: it is alive. Come back when
-        # the lease could have lapsed; then it is done, or its grader died and it is ours.
+        # Every candidate is held by a grader that renews its lease, this task's own among
+        # them: come back when a lease could have lapsed; then it is done, or its grader died
+        # and this task grades it.
         raise self.retry(countdown=current.config.lease_seconds)
     if status == DONE:  # the lab's files work: what failed through them is graded again
         for again in requeue_failed(current.db_url, lab_id):
             grade.apply_async((again,))
     return status
+
+
+def _candidates(db_url: str, attempt_id: int) -> list[int]:
+    """Attempts a grader died holding (their lease lapsed: they have waited longest), then the
+    waiting ones in the fair order, then this task's own (perhaps held by a live grader)."""
+    with Session(engine_for(db_url)) as session:
+        stranded = session.scalars(
+            select(Attempt.id)
+            .where(Attempt.kind == LAB, Attempt.status == RUNNING, Attempt.lease_until < now())
+            .order_by(Attempt.id)
+        ).all()
+        waiting, busy = waiting_and_busy(session)
+    order = [*stranded, *fair_order(waiting, busy)]
+    return order if attempt_id in order else [*order, attempt_id]
 
 
 def _lab_of(db_url: str, attempt_id: int) -> str:

@@ -1727,6 +1727,16 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "--base 的值 `{value}` 不可用：它是学习平台访问 seqlab 服务器所用的公开 `https` 基础地址（`seqlab serve` 对外发布的地址，例如反向代理后的地址），不含页面路径，例如 `--base https://seqlab.example.edu`（仅本机回环地址可用 http://）。",
         "--base `{value}` is not usable: it is the public https base URL of the seqlab server as the LMS reaches it (where `seqlab serve` is published, e.g. behind a reverse proxy), without a page path, e.g. --base https://seqlab.example.edu (http:// only on this machine's loopback).",
     ),
+    # --- issue 15 red team (fix15b): the score of record everywhere, rules page, wording ------
+    "web.record_adjusted": (
+        "记录成绩：{score}/{max}（教师已调整）",
+        "Score of record: {score}/{max} (adjusted by staff)",
+    ),
+    "web.record_reason": ("原因：{reason}", "Reason: {reason}"),
+    "web.record_late": (
+        "记录成绩：{score}/{max}（迟交 {days} 天，原分 {raw}）",
+        "Score of record: {score}/{max} ({days} day(s) late, raw {raw})",
+    ),
     # --- generic ----------------------------------------------------------------------------------
     "internal": (
         "评测系统内部出错（{error}）。这不是你的问题；请把这条信息报告给课程工作人员。",

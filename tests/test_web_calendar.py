@@ -300,3 +300,34 @@ def test_a_late_attempt_s_page_api_and_history_say_the_score_that_counts(site, c
     assert main([*args, "--course", str(course.root), "--lab", LAB]) == 0
     out = capsys.readouterr().out
     assert f"− 20 % = {points * 0.8:g} counts" in out and "does not count" in out, out
+
+
+def test_attempt_lists_and_the_lab_page_say_the_score_of_record_with_staff_overrides(site):
+    """Each listed attempt says the score it counts for; the lab page and the attempt API give
+    the score of record with a staff override (its reason to staff only), also for a student
+    who never submitted."""
+    base, url, course = site
+    points = sum(t.points for t in course.lab(LAB).tests)
+    late = graded_at(url, course, "bob", datetime.now(UTC) - timedelta(hours=2))  # 2 days late
+    bob, _token = signed_in(base, "bob", "bob-pass-12")
+    bob.cookies.set("seqlab_lang", "en")
+    counts = f"{points:g} − 20 % = {points * 0.8:g} counts"
+    assert counts in bob.get(f"/labs/{LAB}/history").text  # the 评测记录 lists' rows
+    assert counts in bob.get(f"/labs/{LAB}").text
+    teach, token = signed_in(base, "teach", "teach-pass-1")
+    teach.cookies.set("seqlab_lang", "en")
+    assert counts in teach.get("/instructor/students/bob").text  # the staff's per-attempt line
+    for student, score in (("bob", 0.9 * points), ("alice", 0.5 * points)):
+        form = {"csrf": token, "lab": LAB, "score": f"{score:g}", "reason": f"oral exam {student}"}
+        assert teach.post(f"/instructor/students/{student}/override", data=form).status_code == 200
+    data = bob.get(f"/api/attempts/{late}").json()
+    assert data["adjusted"] is True and data["record_score"] == pytest.approx(0.9 * points)
+    adjusted = f"Score of record: {0.9 * points:g}/{points:g} (adjusted by staff)"
+    assert adjusted in data["record_text"] and "oral exam" not in str(data)
+    page = bob.get(f"/labs/{LAB}").text
+    assert adjusted in page and "oral exam" not in page
+    assert "Reason: oral exam bob" in teach.get(f"/api/attempts/{late}").json()["record_text"]
+    alice, _token = signed_in(base, "alice", "alice-pass-1")
+    alice.cookies.set("seqlab_lang", "en")
+    page = alice.get(f"/labs/{LAB}").text  # no submission: the override is the score of record
+    assert f"Score of record: {0.5 * points:g}/{points:g} (adjusted by staff)" in page

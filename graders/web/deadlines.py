@@ -18,10 +18,10 @@ from sqlalchemy.orm import Session
 
 from graders.messages import say
 from graders.store.calendar import IMMEDIATELY, NEVER, Calendar, cooldown_left
+from graders.store.effective import course_rules
 from graders.web.deps import lang_of
 from graders.web.models import INSTRUCTOR, QUIZ, Attempt, User, now
 from graders.web.pages import render, wants_json
-from graders.web.scores import course_rules
 
 
 def calendar_of(request: Request) -> Calendar:

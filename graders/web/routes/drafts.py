@@ -27,6 +27,7 @@ from graders.web.deps import DB, CsrfChecked, Lang, Posted, SignedIn
 from graders.web.limits import MAX_SUBMISSION_BYTES
 from graders.web.models import Attempt, Draft, now
 from graders.web.pages import render
+from graders.web.routes.api import counts_of
 from graders.web.unlock import OpenLab  # a locked 关卡's drafts and history: 403
 
 router = APIRouter()
@@ -111,6 +112,7 @@ def save_draft(
 
 
 @router.get("/labs/{lab_id}/history", response_class=HTMLResponse)
-def history(request: Request, user: SignedIn, lab: OpenLab, db: DB) -> Response:
+def history(request: Request, user: SignedIn, lab: OpenLab, db: DB, lang: Lang) -> Response:
     attempts = lab_attempts(db, user.username, lab.id)
-    return render(request, "history.html", user, attempts=attempts)
+    counts = counts_of(request, attempts, lang)  # the score each one counts for
+    return render(request, "history.html", user, attempts=attempts, counts=counts)

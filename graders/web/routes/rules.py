@@ -17,13 +17,13 @@ from graders.errors import SpecError
 from graders.settings import COURSE_CONFIG
 from graders.store.course_config import ITEM_KEYS, Override, read_table
 from graders.store.dead_ends import dead_ends, said
+from graders.store.effective import course_rules
 from graders.store.record import rules_for
 from graders.store.tables import Rule
 from graders.web.deps import DB, CsrfChecked, Instructor, Lang, Posted, lang_of
 from graders.web.models import now
 from graders.web.pages import render
 from graders.web.routes.quizzes import quiz_ids
-from graders.web.scores import course_rules
 
 router = APIRouter()
 COURSE_KEYS = (

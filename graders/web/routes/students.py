@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from graders.errors import SpecError
 from graders.messages import say
+from graders.store.effective import course_rules
 from graders.store.gradebook import Gradebook
 from graders.store.tables import ScoreOverride
 from graders.web.deps import DB, CsrfChecked, Instructor, Lab, Lang, Posted
@@ -25,7 +26,7 @@ from graders.web.models import User, now
 from graders.web.pages import render
 from graders.web.regrade import progress, regrade
 from graders.web.routes.quizzes import quiz_bank, quiz_ids
-from graders.web.scores import course_rules, student_page
+from graders.web.scores import student_page
 from graders.web.student_view import student_labs
 
 router = APIRouter()

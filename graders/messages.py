@@ -1737,6 +1737,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "记录成绩：{score}/{max}（迟交 {days} 天，原分 {raw}）",
         "Score of record: {score}/{max} ({days} day(s) late, raw {raw})",
     ),
+    "report.class_of_record": (
+        "成绩为记录成绩（已计迟交扣分与教师调整）",
+        "scores are the scores of record (late penalties and staff adjustments applied)",
+    ),
     # --- generic ----------------------------------------------------------------------------------
     "internal": (
         "评测系统内部出错（{error}）。这不是你的问题；请把这条信息报告给课程工作人员。",

@@ -1741,6 +1741,14 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "成绩为记录成绩（已计迟交扣分与教师调整）",
         "scores are the scores of record (late penalties and staff adjustments applied)",
     ),
+    "lti.status_sent": ("已回传 {count} 个", "sent {count}"),
+    "lti.status_unchanged": (
+        "平台已有、未变 {count} 个",
+        "unchanged (the platform has it) {count}",
+    ),
+    "lti.status_failed": ("失败 {count} 个", "failed {count}"),
+    "lti.status_nothing": ("尚无成绩 {count} 个", "nothing counts yet {count}"),
+    "lti.status_none": ("没有学习平台链接", "no LMS links"),
     # --- generic ----------------------------------------------------------------------------------
     "internal": (
         "评测系统内部出错（{error}）。这不是你的问题；请把这条信息报告给课程工作人员。",

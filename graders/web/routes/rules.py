@@ -21,6 +21,7 @@ from graders.store.effective import course_rules
 from graders.store.record import rules_for
 from graders.store.tables import Rule
 from graders.web.deps import DB, CsrfChecked, Instructor, Lang, Posted, lang_of
+from graders.web.lti.outbox import rules_changed
 from graders.web.models import now
 from graders.web.pages import render
 from graders.web.routes.quizzes import quiz_ids
@@ -135,4 +136,8 @@ def save_rules(
     for (i, s, n), v in wanted.items():
         db.add(Rule(item=i, student=s, name=n, value=v, changed_by=user.username, changed_at=now()))
     db.commit()
+    # Any score of record may have changed: the LMS gets the changed ones (AGS), as after an
+    # override, in the background.
+    settings = request.app.state.settings
+    rules_changed(settings.db_url, settings.course.root)
     return RedirectResponse("/instructor/rules?saved=1", status_code=303)

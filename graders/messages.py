@@ -1749,6 +1749,18 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "lti.status_failed": ("失败 {count} 个", "failed {count}"),
     "lti.status_nothing": ("尚无成绩 {count} 个", "nothing counts yet {count}"),
     "lti.status_none": ("没有学习平台链接", "no LMS links"),
+    "course.fix_pass_fraction": (
+        "`pass` 是百分数（0–100），不是比例：是不是想写 {percent}？例如 `pass = 60`。",
+        "`pass` is a percentage (0–100), not a fraction: did you mean {percent}? e.g. pass = 60.",
+    ),
+    "rules.unknown_student": (
+        "{student} 不在名单中，延期没有保存（最接近的学号：{near}）。请改用名单中的学号，或先导入名单。",
+        "{student} is not on the roster, so the extension was not saved (the nearest id: {near}). Use a roster id, or import the roster first.",
+    ),
+    "rules.from_file": (
+        "来自 {config}：{value}（这里填写的值优先）",
+        "from {config}: {value} (a value entered here overrides it)",
+    ),
     # --- generic ----------------------------------------------------------------------------------
     "internal": (
         "评测系统内部出错（{error}）。这不是你的问题；请把这条信息报告给课程工作人员。",

@@ -331,3 +331,27 @@ def test_attempt_lists_and_the_lab_page_say_the_score_of_record_with_staff_overr
     alice.cookies.set("seqlab_lang", "en")
     page = alice.get(f"/labs/{LAB}").text  # no submission: the override is the score of record
     assert f"Score of record: {0.5 * points:g}/{points:g} (adjusted by staff)" in page
+
+
+def test_the_rules_page_shows_the_file_s_settings_and_refuses_an_unknown_student(site):
+    """seqlab.toml's extensions and an item's `policy` are shown, marked as the file's; an
+    extension for someone not on the roster is refused with the nearest roster id."""
+    base, _url, course = site
+    config = course.root / "seqlab.toml"
+    before = config.read_text(encoding="utf-8")
+    extended = before.replace('late_policy = "closed"', 'policy = "closed"')
+    config.write_text(extended + f"[extensions.bob]\n{LAB} = {stamp(timedelta(days=5))}\n", "utf-8")
+    try:
+        teach, token = signed_in(base, "teach", "teach-pass-1")
+        teach.cookies.set("seqlab_lang", "en")
+        page = teach.get("/instructor/rules").text
+        assert f'name="ext|bob|{LAB}"' in page and "from seqlab.toml" in page
+        assert "a value entered here overrides it" in page
+        assert re.search(r'name="set\|attention\|late_policy" value="" placeholder="closed"', page)
+        new = {"csrf": token, "new_student": "bbo", "new_item": LAB}
+        refused = teach.post("/instructor/rules", data={**new, "new_due": stamp(timedelta(days=1))})
+        assert refused.status_code == 400 and "bbo is not on the roster" in refused.text
+        assert "the nearest id: bob" in refused.text
+        assert 'name="ext|bbo|' not in teach.get("/instructor/rules").text  # nothing stored
+    finally:
+        config.write_text(before, encoding="utf-8")

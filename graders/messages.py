@@ -1761,6 +1761,19 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "来自 {config}：{value}（这里填写的值优先）",
         "from {config}: {value} (a value entered here overrides it)",
     ),
+    "web.unknown_item": (
+        "课程中没有编号为 {item} 的实训或测验（最接近的编号：{near}）；什么也没有改动。",
+        "The course has no lab or quiz {item} (the nearest id: {near}); nothing was changed.",
+    ),
+    "web.regrade_bad": (
+        "没有重新评测：`{value}` 不是提交编号（例如 12），也没有指定实训。",
+        "Nothing was regraded: `{value}` is not an attempt number (e.g. 12), and no lab was named.",
+    ),
+    "rules.heading_not_open": ("尚未开放", "Not open yet"),
+    "rules.heading_locked": ("已关闭", "Closed"),
+    "rules.heading_closed": ("截止时间已过", "Past the due time"),
+    "rules.heading_attempts": ("作答次数已用完", "No attempts left"),
+    "rules.heading_cooldown": ("请稍后再作答", "Not yet: wait before answering again"),
     # --- generic ----------------------------------------------------------------------------------
     "internal": (
         "评测系统内部出错（{error}）。这不是你的问题；请把这条信息报告给课程工作人员。",

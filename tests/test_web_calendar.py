@@ -123,6 +123,8 @@ def test_a_lab_past_its_lock_is_refused_with_the_rule_and_nothing_stored(site):
         )
         assert refused.status_code == 403
         assert "不再接受提交" in refused.text and "Asia/Shanghai" in refused.text
+        assert "你没有权限" not in refused.text  # a rule, headed by what it is: closed
+        assert accept != "text/html" or "<h1>已关闭</h1>" in refused.text
     client.cookies.set("seqlab_lang", "en")
     refused = client.post(
         f"/labs/{LAB}/submit",

@@ -47,13 +47,24 @@ def span(delta: timedelta, lang: str) -> str:
     return say("rules.minutes", lang, m=rest // 60, s=rest % 60)
 
 
+HEADINGS = {
+    "rules.refused_not_open": "rules.heading_not_open",
+    "rules.refused_locked": "rules.heading_locked",
+    "rules.refused_closed": "rules.heading_closed",
+    "rules.refused_attempts": "rules.heading_attempts",
+    "rules.refused_cooldown": "rules.heading_cooldown",
+}
+
+
 def refused(request: Request, user: User, key: str, **params: object) -> Response:
     """403 with the rule said: JSON for the lab page's script, else a page."""
     text = say(key, lang_of(request), **params)
     if wants_json(request):
         # "rule": the page's script says it, rather than take a 403 for an expired session.
         return JSONResponse({"error": text, "rule": True}, status_code=403)
-    return render(request, "error.html", user, 403, message_key="web.error_403", message=text)
+    # Headed by what it is (not open yet, closed, …), not as a permission error.
+    heading = HEADINGS.get(key, "web.error_403")
+    return render(request, "error.html", user, 403, message_key=heading, message=text)
 
 
 def gate(request: Request, user: User, item: str, title: str) -> Response | None:

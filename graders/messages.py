@@ -1774,6 +1774,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "rules.heading_closed": ("截止时间已过", "Past the due time"),
     "rules.heading_attempts": ("作答次数已用完", "No attempts left"),
     "rules.heading_cooldown": ("请稍后再作答", "Not yet: wait before answering again"),
+    "batch.history_zone": ("时间为课程时区 {zone}", "times in the course's time zone {zone}"),
     # --- generic ----------------------------------------------------------------------------------
     "internal": (
         "评测系统内部出错（{error}）。这不是你的问题；请把这条信息报告给课程工作人员。",

@@ -10,6 +10,7 @@ import re
 import shutil
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session
 from web_helpers import LAB, csrf_of, serve
 
 from graders.spec import Course
+from graders.store.calendar import local_time
 from graders.web.app import WebSettings, create_app
 from graders.web.models import Attempt, engine_for
 from graders.web.queue import EmbeddedQueue
@@ -302,6 +304,7 @@ def test_a_late_attempt_s_page_api_and_history_say_the_score_that_counts(site, c
     assert main([*args, "--course", str(course.root), "--lab", LAB]) == 0
     out = capsys.readouterr().out
     assert f"− 20 % = {points * 0.8:g} counts" in out and "does not count" in out, out
+    assert "Asia/Shanghai" in out  # its times on the course's clock, labelled
 
 
 def test_attempt_lists_and_the_lab_page_say_the_score_of_record_with_staff_overrides(site):
@@ -310,11 +313,17 @@ def test_attempt_lists_and_the_lab_page_say_the_score_of_record_with_staff_overr
     who never submitted."""
     base, url, course = site
     points = sum(t.points for t in course.lab(LAB).tests)
-    late = graded_at(url, course, "bob", datetime.now(UTC) - timedelta(hours=2))  # 2 days late
+    handed_in = datetime.now(UTC) - timedelta(hours=2)
+    late = graded_at(url, course, "bob", handed_in)  # 2 days late
     bob, _token = signed_in(base, "bob", "bob-pass-12")
     bob.cookies.set("seqlab_lang", "en")
     counts = f"{points:g} − 20 % = {points * 0.8:g} counts"
-    assert counts in bob.get(f"/labs/{LAB}/history").text  # the 评测记录 lists' rows
+    history = bob.get(f"/labs/{LAB}/history").text
+    assert counts in history  # the 评测记录 lists' rows
+    # Times on the course's clock, labelled, as the deadlines are (one formatting function).
+    shown = local_time(handed_in, ZoneInfo("Asia/Shanghai"), seconds=True)
+    assert shown.endswith("(Asia/Shanghai)") and shown in history
+    assert shown in bob.get(f"/attempts/{late}").text
     assert counts in bob.get(f"/labs/{LAB}").text
     teach, token = signed_in(base, "teach", "teach-pass-1")
     teach.cookies.set("seqlab_lang", "en")
@@ -329,6 +338,7 @@ def test_attempt_lists_and_the_lab_page_say_the_score_of_record_with_staff_overr
     page = bob.get(f"/labs/{LAB}").text
     assert adjusted in page and "oral exam" not in page
     assert "Reason: oral exam bob" in teach.get(f"/api/attempts/{late}").json()["record_text"]
+    assert shown in teach.get("/instructor/students/bob").text
     alice, _token = signed_in(base, "alice", "alice-pass-1")
     alice.cookies.set("seqlab_lang", "en")
     page = alice.get(f"/labs/{LAB}").text  # no submission: the override is the score of record

@@ -146,6 +146,7 @@ def cmd_gradebook_history(args) -> int:
     that counts (late penalty, staff overrides) as the web and the CSV say it (record.py)."""
     from rich.table import Table
 
+    from graders.store.calendar import local_time
     from graders.store.gradebook import Gradebook
     from graders.store.record import counting, counting_said
 
@@ -158,9 +159,11 @@ def cmd_gradebook_history(args) -> int:
     if not rows and not decided:
         raise UsageError("batch.history_none", student=args.student)
     record = {(d.rule_grade or d.grade).id for d in decided.values()}
-    table = Table(title=say("batch.history_title", args.lang, student=args.student))
+    title = say("batch.history_title", args.lang, student=args.student)
+    zone = say("batch.history_zone", args.lang, zone=rules.calendar.zone.key)
+    table = Table(title=f"{title} · {zone}")  # its times on the course's clock, said once
     for key in HISTORY_COLUMNS:
-        table.add_column(say(key, args.lang))
+        table.add_column(say(key, args.lang), no_wrap=key == "batch.history_submitted")
     notes = []
     for g in sorted(rows, key=lambda g: (g.lab, g.submitted_at or g.graded_at, g.id)):
         how = counting(g.student, g.lab, g.submitted_at, g.score, rules.calendar)
@@ -169,7 +172,7 @@ def cmd_gradebook_history(args) -> int:
         counts = "—" if how.score is None and how.refused else f"{how.score:g}"
         score = "" if g.score is None else f"{counts}/{g.max_score:g}"
         mark = say("batch.history_chosen", args.lang) if g.chosen else "✓"
-        when = (g.submitted_at or g.graded_at).strftime("%Y-%m-%d %H:%M")
+        when = local_time(g.submitted_at or g.graded_at, rules.calendar.zone, label=False)
         cells = (str(g.id), g.lab, when, g.status, score, mark if g.id in record else "")
         table.add_row(*map(visible, (*cells, g.source)))
         said = counting_said(how, args.lang)

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from graders.messages import say
-from graders.store.calendar import IMMEDIATELY, NEVER, Calendar, cooldown_left
+from graders.store.calendar import IMMEDIATELY, NEVER, Calendar, cooldown_left, local_time
 from graders.store.effective import course_rules
 from graders.web.deps import lang_of
 from graders.web.models import INSTRUCTOR, QUIZ, Attempt, User, now
@@ -33,7 +33,7 @@ def calendar_of(request: Request) -> Calendar:
 
 
 def when(moment: datetime, calendar: Calendar) -> str:
-    return f"{moment.astimezone(calendar.zone):%Y-%m-%d %H:%M} ({calendar.zone.key})"
+    return local_time(moment, calendar.zone)
 
 
 def span(delta: timedelta, lang: str) -> str:

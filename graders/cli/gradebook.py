@@ -163,7 +163,7 @@ def cmd_gradebook_history(args) -> int:
     zone = say("batch.history_zone", args.lang, zone=rules.calendar.zone.key)
     table = Table(title=f"{title} · {zone}")  # its times on the course's clock, said once
     for key in HISTORY_COLUMNS:
-        table.add_column(say(key, args.lang), no_wrap=key == "batch.history_submitted")
+        table.add_column(say(key, args.lang))
     notes = []
     for g in sorted(rows, key=lambda g: (g.lab, g.submitted_at or g.graded_at, g.id)):
         how = counting(g.student, g.lab, g.submitted_at, g.score, rules.calendar)

@@ -1775,6 +1775,14 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "rules.heading_attempts": ("作答次数已用完", "No attempts left"),
     "rules.heading_cooldown": ("请稍后再作答", "Not yet: wait before answering again"),
     "batch.history_zone": ("时间为课程时区 {zone}", "times in the course's time zone {zone}"),
+    "rules.quiz_closed": (
+        "本测验已关闭，不能再作答",
+        "This quiz is closed: no more attempts can be made",
+    ),
+    "rules.answers_shown_now": (
+        "正确答案与解析已公布（{when} 起）：打开你的作答即可查看",
+        "The answers and explanations are shown now (since {when}): open your attempts to see them",
+    ),
     # --- generic ----------------------------------------------------------------------------------
     "internal": (
         "评测系统内部出错（{error}）。这不是你的问题；请把这条信息报告给课程工作人员。",

@@ -367,3 +367,26 @@ def test_the_rules_page_shows_the_file_s_settings_and_refuses_an_unknown_student
         assert 'name="ext|bbo|' not in teach.get("/instructor/rules").text  # nothing stored
     finally:
         config.write_text(before, encoding="utf-8")
+
+
+def test_a_closed_quiz_says_it_is_closed_and_its_key_once_the_rule_allows(site):
+    """Past its due time with late answers closed: no paper, no "attempts left", and the key
+    is said to be shown now (not "after <a past date>") and is shown on the attempts."""
+    base, _url, course = site
+    teach, teach_token = signed_in(base, "teach", "teach-pass-1")
+    past = {"csrf": teach_token, "set|attention|due": stamp(-timedelta(hours=2))}
+    assert teach.post("/instructor/rules", data=past).status_code == 200
+    try:
+        for name, password in (("bob", "bob-pass-12"), ("alice", "alice-pass-1")):
+            client, _token = signed_in(base, name, password)
+            page = client.get("/quizzes/attention").text
+            assert "本测验已关闭，不能再作答" in page and 'id="quiz-form"' not in page
+            assert "剩余作答次数" not in page and "作答次数已用完" not in page
+            assert "正确答案与解析已公布" in page and "后公布" not in page
+        # alice's first attempt, answered (an empty one never shows the key)
+        attempt = re.findall(r'href="(/quizzes/attention/attempts/\d+)"', page)[-1]
+        assert '<td class="key">' in client.get(attempt).text
+        bank = load_quiz(course.banks_dir, "attention")
+        assert bank.questions[0].explanation["zh"] in client.get(attempt).text
+    finally:
+        teach.post("/instructor/rules", data={"csrf": teach_token})

@@ -163,10 +163,22 @@ def notes(request: Request, user: User, item: str, quiz_db: Session | None = Non
     return said
 
 
+def quiz_closed(request: Request, user: User, item: str) -> bool:
+    """The quiz takes no more answers from this student (past their lock, or past the due
+    time when late answers are closed): its page says so instead of offering the paper."""
+    if user.role == INSTRUCTOR:
+        return False
+    state = calendar_of(request).state(user.username, item, now())
+    return not state.open and state.reason in ("locked", "closed")
+
+
 def _quiz_notes(calendar, db, user, item, lang, at) -> list[str]:
     rules, said = calendar.quiz(item), []
     used, last = quiz_use(db, user.username, item)
-    if rules.attempts is not None and used >= rules.attempts:
+    state = calendar.state(user.username, item, at)
+    if not state.open and state.reason in ("locked", "closed"):
+        said.append(say("rules.quiz_closed", lang))  # no attempt left to count or wait for
+    elif rules.attempts is not None and used >= rules.attempts:
         # None left: a cool-down countdown would promise an attempt that never comes.
         said.append(say("rules.no_attempts_left", lang, total=rules.attempts))
     elif rules.attempts is not None:
@@ -174,7 +186,7 @@ def _quiz_notes(calendar, db, user, item, lang, at) -> list[str]:
             say("rules.attempts_left", lang, left=rules.attempts - used, total=rules.attempts)
         )
     wait = cooldown_left(last, rules, at)
-    if wait and (rules.attempts is None or used < rules.attempts):
+    if wait and state.open and (rules.attempts is None or used < rules.attempts):
         said.append(say("rules.cooldown_left", lang, left=span(wait, lang)))
     closes = calendar.closes_at(item)
     if rules.answers == NEVER:
@@ -183,6 +195,8 @@ def _quiz_notes(calendar, db, user, item, lang, at) -> list[str]:
         said.append(say("rules.answers_now", lang))
     elif closes is None:
         said.append(say("rules.answers_no_due", lang))
+    elif calendar.answers_shown(user.username, item, at):  # the time has come: said so
+        said.append(say("rules.answers_shown_now", lang, when=when(closes, calendar)))
     else:
         said.append(say("rules.answers_after", lang, when=when(closes, calendar)))
     return said

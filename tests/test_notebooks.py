@@ -391,6 +391,25 @@ def test_a_headless_run_grades_the_cells_it_executed(course, tmp_path, monkeypat
     assert 'data-score="40"' in page and "(executed notebook)" in page, page
 
 
+@pytest.mark.parametrize("line", ["", "check --bogus", "frobnicate"])
+def test_bad_magic_arguments_print_nothing_of_argparse(line, capfd):
+    import argparse
+
+    from graders.notebooks.magic import _parser
+
+    with pytest.raises(argparse.ArgumentError):
+        _parser().parse_args(line.split())
+    assert capfd.readouterr() == ("", "")
+
+
+def test_an_export_into_a_file_says_it_is_a_file(tmp_path, capsys):
+    afile = tmp_path / "afile"
+    afile.write_text("mine", encoding="utf-8")
+    assert main(["--lang", "en", "export", "nbgrader", str(afile)]) == 2
+    err = capsys.readouterr().err
+    assert "is a file, not a folder" in err and afile.read_text() == "mine", err
+
+
 def test_an_error_names_the_cell_and_its_line(course, tmp_path):
     """A syntax error and a runtime error in a blank: the cell (counted from the top, as in
     every notebook message) and the line within it, not a line of the joined program."""

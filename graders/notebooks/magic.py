@@ -39,8 +39,15 @@ from graders.spec import Course
 from graders.submission import Submission, read_submission
 
 
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):
+        """argparse would print its English usage on stderr and exit; the magic says what is
+        wrong in the student's language instead (notebook.magic_usage), and only that."""
+        raise argparse.ArgumentError(None, message)
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="%seqlab", add_help=False, exit_on_error=False)
+    parser = _Parser(prog="%seqlab", add_help=False, exit_on_error=False)
     parser.add_argument("command", choices=("check",))
     parser.add_argument("notebook", nargs="?")
     parser.add_argument("--saved", action="store_true")

@@ -498,6 +498,23 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "{path} 已经存在。为了不覆盖你的文件，请换一个文件名。",
         "{path} already exists. Choose another name; seqlab never overwrites your files.",
     ),
+    # fix16b: a file to write, checked before any work (cli/common.new_file, empty_folder).
+    "file.no_folder": (
+        "无法写入 {path}：文件夹 {folder} 不存在。请先创建它，或换一个路径。",
+        "Cannot write {path}: the folder {folder} does not exist. Create it first, or choose another path.",
+    ),
+    "file.folder_not_writable": (
+        "无法写入 {path}：你没有在文件夹 {folder} 中创建文件的权限。请换一个路径。",
+        "Cannot write {path}: you may not create files in the folder {folder}. Choose another path.",
+    ),
+    "file.not_a_folder": (
+        "{path} 是一个文件，不是文件夹。请指定一个新的或空的文件夹。",
+        "{path} is a file, not a folder. Give a new or empty folder.",
+    ),
+    "quiz.save_failed": (
+        "无法写入 {path}（{reason}）。你的答题卡在上面，请复制保存，不要丢失。",
+        "Could not write {path} ({reason}). Your answer sheet is printed above: copy it so nothing is lost.",
+    ),
     "quiz.your_answer": ("你的答案：{answer}", "Your answer: {answer}"),
     # --- validate ------------------------------------------------------------------------------
     "validate.ok": ("通过", "ok"),
@@ -701,6 +718,15 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "gradescope.link_outside": (
         "{path} 是一个符号链接，指向你上传的文件之外，所以没有读取它，记 0 分。请上传文件本身，而不是指向别处的链接。",
         "{path} is a symbolic link that leads outside your upload, so it was not read and scores 0. Upload the file itself, not a link to somewhere else.",
+    ),
+    # fix16b: which file of an upload with several is graded (gradescope_run.find_submission).
+    "gradescope.graded_file": (
+        "评测的是 {file}；上传中的其他文件（{ignored}）没有评测。",
+        "Graded {file}; the other files of the upload ({ignored}) were not graded.",
+    ),
+    "gradescope.same_name": (
+        "{path} 中有多个名为 {name} 的文件（{names}），无法判断要评测哪一个，记 0 分。请只上传其中一个。",
+        "{path} holds more than one file named {name} ({names}), so it cannot tell which one to grade, and scores 0. Upload only one of them.",
     ),
     "batch.no_file": (
         "{path} 中没有可评测的文件（{suffixes}）。",
@@ -949,6 +975,16 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "notebook.validate_no_seqlab": (
         "无法检查这个测试集：这个内核里没有安装 seqlab。请在运行笔记本的 Python 环境里安装它（`pip install 学生版课程目录`），并把笔记本放在学生版课程目录中。",
         "This test set cannot be checked: seqlab is not installed in this kernel. Install it in the Python environment that runs the notebook (`pip install PATH/TO/the-students-copy`), and keep the notebook inside the students' copy of the course.",
+    ),
+    # fix16b: seqlab is there but its Jupyter extra is not (nbgrader.VALIDATE); the headless
+    # check cannot tell which notebook ran (live.executed_notebook).
+    "notebook.validate_no_extra": (
+        "无法检查这个测试集：这个内核里装了 seqlab，但缺少它的 Jupyter 组件所需的 Python 包 {module}。请在运行笔记本的 Python 环境里运行 `pip install 'seqlab[jupyter]'`（从学生版课程目录安装时：`pip install 'PATH/TO/the-students-copy[jupyter]'`）。",
+        "This test set cannot be checked: seqlab is installed in this kernel, but the package {module} of its Jupyter extra is missing. Run `pip install 'seqlab[jupyter]'` in the Python environment that runs the notebook (installed from the students' copy: `pip install 'PATH/TO/the-students-copy[jupyter]'`).",
+    ),
+    "notebook.headless_ambiguous": (
+        "无法确定运行的是哪个笔记本：文件夹中有几个笔记本（{names}）的代码单元格开头都与内核运行过的单元格相同，之后却不同。请在打开的笔记本里用 `%seqlab check` 检查，或把其他副本移出这个文件夹。",
+        "Cannot tell which notebook is running: several notebooks in the folder ({names}) begin with the cells the kernel ran but differ after them. Check with `%seqlab check` in the open notebook, or move the other copies out of this folder.",
     ),
     "notebook.nbgrader_not_graded": ("未能评测：0/{points} 分", "Not graded: 0/{points}"),
     "notebook.nbgrader_unknown_cell": (

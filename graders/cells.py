@@ -128,7 +128,7 @@ def _is_command(line: str) -> bool:
     return stripped.startswith("%") or (stripped.startswith("!") and not stripped.startswith("!="))
 
 
-def _is_tool_cell(source: str) -> bool:
+def is_tool_cell(source: str) -> bool:
     lines = [line for line in source.split("\n") if line.strip()]
     return any(_is_command(line) for line in lines) and all(
         _is_command(line) or _is_comment(line) for line in lines
@@ -182,6 +182,25 @@ def _is_nbgrader_grade_cell(cell: dict) -> bool:
     return isinstance(nbgrader, dict) and nbgrader.get("grade") is True
 
 
+def program_sources(text: str, path: object) -> list[str]:
+    """The notebook's code cells that hold code, as `read_cells` reads them (grade cells and
+    empty cells left out, trailing whitespace dropped): what a kernel running it top to
+    bottom executes, in order (graders/notebooks/live.py matches a kernel's history to it)."""
+    return [s.rstrip() for _, s in _code_cells(text, path) if s.strip()]
+
+
+def notebook_lab(text: str) -> str | None:
+    """The lab id in a notebook's own metadata (`seqlab build` writes `seqlab.lab`), if any."""
+    try:
+        notebook = json.loads(text)
+    except (ValueError, RecursionError, MemoryError):
+        return None  # unreadable: reading it as a submission says why
+    meta = notebook.get("metadata") if isinstance(notebook, dict) else None
+    seqlab = meta.get("seqlab") if isinstance(meta, dict) else None
+    lab = seqlab.get("lab") if isinstance(seqlab, dict) else None
+    return lab if isinstance(lab, str) else None
+
+
 def read_notebook(text: str, path: object) -> NotebookProgram:
     """A notebook's code cells read back into one program (see the module docstring)."""
     return read_cells(_code_cells(text, path), path)
@@ -193,7 +212,7 @@ def read_cells(code_cells: list[tuple[int, str]], path: object) -> NotebookProgr
     places: list[tuple[int, int] | None] = [None]
     for number, source in code_cells:
         source = source.rstrip()
-        if not source or _is_tool_cell(source):
+        if not source or is_tool_cell(source):
             continue
         if sources:
             places.extend([None, None])  # the two blank lines that join two cells

@@ -498,6 +498,23 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "{path} 已经存在。为了不覆盖你的文件，请换一个文件名。",
         "{path} already exists. Choose another name; seqlab never overwrites your files.",
     ),
+    # fix16b: a file to write, checked before any work (cli/common.new_file, empty_folder).
+    "file.no_folder": (
+        "无法写入 {path}：文件夹 {folder} 不存在。请先创建它，或换一个路径。",
+        "Cannot write {path}: the folder {folder} does not exist. Create it first, or choose another path.",
+    ),
+    "file.folder_not_writable": (
+        "无法写入 {path}：你没有在文件夹 {folder} 中创建文件的权限。请换一个路径。",
+        "Cannot write {path}: you may not create files in the folder {folder}. Choose another path.",
+    ),
+    "file.not_a_folder": (
+        "{path} 是一个文件，不是文件夹。请指定一个新的或空的文件夹。",
+        "{path} is a file, not a folder. Give a new or empty folder.",
+    ),
+    "quiz.save_failed": (
+        "无法写入 {path}（{reason}）。你的答题卡在上面，请复制保存，不要丢失。",
+        "Could not write {path} ({reason}). Your answer sheet is printed above: copy it so nothing is lost.",
+    ),
     "quiz.your_answer": ("你的答案：{answer}", "Your answer: {answer}"),
     # --- validate ------------------------------------------------------------------------------
     "validate.ok": ("通过", "ok"),
@@ -701,6 +718,15 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "gradescope.link_outside": (
         "{path} 是一个符号链接，指向你上传的文件之外，所以没有读取它，记 0 分。请上传文件本身，而不是指向别处的链接。",
         "{path} is a symbolic link that leads outside your upload, so it was not read and scores 0. Upload the file itself, not a link to somewhere else.",
+    ),
+    # fix16b: which file of an upload with several is graded (gradescope_run.find_submission).
+    "gradescope.graded_file": (
+        "评测的是 {file}；上传中的其他文件（{ignored}）没有评测。",
+        "Graded {file}; the other files of the upload ({ignored}) were not graded.",
+    ),
+    "gradescope.same_name": (
+        "{path} 中有多个名为 {name} 的文件（{names}），无法判断要评测哪一个，记 0 分。请只上传其中一个。",
+        "{path} holds more than one file named {name} ({names}), so it cannot tell which one to grade, and scores 0. Upload only one of them.",
     ),
     "batch.no_file": (
         "{path} 中没有可评测的文件（{suffixes}）。",
@@ -949,6 +975,16 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "notebook.validate_no_seqlab": (
         "无法检查这个测试集：这个内核里没有安装 seqlab。请在运行笔记本的 Python 环境里安装它（`pip install 学生版课程目录`），并把笔记本放在学生版课程目录中。",
         "This test set cannot be checked: seqlab is not installed in this kernel. Install it in the Python environment that runs the notebook (`pip install PATH/TO/the-students-copy`), and keep the notebook inside the students' copy of the course.",
+    ),
+    # fix16b: seqlab is there but its Jupyter extra is not (nbgrader.VALIDATE); the headless
+    # check cannot tell which notebook ran (live.executed_notebook).
+    "notebook.validate_no_extra": (
+        "无法检查这个测试集：这个内核里装了 seqlab，但缺少它的 Jupyter 组件所需的 Python 包 {module}。请在运行笔记本的 Python 环境里运行 `pip install 'seqlab[jupyter]'`（从学生版课程目录安装时：`pip install 'PATH/TO/the-students-copy[jupyter]'`）。",
+        "This test set cannot be checked: seqlab is installed in this kernel, but the package {module} of its Jupyter extra is missing. Run `pip install 'seqlab[jupyter]'` in the Python environment that runs the notebook (installed from the students' copy: `pip install 'PATH/TO/the-students-copy[jupyter]'`).",
+    ),
+    "notebook.headless_ambiguous": (
+        "无法确定运行的是哪个笔记本：文件夹中有几个笔记本（{names}）的代码单元格开头都与内核运行过的单元格相同，之后却不同。请在打开的笔记本里用 `%seqlab check` 检查，或把其他副本移出这个文件夹。",
+        "Cannot tell which notebook is running: several notebooks in the folder ({names}) begin with the cells the kernel ran but differ after them. Check with `%seqlab check` in the open notebook, or move the other copies out of this folder.",
     ),
     "notebook.nbgrader_not_graded": ("未能评测：0/{points} 分", "Not graded: 0/{points}"),
     "notebook.nbgrader_unknown_cell": (
@@ -1726,6 +1762,62 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "lti.base_bad": (
         "--base 的值 `{value}` 不可用：它是学习平台访问 seqlab 服务器所用的公开 `https` 基础地址（`seqlab serve` 对外发布的地址，例如反向代理后的地址），不含页面路径，例如 `--base https://seqlab.example.edu`（仅本机回环地址可用 http://）。",
         "--base `{value}` is not usable: it is the public https base URL of the seqlab server as the LMS reaches it (where `seqlab serve` is published, e.g. behind a reverse proxy), without a page path, e.g. --base https://seqlab.example.edu (http:// only on this machine's loopback).",
+    ),
+    # --- issue 15 red team (fix15b): the score of record everywhere, rules page, wording ------
+    "web.record_adjusted": (
+        "记录成绩：{score}/{max}（教师已调整）",
+        "Score of record: {score}/{max} (adjusted by staff)",
+    ),
+    "web.record_reason": ("原因：{reason}", "Reason: {reason}"),
+    "web.record_late": (
+        "记录成绩：{score}/{max}（迟交 {days} 天，原分 {raw}）",
+        "Score of record: {score}/{max} ({days} day(s) late, raw {raw})",
+    ),
+    "report.class_of_record": (
+        "成绩为记录成绩（已计迟交扣分与教师调整）",
+        "scores are the scores of record (late penalties and staff adjustments applied)",
+    ),
+    "lti.status_sent": ("已回传 {count} 个", "sent {count}"),
+    "lti.status_unchanged": (
+        "平台已有、未变 {count} 个",
+        "unchanged (the platform has it) {count}",
+    ),
+    "lti.status_failed": ("失败 {count} 个", "failed {count}"),
+    "lti.status_nothing": ("尚无成绩 {count} 个", "nothing counts yet {count}"),
+    "lti.status_none": ("没有学习平台链接", "no LMS links"),
+    "course.fix_pass_fraction": (
+        "`pass` 是百分数（0–100），不是比例：是不是想写 {percent}？例如 `pass = 60`。",
+        "`pass` is a percentage (0–100), not a fraction: did you mean {percent}? e.g. pass = 60.",
+    ),
+    "rules.unknown_student": (
+        "{student} 不在名单中，延期没有保存（最接近的学号：{near}）。请改用名单中的学号，或先导入名单。",
+        "{student} is not on the roster, so the extension was not saved (the nearest id: {near}). Use a roster id, or import the roster first.",
+    ),
+    "rules.from_file": (
+        "来自 {config}：{value}（这里填写的值优先）",
+        "from {config}: {value} (a value entered here overrides it)",
+    ),
+    "web.unknown_item": (
+        "课程中没有编号为 {item} 的实训或测验（最接近的编号：{near}）；什么也没有改动。",
+        "The course has no lab or quiz {item} (the nearest id: {near}); nothing was changed.",
+    ),
+    "web.regrade_bad": (
+        "没有重新评测：`{value}` 不是提交编号（例如 12），也没有指定实训。",
+        "Nothing was regraded: `{value}` is not an attempt number (e.g. 12), and no lab was named.",
+    ),
+    "rules.heading_not_open": ("尚未开放", "Not open yet"),
+    "rules.heading_locked": ("已关闭", "Closed"),
+    "rules.heading_closed": ("截止时间已过", "Past the due time"),
+    "rules.heading_attempts": ("作答次数已用完", "No attempts left"),
+    "rules.heading_cooldown": ("请稍后再作答", "Not yet: wait before answering again"),
+    "batch.history_zone": ("时间为课程时区 {zone}", "times in the course's time zone {zone}"),
+    "rules.quiz_closed": (
+        "本测验已关闭，不能再作答",
+        "This quiz is closed: no more attempts can be made",
+    ),
+    "rules.answers_shown_now": (
+        "正确答案与解析已公布（{when} 起）：打开你的作答即可查看",
+        "The answers and explanations are shown now (since {when}): open your attempts to see them",
     ),
     # --- generic ----------------------------------------------------------------------------------
     "internal": (

@@ -287,18 +287,19 @@ class Course:
     @classmethod
     def locate(cls, root: Path | None = None, *, near: Path | None = None) -> Course:
         """The course at `root`; by default the nearest course folder holding `near` (a
-        student's own file or notebook folder, for a check), else the checkout seqlab runs
-        from, else the current folder. The course beside the file comes first: an editable
-        seqlab's own checkout is a course too, and a check of a file in another course
-        (a student's release, a copy whose specs differ) must grade against that course's
-        specs. An installed seqlab holds no course: specs and banks are never package data,
-        so a student's installed release is found from the file.
+        student's own file or notebook folder, for a check), else the nearest holding the
+        current folder, else the checkout seqlab runs from. The course one works in comes
+        first: an editable seqlab's own checkout is a course too, and a command run inside
+        another course (a student's release, an instructor's course whose specs and
+        seqlab.toml differ) must use that course. An installed seqlab holds no course:
+        specs and banks are never package data, so its course is found from where it runs.
         Only a student's check looks above a file: a batch is never graded against a course
         found inside a submission's folders."""
         if root is None:
             checkout = Path(__file__).resolve().parent.parent
             around = [] if near is None else [near.resolve(), *near.resolve().parents]
-            found = (c for c in (*around, checkout) if cls._holds_course(c))
+            here = Path.cwd().resolve()
+            found = (c for c in (*around, here, *here.parents, checkout) if cls._holds_course(c))
             root = next(found, Path.cwd())
         if not cls._holds_course(root):
             raise SpecError("spec.no_course", path=root)

@@ -174,6 +174,7 @@ def test_a_lab_or_quiz_the_course_does_not_have_is_named_with_the_nearest(
         rules_for(tmp_path)
     message = caught.value.render("en")
     assert f"did you mean `{near}`" in message and "attention, lab" in message, message
+    assert f"seqlab.toml, line {line}:" in message, message  # a table's header has a line too
 
 
 def test_a_calendar_item_takes_the_late_tables_own_name_for_its_policy(tmp_path):
@@ -309,3 +310,14 @@ def test_a_pass_mark_out_of_range_says_it_is_a_percentage_of_the_items_points(tm
     message = caught.value.render("en")
     assert "line 3" in message and "0 to 100 (of the item's points), e.g. pass = 60" in message
     assert "pass = 60" in caught.value.render("zh") and "per_day" not in message
+
+
+def test_a_pass_mark_written_as_a_fraction_asks_for_the_percentage(tmp_path):
+    (tmp_path / "seqlab.toml").write_text("[unlock]\npass = 0.6\n", encoding="utf-8")
+    with pytest.raises(SpecError) as caught:
+        rules_for(tmp_path)
+    message = caught.value.render("en")
+    assert "line 2" in message and "did you mean 60?" in message, message
+    assert "60" in caught.value.render("zh")
+    (tmp_path / "seqlab.toml").write_text("[unlock]\npass = 1\n", encoding="utf-8")
+    assert rules_for(tmp_path).calendar.unlock.share == pytest.approx(0.01)

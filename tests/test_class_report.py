@@ -380,3 +380,37 @@ def test_seqlab_report_reads_the_gradebook_and_writes_page_and_csv(tmp_path, cap
     other = ["--lang", "en", "report", "--db", str(db), "--lab", "gru-step", "--html", "y.html"]
     assert main(other) == 2
     assert "holds no results for lab gru-step" in capsys.readouterr().err
+
+
+def test_the_class_report_counts_the_score_of_record_of_a_late_submission(tmp_path, capsys, rnn):
+    """Totals, averages and the distribution read the score of record (late penalty, staff
+    adjustments), as every page and export does, and the report says so."""
+    from sqlalchemy import create_engine, text
+
+    from graders.cli import main
+
+    folder = tmp_path / "submitted"
+    folder.mkdir()
+    (folder / "ann.py").write_text(read_text(rnn.solution_path), encoding="utf-8")
+    db = tmp_path / "book.sqlite"
+    grade = ["--lang", "en", "grade", str(folder), "--lab", rnn.id, "--db", str(db)]
+    assert main([*grade, "--workers", "1"]) == 0
+    engine = create_engine(f"sqlite:///{db}")
+    with engine.begin() as connection:  # handed in three started days after the due time
+        connection.execute(text("UPDATE seqlab_grades SET submitted_at = '2026-03-04 12:00:00'"))
+    engine.dispose()
+    course = tmp_path / "course"
+    shutil.copytree(rnn.course_root / "graders" / "labs", course / "graders" / "labs")
+    for part in ("exercises", "solutions"):
+        shutil.copytree(rnn.course_root / part / rnn.id, course / part / rnn.id)
+    (course / "seqlab.toml").write_text(
+        f'[late]\nper_day = 25\n[calendar.{rnn.id}]\ndue = "2026-03-01T23:59:00+00:00"\n',
+        encoding="utf-8",
+    )
+    html_path = tmp_path / "class.html"
+    report = ["--lang", "en", "report", "--db", str(db), "--lab", rnn.id, "--course", str(course)]
+    assert main([*report, "--html", str(html_path)]) == 0, capsys.readouterr()
+    page = html_path.read_text(encoding="utf-8")
+    top = sum(t.points for t in rnn.tests)
+    assert f"{top * 0.25:g}/{top:g}" in page and f">{top:g}/{top:g}<" not in page
+    assert say("report.class_of_record", "en") in page

@@ -236,9 +236,13 @@ def test_the_index_is_written_by_build_and_checked_by_validate(mini, capsys):
     add_lab(mini, "alpha", "level = 1\n")
     write_starter(mini.lab("alpha"))
     assert not index_in_sync(mini)
+    capsys.readouterr()
     assert main(["validate", "--course", str(mini.root), "--lang", "en"]) == 1
     check = check_index(mini)
     assert not check.ok and check.title("en") == "course index generated from the specs"
+    # Not a terminal (a CI log): one whole line per check, its fix never cut at 80 columns.
+    line = f"exercises/README.md: FAILED — {check.title('en')}: {check.describe('en')}"
+    assert len(line) > 80 and line in capsys.readouterr().out.splitlines()
     assert write_index(mini) and index_in_sync(mini)
     lines = (mini.root / "exercises/README.md").read_text(encoding="utf-8").splitlines()
     assert lines[-2].startswith("| 1 | [小 · Mini](alpha/") and lines[-1].startswith("| – |")

@@ -91,3 +91,25 @@ def test_quiz_take_with_nothing_answered_saves_no_sheet(tmp_path, capsys):
     assert "Score 0/100" in done.stdout and not sheet.exists()
     help_text = seqlab("quiz", "take", "--help", cwd=tmp_path).stdout
     assert "QUIZ-answers.txt" in help_text and "nothing is saved" in " ".join(help_text.split())
+
+
+def test_a_command_run_inside_a_course_folder_uses_that_course_not_the_checkout(tmp_path):
+    """No --course: the course holding the current folder (or a parent) wins over the editable
+    seqlab's own checkout; the checkout only when no course is found from there."""
+    copy = copied_course(tmp_path / "course")
+    (copy / "seqlab.toml").write_text('[scores]\nof_record = "last"\n', encoding="utf-8")
+    inside = copy / "exercises" / LAB
+    db = tmp_path / "g.sqlite"
+    from graders.store.gradebook import Gradebook
+
+    Gradebook(str(db)).close()  # an empty gradebook: the export says which rule it applied
+    export = ("gradebook", "export", "--db", str(db), "--csv")
+    done = seqlab(*export, str(tmp_path / "a.csv"), cwd=inside)
+    assert done.returncode == 0, done.stdout + done.stderr
+    said = " ".join(done.stderr.split())
+    assert f"score of record: last (course {copy.resolve()})" in said, said
+    elsewhere = tmp_path / "home"
+    elsewhere.mkdir()
+    done = seqlab(*export, str(tmp_path / "b.csv"), cwd=elsewhere)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"(course {ROOT})" in " ".join(done.stderr.split())  # none from here: the checkout's

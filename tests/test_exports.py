@@ -264,10 +264,28 @@ def test_the_gradescope_bundle_writes_schema_valid_results(course, tmp_path):
             assert spec.stdin.strip() not in test["output"]
         assert document["execution_time"] > 0
 
+    # The starter's name before its notebook: the .py is graded, and the output says so.
+    stem = Path(lab.entry).stem
+    done = autograde({lab.entry: reference, f"{stem}.ipynb": notebook})
+    assert done.returncode == 0, done.stderr
+    document = results()
+    assert document["score"] == 100, document["output"]
+    said = f"Graded {lab.entry}; the other files of the upload ({stem}.ipynb) were not graded"
+    assert said in document["output"], document["output"]
+    # A public set's output carries the error the terminal shows (the untouched starter's
+    # NotImplementedError); a hidden set's stays its verdict only.
+    done = autograde({lab.entry: starter})
+    document = results()
+    public = [t for t in document["tests"] if not t["name"].endswith(" (hidden)")]
+    hidden = [t for t in document["tests"] if t["name"].endswith(" (hidden)")]
+    assert public and all("NotImplementedError" in t["output"] for t in public), public
+    assert hidden and not any("NotImplementedError" in t["output"] for t in hidden), hidden
+
     # The student's fault: a 0 with the reason, like any grade.
     for files, said in [
         ({lab.entry: "print('no blanks here')\n"}, "blank"),
         ({"a.py": reference, "b.py": reference}, "several candidate files"),
+        ({f"a/{lab.entry}": reference, f"b/{lab.entry}": reference}, f"a/{lab.entry}, b/"),
         ({"notes.txt": "no code"}, "holds no file to grade"),
     ]:
         done = autograde(files)

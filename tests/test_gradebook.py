@@ -421,3 +421,45 @@ def test_an_export_says_which_course_rule_it_applied(tmp_path, lab, capsys, monk
     export = ["--lang", "en", "gradebook", "export", "--db", str(db), "--csv"]
     assert main([*export, "a.csv", "--course", str(course)]) == 0
     assert f"score of record: last (course {course})" in " ".join(capsys.readouterr().err.split())
+
+
+def test_the_cli_applies_the_rules_saved_on_the_web_as_the_web_does(tmp_path, lab, capsys):
+    """`gradebook export|history` and `report` read the effective rules (effective.py): the
+    file's with the web's saved settings laid over them — a web-saved setting wins."""
+    from sqlalchemy.orm import Session
+
+    from graders.store.tables import Rule
+
+    db = tmp_path / "g.sqlite"
+    book = Gradebook(str(db))
+    (graded,) = grade_all([item("ann", REFERENCE)], lab, workers=1)
+    late = datetime(2026, 3, 3, 12, tzinfo=UTC)  # two started days after the due time
+    book.record(entry("ann", graded.item.sha256, lab, submitted_at=late), graded.outcome)
+    course = tmp_path / "course"
+    shutil.copytree(ROOT / "graders" / "labs", course / "graders" / "labs")
+    (course / "seqlab.toml").write_text(
+        '[late]\nper_day = 20\n[calendar.rnn-numpy]\ndue = "2026-03-01T23:59:00+00:00"\n',
+        encoding="utf-8",
+    )
+    export = ["--lang", "en", "gradebook", "export", "--db", str(db), "--course", str(course)]
+    assert main([*export, "--csv", str(tmp_path / "file.csv")]) == 0
+    assert "ann,60" in (tmp_path / "file.csv").read_text(encoding="utf-8")  # the file's 20%/day
+    at = datetime.now(UTC)
+    with Session(book.engine) as session:  # what the web rules page saves
+        session.add(Rule(item="*", name="per_day", value=10, changed_by="t", changed_at=at))
+        session.commit()
+    assert main([*export, "--csv", str(tmp_path / "web.csv")]) == 0
+    assert "ann,80" in (tmp_path / "web.csv").read_text(encoding="utf-8")
+    history = ["--lang", "en", "gradebook", "history", "--db", str(db), "--course", str(course)]
+    capsys.readouterr()
+    assert main([*history, "--student", "ann"]) == 0
+    assert "80/100" in capsys.readouterr().out
+    with Session(book.engine) as session:  # an extension added on the web: on time
+        session.add(
+            Rule(item="rnn-numpy", student="ann", name="due", value="2026-03-04T00:00:00",
+                 changed_by="t", changed_at=at)
+        )  # fmt: skip
+        session.commit()
+    book.close()
+    assert main([*export, "--csv", str(tmp_path / "ext.csv")]) == 0
+    assert "ann,100" in (tmp_path / "ext.csv").read_text(encoding="utf-8")

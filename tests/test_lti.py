@@ -239,6 +239,37 @@ def test_launch_lands_in_the_lab_and_the_score_of_record_goes_back(lms: Lms):
     assert len(platform.scores) == before + 1
 
 
+def test_a_rules_change_on_the_web_sends_the_changed_scores_to_the_platform(lms: Lms):
+    """After the launch test's full marks: a due time and a late penalty saved on the rules
+    page make that score count 50 %; the platform gets it without `seqlab lti resend`, and
+    `resend` then says, in the user's language, that the platform has it."""
+    platform = lms.platform
+    student = Member("student-7", "Zhang Wei", "Learner")
+    sent_before = [s for s in platform.scores if s["lineitem"] == "7"]
+    assert sent_before, "runs after the launch test, whose score went back"
+    full = sent_before[-1]["scoreGiven"]
+    teacher = browser()
+    hint = platform.add_launch(Member("teacher-7", "Prof. Wu", "Instructor"), custom={"lab": LAB})
+    assert launch(teacher, lms, hint.rsplit("/", 1)[1]).status_code == 303
+    page = teacher.get(f"{lms.tool}/instructor/rules")
+    due = time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime(time.time() - 3600))
+    form = {"csrf": csrf_of(page.text), f"set|{LAB}|due": due, "set|*|per_day": "50"}
+    saved = teacher.post(f"{lms.tool}/instructor/rules", data=form)
+    assert saved.status_code == 303, saved.text
+
+    def halved():
+        return [s for s in platform.scores if s["lineitem"] == "7" and s["scoreGiven"] == full / 2]
+
+    (sent,) = wait_for(halved, "the changed score at the platform")
+    assert sent["userId"] == student.sub
+    resend = [str(SEQLAB), "--lang", "zh", "lti", "resend", "--db", str(lms.db)]
+    said = subprocess.run(resend, capture_output=True, text=True, timeout=120).stdout
+    assert "平台已有、未变" in said and "sent" not in said and "nothing" not in said, said
+    cleared = teacher.post(f"{lms.tool}/instructor/rules", data={"csrf": form["csrf"]})
+    assert cleared.status_code == 303  # back to the file's rules: full marks again
+    wait_for(lambda: platform.scores[-1]["scoreGiven"] == full, "full marks sent again")
+
+
 def test_deep_linking_returns_signed_links_the_platform_verifies(lms: Lms):
     platform = lms.platform
     teacher = Member("teacher-1", "Prof. Liu", "Instructor")

@@ -73,11 +73,24 @@ def test_validate_fails_an_untouched_notebook_and_passes_a_right_one(tmp_path):
         assert f"公开测试集 {number}「{test.name}」没有通过" in said
     assert "Traceback" not in said and CANARY not in said
     # Right: it passes; `%seqlab check` agrees, and reads the grade cells as the grader's, not
-    # as edits outside the blanks (only the entry cell the export leaves out is one).
+    # as edits outside the blanks.
     said = validate(mine["alice"])
     assert "Success! Your notebook passes all the tests." in said, said
     checked = check_notebook(mine["alice"], Course.locate(students_copy), LAB)
-    assert checked.full_marks and len(checked.ignored_lines) <= 1, checked.ignored_lines
+    assert checked.full_marks and not checked.ignored_lines, checked.ignored_lines
+    # Validate grades the notebook it runs, whatever its name and whatever lies beside it:
+    # an untouched copy next to a right notebook fails; a right one under another name next
+    # to an untouched one passes (the grade cells grade the kernel's executed cells).
+    beside = mine["alice"].parent
+    shutil.copyfile(mine["bob"], beside / f"{LAB}-Copy1.ipynb")
+    said = validate(beside / f"{LAB}-Copy1.ipynb")
+    assert "Success" not in said and "VALIDATION FAILED" in said, said
+    untouched = mine["bob"].parent
+    shutil.copyfile(mine["alice"], untouched / "mywork.ipynb")
+    said = validate(untouched / "mywork.ipynb")
+    assert "Success! Your notebook passes all the tests." in said, said
+    unchanged = check_notebook(mine["bob"], Course.locate(students_copy), LAB)
+    assert not unchanged.ignored_lines, unchanged.ignored_lines
     # Without seqlab in the kernel: it says so instead of passing.
     fake = tmp_path / "no-seqlab" / "graders"
     fake.mkdir(parents=True)
@@ -108,3 +121,29 @@ def test_validate_fails_an_untouched_notebook_and_passes_a_right_one(tmp_path):
     text = feedback_text(course_dir, "carol")
     assert f'{LAB}.ipynb", cell {cell}, line {broken_line}' in text, text[-3000:]
     assert "SyntaxError" in text
+
+
+def test_a_grade_cell_names_a_missing_package_of_the_jupyter_extra(tmp_path):
+    """seqlab installed without its [jupyter] extra: the grade cell (run as plain Python, in
+    a real process whose nbformat cannot be imported) names the package and the command."""
+    import os
+    import subprocess
+    import sys
+
+    from nbgrader_helpers import ROOT
+
+    from graders.notebooks.nbgrader import grade_cell
+
+    lab = Course.locate(ROOT).lab(LAB)
+    number, test = next((n, t) for n, t in enumerate(lab.tests, start=1) if not t.hidden)
+    source = grade_cell(number, test, LAB, "en").source
+    fake = tmp_path / "fake" / "nbformat"
+    fake.mkdir(parents=True)
+    (fake / "__init__.py").write_text("raise ImportError('no nbformat', name='nbformat')\n")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(fake.parent), str(ROOT)])}
+    done = subprocess.run(
+        [sys.executable, "-c", source], env=env, cwd=tmp_path, capture_output=True, text=True
+    )
+    said = " ".join(done.stderr.split())  # wrapped to nbgrader's line width
+    assert done.returncode != 0 and "the package nbformat of its Jupyter extra" in said, said
+    assert "pip install 'seqlab[jupyter]'" in said and "not installed in this kernel" not in said

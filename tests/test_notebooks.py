@@ -172,6 +172,17 @@ def test_a_filled_in_notebook_passes_and_the_starter_fails(course, tmp_path, cap
     assert code == 1 and json.loads(out)["score"] == 0
 
 
+def test_a_renamed_copy_of_the_starter_is_its_lab_by_its_metadata(course, tmp_path, capsys):
+    notebook = json.dumps(fill(course, "scaled-dot-product"), ensure_ascii=False)
+    for name in ("scaled_dot_product-Copy1.ipynb", "other.ipynb"):
+        (tmp_path / name).write_text(notebook, encoding="utf-8")
+        for command in ("check", "grade"):
+            capsys.readouterr()
+            code = main(["--lang", "en", command, str(tmp_path / name), "--json"])
+            out, err = capsys.readouterr()
+            assert code == 0 and json.loads(out)["lab"] == "scaled-dot-product", (name, err)
+
+
 def test_split_merged_and_added_cells_outputs_and_tool_cells(course, tmp_path, capsys):
     notebook = fill(course, "scaled-dot-product")
     cells = notebook["cells"]
@@ -343,6 +354,60 @@ def test_the_magic_grades_the_notebook_in_a_real_kernel(course, tmp_path):
     entry = node.cells[-4]
     assert entry.source.startswith("if __name__")
     assert "reads the test input" in entry.outputs[0]["text"] and len(entry.outputs) == 1
+
+
+def test_a_headless_run_grades_the_cells_it_executed(course, tmp_path, monkeypatch):
+    """nbclient (as `nbgrader validate` and `jupyter nbconvert --execute`) holds the notebook
+    in memory: the check grades what the kernel ran, never a lab-named file beside it."""
+    monkeypatch.delenv("JPY_SESSION_NAME", raising=False)
+    filled, starter = (
+        fill(course, "scaled-dot-product"),
+        starter_notebook(course, "scaled-dot-product"),
+    )
+
+    def run(folder: Path, files: dict[str, dict], name: str, node=None) -> str:
+        folder.mkdir()
+        for file, notebook in files.items():
+            (folder / file).write_text(json.dumps(notebook, ensure_ascii=False), encoding="utf-8")
+        node = node or nbformat.read(folder / name, as_version=4)
+        run_in_kernel(node, folder, allow_errors=True)
+        return html(next(c for c in node.cells if c.get("id") == "seqlab-check"))
+
+    # An untouched copy beside the right notebook fails, and is named.
+    page = run(
+        tmp_path / "a",
+        {"scaled_dot_product.ipynb": filled, "scaled_dot_product-Copy1.ipynb": starter},
+        "scaled_dot_product-Copy1.ipynb",
+    )
+    assert 'data-score="0"' in page and "scaled_dot_product-Copy1.ipynb" in page, page
+    # A right notebook under any name beside an untouched one passes.
+    page = run(
+        tmp_path / "b", {"scaled_dot_product.ipynb": starter, "mine.ipynb": filled}, "mine.ipynb"
+    )
+    assert 'data-score="40"' in page and "mine.ipynb" in page, page
+    # Executed but in no file (the disk holds the starter): the executed cells are graded.
+    node = nbformat.reads(json.dumps(filled), as_version=4)
+    page = run(tmp_path / "c", {"scaled_dot_product.ipynb": starter}, "", node)
+    assert 'data-score="40"' in page and "(executed notebook)" in page, page
+
+
+@pytest.mark.parametrize("line", ["", "check --bogus", "frobnicate"])
+def test_bad_magic_arguments_print_nothing_of_argparse(line, capfd):
+    import argparse
+
+    from graders.notebooks.magic import _parser
+
+    with pytest.raises(argparse.ArgumentError):
+        _parser().parse_args(line.split())
+    assert capfd.readouterr() == ("", "")
+
+
+def test_an_export_into_a_file_says_it_is_a_file(tmp_path, capsys):
+    afile = tmp_path / "afile"
+    afile.write_text("mine", encoding="utf-8")
+    assert main(["--lang", "en", "export", "nbgrader", str(afile)]) == 2
+    err = capsys.readouterr().err
+    assert "is a file, not a folder" in err and afile.read_text() == "mine", err
 
 
 def test_an_error_names_the_cell_and_its_line(course, tmp_path):

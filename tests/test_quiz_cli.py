@@ -157,6 +157,31 @@ def test_take_in_english_with_retries_a_skip_and_a_saved_sheet(tmp_path, attenti
     assert main(["quiz", "check", "attention", str(saved), "--student", "s7", "--json"]) == 1
 
 
+def test_take_checks_where_it_saves_first_and_never_loses_the_answers(tmp_path, attention_paper):
+    # A folder that does not exist: refused before the first question (exit 2).
+    child = spawn("attention", "--lang", "en", "--save", str(tmp_path / "nowhere" / "x.txt"))
+    child.expect("the folder .*nowhere does not exist")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 2 and "Question 1" not in child.before
+    # The folder goes while the student answers: the sheet is printed, and the reason said.
+    paper = attention_paper("s8")
+    right = ["".join(sorted(q.correct)) for q in paper.questions]
+    folder = tmp_path / "gone"
+    folder.mkdir()
+    child = spawn("attention", "--lang", "en", "--student", "s8", "--save", str(folder / "a.txt"))
+    for number, answer in enumerate(right, start=1):
+        child.expect(rf"Answer to question {number} .*> ")
+        if number == len(right):
+            folder.rmdir()
+        child.sendline(answer)
+    child.expect(f"5 {right[4]}")
+    child.expect("Could not write .*a.txt")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 2
+
+
 def test_take_in_chinese_with_immediate_feedback_and_early_end_of_input():
     child = spawn("attention", "--feedback", "immediate")
     child.expect("第 1 题")

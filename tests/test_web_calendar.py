@@ -10,6 +10,7 @@ import re
 import shutil
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session
 from web_helpers import LAB, csrf_of, serve
 
 from graders.spec import Course
+from graders.store.calendar import local_time
 from graders.web.app import WebSettings, create_app
 from graders.web.models import Attempt, engine_for
 from graders.web.queue import EmbeddedQueue
@@ -123,6 +125,8 @@ def test_a_lab_past_its_lock_is_refused_with_the_rule_and_nothing_stored(site):
         )
         assert refused.status_code == 403
         assert "不再接受提交" in refused.text and "Asia/Shanghai" in refused.text
+        assert "你没有权限" not in refused.text  # a rule, headed by what it is: closed
+        assert accept != "text/html" or "<h1>已关闭</h1>" in refused.text
     client.cookies.set("seqlab_lang", "en")
     refused = client.post(
         f"/labs/{LAB}/submit",
@@ -300,3 +304,89 @@ def test_a_late_attempt_s_page_api_and_history_say_the_score_that_counts(site, c
     assert main([*args, "--course", str(course.root), "--lab", LAB]) == 0
     out = capsys.readouterr().out
     assert f"− 20 % = {points * 0.8:g} counts" in out and "does not count" in out, out
+    assert "Asia/Shanghai" in out  # its times on the course's clock, labelled
+
+
+def test_attempt_lists_and_the_lab_page_say_the_score_of_record_with_staff_overrides(site):
+    """Each listed attempt says the score it counts for; the lab page and the attempt API give
+    the score of record with a staff override (its reason to staff only), also for a student
+    who never submitted."""
+    base, url, course = site
+    points = sum(t.points for t in course.lab(LAB).tests)
+    handed_in = datetime.now(UTC) - timedelta(hours=2)
+    late = graded_at(url, course, "bob", handed_in)  # 2 days late
+    bob, _token = signed_in(base, "bob", "bob-pass-12")
+    bob.cookies.set("seqlab_lang", "en")
+    counts = f"{points:g} − 20 % = {points * 0.8:g} counts"
+    history = bob.get(f"/labs/{LAB}/history").text
+    assert counts in history  # the 评测记录 lists' rows
+    # Times on the course's clock, labelled, as the deadlines are (one formatting function).
+    shown = local_time(handed_in, ZoneInfo("Asia/Shanghai"), seconds=True)
+    assert shown.endswith("(Asia/Shanghai)") and shown in history
+    assert shown in bob.get(f"/attempts/{late}").text
+    assert counts in bob.get(f"/labs/{LAB}").text
+    teach, token = signed_in(base, "teach", "teach-pass-1")
+    teach.cookies.set("seqlab_lang", "en")
+    assert counts in teach.get("/instructor/students/bob").text  # the staff's per-attempt line
+    for student, score in (("bob", 0.9 * points), ("alice", 0.5 * points)):
+        form = {"csrf": token, "lab": LAB, "score": f"{score:g}", "reason": f"oral exam {student}"}
+        assert teach.post(f"/instructor/students/{student}/override", data=form).status_code == 200
+    data = bob.get(f"/api/attempts/{late}").json()
+    assert data["adjusted"] is True and data["record_score"] == pytest.approx(0.9 * points)
+    adjusted = f"Score of record: {0.9 * points:g}/{points:g} (adjusted by staff)"
+    assert adjusted in data["record_text"] and "oral exam" not in str(data)
+    page = bob.get(f"/labs/{LAB}").text
+    assert adjusted in page and "oral exam" not in page
+    assert "Reason: oral exam bob" in teach.get(f"/api/attempts/{late}").json()["record_text"]
+    assert shown in teach.get("/instructor/students/bob").text
+    alice, _token = signed_in(base, "alice", "alice-pass-1")
+    alice.cookies.set("seqlab_lang", "en")
+    page = alice.get(f"/labs/{LAB}").text  # no submission: the override is the score of record
+    assert f"Score of record: {0.5 * points:g}/{points:g} (adjusted by staff)" in page
+
+
+def test_the_rules_page_shows_the_file_s_settings_and_refuses_an_unknown_student(site):
+    """seqlab.toml's extensions and an item's `policy` are shown, marked as the file's; an
+    extension for someone not on the roster is refused with the nearest roster id."""
+    base, _url, course = site
+    config = course.root / "seqlab.toml"
+    before = config.read_text(encoding="utf-8")
+    extended = before.replace('late_policy = "closed"', 'policy = "closed"')
+    config.write_text(extended + f"[extensions.bob]\n{LAB} = {stamp(timedelta(days=5))}\n", "utf-8")
+    try:
+        teach, token = signed_in(base, "teach", "teach-pass-1")
+        teach.cookies.set("seqlab_lang", "en")
+        page = teach.get("/instructor/rules").text
+        assert f'name="ext|bob|{LAB}"' in page and "from seqlab.toml" in page
+        assert "a value entered here overrides it" in page
+        assert re.search(r'name="set\|attention\|late_policy" value="" placeholder="closed"', page)
+        new = {"csrf": token, "new_student": "bbo", "new_item": LAB}
+        refused = teach.post("/instructor/rules", data={**new, "new_due": stamp(timedelta(days=1))})
+        assert refused.status_code == 400 and "bbo is not on the roster" in refused.text
+        assert "the nearest id: bob" in refused.text
+        assert 'name="ext|bbo|' not in teach.get("/instructor/rules").text  # nothing stored
+    finally:
+        config.write_text(before, encoding="utf-8")
+
+
+def test_a_closed_quiz_says_it_is_closed_and_its_key_once_the_rule_allows(site):
+    """Past its due time with late answers closed: no paper, no "attempts left", and the key
+    is said to be shown now (not "after <a past date>") and is shown on the attempts."""
+    base, _url, course = site
+    teach, teach_token = signed_in(base, "teach", "teach-pass-1")
+    past = {"csrf": teach_token, "set|attention|due": stamp(-timedelta(hours=2))}
+    assert teach.post("/instructor/rules", data=past).status_code == 200
+    try:
+        for name, password in (("bob", "bob-pass-12"), ("alice", "alice-pass-1")):
+            client, _token = signed_in(base, name, password)
+            page = client.get("/quizzes/attention").text
+            assert "本测验已关闭，不能再作答" in page and 'id="quiz-form"' not in page
+            assert "剩余作答次数" not in page and "作答次数已用完" not in page
+            assert "正确答案与解析已公布" in page and "后公布" not in page
+        # alice's first attempt, answered (an empty one never shows the key)
+        attempt = re.findall(r'href="(/quizzes/attention/attempts/\d+)"', page)[-1]
+        assert '<td class="key">' in client.get(attempt).text
+        bank = load_quiz(course.banks_dir, "attention")
+        assert bank.questions[0].explanation["zh"] in client.get(attempt).text
+    finally:
+        teach.post("/instructor/rules", data={"csrf": teach_token})

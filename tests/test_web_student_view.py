@@ -260,3 +260,26 @@ def test_regrade_one_attempt_then_the_whole_lab_after_a_spec_fix(platform):
     assert float(scores["alice"][LAB]) == 100 and float(scores["bob"][LAB]) == 100
     assert "100/100" in gradebook_cell(teach, "alice")
     assert "spec-bug" not in teach.get("/instructor/students/alice").text
+
+
+def test_staff_typos_in_an_override_or_a_regrade_are_refused_with_the_nearest_id(platform):
+    """An unknown lab id is named with the nearest; a regrade form without an attempt's number
+    or a lab says so to staff (not the students' message); nothing changes."""
+    teach = platform["people"]["teach"]
+    teach.cookies.set("seqlab_lang", "en")
+    try:
+        typo = LAB[:-1] + "x"
+        bad = post(teach, "/instructor/students/bob/override", lab=typo, score="5", reason="r")
+        assert bad.status_code == 400 and f"no lab or quiz {typo}" in bad.text, bad.text
+        assert f"the nearest id: {LAB}" in bad.text and "no grade yet" not in bad.text
+        bad = post(teach, "/instructor/students/bob/regrade", lab=typo)
+        assert bad.status_code == 400 and f"the nearest id: {LAB}" in bad.text
+        bad = post(teach, "/instructor/students/bob/regrade", attempt="abc")
+        assert bad.status_code == 400 and "`abc` is not an attempt number" in bad.text
+        assert "missing" not in bad.text
+    finally:
+        teach.cookies.delete("seqlab_lang")
+    with Session(engine_for(platform["url"])) as db:  # nothing was set
+        from graders.store.tables import ScoreOverride
+
+        assert not db.scalar(select(func.count()).where(ScoreOverride.lab == typo))

@@ -58,7 +58,9 @@ class ClassRecord:
     student: str
     result: LabResult | None  # None: no set results (could not be graded)
     text: str | None = None  # the submitted source, for the similarity check
-    score: float = 0.0  # without a result: the grade's own
+    # The score of record (late penalty, staff override: record.py); None: the result's own.
+    # Every total, average and distribution of the report reads it, never the raw score.
+    score: float | None = None
     max_score: float = 0.0
     seconds: float = 0.0
     adjusted: bool = False  # staff set the score (an override): `score` is the total
@@ -205,9 +207,9 @@ def load_records(db_url: str, lab_id: str, rules: RecordRules) -> list[ClassReco
 def _grade(record: ClassRecord) -> _Grade:
     result = record.result
     if result is None:
-        return _Grade(record.student, record.score, record.max_score, record.seconds, {})
+        return _Grade(record.student, record.score or 0.0, record.max_score, record.seconds, {})
     verdicts = {t.name: (t.verdict, t.score, t.max_score) for t in result.tests}
-    score = record.score if record.adjusted else result.score
+    score = result.score if record.score is None else record.score
     return _Grade(record.student, score, result.max_score, result.execution_time, verdicts)
 
 
@@ -331,7 +333,12 @@ def class_report_view(
         html_lang="zh-CN" if lang == "zh" else "en",
         generator=GENERATOR,
         title=say("report.class_title", lang, title=lab.title[lang], lab=lab.id),
-        summary=say("report.class_summary", lang, count=len(grades), date=when),
+        summary=" · ".join(
+            (
+                say("report.class_summary", lang, count=len(grades), date=when),
+                say("report.class_of_record", lang),
+            )
+        ),
         stats=stats,
         histogram=charts.histogram([grade.fraction for grade in grades], lang),
         pass_rate=charts.pass_rate([_rate(grades, column, lang) for column in columns], lang),

@@ -4,6 +4,7 @@ isolation gate and the rules for files we write (never over a user's own)."""
 from __future__ import annotations
 
 import argparse
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -51,13 +52,21 @@ def new_file(path_text: str | None) -> Path | None:
     path = Path(path_text)
     if path.exists():
         raise UsageError("file.exists", path=path)
+    # Checked now, not when writing: `quiz take --save` asks every question first.
+    folder = path.parent
+    if not folder.is_dir():
+        raise UsageError("file.no_folder", path=path, folder=folder)
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise UsageError("file.folder_not_writable", path=path, folder=folder)
     return path
 
 
 def empty_folder(text: str) -> Path:
     """A folder to write an export into: new or empty, so nothing of the user's is lost."""
     folder = Path(text)
-    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+    if folder.exists() and not folder.is_dir():
+        raise UsageError("file.not_a_folder", path=folder)
+    if folder.exists() and any(folder.iterdir()):
         raise UsageError("notebook.dir_not_empty", path=folder)
     return folder
 

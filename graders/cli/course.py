@@ -34,21 +34,37 @@ if TYPE_CHECKING:
 
 
 def _print_checks(checks: list[Check], lang: str, strict: bool = False) -> int:
+    out = console()
+    if not out.is_terminal:  # a CI log: one whole line per check, never cut to 80 columns
+        for item in checks:
+            mark = say(_mark(item, strict), lang)
+            detail = item.describe(lang)
+            line = f"{item.subject}: {mark} — {item.title(lang)}" + (
+                f": {detail}" if detail else ""
+            )
+            out.print(line, markup=False, highlight=False, soft_wrap=True)
+        return _exit(checks, strict)
     table = Table(show_header=True)
     for column in ("", "subject", "check", "detail"):
         table.add_column(column)
+    colours = {"validate.ok": "green", "validate.warning": "yellow", "validate.fail": "red"}
     for item in checks:
-        mark = (
-            f"[green]{say('validate.ok', lang)}"
-            if item.ok
-            else f"[yellow]{say('validate.warning', lang)}"
-            if item.warning and not strict
-            else f"[red]{say('validate.fail', lang)}"
-        )
+        key = _mark(item, strict)
+        mark = f"[{colours[key]}]{say(key, lang)}"
         # Words and data are plain text: "seqlab[jupyter]" is no markup tag.
         words = (item.subject, item.title(lang), item.describe(lang))
         table.add_row(mark, *(Text(word) for word in words))
-    console().print(table)
+    out.print(table)
+    return _exit(checks, strict)
+
+
+def _mark(item: Check, strict: bool) -> str:
+    if item.ok:
+        return "validate.ok"
+    return "validate.warning" if item.warning and not strict else "validate.fail"
+
+
+def _exit(checks: list[Check], strict: bool) -> int:
     failed = [item for item in checks if not item.ok and (strict or not item.warning)]
     return EXIT_BELOW if failed else EXIT_OK
 

@@ -30,11 +30,13 @@ def _existing_database(given: str | None) -> str:
     return url
 
 
-def _record_rules(course_folder: Path | None, lang: str):
-    """The course's score-of-record rules, said on stderr with the course they come from; the
-    defaults when no course folder is at hand (a gradebook away from its course, no --course),
-    said so."""
-    from graders.store.record import RecordRules, describe, rules_for
+def _record_rules(course_folder: Path | None, lang: str, url: str):
+    """The course's score-of-record rules as the web applies them (seqlab.toml with the
+    settings saved on the web rules page, from the gradebook at `url`: effective.py), said on
+    stderr with the course they come from; the defaults when no course folder is at hand (a
+    gradebook away from its course, no --course), said so."""
+    from graders.store.effective import course_rules
+    from graders.store.record import RecordRules, describe
 
     try:
         course = Course.locate(course_folder)
@@ -44,7 +46,7 @@ def _record_rules(course_folder: Path | None, lang: str):
         rules = RecordRules()
         status().print(say("batch.rules_default", lang, rules=describe(rules)), markup=False)
         return rules
-    rules = rules_for(course.root)
+    rules = course_rules(course.root, url)
     said = say("batch.rules_used", lang, rules=describe(rules), course=course.root)
     status().print(visible(said), markup=False)
     return rules
@@ -57,7 +59,7 @@ def cmd_gradebook_export(args) -> int:
     if args.per_set and not args.csv:
         raise UsageError("batch.per_set_needs_csv")
     url = _existing_database(args.db)
-    rules = _record_rules(args.course, args.lang)
+    rules = _record_rules(args.course, args.lang, url)
     book = Gradebook(url)
     grades = book.of_record(rules, lab=args.lab)
     roster = book.roster()
@@ -114,7 +116,7 @@ def cmd_report(args) -> int:
     html = own_file(args.html, f'content="{GENERATOR}"')
     pairs_csv = own_file(args.similarity_csv, ",".join(CSV_HEADER))
     url = _existing_database(args.db)
-    records = load_records(url, lab.id, _record_rules(course.root, args.lang))
+    records = load_records(url, lab.id, _record_rules(course.root, args.lang, url))
     if not records:
         raise UsageError("report.class_no_records", db=args.db or shown_url(url), lab=lab.id)
     similarity = compare(lab, [(r.student, r.text) for r in records], args.threshold)
@@ -144,18 +146,22 @@ def cmd_gradebook_history(args) -> int:
     that counts (late penalty, staff overrides) as the web and the CSV say it (record.py)."""
     from rich.table import Table
 
+    from graders.store.calendar import local_time
     from graders.store.gradebook import Gradebook
     from graders.store.record import counting, counting_said
 
-    book = Gradebook(_existing_database(args.db))
+    url = _existing_database(args.db)
+    book = Gradebook(url)
     rows = book.rows(lab=args.lab, student=args.student)
-    rules = _record_rules(args.course, args.lang)
+    rules = _record_rules(args.course, args.lang, url)
     decided = book.decisions(rules, lab=args.lab, student=args.student)
     book.close()
     if not rows and not decided:
         raise UsageError("batch.history_none", student=args.student)
     record = {(d.rule_grade or d.grade).id for d in decided.values()}
-    table = Table(title=say("batch.history_title", args.lang, student=args.student))
+    title = say("batch.history_title", args.lang, student=args.student)
+    zone = say("batch.history_zone", args.lang, zone=rules.calendar.zone.key)
+    table = Table(title=f"{title} · {zone}")  # its times on the course's clock, said once
     for key in HISTORY_COLUMNS:
         table.add_column(say(key, args.lang))
     notes = []
@@ -166,7 +172,7 @@ def cmd_gradebook_history(args) -> int:
         counts = "—" if how.score is None and how.refused else f"{how.score:g}"
         score = "" if g.score is None else f"{counts}/{g.max_score:g}"
         mark = say("batch.history_chosen", args.lang) if g.chosen else "✓"
-        when = (g.submitted_at or g.graded_at).strftime("%Y-%m-%d %H:%M")
+        when = local_time(g.submitted_at or g.graded_at, rules.calendar.zone, label=False)
         cells = (str(g.id), g.lab, when, g.status, score, mark if g.id in record else "")
         table.add_row(*map(visible, (*cells, g.source)))
         said = counting_said(how, args.lang)

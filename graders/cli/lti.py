@@ -72,11 +72,20 @@ def cmd_urls(args) -> int:
     return EXIT_OK
 
 
+RESENT = {  # resend's outcomes, in words
+    "sent": "lti.status_sent",
+    "unchanged": "lti.status_unchanged",
+    "failed": "lti.status_failed",
+    "nothing": "lti.status_nothing",
+}
+
+
 def cmd_resend(args) -> int:
     from graders.web.lti.outbox import resend
 
     counts = resend(_engine(args).url.render_as_string(False), Course.locate(args.course).root)
-    text = ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "0"
+    said = [say(RESENT[k], args.lang, count=v) for k, v in sorted(counts.items())]
+    text = ", ".join(said) or say("lti.status_none", args.lang)
     console().print(say("lti.resent", args.lang, counts=text), markup=False)
     return EXIT_OK
 

@@ -86,10 +86,20 @@ def cmd_quiz_take(args) -> int:
         render_review(paper, answers, args.lang, out)
     if save is not None:
         _refuse_empty(answers, save)
-        save.write_text(sheet_text(paper, answers), encoding="utf-8")
+        _save_sheet(save, sheet_text(paper, answers), args.lang)
         student = f" --student {paper.student}" if paper.student else ""
         out.print(say("quiz.saved", args.lang, path=save, quiz=paper.bank.id, student=student))
     return result.exit_code()
+
+
+def _save_sheet(save: Path, text: str, lang: str) -> None:
+    """Write the sheet; if that fails after all (the folder removed meanwhile, a full disk),
+    print it so the answers are not lost, and stop with the reason (exit 2)."""
+    try:
+        save.write_text(text, encoding="utf-8")
+    except OSError as error:
+        print(text, end="" if text.endswith("\n") else "\n")
+        raise UsageError("quiz.save_failed", path=save, reason=error.strerror or error) from None
 
 
 def _refuse_empty(answers: dict, save) -> None:
@@ -108,7 +118,7 @@ def _take_keyless(paper, args) -> int:
     out = console()
     answers = take(paper, args.lang, out, out.input)
     _refuse_empty(answers, save)
-    save.write_text(sheet_text(paper, answers), encoding="utf-8")
+    _save_sheet(save, sheet_text(paper, answers), args.lang)
     out.print(say("quiz.saved_keyless", args.lang, path=save, count=len(answers)))
     return EXIT_OK
 

@@ -60,29 +60,41 @@ def inside(path: Path, folder: Path) -> Path | None:
     return real if real.is_relative_to(folder.resolve()) and real.is_file() else None
 
 
-def find_submission(folder: Path, lab: LabSpec) -> Path:
-    """The lab's file however it was uploaded: the starter's name (or its notebook, or
-    nbgrader's <lab>.ipynb) anywhere in the folder, else the only .py/.ipynb there is; a
-    link and the file it leads to count once. Returned as uploaded (a link stays a link:
-    `read_upload` reads where it leads)."""
-    found = candidates(folder)
-    stem = Path(lab.entry).stem
-    named = {lab.entry, f"{stem}.ipynb", f"{lab.id}.ipynb"}
-    chosen = [path for path in found if path.name in named] or found
-    shown = Path(folder.name)  # the student's upload, not where the grader keeps it
+def _distinct(paths: list[Path], folder: Path) -> list[Path]:
+    """The files, a link and the file it leads to counted once (the file kept); a stray link
+    out of the upload beside real files is not a candidate."""
     unique: dict[Path, Path] = {}
-    for path in sorted(chosen, key=Path.is_symlink):  # a file before the links to it
+    for path in sorted(paths, key=Path.is_symlink):  # a file before the links to it
         unique.setdefault(inside(path, folder) or path, path)
     chosen = list(unique.values())
     readable = [path for path in chosen if not path.is_symlink() or inside(path, folder)]
-    if len(chosen) > 1 and readable:  # a stray link out beside the work is not a candidate
-        chosen = readable
+    return readable if len(chosen) > 1 and readable else chosen
+
+
+def find_submission(folder: Path, lab: LabSpec) -> tuple[Path, list[Path]]:
+    """The lab's file however it was uploaded, and the other candidates left aside. In the
+    README's order: the starter's name, else its notebook, else nbgrader's <lab>.ipynb,
+    anywhere in the folder; else the only .py/.ipynb there is. Two files of the first name
+    found (in different folders) are refused, naming both: either may be the work.
+    Returned as uploaded (a link stays a link: `read_upload` reads where it leads)."""
+    found = candidates(folder)
+    stem = Path(lab.entry).stem
+    shown = Path(folder.name)  # the student's upload, not where the grader keeps it
+    for name in dict.fromkeys((lab.entry, f"{stem}.ipynb", f"{lab.id}.ipynb")):
+        chosen = _distinct([path for path in found if path.name == name], folder)
+        if len(chosen) > 1:
+            names = ", ".join(str(path.relative_to(folder)) for path in chosen[:10])
+            raise SubmissionError("gradescope.same_name", path=shown, name=name, names=names)
+        if chosen:
+            others = _distinct([p for p in found if p.name != name], folder)
+            return chosen[0], others
+    chosen = _distinct(found, folder)
     if not chosen:
         raise SubmissionError("batch.no_file", path=shown, suffixes=" ".join(SUFFIXES))
     if len(chosen) > 1:
         names = ", ".join(str(path.relative_to(folder)) for path in chosen[:10])
         raise SubmissionError("batch.ambiguous", path=shown, names=names, entry=lab.entry)
-    return chosen[0]
+    return chosen[0], []
 
 
 def read_upload(path: Path, folder: Path) -> Submission:
@@ -95,11 +107,11 @@ def read_upload(path: Path, folder: Path) -> Submission:
     return submission_from_bytes(path, read_bytes(real, follow_symlinks=False))
 
 
-def results_json(result: LabResult, lang: str) -> dict:
+def results_json(result: LabResult, lang: str, note: str = "") -> dict:
     summary = say(
         "report.score", lang, score=f"{result.score:g}", max_score=f"{result.max_score:g}"
     )
-    summary = "\n".join([summary, *build(result, lang).pointer])  # which blank, if any
+    summary = "\n".join([summary, *build(result, lang).pointer, *([note] if note else [])])
     return {
         "score": result.score,
         "execution_time": round(result.execution_time, 3),
@@ -109,6 +121,15 @@ def results_json(result: LabResult, lang: str) -> dict:
         "stdout_visibility": "hidden",
         "tests": gradescope_tests(result, lang),
     }
+
+
+def graded_note(path: Path, others: list[Path], root: Path, lang: str) -> str:
+    """Which file was graded, and which were not, when the upload held more than one."""
+    if not others:
+        return ""
+    folder = root / "submission"
+    ignored = ", ".join(str(p.relative_to(folder)) for p in others[:10])
+    return say("gradescope.graded_file", lang, file=path.relative_to(folder), ignored=ignored)
 
 
 def students_zero(message: str) -> dict:
@@ -122,12 +143,12 @@ def run(root: Path, lab_id: str, lang: str, level: str) -> dict:
     lab = course.lab(lab_id)
     require_isolation(level, course)
     try:
-        path = find_submission(root / "submission", lab)
+        path, others = find_submission(root / "submission", lab)
     except SubmissionError as error:
         return students_zero(error.render(lang))
     outcome = grade_lab(lab, lambda: read_upload(path, root / "submission"), include_hidden=True)
     if outcome.result is not None:
-        return results_json(outcome.result, lang)
+        return results_json(outcome.result, lang, graded_note(path, others, root, lang))
     if outcome.blame is Blame.STUDENT:
         return students_zero(outcome.message(lang))
     raise outcome.error

@@ -11,7 +11,7 @@ has the frontend save the notebook and finds the saved file by a nonce (graders/
 live.py says how, and why the kernel's history or the server's copy are not enough). Where
 that cannot be done it refuses rather than grade a file that may be stale; `--saved` grades
 the file as saved, and a NOTEBOOK named here is graded as saved on disk. With no frontend
-(nbclient, papermill) the file is the notebook.
+(nbclient, papermill, `nbgrader validate`) it grades the cells the kernel executed.
 
 Loading the extension again (re-running the check cell) is silent, and the lab's entry cell
 (`if __name__ == "__main__":`, which reads standard input) is skipped in the kernel with a
@@ -36,11 +36,18 @@ from graders.present.view import build
 from graders.results import LabResult
 from graders.service import grade_lab
 from graders.spec import Course
-from graders.submission import read_submission
+from graders.submission import Submission, read_submission
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):
+        """argparse would print its English usage on stderr and exit; the magic says what is
+        wrong in the student's language instead (notebook.magic_usage), and only that."""
+        raise argparse.ArgumentError(None, message)
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="%seqlab", add_help=False, exit_on_error=False)
+    parser = _Parser(prog="%seqlab", add_help=False, exit_on_error=False)
     parser.add_argument("command", choices=("check",))
     parser.add_argument("notebook", nargs="?")
     parser.add_argument("--saved", action="store_true")
@@ -63,10 +70,12 @@ def find_notebook(explicit: str | None, namespace: dict, course: Course) -> Path
     return live.headless_notebook(course)
 
 
-def check_notebook(path: Path, course: Course, lab_id: str | None = None) -> LabResult:
+def check_notebook(
+    notebook: Path | Submission, course: Course, lab_id: str | None = None
+) -> LabResult:
     """The notebook's public sets, through the grading service; its error if it has none."""
-    submission = read_submission(path)
-    lab = live.lab_for(path, course, lab_id)
+    submission = notebook if isinstance(notebook, Submission) else read_submission(notebook)
+    lab = live.lab_for(submission.path, course, lab_id)
     outcome = grade_lab(lab, submission, include_hidden=False)
     if outcome.result is None:
         raise outcome.error
@@ -74,12 +83,15 @@ def check_notebook(path: Path, course: Course, lab_id: str | None = None) -> Lab
 
 
 def notebook_to_grade(args: argparse.Namespace, namespace: dict, course: Course, lang: str):
-    """(path, display handle or None): the saved file that is what the student sees."""
+    """(path or submission, display handle or None): the saved file that is what the student
+    sees; with no frontend, the cells the kernel executed (live.executed_notebook)."""
     if args.notebook or args.saved:
         return find_notebook(args.notebook, namespace, course), None
     frontend = live.Frontend.detect(namespace)
     if frontend.kind == "none":
-        return find_notebook(None, namespace, course), None
+        from IPython import get_ipython
+
+        return live.executed_notebook(get_ipython(), course), None
     if frontend.kind == "vscode":
         raise UsageError("notebook.cannot_save", frontend="VS Code")
     nonce = live.new_nonce()

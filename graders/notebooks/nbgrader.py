@@ -20,8 +20,11 @@ nbgrader's Execute in `Autograde.autograde_preprocessors`: `nbgrader autograde` 
 kernel, and SeqlabGrade fills in the grade cells' outputs from seqlab's engine (see there).
 The preprocessors are named as strings, imported when autograde runs: a config file that
 fails to load is only a warning to nbgrader, which would then execute the notebooks itself.
-The program's entry cell (`if __name__ == "__main__":`) is left out of the notebook: it
-reads standard input, which a kernel does not have, and the template still holds it.
+The program's entry cell (`if __name__ == "__main__":`, it reads standard input, which a
+kernel does not have) comes after the `%seqlab check` cell, as in `seqlab build`'s notebooks:
+the check cell loads the extension that makes the kernel skip it, so Run All and Validate end
+without an error, and the notebook reads back as the whole template (no "edit outside the
+blanks" for the cell a student never saw).
 """
 
 from __future__ import annotations
@@ -98,12 +101,15 @@ def both_languages(key: str, **params: object) -> str:
 
 # A public set's grade cell, after its comment: nbgrader's Validate runs it in the student's
 # kernel and fails on an error (graders/notebooks/validate.py). Without seqlab it fails too,
-# saying so, rather than pass.
+# saying so, rather than pass; with seqlab but without a package of its Jupyter extra, it
+# names that package and the install command.
 VALIDATE = """\
 try:
     from graders.notebooks.validate import public_set
-except ImportError:
-    raise RuntimeError({missing!r}) from None
+except ImportError as error:
+    name = (error.name or "graders").split(".")[0]
+    text = {missing!r} if name == "graders" else {extra!r}.replace("MODULE", name)
+    raise RuntimeError(text) from None
 public_set({number}, lab={lab!r}, lang={lang!r})"""
 
 
@@ -120,7 +126,10 @@ def grade_cell(
     )
     if lab and not test.hidden:
         missing = both_languages("notebook.validate_no_seqlab")
-        source += "\n" + VALIDATE.format(missing=missing, number=number, lab=lab, lang=lang)
+        extra = both_languages("notebook.validate_no_extra", module="MODULE")
+        source += "\n" + VALIDATE.format(
+            missing=missing, extra=extra, number=number, lab=lab, lang=lang
+        )
     cell_id = grade_id(number, test)
     metadata = _meta(cell_id, grade=True, points=test.points)
     return new_code_cell(source, id=cell_id, metadata=metadata)
@@ -134,8 +143,7 @@ def nbgrader_notebook(lab: LabSpec, lang: str) -> nbformat.NotebookNode:
     for number, text in enumerate(markdown, start=1):
         cells.append(new_markdown_cell(text, id=f"task-{number}", metadata=_meta(f"task-{number}")))
     pieces = cut(course_text(lab.solution_path, lab), str(lab.solution_path))
-    if pieces and is_entry_cell(pieces[-1].source):
-        pieces = pieces[:-1]
+    entry = pieces.pop() if pieces and is_entry_cell(pieces[-1].source) else None
     for number, piece in enumerate(pieces, start=1):
         if piece.locked:
             cell_id = f"code-{number}"
@@ -149,6 +157,8 @@ def nbgrader_notebook(lab: LabSpec, lang: str) -> nbformat.NotebookNode:
     # A tool cell (graders/cells.py drops it when the notebook is read as a program).
     check = f"%load_ext graders.notebooks.magic\n%seqlab check --lab {lab.id} --lang {lang}"
     cells.append(new_code_cell(check, id="seqlab-check", metadata=_meta("seqlab-check")))
+    if entry is not None:  # after the check cell, whose extension makes the kernel skip it
+        cells.append(new_code_cell(entry.source, id="code-entry", metadata=_meta("code-entry")))
     cells += [grade_cell(n, test, lab.id, lang) for n, test in enumerate(lab.tests, start=1)]
     notebook = new_notebook(cells=cells)
     notebook.metadata = {"kernelspec": KERNELSPEC, "language_info": {"name": "python"}}

@@ -18,9 +18,10 @@ check's does.
 Autograde never runs these cells: SeqlabGrade (nbgrader_grade.py) writes every grade cell's
 outputs from the engine, hidden sets included, so nothing here can change a score.
 
-Which file: under `nbgrader validate` (it sets NBGRADER_VALIDATING in the kernel's
-environment) the notebook validated is the file nbgrader read from disk, in the kernel's
-folder, found as with no frontend (live.headless_notebook). Run by hand in Jupyter, the cell
+Which code: under `nbgrader validate` (it sets NBGRADER_VALIDATING in the kernel's
+environment; also its Validate button in JupyterLab) and any other headless run, the code the
+kernel executed, cell by cell — the notebook being validated, whatever it is called and
+whatever else is in its folder (live.executed_notebook). Run by hand in Jupyter, the cell
 has the frontend save the notebook first, exactly as `%seqlab check` does.
 """
 
@@ -38,7 +39,7 @@ from graders.notebooks.magic import check_notebook, notebook_to_grade
 from graders.notebooks.nbgrader import both_languages
 from graders.results import LabResult
 from graders.spec import Course, LabSpec
-from graders.submission import read_bytes
+from graders.submission import Submission, read_submission
 
 # The last grading, by (path, the file's SHA-256): every public grade cell of one run reuses it.
 _checked: dict[tuple[str, str], LabResult] = {}
@@ -51,29 +52,29 @@ class SetNotPassed(Exception):
         return str(self).split("\n")
 
 
-def _notebook(course: Course, lang: str) -> Path:
-    if os.environ.get("NBGRADER_VALIDATING"):  # the file on disk is what nbgrader validates
-        return live.headless_notebook(course)
+def _notebook(course: Course, lang: str) -> Submission:
     from IPython import get_ipython
 
     shell = get_ipython()
+    if os.environ.get("NBGRADER_VALIDATING"):  # a kernel of nbgrader's: no frontend to ask
+        return live.executed_notebook(shell, course)
     namespace = shell.user_ns if shell is not None else {}
     args = argparse.Namespace(notebook=None, saved=False)
-    path, handle = notebook_to_grade(args, namespace, course, lang)
+    found, handle = notebook_to_grade(args, namespace, course, lang)
     if handle is not None:  # saved: the "saving…" line goes; the cell's outcome is what shows
         from IPython.display import HTML
 
         handle.update(HTML(""))
-    return path
+    return found if isinstance(found, Submission) else read_submission(found)
 
 
 def _result(lab: str, lang: str) -> tuple[LabSpec, LabResult]:
     course = Course.locate(None, near=Path.cwd())  # the students' copy the notebook is in
-    path = _notebook(course, lang)
-    key = (str(path.resolve()), hashlib.sha256(read_bytes(path)).hexdigest())
+    submission = _notebook(course, lang)
+    key = (str(submission.path), hashlib.sha256(submission.text.encode()).hexdigest())
     if key not in _checked:
         _checked.clear()
-        _checked[key] = check_notebook(path, course, lab)
+        _checked[key] = check_notebook(submission, course, lab)
     return course.lab(lab), _checked[key]
 
 

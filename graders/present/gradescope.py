@@ -8,6 +8,7 @@ with visibility "hidden" hides the submission's total score from the student.
 from __future__ import annotations
 
 from graders.messages import say
+from graders.present.view import build
 from graders.results import LabResult
 
 # Gradescope's results.json, as ANCHORS.md describes it (the fields we write).
@@ -50,19 +51,19 @@ RESULTS_SCHEMA: dict = {
 
 
 def gradescope_tests(result: LabResult, lang: str) -> list[dict[str, object]]:
+    """One entry per set. A public set's output is the view's (present/view.py), as the
+    terminal and Markdown show it: the verdict, the named mistake, the diff's findings, and
+    each field — input, expected, actual and the error output (a traceback, "cell 7, line
+    20 … SyntaxError"). A hidden set's is its verdict and named mistake only."""
     tests = []
-    for number, test in enumerate(result.tests, start=1):
-        shown = test.to_json(lang)  # a hidden set's holds no input, expected or actual
-        output = [str(shown["output"])]
-        if "mistake" in shown:  # a name and a hint, never data: hidden sets have it too
-            output.append(str(shown["mistake"]))
-        for key, label in (
-            ("input", "report.input"),
-            ("expected", "report.expected"),
-            ("actual", "report.actual"),
-        ):
-            if key in shown:
-                output.append(f"{say(label, lang)}:\n{shown[key]}")
+    view = build(result, lang)
+    for number, (shown, test) in enumerate(zip(view.sets, result.tests, strict=True), start=1):
+        output = [str(test.to_json(lang)["output"])]  # the verdict and its sentence
+        if test.mistake is not None:  # a name and a hint, never data: hidden sets have it too
+            output.append(test.mistake_text(lang))
+        if not test.hidden:
+            output += shown.findings
+            output += [f"{field.label}:\n{field.text}" for field in shown.fields]
         name = f"{test.name} ({say('report.class_hidden', lang)})" if test.hidden else test.name
         tests.append(
             {
@@ -70,7 +71,7 @@ def gradescope_tests(result: LabResult, lang: str) -> list[dict[str, object]]:
                 "number": str(number),
                 "score": test.score,
                 "max_score": test.max_score,
-                "status": shown["status"],
+                "status": "passed" if test.verdict.passed else "failed",
                 "output": "\n".join(output),
                 "visibility": "visible",
             }

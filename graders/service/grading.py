@@ -21,13 +21,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from graders.cells import notebook_lab
 from graders.engine import Runner, grade_submission
 from graders.errors import SandboxError, SeqlabError, SpecError, SubmissionError, UsageError
 from graders.results import LabResult, TestResult
 from graders.sandbox import run_sets
 from graders.service import blanks
 from graders.spec import Course, LabSpec
-from graders.submission import Submission
+from graders.submission import Submission, read_text
 
 SANDBOX_RETRIES = 1
 
@@ -135,5 +136,18 @@ def grade_lab(
 
 
 def choose_lab(course: Course, path: Path, lab_id: str | None) -> LabSpec:
-    """The lab a submission is for: the one named, else the one its file name belongs to."""
-    return course.lab(lab_id) if lab_id else course.lab_for_file(path)
+    """The lab a submission is for: the one named, else a notebook's own metadata
+    (`seqlab.lab`: a renamed copy of the starter notebook keeps it), else its file name (a
+    notebook may also be named for the lab id, as nbgrader's are)."""
+    if lab_id:
+        return course.lab(lab_id)
+    if path.suffix.lower() == ".ipynb":
+        try:
+            named = notebook_lab(read_text(path))
+        except SeqlabError:
+            named = None  # unreadable: grading it says why
+        if named not in course.lab_ids() and path.stem in course.lab_ids():
+            named = path.stem
+        if named in course.lab_ids():
+            return course.lab(named)
+    return course.lab_for_file(path)

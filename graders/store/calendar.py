@@ -133,6 +133,15 @@ class Calendar:
         return closes is not None and at > closes
 
 
+def local_time(moment: datetime, zone: ZoneInfo, seconds: bool = False, label: bool = True) -> str:
+    """Any time a person reads — a deadline, a submission, a draft, an override — on the
+    course's clock with its zone's name (`label=False`: a table that names it once); a naive
+    time is UTC (SQLite keeps times naive)."""
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC_ZONE)
+    shown = aware.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
+    return f"{shown} ({zone.key})" if label else shown
+
+
 def late_days(due: datetime | None, at: datetime, zone: ZoneInfo) -> int:
     """Started days after `due`, counted on the course's wall clock (0: on time)."""
     if due is None or at <= due:

@@ -141,6 +141,13 @@ class _Reader:
         for number, line in enumerate(lines[start:], start=start + 1):
             if re.match(rf'\s*"?{re.escape(key)}"?\s*=', line):
                 return Text("course.where_line", path=self.path, line=number)
+        # A table's own name (`[calendar.rnn-nunpy]`): the line of its header.
+        whole = re.compile(
+            r"\s*\[\s*" + r"\.".join(rf'"?{re.escape(p)}"?' for p in name.split(".")) + r"\s*\]"
+        )
+        for number, line in enumerate(lines, start=1):
+            if whole.match(line):
+                return Text("course.where_line", path=self.path, line=number)
         return Text("course.where_file", path=self.path)
 
     def table(self, parent: dict, name: str, full: str) -> dict:
@@ -286,6 +293,11 @@ def _unlock(merged: dict, reader: _Reader) -> UnlockRules:
     if mode not in MODES:
         raise reader.fail("unlock.mode", mode, "course.fix_unlock_mode")
     share = reader.number(table.get("pass", 60), "unlock.pass", 0, 100, "course.fix_pass") / 100
+    if 0 < share < 0.01:  # 0.6 meant as a fraction: a pass mark of 0.6 % opens every level
+        given = table["pass"]
+        raise reader.fail(
+            "unlock.pass", given, "course.fix_pass_fraction", percent=f"{given * 100:g}"
+        )
     requires = {}
     for item, entry in merged.get("calendar", {}).items():
         needed = entry.get("requires")

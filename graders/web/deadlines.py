@@ -17,11 +17,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from graders.messages import say
-from graders.store.calendar import IMMEDIATELY, NEVER, Calendar, cooldown_left
+from graders.store.calendar import IMMEDIATELY, NEVER, Calendar, cooldown_left, local_time
+from graders.store.effective import course_rules
 from graders.web.deps import lang_of
 from graders.web.models import INSTRUCTOR, QUIZ, Attempt, User, now
 from graders.web.pages import render, wants_json
-from graders.web.scores import course_rules
 
 
 def calendar_of(request: Request) -> Calendar:
@@ -33,7 +33,7 @@ def calendar_of(request: Request) -> Calendar:
 
 
 def when(moment: datetime, calendar: Calendar) -> str:
-    return f"{moment.astimezone(calendar.zone):%Y-%m-%d %H:%M} ({calendar.zone.key})"
+    return local_time(moment, calendar.zone)
 
 
 def span(delta: timedelta, lang: str) -> str:
@@ -47,13 +47,24 @@ def span(delta: timedelta, lang: str) -> str:
     return say("rules.minutes", lang, m=rest // 60, s=rest % 60)
 
 
+HEADINGS = {
+    "rules.refused_not_open": "rules.heading_not_open",
+    "rules.refused_locked": "rules.heading_locked",
+    "rules.refused_closed": "rules.heading_closed",
+    "rules.refused_attempts": "rules.heading_attempts",
+    "rules.refused_cooldown": "rules.heading_cooldown",
+}
+
+
 def refused(request: Request, user: User, key: str, **params: object) -> Response:
     """403 with the rule said: JSON for the lab page's script, else a page."""
     text = say(key, lang_of(request), **params)
     if wants_json(request):
         # "rule": the page's script says it, rather than take a 403 for an expired session.
         return JSONResponse({"error": text, "rule": True}, status_code=403)
-    return render(request, "error.html", user, 403, message_key="web.error_403", message=text)
+    # Headed by what it is (not open yet, closed, …), not as a permission error.
+    heading = HEADINGS.get(key, "web.error_403")
+    return render(request, "error.html", user, 403, message_key=heading, message=text)
 
 
 def gate(request: Request, user: User, item: str, title: str) -> Response | None:
@@ -152,10 +163,22 @@ def notes(request: Request, user: User, item: str, quiz_db: Session | None = Non
     return said
 
 
+def quiz_closed(request: Request, user: User, item: str) -> bool:
+    """The quiz takes no more answers from this student (past their lock, or past the due
+    time when late answers are closed): its page says so instead of offering the paper."""
+    if user.role == INSTRUCTOR:
+        return False
+    state = calendar_of(request).state(user.username, item, now())
+    return not state.open and state.reason in ("locked", "closed")
+
+
 def _quiz_notes(calendar, db, user, item, lang, at) -> list[str]:
     rules, said = calendar.quiz(item), []
     used, last = quiz_use(db, user.username, item)
-    if rules.attempts is not None and used >= rules.attempts:
+    state = calendar.state(user.username, item, at)
+    if not state.open and state.reason in ("locked", "closed"):
+        said.append(say("rules.quiz_closed", lang))  # no attempt left to count or wait for
+    elif rules.attempts is not None and used >= rules.attempts:
         # None left: a cool-down countdown would promise an attempt that never comes.
         said.append(say("rules.no_attempts_left", lang, total=rules.attempts))
     elif rules.attempts is not None:
@@ -163,7 +186,7 @@ def _quiz_notes(calendar, db, user, item, lang, at) -> list[str]:
             say("rules.attempts_left", lang, left=rules.attempts - used, total=rules.attempts)
         )
     wait = cooldown_left(last, rules, at)
-    if wait and (rules.attempts is None or used < rules.attempts):
+    if wait and state.open and (rules.attempts is None or used < rules.attempts):
         said.append(say("rules.cooldown_left", lang, left=span(wait, lang)))
     closes = calendar.closes_at(item)
     if rules.answers == NEVER:
@@ -172,6 +195,8 @@ def _quiz_notes(calendar, db, user, item, lang, at) -> list[str]:
         said.append(say("rules.answers_now", lang))
     elif closes is None:
         said.append(say("rules.answers_no_due", lang))
+    elif calendar.answers_shown(user.username, item, at):  # the time has come: said so
+        said.append(say("rules.answers_shown_now", lang, when=when(closes, calendar)))
     else:
         said.append(say("rules.answers_after", lang, when=when(closes, calendar)))
     return said

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import sys
+from datetime import datetime
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
@@ -21,6 +22,7 @@ from starlette.types import Receive, Scope, Send
 
 from graders.errors import SpecError
 from graders.messages import say
+from graders.store.calendar import local_time
 from graders.web.deps import NeedSignIn, lang_of, session_user
 from graders.web.headers import NONCE_KEY
 from graders.web.limits import MAX_SUBMISSION_BYTES
@@ -58,6 +60,12 @@ def render(request: Request, name: str, user: User | None, status_code: int = 20
     def t(key: str, **params: object) -> str:
         return say(key, lang, **params)
 
+    def shown_time(moment: datetime, seconds: bool = False) -> str:
+        # Imported here: deadlines.py renders its refusals with this module.
+        from graders.web.deadlines import calendar_of
+
+        return local_time(moment, calendar_of(request).zone, seconds)
+
     return request.app.state.templates.TemplateResponse(
         request,
         name,
@@ -65,6 +73,7 @@ def render(request: Request, name: str, user: User | None, status_code: int = 20
             "lang": lang,
             "other_lang": "en" if lang == "zh" else "zh",
             "t": t,
+            "local_time": shown_time,  # every time on the course's clock, labelled
             "user": user,
             "csrf": csrf_token(request.session),
             "here": quote(request.url.path),

@@ -40,9 +40,10 @@ from graders.batch.similarity import compare as compare_similarity
 from graders.messages import LANGS
 from graders.mistakes import records_path
 from graders.spec import LabSpec
+from graders.store.effective import course_rules, rules_with, web_rules
 from graders.store.tables import Grade, ScoreOverride
 from graders.web.models import engine_for
-from graders.web.scores import course_rules, rules_with, student_page, web_rules
+from graders.web.scores import student_page
 
 # (the lab's gradebook rows, the newest one's id, the rule, its overrides, those removed,
 # the lab's named-mistake records' version: a mistake named from the report renames clusters)

@@ -5,17 +5,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from urllib.parse import quote
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from graders.store.course_config import Override
+from graders.messages import say
+from graders.store.effective import course_rules
 from graders.store.gradebook import Gradebook
-from graders.store.record import COURSE_CONFIG, RecordRules, rules_for
-from graders.store.tables import Grade, Rule
+from graders.store.record import Decision
+from graders.store.tables import Grade
 from graders.web.models import Attempt, engine_for
 
 _ATTEMPT = re.compile(r"^web:attempt/(\d+)(?:/|$)")
@@ -32,34 +32,6 @@ class Standing:
     raw_score: float | None = None  # before the late penalty (record.py), for staff
     late_days: int = 0
     adjusted: bool = False  # staff set the score (an override): said "adjusted by staff"
-
-
-def course_rules(course_root: Path, db_url: str | None = None) -> RecordRules:
-    """The course's rules, seqlab.toml's with the instructor's web settings laid over them,
-    read again when either changes (no restart needed)."""
-    if db_url is None:
-        return rules_with(course_root, ())
-    with Session(engine_for(db_url)) as session:
-        return rules_with(course_root, web_rules(session))
-
-
-def rules_with(course_root: Path, overrides: tuple[Override, ...]) -> RecordRules:
-    config = course_root / COURSE_CONFIG
-    changed = config.stat().st_mtime_ns if config.is_file() else None
-    return _rules_as_of(course_root, changed, overrides)
-
-
-def web_rules(session: Session) -> tuple[Override, ...]:
-    """The settings instructors saved on the web (routes/rules.py writes them)."""
-    query = select(Rule).order_by(Rule.id)
-    return tuple(Override(r.item, r.student, r.name, r.value) for r in session.scalars(query))
-
-
-@lru_cache(maxsize=8)
-def _rules_as_of(
-    course_root: Path, _changed: int | None, overrides: tuple[Override, ...]
-) -> RecordRules:
-    return rules_for(course_root, overrides)
 
 
 def attempt_of(grade: Grade) -> int | None:
@@ -107,3 +79,30 @@ def adjusted_by_staff(db_url: str, course_root: Path, student: str) -> set[str]:
     """The labs and quizzes whose score of record staff set (the student sees it said)."""
     found = standings(db_url, course_root, student)
     return {lab for (_student, lab), standing in found.items() if standing.adjusted}
+
+
+def decision_of(db_url: str, course_root: Path, student: str, lab: str) -> Decision | None:
+    """The student's score of record for one lab or quiz and why (record.py), or None."""
+    rules = course_rules(course_root, db_url)
+    return Gradebook(db_url).decisions(rules, lab=lab, student=student).get((student, lab))
+
+
+def record_said(decision: Decision | None, lang: str, staff: bool = False) -> str:
+    """The score of record in words for the lab page and the attempt API: the score that
+    counts with its late penalty, or that staff adjusted it (their reason shown to staff
+    only: it is a note between staff, the student sees that it was adjusted and the score);
+    "" when nothing counts yet."""
+    if decision is None or decision.grade.score is None:
+        return ""
+    grade = decision.grade
+    score, top = f"{grade.score:g}", f"{grade.max_score or 0:g}"
+    override = decision.override
+    if override is not None:
+        said = say("web.record_adjusted", lang, score=score, max=top)
+        if staff:
+            said += " " + say("web.record_reason", lang, reason=override.reason)
+        return said
+    if grade.late_days and grade.raw_score is not None:
+        raw = f"{grade.raw_score:g}"
+        return say("web.record_late", lang, score=score, max=top, days=grade.late_days, raw=raw)
+    return say("web.student_record", lang, score=score, max=top)

@@ -23,11 +23,12 @@ from sqlalchemy.orm import Session
 
 from graders.messages import say
 from graders.results import TestResult
+from graders.store.effective import course_rules
 from graders.store.gradebook import Gradebook
-from graders.store.record import Decision
+from graders.store.record import Decision, counting, counting_said
 from graders.store.tables import Grade, ScoreOverride
 from graders.web.models import LAB, Attempt, HiddenResult
-from graders.web.scores import attempt_of, course_rules
+from graders.web.scores import attempt_of
 
 _FORMATTER = HtmlFormatter(nowrap=True)  # token classes only; staff.css colours them
 WHY = {
@@ -46,6 +47,7 @@ class AttemptView:
     diff: list[tuple[str, str]]  # (line class: add | del | hunk | "", line)
     hidden: list[TestResult] | None  # None: not kept for this attempt
     of_record: bool = False
+    counted: str = ""  # how it counts when not as scored (late, after the lock): record.py
 
 
 @dataclass
@@ -94,7 +96,13 @@ def why(decision: Decision, lang: str) -> str:
             which=_which(decision.rule_grade, lang),
             old="—" if old is None else f"{old:g}",
         )
-    return say(WHY[decision.why], lang, which=_which(decision.grade, lang))
+    said = say(WHY[decision.why], lang, which=_which(decision.grade, lang))
+    grade = decision.grade
+    if grade.late_days and grade.raw_score is not None and grade.score is not None:
+        late = say("rules.late_score", lang, days=grade.late_days, raw=f"{grade.raw_score:g}",
+                   score=f"{grade.score:g}")  # fmt: skip
+        said = f"{said} · {late}"
+    return said
 
 
 def student_labs(
@@ -125,7 +133,8 @@ def student_labs(
             .order_by(ScoreOverride.id.desc())
         )
     )
-    decided = Gradebook(db_url).decisions(course_rules(course_root, db_url), student=username)
+    rules = course_rules(course_root, db_url)
+    decided = Gradebook(db_url).decisions(rules, student=username)
     labs = {a.lab for a in attempts} | {lab for _s, lab in decided} | {o.lab for o in overrides}
     labs |= set(points)
     views = []
@@ -146,6 +155,10 @@ def student_labs(
                     diff,
                     hidden.get(attempt.id),
                     attempt.id == record,
+                    counting_said(
+                        counting(username, lab, attempt.created_at, attempt.score, rules.calendar),
+                        lang,
+                    ),
                 )
             )
             before = attempt

@@ -176,30 +176,6 @@ def batch_loss(some_model):
         return criterion(scores.reshape(-1, N_CLASS), targets.reshape(-1)).item()
 
 
-# Words unlike any training word: what the trained model makes of them cannot be looked up, only
-# decoded. Every correct translate() writes its greedy decoding, whatever the seed.
-PROBE_WORDS = ["emubcr", "ls", "q", "bcnn", "hc", "bsdhuus", "s", "bhbrejn", "rds", "rvfds"]
-PROBE_WORDS += ["ldrw", "sb"]
-
-
-def decodes_greedily(word, translation, tolerance=1e-4):
-    """Whether `translation` is the greedy decoding of `word` by `model`: fed S and the
-    translation's letters at once (teacher forcing), the model scores each of its letters highest
-    and then S, E or P, unless the translation reached the length cap. The tolerance absorbs the
-    rounding between step-by-step and whole-sequence runs of the same model."""
-    if len(translation) > MAX_LEN + 1 or not all("a" <= letter <= "z" for letter in translation):
-        return False
-    decoder_text = ("S" + translation)[: MAX_LEN + 1].ljust(MAX_LEN + 1, "P")
-    with torch.no_grad():
-        source = one_hot(word.ljust(MAX_LEN, "P")).unsqueeze(0)
-        scores = model(source, one_hot(decoder_text).unsqueeze(0))[0]
-    best = scores.max(dim=1).values - tolerance
-    if any(scores[t, SYMBOL_INDEX[letter]] < best[t] for t, letter in enumerate(translation)):
-        return False
-    end = len(translation)
-    return end >= MAX_LEN or bool(scores[end, :3].max() >= best[end])
-
-
 def main():
     global model
     trained, scripted = model, ScriptedModel()
@@ -217,9 +193,34 @@ def main():
         model = trained
     print(f"probe loss: {probe_loss:.6f}")
     print("trained loss below 0.01:", "yes" if trained_loss < 0.01 else "no")
-    greedy = all(decodes_greedily(word, translate(word)) for word in PROBE_WORDS)
-    other_words = f"greedy decoding of the trained model on {len(PROBE_WORDS)} other words:"
-    print(other_words, "yes" if greedy else "no")
+    # Words unlike any training word: what the trained model makes of them cannot be looked
+    # up, only decoded. Every correct translate() writes its greedy decoding, whatever the seed.
+    # Local to main(), so code in the blanks has no global name to rebind.
+    other_words = ("emubcr", "ls", "q", "bcnn", "hc", "bsdhuus", "s", "bhbrejn", "rds", "rvfds")
+    other_words += ("ldrw", "sb")
+
+    def decodes_greedily(word, translation, tolerance=1e-4):
+        """Whether `translation` is the greedy decoding of `word` by the trained model: fed S
+        and the translation's letters at once (teacher forcing), it scores each of its letters
+        highest and then S, E or P, unless the translation reached the length cap. The
+        tolerance absorbs the rounding between step-by-step and whole-sequence runs."""
+        if not isinstance(translation, str) or len(translation) > MAX_LEN + 1:
+            return False
+        if not all("a" <= letter <= "z" for letter in translation):
+            return False
+        decoder_text = ("S" + translation)[: MAX_LEN + 1].ljust(MAX_LEN + 1, "P")
+        with torch.no_grad():
+            source = one_hot(word.ljust(MAX_LEN, "P")).unsqueeze(0)
+            scores = trained(source, one_hot(decoder_text).unsqueeze(0))[0]
+        best = scores.max(dim=1).values - tolerance
+        if any(scores[t, SYMBOL_INDEX[letter]] < best[t] for t, letter in enumerate(translation)):
+            return False
+        end = len(translation)
+        return end >= MAX_LEN or bool(scores[end, :3].max() >= best[end])
+
+    greedy = all(decodes_greedily(word, translate(word)) for word in other_words)
+    said = f"greedy decoding of the trained model on {len(other_words)} other words:"
+    print(said, "yes" if greedy else "no")
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ link with a line item and that score differs from the last one the LMS accepted,
 (pylti1p3's ServiceConnector). Idempotent: the same score is never sent twice; a failure
 is retried (RETRIES, growing waits) and recorded on the link (status failed, the error);
 `seqlab lti resend` or the student's next grade tries it again. Grading never waits for it.
+A rules change saved on the web (`rules_changed`) checks every linked score the same way.
 """
 
 from __future__ import annotations
@@ -72,7 +73,7 @@ def send(db_url: str, course_root: Path, student: str, lab: str, waits=WAITS) ->
         with Session(engine, expire_on_commit=False) as db:
             link = db.scalar(select(ScoreLink).where(*_key(student, lab)))
         if link.status == "sent" and link.sent_score == grade.score:
-            return "sent"
+            return "unchanged"  # the platform already has it
         error, made = None, 0
         for attempt in range(RETRIES):
             made += 1
@@ -95,8 +96,29 @@ def send(db_url: str, course_root: Path, student: str, lab: str, waits=WAITS) ->
         return "failed" if error else "sent"
 
 
+def rules_changed(db_url: str, course_root: Path | None) -> None:
+    """The course's rules were saved (a late penalty, a due time, an extension): any score of
+    record may have changed. Every linked score is checked later, in a thread, and those that
+    changed are sent (`send` skips the ones the platform already has)."""
+    if course_root is None:
+        return
+    thread = threading.Thread(target=_resend_quietly, args=(db_url, course_root), daemon=True)
+    with _guard:
+        _threads[:] = [t for t in _threads if t.is_alive()] + [thread]
+    thread.start()
+
+
+def _resend_quietly(db_url: str, course_root: Path) -> None:
+    try:
+        resend(db_url, course_root)
+    except Exception as error:  # the links record what failed; `seqlab lti resend` retries
+        print(f"seqlab lti: scores after a rules change not sent: {error}", file=sys.stderr)
+
+
 def resend(db_url: str, course_root: Path) -> dict[str, int]:
-    """Every link whose last send failed or never happened, tried again now (the CLI)."""
+    """Every link checked now and sent when its score of record is not the one the platform
+    has (a failed or never made send, a changed score): the CLI and a rules change. Counts by
+    outcome: sent | unchanged | failed | nothing (no score counts yet)."""
     with Session(engine_for(db_url)) as db:
         keys = list(db.execute(select(ScoreLink.username, ScoreLink.lab)))
     counts: dict[str, int] = {}

@@ -13,10 +13,11 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
 
 from graders.messages import say
-from graders.store.record import Counting, counting, counting_said
+from graders.store.record import Counting, Decision, counting, counting_said
 from graders.web.deadlines import calendar_of, verdicts_hidden
 from graders.web.deps import DB, Lang, SignedIn
 from graders.web.models import FINISHED, INSTRUCTOR, QUEUED, Attempt
+from graders.web.scores import decision_of, record_said
 
 router = APIRouter()
 
@@ -38,8 +39,32 @@ def counting_of(request: Request, attempt: Attempt) -> Counting:
     return counting(attempt.student, attempt.lab, attempt.created_at, attempt.score, calendar)
 
 
+def counts_of(request: Request, attempts: list[Attempt], lang: str) -> dict[int, str]:
+    """Attempt id → how it counts in words ("" on time): the attempt lists' note per row."""
+    return {a.id: counting_said(counting_of(request, a), lang) for a in attempts}
+
+
+def lab_record(request: Request, student: str, lab: str) -> Decision | None:
+    """The student's score of record for the lab (staff overrides applied: record.py)."""
+    settings = request.app.state.settings
+    return decision_of(settings.db_url, settings.course.root, student, lab)
+
+
+def viewer_is_staff(request: Request) -> bool:
+    user = getattr(request.state, "user", None)
+    return user is not None and user.role == INSTRUCTOR
+
+
 def attempt_json(request: Request, attempt: Attempt, lang: str) -> dict[str, object]:
     how = counting_of(request, attempt)
+    # The lab's score of record (its override included), once the attempt is graded: polling
+    # a queued attempt reads nothing more.
+    record = (
+        lab_record(request, attempt.student, attempt.lab) if attempt.status in FINISHED else None
+    )
+    adjusted = record is not None and record.override is not None
+    record_line = record_said(record, lang, viewer_is_staff(request))
+    said = counting_said(how, lang)
     data: dict[str, object] = {
         "id": attempt.id,
         "lab": attempt.lab,
@@ -51,7 +76,11 @@ def attempt_json(request: Request, attempt: Attempt, lang: str) -> dict[str, obj
         "late_days": how.late_days,
         "penalty_percent": round((1 - how.factor) * 100, 6) if how.late_days else 0,
         "counts": how.refused is None,
-        "record_text": counting_said(how, lang),
+        # how this attempt counts, and when staff set the lab's score, that it was adjusted
+        "record_text": " · ".join(t for t in (said, record_line if adjusted else "") if t),
+        "record": record_line,  # the lab's score of record in words
+        "record_score": None if record is None else record.grade.score,
+        "adjusted": adjusted,
     }
     if attempt.status == QUEUED:
         data["position"] = request.app.state.queue.position(attempt.id)

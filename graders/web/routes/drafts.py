@@ -23,14 +23,16 @@ from sqlalchemy.orm import Session
 from graders.engine import course_text
 from graders.messages import say
 from graders.spec import LabSpec
+from graders.store.calendar import local_time
+from graders.web.deadlines import calendar_of
 from graders.web.deps import DB, CsrfChecked, Lang, Posted, SignedIn
 from graders.web.limits import MAX_SUBMISSION_BYTES
 from graders.web.models import Attempt, Draft, now
 from graders.web.pages import render
+from graders.web.routes.api import counts_of
 from graders.web.unlock import OpenLab  # a locked 关卡's drafts and history: 403
 
 router = APIRouter()
-TIME = "%Y-%m-%d %H:%M:%S"  # as the history shows its times
 
 
 def lab_attempts(db: Session, student: str, lab: str) -> list[Attempt]:
@@ -54,7 +56,7 @@ def editor_state(db: Session, student: str, lab: LabSpec, attempts: list[Attempt
     code = draft.text if use_draft and draft else (submitted or starter)
     return {
         "code": code,
-        "draft_at": draft.saved_at.strftime(TIME) if use_draft and draft else "",
+        "draft_at": draft.saved_at if use_draft and draft else None,  # shown as local_time
         "state": {
             "lab": lab.id,
             "user": student,
@@ -89,7 +91,13 @@ def _store(db: Session, student: str, lab: str, text: str, base: int) -> Draft |
 
 @router.post("/labs/{lab_id}/draft")
 def save_draft(
-    user: SignedIn, _csrf: CsrfChecked, lab: OpenLab, form: Posted, db: DB, lang: Lang
+    request: Request,
+    user: SignedIn,
+    _csrf: CsrfChecked,
+    lab: OpenLab,
+    form: Posted,
+    db: DB,
+    lang: Lang,
 ) -> Response:
     """The session first: an expired one answers 401 (the page keeps the text and says to
     sign in), not the token's 403."""
@@ -104,13 +112,14 @@ def save_draft(
     draft = _store(db, user.username, lab.id, code.replace("\r\n", "\n"), int(base))
     if draft is None:
         return JSONResponse({"error": say("web.draft_stale", lang), "stale": True}, 409)
-    at = draft.saved_at.strftime(TIME)
+    at = local_time(draft.saved_at, calendar_of(request).zone, seconds=True)
     return JSONResponse(
         {"version": draft.version, "saved": say("web.draft_saved_at", lang, time=at)}
     )
 
 
 @router.get("/labs/{lab_id}/history", response_class=HTMLResponse)
-def history(request: Request, user: SignedIn, lab: OpenLab, db: DB) -> Response:
+def history(request: Request, user: SignedIn, lab: OpenLab, db: DB, lang: Lang) -> Response:
     attempts = lab_attempts(db, user.username, lab.id)
-    return render(request, "history.html", user, attempts=attempts)
+    counts = counts_of(request, attempts, lang)  # the score each one counts for
+    return render(request, "history.html", user, attempts=attempts, counts=counts)

@@ -15,16 +15,15 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from graders.errors import SpecError
-from graders.store.record import counting_said
 from graders.web.deadlines import gate, notes, verdicts_hidden
 from graders.web.deps import DB, CsrfChecked, Lang, Posted, SignedIn
 from graders.web.limits import MAX_SUBMISSION_BYTES
 from graders.web.models import LAB, QUEUED, Attempt, now
 from graders.web.pages import render, wants_json
-from graders.web.routes.api import OwnAttempt, attempt_json, counting_of
+from graders.web.routes.api import OwnAttempt, attempt_json, counts_of, lab_record, viewer_is_staff
 from graders.web.routes.drafts import editor_state, lab_attempts
 from graders.web.routes.quizzes import quiz_bank, quiz_ids
-from graders.web.scores import adjusted_by_staff, standings
+from graders.web.scores import adjusted_by_staff, record_said, standings
 from graders.web.security import submissions_in_window
 from graders.web.unlock import OpenLab, lock_of, why
 from graders.web.views import task_page
@@ -94,6 +93,8 @@ def _locked(request: Request, user, item: str) -> dict:
 @router.get("/labs/{lab_id}", response_class=HTMLResponse)
 def lab_page(request: Request, user: SignedIn, lab: OpenLab, db: DB, lang: Lang) -> Response:
     attempts = lab_attempts(db, user.username, lab.id)
+    latest = attempt_json(request, attempts[0], lang) if attempts else {}
+    record = lab_record(request, user.username, lab.id)  # with no attempt: an override's
     return render(
         request,
         "lab.html",
@@ -102,7 +103,9 @@ def lab_page(request: Request, user: SignedIn, lab: OpenLab, db: DB, lang: Lang)
         task=task_page(lab.starter_path.parent / "README.md", lang),
         attempts=attempts,
         latest=attempts[0] if attempts else None,
-        record_text=counting_said(counting_of(request, attempts[0]), lang) if attempts else "",
+        record_text=latest.get("record_text", ""),
+        record_line=record_said(record, lang, viewer_is_staff(request)),
+        counts=counts_of(request, attempts, lang),
         **editor_state(db, user.username, lab, attempts),  # the draft, if newer (drafts.py)
         rule_notes=notes(request, user, lab.id),  # the calendar (deadlines.py)
     )

@@ -20,9 +20,9 @@ from graders.batch.class_report import load_records
 from graders.course.name_mistake import Naming, add_named_entry
 from graders.errors import UsageError
 from graders.messages import say
+from graders.store.effective import course_rules
 from graders.web.deps import CsrfChecked, Instructor, Lab, Lang, Posted
 from graders.web.pages import render
-from graders.web.scores import course_rules
 
 router = APIRouter()
 REFUSED_CONFLICT = (

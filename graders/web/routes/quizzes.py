@@ -27,11 +27,12 @@ from sqlalchemy.exc import IntegrityError
 from graders.results import LabResult
 from graders.service import grade
 from graders.spec import Course
-from graders.web.deadlines import calendar_of, notes, quiz_gate
+from graders.web.deadlines import calendar_of, notes, quiz_closed, quiz_gate
 from graders.web.deps import DB, CsrfChecked, Posted, SignedIn, lang_of
 from graders.web.grading import record_quiz
 from graders.web.models import INSTRUCTOR, QUIZ, Attempt, now
 from graders.web.pages import render
+from graders.web.routes.drafts import lab_attempts
 from graders.web.unlock import OpenQuiz
 from quizzes.bank import Bank, bank_ids, load_quiz
 from quizzes.checker import check as check_quiz
@@ -64,6 +65,8 @@ StudentPaper = Annotated[Paper, Depends(paper_of)]
 def quiz_page(
     request: Request, quiz_id: OpenQuiz, user: SignedIn, paper: StudentPaper, db: DB
 ) -> Response:
+    closed = quiz_closed(request, user, quiz_id)
+    mine = [] if not closed else lab_attempts(db, user.username, quiz_id)  # their keys, if shown
     return render(
         request,
         "quiz.html",
@@ -72,6 +75,8 @@ def quiz_page(
         review=None,
         paper_token=uuid.uuid4().hex,
         rule_notes=notes(request, user, quiz_id, db),
+        closed=closed,
+        mine=mine,
     )
 
 

@@ -9,21 +9,25 @@ refused with the setting named and its fix, and nothing of that form is kept.
 
 from __future__ import annotations
 
+import difflib
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import delete, select
 
 from graders.errors import SpecError
+from graders.messages import say
 from graders.settings import COURSE_CONFIG
 from graders.store.course_config import ITEM_KEYS, Override, read_table
 from graders.store.dead_ends import dead_ends, said
+from graders.store.effective import course_rules
 from graders.store.record import rules_for
 from graders.store.tables import Rule
 from graders.web.deps import DB, CsrfChecked, Instructor, Lang, Posted, lang_of
-from graders.web.models import now
+from graders.web.lti.outbox import rules_changed
+from graders.web.models import User, now
 from graders.web.pages import render
 from graders.web.routes.quizzes import quiz_ids
-from graders.web.scores import course_rules
 
 router = APIRouter()
 COURSE_KEYS = (
@@ -55,8 +59,36 @@ def _file_value(table: dict, item: str, name: str) -> object:
         return table.get(where, {}).get(key, "")
     if name == "of_record":
         return table.get("scores", {}).get("labs", {}).get(item, "")
-    value = table.get("calendar", {}).get(item, {}).get(name, "")
+    entry = table.get("calendar", {}).get(item, {})
+    value = entry.get(name, "")
+    if name == "late_policy" and not value:  # [late]'s own name is read there too
+        value = entry.get("policy", "")
     return ", ".join(value) if name == "requires" and isinstance(value, list) else value
+
+
+def _file_extensions(table: dict) -> dict[tuple[str, str], object]:
+    """(student, item) → the due time seqlab.toml's [extensions.<student>] gives."""
+    found = table.get("extensions", {})
+    return {
+        (student, item): due
+        for student, items in found.items()
+        if isinstance(items, dict)
+        for item, due in items.items()
+    }
+
+
+def _off_roster(db, wanted: dict, table: dict, lang: str) -> str:
+    """The refusal of an extension saved on the web for someone not on the roster (a typo
+    would give no one the extension), naming the nearest roster id; "" when all are known."""
+    roster = set(db.scalars(select(User.username)))
+    in_file = {student for student, _item in _file_extensions(table)}
+    for _item, student, _name in wanted:
+        if student and student not in roster and student not in in_file:
+            near = difflib.get_close_matches(student, sorted(roster), n=1)
+            return say(
+                "rules.unknown_student", lang, student=student, near=near[0] if near else "—"
+            )
+    return ""
 
 
 def _typed(name: str, text: str) -> object:
@@ -76,7 +108,12 @@ def rules_page(
     table = read_table(root)[0]
     stored = {(r.item, r.student, r.name): r.value for r in db.scalars(select(Rule))}
     rows = [("*", COURSE_KEYS)] + [(item, (*ITEM_KEYS, "of_record")) for item in _items(request)]
-    extensions = sorted((s, i, v) for (i, s, n), v in stored.items() if s and n == "due")
+    web_due = {(s, i): v for (i, s, n), v in stored.items() if s and n == "due"}
+    from_file = _file_extensions(table)  # shown too, marked: a web value overrides them
+    extensions = sorted(
+        (s, i, web_due.get((s, i), ""), from_file.get((s, i), ""))
+        for s, i in {*web_due, *from_file}
+    )
     zone = table.get("course", {}).get("timezone", "UTC")
     # 关卡 unlocking and the calendar as saved: a 关卡 that can never open for someone.
     settings = request.app.state.settings
@@ -119,6 +156,11 @@ def save_rules(
     )
     if student and item and due:
         wanted[(item, student, "due")] = due
+    problem = _off_roster(db, wanted, read_table(request.app.state.settings.course.root)[0], lang)
+    if problem:
+        return render(
+            request, "error.html", user, 400, message_key="web.error_other", message=problem
+        )
     overrides = [Override(i, s, n, v) for (i, s, n), v in wanted.items()]
     try:
         rules_for(request.app.state.settings.course.root, overrides)
@@ -135,4 +177,8 @@ def save_rules(
     for (i, s, n), v in wanted.items():
         db.add(Rule(item=i, student=s, name=n, value=v, changed_by=user.username, changed_at=now()))
     db.commit()
+    # Any score of record may have changed: the LMS gets the changed ones (AGS), as after an
+    # override, in the background.
+    settings = request.app.state.settings
+    rules_changed(settings.db_url, settings.course.root)
     return RedirectResponse("/instructor/rules?saved=1", status_code=303)

@@ -9,6 +9,7 @@ so every page, the CSV and the class report follow it at once.
 
 from __future__ import annotations
 
+import difflib
 import math
 
 from fastapi import APIRouter, HTTPException, Request
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from graders.errors import SpecError
 from graders.messages import say
+from graders.store.effective import course_rules
 from graders.store.gradebook import Gradebook
 from graders.store.tables import ScoreOverride
 from graders.web.deps import DB, CsrfChecked, Instructor, Lab, Lang, Posted
@@ -25,7 +27,7 @@ from graders.web.models import User, now
 from graders.web.pages import render
 from graders.web.regrade import progress, regrade
 from graders.web.routes.quizzes import quiz_bank, quiz_ids
-from graders.web.scores import course_rules, student_page
+from graders.web.scores import student_page
 from graders.web.student_view import student_labs
 
 router = APIRouter()
@@ -69,17 +71,27 @@ def student_view(request: Request, user: Instructor, db: DB, lang: Lang, usernam
 
 @router.post("/instructor/students/{username}/regrade")
 def regrade_student(
-    request: Request, user: Instructor, _csrf: CsrfChecked, form: Posted, db: DB, username: str
+    request: Request,
+    user: Instructor,
+    _csrf: CsrfChecked,
+    form: Posted,
+    db: DB,
+    lang: Lang,
+    username: str,
 ) -> Response:
     """One attempt (`attempt`), or all of the student's attempts of one lab (`lab`)."""
     _student(db, username)
     attempt, lab = form.get("attempt"), form.get("lab")
     if isinstance(attempt, str) and attempt.isdigit():
         ids = regrade(request.app.state.settings.db_url, attempt=int(attempt), student=username)
-    elif isinstance(lab, str) and lab:
+    elif isinstance(lab, str) and lab and not attempt:
+        problem = _unknown_item(request, lab, lang)
+        if problem:  # a typo would regrade nothing and say nothing
+            return _page(request, user, db, lang, username, problem)
         ids = regrade(request.app.state.settings.db_url, student=username, lab=lab)
-    else:
-        raise HTTPException(400, detail="malformed")
+    else:  # staff's words: the form posted neither an attempt's number nor a lab
+        problem = say("web.regrade_bad", lang, value=str(attempt or lab or ""))
+        return _page(request, user, db, lang, username, problem)
     for attempt_id in ids:
         request.app.state.queue.submit(attempt_id)
     return RedirectResponse(student_page(username), status_code=303)
@@ -126,7 +138,7 @@ def override(
     decision = decided.get((username, lab))
     item = _item_points(request, lab)
     if decision is None and item is None:  # neither a grade nor one of the course's items
-        problem = say("web.override_no_grade", lang, lab=lab)
+        problem = _unknown_item(request, lab, lang) or say("web.override_no_grade", lang, lab=lab)
         return _page(request, user, db, lang, username, problem)
     # No grade yet (the student never submitted): the override is the grade of record by
     # itself, out of the item's points, so staff can unblock a student (record.py).
@@ -159,6 +171,17 @@ def override(
     db.commit()
     score_changed(settings.db_url, settings.course.root, username, lab)  # to the LMS (AGS)
     return RedirectResponse(student_page(username), status_code=303)
+
+
+def _unknown_item(request: Request, item: str, lang: str) -> str:
+    """The refusal of an id that is none of the course's labs and quizzes, naming the nearest;
+    "" for one of them."""
+    course = request.app.state.settings.course
+    known = sorted({*course.lab_ids(), *quiz_ids(course)})
+    if item in known:
+        return ""
+    near = difflib.get_close_matches(item, known, n=1)
+    return say("web.unknown_item", lang, item=item, near=near[0] if near else "—")
 
 
 def _item_points(request: Request, item: str) -> tuple[str, float] | None:

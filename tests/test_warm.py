@@ -257,3 +257,28 @@ def test_a_run_held_at_its_gate_never_takes_the_last_idle_worker():
         gate.set()
         first.join(20)
         assert [r.stdout for r in held] == [b"x\n", b"y\n"]
+
+
+def test_a_pool_evicted_while_a_grading_runs_on_it_closes_after_that_run(course):
+    from graders.service.pools import LabPools
+
+    pools = LabPools(course, max_pools=1)
+    lab = course.lab("rnn-numpy")
+    slow = "import sys, time\ntime.sleep(2)\nprint(sys.stdin.read().strip())\n"
+    outcome = {}
+
+    def grade_slowly():
+        runner = pools.runner("rnn-numpy")
+        outcome["runs"] = runner(slow, "main.py", ["still here\n"], lab.limits, fork_at_input=True)
+
+    try:
+        grading = threading.Thread(target=grade_slowly)
+        grading.start()
+        time.sleep(0.5)
+        pools.runner("gru-step")  # a second lab: the first pool is evicted mid-run
+        grading.join(60)
+        (result,) = outcome["runs"]
+        assert result.stdout.strip() == b"still here", result
+        assert list(pools.pools) == ["gru-step"] and not pools.in_use and not pools.retired
+    finally:
+        pools.close()

@@ -1,5 +1,6 @@
 """The embedded queue grades side by side and fairly (graders/web/queue.py, fairness.py)."""
 
+import shutil
 import time
 
 import pytest
@@ -7,8 +8,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from web_helpers import LAB as LAB_ID
 
+from graders.errors import UsageError
+from graders.spec import Course
+from graders.web.config import load_config
 from graders.web.models import DONE, LAB, QUEUED, Attempt, engine_for
-from graders.web.queue import EmbeddedQueue, queue_position
+from graders.web.queue import EmbeddedQueue, labs_in_use, queue_position
 from graders.web.roster import import_roster, parse_roster
 
 GRADE_SECONDS = 120
@@ -73,3 +77,37 @@ def test_graders_grade_side_by_side(course, database):
         queue.close()
     # Both were running at once: each started before the other finished.
     assert first.started_at < second.finished_at and second.started_at < first.finished_at
+
+
+def test_pools_start_for_the_labs_the_calendar_has_open_else_the_last_submitted(
+    course, database, tmp_path
+):
+    text = course.lab(LAB_ID).solution_path.read_text(encoding="utf-8")
+    # No calendar: the labs submitted last, newest first; nothing submitted, nothing started.
+    assert labs_in_use(database, course) == []
+    queued(database, text, ["ann"])
+    with Session(engine_for(database)) as session, session.begin():
+        session.add(Attempt(student="bob", lab="gru-step", kind=LAB, text="", status=QUEUED))
+    assert labs_in_use(database, course) == ["gru-step", LAB_ID]
+    # A calendar with two labs open now and one closed: the open ones, the soonest due first.
+    root = tmp_path / "course"
+    shutil.copytree(course.root, root, ignore=shutil.ignore_patterns(".git", ".venv", "*.sqlite"))
+    (root / "seqlab.toml").write_text(
+        "[calendar.lstm-cell]\nopen = 2020-01-01T00:00:00Z\ndue = 2099-03-01T00:00:00Z\n"
+        "[calendar.gru-step]\nopen = 2020-01-01T00:00:00Z\ndue = 2099-02-01T00:00:00Z\n"
+        "[calendar.rnn-numpy]\nopen = 2020-01-01T00:00:00Z\ndue = 2020-02-01T00:00:00Z\n"
+        "lock = 2020-03-01T00:00:00Z\n",
+        encoding="utf-8",
+    )
+    assert labs_in_use(database, Course.locate(root)) == ["gru-step", "lstm-cell"]
+
+
+def test_the_graders_setting_is_a_whole_number_of_at_least_zero(tmp_path):
+    assert load_config({}, cwd=tmp_path).graders == 0  # one per core
+    assert load_config({"SEQLAB_GRADERS": "3"}, cwd=tmp_path).graders == 3
+    (tmp_path / "seqlab.toml").write_text("[platform]\ngraders = 4\n", encoding="utf-8")
+    assert load_config({}, cwd=tmp_path).graders == 4
+    for bad in ("-1", "1.5", "many"):
+        with pytest.raises(UsageError) as refused:
+            load_config({"SEQLAB_GRADERS": bad}, cwd=tmp_path)
+        assert refused.value.key == "web.config_bad"

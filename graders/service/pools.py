@@ -55,7 +55,8 @@ def runner_for(lab: LabSpec, gradings: int, *, cold: bool = False) -> Iterator[R
 
 class LabPools:
     """A warm pool per lab for a long-lived process, sized for `gradings` of the lab side by
-    side (the process's grading threads). Thread-safe; one per process."""
+    side (the process's grading threads). Thread-safe; one per process. A pool evicted while a
+    thread still runs sets on it is closed when its last run returns, not under that run."""
 
     def __init__(
         self, course: Course, *, use_warm: bool = True, max_pools: int = 3, gradings: int = 1
@@ -65,6 +66,8 @@ class LabPools:
         self.use_warm = use_warm
         self.max_pools = max_pools
         self.pools: OrderedDict[str, warm.WarmPool] = OrderedDict()
+        self.in_use: dict[int, int] = {}  # id(pool) → runs under way
+        self.retired: set[int] = set()  # evicted, to be closed when no longer in use
         self.lock = threading.Lock()
 
     def runner(self, lab_id: str) -> Runner:
@@ -78,9 +81,34 @@ class LabPools:
                 self.pools[lab_id] = pool
                 while len(self.pools) > self.max_pools:
                     _old, evicted = self.pools.popitem(last=False)
-                    evicted.close()
+                    self._retire(evicted)
             self.pools.move_to_end(lab_id)
-            return pool.run_sets
+        return functools.partial(self._run, pool)
+
+    def _run(self, pool: warm.WarmPool, *args, **kwargs):
+        with self.lock:
+            self.in_use[id(pool)] = self.in_use.get(id(pool), 0) + 1
+        try:
+            return pool.run_sets(*args, **kwargs)
+        finally:
+            with self.lock:
+                left = self.in_use.pop(id(pool)) - 1
+                if left:
+                    self.in_use[id(pool)] = left
+                last_of_retired = not left and id(pool) in self.retired
+                if last_of_retired:
+                    self.retired.remove(id(pool))
+            if last_of_retired:
+                with contextlib.suppress(Exception):
+                    pool.close()
+
+    def _retire(self, pool: warm.WarmPool) -> None:
+        """Close now if idle, else when its last run returns (called with the lock held)."""
+        if self.in_use.get(id(pool)):
+            self.retired.add(id(pool))
+        else:
+            with contextlib.suppress(Exception):
+                pool.close()
 
     def close(self) -> None:
         with self.lock:

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from graders.service.pools import LabPools
 from graders.spec import Course
-from graders.store.course_config import read_settings
+from graders.store.effective import course_rules
 from graders.web.fairness import fair_order
 from graders.web.grading import grade_attempt, requeue_failed
 from graders.web.models import DONE, LAB, QUEUED, RUNNING, Attempt, engine_for
@@ -181,7 +181,7 @@ def labs_in_use(db_url: str, course: Course, *, at: datetime | None = None) -> l
     soonest due first), else the labs most recently submitted."""
     at = at or datetime.now(UTC)
     labs = [lab.id for lab in course.labs()]
-    _table, calendar = read_settings(course.root)
+    calendar = course_rules(course.root, db_url).calendar  # seqlab.toml and the web's rules
     latest = datetime.max.replace(tzinfo=UTC)
 
     def open_now(lab_id: str) -> bool:

@@ -1,19 +1,22 @@
 """The web platform under a class's load: submissions over HTTP on loopback, end to end.
 
-Three setups, each on a fresh database:
-- embedded: `seqlab serve` alone (in-process queue, one warm pool, SQLite);
+Setups, each on a fresh database:
+- embedded: `seqlab serve` alone (in-process queue, one grading thread per core, SQLite);
+- embedded1: the same with `--graders 1` (one submission at a time: the ratio is concurrency's);
 - celery ×1 / ×2: `seqlab serve --queue celery` + 1 or 2 `seqlab worker` processes, a
   redis-server and a PostgreSQL server started here (as `nobody` when run as root).
 
-N students (a roster) sign in; each then submits the rnn-numpy reference, polls its attempt
-until it is graded, and submits again, `--per-student` times (within the per-student rate
-limit, 5 a minute by default: the load is spread across students). Before the clock starts, one
-warm-up submission per grading process (pools are started at a lab's first job). Prints the
+N students (a roster) sign in; each then submits the rnn-numpy reference, waits for its result
+as the page does — the pushed stream (`--wait events`, routes/events.py) or polling the JSON
+every 0.7 s as the page did before (`--wait poll`) — and submits again, `--per-student` times
+(within the per-student rate limit, 5 a minute by default: the load is spread across students).
+Before the clock starts, one warm-up submission per grading process (pools start at a lab's
+first job). Prints the
 throughput (submissions/s), p50/p95 latency from 评测 (the POST) to the result seen by the
-page's poll, and how many submissions were lost (not graded, or graded wrong).
+page, and how many submissions were lost (not graded, or graded wrong).
 
-    .venv/bin/python bench/web_bench.py [--students 20] [--per-student 5]
-                                        [--setups embedded,celery1,celery2]
+    .venv/bin/python bench/web_bench.py [--students 20] [--per-student 5] [--wait events]
+                                        [--setups embedded,embedded1,celery1,celery2]
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
 import os
 import pwd
 import re
@@ -39,7 +43,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 SEQLAB = Path(sys.executable).with_name("seqlab")
 LAB = "rnn-numpy"
-POLL_SECONDS = 0.2
+POLL_SECONDS = 0.7  # the page's interval before the push stream
 WAIT_SECONDS = 60  # a server starting
 GRADE_SECONDS = 300  # one submission, queue included
 
@@ -183,7 +187,7 @@ async def signed_in(base: str, username: str, password: str) -> tuple[httpx.Asyn
     return client, csrf_of(response.text)
 
 
-async def submit_and_wait(client: httpx.AsyncClient, token: str, code: str) -> dict:
+async def submit_and_wait(client: httpx.AsyncClient, token: str, code: str, wait: str) -> dict:
     started = time.monotonic()
     response = await client.post(
         f"/labs/{LAB}/submit",
@@ -194,6 +198,13 @@ async def submit_and_wait(client: httpx.AsyncClient, token: str, code: str) -> d
         return {"id": None, "status": f"HTTP {response.status_code}", "latency": None}
     attempt_id = response.json()["id"]
     deadline = started + GRADE_SECONDS
+    if wait == "events":
+        async with client.stream("GET", f"/api/attempts/{attempt_id}/events") as stream:
+            async for line in stream.aiter_lines():
+                if line.startswith("data:"):
+                    data = json.loads(line.split(":", 1)[1])
+                    if data["status"] in ("done", "error"):
+                        return {**data, "latency": time.monotonic() - started}
     while time.monotonic() < deadline:
         data = (await client.get(f"/api/attempts/{attempt_id}")).json()
         if data["status"] in ("done", "error"):
@@ -202,13 +213,15 @@ async def submit_and_wait(client: httpx.AsyncClient, token: str, code: str) -> d
     return {"id": attempt_id, "status": "timeout", "latency": None}
 
 
-async def load(base: str, students: int, per_student: int, warmups: int, code: str) -> dict:
+async def load(
+    base: str, students: int, per_student: int, warmups: int, code: str, wait: str
+) -> dict:
     warm = [await signed_in(base, f"warm{n}", "warm-up-password") for n in range(warmups)]
-    await asyncio.gather(*(submit_and_wait(c, t, code) for c, t in warm))
+    await asyncio.gather(*(submit_and_wait(c, t, code, wait) for c, t in warm))
     clients = [await signed_in(base, f"s{n:03d}", f"password-{n:03d}") for n in range(students)]
 
     async def student(client: httpx.AsyncClient, token: str) -> list[dict]:
-        return [await submit_and_wait(client, token, code) for _ in range(per_student)]
+        return [await submit_and_wait(client, token, code, wait) for _ in range(per_student)]
 
     started = time.monotonic()
     results = [r for rs in await asyncio.gather(*(student(c, t) for c, t in clients)) for r in rs]
@@ -227,12 +240,14 @@ def roster(folder: Path, students: int, warmups: int) -> Path:
 
 
 def run_setup(setup: str, args, servers: Servers, shared: dict) -> dict:
-    workers = {"embedded": 0, "celery1": 1, "celery2": 2}[setup]
-    warmups = max(1, workers)
+    workers = {"embedded": 0, "embedded1": 0, "celery1": 1, "celery2": 2}[setup]
+    warmups = max(1, workers, os.cpu_count() if setup == "embedded" else 1)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     serve = [str(SEQLAB), "serve", "--port", str(port), "--rate", str(args.rate)]
     serve += ["--roster", str(roster(servers.folder, args.students, warmups))]
+    if setup == "embedded1":
+        serve += ["--graders", "1"]
     environ = dict(os.environ)
     if workers:
         db = new_database(shared["pg"])
@@ -248,7 +263,7 @@ def run_setup(setup: str, args, servers: Servers, shared: dict) -> dict:
     process = servers.start(f"{setup}-serve", serve, env=environ)
     wait_http(base, process, servers.folder / f"{setup}-serve.log")
     code = (ROOT / "solutions" / LAB / "rnn_numpy.py").read_text(encoding="utf-8")
-    outcome = asyncio.run(load(base, args.students, args.per_student, warmups, code))
+    outcome = asyncio.run(load(base, args.students, args.per_student, warmups, code, args.wait))
     for process in list(servers.processes):
         if process.args[1] in ("serve", "worker"):
             os.killpg(process.pid, 15)
@@ -264,7 +279,8 @@ def report(setup: str, outcome: dict, expected: int) -> str:
     p50 = statistics.median(latencies) if latencies else float("nan")
     p95 = latencies[max(0, round(0.95 * len(latencies)) - 1)] if latencies else float("nan")
     label = {
-        "embedded": "embedded (SQLite)",
+        "embedded": f"embedded, {os.cpu_count()} graders",
+        "embedded1": "embedded, 1 grader",
         "celery1": "celery, 1 worker (PG)",
         "celery2": "celery, 2 workers (PG)",
     }[setup]
@@ -279,7 +295,8 @@ def main() -> None:
     parser.add_argument("--students", type=int, default=20)
     parser.add_argument("--per-student", type=int, default=5)
     parser.add_argument("--rate", type=int, default=5, help="the server's per-student limit")
-    parser.add_argument("--setups", default="embedded,celery1,celery2")
+    parser.add_argument("--setups", default="embedded,embedded1,celery1,celery2")
+    parser.add_argument("--wait", choices=("events", "poll"), default="events")
     args = parser.parse_args()
     if args.per_student > args.rate:
         sys.exit("--per-student must stay within --rate (submissions per student per minute)")
@@ -293,7 +310,8 @@ def main() -> None:
         expected = args.students * args.per_student
         print(
             f"{args.students} students × {args.per_student} submissions of {LAB} (reference), "
-            f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}",
+            f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}, "
+            f"results {'pushed' if args.wait == 'events' else 'polled every 0.7 s'}",
             flush=True,
         )
         columns = ("subs", 5), ("wall s", 8), ("subs/s", 8), ("p50 s", 7), ("p95 s", 7), ("lost", 5)

@@ -8,6 +8,7 @@ Each page's screenshot is kept under build/test-artifacts/web/ (the paths are pr
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -179,6 +180,8 @@ def test_a_student_does_a_lab_and_a_quiz_in_the_browser(page, server):
     assert page.evaluate("window.seqlabEditor.text()") == lab.solution_path.read_text(
         encoding="utf-8"
     )
+    asked: list[str] = []
+    page.on("request", lambda request: asked.append(request.url))
     page.get_by_role("button", name="评测").click()
     # Live status first (queued with its position, or already running) …
     page.wait_for_selector("#status[data-state]", timeout=10_000)
@@ -186,6 +189,9 @@ def test_a_student_does_a_lab_and_a_quiz_in_the_browser(page, server):
     page.wait_for_selector("#results #total", timeout=GRADE_MS)
     verdicts = public_verdicts(page)
     assert verdicts and all(verdict == "✔ 通过" for verdict in verdicts), verdicts
+    # … pushed by the server over one stream (routes/events.py), never polled.
+    assert [u for u in asked if u.endswith("/events")], asked
+    assert not [u for u in asked if re.search(r"/api/attempts/\d+$", u)], asked
     assert page.locator("#results dt:text-is('预期输出')").count() == len(verdicts)
     shot(page, "4-lab-after-reference")
 

@@ -1,6 +1,6 @@
 """The app's routes by area, each an APIRouter that create_app() includes: sign-in and the
 language (auth), the course and its labs (labs), quizzes, the instructor's pages, and the
-JSON the lab page polls (api), the editor's drafts (drafts). What they need comes as
+JSON the lab page reads (api) and its push stream (events), the editor's drafts (drafts). What they need comes as
 dependencies (graders/web/deps.py).
 
 Routes that touch the database or files are plain functions, which FastAPI runs in its
@@ -11,6 +11,7 @@ from graders.web.routes import (
     api,
     auth,
     drafts,
+    events,
     instructor,
     labs,
     lti,
@@ -32,3 +33,4 @@ ROUTERS = (
 )
 ROUTERS += (students.router,)  # the staff's view of a student (issue 15, item 4)
 ROUTERS += (mistakes.router,)  # naming a common mistake from the class report (issue 18)
+ROUTERS += (events.router,)  # an attempt pushed as Server-Sent Events (issue 17)

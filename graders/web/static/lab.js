@@ -1,6 +1,6 @@
-// The lab page: 评测 posts the editor's text, then polls the attempt's JSON until its
-// per-set results are there (queued with its position → running → results) and reloads the
-// attempt history. The results' HTML comes rendered (and escaped) from the server. Without
+// The lab page: 评测 posts the editor's text, then follows the attempt's state pushed by the
+// server (queued with its position → running → results; polled where the push fails) and
+// reloads the attempt history. The results' HTML comes rendered (and escaped) from the server. Without
 // JavaScript the form still posts and the attempt page shows the results.
 //
 // Drafts (routes/drafts.py): every edit is kept at once in localStorage, then saved to the
@@ -142,21 +142,37 @@
   }
 
   // --- grading --------------------------------------------------------------------------
+  // Show one state of the attempt (api.py's JSON); true once it is finished.
+  function show(data) {
+    status.textContent = data.status_text;
+    status.dataset.state = data.status;
+    if (data.html === undefined) return false;
+    results.innerHTML = data.html;
+    results.dataset.attempt = "";
+    if (button) button.disabled = false;
+    refreshHistory();
+    return true;
+  }
+
+  // Pushed (Server-Sent Events, routes/events.py): queue position, running, then the result,
+  // each as soon as it is stored. Where the stream fails or ends early, the JSON is polled.
+  function watch(id) {
+    if (!window.EventSource) { poll(id); return; }
+    const stream = new EventSource("/api/attempts/" + id + "/events");
+    let finished = false;
+    stream.addEventListener("attempt", (event) => {
+      finished = show(JSON.parse(event.data));
+      if (finished) stream.close();
+    });
+    stream.onerror = () => { stream.close(); if (!finished) poll(id); };
+  }
+
   function poll(id) {
     fetch("/api/attempts/" + id, { headers: { Accept: "application/json" } })
       .then((r) => r.json().then((data) => ({ ok: r.ok, data })))
       .then(({ ok, data }) => {
         if (!ok) { status.textContent = data.error || ""; if (button) button.disabled = false; return; }
-        status.textContent = data.status_text;
-        status.dataset.state = data.status;
-        if (data.html !== undefined) {
-          results.innerHTML = data.html;
-          results.dataset.attempt = "";
-          if (button) button.disabled = false;
-          refreshHistory();
-        } else {
-          setTimeout(() => poll(id), 700);
-        }
+        if (!show(data)) setTimeout(() => poll(id), 700);
       })
       .catch(() => setTimeout(() => poll(id), 2000));
   }
@@ -182,10 +198,10 @@
           if (S && !stopped) { saved = text; changed(); }  // the server has it, as an attempt
           results.innerHTML = "";
           refreshHistory();
-          poll(data.id);
+          watch(data.id);
         })
         .catch(() => { button.disabled = false; });
     });
   }
-  if (results && results.dataset.attempt) poll(results.dataset.attempt);
+  if (results && results.dataset.attempt) watch(results.dataset.attempt);
 })();

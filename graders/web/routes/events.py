@@ -1,0 +1,55 @@
+"""Push, not poll: an attempt's status, queue position and result as Server-Sent Events.
+
+`GET /api/attempts/<id>/events` (sse-starlette) sends the same JSON as `/api/attempts/<id>`
+(api.py's `attempt_json`, one rendering) each time it changes — queued at position n, running,
+then the finished result with its HTML — and ends after the result. The server looks at the
+attempt's row every POLL_SECONDS, which any queue (embedded or Celery) writes, so the page
+learns of a result a tenth of a second after it is stored instead of up to a poll interval
+later, with one request instead of one per interval. A stream is closed after MAX_SECONDS; the
+page then falls back to polling the JSON (lab.js), as it does where EventSource fails.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+
+from fastapi import APIRouter, Request
+from sqlalchemy.orm import Session
+from sse_starlette.sse import EventSourceResponse
+from starlette.concurrency import run_in_threadpool
+
+from graders.web.deps import Lang
+from graders.web.models import FINISHED, Attempt
+from graders.web.routes.api import OwnAttempt, attempt_json
+
+router = APIRouter()
+
+POLL_SECONDS = 0.1  # how often the row is read; a result is pushed this long after it is stored
+MAX_SECONDS = 600.0  # then the stream ends and the page polls (a grading is far shorter)
+
+
+def _current(request: Request, attempt_id: int, lang: str) -> dict[str, object]:
+    with Session(request.app.state.engine, expire_on_commit=False) as session:
+        attempt = session.get(Attempt, attempt_id)
+        return attempt_json(request, attempt, lang) if attempt is not None else {}
+
+
+@router.get("/api/attempts/{attempt_id}/events")
+async def attempt_events(request: Request, attempt: OwnAttempt, lang: Lang) -> EventSourceResponse:
+    attempt_id = attempt.id  # the owner was checked once, by OwnAttempt
+
+    async def changes():
+        last, deadline = None, time.monotonic() + MAX_SECONDS
+        while time.monotonic() < deadline:
+            data = await run_in_threadpool(_current, request, attempt_id, lang)
+            text = json.dumps(data, ensure_ascii=False, sort_keys=True)
+            if text != last:
+                last = text
+                yield {"event": "attempt", "data": text}
+            if not data or data.get("status") in FINISHED:
+                return
+            await asyncio.sleep(POLL_SECONDS)
+
+    return EventSourceResponse(changes(), ping=15)

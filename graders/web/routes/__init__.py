@@ -1,7 +1,7 @@
 """The app's routes by area, each an APIRouter that create_app() includes: sign-in and the
-language (auth), the course and its labs (labs), quizzes, the instructor's pages, and the
-JSON the lab page reads (api) and its push stream (events), the editor's drafts (drafts). What they need comes as
-dependencies (graders/web/deps.py).
+language (auth), the course and its labs (labs), quizzes, the instructor's pages, the JSON
+the lab page reads (api) and its push stream (events), the editor's drafts (drafts). What
+they need comes as dependencies (graders/web/deps.py).
 
 Routes that touch the database or files are plain functions, which FastAPI runs in its
 thread pool; only a route with no such work runs in the event loop.

@@ -1140,6 +1140,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "The scores are being summed up and the submissions compared for similarity, which takes a while for a large class. This page reloads itself every {seconds} seconds and shows the report as soon as it is ready.",
     ),
     "web.report_refresh_now": ("立即刷新", "Reload now"),
+    "web.report_updating": (
+        "这是上次生成的报告；之后又有新的评测结果，正在更新。本页每 {seconds} 秒自动刷新，新报告生成后会直接显示。",
+        "This is the report as last built; newer results have come in and it is being updated. This page reloads itself every {seconds} seconds and shows the new report as soon as it is ready.",
+    ),
     "web.report_failed": (
         "班级报告生成失败（原因记录在服务器日志中）。重新打开本页会再试一次。",
         "The class report could not be built (the server's log says why). Open this page again to try once more.",

@@ -220,3 +220,37 @@ def test_scores_are_the_same_in_every_process(rnn):
         )
         seen.add(done.stdout)
     assert len(seen) == 1, seen
+
+
+def test_a_memo_gives_the_same_pairs_and_compares_only_what_is_new(rnn, monkeypatch):
+    import graders.batch.similarity as similarity
+
+    reference, _starter, entries = texts(rnn)
+    wrong = with_body(reference, WRONG)
+    class_ = [("ann", wrong), ("bob", with_body(reference, WRONG_DISGUISED)), ("cat", reference)]
+    class_ += [(f"s{n}", text) for n, text in enumerate(entries.values())]
+    memo = similarity.Memo()
+    first = compare(rnn, class_, DEFAULT_THRESHOLD, memo)
+    assert first == compare(rnn, class_, DEFAULT_THRESHOLD)
+    # One newcomer: one new fingerprint, and only its pairs compared.
+    fingerprinted, compared = [], []
+    real_fingerprint = similarity._fingerprint
+    monkeypatch.setattr(
+        similarity,
+        "_fingerprint",
+        lambda code, *a, **k: fingerprinted.append(code) or real_fingerprint(code, *a, **k),
+    )
+    import copydetect
+
+    real_compare = copydetect.compare_files
+    monkeypatch.setattr(
+        copydetect, "compare_files", lambda a, b: compared.append(1) or real_compare(a, b)
+    )
+    grown = [*class_, ("dan", wrong.replace("return y, h", "return y, h  # mine"))]
+    second = compare(rnn, grown, DEFAULT_THRESHOLD, memo)
+    assert len(fingerprinted) - 1 == 1  # dan's (the placeholder's boilerplate is always made)
+    assert 0 < len(compared) <= len(class_)
+    assert second == compare(rnn, grown, DEFAULT_THRESHOLD, similarity.Memo())
+    assert any({"dan", "ann"} == {p.a, p.b} for p in second.pairs)
+    # A student's replaced code is forgotten: the memo holds only the class's codes.
+    assert len(memo.prints) <= len(grown)

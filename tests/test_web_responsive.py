@@ -191,9 +191,17 @@ def test_student_pages_answer_quickly_while_a_class_report_of_200_is_built(tmp_p
         assert 'lang="en"' in english.text
         with Session(engine_for(f"sqlite:///{db}")) as session, session.begin():
             graded(session, "s200", lab, variant(lab, 1), passed=True)
-        stale = teacher.get(f"/instructor/labs/{lab.id}")
-        assert stale.status_code == 202 and "Preparing the class report" in stale.text
+        # Newer results: the last report at once, saying it is being updated, while the new
+        # one is built (only the new submission compared with the class: the memo).
+        seconds, stale = timed(teacher, f"/instructor/labs/{lab.id}")
+        assert stale.status_code == 200 and seconds < STUDENT_PAGE_SECONDS
+        assert "being updated" in stale.text and "s200" not in stale.text
+        assert "<main>" in stale.text and '<p class="updating" role="status"' in stale.text
+        check_report_policy(stale)
+        started = time.perf_counter()
         assert "s200" in class_report(teacher, lab.id).text
+        rebuilt = time.perf_counter() - started
+        print(f"rebuilt with one new submission in {rebuilt:.1f} s (first build {built:.1f} s)")
 
 
 def test_a_failed_build_is_said_once_and_the_next_visit_builds_again(tmp_path):
@@ -217,5 +225,40 @@ def test_a_failed_build_is_said_once_and_the_next_visit_builds_again(tmp_path):
                 time.sleep(0.2)
         again = reports.get(broken, key, waiting.build)
         assert isinstance(again, Preparing) and again.build > waiting.build
+    finally:
+        reports.close()
+
+
+def test_built_reports_are_brought_up_to_date_in_the_background(tmp_path, monkeypatch):
+    """After newer results, a quiet spell is enough: the report is rebuilt without a visit."""
+    import graders.web.reports as reports_module
+
+    monkeypatch.setattr(reports_module, "REFRESH_SECONDS", 0.3)
+    course = Course.locate()
+    lab = course.lab(LAB_FOR_FAILURE)
+    url = f"sqlite:///{tmp_path / 'web.sqlite'}"
+    fill_gradebook(url, lab, size=3)
+    reports = ClassReports(url)
+
+    def key_now():
+        with Session(engine_for(url)) as db:
+            return report_key(db, lab)
+
+    def wait_for(check, what: str):
+        deadline = time.monotonic() + 120
+        while not check():
+            assert time.monotonic() < deadline, what
+            time.sleep(0.2)
+
+    try:
+        first = reports.get(lab, key_now())
+        assert isinstance(first, Preparing)
+        wait_for(lambda: not isinstance(reports.get(lab, key_now()), Preparing), "first build")
+        with Session(engine_for(url)) as session, session.begin():
+            graded(session, "s200", lab, variant(lab, 1), passed=True)
+        newer = key_now()
+        wait_for(lambda: reports._ready[lab.id].key == newer, "no rebuild without a visit")
+        report = reports.get(lab, newer)
+        assert report.current and "s200" in report.pages["en"]
     finally:
         reports.close()

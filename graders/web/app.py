@@ -59,6 +59,8 @@ def create_app(settings: WebSettings, queue) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI):
         queue.start()
+        readable, _broken = settings.course.readable_labs()
+        reports.prebuild(readable)  # in the background: the start does not wait
         try:
             yield
         finally:

@@ -18,6 +18,7 @@ One cache per web process; nothing is written to disk or to the database.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import multiprocessing
 import os
@@ -35,7 +36,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from graders.batch.class_report import load_records, render_class_report
-from graders.batch.similarity import DEFAULT_THRESHOLD
+from graders.batch.similarity import DEFAULT_THRESHOLD, Memo
 from graders.batch.similarity import compare as compare_similarity
 from graders.messages import LANGS
 from graders.mistakes import records_path
@@ -44,6 +45,9 @@ from graders.store.effective import course_rules, rules_with, web_rules
 from graders.store.tables import Grade, ScoreOverride
 from graders.web.models import engine_for
 from graders.web.scores import student_page
+
+REFRESH_SECONDS = 20.0  # a quiet spell after which the built reports are brought up to date
+PREBUILD_FROM = 30  # gradebook rows from which a lab's report is built when the server starts
 
 # (the lab's gradebook rows, the newest one's id, the rule, its overrides, those removed,
 # the lab's named-mistake records' version: a mistake named from the report renames clusters)
@@ -75,28 +79,33 @@ def naming_action(lab_id: str) -> str:
     return f"/instructor/labs/{quote(lab_id, safe='')}/mistakes"
 
 
-def build_report(db_url: str, lab: LabSpec) -> tuple[Key, dict[str, str]]:
+def build_report(
+    db_url: str, lab: LabSpec, memo: Memo | None = None
+) -> tuple[Key, dict[str, str], Memo]:
     """The class report of the lab's score of record per student (the gradebook's, as every
-    page and export reads it), in every language, and the key it was built from."""
+    page and export reads it), in every language, the key it was built from, and the
+    similarity memo (what the last build compared, reused: only new code is compared)."""
+    memo = Memo() if memo is None else memo
     with Session(engine_for(db_url)) as db:
         key = report_key(db, lab)
     records = load_records(db_url, lab.id, course_rules(lab.course_root, db_url))
-    similarity = compare_similarity(lab, [(r.student, r.text) for r in records], DEFAULT_THRESHOLD)
+    texts = [(r.student, r.text) for r in records]
+    similarity = compare_similarity(lab, texts, DEFAULT_THRESHOLD, memo)
     pages = {
         lang: render_class_report(
             lab, records, similarity, lang, link=student_page, action=naming_action(lab.id)
         )
         for lang in LANGS
     }
-    return key, pages
+    return key, pages, memo
 
 
-def _build_and_send(send: Connection, db_url: str, lab: LabSpec) -> None:
+def _build_and_send(send: Connection, db_url: str, lab: LabSpec, memo: Memo | None) -> None:
     """The worker process: build, send (True, report) or (False, the traceback's text)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the server, which stops us
     os.nice(10)  # on a busy machine the students' pages come first
     try:
-        outcome = (True, build_report(db_url, lab))
+        outcome = (True, build_report(db_url, lab, memo))
     except Exception:
         outcome = (False, traceback.format_exc())
     send.send(outcome)
@@ -108,8 +117,11 @@ class BuildFailed(Exception):
 
 
 def build_apart(
-    db_url: str, lab: LabSpec, started: Callable[[BaseProcess], None] = lambda process: None
-) -> tuple[Key, dict[str, str]]:
+    db_url: str,
+    lab: LabSpec,
+    started: Callable[[BaseProcess], None] = lambda process: None,
+    memo: Memo | None = None,
+) -> tuple[Key, dict[str, str], Memo]:
     """build_report in a process of its own, `started` handed the process (to stop it).
 
     Spawned, not forked: a fresh interpreter, without the server's threads, locks and database
@@ -119,7 +131,10 @@ def build_apart(
     context = multiprocessing.get_context("spawn")
     receive, send = context.Pipe(duplex=False)
     process = context.Process(
-        target=_build_and_send, args=(send, db_url, lab), name="seqlab-class-report", daemon=True
+        target=_build_and_send,
+        args=(send, db_url, lab, memo),
+        name="seqlab-class-report",
+        daemon=True,
     )
     process.start()
     send.close()  # the child holds the other copy: recv() ends if the child dies
@@ -141,6 +156,7 @@ class Report:
     key: Key
     pages: dict[str, str]  # language → the page's HTML
     build: int
+    current: bool = True  # False: newer results exist and a build with them is under way
 
 
 @dataclass(frozen=True)
@@ -153,10 +169,18 @@ class ReportFailed(Exception):
 
 
 class ClassReports:
+    """The web process's class reports. A report asked for again after newer results is
+    served at once as it was (said on the page) while a build with them runs; and every
+    REFRESH_SECONDS of quiet the reports already built are brought up to date in the
+    background, so opening one takes no build at all. Builds reuse the lab's similarity memo:
+    after a few new submissions only those are compared with the class."""
+
     def __init__(self, db_url: str) -> None:
         self.db_url = db_url
         self._lock = threading.Lock()
         self._ready: dict[str, Report] = {}
+        self._labs: dict[str, LabSpec] = {}  # the labs whose reports are kept up to date
+        self._memos: dict[str, Memo] = {}
         self._building: dict[str, int] = {}  # lab id → its build, queued or running
         self._failed: dict[str, int] = {}  # lab id → its last build, which failed
         self._numbers = itertools.count(1)
@@ -165,36 +189,63 @@ class ClassReports:
         self._process: BaseProcess | None = None  # the build under way
 
     def get(self, lab: LabSpec, key: Key, waited: int | None = None) -> Report | Preparing:
-        """The lab's report if it is current (or is the build the reader waited for, or a
-        later one), else the build that will make it, started now if none is under way."""
+        """The lab's report: current (or the build the reader waited for, or a later one);
+        else the last one, marked not current, with a build started; else the build that
+        will make the first one."""
         with self._lock:
+            self._labs[lab.id] = lab
             ready = self._ready.get(lab.id)
             if ready is not None and (
                 ready.key == key or (waited is not None and ready.build >= waited)
             ):
                 return ready
-            if lab.id in self._building:
-                return Preparing(self._building[lab.id])
-            if waited is not None and self._failed.get(lab.id) == waited:
-                del self._failed[lab.id]  # said once; the next visit tries again
-                raise ReportFailed(lab.id)
-            number = next(self._numbers)
-            self._building[lab.id] = number
-            if self._thread is None:
-                # It only waits on the builds' processes. A daemon: a server stopping does
-                # not wait for it.
-                self._thread = threading.Thread(
-                    target=self._work, name="seqlab-class-reports", daemon=True
-                )
-                self._thread.start()
-            self._jobs.put((lab, number))
+            number = self._building.get(lab.id)
+            if number is None:
+                if ready is None and waited is not None and self._failed.get(lab.id) == waited:
+                    del self._failed[lab.id]  # said once; the next visit tries again
+                    raise ReportFailed(lab.id)
+                number = self._start(lab)
+            if ready is not None:
+                return dataclasses.replace(ready, current=False)
             return Preparing(number)
 
+    def prebuild(self, labs: list[LabSpec]) -> None:
+        """At the server's start, build in the background the reports of the labs with a
+        class's worth of results (PREBUILD_FROM rows), so the first opening waits for none."""
+        with Session(engine_for(self.db_url)) as db:
+            keys = {lab.id: report_key(db, lab) for lab in labs}
+        for lab in labs:
+            if keys[lab.id][0] >= PREBUILD_FROM:
+                self.get(lab, keys[lab.id])
+
+    def _start(self, lab: LabSpec) -> int:
+        """Queue a build of the lab's report (called with the lock held)."""
+        number = next(self._numbers)
+        self._building[lab.id] = number
+        if self._thread is None:
+            # It only waits on the builds' processes. A daemon: a server stopping does not
+            # wait for it.
+            self._thread = threading.Thread(
+                target=self._work, name="seqlab-class-reports", daemon=True
+            )
+            self._thread.start()
+        self._jobs.put((lab, number))
+        return number
+
     def _work(self) -> None:
-        while (job := self._jobs.get()) is not None:
+        while True:
+            try:
+                job = self._jobs.get(timeout=REFRESH_SECONDS)
+            except queue.Empty:
+                self._refresh()
+                continue
+            if job is None:
+                return
             lab, number = job
             try:
-                key, pages = build_apart(self.db_url, lab, self._started)
+                key, pages, memo = build_apart(
+                    self.db_url, lab, self._started, self._memos.get(lab.id)
+                )
             except Exception as error:  # keep serving; the waiting page says it failed
                 with self._lock:
                     self._building.pop(lab.id, None)
@@ -206,6 +257,20 @@ class ClassReports:
             with self._lock:
                 self._building.pop(lab.id, None)
                 self._ready[lab.id] = Report(key, pages, number)
+                self._memos[lab.id] = memo
+
+    def _refresh(self) -> None:
+        """Build again, in the background, the reports whose lab has newer results."""
+        with self._lock:
+            labs = [self._labs[lab_id] for lab_id in self._ready if lab_id not in self._building]
+        if not labs:
+            return
+        with Session(engine_for(self.db_url)) as db:
+            stale = [lab for lab in labs if report_key(db, lab) != self._ready[lab.id].key]
+        with self._lock:
+            for lab in stale:
+                if lab.id not in self._building:
+                    self._start(lab)
 
     def _started(self, process: BaseProcess) -> None:
         with self._lock:

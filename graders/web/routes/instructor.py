@@ -81,7 +81,23 @@ def class_report(
         csrf_token(request.session)
     )
     page = report.pages[lang].replace(CSRF_SLOT, field)
+    if not report.current:
+        page = with_update_notice(page, lang, f"/instructor/labs/{lab.id}")
     return HTMLResponse(page, headers={"Content-Security-Policy": REPORT_POLICY})
+
+
+def with_update_notice(page: str, lang: str, again: str) -> str:
+    """The last report while one with newer results is built (reports.py): said at the top,
+    and the page reloads itself (a refresh, no script) until the new one is there."""
+    refresh = Markup('<meta http-equiv="refresh" content="{};url={}">').format(
+        REFRESH_SECONDS, again
+    )
+    notice = Markup('<p class="updating" role="status" data-report-stale>{}</p>').format(
+        say("web.report_updating", lang, seconds=REFRESH_SECONDS)
+    )
+    page = page.replace("</head>", f"{refresh}</head>", 1)
+    body = page.find(">", page.find("<body")) + 1
+    return page[:body] + str(notice) + page[body:]
 
 
 @router.get("/instructor/{kind}.csv")

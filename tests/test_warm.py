@@ -282,3 +282,23 @@ def test_a_pool_evicted_while_a_grading_runs_on_it_closes_after_that_run(course)
         assert list(pools.pools) == ["gru-step"] and not pools.in_use and not pools.retired
     finally:
         pools.close()
+
+
+def test_workers_preload_what_the_reference_loads_of_the_templates_packages(course, tmp_path):
+    import dataclasses
+
+    from graders.service.preload import learned_modules
+
+    lab = course.lab("rnn-numpy")
+    imports = warm.template_imports(lab.starter_path.read_text(encoding="utf-8"))
+    learned = learned_modules(lab)
+    assert learned[: len(imports)] == imports
+    assert len(learned) > len(imports) + 20  # numpy's lazily loaded submodules
+    roots = {name.split(".")[0] for name in imports}
+    assert all(name.split(".")[0] in roots for name in learned)
+    # A reference that crashes teaches nothing: the template's imports alone.
+    (tmp_path / "exercises" / lab.id).mkdir(parents=True)
+    (tmp_path / "solutions" / lab.id).mkdir(parents=True)
+    (tmp_path / "exercises" / lab.id / lab.entry).write_bytes(lab.starter_path.read_bytes())
+    (tmp_path / "solutions" / lab.id / lab.entry).write_text("raise SystemExit(3)\n")
+    assert learned_modules(dataclasses.replace(lab, course_root=tmp_path)) == imports

@@ -263,9 +263,16 @@ class WarmPool:
     replacement starts in the background, so no student waits for it."""
 
     def __init__(
-        self, template: str, limits: Limits, workers: int, retire_after: int = RETIRE_AFTER
+        self,
+        template: str,
+        limits: Limits,
+        workers: int,
+        retire_after: int = RETIRE_AFTER,
+        preload: list[str] | None = None,
     ) -> None:
-        self.modules = template_imports(template)
+        # What the workers import before they wait: `preload` (service/preload.py: what the
+        # lab's reference loads), else the template's top-level imports.
+        self.modules = preload or template_imports(template)
         self.limits = limits
         self.retire_after = retire_after
         self.cpus = cpu_share(workers)

@@ -21,6 +21,7 @@ from graders.engine import Runner, course_text
 from graders.markers import parse
 from graders.sandbox import run_sets, warm
 from graders.sandbox.launch import cpu_share
+from graders.service.preload import learned_modules
 from graders.spec import Course, LabSpec
 
 
@@ -49,7 +50,7 @@ def runner_for(lab: LabSpec, gradings: int, *, cold: bool = False) -> Iterator[R
     if gradings < 1 or not warm_pays(lab, cold=cold):
         yield functools.partial(run_sets, cpus=cpu_share(runs))
         return
-    with warm.WarmPool(_template(lab), lab.limits, runs) as pool:
+    with warm.WarmPool(_template(lab), lab.limits, runs, preload=learned_modules(lab)) as pool:
         yield pool.run_sets
 
 
@@ -77,7 +78,8 @@ class LabPools:
         with self.lock:
             pool = self.pools.get(lab_id)
             if pool is None:
-                pool = warm.WarmPool(_template(lab), lab.limits, pool_size(lab, self.gradings))
+                size = pool_size(lab, self.gradings)
+                pool = warm.WarmPool(_template(lab), lab.limits, size, preload=learned_modules(lab))
                 self.pools[lab_id] = pool
                 while len(self.pools) > self.max_pools:
                     _old, evicted = self.pools.popitem(last=False)

@@ -50,7 +50,7 @@ class EmbeddedQueue:
         self.db_url, self.course = db_url, course
         count = threads or default_graders()
         self.pools = LabPools(course, use_warm=use_warm, max_pools=max_pools, gradings=count)
-        self.taken: dict[int, str] = {}  # attempt id → student, picked by a thread of ours
+        self.taken: set[int] = set()  # attempt ids picked by a thread of ours, not yet done
         self.changed = threading.Condition()
         self.generation = 0  # bumped by every submission: a thread never sleeps past one
         self.closing = False
@@ -100,16 +100,17 @@ class EmbeddedQueue:
                 self._grade(attempt_id)
             finally:
                 with self.changed:
-                    self.taken.pop(attempt_id, None)
+                    self.taken.discard(attempt_id)
 
     def _take_next(self) -> int | None:
         with self.changed:  # one thread picks at a time: two never pick the same attempt
             with Session(engine_for(self.db_url)) as session:
                 waiting, busy = waiting_and_busy(session)
-            busy.update(Counter(self.taken.values()))
-            students = dict(waiting)
+            # Picked by a thread of ours but not claimed yet: still queued in the database,
+            # and a turn of its student's all the same (claimed ones count as running).
+            busy.update(Counter(s for a, s in waiting if a in self.taken))
             for attempt_id in fair_order([(a, s) for a, s in waiting if a not in self.taken], busy):
-                self.taken[attempt_id] = students[attempt_id]
+                self.taken.add(attempt_id)
                 return attempt_id
             return None
 

@@ -290,3 +290,21 @@ class Names:
                     for t in outer.targets
                 )
         return True
+
+    def reads_module_name(self, node: ast.Name) -> bool:
+        """Whether `node` names the module's own (or a builtin) name rather than a function's:
+        a binding under `global`, or a name no enclosing function or comprehension binds."""
+        scope: _Scope | None = self.scope_of.get(id(node), self.module)
+        start = scope
+        while scope is not None:
+            if scope.declared.get(node.id) == "global":
+                return True
+            if scope.kind == "class" and scope is not start:
+                scope = scope.parent
+                continue
+            if scope.kind != "module" and node.id in scope.bound:
+                return False
+            if scope.kind != "module" and scope.declared.get(node.id) == "nonlocal":
+                return False
+            scope = scope.parent
+        return True

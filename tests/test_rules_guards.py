@@ -118,19 +118,7 @@ def test_handing_torch_nn_on_is_named_as_such_not_as_a_forbidden_name():
     text = program('def f():\n    return dict(vars(torch.nn))["LSTM" + "Cell"]\n')
     (finding,) = check(text, (NO_LSTM,))
     assert finding.how == "handed" and finding.name == "torch.nn"
-    lab = LabSpec(
-        id="demo",
-        title={"zh": "演示", "en": "Demo"},
-        entry="main.py",
-        tests=(Case(RULES_SET, "", "", 0, comparator="rules", rules=(NO_LSTM,)),),
-        limits=Limits(wall_seconds=5, cpu_seconds=5, memory_mb=512, output_kb=16),
-        fork_at_input=True,
-        seed_variable=None,
-        spec_path=Path("demo.toml"),
-        course_root=Path("."),
-    )
-    result = grade_program(lab, text, file="/x/main.py", include_hidden=True, runner=Runner())
-    en, zh = result.tests[-1].detail_text("en"), result.tests[-1].detail_text("zh")
+    en, zh = (_rules_text((NO_LSTM,), text, lang) for lang in ("en", "zh"))
     assert "handed on as a value" in en and "torch.nn.something" in en
     assert "is not allowed in this lab" not in en
     assert "当作值传递" in zh
@@ -153,3 +141,36 @@ def test_the_spec_reads_allowed_imports_and_keep_template_names(tmp_path):
     with pytest.raises(SpecError) as raised:
         spec_with(tmp_path, "[rules.imports]\nallow = [1]\n")
     assert "rules.imports.allow" in str(raised.value)
+
+
+def _rules_text(rules: tuple[Rule, ...], text: str, lang: str) -> str:
+    lab = LabSpec(
+        id="demo",
+        title={"zh": "演示", "en": "Demo"},
+        entry="main.py",
+        tests=(Case(RULES_SET, "", "", 0, comparator="rules", rules=rules),),
+        limits=Limits(wall_seconds=5, cpu_seconds=5, memory_mb=512, output_kb=16),
+        fork_at_input=True,
+        seed_variable=None,
+        spec_path=Path("demo.toml"),
+        course_root=Path("."),
+    )
+    result = grade_program(lab, text, file="/x/main.py", include_hidden=True, runner=Runner())
+    return result.tests[-1].detail_text(lang)
+
+
+def test_the_import_and_template_messages_name_the_line_and_what_is_allowed(tmp_path):
+    spec = spec_with(
+        tmp_path, '[rules]\nkeep_template_names = true\n[rules.imports]\nallow = ["torch"]\n'
+    )
+    imports, keep = spec.tests[-1].rules
+    text = program("import pickle\n")
+    en = _rules_text((imports,), text, "en")
+    assert f"main.py, line(s) {line_of(text, 'pickle')}: `import pickle` imports pickle" in en
+    assert "may import only torch" in en
+    assert "只能导入 torch" in _rules_text((imports,), text, "zh")
+    text = program("def f():\n    WORDS[:] = []\n", head=HEAD)
+    en = _rules_text((keep,), text, "en")
+    assert f"line(s) {line_of(text, 'WORDS[:]')}: `WORDS[:]` changes WORDS" in en
+    assert "rebind or modify a name the lab's fixed code defines" in en
+    assert "改动了 WORDS" in _rules_text((keep,), text, "zh")

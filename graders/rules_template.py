@@ -23,7 +23,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable, Iterator
 
-from graders.codenames import Names, _own, is_local
+from graders.codenames import Names, is_local, own_nodes
 
 # Methods that change a list, dict or set in place (the template's own values).
 MUTATORS = frozenset(
@@ -82,7 +82,7 @@ def template_names(
     its imports bind them to (a blank may repeat `import torch`: the same name, the same thing)."""
     kept: set[str] = set()
     imports: dict[str, set[str]] = {}
-    for node in _own(list(tree.body)):
+    for node in own_nodes(list(tree.body)):
         if getattr(node, "lineno", None) is None or blank_of(node.lineno) is not None:
             continue
         kept |= {name for _, name in _bound_names(node)}

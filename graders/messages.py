@@ -1630,8 +1630,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "{file}, line(s) {lines}: `{written}` changes {name}: {reason[en]}",
     ),
     "detail.rules_template_reason": (
-        "填空代码不能重新绑定或修改模板定义的名字（global 语句、给模板的名字赋值、改它们的属性或元素、"
-        "调用 append/update 等修改它们），也不能改 torch 的对象（如 torch.Tensor.max = …）；"
+        "填空代码不能重新绑定或修改模板定义的名字（`global` 语句、给模板的名字赋值、改它们的属性或元素、"
+        "调用 `append`/`update` 等修改它们），也不能改 `torch` 的对象（如 `torch.Tensor.max = …`）；"
         "请只在自己的函数和变量里写代码。",
         "Blank code may not rebind or modify a name the lab's fixed code defines (a global "
         "statement, an assignment to it, to its attributes or items, append/update on it), nor "

@@ -47,7 +47,7 @@ def _literal(node: ast.AST | None) -> str | None:
     return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
 
 
-def _own(nodes: list[ast.AST]):
+def own_nodes(nodes: list[ast.AST]):
     """The nodes of one scope's code, not those of the functions and classes it defines."""
     todo = list(nodes)
     while todo:
@@ -150,7 +150,7 @@ class Names:
                 getattr(node, name) for name in ("elt", "key", "value") if hasattr(node, name)
             ]
         # Declarations first (they decide where bindings land), of this scope only.
-        for sub in _own(inner_parts):
+        for sub in own_nodes(inner_parts):
             if isinstance(sub, ast.Global | ast.Nonlocal):
                 kind_of = "global" if isinstance(sub, ast.Global) else "nonlocal"
                 inner.declared.update(dict.fromkeys(sub.names, kind_of))
@@ -289,4 +289,22 @@ class Names:
                     and isinstance(t.elts[at], ast.Name)
                     for t in outer.targets
                 )
+        return True
+
+    def reads_module_name(self, node: ast.Name) -> bool:
+        """Whether `node` names the module's own (or a builtin) name rather than a function's:
+        a binding under `global`, or a name no enclosing function or comprehension binds."""
+        scope: _Scope | None = self.scope_of.get(id(node), self.module)
+        start = scope
+        while scope is not None:
+            if scope.declared.get(node.id) == "global":
+                return True
+            if scope.kind == "class" and scope is not start:
+                scope = scope.parent
+                continue
+            if scope.kind != "module" and node.id in scope.bound:
+                return False
+            if scope.kind != "module" and scope.declared.get(node.id) == "nonlocal":
+                return False
+            scope = scope.parent
         return True

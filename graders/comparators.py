@@ -13,6 +13,8 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from graders.align import align
+
 
 class Outcome(enum.Enum):
     MATCH = "match"
@@ -78,15 +80,20 @@ def lines(*, expected: str, actual: str) -> Comparison:
     return _first_line_difference(want, got)
 
 
-def place(text: str, index: int) -> tuple[int, int]:
-    """The line and the position in that line of the `index`-th (1-based) value of `text`,
-    as a student counts them (a stream comparator counts values across lines)."""
+def place(text: str, index: int, numbers: bool = False) -> tuple[int, int]:
+    """The line and the position in that line of the `index`-th (1-based) token of `text`,
+    as a student counts them (a stream comparator counts values across lines). With
+    `numbers`, a number's position counts only the line's numbers: in `h_1[0] 0.1 0.2`,
+    0.2 is value 2 (the label is no value)."""
     seen = 0
     for number, line in enumerate(text.split("\n"), start=1):
-        count = len(line.split())
-        if seen + count >= index:
-            return number, index - seen
-        seen += count
+        items = line.split()
+        if seen + len(items) >= index:
+            at = index - seen
+            if numbers and as_number(items[at - 1]) is not None:
+                at = sum(as_number(item) is not None for item in items[:at])
+            return number, at
+        seen += len(items)
     return max(1, text.count("\n")), index - seen
 
 
@@ -128,12 +135,10 @@ def floats(*, expected: str, actual: str, atol: float = 1e-6, rtol: float = 1e-6
     """Tokens, where numbers may differ by atol + rtol·|expected| and other tokens must match."""
     want, got = expected.split(), actual.split()
     if len(want) != len(got):
-        return Comparison(
-            Outcome.MISMATCH, "detail.token_count", {"expected": len(want), "actual": len(got)}
-        )
+        return _another_count(expected, actual, atol=atol, rtol=rtol)
     for index, (a, b) in enumerate(zip(want, got, strict=True), start=1):
         number_a, number_b = as_number(a), as_number(b)
-        line, position = place(expected, index)
+        line, position = place(expected, index, numbers=number_a is not None)
         if number_a is None:
             if a != b:
                 return Comparison(
@@ -147,6 +152,27 @@ def floats(*, expected: str, actual: str, atol: float = 1e-6, rtol: float = 1e-6
                 Outcome.MISMATCH, "detail.number_mismatch", {**where, "atol": atol, "rtol": rtol}
             )
     return MATCH
+
+
+def _another_count(expected: str, actual: str, **options: float) -> Comparison:
+    """Another count of values: when the count of lines differs too, the first line missing or
+    extra as the lines align (graders/align.py: a duplicated row is one extra line)."""
+    want, got = _significant_lines(expected), _significant_lines(actual)
+    if len(want) != len(got):
+        steps = align(want, got, lambda a, b: token_differs("floats", a, b, **options))
+        counts = {"expected": len(want), "actual": len(got)}
+        for i, j in steps:
+            if j is None or i is None:
+                key = "detail.line_missing" if j is None else "detail.line_extra"
+                line, text = (i + 1, want[i]) if j is None else (j + 1, got[j])  # type: ignore[operator]
+                return Comparison(
+                    Outcome.MISMATCH, key, {"line": line, "text": text.strip()[:80], **counts}
+                )
+    return Comparison(
+        Outcome.MISMATCH,
+        "detail.token_count",
+        {"expected": len(expected.split()), "actual": len(actual.split())},
+    )
 
 
 def token_differs(name: str, want: str, got: str, **options: float) -> bool:

@@ -303,7 +303,7 @@ def judge(
 
 def _rules_detail(finding: Finding, shown_name: str, map_lines: _LineMapper) -> dict[str, object]:
     detail: dict[str, object] = {"file": shown_name, "reason": dict(finding.rule.reason)}
-    if finding.rule.kind == "forbid":
+    if finding.rule.kind != "require":
         lines = sorted({map_lines.line(n) for n in finding.lines})
         detail.update(lines=", ".join(map(str, lines)), written=finding.written)
         return {**detail, "name": finding.name}
@@ -331,6 +331,12 @@ def _judge_rules(test: TestSet, program: str, map_lines: _LineMapper) -> TestRes
             key = "detail.rule_broken" if forbidden else "detail.rule_missing"
             if forbidden and first.written == first.name:
                 key = "detail.rule_broken_plain"
+            if first.how == "handed":
+                key = "detail.rule_handed"
+            elif first.rule.kind in ("imports", "template"):
+                key = (
+                    "detail.rule_import" if first.rule.kind == "imports" else "detail.rule_template"
+                )
             detail = _rules_detail(first, map_lines.shown_name, map_lines)
         else:
             key, verdict = "detail.rules_kept", Verdict.ACCEPTED

@@ -185,6 +185,34 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Line {line} holds {actual} number(s) where {expected} were expected: a value is missing "
         "or extra there, so its numbers are not measured one by one.",
     ),
+    # Another count of lines, the lines aligned (graders/align.py, present/diff.py; issue 18).
+    "report.count_line_yours": (
+        "预期输出第 {line} 行（你的第 {yours} 行）的数值个数不同：预期 {expected} 个，实际 {actual} 个。"
+        "这一行少了或多了值，它的数不逐个计算误差。",
+        "Line {line} (line {yours} of yours) holds {actual} number(s) where {expected} were "
+        "expected: a value is missing or extra there, so its numbers are not measured one by one.",
+    ),
+    "report.line_missing": (
+        "你的输出缺少预期输出的第 {line} 行“{text}”{more}；其余各行按内容对齐后比较。",
+        "Your output lacks line {line} of the expected output, '{text}'{more}; the other lines "
+        "are compared as they align.",
+    ),
+    "report.line_extra": (
+        "你的输出第 {line} 行“{text}”是多出来的{more}；其余各行按内容对齐后比较。",
+        "Line {line} of your output, '{text}', is extra{more}; the other lines are compared as "
+        "they align.",
+    ),
+    "report.lines_more": ("（另有 {count} 行）", " (and {count} more)"),
+    "detail.line_missing": (
+        "输出少了一行：缺少预期输出的第 {line} 行“{text}”（预期 {expected} 行，实际 {actual} 行）。",
+        "A line is missing: line {line} of the expected output, '{text}' (expected {expected} "
+        "lines, got {actual}).",
+    ),
+    "detail.line_extra": (
+        "输出多了一行：你的第 {line} 行“{text}”（预期 {expected} 行，实际 {actual} 行）。",
+        "An extra line: line {line} of your output, '{text}' (expected {expected} lines, got "
+        "{actual}).",
+    ),
     "report.count_others": (
         "另有 {count} 行的数值个数也不同。",
         "{count} more line(s) hold another count of numbers.",
@@ -1588,6 +1616,38 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "detail.rule_missing": (
         "{file} 第 {lines} 行的填空代码没有用到要求的 {names}：{reason[zh]}",
         "{file}, lines {lines}: the blank's code does not use {names}, as this lab requires: "
+        "{reason[en]}",
+    ),
+    # Allowed imports, template names, modules handed on (graders/rules_template.py, issue 18).
+    "detail.rule_import": (
+        "{file} 第 {lines} 行 `{written}` 导入了 {name}，本关不允许：{reason[zh]}",
+        "{file}, line(s) {lines}: `{written}` imports {name}, which this lab does not allow: "
+        "{reason[en]}",
+    ),
+    "detail.rules_imports_reason": (
+        "本关填空只能导入 {allowed}（及其子模块）；其余所需都已在模板中导入。",
+        "This lab's blanks may import only {allowed} (and their submodules); everything else "
+        "they need the template imports.",
+    ),
+    "detail.rule_template": (
+        "{file} 第 {lines} 行 `{written}` 改动了 {name}：{reason[zh]}",
+        "{file}, line(s) {lines}: `{written}` changes {name}: {reason[en]}",
+    ),
+    "detail.rules_template_reason": (
+        "填空代码不能重新绑定或修改模板定义的名字（`global` 语句、给模板的名字赋值、改它们的属性或元素、"
+        "调用 `append`/`update` 等修改它们），也不能改 `torch` 的对象（如 `torch.Tensor.max = …`）；"
+        "请只在自己的函数和变量里写代码。",
+        "Blank code may not rebind or modify a name the lab's fixed code defines (a global "
+        "statement, an assignment to it, to its attributes or items, append/update on it), nor "
+        "torch's objects (torch.Tensor.max = …); write your code in your own functions and "
+        "variables.",
+    ),
+    "detail.rule_handed": (
+        "{file} 第 {lines} 行把模块 `{written}`（即 {name}）当作值传递（参数、列表元素、返回值等），"
+        "本关不允许：这样就无法检查经由它用到的名字。请直接写出完整的名字（如 {name}.xxx）。{reason[zh]}",
+        "{file}, line(s) {lines}: the module `{written}` (that is {name}) is handed on as a value "
+        "(an argument, a list item, a return value), which this lab does not allow: the names "
+        "used through it could not be checked. Write the names out in full ({name}.something). "
         "{reason[en]}",
     ),
     "detail.rules_kept": (

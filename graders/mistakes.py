@@ -14,8 +14,11 @@ The file:
                    "outputs": {SET: OUTPUT}, "crashes": {SET: [OUTPUT, ERROR]}}]}
 A mistake that crashes (an argument of the wrong shape to a torch module) is recorded by what
 it printed before the crash and its exception's line ("RuntimeError: input.size(-1) must be
-…"): a crash matches only a crash with the same line, so partial output alone, which many
-crashes share, names nothing.
+…", its type and message): a crash matches only a crash with the same line whose partial
+output the set's comparator accepts, so partial output alone, which many crashes share, names
+nothing. Nor does the exception alone: a crash recorded before any output names nothing, since
+another mistake can raise the same error at the same place (red team, issue 18: values sliced
+to the queries' length crash exactly like values taken from the decoder).
 A set whose input changed since the recording is not matched (its hash differs); the rest of
 the staleness check (`seqlab validate`) compares the digest.
 """
@@ -140,14 +143,15 @@ def accepted(
     """The named mistakes whose recorded output on `test` the set's comparator accepts as
     `actual` (spacing aside): identical outputs first, then corpus order. `crash`: the
     exception line of a run that crashed, matched only against recorded crashes with the same
-    line."""
+    line and a partial output that is not empty."""
     identical, close = [], []
     for named in mistakes:
         if crash is None:
             recorded = named.outputs.get(test.name)
         else:
             recorded, error = named.crashes.get(test.name, (None, None))
-            recorded = recorded if error == crash else None
+            # The same exception and some of the same output before it (see the module's doc).
+            recorded = recorded if error == crash and recorded and recorded.strip() else None
         if recorded is None:
             continue
         if recorded == actual:

@@ -29,16 +29,18 @@ of the program that was parsed; the caller maps them to the student's file.
 from __future__ import annotations
 
 import ast
+import builtins
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from graders.codenames import Names, is_local, plain
 from graders.markers import parse
+from graders.rules_template import outside_imports, tampering
 
 
 @dataclass(frozen=True)
 class Rule:
-    kind: str  # forbid | require
+    kind: str  # forbid | require | imports (names: the allowed modules) | template
     names: tuple[str, ...]
     reason: dict[str, str]  # zh, en: why, as the task page says it
     blank: int | None = None  # only this blank (1-based); None: every blank
@@ -53,6 +55,7 @@ class Finding:
     written: str = ""  # the first use as written ("n.LSTMCell")
     name: str = ""  # what it resolved to ("torch.nn.LSTMCell")
     span: tuple[int, int] | None = None  # a missing name: the blank's first and last line
+    how: str = ""  # a forbid finding: "" (named), "handed" (a module handed on as a value)
 
 
 class Unparsable(Exception):
@@ -83,10 +86,30 @@ def _uses(node: ast.AST, names: Names) -> list[tuple[ast.AST, str, set[str]]]:
     return []
 
 
+# Modules that may be handed on as values (`gates(torch, z)`, `act(F)`): any forbidden name
+# read from them by attribute is still caught by its last name (_matches); what reading a
+# name built at run time needs (getattr, vars, __dict__) is the labs' own forbid rule.
+_HANDED_OK = frozenset({"torch", "torch.nn.functional"})
+
+# Builtins forbidden by their bare name: a method of the program's own value that happens to be
+# called so (`model.eval()`) is not them.
+_BUILTIN_CALLS = frozenset(n for n in dir(builtins) if not n.startswith("_"))
+
+
 def _matches(kind: str, entry: str, meaning: str) -> bool:
     if kind == "require":
         return plain(meaning) == entry
-    return meaning == entry or meaning.endswith("." + entry)
+    if is_local(meaning) and entry in _BUILTIN_CALLS:
+        return False  # the program's own `model.eval()` is not the builtin eval
+    if meaning == entry or meaning.endswith("." + entry):
+        return True
+    # A module that may be handed on (torch, F) can sit in any parameter or item, so an entry it
+    # holds (`torch.lstm_cell`) counts by its last name on a value no static reading names:
+    # `lib.lstm_cell`. Entries deeper down keep their holder (`lib.nn.LSTMCell` ends in
+    # nn.LSTMCell), so the student's own `nn.LSTMCell` (a class or parameter of theirs) is not it.
+    holder, _, last = entry.rpartition(".")
+    handed = any(h == holder or h.endswith("." + holder) for h in _HANDED_OK)
+    return handed and meaning.startswith(("<", "?")) and meaning.endswith("." + last)
 
 
 def _holders(rule: Rule) -> set[str]:
@@ -98,8 +121,8 @@ def _holders(rule: Rule) -> set[str]:
 def _handed_over(uses: list, names: Names, rule: Rule) -> list:
     """Uses that pass a module holding a forbidden name on as a value (`f(torch.nn)`,
     `[nn][0]`, `return nn`, a default): a local name could then hold it unseen, so the module
-    itself counts as the forbidden use. The program's own values (`<x>.nn`) never hold one
-    unless such a hand-over happened."""
+    itself counts as the forbidden use. torch and F may be handed on (_HANDED_OK), so what is
+    read from a value of the program's own and handed on again counts too (`lambda t: t.nn`)."""
     holders = _holders(rule)
     return [
         (node, written, meaning)
@@ -107,7 +130,8 @@ def _handed_over(uses: list, names: Names, rule: Rule) -> list:
         if isinstance(node, ast.Name | ast.Attribute | ast.Subscript | ast.Call)
         and names.handed_over(node)
         for meaning in sorted(meanings)
-        if not is_local(meaning) and any(meaning == h or meaning.endswith("." + h) for h in holders)
+        if meaning not in _HANDED_OK and (not is_local(meaning) or "." in meaning)
+        if any(meaning == h or meaning.endswith("." + h) for h in holders - _HANDED_OK)
     ]
 
 
@@ -159,21 +183,23 @@ def check(program: str, rules: tuple[Rule, ...]) -> list[Finding]:
     for rule in rules:
         mine = [use for where, use in uses if rule.blank in (None, where)]
         hits = [
-            (node, written, meaning)
+            (node, written, meaning, "")
             for node, written, meanings in mine
             for meaning in sorted(meanings)
             if any(_matches(rule.kind, entry, meaning) for entry in rule.names)
         ]
         if rule.kind == "forbid":
-            hits = sorted(
-                hits + _handed_over(mine, names, rule),
-                key=lambda hit: (hit[0].lineno, hit[0].col_offset),
-            )
-        if rule.kind == "forbid" and hits:
-            node, written, meaning = hits[0]
+            hits += [(*hit, "handed") for hit in _handed_over(mine, names, rule)]
+        elif rule.kind == "imports":
+            hits = [(*hit, "") for hit in outside_imports(tree, rule.names, blank_of)]
+        elif rule.kind == "template":
+            hits = [(*hit, "") for hit in tampering(tree, names, blank_of, program)]
+        if rule.kind != "require" and hits:
+            hits.sort(key=lambda hit: (hit[0].lineno, hit[0].col_offset))
+            node, written, meaning, how = hits[0]
             shown = written or ast.get_source_segment(program, node) or meaning
             lines = tuple(sorted({hit[0].lineno for hit in hits}))
-            findings.append(Finding(rule, lines, " ".join(shown.split())[:80], meaning))
+            findings.append(Finding(rule, lines, " ".join(shown.split())[:80], meaning, how=how))
         elif rule.kind == "require" and not hits:
             chosen = [b for b in blanks if rule.blank in (None, b.index)]
             if chosen and not any(b.index in written for b in chosen):

@@ -232,6 +232,8 @@ def load_spec(path: Path, course_root: Path) -> LabSpec:
 # (graders/rules.py) and graded as one visible set, named RULES_SET, after the others.
 #   [[rules.forbid]]  names = ["nn.LSTMCell", …]   reason = { zh, en }   blank = 1 (optional)
 #   [[rules.require]] names = ["softmax"]          reason = { zh, en }   blank = 2 (optional)
+#   [rules.imports]   allow = ["torch", "math"]    (blanks import only these and their submodules)
+#   [rules]           keep_template_names = true   (blanks rebind or modify no template name)
 # Its weight: 0 points of its own, and a program that breaks a rule is not run, so every other
 # set scores 0. Points of its own would reward keeping the rules, which an empty starter or
 # any wrong answer does too, and would leave the forbidden answer the output sets' points.
@@ -254,10 +256,32 @@ def _rules(reader: TableReader) -> TestSet:
                 raise rule.fail("blank", "is a blank number: 1, 2, …")
             rules.append(Rule(kind, tuple(names), bilingual(rule, "reason"), blank))
             rule.done()
+    rules += _guard_rules(sub)
     sub.done()
     if not rules:
         raise reader.fail("rules", "should have a [[rules.forbid]] or [[rules.require]] entry")
     return TestSet(RULES_SET, "", "", 0, comparator="rules", rules=tuple(rules))
+
+
+def _guard_rules(sub: TableReader) -> list[Rule]:
+    """`[rules.imports] allow = ["torch", …]` and `[rules] keep_template_names = true`
+    (graders/rules_template.py); their reasons are the catalogue's, naming what is allowed."""
+    from graders.messages import LANGS, say
+
+    guards = []
+    if "imports" in sub.table:
+        table = sub.sub("imports")
+        allow = table.get("allow", list)
+        if not allow or not all(isinstance(m, str) and m.strip(".") == m != "" for m in allow):
+            raise table.fail("allow", 'should list module names such as "torch", "math"')
+        table.done()
+        shown = ", ".join(allow)
+        reason = {lang: say("detail.rules_imports_reason", lang, allowed=shown) for lang in LANGS}
+        guards.append(Rule("imports", tuple(allow), reason))
+    if sub.get("keep_template_names", bool, False):
+        reason = {lang: say("detail.rules_template_reason", lang) for lang in LANGS}
+        guards.append(Rule("template", (), reason))
+    return guards
 
 
 def _equivalent_mutants(reader: TableReader) -> tuple[str, ...]:

@@ -64,7 +64,9 @@ CORE += (
     "mistakes",
     "settings",
     "rules",
+    "rules_template",
     "codenames",
+    "align",
     "losses",
     "spec_pictures",
     "tomlreader",
@@ -294,6 +296,7 @@ def test_only_the_sandbox_starts_processes():
 
 def test_pure_modules_do_no_io_and_the_engine_does_not_print():
     pure = {"graders.markers", "graders.comparators", "graders.verdict", "graders.messages"}
+    pure |= {"graders.align"}  # line alignment, for comparators.py and present/diff.py
     for name, tree in modules():
         used = imports(tree)
         if name in pure:
@@ -308,6 +311,7 @@ def test_pure_modules_do_no_io_and_the_engine_does_not_print():
                 "dataclasses",
                 "graders.errors",
                 "graders.messages",
+                "graders.align",
             }, (name, used)
         # The zygote and the warm worker's loop are exempt: they run inside the sandbox (the
         # zygote prints what the interpreter itself would: the message of a SystemExit).

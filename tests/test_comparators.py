@@ -45,11 +45,27 @@ def test_tokens_ignores_all_spacing():
 
 def test_a_difference_is_placed_by_its_line_and_its_place_in_the_line_not_by_word_count():
     # "h_1 0.1 0.2" / "h_2 0.3 0.4": the first number of h_2 is the 5th word of the output,
-    # but a student reads it as line 2, value 2.
+    # and a student reads it as line 2, value 1: the label is no value (issue 18).
     expected = "h_1 0.1 0.2\nh_2 0.3 0.4\n"
     result = compare("floats", expected=expected, actual="h_1 0.1 0.2\nh_2 0.9 0.4\n")
-    assert (result.detail["line"], result.detail["position"]) == (2, 2)
-    assert "Line 2, value 2 differs" in say(result.detail_key, "en", **result.detail)
+    assert (result.detail["line"], result.detail["position"]) == (2, 1)
+    assert "Line 2, value 1 differs" in say(result.detail_key, "en", **result.detail)
+    loss = compare("floats", expected="probe loss: 3.407053\n", actual="probe loss: 3.5\n")
+    assert "Line 1, value 1 differs: expected 3.407053" in say(loss.detail_key, "en", **loss.detail)
+
+
+def test_a_duplicated_row_is_named_as_one_extra_line_by_floats():
+    expected = "w shape 2 3\n0.1 0.2 0.3\n0.4 0.5 0.6\nrow sums 1 1\n"
+    actual = "w shape 3 3\n0.1 0.2 0.3\n0.4 0.5 0.6\n0.4 0.5 0.6\nrow sums 1 1 1\n"
+    result = compare("floats", expected=expected, actual=actual)
+    assert result.detail_key == "detail.line_extra"
+    assert (result.detail["line"], result.detail["expected"], result.detail["actual"]) == (4, 4, 5)
+    assert "An extra line: line 4 of your output, '0.4 0.5 0.6'" in say(
+        result.detail_key, "en", **result.detail
+    )
+    assert "输出多了一行：你的第 4 行" in say(result.detail_key, "zh", **result.detail)
+    short = compare("floats", expected=expected, actual="w shape 2 3\n0.1 0.2 0.3\nrow sums 1 1\n")
+    assert (short.detail_key, short.detail["line"]) == ("detail.line_missing", 3)
 
 
 def test_floats_tolerates_small_differences_and_compares_words_exactly():

@@ -215,6 +215,21 @@ def test_a_crash_matches_only_a_recorded_crash_with_the_same_exception_line():
     assert error_line(f"Traceback (most recent call last):\n  File ...\n{error}\n\n") == error
 
 
+def test_a_crash_before_any_output_names_no_mistake():
+    # mh_cross_crash_other (issue 18): values sliced to the queries' length raise the very
+    # error that values taken from the decoder do, before printing anything; the exception
+    # alone is not evidence of which mistake it is.
+    error = "ValueError: matmul: Input operand 1 has a mismatch in its core dimension 0"
+    decoder = Named(
+        "v", {"zh": "值", "en": "values from the decoder"}, None, {}, {"s": ("", error)}
+    )
+    assert match(FLOATS, "", [decoder], crash=error) is None
+    assert match(FLOATS, "\n", [decoder], crash=error) is None
+    printed = Named("v", {"zh": "值", "en": "v"}, None, {}, {"s": ("w shape 2 4\n", error)})
+    assert match(FLOATS, "w shape 2 4\n", [printed], crash=error) == printed
+    assert match(FLOATS, "", [printed], crash=error) is None  # its output must match too
+
+
 def test_one_name_per_set_prefers_the_mistake_accepted_on_more_sets():
     s1, s2 = SetSpec("s1", "", "", 1), SetSpec("s2", "", "", 1)
     by_dk = Named("dk", {"zh": "d_k", "en": "d_k"}, None, {"s1": "4\n", "s2": "2\n"})

@@ -101,6 +101,18 @@ BYPASSES = {
     "comprehension_first_iterable": "nn = torch.nn\nx = [0 for nn in [nn.LSTMCell]]\n",
     "gc_objects": CELL + "    import gc\n    return [o for o in gc.get_objects()][0]\n",
     "inspect_getmodule": CELL + "    import inspect\n    m = inspect.getmodule(torch.tanh)\n",
+    # Issue 18: a module that loads a class by a name it never writes; a forbidden name read
+    # through a parameter that was handed torch itself (allowed: see the good variants).
+    "pickle": CELL + '    import pickle\n    return pickle.loads(b"ctorch.nn\\nLSTMCell\\n.")\n',
+    "pydoc": CELL + '    import pydoc\n    return pydoc.locate("torch.nn.LSTM" + "Cell")\n',
+    "pickle_via_torch": CELL + "    return torch.serialization.pickle.loads(b'')\n",
+    "torch_handed_then_nn": "def make(lib):\n    return lib.nn.LSTMCell(3, 4)\n\n\n"
+    + CELL
+    + "    return make(torch)(x, state)\n",
+    "torch_handed_then_kernel": "def make(lib):\n    return lib.lstm_cell\n\n\n"
+    + CELL
+    + "    return make(torch)(x, state, *weights)\n",
+    "lambda_returns_nn": CELL + "    f = lambda t: t.nn\n    return f(torch).LSTMCell(3, 4)\n",
     "method_named_eval": 'class A:\n    def eval(self):\n        pass\n\n\neval("1")\n',
 }
 
@@ -119,7 +131,25 @@ def lstm(course):
     return file_with, rules_set.rules
 
 
-@pytest.mark.parametrize("body", [OWN_CLASS_NN, OWN_VARIABLE_AND_PARAMETER_NN])
+# Correct cells the rules must let through (issue 18: torch handed to a helper was refused).
+PASS_TORCH = """
+def gates(lib, z):
+    i, f, g, o = z.chunk(4, dim=1)
+    return lib.sigmoid(i), lib.sigmoid(f), lib.tanh(g), lib.sigmoid(o)
+
+
+def lstm_cell(x, state, weights):
+    import torch.nn.functional as F
+
+    h, c = state
+    W_ih, W_hh, b_ih, b_hh = weights
+    i, f, g, o = gates(torch, F.linear(x, W_ih, b_ih) + F.linear(h, W_hh, b_hh))
+    c = f * c + i * g
+    return o * torch.tanh(c), c
+"""
+
+
+@pytest.mark.parametrize("body", [OWN_CLASS_NN, OWN_VARIABLE_AND_PARAMETER_NN, PASS_TORCH])
 def test_the_students_own_nn_is_not_torchs(lstm, body):
     file_with, rules = lstm
     assert check(file_with(body), rules) == []

@@ -154,9 +154,11 @@ def _line_findings(found: Diff, lang: str) -> tuple[str, ...]:
         say("report.shape_line", lang, line=line, expected=want, actual=got)
         for line, want, got in found.shapes
     ]
+    said += _lines_missing_or_extra(found, lang)
     if found.counts:
-        line, want, got = found.counts[0]
-        said.append(say("report.count_line", lang, line=line, expected=want, actual=got))
+        line, want, got, yours = found.counts[0]
+        key = "report.count_line" if yours == line else "report.count_line_yours"
+        said.append(say(key, lang, line=line, expected=want, actual=got, yours=yours))
         if len(found.counts) > 1:
             said.append(say("report.count_others", lang, count=len(found.counts) - 1))
     if found.not_finite:
@@ -165,6 +167,21 @@ def _line_findings(found: Diff, lang: str) -> tuple[str, ...]:
             say("report.not_finite", lang, line=line, position=position, expected=want, actual=got)
         )
     return tuple(said)
+
+
+def _lines_missing_or_extra(found: Diff, lang: str) -> list[str]:
+    """Another count of lines: the first line missing from the output and the first extra one,
+    as the lines align (graders/align.py), each with its text."""
+    said = []
+    for key, lines, side in (
+        ("report.line_missing", found.missing, found.expected),
+        ("report.line_extra", found.extra, found.actual),
+    ):
+        if lines:
+            text = "".join(piece for piece, _ in side[lines[0] - 1]).strip()
+            more = say("report.lines_more", lang, count=len(lines) - 1) if len(lines) > 1 else ""
+            said.append(say(key, lang, line=lines[0], text=text[:80], more=more))
+    return said
 
 
 SHOWN_DIFFERENCES = 5  # values listed one by one where marking inside the output cannot be

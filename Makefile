@@ -65,10 +65,11 @@ validate: $(STAMP)
 # lab's items kept on one worker, --dist loadgroup) and the Gradescope root (downloads, apt,
 # pip) mostly wait: they run three at a time (pytest-xdist); the rest, whose tests time what
 # they measure, one at a time, without the plugin's items.
-PARALLEL := tests/adversarial tests/test_labs.py tests/test_gradescope_root.py
+# The whole suite and the course's own checks on 3 workers, a file's tests (or a lab's checks)
+# together on one (tests/conftest.py); then the few that measure response times, alone.
 test: test-packages lint $(STAMP) web
-	$(BIN)/pytest -n 3 --dist loadgroup --seqlab $(PARALLEL)
-	$(BIN)/pytest -p no:seqlab $(addprefix --ignore=,$(PARALLEL))
+	$(BIN)/pytest -n 3 --dist loadgroup --seqlab -m "not serial" --durations=15 tests
+	$(BIN)/pytest -p no:seqlab -m serial tests
 
 # The web platform's code editor: CodeMirror 6 from the npm registry, bundled by esbuild into
 # graders/web/static/editor.js (node_modules and the bundle are not committed).

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -28,12 +29,21 @@ def add_command(
 
 
 def console() -> Console:
-    return Console(highlight=False)
+    # Not a terminal (a CI log, a pipe): sentences are not wrapped at 80 columns, so a path in
+    # them stays whole and can be copied. Tables still fit rich's width.
+    return Console(highlight=False, soft_wrap=not _is_terminal(sys.stdout))
 
 
 def status() -> Console:
     """Where a command says what it is doing (stderr), apart from what it outputs."""
-    return Console(stderr=True, highlight=False)
+    return Console(stderr=True, highlight=False, soft_wrap=not _is_terminal(sys.stderr))
+
+
+def _is_terminal(stream) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):  # replaced or closed by a caller
+        return False
 
 
 def emit(result, args) -> int:

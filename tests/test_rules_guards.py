@@ -10,7 +10,7 @@ from graders.errors import SpecError
 from graders.rules import Rule, check
 from graders.spec import RULES_SET, LabSpec, Limits
 from graders.spec import TestSet as Case
-from tests.test_rules import NO_LSTM, REASON, Runner, line_of, program, spec_with
+from test_rules import NO_LSTM, REASON, Runner, line_of, program, spec_with
 
 IMPORTS = Rule("imports", ("torch", "math"), REASON)
 KEEP = Rule("template", (), REASON)

@@ -56,6 +56,10 @@ def make_canary_course(root: Path) -> Path:
         for part in ("exercises", "solutions"):
             shutil.copytree(ROOT / part / lab, root / part / lab)
         spec = (ROOT / "graders" / "labs" / f"{lab}.toml").read_text(encoding="utf-8")
+        # The attacks are for the sandbox: a lab's code rules (a layer before it, tested in
+        # tests/test_rules*.py) would refuse many of them unrun, so the copy has none.
+        spec = re.sub(r"(?ms)^\[\[?rules\b[^\n]*\n.*?(?=^\[|\Z)", "", spec)
+        assert "rules" not in tomllib.loads(spec), f"{lab}: code rules left in the canary course"
         if lab == "seq2seq":
             budget = f"wall_seconds = {SEQ2SEQ_WALL_SECONDS}"
             spec = re.sub(r"(?m)^wall_seconds = \d+", budget, spec)

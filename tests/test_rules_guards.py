@@ -4,13 +4,13 @@ keeping the template's names, a forbidden name read from any object, handing tor
 from pathlib import Path
 
 import pytest
+from test_rules import NO_LSTM, REASON, Runner, line_of, program, spec_with
 
 from graders.engine import grade_program
 from graders.errors import SpecError
 from graders.rules import Rule, check
 from graders.spec import RULES_SET, LabSpec, Limits
 from graders.spec import TestSet as Case
-from test_rules import NO_LSTM, REASON, Runner, line_of, program, spec_with
 
 IMPORTS = Rule("imports", ("torch", "math"), REASON)
 KEEP = Rule("template", (), REASON)

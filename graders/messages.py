@@ -811,13 +811,22 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "batch.history_file": ("文件", "file"),
     "batch.history_chosen": ("✓（教师指定）", "✓ (chosen)"),
     "batch.choose_unknown": (
-        "成绩册里没有编号为 {id} 的成绩。请用 `seqlab gradebook history --student 学号` 查看编号。",
-        "The gradebook has no grade with id {id}. `seqlab gradebook history --student ID` lists the ids.",
+        "成绩册里没有编号为 {id} 的成绩。请用 `seqlab gradebook history --student 学号` 查看编号（`attempt/…` 或 `grade/…`）。",
+        "The gradebook has no grade with id {id}. `seqlab gradebook history --student ID` lists the ids (attempt/N or grade/N).",
+    ),
+    "batch.choose_which": (
+        "无法确定 {id} 指哪一个成绩：请写 `attempt/编号`（网页上的第几次提交，即 #编号）或 `grade/编号`（`seqlab gradebook history` 的编号栏）。",
+        "{id} could be either of two things: write attempt/N (the web's attempt #N) or grade/N, as the id column of `seqlab gradebook history` shows.",
+    ),
+    "batch.choose_mismatch": (
+        "{id} 是 {student} 在 {lab} 的成绩，不是 {want_student} 在 {want_lab} 的；什么也没有改。请用 `seqlab gradebook history --student {want_student} --lab {want_lab}` 查看编号。",
+        "{id} is a grade of {student} in {lab}, not of {want_student} in {want_lab}; nothing was changed. `seqlab gradebook history --student {want_student} --lab {want_lab}` lists the right ids.",
     ),
     "batch.chosen": (
-        "编号 {id} 的成绩现在是 {student} 在 {lab} 的计入成绩（不论计分规则）。",
-        "Grade {id} is now {student}'s score of record for {lab}, whatever the rule.",
+        "{id}（{file}，{score}）现在是 {student} 在 {lab} 的计入成绩（不论计分规则）；此前计入：{was}。",
+        "{id} ({file}, {score}) is now {student}'s score of record for {lab}, whatever the rule; it was: {was}.",
     ),
+    "batch.history_adjusted": ("✓（教师调整为 {score}）", "✓ (set by staff: {score})"),
     "batch.exported_csv": ("已写入 {path}（{count} 行）", "wrote {path} ({count} rows)"),
     "batch.exported_gradescope": (
         "已在 {path} 写入 {count} 个 results.json",

@@ -251,6 +251,9 @@ def test_quiz_key_shown_when_the_rule_says_and_the_cooldown_counted(site):
     assert '<td class="key">' in response.text and 'class="tag ok"' in response.text
     assert 'class="badge"' in response.text and "只显示总分" not in response.text  # verdicts too
     assert all(q.explanation["zh"] in response.text for q in bank.questions)
+    # The result page says the score of record as the lab's attempt page does: 1 day late.
+    record = re.search(r'<p class="late-note" id="record">([^<]*)</p>', response.text)
+    assert record and "迟交 1 天" in record[1] and "− 10% =" in record[1], response.text[:3000]
     refused, _ = post_quiz(client, token, "sequence-models", {})
     assert refused.status_code == 403 and "60 分钟" in refused.text
     assert attempts(url, "bob", "sequence-models") == 1

@@ -55,16 +55,29 @@ def viewer_is_staff(request: Request) -> bool:
     return user is not None and user.role == INSTRUCTOR
 
 
-def attempt_json(request: Request, attempt: Attempt, lang: str) -> dict[str, object]:
+def record_words(request: Request, attempt: Attempt, lang: str):
+    """How the attempt counts and the lab's or quiz's score of record (its override included),
+    once graded — polling a queued attempt reads nothing more: (counting, record, its line,
+    the attempt page's note). The lab's and the quiz's result pages say the same."""
     how = counting_of(request, attempt)
-    # The lab's score of record (its override included), once the attempt is graded: polling
-    # a queued attempt reads nothing more.
     record = (
         lab_record(request, attempt.student, attempt.lab) if attempt.status in FINISHED else None
     )
     adjusted = record is not None and record.override is not None
     record_line = record_said(record, lang, viewer_is_staff(request))
     said = counting_said(how, lang)
+    # how this attempt counts, and when staff set the lab's score, that it was adjusted
+    return (
+        how,
+        record,
+        record_line,
+        " · ".join(t for t in (said, record_line if adjusted else "") if t),
+    )
+
+
+def attempt_json(request: Request, attempt: Attempt, lang: str) -> dict[str, object]:
+    how, record, record_line, record_text = record_words(request, attempt, lang)
+    adjusted = record is not None and record.override is not None
     data: dict[str, object] = {
         "id": attempt.id,
         "lab": attempt.lab,
@@ -76,8 +89,7 @@ def attempt_json(request: Request, attempt: Attempt, lang: str) -> dict[str, obj
         "late_days": how.late_days,
         "penalty_percent": round((1 - how.factor) * 100, 6) if how.late_days else 0,
         "counts": how.refused is None,
-        # how this attempt counts, and when staff set the lab's score, that it was adjusted
-        "record_text": " · ".join(t for t in (said, record_line if adjusted else "") if t),
+        "record_text": record_text,
         "record": record_line,  # the lab's score of record in words
         "record_score": None if record is None else record.grade.score,
         "adjusted": adjusted,

@@ -1817,6 +1817,18 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "{item} 需先通过 {needed}，但 {needed} 在 {lock} 关闭，早于 {item} 的{what} {when}：没有在关闭前通过 {needed} 的学生将永远无法打开 {item}。请把 {needed} 的 `lock` 推迟，或给 {item} 设 `open` 以外的出路：教师可在学生页面为 {needed} 设定成绩（可对没有提交的学生设定），或为该学生延期（延期超过关闭时间即推迟该学生的关闭时间）",
         "{item} requires {needed}, but {needed} closes {lock}, before {item}'s {what} {when}: a student who has not passed {needed} by then can never open {item}. Move {needed}'s lock later, or unblock such a student by hand: set {needed}'s score on the student's page (also for a student with no submission), or give them an extension (one past the lock moves their lock too)",
     ),
+    "validate.dead_end_closed": (
+        '{item} 需先通过 {needed}，但 {needed} 不收迟交（`policy = "closed"`），{lock} 截止后即不再计分，早于 {item} 的{what} {when}：没有在截止前通过 {needed} 的学生将永远无法打开 {item}。请推迟 {needed} 的 `due`，或把它的迟交规则改为扣分；也可以手动为这样的学生解锁：在学生页面为 {needed} 设定成绩，或为该学生延期',
+        "{item} requires {needed}, but {needed} takes no late answers (policy = \"closed\") and stops counting at its due time {lock}, before {item}'s {what} {when}: a student who has not passed {needed} by then can never open {item}. Move {needed}'s due time later or give it a late penalty instead, or unblock such a student by hand: set {needed}'s score on the student's page, or give them an extension",
+    ),
+    "validate.dead_end_opens": (
+        "{item} 需先通过 {needed}，但 {needed} 在 {lock} 才开放，不早于 {item} 的{what} {when}：没有学生能及时打开 {item}。请提前 {needed} 的 `open`，或推迟 {item} 的时间",
+        "{item} requires {needed}, but {needed} opens only {lock}, not before {item}'s {what} {when}: no student can open {item} in time. Open {needed} earlier, or move {item}'s times later",
+    ),
+    "validate.dead_end_chain": (
+        "{item} 需先通过 {needed}，而 {needed} 本身可能是死路（它需先通过 {via}，见上）：被 {needed} 卡住的学生也永远无法打开 {item}。修正 {needed} 的问题即可，或在学生页面为 {needed} 设定成绩",
+        "{item} requires {needed}, which is itself a possible dead end (it requires {via}, see above): a student stranded before {needed} can never open {item} either. Fix {needed}'s dead end, or set {needed}'s score on the student's page",
+    ),
     "validate.what_due": ("截止时间", "due time"),
     "validate.what_lock": ("关闭时间", "lock"),
     "validate.what_open": (

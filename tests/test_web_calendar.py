@@ -142,10 +142,15 @@ def test_the_instructor_s_setting_wins_over_the_file_and_a_bad_one_is_refused(si
     teach, token = signed_in(base, "teach", "teach-pass-1")
     page = teach.get("/instructor/rules").text
     assert "seqlab.toml" in page and 'name="set|rnn-numpy|lock"' in page
-    bad = teach.post("/instructor/rules", data={"csrf": token, f"set|{LAB}|lock": "tuesday"})
+    form = {"csrf": token, f"set|{LAB}|lock": "tuesday", "set|*|per_day": "15"}
+    bad = teach.post("/instructor/rules", data=form)
     assert (
         bad.status_code == 400 and f"calendar.{LAB}.lock" in bad.text and "2026-09-15" in bad.text
     )
+    # The form again, the error by its field, the instructor's other entries kept.
+    assert 'id="rules-form"' in bad.text and 'name="set|*|per_day" value="15"' in bad.text
+    field = re.search(rf'name="set\|{LAB}\|lock" value="tuesday"[^>]*aria-invalid="true"', bad.text)
+    assert field and 'class="problem field-error"' in bad.text
     past_lock = {
         "csrf": token,
         "new_student": "alice",
@@ -368,6 +373,12 @@ def test_the_rules_page_shows_the_file_s_settings_and_refuses_an_unknown_student
         assert refused.status_code == 400 and "bbo is not on the roster" in refused.text
         assert "the nearest id: bob" in refused.text
         assert 'name="ext|bbo|' not in teach.get("/instructor/rules").text  # nothing stored
+        # The file's per-item `policy` can be changed on the web: the web's value wins.
+        penalty = {"csrf": token, "set|attention|late_policy": "penalty"}
+        assert teach.post("/instructor/rules", data=penalty).status_code == 200
+        page = teach.get("/instructor/rules").text
+        assert 'name="set|attention|late_policy" value="penalty"' in page
+        assert teach.post("/instructor/rules", data={"csrf": token}).status_code == 200
     finally:
         config.write_text(before, encoding="utf-8")
 

@@ -97,6 +97,8 @@ def lay_over(table: dict, overrides: Iterable[Override]) -> dict:
             value = o.value
             if o.name == "requires" and isinstance(value, str):  # the web's field: "a, b"
                 value = [part.strip() for part in value.split(",") if part.strip()]
+            if o.name == "late_policy":  # the web's value replaces the file's, by either name
+                item = {k: v for k, v in item.items() if k != "policy"}
             merged["calendar"][o.item] = {**item, o.name: value}
     return merged
 

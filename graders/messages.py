@@ -1363,6 +1363,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "{where}：`{name}` = {value} 无效。{fix}",
         "{where}: `{name}` = {value} is not valid. {fix}",
     ),
+    "course.extension_off_roster": (
+        "警告：{where}：[extensions.{student}] 给 {student} 的 {item} 延期，但 {student} 不在名单中，这个延期不会给任何人{near}。请改用名单中的学号，或删除这一行。",
+        "warning: {where}: [extensions.{student}] extends {item} for {student}, who is not on the roster, so it extends it for no one{near}. Use a roster id, or remove the line.",
+    ),
+    "course.nearest_id": ("（最接近的学号：{near}）", " (the nearest id: {near})"),
     "course.where_line": ("{path} 第 {line} 行", "{path}, line {line}"),
     "course.where_file": ("{path}", "{path}"),
     "course.where_web": (

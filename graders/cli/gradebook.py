@@ -31,6 +31,18 @@ def _existing_database(given: str | None) -> str:
     return url
 
 
+def _warn_off_roster(course_root: Path, url: str, lang: str) -> None:
+    """seqlab.toml's extensions for someone not on the gradebook's roster, on stderr."""
+    from graders.store.gradebook import Gradebook
+    from graders.store.off_roster import off_roster
+
+    book = Gradebook(url)
+    roster = {username for username, _name in book.roster()}
+    book.close()
+    for warning in off_roster(course_root, roster, lang):
+        status().print(visible(warning), markup=False, soft_wrap=True)
+
+
 def _record_rules(course_folder: Path | None, lang: str, url: str):
     """The course's score-of-record rules as the web applies them (seqlab.toml with the
     settings saved on the web rules page, from the gradebook at `url`: effective.py), said on
@@ -48,6 +60,7 @@ def _record_rules(course_folder: Path | None, lang: str, url: str):
         status().print(say("batch.rules_default", lang, rules=describe(rules)), markup=False)
         return rules
     rules = course_rules(course.root, url)
+    _warn_off_roster(course.root, url, lang)
     said = say("batch.rules_used", lang, rules=describe(rules), course=course.root)
     status().print(visible(said), markup=False)
     return rules

@@ -130,11 +130,14 @@ def cmd_report(args) -> int:
     html = own_file(args.html, f'content="{GENERATOR}"')
     pairs_csv = own_file(args.similarity_csv, ",".join(CSV_HEADER))
     url = _existing_database(args.db)
-    records = load_records(url, lab.id, _record_rules(course.root, args.lang, url))
+    rules = _record_rules(course.root, args.lang, url)
+    records = load_records(url, lab.id, rules)
     if not records:
         raise UsageError("report.class_no_records", db=args.db or shown_url(url), lab=lab.id)
     similarity = compare(lab, [(r.student, r.text) for r in records], args.threshold)
-    html.write_text(render_class_report(lab, records, similarity, args.lang), encoding="utf-8")
+    zone = rules.calendar.zone  # "generated" on the course's clock
+    page = render_class_report(lab, records, similarity, args.lang, zone=zone)
+    html.write_text(page, encoding="utf-8")
     out = console()
     out.print(say("report.class_written", args.lang, path=html), markup=False)
     if pairs_csv is not None:

@@ -404,3 +404,33 @@ def test_a_closed_quiz_says_it_is_closed_and_its_key_once_the_rule_allows(site):
         assert bank.questions[0].explanation["zh"] in client.get(attempt).text
     finally:
         teach.post("/instructor/rules", data={"csrf": teach_token})
+
+
+def test_staff_attempts_and_a_chosen_grade_carry_no_late_wording(site):
+    """Staff are not bound by the calendar: their own late attempt counts as it is, without
+    "late"; a grade an instructor chose (`gradebook choose`) counts as it is too (record.py),
+    and every surface says so — the attempt's JSON, the lists, the staff's student page."""
+    from graders.store.gradebook import Gradebook
+    from graders.store.tables import Grade
+
+    base, url, course = site
+    points = sum(t.points for t in course.lab(LAB).tests)
+    late = datetime.now(UTC) - timedelta(hours=2)  # 2 days late (20 %) for a student
+    mine = graded_at(url, course, "teach", late)
+    teach, _token = signed_in(base, "teach", "teach-pass-1")
+    teach.cookies.set("seqlab_lang", "en")
+    data = teach.get(f"/api/attempts/{mine}").json()
+    assert data["score"] == points and data["late_days"] == 0, data
+    assert "late" not in data["record_text"] and "counts" not in data["record_text"]
+    assert "late" not in teach.get(f"/labs/{LAB}/history").text.split("<main")[-1]
+    chosen = graded_at(url, course, "alice", late)
+    with Session(engine_for(url)) as db:
+        source = f"web:attempt/{chosen}/%"
+        row = db.scalars(select(Grade).where(Grade.source.like(source))).one()
+    book = Gradebook(url)
+    book.choose(row.id)
+    book.close()
+    data = teach.get(f"/api/attempts/{chosen}").json()
+    assert data["score"] == points and "− 20 %" not in data["record_text"], data
+    page = teach.get("/instructor/students/alice").text
+    assert f"{points:g} − 20 % = {points * 0.8:g} counts" not in page.split(f"#{chosen}")[-1][:3000]

@@ -17,7 +17,7 @@ from graders.store.record import Counting, Decision, counting, counting_said
 from graders.web.deadlines import calendar_of, verdicts_hidden
 from graders.web.deps import DB, Lang, SignedIn
 from graders.web.models import FINISHED, INSTRUCTOR, QUEUED, Attempt
-from graders.web.scores import decision_of, record_said
+from graders.web.scores import counted_as_is, decision_of, record_said
 
 router = APIRouter()
 
@@ -32,16 +32,22 @@ def own_attempt(attempt_id: int, user: SignedIn, db: DB) -> Attempt:
 OwnAttempt = Annotated[Attempt, Depends(own_attempt)]
 
 
-def counting_of(request: Request, attempt: Attempt) -> Counting:
+def counting_of(request: Request, attempt: Attempt, as_is: set[int] | None = None) -> Counting:
     """How this attempt counts (late penalty, or not at all): record.py's one answer, the
-    same the course page, the CSV and `seqlab gradebook history` give."""
+    same the course page, the CSV and `seqlab gradebook history` give — as it is for a grade
+    an instructor chose (record.py) and for staff, whom the calendar does not bind."""
     calendar = calendar_of(request)
+    if attempt.id in (
+        counted_as_is(request.app.state.settings.db_url, [attempt]) if as_is is None else as_is
+    ):
+        return counting(attempt.student, attempt.lab, None, attempt.score, calendar)
     return counting(attempt.student, attempt.lab, attempt.created_at, attempt.score, calendar)
 
 
 def counts_of(request: Request, attempts: list[Attempt], lang: str) -> dict[int, str]:
     """Attempt id → how it counts in words ("" on time): the attempt lists' note per row."""
-    return {a.id: counting_said(counting_of(request, a), lang) for a in attempts}
+    as_is = counted_as_is(request.app.state.settings.db_url, attempts)
+    return {a.id: counting_said(counting_of(request, a, as_is), lang) for a in attempts}
 
 
 def lab_record(request: Request, student: str, lab: str) -> Decision | None:

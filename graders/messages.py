@@ -1880,16 +1880,21 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "`pass` is a percentage (0–100), not a fraction: did you mean {percent}? e.g. pass = 60.",
     ),
     "rules.unknown_student": (
-        "{student} 不在名单中，延期没有保存（最接近的学号：{near}）。请改用名单中的学号，或先导入名单。",
-        "{student} is not on the roster, so the extension was not saved (the nearest id: {near}). Use a roster id, or import the roster first.",
+        "{student} 不在名单中，延期没有保存{near}。请改用名单中的学号，或先导入名单。",
+        "{student} is not on the roster, so the extension was not saved{near}. Use a roster id, or import the roster first.",
     ),
     "rules.from_file": (
         "来自 {config}：{value}（这里填写的值优先）",
         "from {config}: {value} (a value entered here overrides it)",
     ),
     "web.unknown_item": (
-        "课程中没有编号为 {item} 的实训或测验（最接近的编号：{near}）；什么也没有改动。",
-        "The course has no lab or quiz {item} (the nearest id: {near}); nothing was changed.",
+        "课程中没有编号为 {item} 的实训或测验{near}；什么也没有改动。",
+        "The course has no lab or quiz {item}{near}; nothing was changed.",
+    ),
+    "web.nearest_item": ("（最接近的编号：{near}）", " (the nearest id: {near})"),
+    "web.regrade_no_attempt": (
+        "没有重新评测：提交 #{attempt} 不是 {student} 已评测完的实训提交；请在本页的提交列表中选择。",
+        "Nothing was regraded: attempt #{attempt} is not one of {student}'s graded lab attempts; pick one from the list on this page.",
     ),
     "web.regrade_bad": (
         "没有重新评测：`{value}` 不是提交编号（例如 12），也没有指定实训。",

@@ -85,9 +85,8 @@ def _off_roster(db, wanted: dict, table: dict, lang: str) -> str:
     for _item, student, _name in wanted:
         if student and student not in roster and student not in in_file:
             near = difflib.get_close_matches(student, sorted(roster), n=1)
-            return say(
-                "rules.unknown_student", lang, student=student, near=near[0] if near else "—"
-            )
+            shown = say("course.nearest_id", lang, near=near[0]) if near else ""
+            return say("rules.unknown_student", lang, student=student, near=shown)
     return ""
 
 

@@ -1215,6 +1215,14 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "代码超过了 {limit} KB 的上限，没有提交（什么都没有保存）。是否粘贴了多余的内容？请删去后再评测。",
         "The code is over the {limit} KB limit and was not submitted (nothing was stored). Did a paste bring in more than you meant? Remove it and grade again.",
     ),
+    "web.error_draft_too_large": (
+        "草稿超过了 {limit} KB 的上限，没有保存。是否粘贴了多余的内容？请删去一些；编辑器中的文字仍在。",
+        "The draft is over the {limit} KB limit and was not saved. Did a paste bring in more than you meant? Remove some; the text is still in the editor.",
+    ),
+    "web.error_draft_malformed": (
+        "草稿保存请求不完整（缺少代码或版本号），草稿没有保存。请刷新实验页面后继续编辑。",
+        "The draft save was incomplete (no code or version in it), so the draft was not saved. Reload the lab page and go on editing.",
+    ),
     "web.error_malformed": (
         "提交的内容不完整（缺少代码或版本号），没有保存。请使用实验页面上的“评测”按钮提交。",
         "The submission was incomplete (no code or version in it) and nothing was stored. Use the Grade button on the lab page.",
@@ -1874,6 +1882,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "lti.status_failed": ("失败 {count} 个", "failed {count}"),
     "lti.status_nothing": ("尚无成绩 {count} 个", "nothing counts yet {count}"),
+    "lti.status_joiner": ("，", ", "),  # between resend's counts: Chinese punctuation in Chinese
     "lti.status_none": ("没有学习平台链接", "no LMS links"),
     "course.fix_pass_fraction": (
         "`pass` 是百分数（0–100），不是比例：是不是想写 {percent}？例如 `pass = 60`。",

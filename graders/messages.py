@@ -1445,6 +1445,12 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "{item} is locked. {why}",
     ),
     "rules.unlock_tag": ("未解锁", "locked"),
+    "rules.unlock_title": ("未解锁：请先完成 {needed}", "Locked: finish {needed} first"),
+    "rules.unlock_title_date": ("未解锁", "Locked"),
+    "rules.unlock_needed_closed": (
+        "{item} 已对你关闭，无法再通过；请联系教师（教师可以在你的页面为它设定成绩，或给你延期）",
+        "{item} is closed for you and can no longer be passed: ask your instructor, who can set its score on your page or give you an extension",
+    ),
     "web.download_canvas": ("下载 Canvas 成绩导入 CSV", "Download Canvas grade import CSV"),
     "web.download_moodle": ("下载 Moodle 成绩导入 CSV", "Download Moodle grade import CSV"),
     "validate.unlock_leak": (

@@ -315,3 +315,8 @@ def _unlock(merged: dict, reader: _Reader) -> UnlockRules:
     if chain:
         raise reader.fail(f"calendar.{chain[0]}.requires", " → ".join(chain), "course.fix_cycle")
     return UnlockRules(mode, share, requires)
+
+
+def where_in_file(path: Path, text: str, name: str) -> Text:
+    """The file and line that set `name` (a.b.key), as a setting's error names them."""
+    return _Reader(path, text, from_web=False)._where(name)

@@ -10,7 +10,7 @@ from collections.abc import Collection
 from pathlib import Path
 
 from graders.messages import say
-from graders.store.course_config import _Reader, read_table
+from graders.store.course_config import read_table, where_in_file
 
 
 def nearest(student: str, roster: Collection[str]) -> str:
@@ -26,7 +26,6 @@ def off_roster(course_root: Path, roster: Collection[str], lang: str) -> list[st
         return []
     table, text, path = read_table(course_root)
     extensions = table.get("extensions", {})
-    reader = _Reader(path, text, from_web=False)
     warnings = []
     for student, items in sorted(extensions.items() if isinstance(extensions, dict) else ()):
         if student in roster or not isinstance(items, dict):
@@ -39,7 +38,7 @@ def off_roster(course_root: Path, roster: Collection[str], lang: str) -> list[st
                     lang,
                     student=student,
                     item=item,
-                    where=reader._where(f"extensions.{student}.{item}"),
+                    where=where_in_file(path, text, f"extensions.{student}.{item}"),
                     near=say("course.nearest_id", lang, near=near) if near else "",
                 )
             )

@@ -349,6 +349,8 @@ def test_an_extension_for_someone_off_the_roster_is_warned_with_its_line(tmp_pat
     _warn_off_roster(f"sqlite:///{db}", located(tmp_path), "zh")
     err = capsys.readouterr().err
     assert "第 4 行" in err and "最接近的学号：ann" in err
+    main(["--lang", "en", "validate", "--course", str(tmp_path), "--db", str(db)])
+    assert "[extensions.anm] extends lab for anm" in " ".join(capsys.readouterr().err.split())
 
 
 def located(root: Path):

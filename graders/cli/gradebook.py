@@ -19,7 +19,7 @@ from graders.spec import Course
 from graders.textsafe import visible
 
 
-def _existing_database(given: str | None) -> str:
+def existing_database(given: str | None) -> str:
     """The gradebook's URL; a SQLite file that does not exist is refused, not created empty."""
     from graders.store.database import database_url, holds_gradebook, shown_url
 
@@ -31,7 +31,7 @@ def _existing_database(given: str | None) -> str:
     return url
 
 
-def _warn_off_roster(course_root: Path, url: str, lang: str) -> None:
+def warn_off_roster(course_root: Path, url: str, lang: str) -> None:
     """seqlab.toml's extensions for someone not on the gradebook's roster, on stderr."""
     from graders.store.gradebook import Gradebook
     from graders.store.off_roster import off_roster
@@ -60,7 +60,7 @@ def _record_rules(course_folder: Path | None, lang: str, url: str):
         status().print(say("batch.rules_default", lang, rules=describe(rules)), markup=False)
         return rules
     rules = course_rules(course.root, url)
-    _warn_off_roster(course.root, url, lang)
+    warn_off_roster(course.root, url, lang)
     said = say("batch.rules_used", lang, rules=describe(rules), course=course.root)
     status().print(visible(said), markup=False)
     return rules
@@ -72,7 +72,7 @@ def cmd_gradebook_export(args) -> int:
 
     if args.per_set and not args.csv:
         raise UsageError("batch.per_set_needs_csv")
-    url = _existing_database(args.db)
+    url = existing_database(args.db)
     rules = _record_rules(args.course, args.lang, url)
     book = Gradebook(url)
     grades = book.of_record(rules, lab=args.lab)
@@ -129,7 +129,7 @@ def cmd_report(args) -> int:
     lab = course.lab(args.lab)
     html = own_file(args.html, f'content="{GENERATOR}"')
     pairs_csv = own_file(args.similarity_csv, ",".join(CSV_HEADER))
-    url = _existing_database(args.db)
+    url = existing_database(args.db)
     rules = _record_rules(course.root, args.lang, url)
     records = load_records(url, lab.id, rules)
     if not records:
@@ -189,7 +189,7 @@ def cmd_gradebook_history(args) -> int:
     from graders.store.gradebook import Gradebook
     from graders.store.record import counting, counting_said
 
-    url = _existing_database(args.db)
+    url = existing_database(args.db)
     book = Gradebook(url)
     rows = book.rows(lab=args.lab, student=args.student)
     rules = _record_rules(args.course, args.lang, url)
@@ -275,7 +275,7 @@ def cmd_gradebook_choose(args) -> int:
     """An instructor's choice: this grade is the student's score of record for its lab."""
     from graders.store.gradebook import Gradebook
 
-    url = _existing_database(args.db)
+    url = existing_database(args.db)
     book = Gradebook(url)
     try:
         grade = _chosen_grade(book, args)

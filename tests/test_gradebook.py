@@ -356,6 +356,22 @@ def test_an_instructor_sees_a_students_grades_and_chooses_the_one_that_counts(
     assert list(csv.reader(csv_path.open(encoding="utf-8")))[1] == ["ann", "0"]
     assert main([*choose, "grade/999", "--student", "ann"]) == 2
     assert "no grade with id grade/999" in capsys.readouterr().err
+    from sqlalchemy.orm import Session
+
+    from graders.store.tables import ScoreOverride
+
+    book = Gradebook(str(db))
+    with Session(book.engine) as session:  # staff set 90 over the chosen 0
+        session.add(
+            ScoreOverride(student="ann", lab="rnn-numpy", score=90, reason="oral", by="t",
+                          at=datetime(2026, 1, 3, tzinfo=UTC))
+        )  # fmt: skip
+        session.commit()
+    book.close()
+    assert main(history) == 0
+    lines = [line for line in capsys.readouterr().out.splitlines() if "rnn-numpy" in line]
+    assert "set by staff: 90" in next(line for line in lines if "\t0/100" in line)
+    assert "✓" not in next(line for line in lines if "100/100" in line)
 
 
 def test_choose_takes_the_id_history_shows_and_refuses_another_students_grade(

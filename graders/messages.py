@@ -811,13 +811,22 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "batch.history_file": ("文件", "file"),
     "batch.history_chosen": ("✓（教师指定）", "✓ (chosen)"),
     "batch.choose_unknown": (
-        "成绩册里没有编号为 {id} 的成绩。请用 `seqlab gradebook history --student 学号` 查看编号。",
-        "The gradebook has no grade with id {id}. `seqlab gradebook history --student ID` lists the ids.",
+        "成绩册里没有编号为 {id} 的成绩。请用 `seqlab gradebook history --student 学号` 查看编号（`attempt/…` 或 `grade/…`）。",
+        "The gradebook has no grade with id {id}. `seqlab gradebook history --student ID` lists the ids (attempt/N or grade/N).",
+    ),
+    "batch.choose_which": (
+        "无法确定 {id} 指哪一个成绩：请写 `attempt/编号`（网页上的第几次提交，即 #编号）或 `grade/编号`（`seqlab gradebook history` 的编号栏）。",
+        "{id} could be either of two things: write attempt/N (the web's attempt #N) or grade/N, as the id column of `seqlab gradebook history` shows.",
+    ),
+    "batch.choose_mismatch": (
+        "{id} 是 {student} 在 {lab} 的成绩，不是 {want_student} 在 {want_lab} 的；什么也没有改。请用 `seqlab gradebook history --student {want_student} --lab {want_lab}` 查看编号。",
+        "{id} is a grade of {student} in {lab}, not of {want_student} in {want_lab}; nothing was changed. `seqlab gradebook history --student {want_student} --lab {want_lab}` lists the right ids.",
     ),
     "batch.chosen": (
-        "编号 {id} 的成绩现在是 {student} 在 {lab} 的计入成绩（不论计分规则）。",
-        "Grade {id} is now {student}'s score of record for {lab}, whatever the rule.",
+        "{id}（{file}，{score}）现在是 {student} 在 {lab} 的计入成绩（不论计分规则）；此前计入：{was}。",
+        "{id} ({file}, {score}) is now {student}'s score of record for {lab}, whatever the rule; it was: {was}.",
     ),
+    "batch.history_adjusted": ("✓（教师调整为 {score}）", "✓ (set by staff: {score})"),
     "batch.exported_csv": ("已写入 {path}（{count} 行）", "wrote {path} ({count} rows)"),
     "batch.exported_gradescope": (
         "已在 {path} 写入 {count} 个 results.json",
@@ -1206,6 +1215,14 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "代码超过了 {limit} KB 的上限，没有提交（什么都没有保存）。是否粘贴了多余的内容？请删去后再评测。",
         "The code is over the {limit} KB limit and was not submitted (nothing was stored). Did a paste bring in more than you meant? Remove it and grade again.",
     ),
+    "web.error_draft_too_large": (
+        "草稿超过了 {limit} KB 的上限，没有保存。是否粘贴了多余的内容？请删去一些；编辑器中的文字仍在。",
+        "The draft is over the {limit} KB limit and was not saved. Did a paste bring in more than you meant? Remove some; the text is still in the editor.",
+    ),
+    "web.error_draft_malformed": (
+        "草稿保存请求不完整（缺少代码或版本号），草稿没有保存。请刷新实验页面后继续编辑。",
+        "The draft save was incomplete (no code or version in it), so the draft was not saved. Reload the lab page and go on editing.",
+    ),
     "web.error_malformed": (
         "提交的内容不完整（缺少代码或版本号），没有保存。请使用实验页面上的“评测”按钮提交。",
         "The submission was incomplete (no code or version in it) and nothing was stored. Use the Grade button on the lab page.",
@@ -1354,6 +1371,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "{where}：`{name}` = {value} 无效。{fix}",
         "{where}: `{name}` = {value} is not valid. {fix}",
     ),
+    "course.extension_off_roster": (
+        "警告：{where}：[extensions.{student}] 给 {student} 的 {item} 延期，但 {student} 不在名单中，这个延期不会给任何人{near}。请改用名单中的学号，或删除这一行。",
+        "warning: {where}: [extensions.{student}] extends {item} for {student}, who is not on the roster, so it extends it for no one{near}. Use a roster id, or remove the line.",
+    ),
+    "course.nearest_id": ("（最接近的学号：{near}）", " (the nearest id: {near})"),
     "course.where_line": ("{path} 第 {line} 行", "{path}, line {line}"),
     "course.where_file": ("{path}", "{path}"),
     "course.where_web": (
@@ -1423,6 +1445,12 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "{item} is locked. {why}",
     ),
     "rules.unlock_tag": ("未解锁", "locked"),
+    "rules.unlock_title": ("未解锁：请先完成 {needed}", "Locked: finish {needed} first"),
+    "rules.unlock_title_date": ("未解锁", "Locked"),
+    "rules.unlock_needed_closed": (
+        "{item} 已对你关闭，无法再通过；请联系教师（教师可以在你的页面为它设定成绩，或给你延期）",
+        "{item} is closed for you and can no longer be passed: ask your instructor, who can set its score on your page or give you an extension",
+    ),
     "web.download_canvas": ("下载 Canvas 成绩导入 CSV", "Download Canvas grade import CSV"),
     "web.download_moodle": ("下载 Moodle 成绩导入 CSV", "Download Moodle grade import CSV"),
     "validate.unlock_leak": (
@@ -1808,6 +1836,18 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "{item} 需先通过 {needed}，但 {needed} 在 {lock} 关闭，早于 {item} 的{what} {when}：没有在关闭前通过 {needed} 的学生将永远无法打开 {item}。请把 {needed} 的 `lock` 推迟，或给 {item} 设 `open` 以外的出路：教师可在学生页面为 {needed} 设定成绩（可对没有提交的学生设定），或为该学生延期（延期超过关闭时间即推迟该学生的关闭时间）",
         "{item} requires {needed}, but {needed} closes {lock}, before {item}'s {what} {when}: a student who has not passed {needed} by then can never open {item}. Move {needed}'s lock later, or unblock such a student by hand: set {needed}'s score on the student's page (also for a student with no submission), or give them an extension (one past the lock moves their lock too)",
     ),
+    "validate.dead_end_closed": (
+        '{item} 需先通过 {needed}，但 {needed} 不收迟交（`policy = "closed"`），{lock} 截止后即不再计分，早于 {item} 的{what} {when}：没有在截止前通过 {needed} 的学生将永远无法打开 {item}。请推迟 {needed} 的 `due`，或把它的迟交规则改为扣分；也可以手动为这样的学生解锁：在学生页面为 {needed} 设定成绩，或为该学生延期',
+        "{item} requires {needed}, but {needed} takes no late answers (policy = \"closed\") and stops counting at its due time {lock}, before {item}'s {what} {when}: a student who has not passed {needed} by then can never open {item}. Move {needed}'s due time later or give it a late penalty instead, or unblock such a student by hand: set {needed}'s score on the student's page, or give them an extension",
+    ),
+    "validate.dead_end_opens": (
+        "{item} 需先通过 {needed}，但 {needed} 在 {lock} 才开放，不早于 {item} 的{what} {when}：没有学生能及时打开 {item}。请提前 {needed} 的 `open`，或推迟 {item} 的时间",
+        "{item} requires {needed}, but {needed} opens only {lock}, not before {item}'s {what} {when}: no student can open {item} in time. Open {needed} earlier, or move {item}'s times later",
+    ),
+    "validate.dead_end_chain": (
+        "{item} 需先通过 {needed}，而 {needed} 本身可能是死路（它需先通过 {via}，见上）：被 {needed} 卡住的学生也永远无法打开 {item}。修正 {needed} 的问题即可，或在学生页面为 {needed} 设定成绩",
+        "{item} requires {needed}, which is itself a possible dead end (it requires {via}, see above): a student stranded before {needed} can never open {item} either. Fix {needed}'s dead end, or set {needed}'s score on the student's page",
+    ),
     "validate.what_due": ("截止时间", "due time"),
     "validate.what_lock": ("关闭时间", "lock"),
     "validate.what_open": (
@@ -1848,22 +1888,28 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "lti.status_failed": ("失败 {count} 个", "failed {count}"),
     "lti.status_nothing": ("尚无成绩 {count} 个", "nothing counts yet {count}"),
+    "lti.status_joiner": ("，", ", "),  # between resend's counts: Chinese punctuation in Chinese
     "lti.status_none": ("没有学习平台链接", "no LMS links"),
     "course.fix_pass_fraction": (
         "`pass` 是百分数（0–100），不是比例：是不是想写 {percent}？例如 `pass = 60`。",
         "`pass` is a percentage (0–100), not a fraction: did you mean {percent}? e.g. pass = 60.",
     ),
     "rules.unknown_student": (
-        "{student} 不在名单中，延期没有保存（最接近的学号：{near}）。请改用名单中的学号，或先导入名单。",
-        "{student} is not on the roster, so the extension was not saved (the nearest id: {near}). Use a roster id, or import the roster first.",
+        "{student} 不在名单中，延期没有保存{near}。请改用名单中的学号，或先导入名单。",
+        "{student} is not on the roster, so the extension was not saved{near}. Use a roster id, or import the roster first.",
     ),
     "rules.from_file": (
         "来自 {config}：{value}（这里填写的值优先）",
         "from {config}: {value} (a value entered here overrides it)",
     ),
     "web.unknown_item": (
-        "课程中没有编号为 {item} 的实训或测验（最接近的编号：{near}）；什么也没有改动。",
-        "The course has no lab or quiz {item} (the nearest id: {near}); nothing was changed.",
+        "课程中没有编号为 {item} 的实训或测验{near}；什么也没有改动。",
+        "The course has no lab or quiz {item}{near}; nothing was changed.",
+    ),
+    "web.nearest_item": ("（最接近的编号：{near}）", " (the nearest id: {near})"),
+    "web.regrade_no_attempt": (
+        "没有重新评测：提交 #{attempt} 不是 {student} 已评测完的实训提交；请在本页的提交列表中选择。",
+        "Nothing was regraded: attempt #{attempt} is not one of {student}'s graded lab attempts; pick one from the list on this page.",
     ),
     "web.regrade_bad": (
         "没有重新评测：`{value}` 不是提交编号（例如 12），也没有指定实训。",

@@ -321,3 +321,39 @@ def test_a_pass_mark_written_as_a_fraction_asks_for_the_percentage(tmp_path):
     assert "60" in caught.value.render("zh")
     (tmp_path / "seqlab.toml").write_text("[unlock]\npass = 1\n", encoding="utf-8")
     assert rules_for(tmp_path).calendar.unlock.share == pytest.approx(0.01)
+
+
+def test_an_extension_for_someone_off_the_roster_is_warned_with_its_line(tmp_path, capsys):
+    """A typo in [extensions.<student>] extends for no one: the gradebook commands and
+    `serve` say so, with the file's line and the nearest roster id, in both languages."""
+    from graders.web.roster import import_roster, parse_roster
+    from graders.web.server import _warn_off_roster
+
+    (tmp_path / "graders" / "labs").mkdir(parents=True)  # a course folder
+    (tmp_path / "seqlab.toml").write_text(
+        '[course]\ntimezone = "UTC"\n[extensions.anm]\nlab = 2026-09-20 23:59:00\n'
+        "[extensions.ann]\nlab = 2026-09-20 23:59:00\n[extensions.zzzzzz]\nlab = 2026-09-20\n",
+        encoding="utf-8",
+    )
+    db = tmp_path / "g.sqlite"
+    Gradebook(f"sqlite:///{db}").close()
+    roster = "username,name,password,role\nann,Ann,ann-pass-123,student\n"
+    import_roster(f"sqlite:///{db}", parse_roster(roster, "roster.csv"))
+    course = ["--course", str(tmp_path), "--db", str(db)]
+    out = str(tmp_path / "scores.csv")
+    assert main(["--lang", "en", "gradebook", "export", *course, "--csv", out]) == 0
+    err = " ".join(capsys.readouterr().err.split())
+    assert "line 4: [extensions.anm] extends lab for anm, who is not on the roster" in err
+    assert "(the nearest id: ann)" in err and "extensions.ann]" not in err
+    assert "zzzzzz, who is not on the roster, so it extends it for no one. Use" in err
+    _warn_off_roster(f"sqlite:///{db}", located(tmp_path), "zh")
+    err = capsys.readouterr().err
+    assert "第 4 行" in err and "最接近的学号：ann" in err
+    main(["--lang", "en", "validate", "--course", str(tmp_path), "--db", str(db)])
+    assert "[extensions.anm] extends lab for anm" in " ".join(capsys.readouterr().err.split())
+
+
+def located(root: Path):
+    from graders.spec import Course
+
+    return Course.locate(root)

@@ -404,6 +404,7 @@ def test_the_class_report_counts_the_score_of_record_of_a_late_submission(tmp_pa
     for part in ("exercises", "solutions"):
         shutil.copytree(rnn.course_root / part / rnn.id, course / part / rnn.id)
     (course / "seqlab.toml").write_text(
+        '[course]\ntimezone = "Asia/Shanghai"\n'
         f'[late]\nper_day = 25\n[calendar.{rnn.id}]\ndue = "2026-03-01T23:59:00+00:00"\n',
         encoding="utf-8",
     )
@@ -414,3 +415,17 @@ def test_the_class_report_counts_the_score_of_record_of_a_late_submission(tmp_pa
     top = sum(t.points for t in rnn.tests)
     assert f"{top * 0.25:g}/{top:g}" in page and f">{top:g}/{top:g}<" not in page
     assert say("report.class_of_record", "en") in page
+    assert "(Asia/Shanghai)" in page  # "generated" on the course's clock, its zone named
+
+
+def test_the_generated_time_is_on_the_course_s_clock(rnn, records):
+    from zoneinfo import ZoneInfo
+
+    from graders.store.calendar import UTC_ZONE
+
+    at = datetime(2025, 1, 15, 21, 30, tzinfo=UTC_ZONE)
+    page = render_class_report(
+        rnn, records, None, "en", generated=at, zone=ZoneInfo("Asia/Shanghai")
+    )
+    assert "2025-01-16 05:30 (Asia/Shanghai)" in page
+    assert "2025-01-15 21:30 (UTC)" in render_class_report(rnn, records, None, "en", generated=at)

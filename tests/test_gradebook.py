@@ -342,17 +342,70 @@ def test_an_instructor_sees_a_students_grades_and_chooses_the_one_that_counts(
     assert main(history) == 0
     lines = [line for line in capsys.readouterr().out.splitlines() if "rnn-numpy" in line]
     assert "✓" in next(line for line in lines if "100/100" in line)  # best, by default
-    assert main(["--lang", "en", "gradebook", "choose", str(ids[0]), "--db", str(db)]) == 0
-    assert "score of record" in capsys.readouterr().out
+    choose = ["--lang", "en", "gradebook", "choose", "--db", str(db), "--lab", "rnn-numpy"]
+    assert main([*choose, f"grade/{ids[0]}", "--student", "ann"]) == 0
+    said = " ".join(capsys.readouterr().out.split())
+    assert f"grade/{ids[0]}" in said and "score of record" in said
+    assert f"it was: grade/{ids[100]}, 100" in said  # what it changed
     assert main(history) == 0
     lines = [line for line in capsys.readouterr().out.splitlines() if "rnn-numpy" in line]
-    assert "chosen" in next(line for line in lines if "│ 0/100" in line)
+    assert "chosen" in next(line for line in lines if "\t0/100" in line)
     assert "✓" not in next(line for line in lines if "100/100" in line)
     csv_path = tmp_path / "scores.csv"
     assert main(["gradebook", "export", "--db", str(db), "--csv", str(csv_path)]) == 0
     assert list(csv.reader(csv_path.open(encoding="utf-8")))[1] == ["ann", "0"]
-    assert main(["--lang", "en", "gradebook", "choose", "999", "--db", str(db)]) == 2
-    assert "no grade with id 999" in capsys.readouterr().err
+    assert main([*choose, "grade/999", "--student", "ann"]) == 2
+    assert "no grade with id grade/999" in capsys.readouterr().err
+    from sqlalchemy.orm import Session
+
+    from graders.store.tables import ScoreOverride
+
+    book = Gradebook(str(db))
+    with Session(book.engine) as session:  # staff set 90 over the chosen 0
+        session.add(
+            ScoreOverride(student="ann", lab="rnn-numpy", score=90, reason="oral", by="t",
+                          at=datetime(2026, 1, 3, tzinfo=UTC))
+        )  # fmt: skip
+        session.commit()
+    book.close()
+    assert main(history) == 0
+    lines = [line for line in capsys.readouterr().out.splitlines() if "rnn-numpy" in line]
+    assert "set by staff: 90" in next(line for line in lines if "\t0/100" in line)
+    assert "✓" not in next(line for line in lines if "100/100" in line)
+
+
+def test_choose_takes_the_id_history_shows_and_refuses_another_students_grade(
+    tmp_path, lab, capsys
+):
+    """The web's attempt #N and gradebook row N are different grades: `history` shows
+    attempt/N or grade/N, `choose` takes that and refuses a grade of another student or lab."""
+    db = tmp_path / "g.sqlite"
+    book = Gradebook(str(db))
+    right, wrong = grade_all([item("ann", REFERENCE), item("bob", STARTER)], lab)
+    long_name = "web:attempt/2/" + "a_rather_long_submission_file_name" * 3 + ".py"
+    at = datetime(2026, 1, 1, tzinfo=UTC)
+    web = Entry(**{**entry("ann", "a" * 64, lab, at).__dict__, "source": long_name})
+    book.record(web, right.outcome)
+    bob = book.record(entry("bob", "b" * 64, lab, at), wrong.outcome)
+    book.close()
+    assert bob.id == 2  # row 2 is bob's; ann's web attempt #2 is row 1
+    history = ["--lang", "en", "gradebook", "history", "--db", str(db), "--student", "ann"]
+    assert main(history) == 0
+    out = capsys.readouterr().out
+    assert "attempt/2\trnn-numpy" in out and long_name in out  # whole, not cut at 80 columns
+    choose = ["--lang", "en", "gradebook", "choose", "--db", str(db), "--lab", "rnn-numpy"]
+    assert main([*choose, "2", "--student", "ann"]) == 2  # a bare number: which list?
+    assert "attempt/N" in capsys.readouterr().err
+    assert main([*choose, "grade/2", "--student", "ann"]) == 2  # bob's row
+    assert "is a grade of bob" in " ".join(capsys.readouterr().err.split())
+    book = Gradebook(str(db))
+    assert not any(g.chosen for g in book.rows())  # nothing changed
+    book.close()
+    assert main([*choose, "attempt/2", "--student", "ann"]) == 0
+    assert "attempt/2" in capsys.readouterr().out
+    book = Gradebook(str(db))
+    assert [g.student for g in book.rows() if g.chosen] == ["ann"]
+    book.close()
 
 
 def test_a_failure_not_the_students_never_replaces_the_grade_that_submission_earned(db_url, lab):

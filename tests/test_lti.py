@@ -380,3 +380,11 @@ def test_lti_urls_says_what_base_is_with_an_example(capsys):
     assert "公开 `https` 基础地址" in capsys.readouterr().err
     assert main(["--lang", "en", "lti", "urls", "--base", "https://seqlab.example.edu/"]) == 0
     assert "https://seqlab.example.edu/lti/login" in capsys.readouterr().out
+
+
+def test_resend_s_counts_are_joined_with_the_language_s_own_comma():
+    from graders.cli.lti import resent_words
+
+    counts = {"nothing": 2, "unchanged": 1, "sent": 3}
+    assert resent_words(counts, "zh") == "尚无成绩 2 个，已回传 3 个，平台已有、未变 1 个"
+    assert resent_words(counts, "en").count(", ") == 2

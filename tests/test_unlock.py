@@ -172,6 +172,36 @@ def test_a_required_item_that_locks_while_its_dependent_is_open_is_a_dead_end():
     assert dead_ends(Calendar(windows=windows, unlock=UnlockRules(OFF)), LEVELS) == []
 
 
+def test_a_closed_due_time_a_late_opening_and_a_chain_are_dead_ends_too():
+    """Not only a lock strands a student: a required item closing at its due time (late
+    answers closed), one opening after the dependent item's lock, and a chain (c requires b
+    requires a dead end: b and c both)."""
+    from graders.store.calendar import CLOSED, Calendar, LatePolicy, Window
+    from graders.store.dead_ends import DeadEnd, dead_ends, said
+
+    day = timedelta(days=1)
+    windows = {
+        "a1": Window(due=NOW),  # closes at its due time: late answers closed
+        "a2": Window(lock=NOW + 2 * day),
+        "b": Window(due=NOW + day, lock=NOW + 3 * day),
+        "c": Window(lock=NOW + 3 * day),  # not after b locks: stranded only through b
+        "free": Window(open=NOW + 5 * day),
+        "quiz": Window(lock=NOW + 4 * day),
+    }
+    rules = UnlockRules(REQUIRES, requires={"b": ("a1",), "c": ("b",), "quiz": ("free",)})
+    calendar = Calendar(windows=windows, late_items={"a1": LatePolicy(CLOSED)}, unlock=rules)
+    found = dead_ends(calendar, LEVELS)
+    assert found == [
+        DeadEnd("b", "a1", NOW, "due", NOW + day, "closed"),
+        DeadEnd("c", "b", None, "open", None, "chain", "a1"),
+        DeadEnd("quiz", "free", NOW + 5 * day, "lock", NOW + 4 * day, "opens"),
+    ]
+    assert 'policy = "closed"' in said(found[0], calendar, "en")
+    assert "which is itself a possible dead end" in said(found[1], calendar, "en")
+    assert "本身可能是死路" in said(found[1], calendar, "zh")
+    assert "free opens only" in said(found[2], calendar, "en")
+
+
 def test_validate_warns_of_a_dead_end_in_both_languages(tmp_path):
     from graders.course.validate import check_dead_ends
 

@@ -142,10 +142,15 @@ def test_the_instructor_s_setting_wins_over_the_file_and_a_bad_one_is_refused(si
     teach, token = signed_in(base, "teach", "teach-pass-1")
     page = teach.get("/instructor/rules").text
     assert "seqlab.toml" in page and 'name="set|rnn-numpy|lock"' in page
-    bad = teach.post("/instructor/rules", data={"csrf": token, f"set|{LAB}|lock": "tuesday"})
+    form = {"csrf": token, f"set|{LAB}|lock": "tuesday", "set|*|per_day": "15"}
+    bad = teach.post("/instructor/rules", data=form)
     assert (
         bad.status_code == 400 and f"calendar.{LAB}.lock" in bad.text and "2026-09-15" in bad.text
     )
+    # The form again, the error by its field, the instructor's other entries kept.
+    assert 'id="rules-form"' in bad.text and 'name="set|*|per_day" value="15"' in bad.text
+    field = re.search(rf'name="set\|{LAB}\|lock" value="tuesday"[^>]*aria-invalid="true"', bad.text)
+    assert field and 'class="problem field-error"' in bad.text
     past_lock = {
         "csrf": token,
         "new_student": "alice",
@@ -251,6 +256,9 @@ def test_quiz_key_shown_when_the_rule_says_and_the_cooldown_counted(site):
     assert '<td class="key">' in response.text and 'class="tag ok"' in response.text
     assert 'class="badge"' in response.text and "只显示总分" not in response.text  # verdicts too
     assert all(q.explanation["zh"] in response.text for q in bank.questions)
+    # The result page says the score of record as the lab's attempt page does: 1 day late.
+    record = re.search(r'<p class="late-note" id="record">([^<]*)</p>', response.text)
+    assert record and "迟交 1 天" in record[1] and "− 10% =" in record[1], response.text[:3000]
     refused, _ = post_quiz(client, token, "sequence-models", {})
     assert refused.status_code == 403 and "60 分钟" in refused.text
     assert attempts(url, "bob", "sequence-models") == 1
@@ -365,6 +373,12 @@ def test_the_rules_page_shows_the_file_s_settings_and_refuses_an_unknown_student
         assert refused.status_code == 400 and "bbo is not on the roster" in refused.text
         assert "the nearest id: bob" in refused.text
         assert 'name="ext|bbo|' not in teach.get("/instructor/rules").text  # nothing stored
+        # The file's per-item `policy` can be changed on the web: the web's value wins.
+        penalty = {"csrf": token, "set|attention|late_policy": "penalty"}
+        assert teach.post("/instructor/rules", data=penalty).status_code == 200
+        page = teach.get("/instructor/rules").text
+        assert 'name="set|attention|late_policy" value="penalty"' in page
+        assert teach.post("/instructor/rules", data={"csrf": token}).status_code == 200
     finally:
         config.write_text(before, encoding="utf-8")
 
@@ -393,3 +407,33 @@ def test_a_closed_quiz_says_it_is_closed_and_its_key_once_the_rule_allows(site):
         assert bank.questions[0].explanation["zh"] in client.get(attempt).text
     finally:
         teach.post("/instructor/rules", data={"csrf": teach_token})
+
+
+def test_staff_attempts_and_a_chosen_grade_carry_no_late_wording(site):
+    """Staff are not bound by the calendar: their own late attempt counts as it is, without
+    "late"; a grade an instructor chose (`gradebook choose`) counts as it is too (record.py),
+    and every surface says so — the attempt's JSON, the lists, the staff's student page."""
+    from graders.store.gradebook import Gradebook
+    from graders.store.tables import Grade
+
+    base, url, course = site
+    points = sum(t.points for t in course.lab(LAB).tests)
+    late = datetime.now(UTC) - timedelta(hours=2)  # 2 days late (20 %) for a student
+    mine = graded_at(url, course, "teach", late)
+    teach, _token = signed_in(base, "teach", "teach-pass-1")
+    teach.cookies.set("seqlab_lang", "en")
+    data = teach.get(f"/api/attempts/{mine}").json()
+    assert data["score"] == points and data["late_days"] == 0, data
+    assert "late" not in data["record_text"] and "counts" not in data["record_text"]
+    assert "late" not in teach.get(f"/labs/{LAB}/history").text.split("<main")[-1]
+    chosen = graded_at(url, course, "alice", late)
+    with Session(engine_for(url)) as db:
+        source = f"web:attempt/{chosen}/%"
+        row = db.scalars(select(Grade).where(Grade.source.like(source))).one()
+    book = Gradebook(url)
+    book.choose(row.id)
+    book.close()
+    data = teach.get(f"/api/attempts/{chosen}").json()
+    assert data["score"] == points and "− 20 %" not in data["record_text"], data
+    page = teach.get("/instructor/students/alice").text
+    assert f"{points:g} − 20 % = {points * 0.8:g} counts" not in page.split(f"#{chosen}")[-1][:3000]

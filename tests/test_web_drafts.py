@@ -67,6 +67,11 @@ def test_oversize_and_malformed_code_are_said_plainly(client):
                 headers={"X-CSRF-Token": client.token, "Accept": "application/json"},
             )
             assert response.status_code == 413 and said in response.json()["error"]
+            # A draft says draft's words: nothing was submitted, nothing to grade again.
+            submitted = ("没有提交", "was not submitted", "评测", "grade again")
+            if path == "draft":
+                assert not any(w in response.json()["error"] for w in submitted), response.text
+                assert ("草稿" if lang == "zh" else "draft") in response.json()["error"]
         # Past the body limit the server answers before reading: the same words.
         response = client.post(
             f"/labs/{LAB}/submit",
@@ -80,11 +85,16 @@ def test_oversize_and_malformed_code_are_said_plainly(client):
         assert response.status_code == 413 and said in response.json()["error"]
     client.cookies.set("seqlab_lang", "zh")
     forged = {"code": "x", "base": "9" * 30}  # a version no database holds
-    for path, data in (("submit", {"text": "x"}), ("draft", {"code": "x"}), ("draft", forged)):
+    response = client.post(
+        f"/labs/{LAB}/submit", data={"text": "x"}, headers={"X-CSRF-Token": client.token}
+    )
+    assert response.status_code == 400 and "提交的内容不完整" in response.text
+    for data in ({"code": "x"}, forged):
         response = client.post(
-            f"/labs/{LAB}/{path}", data=data, headers={"X-CSRF-Token": client.token}
+            f"/labs/{LAB}/draft", data=data, headers={"X-CSRF-Token": client.token}
         )
-        assert response.status_code == 400 and "提交的内容不完整" in response.text
+        assert response.status_code == 400 and "草稿保存请求不完整" in response.text
+        assert "评测" not in response.text.split("<main")[-1]
 
 
 def test_a_pasted_marker_pair_is_answered_without_a_server_path(client):

@@ -26,7 +26,7 @@ from web_helpers import LAB, class_report, serve, sign_in, submit
 from graders.spec import Course
 from graders.store.tables import Grade
 from graders.web.app import WebSettings, create_app
-from graders.web.models import engine_for
+from graders.web.models import Attempt, engine_for
 from graders.web.queue import EmbeddedQueue
 from graders.web.roster import import_roster, parse_roster
 
@@ -277,9 +277,22 @@ def test_staff_typos_in_an_override_or_a_regrade_are_refused_with_the_nearest_id
         bad = post(teach, "/instructor/students/bob/regrade", attempt="abc")
         assert bad.status_code == 400 and "`abc` is not an attempt number" in bad.text
         assert "missing" not in bad.text
+        bad = post(teach, "/instructor/students/bob/regrade", lab="nolab")
+        assert bad.status_code == 400 and "no lab or quiz nolab; nothing" in bad.text
+        assert "nearest" not in bad.text  # no near id: not "(the nearest id: —)"
+        for attempt in ("999", str(ids_of(platform, "alice"))):  # none, or another student's
+            bad = post(teach, "/instructor/students/bob/regrade", attempt=attempt)
+            assert bad.status_code == 400, bad.status_code
+            assert f"attempt #{attempt} is not one of bob" in bad.text  # (bob&#39;s)
     finally:
         teach.cookies.delete("seqlab_lang")
     with Session(engine_for(platform["url"])) as db:  # nothing was set
         from graders.store.tables import ScoreOverride
 
         assert not db.scalar(select(func.count()).where(ScoreOverride.lab == typo))
+
+
+def ids_of(platform, student: str) -> int:
+    """One of the student's attempts (for a regrade posted on another student's page)."""
+    with Session(engine_for(platform["url"])) as db:
+        return db.scalar(select(func.min(Attempt.id)).where(Attempt.student == student))

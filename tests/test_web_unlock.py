@@ -119,6 +119,32 @@ def test_every_route_of_a_locked_lab_or_quiz_is_refused_with_what_opens_it(site)
     assert attempts(url, "alice", NEXT) == 0 and attempts(url, "alice", "attention") == 0
 
 
+def test_a_locked_item_is_titled_by_what_it_is_and_a_closed_requirement_said(site):
+    """Not "you may not see this page": "locked: finish <requirement> first", the quiz by its
+    title; a requirement closed for the student is said so, with who can help."""
+    from quizzes.bank import load_quiz
+
+    base, _url, course = site
+    alice, _token = signed_in(base, "alice", "alice-pass-1")
+    alice.cookies.set("seqlab_lang", "en")
+    gru = course.lab(NEXT).title["en"]
+    page = alice.get(f"/labs/{NEXT}").text
+    assert f"<title>Locked: finish {course.lab(LAB).title['en']} first" in page
+    assert "You may not see this page" not in page
+    quiz = alice.get("/quizzes/attention")
+    title = load_quiz(course.banks_dir, "attention").title["en"]
+    assert quiz.status_code == 403 and f"{title} is locked" in quiz.text
+    assert f"<title>Locked: finish {gru} first" in quiz.text
+    teach, token = signed_in(base, "teach", "teach-pass-1")
+    closed = {"csrf": token, f"set|{NEXT}|lock": stamp(-timedelta(hours=1))}
+    assert teach.post("/instructor/rules", data=closed).status_code == 200
+    try:
+        said = " ".join(alice.get("/quizzes/attention").text.split())
+        assert f"{gru} is closed for you and can no longer be passed: ask your instructor" in said
+    finally:
+        teach.post("/instructor/rules", data={"csrf": token})
+
+
 def test_staff_are_exempt(site):
     base, _url, _course = site
     teach, token = signed_in(base, "teach", "teach-pass-1")

@@ -21,7 +21,8 @@ from __future__ import annotations
 import statistics
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
 
@@ -34,6 +35,7 @@ from graders.messages import say
 from graders.present.html import class_report_html
 from graders.results import LabResult
 from graders.spec import LabSpec
+from graders.store.calendar import UTC_ZONE, local_time
 from graders.store.gradebook import Gradebook, stored_result
 from graders.store.record import RecordRules
 from graders.verdict import Verdict
@@ -313,6 +315,7 @@ def class_report_view(
     generated: datetime,
     link: Callable[[str], str] | None = None,
     action: str | None = None,
+    zone: ZoneInfo = UTC_ZONE,
 ) -> ClassReportView:
     """`action`: where the web's forms that name a mistake post (None: no forms)."""
     grades = [_grade(record) for record in records]
@@ -328,7 +331,7 @@ def class_report_view(
         zero=sum(grade.score == 0 for grade in grades),
     )
     timed = [Timed(grade.student, grade.seconds, grade.band) for grade in grades]
-    when = generated.strftime("%Y-%m-%d %H:%M")
+    when = local_time(generated, zone)  # the course's clock, its zone named
     return ClassReportView(
         html_lang="zh-CN" if lang == "zh" else "en",
         generator=GENERATOR,
@@ -381,10 +384,11 @@ def render_class_report(
     generated: datetime | None = None,
     link: Callable[[str], str] | None = None,
     action: str | None = None,
+    zone: ZoneInfo = UTC_ZONE,
 ) -> str:
     """The whole page as one HTML string (inline CSS and SVG, no external resource).
     `link`: student → the address their name links to (the web's report), else plain;
     `action`: where the forms naming a mistake post (the web's report), else none."""
-    when = generated or datetime.now()
-    view = class_report_view(lab, records, similarity, lang, when, link, action)
+    when = generated or datetime.now(UTC)
+    view = class_report_view(lab, records, similarity, lang, when, link, action, zone)
     return class_report_html(view)

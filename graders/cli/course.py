@@ -95,6 +95,10 @@ def cmd_validate(args) -> int:
         topics = ", ".join(f"{topic} {count}" for topic, count in bank.topics().items())
         detail = f"{len(bank.questions)} questions ({topics})"
         checks.append(Check(bank.id, "validate.bank", True, detail))
+    if args.db:  # with the roster at hand: extensions for someone not on it (off_roster.py)
+        from graders.cli.gradebook import existing_database, warn_off_roster
+
+        warn_off_roster(course.root, existing_database(args.db), args.lang)
     return _print_checks(checks, args.lang, args.strict)
 
 
@@ -216,6 +220,9 @@ def register(commands, common: argparse.ArgumentParser) -> None:
         "--seeds", type=int, default=0, help="also grade every reference under N seeds"
     )
     sub.add_argument("--strict", action="store_true", help="warnings fail too")
+    sub.add_argument(
+        "--db", help="gradebook file or URL: also check seqlab.toml's extensions against its roster"
+    )
     sub = add_command(commands, common, "build", cmd_build, "regenerate starters from solutions")
     sub.add_argument(
         "--record",

@@ -8,6 +8,7 @@ start without it.
 from __future__ import annotations
 
 import argparse
+import re
 from pathlib import Path
 
 from graders.batch.similarity import DEFAULT_THRESHOLD  # light: copydetect loads lazily
@@ -18,7 +19,7 @@ from graders.spec import Course
 from graders.textsafe import visible
 
 
-def _existing_database(given: str | None) -> str:
+def existing_database(given: str | None) -> str:
     """The gradebook's URL; a SQLite file that does not exist is refused, not created empty."""
     from graders.store.database import database_url, holds_gradebook, shown_url
 
@@ -28,6 +29,18 @@ def _existing_database(given: str | None) -> str:
     if not holds_gradebook(url):  # someone else's database: read, never given our tables
         raise UsageError("store.not_gradebook", url=shown_url(url))
     return url
+
+
+def warn_off_roster(course_root: Path, url: str, lang: str) -> None:
+    """seqlab.toml's extensions for someone not on the gradebook's roster, on stderr."""
+    from graders.store.gradebook import Gradebook
+    from graders.store.off_roster import off_roster
+
+    book = Gradebook(url)
+    roster = {username for username, _name in book.roster()}
+    book.close()
+    for warning in off_roster(course_root, roster, lang):
+        status().print(visible(warning), markup=False, soft_wrap=True)
 
 
 def _record_rules(course_folder: Path | None, lang: str, url: str):
@@ -47,6 +60,7 @@ def _record_rules(course_folder: Path | None, lang: str, url: str):
         status().print(say("batch.rules_default", lang, rules=describe(rules)), markup=False)
         return rules
     rules = course_rules(course.root, url)
+    warn_off_roster(course.root, url, lang)
     said = say("batch.rules_used", lang, rules=describe(rules), course=course.root)
     status().print(visible(said), markup=False)
     return rules
@@ -58,7 +72,7 @@ def cmd_gradebook_export(args) -> int:
 
     if args.per_set and not args.csv:
         raise UsageError("batch.per_set_needs_csv")
-    url = _existing_database(args.db)
+    url = existing_database(args.db)
     rules = _record_rules(args.course, args.lang, url)
     book = Gradebook(url)
     grades = book.of_record(rules, lab=args.lab)
@@ -115,12 +129,15 @@ def cmd_report(args) -> int:
     lab = course.lab(args.lab)
     html = own_file(args.html, f'content="{GENERATOR}"')
     pairs_csv = own_file(args.similarity_csv, ",".join(CSV_HEADER))
-    url = _existing_database(args.db)
-    records = load_records(url, lab.id, _record_rules(course.root, args.lang, url))
+    url = existing_database(args.db)
+    rules = _record_rules(course.root, args.lang, url)
+    records = load_records(url, lab.id, rules)
     if not records:
         raise UsageError("report.class_no_records", db=args.db or shown_url(url), lab=lab.id)
     similarity = compare(lab, [(r.student, r.text) for r in records], args.threshold)
-    html.write_text(render_class_report(lab, records, similarity, args.lang), encoding="utf-8")
+    zone = rules.calendar.zone  # "generated" on the course's clock
+    page = render_class_report(lab, records, similarity, args.lang, zone=zone)
+    html.write_text(page, encoding="utf-8")
     out = console()
     out.print(say("report.class_written", args.lang, path=html), markup=False)
     if pairs_csv is not None:
@@ -141,6 +158,28 @@ HISTORY_COLUMNS = (
 )
 
 
+def grade_label(grade) -> str:
+    """The id `history` shows and `choose` takes: `attempt/N` for a web attempt (the "#N" of
+    the web's pages), `grade/N` for a batch-graded file (its gradebook row) — never one bare
+    number that could be either."""
+    from graders.web.scores import attempt_of
+
+    attempt = attempt_of(grade)
+    return f"attempt/{attempt}" if attempt is not None else f"grade/{grade.id}"
+
+
+def _record_mark(grade, decided, lang: str) -> str:
+    """The "of record" cell, as record.py decided: the chosen grade, the one staff adjusted
+    (with the score that counts), or the one the course's rule picked."""
+    for d in decided.values():
+        if (d.rule_grade or d.grade).id != grade.id:
+            continue
+        if d.override is not None:
+            return say("batch.history_adjusted", lang, score=f"{d.override.score:g}")
+        return say("batch.history_chosen", lang) if d.why == "chosen" else "✓"
+    return ""
+
+
 def cmd_gradebook_history(args) -> int:
     """A student's grades, newest last, the score of record of each lab marked: the score
     that counts (late penalty, staff overrides) as the web and the CSV say it (record.py)."""
@@ -150,7 +189,7 @@ def cmd_gradebook_history(args) -> int:
     from graders.store.gradebook import Gradebook
     from graders.store.record import counting, counting_said
 
-    url = _existing_database(args.db)
+    url = existing_database(args.db)
     book = Gradebook(url)
     rows = book.rows(lab=args.lab, student=args.student)
     rules = _record_rules(args.course, args.lang, url)
@@ -158,12 +197,10 @@ def cmd_gradebook_history(args) -> int:
     book.close()
     if not rows and not decided:
         raise UsageError("batch.history_none", student=args.student)
-    record = {(d.rule_grade or d.grade).id for d in decided.values()}
     title = say("batch.history_title", args.lang, student=args.student)
     zone = say("batch.history_zone", args.lang, zone=rules.calendar.zone.key)
-    table = Table(title=f"{title} · {zone}")  # its times on the course's clock, said once
-    for key in HISTORY_COLUMNS:
-        table.add_column(say(key, args.lang))
+    header = [say(key, args.lang) for key in HISTORY_COLUMNS]
+    lines = []
     notes = []
     for g in sorted(rows, key=lambda g: (g.lab, g.submitted_at or g.graded_at, g.id)):
         how = counting(g.student, g.lab, g.submitted_at, g.score, rules.calendar)
@@ -171,13 +208,14 @@ def cmd_gradebook_history(args) -> int:
             how = counting(g.student, g.lab, None, g.score, rules.calendar)
         counts = "—" if how.score is None and how.refused else f"{how.score:g}"
         score = "" if g.score is None else f"{counts}/{g.max_score:g}"
-        mark = say("batch.history_chosen", args.lang) if g.chosen else "✓"
         when = local_time(g.submitted_at or g.graded_at, rules.calendar.zone, label=False)
-        cells = (str(g.id), g.lab, when, g.status, score, mark if g.id in record else "")
-        table.add_row(*map(visible, (*cells, g.source)))
+        mark = _record_mark(g, decided, args.lang)
+        lines.append(
+            [visible(c) for c in (grade_label(g), g.lab, when, g.status, score, mark, g.source)]
+        )
         said = counting_said(how, args.lang)
         if said:
-            notes.append(f"#{g.id} {g.lab}: {said}")
+            notes.append(f"{grade_label(g)} {g.lab}: {said}")
     for (_student, lab), d in sorted(decided.items()):
         if d.override is not None:  # staff set the score of record, with their reason
             said = say(
@@ -190,25 +228,75 @@ def cmd_gradebook_history(args) -> int:
                 said = f"{say('rules.override_only', args.lang)}: {said}"
             notes.append(f"{lab}: {said}")
     out = console()
-    out.print(table)
+    if out.is_terminal:
+        table = Table(title=f"{title} · {zone}")  # its times on the course's clock, said once
+        for name in header:
+            table.add_column(name, overflow="fold")
+        for line in lines:
+            table.add_row(*line)
+        out.print(table)
+    else:  # a pipe or a file: whole lines, nothing cut to a terminal's width
+        print(f"{title} · {zone}")
+        for line in [header, *lines]:
+            print("\t".join(line))
     for note in notes:
         out.print(visible(note), markup=False, soft_wrap=True)
     return EXIT_OK
+
+
+_GRADE_ID = re.compile(r"^(?:(attempt|grade)/|#)?(\d+)$")
+
+
+def _chosen_grade(book, args):
+    """The grade `choose` means: `attempt/N` (or `#N`, as the web shows it) or `grade/N`,
+    which must belong to --student and --lab — a number from another list is refused."""
+    from graders.web.scores import attempt_of
+
+    match = _GRADE_ID.match(args.id.strip())
+    if match is None or (match[1] is None and not args.id.startswith("#")):
+        raise UsageError("batch.choose_which", id=args.id)
+    number = int(match[2])
+    if match[1] == "grade":
+        found = [g for g in book.rows() if g.id == number]
+    else:
+        found = [g for g in book.rows() if attempt_of(g) == number]
+    if not found:
+        raise UsageError("batch.choose_unknown", id=args.id)
+    grade = max(found, key=lambda g: (g.graded_at, g.id))  # a regraded attempt: its newest grade
+    if (grade.student, grade.lab) != (args.student, args.lab):
+        raise UsageError(
+            "batch.choose_mismatch", id=args.id, student=grade.student, lab=grade.lab,
+            want_student=args.student, want_lab=args.lab,
+        )  # fmt: skip
+    return grade
 
 
 def cmd_gradebook_choose(args) -> int:
     """An instructor's choice: this grade is the student's score of record for its lab."""
     from graders.store.gradebook import Gradebook
 
-    book = Gradebook(_existing_database(args.db))
+    url = existing_database(args.db)
+    book = Gradebook(url)
     try:
-        grade = book.choose(args.id)
-    except LookupError:
-        raise UsageError("batch.choose_unknown", id=args.id) from None
+        grade = _chosen_grade(book, args)
+        rules = _record_rules(args.course, args.lang, url)
+        before = book.decisions(rules, lab=args.lab, student=args.student).get(
+            (args.student, args.lab)
+        )
+        book.choose(grade.id)
     finally:
         book.close()
-    shown = say("batch.chosen", args.lang, id=grade.id, student=grade.student, lab=grade.lab)
-    console().print(visible(shown), markup=False)
+    was = "—"
+    if before is not None:
+        old = before.rule_grade or before.grade
+        score = "—" if before.grade.score is None else f"{before.grade.score:g}"
+        was = f"{grade_label(old)}, {score}" if old.id is not None else score
+    shown = say(
+        "batch.chosen", args.lang, id=grade_label(grade), student=grade.student, lab=grade.lab,
+        score="—" if grade.score is None else f"{grade.score:g}/{grade.max_score:g}",
+        file=grade.source, was=was,
+    )  # fmt: skip
+    console().print(visible(shown), markup=False, soft_wrap=True)
     return EXIT_OK
 
 
@@ -249,7 +337,11 @@ def register(commands, common: argparse.ArgumentParser) -> None:
         description="make one grade the student's score of record for its lab, whatever the rule",
     )
     sub.set_defaults(handler=cmd_gradebook_choose)
-    sub.add_argument("id", type=int, metavar="ID", help="the grade's id (gradebook history)")
+    sub.add_argument(
+        "id", metavar="ID", help="attempt/N (the web's #N) or grade/N, as `gradebook history` shows"
+    )
+    sub.add_argument("--student", required=True, help="the student the grade must belong to")
+    sub.add_argument("--lab", required=True, help="the lab or quiz the grade must be of")
     sub.add_argument("--db", help="gradebook file or URL (default: seqlab-gradebook.sqlite)")
     sub = add_command(
         commands,

@@ -80,13 +80,19 @@ RESENT = {  # resend's outcomes, in words
 }
 
 
+def resent_words(counts: dict[str, int], lang: str) -> str:
+    """resend's outcomes in words, joined with the language's own comma."""
+    said = [say(RESENT[k], lang, count=v) for k, v in sorted(counts.items())]
+    return say("lti.status_joiner", lang).join(said) or say("lti.status_none", lang)
+
+
 def cmd_resend(args) -> int:
     from graders.web.lti.outbox import resend
 
     counts = resend(_engine(args).url.render_as_string(False), Course.locate(args.course).root)
-    said = [say(RESENT[k], args.lang, count=v) for k, v in sorted(counts.items())]
-    text = ", ".join(said) or say("lti.status_none", args.lang)
-    console().print(say("lti.resent", args.lang, counts=text), markup=False)
+    console().print(
+        say("lti.resent", args.lang, counts=resent_words(counts, args.lang)), markup=False
+    )
     return EXIT_OK
 
 

@@ -152,7 +152,7 @@ def check_leaks(course: Course) -> list[Check]:
 def check_dead_ends(course: Course) -> list[Check]:
     """An item requiring another that locks while it still takes work (store/dead_ends.py):
     a warning each, with the fixes."""
-    from graders.store.dead_ends import dead_ends, params
+    from graders.store.dead_ends import KEYS, dead_ends, params
     from graders.store.record import rules_for
 
     calendar = rules_for(course.root).calendar
@@ -162,7 +162,7 @@ def check_dead_ends(course: Course) -> list[Check]:
             end.item,
             "validate.dead_end_check",
             False,
-            notes=(("validate.dead_end", params(end, calendar)),),
+            notes=((KEYS[end.kind], params(end, calendar)),),
             warning=True,
         )
         for end in dead_ends(calendar, levels)

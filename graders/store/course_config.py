@@ -97,6 +97,8 @@ def lay_over(table: dict, overrides: Iterable[Override]) -> dict:
             value = o.value
             if o.name == "requires" and isinstance(value, str):  # the web's field: "a, b"
                 value = [part.strip() for part in value.split(",") if part.strip()]
+            if o.name == "late_policy":  # the web's value replaces the file's, by either name
+                item = {k: v for k, v in item.items() if k != "policy"}
             merged["calendar"][o.item] = {**item, o.name: value}
     return merged
 
@@ -313,3 +315,8 @@ def _unlock(merged: dict, reader: _Reader) -> UnlockRules:
     if chain:
         raise reader.fail(f"calendar.{chain[0]}.requires", " → ".join(chain), "course.fix_cycle")
     return UnlockRules(mode, share, requires)
+
+
+def where_in_file(path: Path, text: str, name: str) -> Text:
+    """The file and line that set `name` (a.b.key), as a setting's error names them."""
+    return _Reader(path, text, from_web=False)._where(name)

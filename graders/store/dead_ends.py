@@ -16,19 +16,41 @@ from graders.messages import Text, say
 from graders.store.calendar import CLOSED, Calendar
 
 WHAT = {"due": "validate.what_due", "lock": "validate.what_lock", "open": "validate.what_open"}
+# Why the required item strands a student: it locks | it closes at its due time (late answers
+# closed, no lock) | it opens only after the dependent item's end | it is a dead end itself.
+KEYS = {
+    "lock": "validate.dead_end",
+    "closed": "validate.dead_end_closed",
+    "opens": "validate.dead_end_opens",
+    "chain": "validate.dead_end_chain",
+}
 
 
 @dataclass(frozen=True)
 class DeadEnd:
     item: str  # the dependent lab or quiz
-    needed: str  # the item it requires, which locks first
-    lock: datetime  # when `needed` locks
+    needed: str  # the item it requires, which closes first (or opens too late)
+    lock: datetime | None  # when `needed` closes (opens, for "opens"; None for "chain")
     what: str  # due | lock | open: which of `item`'s times comes after it
     when: datetime | None  # that time (None: `item` has none, it stays open)
+    kind: str = "lock"  # lock | closed | opens | chain (KEYS)
+    via: str = ""  # chain: the item that strands `needed`
+
+
+def _closes(calendar: Calendar, needed: str) -> tuple[datetime | None, str]:
+    """When `needed` stops taking work that counts, and how: its lock, else its due time when
+    late answers are closed."""
+    window = calendar.window(needed)
+    if window.lock is not None:
+        return window.lock, "lock"
+    if window.due is not None and calendar.policy(needed).mode == CLOSED:
+        return window.due, "closed"
+    return None, "lock"
 
 
 def dead_ends(calendar: Calendar, levels: Mapping[str, int | None]) -> list[DeadEnd]:
-    """Every (item, required item) pair that can strand a student, in item order."""
+    """Every (item, required item) pair that can strand a student, in item order; an item
+    requiring a dead end is one too (A requires B requires a locked C: A and B)."""
     rules = calendar.unlock
     if not rules.active:
         return []
@@ -40,18 +62,37 @@ def dead_ends(calendar: Calendar, levels: Mapping[str, int | None]) -> list[Dead
         # its due time, else for good.
         end = window.lock or (window.due if calendar.policy(item).mode == CLOSED else None)
         for needed in rules.required(item, levels):
-            lock = calendar.window(needed).lock
+            opens = calendar.window(needed).open
+            if (
+                opens is not None
+                and (end or window.due) is not None
+                and opens >= (end or window.due)
+            ):
+                what, when = ("lock", end) if end is not None else ("due", window.due)
+                found.append(DeadEnd(item, needed, opens, what, when, "opens"))
+                continue
+            lock, kind = _closes(calendar, needed)
             if lock is None or (end is not None and end <= lock):
                 continue
             what, when = ("due", window.due) if window.due and window.due > lock else ("lock", end)
             if when is None:
                 what = "open"
-            found.append(DeadEnd(item, needed, lock, what, when))
-    return found
+            found.append(DeadEnd(item, needed, lock, what, when, kind))
+    stranded = {end.item: end.needed for end in found}
+    grown = True
+    while grown:  # through chains, until nothing more is stranded
+        grown = False
+        for item in sorted(items - set(stranded)):
+            needed = next((n for n in rules.required(item, levels) if n in stranded), None)
+            if needed is not None:
+                found.append(DeadEnd(item, needed, None, "open", None, "chain", stranded[needed]))
+                stranded[item] = needed
+                grown = True
+    return sorted(found, key=lambda end: (end.item, end.needed))
 
 
 def params(end: DeadEnd, calendar: Calendar) -> dict[str, object]:
-    """validate.dead_end's parameters (its words in the reader's language)."""
+    """The parameters of the dead end's message (KEYS), in the reader's language."""
 
     def shown(moment: datetime) -> str:
         return f"{moment.astimezone(calendar.zone):%Y-%m-%d %H:%M} ({calendar.zone.key})"
@@ -59,11 +100,12 @@ def params(end: DeadEnd, calendar: Calendar) -> dict[str, object]:
     return {
         "item": end.item,
         "needed": end.needed,
-        "lock": shown(end.lock),
+        "lock": shown(end.lock) if end.lock is not None else "",
         "what": Text(WHAT[end.what]),
         "when": shown(end.when) if end.when is not None else "",
+        "via": end.via,
     }
 
 
 def said(end: DeadEnd, calendar: Calendar, lang: str) -> str:
-    return say("validate.dead_end", lang, **params(end, calendar))
+    return say(KEYS[end.kind], lang, **params(end, calendar))

@@ -41,6 +41,8 @@ ERROR_KEYS = (
     "web.error_course",
     "web.error_code_too_large",
     "web.error_malformed",
+    "web.error_draft_too_large",
+    "web.error_draft_malformed",
 )
 # HTTPException details that name their own message.
 DETAIL_KEYS = {
@@ -49,9 +51,14 @@ DETAIL_KEYS = {
     "report": "web.report_failed",
     "code": "web.error_code_too_large",  # a lab's code or draft over its limit
     "malformed": "web.error_malformed",
+    "draft_code": "web.error_draft_too_large",  # a draft's own words: nothing was submitted
+    "draft_malformed": "web.error_draft_malformed",
 }
 CODE_PATH = re.compile(r"/labs/[^/]+/(submit|draft)")  # a 413 there is the code's size
-PARAMS = {"web.error_code_too_large": {"limit": MAX_SUBMISSION_BYTES // 1000}}
+PARAMS = {
+    key: {"limit": MAX_SUBMISSION_BYTES // 1000}
+    for key in ("web.error_code_too_large", "web.error_draft_too_large")
+}
 
 
 def render(request: Request, name: str, user: User | None, status_code: int = 200, **context):
@@ -99,8 +106,9 @@ async def need_sign_in(request: Request, _error: NeedSignIn) -> Response:
 def http_error(request: Request, error: StarletteHTTPException) -> Response:
     """A plain function: Starlette runs it in the thread pool (it may look the user up)."""
     key = DETAIL_KEYS.get(str(error.detail), f"web.error_{error.status_code}")
-    if error.status_code == 413 and CODE_PATH.fullmatch(request.url.path):
-        key = "web.error_code_too_large"
+    code_path = CODE_PATH.fullmatch(request.url.path)
+    if error.status_code == 413 and code_path:
+        key = "web.error_draft_too_large" if code_path[1] == "draft" else "web.error_code_too_large"
     if key not in ERROR_KEYS:
         key = "web.error_other"
     params = PARAMS.get(key, {})

@@ -88,12 +88,19 @@ def build_report(
     memo = Memo() if memo is None else memo
     with Session(engine_for(db_url)) as db:
         key = report_key(db, lab)
-    records = load_records(db_url, lab.id, course_rules(lab.course_root, db_url))
+    rules = course_rules(lab.course_root, db_url)
+    records = load_records(db_url, lab.id, rules)
     texts = [(r.student, r.text) for r in records]
     similarity = compare_similarity(lab, texts, DEFAULT_THRESHOLD, memo)
     pages = {
         lang: render_class_report(
-            lab, records, similarity, lang, link=student_page, action=naming_action(lab.id)
+            lab,
+            records,
+            similarity,
+            lang,
+            link=student_page,
+            action=naming_action(lab.id),
+            zone=rules.calendar.zone,
         )
         for lang in LANGS
     }

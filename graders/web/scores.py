@@ -16,7 +16,7 @@ from graders.store.effective import course_rules
 from graders.store.gradebook import Gradebook
 from graders.store.record import Decision
 from graders.store.tables import Grade
-from graders.web.models import Attempt, engine_for
+from graders.web.models import INSTRUCTOR, Attempt, User, engine_for
 
 _ATTEMPT = re.compile(r"^web:attempt/(\d+)(?:/|$)")
 
@@ -35,8 +35,31 @@ class Standing:
 
 
 def attempt_of(grade: Grade) -> int | None:
-    match = _ATTEMPT.match(grade.source)
+    return attempt_of_source(grade.source)
+
+
+def attempt_of_source(source: str) -> int | None:
+    """The web attempt a grade's source names (`web:attempt/N/…`), None for a batch file."""
+    match = _ATTEMPT.match(source)
     return int(match[1]) if match else None
+
+
+def counted_as_is(db_url: str, attempts: list[Attempt]) -> set[int]:
+    """The attempts the calendar does not touch (no late or closed wording): staff's own, and
+    those whose grade an instructor chose (`seqlab gradebook choose`: the choice stands as
+    it is, record.py)."""
+    if not attempts:
+        return set()
+    names = {a.student for a in attempts}
+    with Session(engine_for(db_url)) as session:
+        staff = set(
+            session.scalars(
+                select(User.username).where(User.username.in_(names), User.role == INSTRUCTOR)
+            )
+        )
+        chosen = select(Grade.source).where(Grade.student.in_(names), Grade.chosen.is_(True))
+        picked = {attempt_of_source(source) for source in session.scalars(chosen)}
+    return {a.id for a in attempts if a.student in staff or a.id in picked}
 
 
 def grades_of_record(db_url: str, course_root: Path, student: str | None = None) -> list[Grade]:

@@ -9,6 +9,7 @@ reverse proxy in front, and passes --https so cookies are marked Secure).
 from __future__ import annotations
 
 import ipaddress
+import sys
 from pathlib import Path
 
 from graders.errors import UsageError
@@ -68,7 +69,23 @@ def build(
     else:
         jobs = EmbeddedQueue(url, course, threads=config.graders or None, use_warm=use_warm)
     settings = WebSettings(db_url=url, course=course, https=https, rate_count=rate_count)
-    return create_app(settings, jobs), url
+    app = create_app(settings, jobs)
+    _warn_off_roster(url, course, lang)
+    return app, url
+
+
+def _warn_off_roster(url: str, course: Course, lang: str) -> None:
+    """seqlab.toml's extensions for someone not on the roster (store/off_roster.py), on stderr."""
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from graders.store.off_roster import off_roster
+    from graders.web.models import User, engine_for
+
+    with Session(engine_for(url)) as db:
+        roster = set(db.scalars(select(User.username)))
+    for warning in off_roster(course.root, roster, lang):
+        print(warning, file=sys.stderr, flush=True)
 
 
 def serve(

@@ -28,7 +28,7 @@ from graders.store.gradebook import Gradebook
 from graders.store.record import Decision, counting, counting_said
 from graders.store.tables import Grade, ScoreOverride
 from graders.web.models import LAB, Attempt, HiddenResult
-from graders.web.scores import attempt_of
+from graders.web.scores import attempt_of, counted_as_is
 
 _FORMATTER = HtmlFormatter(nowrap=True)  # token classes only; staff.css colours them
 WHY = {
@@ -145,6 +145,7 @@ def student_labs(
         decision = decided.get((username, lab))
         record = attempt_of(decision.grade) if decision is not None else None
         shown, before = [], None
+        as_is = counted_as_is(db_url, mine)  # staff's own, a chosen grade: as they are
         for attempt in mine:
             diff = diff_lines(before.text, attempt.text) if before is not None else []
             shown.append(
@@ -156,7 +157,13 @@ def student_labs(
                     hidden.get(attempt.id),
                     attempt.id == record,
                     counting_said(
-                        counting(username, lab, attempt.created_at, attempt.score, rules.calendar),
+                        counting(
+                            username,
+                            lab,
+                            None if attempt.id in as_is else attempt.created_at,
+                            attempt.score,
+                            rules.calendar,
+                        ),
                         lang,
                     ),
                 )

@@ -63,15 +63,34 @@ def lock_of(request: Request, user: User, item: str) -> Lock | None:
     return calendar.unlock.lock(item, _levels(request), _passed(request, user), opens, now())
 
 
-def why(request: Request, lock: Lock) -> str:
-    """What opens it: the labs to pass, the date."""
-    lang, calendar, labs = lang_of(request), calendar_of(request), _labs(request)
+def title_of(request: Request, item: str, lang: str) -> str:
+    """A lab's or quiz's title in the reader's language (its id when it has none)."""
+    labs = _labs(request)
+    if item in labs:
+        return labs[item].title[lang]
+    # Imported here: the quiz routes import this module (the one reader of quiz banks).
+    from graders.web.routes.quizzes import quiz_bank, quiz_ids
+
+    course = request.app.state.settings.course
+    return quiz_bank(course, item).title[lang] if item in quiz_ids(course) else item
+
+
+def why(request: Request, lock: Lock, student: str | None = None) -> str:
+    """What opens it: the labs to pass, the date; a required item closed for the student
+    (locked, or due with late answers closed) said so, with who can help."""
+    lang, calendar = lang_of(request), calendar_of(request)
     said = []
     if lock.missing:
-        names = [f"{labs[i].title[lang]} ({i})" if i in labs else i for i in lock.missing]
+        names = [f"{title_of(request, i, lang)} ({i})" for i in lock.missing]
         percent = f"{calendar.unlock.share * 100:g}"
         joined = ("、" if lang == "zh" else ", ").join(names)
         said.append(say("rules.unlock_by", lang, labs=joined, percent=percent))
+        for item in lock.missing if student is not None else ():
+            state = calendar.state(student, item, now())
+            if not state.open and state.reason in ("locked", "closed"):
+                said.append(
+                    say("rules.unlock_needed_closed", lang, item=title_of(request, item, lang))
+                )
     if lock.opens is not None:
         said.append(say("rules.unlock_until", lang, when=when(lock.opens, calendar)))
     return "；".join(said) if lang == "zh" else "; ".join(said)
@@ -99,14 +118,23 @@ OpenQuiz = Annotated[str, Depends(open_quiz)]
 
 
 def locked_page(request: Request, error: Locked) -> Response:
-    """403 with the rule: JSON for the page's scripts and the API, else a page."""
-    labs, item = _labs(request), error.lock.item
-    title = labs[item].title[lang_of(request)] if item in labs else item
-    text = say("rules.unlock_refused", lang_of(request), item=title, why=why(request, error.lock))
+    """403 with the rule, titled by what it is (locked: finish … first): JSON for the page's
+    scripts and the API, else a page."""
+    lang, item = lang_of(request), error.lock.item
+    user = getattr(request.state, "user", None)  # deps.current_user set it
+    student = user.username if user is not None else None
+    reason = why(request, error.lock, student)
+    text = say("rules.unlock_refused", lang, item=title_of(request, item, lang), why=reason)
     if wants_json(request):
         return JSONResponse({"error": text, "locked": item, "rule": True}, status_code=403)
-    user = getattr(request.state, "user", None)  # deps.current_user set it
-    return render(request, "error.html", user, 403, message_key="web.error_403", message=text)
+    if error.lock.missing:
+        needed = ("、" if lang == "zh" else ", ").join(
+            title_of(request, i, lang) for i in error.lock.missing
+        )
+        key, params = "rules.unlock_title", {"needed": needed}
+    else:
+        key, params = "rules.unlock_title_date", {}
+    return render(request, "error.html", user, 403, message_key=key, params=params, message=text)
 
 
 def install(app: FastAPI) -> None:

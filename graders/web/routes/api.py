@@ -17,7 +17,7 @@ from graders.store.record import Counting, Decision, counting, counting_said
 from graders.web.deadlines import calendar_of, verdicts_hidden
 from graders.web.deps import DB, Lang, SignedIn
 from graders.web.models import FINISHED, INSTRUCTOR, QUEUED, Attempt
-from graders.web.scores import decision_of, record_said
+from graders.web.scores import counted_as_is, decision_of, record_said
 
 router = APIRouter()
 
@@ -32,16 +32,22 @@ def own_attempt(attempt_id: int, user: SignedIn, db: DB) -> Attempt:
 OwnAttempt = Annotated[Attempt, Depends(own_attempt)]
 
 
-def counting_of(request: Request, attempt: Attempt) -> Counting:
+def counting_of(request: Request, attempt: Attempt, as_is: set[int] | None = None) -> Counting:
     """How this attempt counts (late penalty, or not at all): record.py's one answer, the
-    same the course page, the CSV and `seqlab gradebook history` give."""
+    same the course page, the CSV and `seqlab gradebook history` give — as it is for a grade
+    an instructor chose (record.py) and for staff, whom the calendar does not bind."""
     calendar = calendar_of(request)
+    if attempt.id in (
+        counted_as_is(request.app.state.settings.db_url, [attempt]) if as_is is None else as_is
+    ):
+        return counting(attempt.student, attempt.lab, None, attempt.score, calendar)
     return counting(attempt.student, attempt.lab, attempt.created_at, attempt.score, calendar)
 
 
 def counts_of(request: Request, attempts: list[Attempt], lang: str) -> dict[int, str]:
     """Attempt id → how it counts in words ("" on time): the attempt lists' note per row."""
-    return {a.id: counting_said(counting_of(request, a), lang) for a in attempts}
+    as_is = counted_as_is(request.app.state.settings.db_url, attempts)
+    return {a.id: counting_said(counting_of(request, a, as_is), lang) for a in attempts}
 
 
 def lab_record(request: Request, student: str, lab: str) -> Decision | None:
@@ -55,16 +61,29 @@ def viewer_is_staff(request: Request) -> bool:
     return user is not None and user.role == INSTRUCTOR
 
 
-def attempt_json(request: Request, attempt: Attempt, lang: str) -> dict[str, object]:
+def record_words(request: Request, attempt: Attempt, lang: str):
+    """How the attempt counts and the lab's or quiz's score of record (its override included),
+    once graded — polling a queued attempt reads nothing more: (counting, record, its line,
+    the attempt page's note). The lab's and the quiz's result pages say the same."""
     how = counting_of(request, attempt)
-    # The lab's score of record (its override included), once the attempt is graded: polling
-    # a queued attempt reads nothing more.
     record = (
         lab_record(request, attempt.student, attempt.lab) if attempt.status in FINISHED else None
     )
     adjusted = record is not None and record.override is not None
     record_line = record_said(record, lang, viewer_is_staff(request))
     said = counting_said(how, lang)
+    # how this attempt counts, and when staff set the lab's score, that it was adjusted
+    return (
+        how,
+        record,
+        record_line,
+        " · ".join(t for t in (said, record_line if adjusted else "") if t),
+    )
+
+
+def attempt_json(request: Request, attempt: Attempt, lang: str) -> dict[str, object]:
+    how, record, record_line, record_text = record_words(request, attempt, lang)
+    adjusted = record is not None and record.override is not None
     data: dict[str, object] = {
         "id": attempt.id,
         "lab": attempt.lab,
@@ -76,8 +95,7 @@ def attempt_json(request: Request, attempt: Attempt, lang: str) -> dict[str, obj
         "late_days": how.late_days,
         "penalty_percent": round((1 - how.factor) * 100, 6) if how.late_days else 0,
         "counts": how.refused is None,
-        # how this attempt counts, and when staff set the lab's score, that it was adjusted
-        "record_text": " · ".join(t for t in (said, record_line if adjusted else "") if t),
+        "record_text": record_text,
         "record": record_line,  # the lab's score of record in words
         "record_score": None if record is None else record.grade.score,
         "adjusted": adjusted,

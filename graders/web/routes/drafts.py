@@ -104,9 +104,9 @@ def save_draft(
     code, base = form.get("code"), str(form.get("base", ""))
     # A version the database can hold (a forged 10**30 is malformed, not a server error).
     if not isinstance(code, str) or not base.isdigit() or len(base) > 15:
-        raise HTTPException(400, detail="malformed")
+        raise HTTPException(400, detail="draft_malformed")
     if len(code.encode("utf-8")) > MAX_SUBMISSION_BYTES:
-        raise HTTPException(413, detail="code")
+        raise HTTPException(413, detail="draft_code")
     if "\x00" in code:
         raise HTTPException(400, detail="nul")
     draft = _store(db, user.username, lab.id, code.replace("\r\n", "\n"), int(base))

@@ -87,7 +87,7 @@ def course_page(request: Request, user: SignedIn, db: DB) -> Response:
 def _locked(request: Request, user, item: str) -> dict:
     """A locked item is listed greyed, with what opens it, and without a link."""
     lock = lock_of(request, user, item)
-    return {"locked": why(request, lock) if lock is not None else ""}
+    return {"locked": why(request, lock, user.username) if lock is not None else ""}
 
 
 @router.get("/labs/{lab_id}", response_class=HTMLResponse)

@@ -28,10 +28,11 @@ from graders.results import LabResult
 from graders.service import grade
 from graders.spec import Course
 from graders.web.deadlines import calendar_of, notes, quiz_closed, quiz_gate
-from graders.web.deps import DB, CsrfChecked, Posted, SignedIn, lang_of
+from graders.web.deps import DB, CsrfChecked, Lang, Posted, SignedIn, lang_of
 from graders.web.grading import record_quiz
 from graders.web.models import INSTRUCTOR, QUIZ, Attempt, now
 from graders.web.pages import render
+from graders.web.routes.api import record_words
 from graders.web.routes.drafts import lab_attempts
 from graders.web.unlock import OpenQuiz
 from quizzes.bank import Bank, bank_ids, load_quiz
@@ -156,7 +157,7 @@ def given_letters(sheet: str) -> dict[int, frozenset[str]]:
 
 @router.get("/quizzes/{quiz_id}/attempts/{attempt_id}", response_class=HTMLResponse)
 def quiz_result(
-    request: Request, quiz_id: str, attempt_id: int, user: SignedIn, db: DB
+    request: Request, quiz_id: str, attempt_id: int, user: SignedIn, db: DB, lang: Lang
 ) -> Response:
     attempt = db.get(Attempt, attempt_id)
     mine = attempt is not None and (attempt.student == user.username or user.role == INSTRUCTOR)
@@ -184,4 +185,5 @@ def quiz_result(
         # several attempts: only the total and which questions were answered.
         show_verdicts=shown or user.role == INSTRUCTOR,
         rule_notes=notes(request, user, quiz_id, db) if user.role != INSTRUCTOR else [],
+        record_text=record_words(request, attempt, lang)[3],  # as the lab's attempt page
     )

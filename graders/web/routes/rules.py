@@ -85,9 +85,8 @@ def _off_roster(db, wanted: dict, table: dict, lang: str) -> str:
     for _item, student, _name in wanted:
         if student and student not in roster and student not in in_file:
             near = difflib.get_close_matches(student, sorted(roster), n=1)
-            return say(
-                "rules.unknown_student", lang, student=student, near=near[0] if near else "—"
-            )
+            shown = say("course.nearest_id", lang, near=near[0]) if near else ""
+            return say("rules.unknown_student", lang, student=student, near=shown)
     return ""
 
 
@@ -100,13 +99,23 @@ def _typed(name: str, text: str) -> object:
     return text
 
 
-@router.get("/instructor/rules", response_class=HTMLResponse)
-def rules_page(
-    request: Request, user: Instructor, db: DB, error: str = "", saved: int = 0
-) -> Response:
+def _field_of(name: object) -> tuple[str, str] | None:
+    """The form field (item, name) a reader's setting name (`calendar.X.lock`, `late.per_day`)
+    is entered in, so that its error is shown next to it; None when none is."""
+    parts = str(name).split(".")
+    if len(parts) == 3 and parts[0] == "calendar":
+        return parts[1], {"policy": "late_policy"}.get(parts[2], parts[2])
+    if len(parts) == 2 and parts[0] in ("late", "quizzes", "scores", "unlock"):
+        back = {v: k for k, v in FILE_NAMES.items()}
+        return "*", back.get((parts[0], parts[1]), parts[1])
+    return None
+
+
+def _form(request: Request, user, db, stored: dict, **shown) -> Response:
+    """The rules page: `stored` the values in the fields (saved, or the instructor's refused
+    entries, kept); `shown` error, error_at (item, name), saved, and the HTTP status."""
     root = request.app.state.settings.course.root
     table = read_table(root)[0]
-    stored = {(r.item, r.student, r.name): r.value for r in db.scalars(select(Rule))}
     rows = [("*", COURSE_KEYS)] + [(item, (*ITEM_KEYS, "of_record")) for item in _items(request)]
     web_due = {(s, i): v for (i, s, n), v in stored.items() if s and n == "due"}
     from_file = _file_extensions(table)  # shown too, marked: a web value overrides them
@@ -122,20 +131,29 @@ def rules_page(
     levels = {lab.id: lab.level for lab in readable}
     lang = lang_of(request)
     warnings = [said(end, calendar, lang) for end in dead_ends(calendar, levels)]
+    status = shown.pop("status", 200)
     return render(
         request,
         "rules_edit.html",
         user,
+        status,
         rows=rows,
         stored=stored,
         file_value=lambda item, name: _file_value(table, item, name),
         extensions=extensions,
         zone=zone,
         config=COURSE_CONFIG,
-        error=error,
-        saved=saved,
         warnings=warnings,
+        **{"error": "", "error_at": None, "saved": 0, **shown},
     )
+
+
+@router.get("/instructor/rules", response_class=HTMLResponse)
+def rules_page(
+    request: Request, user: Instructor, db: DB, error: str = "", saved: int = 0
+) -> Response:
+    stored = {(r.item, r.student, r.name): r.value for r in db.scalars(select(Rule))}
+    return _form(request, user, db, stored, error=error, saved=saved)
 
 
 @router.post("/instructor/rules", response_class=HTMLResponse)
@@ -157,22 +175,16 @@ def save_rules(
     if student and item and due:
         wanted[(item, student, "due")] = due
     problem = _off_roster(db, wanted, read_table(request.app.state.settings.course.root)[0], lang)
-    if problem:
-        return render(
-            request, "error.html", user, 400, message_key="web.error_other", message=problem
-        )
-    overrides = [Override(i, s, n, v) for (i, s, n), v in wanted.items()]
-    try:
-        rules_for(request.app.state.settings.course.root, overrides)
-    except SpecError as error:
-        return render(
-            request,
-            "error.html",
-            user,
-            400,
-            message_key="web.error_other",
-            message=error.render(lang),
-        )
+    error_at = None
+    if not problem:
+        try:
+            rules_for(request.app.state.settings.course.root, [
+                Override(i, s, n, v) for (i, s, n), v in wanted.items()
+            ])  # fmt: skip
+        except SpecError as error:
+            problem, error_at = error.render(lang), _field_of(error.params.get("name"))
+    if problem:  # the form again, the error by its field, every other entry kept
+        return _form(request, user, db, wanted, error=problem, error_at=error_at, status=400)
     db.execute(delete(Rule))  # the form holds every setting: what it leaves empty is cleared
     for (i, s, n), v in wanted.items():
         db.add(Rule(item=i, student=s, name=n, value=v, changed_by=user.username, changed_at=now()))

@@ -23,7 +23,7 @@ from graders.store.gradebook import Gradebook
 from graders.store.tables import ScoreOverride
 from graders.web.deps import DB, CsrfChecked, Instructor, Lab, Lang, Posted
 from graders.web.lti.outbox import score_changed
-from graders.web.models import User, now
+from graders.web.models import LAB, Attempt, User, now
 from graders.web.pages import render
 from graders.web.regrade import progress, regrade
 from graders.web.routes.quizzes import quiz_bank, quiz_ids
@@ -84,6 +84,11 @@ def regrade_student(
     attempt, lab = form.get("attempt"), form.get("lab")
     if isinstance(attempt, str) and attempt.isdigit():
         ids = regrade(request.app.state.settings.db_url, attempt=int(attempt), student=username)
+        found = db.get(Attempt, int(attempt))
+        theirs = found is not None and found.student == username and found.kind == LAB
+        if not ids and not theirs:  # another student's, a quiz's, none: said, nothing queued
+            problem = say("web.regrade_no_attempt", lang, attempt=attempt, student=username)
+            return _page(request, user, db, lang, username, problem)
     elif isinstance(lab, str) and lab and not attempt:
         problem = _unknown_item(request, lab, lang)
         if problem:  # a typo would regrade nothing and say nothing
@@ -181,7 +186,8 @@ def _unknown_item(request: Request, item: str, lang: str) -> str:
     if item in known:
         return ""
     near = difflib.get_close_matches(item, known, n=1)
-    return say("web.unknown_item", lang, item=item, near=near[0] if near else "—")
+    shown = say("web.nearest_item", lang, near=near[0]) if near else ""  # none: said not
+    return say("web.unknown_item", lang, item=item, near=shown)
 
 
 def _item_points(request: Request, item: str) -> tuple[str, float] | None:

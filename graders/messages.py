@@ -355,6 +355,13 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "You changed code outside the blanks (line(s) {lines}); those edits were ignored and "
         "the lab template's code was used instead.",
     ),
+    "report.ignored_cells": (
+        "你修改了锁定的模板单元格（第 {cells} 个单元格，从上往下数所有单元格）；评测时这些修改被忽略，"
+        "使用的是实验模板中的原始代码。你自己添加的单元格不受影响。",
+        "You changed the locked template cell(s) {cells} (counting every cell from the top); "
+        "those edits were ignored and the lab template's code was used instead. Cells you "
+        "added yourself are fine.",
+    ),
     "report.time_memory": ("{seconds:.2f} 秒 · {mb} MB", "{seconds:.2f} s · {mb} MB"),
     "report.empty": ("（空）", "(empty)"),
     "report.file": ("文件", "File"),

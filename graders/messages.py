@@ -487,6 +487,16 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "学号 {student!r} 不可用：学号不能为空，也不能包含换行等控制字符。",
         "The student id {student!r} cannot be used: it must not be empty or contain line breaks or other control characters.",
     ),
+    "quiz.other_student": (
+        "{path}：答题卡第一行写明它是学生“{header}”的试卷，但要求按学生“{given}”的试卷评分；"
+        "每位学生的题目和选项顺序不同，按别人的试卷评分会得到错误的分数。请确认答题卡属于哪位学生："
+        "去掉 --student（或改为 --student {header}），或把答题卡放进该学生的文件夹。",
+        '{path}: the sheet\'s first line says it answers the paper of student "{header}", but it '
+        "was to be scored against student \"{given}\"'s; each student's questions and options are "
+        "shuffled differently, so scoring it against another paper would give a wrong score. "
+        "Check whose sheet it is: drop --student (or give --student {header}), or put the "
+        "sheet in that student's folder.",
+    ),
     "quiz.kind_single": ("单选", "single choice"),
     "quiz.kind_multi": ("多选", "choose all that apply"),
     "quiz.points": ("{points} 分", "{points} pt"),

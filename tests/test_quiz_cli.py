@@ -10,6 +10,7 @@ import pytest
 from graders.cli import main
 from quizzes.bank import load_quiz
 from quizzes.paper import make_paper
+from quizzes.sheet import Answer, sheet_text
 
 
 def run_cli(capsys, *args):
@@ -38,6 +39,33 @@ def test_a_students_sheet_is_mapped_back_through_their_own_paper(capsys, tmp_pat
     # The same letters read against the unshuffled paper are mostly wrong.
     code, out, _ = run_cli(capsys, "quiz", "check", "attention", str(sheet), "--json")
     assert code == 1 and json.loads(out)["score"] < 100
+
+
+def test_a_sheet_is_scored_on_the_paper_its_header_names(capsys, tmp_path, attention_paper):
+    """`seqlab quiz take --save` writes whose paper it is; scoring it on another paper
+    (no --student, another --student, another student's folder) would be silently wrong."""
+    paper = attention_paper("2024001")
+    sheet = tmp_path / "answers.txt"
+    right = {q.number: Answer(frozenset(q.correct), q.number) for q in paper.questions}
+    sheet.write_text(sheet_text(paper, right), encoding="utf-8")
+    for extra in ((), ("--student", "2024001")):
+        code, out, _ = run_cli(capsys, "quiz", "check", "attention", str(sheet), "--json", *extra)
+        assert code == 0 and json.loads(out)["score"] == 100, extra
+    for lang, words in (("en", 'the paper of student "2024001"'), ("zh", "学生“2024001”")):
+        code, out, err = run_cli(
+            capsys, "--lang", lang, "quiz", "check", "attention", str(sheet), "--student", "bob"
+        )
+        assert code == 2 and words in err and "bob" in err and not out, err
+    folder = tmp_path / "sheets"
+    for student in ("2024001", "bob"):
+        (folder / student).mkdir(parents=True)
+        (folder / student / "attention-answers.txt").write_text(sheet.read_text("utf-8"))
+    code, out, _ = run_cli(
+        capsys, "grade", str(folder), "--lab", "attention", "--db", str(tmp_path / "q.db"), "--json"
+    )
+    by_student = {s["student"]: s for s in json.loads(out)["submissions"]}
+    assert by_student["2024001"]["score"] == 100
+    assert by_student["bob"]["status"] == "error", by_student["bob"]
 
 
 def test_results_name_questions_by_stable_id_and_paper_number(capsys, tmp_path, course):

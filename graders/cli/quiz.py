@@ -16,15 +16,15 @@ from quizzes.bank import load_quiz
 from quizzes.checker import check as check_quiz
 from quizzes.paper import make_paper
 from quizzes.present import paper_json, paper_markdown, render_paper, render_review
-from quizzes.sheet import parse_sheet, sheet_text
+from quizzes.sheet import paper_student, parse_sheet, sheet_text
 from quizzes.take import TERMINAL, take
 
 
-def _paper(args):
+def _paper(args, student: str | None = None):
     # From inside a student's release (an installed seqlab holds no course) as well.
     course = Course.locate(args.course, near=Path.cwd())
     bank = load_quiz(course.banks_dir, args.quiz)
-    student = args.student
+    student = args.student if student is None else student
     if student is not None:
         student = student.strip()
         if not student or not student.isprintable():
@@ -40,9 +40,12 @@ def _keyed(paper, quiz: str):
 
 
 def cmd_quiz_check(args) -> int:
-    paper = _keyed(_paper(args), args.quiz)
     sheet = Path(args.sheet)
-    answers = parse_sheet(read_text(sheet), sheet, paper)
+    text = read_text(sheet)
+    # The sheet's header names its student: their paper, never another's (see paper_student).
+    given = args.student.strip() if args.student is not None else None
+    paper = _keyed(_paper(args, paper_student(text, sheet, given)), args.quiz)
+    answers = parse_sheet(text, sheet, paper)
     result = check_quiz(paper, answers, sheet)
     code = emit(result, args)
     if args.explain and not args.json:

@@ -112,6 +112,13 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "The grader could not start a Python process ({reason}). This is the grader's fault, "
         "not your code's.",
     ),
+    "sandbox.unknown_level": (
+        "要求的隔离级别 {level!r} 不存在（来自 --require-isolation，或 Gradescope 的 run_autograder "
+        "中的环境变量 SEQLAB_REQUIRE_ISOLATION）。可用的级别：{allowed}。没有评测任何提交。",
+        "The required isolation level {level!r} does not exist (from --require-isolation, or "
+        "the variable SEQLAB_REQUIRE_ISOLATION in Gradescope's run_autograder). The levels "
+        "are: {allowed}. Nothing was graded.",
+    ),
     "sandbox.too_weak": (
         "这台机器上的隔离级别只有 {level}，低于要求的 {required}，因此没有评测。未启用的隔离层：{missing}。{exposed}运行 `seqlab doctor` 查看原因和需要安装或修改的内容。",
         "This machine reaches isolation level {level}, below the required {required}, so nothing was graded. Inactive layers: {missing}. {exposed}Run `seqlab doctor` to see why and what to install or change.",
@@ -768,6 +775,24 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "gradescope.graded_file": (
         "评测的是 {file}；上传中的其他文件（{ignored}）没有评测。",
         "Graded {file}; the other files of the upload ({ignored}) were not graded.",
+    ),
+    # fix16c: an upload of the whole lab folder, another lab's notebook, a link to a folder.
+    "gradescope.starter_skipped": (
+        "评测的是 {file}；{starter} 仍是未改动的初始代码（没有填写任何填空），所以没有评测它。",
+        "Graded {file}; {starter} is still the untouched starter (no blank filled in), so it "
+        "was ignored.",
+    ),
+    "gradescope.other_lab": (
+        "{file} 是实验 {other} 的笔记本（它的元数据这样写明），而本作业是实验 {lab}，记 0 分。"
+        "请上传你在实验 {lab} 的笔记本或 .py 文件中完成的作业。",
+        "{file} is the notebook of lab {other} (its metadata says so), but this assignment is "
+        "lab {lab}, so it scores 0. Upload your work in lab {lab}'s notebook or .py file.",
+    ),
+    "gradescope.folder_link": (
+        "{path} 中没有可评测的文件：其中的 {links} 是指向文件夹的符号链接，评测时不会跟随它。"
+        "请上传文件本身，而不是指向别处的链接。",
+        "{path} holds no file to grade: {links} is a symbolic link to a folder, which the "
+        "grader does not follow. Upload the files themselves, not a link to where they are.",
     ),
     "gradescope.same_name": (
         "{path} 中有多个名为 {name} 的文件（{names}），无法判断要评测哪一个，记 0 分。请只上传其中一个。",

@@ -113,7 +113,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "not your code's.",
     ),
     "sandbox.unknown_level": (
-        "要求的隔离级别 {level!r} 不存在（来自 --require-isolation，或 Gradescope 的 run_autograder "
+        "要求的隔离级别 {level!r} 不存在（来自 --require-isolation，或 `run_autograder` "
         "中的环境变量 SEQLAB_REQUIRE_ISOLATION）。可用的级别：{allowed}。没有评测任何提交。",
         "The required isolation level {level!r} does not exist (from --require-isolation, or "
         "the variable SEQLAB_REQUIRE_ISOLATION in Gradescope's run_autograder). The levels "

@@ -536,7 +536,28 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "quiz.saved_keyless": (
         "已答 {count} 题，答题卡保存在 {path}。这份题库不含答案：请把答题卡交给教师评分。",
-        "{count} questions answered; the answer sheet is saved in {path}. This copy holds no answer key: hand the sheet in to be scored.",
+        "Questions answered: {count}; the answer sheet is saved in {path}. This copy holds no answer key: hand the sheet in to be scored.",
+    ),
+    # fix16c: Ctrl-C in `seqlab quiz take` keeps what was answered.
+    "quiz.interrupted_saved": (
+        "已中断（Ctrl-C）。已答的 {count} 题保存在答题卡 {path} 中；未答的题目在答题卡上留空。",
+        "Interrupted (Ctrl-C). The answers given so far ({count}) are saved in the answer "
+        "sheet {path}; the questions not reached are left blank on it.",
+    ),
+    "quiz.interrupted_printed": (
+        "已中断（Ctrl-C）。上面是已答的 {count} 题的答题卡：没有指定 --save，所以没有写入文件；"
+        "需要时请复制保存。",
+        "Interrupted (Ctrl-C). Above is the answer sheet of the answers given so far "
+        "({count}): no --save was given, so no file was written; copy it if you need it.",
+    ),
+    "quiz.interrupted_unsaved": (
+        "已中断（Ctrl-C）。无法写入 {path}（{reason}），所以把已答题目的答题卡打印在上面，请复制保存。",
+        "Interrupted (Ctrl-C). {path} could not be written ({reason}), so the answer sheet "
+        "of the answers given so far is printed above: copy it.",
+    ),
+    "quiz.interrupted_nothing": (
+        "已中断（Ctrl-C）。还没有回答任何题目，所以没有保存答题卡。",
+        "Interrupted (Ctrl-C). No question was answered yet, so no answer sheet was saved.",
     ),
     "quiz.nothing_answered": (
         "没有回答任何题目，所以没有保存答题卡（{path} 没有写入）。请重新运行 `seqlab quiz take`，至少回答一题；直接按回车是跳过该题。",

@@ -210,6 +210,42 @@ def test_take_checks_where_it_saves_first_and_never_loses_the_answers(tmp_path, 
     assert child.exitstatus == 2
 
 
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_ctrl_c_keeps_the_answers_given_so_far(tmp_path, attention_paper, lang):
+    paper = attention_paper("s5")
+    right = ["".join(sorted(q.correct)) for q in paper.questions]
+    saved = tmp_path / "answers.txt"
+    child = spawn("attention", "--lang", lang, "--student", "s5", "--save", str(saved))
+    for number in (1, 2):
+        child.expect(rf"(Answer to question|第) {number} .*> ")
+        child.sendline(right[number - 1])
+    child.expect(r"(Answer to question|第) 3 .*> ")
+    child.sendintr()
+    child.expect("Interrupted|已中断")
+    child.expect("answers.txt")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+    lines = saved.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == '# attention — student "s5"'
+    assert lines[1:] == [f"1 {right[0]}", f"2 {right[1]}", "3", "4", "5"]
+    # Nothing answered: nothing written, and said so.
+    child = spawn("attention", "--lang", "en", "--save", str(tmp_path / "none.txt"))
+    child.expect(r"Answer to question 1 .*> ")
+    child.sendintr()
+    child.expect("No question was answered yet")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130 and not (tmp_path / "none.txt").exists()
+
+
+def test_a_count_of_one_reads_as_english():
+    from graders.messages import say
+
+    text = say("quiz.saved_keyless", "en", count=1, path="a.txt")
+    assert "1 questions" not in text and "Questions answered: 1;" in text
+
+
 def test_take_in_chinese_with_immediate_feedback_and_early_end_of_input():
     child = spawn("attention", "--feedback", "immediate")
     child.expect("第 1 题")

@@ -382,13 +382,18 @@ def test_the_magic_grades_the_notebook_in_a_real_kernel(course, tmp_path):
         "%load_ext graders.notebooks.magic\n%seqlab check --lang en",  # loaded again: silent
         "%seqlab check missing.ipynb --lang en",
         "%seqlab frobnicate",
+        "%seqlab frobnicate --lang en",
+        "%seqlab check --bogus --lang=en",
     ):
         node.cells.append(nbformat.v4.new_code_cell(source))
     # Run All: no cell ends in an error, the program's entry cell (it reads stdin) included.
     run_in_kernel(node, tmp_path)
 
     check_cell = next(c for c in node.cells if c.get("id") == "seqlab-check")
-    zh, en, missing, usage = html(check_cell), *(html(c) for c in node.cells[-3:])
+    zh, en, missing, usage, usage_en, usage_en2 = (
+        html(check_cell),
+        *(html(c) for c in node.cells[-5:]),
+    )
     for page in (zh, en):
         assert 'class="seqlab-result" data-score="40" data-max-score="40"' in page
         assert page.count('data-verdict="AC"') == 2 and "Traceback" not in page
@@ -397,11 +402,13 @@ def test_the_magic_grades_the_notebook_in_a_real_kernel(course, tmp_path):
     assert "All public test sets passed" in en and "run only when you submit" in en
     assert "All test sets passed" not in en
     assert "seqlab-error" in missing and "missing.ipynb: no such file" in missing
-    assert "seqlab-error" in usage and "Cannot understand" not in usage  # zh by default
-    assert "无法理解" in usage
+    # A line it cannot parse: in the --lang it names, else in both languages.
+    assert "seqlab-error" in usage and "Cannot understand" in usage and "无法理解" in usage
+    for page in (usage_en, usage_en2):
+        assert "Cannot understand" in page and "无法理解" not in page, page
     streams = [o.get("text", "") for c in node.cells if c.cell_type == "code" for o in c.outputs]
     assert not any("already loaded" in text for text in streams)
-    entry = node.cells[-4]
+    entry = node.cells[-6]
     assert entry.source.startswith("if __name__")
     assert "reads the test input" in entry.outputs[0]["text"] and len(entry.outputs) == 1
 

@@ -1063,6 +1063,13 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "无法检查测试集 {number}：{reason}",
         "Test set {number} could not be checked: {reason}",
     ),
+    "notebook.validate_no_course": (
+        "这个笔记本不在它的课程文件夹里（{path} 及其上级都没有含 graders/labs/ 的课程文件夹）。"
+        "请把笔记本移回你拿到它的作业文件夹（在课程文件夹内），再重新验证。",
+        "this notebook is outside its course folder (no folder holding graders/labs/ at {path} "
+        "or above it). Move the notebook back into the assignment folder you got it in (inside "
+        "the course folder) and validate again.",
+    ),
     "notebook.validate_no_seqlab": (
         "无法检查这个测试集：这个内核里没有安装 seqlab。请在运行笔记本的 Python 环境里安装它（`pip install 学生版课程目录`），并把笔记本放在学生版课程目录中。",
         "This test set cannot be checked: seqlab is not installed in this kernel. Install it in the Python environment that runs the notebook (`pip install PATH/TO/the-students-copy`), and keep the notebook inside the students' copy of the course.",

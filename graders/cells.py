@@ -19,8 +19,9 @@ Trailing whitespace of a cell is dropped; empty cells are dropped; a *tool cell*
 IPython commands (`%magic`, `%%cell magic`, `!shell`) and comments, such as `%seqlab check`
 — is dropped. The rest are joined as above. So a blank split over several
 cells, merged cells and added cells all read back to one program: the blanks are found by
-their markers, and code added outside them is reported as an ignored edit (never run), like
-any edit outside the blanks of a .py file.
+their markers. Code outside them is never run: a cell the student added is ignored
+silently (the notebook invites them), and an edit to a locked template cell is reported by
+its cell number (locked_cell_edits), as an edit outside the blanks of a .py file is by line.
 
 An IPython command *inside* a blank is refused, naming the cell and the line (exit 2): the
 grader runs plain Python, and silently dropping a line of the student's answer would grade
@@ -259,3 +260,33 @@ def _parses(body: str) -> bool:
     except (SyntaxError, RecursionError, MemoryError):  # nested too deep for ast: not Python here
         return False
     return True
+
+
+def locked_cell_edits(
+    program: NotebookProgram, ignored: tuple[int, ...], added: tuple[int, ...]
+) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """The edits worth reporting in a notebook, as (program lines, notebook cell numbers).
+
+    The notebook invites students to add cells of their own: a cell with no blank whose
+    every line is a pure addition (markers.Splice.added_lines) is such a cell, never run and
+    never reported. So are added empty lines (the two that join an added or split cell). What
+    remains are edits to the locked template cells, named by cell, not by lines of the
+    spliced program the student never sees."""
+    lines = program.text.splitlines()
+    added_set = set(added)
+    by_cell: dict[int, list[int]] = {}
+    for number, place in enumerate(program.places):
+        if place is not None:
+            by_cell.setdefault(place[0], []).append(number)
+    own_cells = set()
+    for numbers in by_cell.values():
+        code = [n for n in numbers if lines[n - 1].strip()]
+        added_only = code and all(n in added_set for n in code)
+        if added_only and not any(MARKER.match(lines[n - 1]) for n in code):
+            own_cells.update(numbers)
+    kept = tuple(
+        n
+        for n in ignored
+        if n not in own_cells and not (n in added_set and not lines[n - 1].strip())
+    )
+    return kept, tuple(sorted({program.place(n)[0] for n in kept}))

@@ -14,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
+from graders.cells import NotebookProgram, locked_cell_edits
 from graders.comparators import Outcome, compare
 from graders.errors import SpecError
 from graders.losses import split as split_losses
@@ -54,12 +55,17 @@ def grade_submission(
         path=str(submission.path),
         lab=lab.id,
     )
+    ignored, cells = spliced.ignored_lines, ()
+    if submission.places is not None:
+        notebook = NotebookProgram(submission.text, submission.places)
+        ignored, cells = locked_cell_edits(notebook, ignored, spliced.added_lines)
     return grade_program(
         lab,
         spliced.program,
         file=str(submission.path),
         include_hidden=include_hidden,
-        ignored_lines=spliced.ignored_lines,
+        ignored_lines=ignored,
+        ignored_cells=cells,
         line_map=spliced.submission_line,
         places=submission.places,
         runner=runner,
@@ -74,6 +80,7 @@ def grade_program(
     file: str,
     include_hidden: bool,
     ignored_lines: tuple[int, ...] = (),
+    ignored_cells: tuple[int, ...] = (),
     line_map: Sequence[int | None] | None = None,
     places: Sequence[tuple[int, int] | None] | None = None,
     runner: Runner = run_sets,
@@ -151,6 +158,7 @@ def grade_program(
         isolation=current(course_secrets(lab.course_root)),
         execution_time=public_seconds,
         ignored_lines=ignored_lines,
+        ignored_cells=ignored_cells,
         shared_seconds=shared,
         hidden_not_run=len(lab.tests) - len(tests),
     )

@@ -60,6 +60,9 @@ class Splice:
     program: str
     # Lines of the submission, outside the blanks, that differ from the template (ignored).
     ignored_lines: tuple[int, ...]
+    # The part of ignored_lines that is pure additions (no template line replaced or removed
+    # there): a notebook's own added cells are among them (cells.added_cell_edits).
+    added_lines: tuple[int, ...]
     # program line (1-based, index 0 unused) -> the submission's line, or None for lines
     # that exist only in the template.
     submission_line: tuple[int | None, ...]
@@ -166,21 +169,27 @@ def splice(template: str, submission: str, *, template_path: str, path: str, lab
             hint=hint,
         )
     ignored: list[int] = []
+    added: list[int] = []
     line_map: list[int | None] = [None]
     for k, segment in enumerate(template_layout.outside):
         theirs = student_layout.outside[k]
         first = student_layout.outside_first_line[k]
-        ignored.extend(_changed_lines(segment, theirs, first))
+        changed, inserted = _changed_lines(segment, theirs, first)
+        ignored.extend(changed)
+        added.extend(inserted)
         line_map.extend(_segment_map(segment, theirs, first))
         if k < len(student_layout.blanks):
             blank = student_layout.blanks[k]
             line_map.extend(range(blank.begin_line + 1, blank.end_line))
     program = template_layout.render([blank.body for blank in student_layout.blanks])
-    return Splice(program, tuple(sorted(set(ignored))), tuple(line_map))
+    return Splice(program, tuple(sorted(set(ignored))), tuple(sorted(set(added))), tuple(line_map))
 
 
-def _changed_lines(ours: tuple[str, ...], theirs: tuple[str, ...], first: int) -> list[int]:
-    """Submission line numbers where `theirs` departs from `ours` (whitespace at ends ignored)."""
+def _changed_lines(
+    ours: tuple[str, ...], theirs: tuple[str, ...], first: int
+) -> tuple[list[int], list[int]]:
+    """Submission line numbers where `theirs` departs from `ours` (whitespace at ends ignored),
+    and those of them that are pure insertions."""
     a, b = _normalised(ours), _normalised(theirs)
     # Trailing blank lines at the end of the file are not an edit worth reporting.
     while a and not a[-1]:
@@ -188,15 +197,18 @@ def _changed_lines(ours: tuple[str, ...], theirs: tuple[str, ...], first: int) -
     while b and not b[-1]:
         b.pop()
     changed: list[int] = []
+    inserted: list[int] = []
     matcher = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
     for tag, _i1, _i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
             continue
         if j2 > j1:
             changed.extend(range(first + j1, first + j2))
+            if tag == "insert":
+                inserted.extend(range(first + j1, first + j2))
         else:  # a deletion: point at the line where the deleted code used to be
             changed.append(first + min(j1, max(len(b) - 1, 0)))
-    return changed
+    return changed, inserted
 
 
 def _segment_map(ours: tuple[str, ...], theirs: tuple[str, ...], first: int) -> list[int | None]:

@@ -112,6 +112,13 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "The grader could not start a Python process ({reason}). This is the grader's fault, "
         "not your code's.",
     ),
+    "sandbox.unknown_level": (
+        "要求的隔离级别 {level!r} 不存在（来自 --require-isolation，或 `run_autograder` "
+        "中的环境变量 SEQLAB_REQUIRE_ISOLATION）。可用的级别：{allowed}。没有评测任何提交。",
+        "The required isolation level {level!r} does not exist (from --require-isolation, or "
+        "the variable SEQLAB_REQUIRE_ISOLATION in Gradescope's run_autograder). The levels "
+        "are: {allowed}. Nothing was graded.",
+    ),
     "sandbox.too_weak": (
         "这台机器上的隔离级别只有 {level}，低于要求的 {required}，因此没有评测。未启用的隔离层：{missing}。{exposed}运行 `seqlab doctor` 查看原因和需要安装或修改的内容。",
         "This machine reaches isolation level {level}, below the required {required}, so nothing was graded. Inactive layers: {missing}. {exposed}Run `seqlab doctor` to see why and what to install or change.",
@@ -355,6 +362,13 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "You changed code outside the blanks (line(s) {lines}); those edits were ignored and "
         "the lab template's code was used instead.",
     ),
+    "report.ignored_cells": (
+        "你修改了锁定的模板单元格（第 {cells} 个单元格，从上往下数所有单元格）；评测时这些修改被忽略，"
+        "使用的是实验模板中的原始代码。你自己添加的单元格不受影响。",
+        "You changed the locked template cell(s) {cells} (counting every cell from the top); "
+        "those edits were ignored and the lab template's code was used instead. Cells you "
+        "added yourself are fine.",
+    ),
     "report.time_memory": ("{seconds:.2f} 秒 · {mb} MB", "{seconds:.2f} s · {mb} MB"),
     "report.empty": ("（空）", "(empty)"),
     "report.file": ("文件", "File"),
@@ -480,6 +494,16 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "学号 {student!r} 不可用：学号不能为空，也不能包含换行等控制字符。",
         "The student id {student!r} cannot be used: it must not be empty or contain line breaks or other control characters.",
     ),
+    "quiz.other_student": (
+        "{path}：答题卡第一行写明它是学生“{header}”的试卷，但要求按学生“{given}”的试卷评分；"
+        "每位学生的题目和选项顺序不同，按别人的试卷评分会得到错误的分数。请确认答题卡属于哪位学生："
+        "去掉 --student（或改为 --student {header}），或把答题卡放进该学生的文件夹。",
+        '{path}: the sheet\'s first line says it answers the paper of student "{header}", but it '
+        "was to be scored against student \"{given}\"'s; each student's questions and options are "
+        "shuffled differently, so scoring it against another paper would give a wrong score. "
+        "Check whose sheet it is: drop --student (or give --student {header}), or put the "
+        "sheet in that student's folder.",
+    ),
     "quiz.kind_single": ("单选", "single choice"),
     "quiz.kind_multi": ("多选", "choose all that apply"),
     "quiz.points": ("{points} 分", "{points} pt"),
@@ -512,7 +536,28 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "quiz.saved_keyless": (
         "已答 {count} 题，答题卡保存在 {path}。这份题库不含答案：请把答题卡交给教师评分。",
-        "{count} questions answered; the answer sheet is saved in {path}. This copy holds no answer key: hand the sheet in to be scored.",
+        "Questions answered: {count}; the answer sheet is saved in {path}. This copy holds no answer key: hand the sheet in to be scored.",
+    ),
+    # fix16c: Ctrl-C in `seqlab quiz take` keeps what was answered.
+    "quiz.interrupted_saved": (
+        "已中断（Ctrl-C）。已答的 {count} 题保存在答题卡 {path} 中；未答的题目在答题卡上留空。",
+        "Interrupted (Ctrl-C). The answers given so far ({count}) are saved in the answer "
+        "sheet {path}; the questions not reached are left blank on it.",
+    ),
+    "quiz.interrupted_printed": (
+        "已中断（Ctrl-C）。上面是已答的 {count} 题的答题卡：没有指定 --save，所以没有写入文件；"
+        "需要时请复制保存。",
+        "Interrupted (Ctrl-C). Above is the answer sheet of the answers given so far "
+        "({count}): no --save was given, so no file was written; copy it if you need it.",
+    ),
+    "quiz.interrupted_unsaved": (
+        "已中断（Ctrl-C）。无法写入 {path}（{reason}），所以把已答题目的答题卡打印在上面，请复制保存。",
+        "Interrupted (Ctrl-C). {path} could not be written ({reason}), so the answer sheet "
+        "of the answers given so far is printed above: copy it.",
+    ),
+    "quiz.interrupted_nothing": (
+        "已中断（Ctrl-C）。还没有回答任何题目，所以没有保存答题卡。",
+        "Interrupted (Ctrl-C). No question was answered yet, so no answer sheet was saved.",
     ),
     "quiz.nothing_answered": (
         "没有回答任何题目，所以没有保存答题卡（{path} 没有写入）。请重新运行 `seqlab quiz take`，至少回答一题；直接按回车是跳过该题。",
@@ -751,6 +796,24 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "gradescope.graded_file": (
         "评测的是 {file}；上传中的其他文件（{ignored}）没有评测。",
         "Graded {file}; the other files of the upload ({ignored}) were not graded.",
+    ),
+    # fix16c: an upload of the whole lab folder, another lab's notebook, a link to a folder.
+    "gradescope.starter_skipped": (
+        "评测的是 {file}；{starter} 仍是未改动的初始代码（没有填写任何填空），所以没有评测它。",
+        "Graded {file}; {starter} is still the untouched starter (no blank filled in), so it "
+        "was ignored.",
+    ),
+    "gradescope.other_lab": (
+        "{file} 是实验 {other} 的笔记本（它的元数据这样写明），而本作业是实验 {lab}，记 0 分。"
+        "请上传你在实验 {lab} 的笔记本或 .py 文件中完成的作业。",
+        "{file} is the notebook of lab {other} (its metadata says so), but this assignment is "
+        "lab {lab}, so it scores 0. Upload your work in lab {lab}'s notebook or .py file.",
+    ),
+    "gradescope.folder_link": (
+        "{path} 中没有可评测的文件：其中的 {links} 是指向文件夹的符号链接，评测时不会跟随它。"
+        "请上传文件本身，而不是指向别处的链接。",
+        "{path} holds no file to grade: {links} is a symbolic link to a folder, which the "
+        "grader does not follow. Upload the files themselves, not a link to where they are.",
     ),
     "gradescope.same_name": (
         "{path} 中有多个名为 {name} 的文件（{names}），无法判断要评测哪一个，记 0 分。请只上传其中一个。",
@@ -1008,6 +1071,13 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "notebook.validate_unchecked": (
         "无法检查测试集 {number}：{reason}",
         "Test set {number} could not be checked: {reason}",
+    ),
+    "notebook.validate_no_course": (
+        "这个笔记本不在它的课程文件夹里（{path} 及其上级都没有含 graders/labs/ 的课程文件夹）。"
+        "请把笔记本移回你拿到它的作业文件夹（在课程文件夹内），再重新验证。",
+        "this notebook is outside its course folder (no folder holding graders/labs/ at {path} "
+        "or above it). Move the notebook back into the assignment folder you got it in (inside "
+        "the course folder) and validate again.",
     ),
     "notebook.validate_no_seqlab": (
         "无法检查这个测试集：这个内核里没有安装 seqlab。请在运行笔记本的 Python 环境里安装它（`pip install 学生版课程目录`），并把笔记本放在学生版课程目录中。",

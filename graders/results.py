@@ -199,6 +199,7 @@ class LabResult:
     isolation: Isolation
     execution_time: float  # the public sets' run only: a hidden run's time is its to steer
     ignored_lines: tuple[int, ...] = ()
+    ignored_cells: tuple[int, ...] = ()  # a notebook's: the locked cells those lines are in
     shared_seconds: float | None = None  # fork mode: the shared part (imports, training)
     kind: str = "lab"  # or "quiz": same shape, so batches and gradebooks treat them alike
     hidden_not_run: int = 0  # a check of the public sets: the hidden ones graded on submission
@@ -234,6 +235,8 @@ class LabResult:
         }
         if self.ignored_lines:
             data["ignored_lines"] = list(self.ignored_lines)
+        if self.ignored_cells:
+            data["ignored_cells"] = list(self.ignored_cells)
         if self.shared_seconds is not None:
             data["shared_seconds"] = self.shared_seconds
         if self.hidden_not_run:
@@ -255,6 +258,7 @@ class LabResult:
             isolation=Isolation.from_dict(data["isolation"]),
             execution_time=data["execution_time"],
             ignored_lines=tuple(data.get("ignored_lines", ())),
+            ignored_cells=tuple(data.get("ignored_cells", ())),
             shared_seconds=data.get("shared_seconds"),
             hidden_not_run=data.get("hidden_not_run", 0),
             pointer=BlankPointer.from_dict(data["blank_pointer"])
@@ -276,6 +280,8 @@ class LabResult:
         }
         if self.ignored_lines:
             data["ignored_lines"] = list(self.ignored_lines)
+        if self.ignored_cells:
+            data["ignored_cells"] = list(self.ignored_cells)
         if self.shared_seconds is not None:
             data["shared_seconds"] = round(self.shared_seconds, 3)
         if self.pointer is not None:

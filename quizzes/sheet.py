@@ -171,6 +171,36 @@ def parse_sheet(text: str, path: Path, paper: Paper) -> dict[int, Answer]:
     return parser(text, path, paper)
 
 
+# The header sheet_text writes: `# <quiz> — student "<id as JSON>"`.
+HEADER_STUDENT = re.compile(r'^#\s*\S+\s+—\s+student\s+(?P<id>".*")\s*$')
+
+
+def sheet_student(text: str) -> str | None:
+    """The student id in a plain-text sheet's header (sheet_text writes it), if any: whose
+    shuffled paper the letters are on. Only the first non-empty line is a header."""
+    first = next((line.strip() for line in text.split("\n") if line.strip()), "")
+    match = HEADER_STUDENT.match(first.lstrip("\ufeff"))
+    if not match:
+        return None
+    try:
+        student = json.loads(match["id"])
+    except ValueError:
+        return None
+    return student.strip() or None if isinstance(student, str) else None
+
+
+def paper_student(text: str, path: Path, given: str | None) -> str | None:
+    """The student whose paper scores this sheet: the header's id, unless `given` (--student,
+    or a batch's folder name) names another student, which is refused (exit 2): scoring the
+    letters against someone else's shuffle would give a wrong score silently."""
+    header = sheet_student(text)
+    if header is None or given is None:
+        return header if given is None else given
+    if given != header:
+        raise SubmissionError("quiz.other_student", path=path, given=given, header=header)
+    return header
+
+
 def sheet_text(paper: Paper, answers: dict[int, Answer]) -> str:
     """A plain-text sheet for these answers, readable back by parse_text."""
     # json.dumps keeps the header on one line whatever the student id holds.

@@ -20,6 +20,16 @@ from quizzes.sheet import Answer, parse_letters
 TERMINAL = Path("<terminal>")
 
 
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C while taking a quiz, carrying the answers given so far (the caller saves them:
+    an interrupt must not lose a student's work). Still a KeyboardInterrupt for any caller
+    that does not care."""
+
+    def __init__(self, answers: dict[int, Answer]) -> None:
+        super().__init__()
+        self.answers = answers
+
+
 def take(
     paper: Paper,
     lang: str,
@@ -28,8 +38,25 @@ def take(
     *,
     immediate_feedback: bool = False,
 ) -> dict[int, Answer]:
-    """Ask every question; an empty line skips one, end of input stops early."""
+    """Ask every question; an empty line skips one, end of input stops early; Ctrl-C raises
+    Interrupted with the answers so far."""
     answers: dict[int, Answer] = {}
+    try:
+        _ask_all(paper, lang, console, ask, answers, immediate_feedback)
+    except KeyboardInterrupt:
+        console.print()
+        raise Interrupted(answers) from None
+    return answers
+
+
+def _ask_all(
+    paper: Paper,
+    lang: str,
+    console: Console,
+    ask: Callable[[str], str],
+    answers: dict[int, Answer],
+    immediate_feedback: bool,
+) -> None:
     for question in paper.questions:
         console.print(question_panel(question, lang))
         example = "A" if question.question.kind == "single" else "AC"
@@ -39,7 +66,7 @@ def take(
                 raw = ask(prompt)
             except EOFError:
                 console.print()
-                return answers
+                return
             if not raw.strip():
                 break
             try:
@@ -54,4 +81,3 @@ def take(
             break
         if immediate_feedback:
             console.print(feedback_panel(question, answers.get(question.number), lang))
-    return answers

@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import nbformat
+import pytest
 from nbgrader_helpers import (
     LAB,
     REFERENCE,
@@ -18,6 +19,7 @@ from nbgrader_helpers import (
 )
 from test_exports import CANARY, CANARY_DIGITS, canary_set, feedback_text
 
+from graders.cli import main
 from graders.course.release import public_spec
 from graders.notebooks.magic import check_notebook
 from graders.notebooks.nbgrader import grade_id
@@ -97,6 +99,11 @@ def test_validate_fails_an_untouched_notebook_and_passes_a_right_one(tmp_path):
     (fake / "__init__.py").write_text("raise ImportError('seqlab is not installed here')\n")
     said = validate(mine["alice"], PYTHONPATH=str(fake.parent))
     assert "Success" not in said and "seqlab is not installed in this" in said, said
+    # The export writes the lab into the notebook as `seqlab build` does: a renamed copy
+    # (Jupyter's "Duplicate") is still its lab, with no --lab.
+    renamed = mine["alice"].parent / f"{LAB}-Copy1.ipynb"
+    shutil.copyfile(mine["alice"], renamed)
+    assert main(["--lang", "en", "check", str(renamed), "--json"]) == 0
 
     # Autograde (seqlab's preprocessor, no kernel) still scores right, hidden sets included.
     nbgrader("autograde", LAB, cwd=course_dir)
@@ -147,3 +154,22 @@ def test_a_grade_cell_names_a_missing_package_of_the_jupyter_extra(tmp_path):
     said = " ".join(done.stderr.split())  # wrapped to nbgrader's line width
     assert done.returncode != 0 and "the package nbformat of its Jupyter extra" in said, said
     assert "pip install 'seqlab[jupyter]'" in said and "not installed in this kernel" not in said
+
+
+def test_a_notebook_outside_its_course_is_told_to_move_back(tmp_path, monkeypatch):
+    """An installed (not editable) seqlab has no course of its own: a notebook validated
+    outside the course folder finds none. Its grade cell cannot take --course, so the message
+    says what a student can do. (Here the checkout seqlab runs from is a course, so it is
+    hidden as an installed seqlab's would be absent.)"""
+    from graders.notebooks.validate import SetNotPassed, public_set
+    from graders.spec import Course
+
+    checkout = Path(__file__).resolve().parent.parent
+    holds = Course._holds_course
+    monkeypatch.setattr(Course, "_holds_course", staticmethod(lambda f: f != checkout and holds(f)))
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SetNotPassed) as raised:
+        public_set(1, lab=LAB, lang="en")
+    said = str(raised.value)
+    assert "Move the notebook back into the assignment folder" in said and "请把笔记本移回" in said
+    assert "--course" not in said, said

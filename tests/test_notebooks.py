@@ -124,7 +124,11 @@ def test_every_corpus_entry_grades_the_same_as_notebook(course, tmp_path, lab_id
         as_nb = grade_submission(lab, read_submission(path), include_hidden=True)
         assert verdicts(as_nb) == verdicts(as_py), entry.name
         assert as_nb.score == as_py.score == entry.score, entry.name
-        assert as_nb.ignored_lines == as_py.ignored_lines, entry.name
+        # A notebook reports locked-cell edits by cell, and a statement added as a cell of
+        # its own not at all; an edit that changes template code is reported either way.
+        assert bool(as_nb.ignored_cells) == bool(as_nb.ignored_lines), entry.name
+        if not as_py.ignored_lines:
+            assert not as_nb.ignored_lines, entry.name
 
 
 # --- what students do to notebooks ------------------------------------------------------------
@@ -233,7 +237,53 @@ def test_split_merged_and_added_cells_outputs_and_tool_cells(course, tmp_path, c
     result = json.loads(out)
     assert code == 0, err
     assert result["score"] == result["max_score"]
-    assert result["ignored_lines"], "the scratch cell is an edit outside the blanks"
+    # The notebook invites added cells: the scratch cell is ignored silently (never run).
+    assert "ignored_lines" not in result and "ignored_cells" not in result, result
+
+
+def scratch_cell(source: str) -> dict:
+    return {"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": []} | {
+        "id": f"own{abs(hash(source)) % 10**6}",
+        "source": source,
+    }
+
+
+@pytest.mark.parametrize("where", ["top", "after_blank", "before_last", "end"])
+def test_a_cell_of_the_students_own_is_ignored_silently(course, tmp_path, capsys, where):
+    notebook = fill(course, "scaled-dot-product")
+    cells = notebook["cells"]
+    code_cells = [i for i, c in enumerate(cells) if c["cell_type"] == "code"]
+    at = {
+        "top": 0,
+        "after_blank": cells.index(blank_cell(notebook, 1)) + 1,
+        "before_last": code_cells[-1],
+        "end": len(cells),
+    }[where]
+    cells[at:at] = [scratch_cell('print("hi")'), scratch_cell("x = 1\n\n# mine\ny = x + 1")]
+    code, out, err = check(tmp_path, notebook, capsys)
+    result = json.loads(out)
+    assert code == 0, err
+    assert "ignored_lines" not in result and "ignored_cells" not in result, (where, result)
+    capsys.readouterr()
+    main(["--lang", "en", "check", str(tmp_path / "scaled_dot_product.ipynb")])
+    assert "outside the blanks" not in capsys.readouterr().out
+
+
+def test_an_edit_to_a_locked_cell_is_named_by_its_cell(course, tmp_path, capsys):
+    notebook = fill(course, "scaled-dot-product")
+    cells = notebook["cells"]
+    cells.insert(0, scratch_cell('print("mine")'))  # an added cell before it changes nothing
+    locked = next(
+        i for i, c in enumerate(cells) if c["cell_type"] == "code" and "import" in c["source"]
+    )
+    cells[locked]["source"] += "\nimport os"
+    code, out, _ = check(tmp_path, notebook, capsys)
+    assert code == 0 and json.loads(out)["ignored_cells"] == [locked + 1]
+    for lang, words in (("en", f"locked template cell(s) {locked + 1} "), ("zh", "单元格")):
+        capsys.readouterr()
+        main(["--lang", lang, "check", str(tmp_path / "scaled_dot_product.ipynb")])
+        out = capsys.readouterr().out
+        assert words in out and "line(s)" not in out, out
 
 
 @pytest.mark.parametrize("command", ["%timeit x = 1", "!pip install torch"])
@@ -332,13 +382,18 @@ def test_the_magic_grades_the_notebook_in_a_real_kernel(course, tmp_path):
         "%load_ext graders.notebooks.magic\n%seqlab check --lang en",  # loaded again: silent
         "%seqlab check missing.ipynb --lang en",
         "%seqlab frobnicate",
+        "%seqlab frobnicate --lang en",
+        "%seqlab check --bogus --lang=en",
     ):
         node.cells.append(nbformat.v4.new_code_cell(source))
     # Run All: no cell ends in an error, the program's entry cell (it reads stdin) included.
     run_in_kernel(node, tmp_path)
 
     check_cell = next(c for c in node.cells if c.get("id") == "seqlab-check")
-    zh, en, missing, usage = html(check_cell), *(html(c) for c in node.cells[-3:])
+    zh, en, missing, usage, usage_en, usage_en2 = (
+        html(check_cell),
+        *(html(c) for c in node.cells[-5:]),
+    )
     for page in (zh, en):
         assert 'class="seqlab-result" data-score="40" data-max-score="40"' in page
         assert page.count('data-verdict="AC"') == 2 and "Traceback" not in page
@@ -347,11 +402,13 @@ def test_the_magic_grades_the_notebook_in_a_real_kernel(course, tmp_path):
     assert "All public test sets passed" in en and "run only when you submit" in en
     assert "All test sets passed" not in en
     assert "seqlab-error" in missing and "missing.ipynb: no such file" in missing
-    assert "seqlab-error" in usage and "Cannot understand" not in usage  # zh by default
-    assert "无法理解" in usage
+    # A line it cannot parse: in the --lang it names, else in both languages.
+    assert "seqlab-error" in usage and "Cannot understand" in usage and "无法理解" in usage
+    for page in (usage_en, usage_en2):
+        assert "Cannot understand" in page and "无法理解" not in page, page
     streams = [o.get("text", "") for c in node.cells if c.cell_type == "code" for o in c.outputs]
     assert not any("already loaded" in text for text in streams)
-    entry = node.cells[-4]
+    entry = node.cells[-6]
     assert entry.source.startswith("if __name__")
     assert "reads the test input" in entry.outputs[0]["text"] and len(entry.outputs) == 1
 

@@ -10,6 +10,7 @@ import pytest
 from graders.cli import main
 from quizzes.bank import load_quiz
 from quizzes.paper import make_paper
+from quizzes.sheet import Answer, sheet_text
 
 
 def run_cli(capsys, *args):
@@ -38,6 +39,33 @@ def test_a_students_sheet_is_mapped_back_through_their_own_paper(capsys, tmp_pat
     # The same letters read against the unshuffled paper are mostly wrong.
     code, out, _ = run_cli(capsys, "quiz", "check", "attention", str(sheet), "--json")
     assert code == 1 and json.loads(out)["score"] < 100
+
+
+def test_a_sheet_is_scored_on_the_paper_its_header_names(capsys, tmp_path, attention_paper):
+    """`seqlab quiz take --save` writes whose paper it is; scoring it on another paper
+    (no --student, another --student, another student's folder) would be silently wrong."""
+    paper = attention_paper("2024001")
+    sheet = tmp_path / "answers.txt"
+    right = {q.number: Answer(frozenset(q.correct), q.number) for q in paper.questions}
+    sheet.write_text(sheet_text(paper, right), encoding="utf-8")
+    for extra in ((), ("--student", "2024001")):
+        code, out, _ = run_cli(capsys, "quiz", "check", "attention", str(sheet), "--json", *extra)
+        assert code == 0 and json.loads(out)["score"] == 100, extra
+    for lang, words in (("en", 'the paper of student "2024001"'), ("zh", "学生“2024001”")):
+        code, out, err = run_cli(
+            capsys, "--lang", lang, "quiz", "check", "attention", str(sheet), "--student", "bob"
+        )
+        assert code == 2 and words in err and "bob" in err and not out, err
+    folder = tmp_path / "sheets"
+    for student in ("2024001", "bob"):
+        (folder / student).mkdir(parents=True)
+        (folder / student / "attention-answers.txt").write_text(sheet.read_text("utf-8"))
+    code, out, _ = run_cli(
+        capsys, "grade", str(folder), "--lab", "attention", "--db", str(tmp_path / "q.db"), "--json"
+    )
+    by_student = {s["student"]: s for s in json.loads(out)["submissions"]}
+    assert by_student["2024001"]["score"] == 100
+    assert by_student["bob"]["status"] == "error", by_student["bob"]
 
 
 def test_results_name_questions_by_stable_id_and_paper_number(capsys, tmp_path, course):
@@ -180,6 +208,42 @@ def test_take_checks_where_it_saves_first_and_never_loses_the_answers(tmp_path, 
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 2
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_ctrl_c_keeps_the_answers_given_so_far(tmp_path, attention_paper, lang):
+    paper = attention_paper("s5")
+    right = ["".join(sorted(q.correct)) for q in paper.questions]
+    saved = tmp_path / "answers.txt"
+    child = spawn("attention", "--lang", lang, "--student", "s5", "--save", str(saved))
+    for number in (1, 2):
+        child.expect(rf"(Answer to question|第) {number} .*> ")
+        child.sendline(right[number - 1])
+    child.expect(r"(Answer to question|第) 3 .*> ")
+    child.sendintr()
+    child.expect("Interrupted|已中断")
+    child.expect("answers.txt")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+    lines = saved.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == '# attention — student "s5"'
+    assert lines[1:] == [f"1 {right[0]}", f"2 {right[1]}", "3", "4", "5"]
+    # Nothing answered: nothing written, and said so.
+    child = spawn("attention", "--lang", "en", "--save", str(tmp_path / "none.txt"))
+    child.expect(r"Answer to question 1 .*> ")
+    child.sendintr()
+    child.expect("No question was answered yet")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130 and not (tmp_path / "none.txt").exists()
+
+
+def test_a_count_of_one_reads_as_english():
+    from graders.messages import say
+
+    text = say("quiz.saved_keyless", "en", count=1, path="a.txt")
+    assert "1 questions" not in text and "Questions answered: 1;" in text
 
 
 def test_take_in_chinese_with_immediate_feedback_and_early_end_of_input():

@@ -30,6 +30,11 @@ def test_the_release_holds_no_secret_and_checks_a_starter(course, tmp_path, caps
     assert "--upto" in said
     text = release_text(folder)
     assert not (folder / "solutions").exists() and not (folder / "tests").exists()
+    # On Linux PyPI's torch is the CUDA build: the README installs the CPU one first.
+    readme = (folder / "README.md").read_text(encoding="utf-8")
+    cpu = "pip install 'torch==2.13.0' --index-url https://download.pytorch.org/whl/cpu\n"
+    assert readme.index(cpu) < readme.index("pip install ./release\n"), readme[:1500]
+    assert "CPU 版 PyTorch" in readme and "PyTorch's\nCPU build first" in readme
 
     # What is handed out on purpose: the starters and the task pages.
     starters = "\n".join(

@@ -65,6 +65,7 @@ lab_results = st.builds(
     isolation=isolations,
     execution_time=finite,
     ignored_lines=st.lists(st.integers(1, 10_000), max_size=5).map(tuple),
+    ignored_cells=st.lists(st.integers(1, 500), max_size=3).map(tuple),
     shared_seconds=st.none() | finite,
     kind=st.sampled_from(["lab", "quiz"]),
     hidden_not_run=st.integers(0, 10),

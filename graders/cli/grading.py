@@ -16,7 +16,7 @@ from graders.submission import read_submission
 from quizzes.bank import bank_ids, load_quiz
 from quizzes.checker import check as check_quiz
 from quizzes.paper import make_paper
-from quizzes.sheet import parse_sheet
+from quizzes.sheet import paper_student, parse_sheet, sheet_student
 
 if TYPE_CHECKING:
     from graders.batch.collect import Item
@@ -78,6 +78,7 @@ def cmd_grade(args) -> int:
 
 
 def _batch_target(course: Course, target_id: str | None):
+    from graders.batch.collect import safe_id
     from graders.batch.session import BatchTarget, lab_target
 
     quiz_ids = bank_ids(course.banks_dir)
@@ -88,8 +89,17 @@ def _batch_target(course: Course, target_id: str | None):
 
         def grade_quiz(item: Item):
             def work():
-                paper = make_paper(bank, item.student)  # each student's own shuffled paper
-                return check_quiz(paper, parse_sheet(item.text(), item.path, paper), item.path)
+                # Each student's own shuffled paper; a sheet whose header names another
+                # student is refused (quizzes.sheet.paper_student), compared as ids are made
+                # safe for folder names.
+                text = item.text()
+                header = sheet_student(text)
+                if header is not None and safe_id(header) == item.student:
+                    student = header
+                else:
+                    student = paper_student(text, item.path, item.student)
+                paper = make_paper(bank, student)
+                return check_quiz(paper, parse_sheet(text, item.path, paper), item.path)
 
             return grade(work)
 

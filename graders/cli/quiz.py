@@ -16,15 +16,17 @@ from quizzes.bank import load_quiz
 from quizzes.checker import check as check_quiz
 from quizzes.paper import make_paper
 from quizzes.present import paper_json, paper_markdown, render_paper, render_review
-from quizzes.sheet import parse_sheet, sheet_text
-from quizzes.take import TERMINAL, take
+from quizzes.sheet import paper_student, parse_sheet, sheet_text
+from quizzes.take import TERMINAL, Interrupted, take
+
+EXIT_INTERRUPTED = 130  # as the shell reports a command stopped by Ctrl-C
 
 
-def _paper(args):
+def _paper(args, student: str | None = None):
     # From inside a student's release (an installed seqlab holds no course) as well.
     course = Course.locate(args.course, near=Path.cwd())
     bank = load_quiz(course.banks_dir, args.quiz)
-    student = args.student
+    student = args.student if student is None else student
     if student is not None:
         student = student.strip()
         if not student or not student.isprintable():
@@ -40,9 +42,12 @@ def _keyed(paper, quiz: str):
 
 
 def cmd_quiz_check(args) -> int:
-    paper = _keyed(_paper(args), args.quiz)
     sheet = Path(args.sheet)
-    answers = parse_sheet(read_text(sheet), sheet, paper)
+    text = read_text(sheet)
+    # The sheet's header names its student: their paper, never another's (see paper_student).
+    given = args.student.strip() if args.student is not None else None
+    paper = _keyed(_paper(args, paper_student(text, sheet, given)), args.quiz)
+    answers = parse_sheet(text, sheet, paper)
     result = check_quiz(paper, answers, sheet)
     code = emit(result, args)
     if args.explain and not args.json:
@@ -73,13 +78,16 @@ def cmd_quiz_take(args) -> int:
         return _take_keyless(paper, args)
     save = new_file(args.save)
     out = console()
-    answers = take(
-        paper,
-        args.lang,
-        out,
-        out.input,
-        immediate_feedback=args.feedback == "immediate",
-    )
+    try:
+        answers = take(
+            paper,
+            args.lang,
+            out,
+            out.input,
+            immediate_feedback=args.feedback == "immediate",
+        )
+    except Interrupted as stop:
+        return _interrupted(paper, stop.answers, save, args.lang)
     result = check_quiz(paper, answers, save or TERMINAL)
     terminal.render_terminal(result, args.lang, out)
     if args.feedback == "end":
@@ -102,6 +110,28 @@ def _save_sheet(save: Path, text: str, lang: str) -> None:
         raise UsageError("quiz.save_failed", path=save, reason=error.strerror or error) from None
 
 
+def _interrupted(paper, answers: dict, save: Path | None, lang: str) -> int:
+    """Ctrl-C: the answers given so far are kept (on the --save sheet, else printed), and the
+    command stops as an interrupted one does (exit 130)."""
+    out = console()
+    if not answers:
+        out.print(say("quiz.interrupted_nothing", lang))
+    elif save is None:
+        print(sheet_text(paper, answers), end="")
+        out.print(say("quiz.interrupted_printed", lang, count=len(answers)))
+    else:
+        text = sheet_text(paper, answers)
+        try:
+            save.write_text(text, encoding="utf-8")
+        except OSError as error:
+            print(text, end="")
+            reason = error.strerror or error
+            out.print(say("quiz.interrupted_unsaved", lang, path=save, reason=reason))
+        else:
+            out.print(say("quiz.interrupted_saved", lang, path=save, count=len(answers)))
+    return EXIT_INTERRUPTED
+
+
 def _refuse_empty(answers: dict, save) -> None:
     """A sheet with no answer is not written: handed in, it would read as a blank paper, and
     a later `--save` to the same name would be refused as an existing file (exit 2)."""
@@ -116,7 +146,10 @@ def _take_keyless(paper, args) -> int:
         raise UsageError("quiz.keyless", quiz=args.quiz)
     save = new_file(args.save or f"{paper.bank.id}-answers.txt")
     out = console()
-    answers = take(paper, args.lang, out, out.input)
+    try:
+        answers = take(paper, args.lang, out, out.input)
+    except Interrupted as stop:
+        return _interrupted(paper, stop.answers, save, args.lang)
     _refuse_empty(answers, save)
     _save_sheet(save, sheet_text(paper, answers), args.lang)
     out.print(say("quiz.saved_keyless", args.lang, path=save, count=len(answers)))

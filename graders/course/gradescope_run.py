@@ -20,7 +20,9 @@ import os
 import sys
 from pathlib import Path
 
+from graders.cells import notebook_lab
 from graders.errors import SeqlabError, SubmissionError
+from graders.markers import parse
 from graders.messages import say
 from graders.present.gradescope import gradescope_tests
 from graders.present.view import build
@@ -32,6 +34,17 @@ from graders.submission import Submission, read_bytes, submission_from_bytes
 SUFFIXES = (".py", ".ipynb")
 SKIPPED_FOLDERS = {"__pycache__", ".ipynb_checkpoints", "__MACOSX"}
 MAX_FILES = 1000  # a submission folder is the student's: walked with a bound
+
+
+def linked_folders(folder: Path) -> list[Path]:
+    """Links to folders in the upload: never followed (one may lead to the course beside it),
+    so a student whose work is behind one is told why nothing was found."""
+    found: list[Path] = []
+    for top, folders, _files in os.walk(folder):
+        found += [Path(top) / f for f in sorted(folders) if (Path(top) / f).is_symlink()]
+        if len(found) > MAX_FILES:
+            break
+    return found
 
 
 def candidates(folder: Path) -> list[Path]:
@@ -90,11 +103,55 @@ def find_submission(folder: Path, lab: LabSpec) -> tuple[Path, list[Path]]:
             return chosen[0], others
     chosen = _distinct(found, folder)
     if not chosen:
+        links = ", ".join(str(p.relative_to(folder)) for p in linked_folders(folder)[:10])
+        if links:
+            raise SubmissionError("gradescope.folder_link", path=shown, links=links)
         raise SubmissionError("batch.no_file", path=shown, suffixes=" ".join(SUFFIXES))
     if len(chosen) > 1:
         names = ", ".join(str(path.relative_to(folder)) for path in chosen[:10])
         raise SubmissionError("batch.ambiguous", path=shown, names=names, entry=lab.entry)
     return chosen[0], []
+
+
+def _blank_bodies(path: Path, folder: Path) -> tuple[tuple[str, ...], ...] | None:
+    """A candidate's blank bodies (lines stripped at the end), or None if it cannot be read."""
+    try:
+        text = read_upload(path, folder).text
+        return tuple(tuple(line.rstrip() for line in b.body) for b in parse(text, "x").blanks)
+    except (SeqlabError, OSError, ValueError):
+        return None
+
+
+def skip_untouched(
+    path: Path, others: list[Path], folder: Path, lab: LabSpec
+) -> tuple[Path, list[Path], Path | None]:
+    """A whole lab folder uploaded: the untouched starter (every blank still its placeholder)
+    beside a file with work (a completed notebook) is not the one to grade. Returns the file
+    to grade, the others, and the starter skipped (None when nothing was skipped)."""
+    if not others:
+        return path, others, None
+    starter = _blank_bodies(lab.starter_path, lab.starter_path.parent)
+    if starter is None or _blank_bodies(path, folder) != starter:
+        return path, others, None
+    names = (lab.entry, f"{Path(lab.entry).stem}.ipynb", f"{lab.id}.ipynb")
+    ranked = sorted(others, key=lambda p: names.index(p.name) if p.name in names else len(names))
+    for other in ranked:
+        bodies = _blank_bodies(other, folder)
+        if bodies is not None and len(bodies) == len(starter) and bodies != starter:
+            return other, [p for p in [path, *others] if p != other], path
+    return path, others, None
+
+
+def other_lab(path: Path, folder: Path, lab: LabSpec) -> str | None:
+    """The lab a notebook's own metadata names, when it is not this assignment's."""
+    if path.suffix.lower() != ".ipynb":
+        return None
+    try:
+        real = inside(path, folder) if path.is_symlink() else path
+        named = notebook_lab(read_bytes(real, follow_symlinks=False).decode("utf-8", "replace"))
+    except (SeqlabError, OSError, TypeError):
+        return None
+    return named if named and named != lab.id else None
 
 
 def read_upload(path: Path, folder: Path) -> Submission:
@@ -123,13 +180,29 @@ def results_json(result: LabResult, lang: str, note: str = "") -> dict:
     }
 
 
-def graded_note(path: Path, others: list[Path], root: Path, lang: str) -> str:
+def graded_note(
+    path: Path, others: list[Path], root: Path, lang: str, starter: Path | None = None
+) -> str:
     """Which file was graded, and which were not, when the upload held more than one."""
     if not others:
         return ""
     folder = root / "submission"
+    if starter is not None:
+        return say(
+            "gradescope.starter_skipped",
+            lang,
+            file=path.relative_to(folder),
+            starter=starter.relative_to(folder),
+        )
     ignored = ", ".join(str(p.relative_to(folder)) for p in others[:10])
     return say("gradescope.graded_file", lang, file=path.relative_to(folder), ignored=ignored)
+
+
+def shown(message: str, root: Path, course: Course) -> str:
+    """A message as the student may read it: no server path (the grader's folders are not
+    theirs to open): the upload as `submission/…`, the course's files as in their release."""
+    message = message.replace(str(root / "submission"), "submission")
+    return message.replace(str(course.root) + os.sep, "")
 
 
 def students_zero(message: str) -> dict:
@@ -142,15 +215,22 @@ def run(root: Path, lab_id: str, lang: str, level: str) -> dict:
     course = Course.locate(root / "source" / "seqlab")
     lab = course.lab(lab_id)
     require_isolation(level, course)
+    folder = root / "submission"
     try:
-        path, others = find_submission(root / "submission", lab)
+        path, others = find_submission(folder, lab)
     except SubmissionError as error:
-        return students_zero(error.render(lang))
-    outcome = grade_lab(lab, lambda: read_upload(path, root / "submission"), include_hidden=True)
+        return students_zero(shown(error.render(lang), root, course))
+    path, others, starter = skip_untouched(path, others, folder, lab)
+    named = other_lab(path, folder, lab)
+    if named is not None:
+        file = path.relative_to(folder)
+        return students_zero(say("gradescope.other_lab", lang, file=file, other=named, lab=lab.id))
+    outcome = grade_lab(lab, lambda: read_upload(path, folder), include_hidden=True)
     if outcome.result is not None:
-        return results_json(outcome.result, lang, graded_note(path, others, root, lang))
+        note = graded_note(path, others, root, lang, starter)
+        return results_json(outcome.result, lang, note)
     if outcome.blame is Blame.STUDENT:
-        return students_zero(outcome.message(lang))
+        return students_zero(shown(outcome.message(lang), root, course))
     raise outcome.error
 
 

@@ -58,8 +58,22 @@ def student_readme(folder: Path, labs: list[LabSpec], quizzes: list[str], upto: 
     if upto is not None:
         title += f" (关卡 ≤ {upto} · levels up to {upto})"
     return environment.get_template("release_readme.md").render(
-        title=title, folder=folder.name, labs=labs, example=labs[0], quizzes=quizzes, upto=upto
+        title=title,
+        folder=folder.name,
+        labs=labs,
+        example=labs[0],
+        quizzes=quizzes,
+        upto=upto,
+        torch=torch_requirement(folder / "pyproject.toml"),
     )
+
+
+def torch_requirement(pyproject: Path) -> str:
+    """The release's own torch pin (`torch==2.13.0`), for the README's CPU-build install line:
+    on Linux, PyPI's default torch wheel is the CUDA one."""
+    dependencies = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]["dependencies"]
+    pins = [d.replace(" ", "") for d in dependencies if d.replace(" ", "").startswith("torch")]
+    return next((p for p in pins if p[5:6] in "=<>~!"), "torch")
 
 
 # Not code: caches, the web editor's npm packages, and course data (written below, without

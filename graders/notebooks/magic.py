@@ -109,6 +109,19 @@ def _show(html: str, handle) -> None:
         handle.update(HTML(html))
 
 
+def raw_lang(line: str) -> str | None:
+    """`--lang en` / `--lang=en` read from the raw arguments, so that a line argparse cannot
+    understand is still answered in the language asked for."""
+    words = line.split()
+    for k, word in enumerate(words):
+        value = word.partition("=")[2] if word.startswith("--lang=") else None
+        if word == "--lang" and k + 1 < len(words):
+            value = words[k + 1]
+        if value in LANGS:
+            return value
+    return None
+
+
 @magics_class
 class SeqlabMagics(Magics):
     @line_magic
@@ -118,7 +131,12 @@ class SeqlabMagics(Magics):
             try:
                 args = _parser().parse_args(shlex.split(line))
             except (argparse.ArgumentError, SystemExit, ValueError):
-                raise UsageError("notebook.magic_usage", line=line) from None
+                error = UsageError("notebook.magic_usage", line=line)
+                asked = raw_lang(line)
+                # No language to be read: both, the student's is among them.
+                text = "\n".join(error.render(x) for x in ([asked] if asked else LANGS))
+                _show(error_html(text), handle)
+                return
             lang = args.lang
             # The kernel runs in the notebook's folder: a student's release is found from it.
             course = Course.locate(args.course, near=Path.cwd())

@@ -161,7 +161,12 @@ def nbgrader_notebook(lab: LabSpec, lang: str) -> nbformat.NotebookNode:
         cells.append(new_code_cell(entry.source, id="code-entry", metadata=_meta("code-entry")))
     cells += [grade_cell(n, test, lab.id, lang) for n, test in enumerate(lab.tests, start=1)]
     notebook = new_notebook(cells=cells)
-    notebook.metadata = {"kernelspec": KERNELSPEC, "language_info": {"name": "python"}}
+    notebook.metadata = {
+        "kernelspec": KERNELSPEC,
+        "language_info": {"name": "python"},
+        # As `seqlab build` writes it: a renamed copy (rnn-numpy-Copy1.ipynb) is still its lab.
+        "seqlab": {"lab": lab.id, "entry": lab.entry},
+    }
     return notebook
 
 

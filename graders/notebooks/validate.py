@@ -85,6 +85,8 @@ def public_set(number: int, *, lab: str, lang: str = "zh") -> None:
         spec, result = _result(lab, lang)
     except SeqlabError as error:
         reason = Text(error.key, **error.params)  # said in each language
+        if error.key == "spec.no_course":  # --course cannot be given from a locked grade cell
+            reason = Text("notebook.validate_no_course", path=Path.cwd())
         raise SetNotPassed(
             both_languages("notebook.validate_unchecked", number=number, reason=reason)
         ) from None

@@ -339,7 +339,9 @@ def build(result: LabResult, lang: str) -> ResultView:
     if result.shared_seconds is not None:
         shared = say("report.shared_time", lang, seconds=result.shared_seconds)
     ignored = ""
-    if result.ignored_lines:
+    if result.ignored_cells:  # a notebook: name its cells, not lines of the spliced program
+        ignored = say("report.ignored_cells", lang, cells=line_ranges(result.ignored_cells))
+    elif result.ignored_lines:
         ignored = say("report.ignored_edit", lang, lines=line_ranges(result.ignored_lines))
     score = f"{result.score:g}"
     return ResultView(

@@ -1,0 +1,115 @@
+"""The Gradescope bundle's run_autograder on uploads students really make: the whole lab
+folder (the untouched starter beside the finished notebook), another lab's notebook under
+this lab's name, a link to a folder; and a mistyped SEQLAB_REQUIRE_ISOLATION. Every message
+a student reads names their upload, never a path of the grader's machine."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+
+import pytest
+
+from graders.cli import main
+from graders.notebooks.build import make_notebook, notebook_path, notebook_text
+
+LAB = "scaled-dot-product"  # NumPy: quick
+OTHER = "rnn-numpy"
+
+
+@pytest.fixture(scope="module")
+def autograde(course, tmp_path_factory):
+    tmp_path = tmp_path_factory.mktemp("gs")
+    out = tmp_path / "out"
+    assert main(["--lang", "en", "export", "gradescope", "--lab", LAB, str(out)]) == 0
+    root = tmp_path / "autograder"
+    with zipfile.ZipFile(out / f"autograder-{LAB}.zip") as archive:
+        archive.extractall(root / "source")
+
+    def run(files: dict, links: dict | None = None, **env: str):
+        submission = root / "submission"
+        shutil.rmtree(submission, ignore_errors=True)
+        shutil.rmtree(root / "results", ignore_errors=True)
+        submission.mkdir()
+        for name, text in files.items():
+            (submission / name).parent.mkdir(parents=True, exist_ok=True)
+            (submission / name).write_text(text, encoding="utf-8")
+        for name, target in (links or {}).items():
+            (submission / name).symlink_to(target)
+        environment = {
+            **os.environ,
+            "SEQLAB_AUTOGRADER_ROOT": str(root),
+            "SEQLAB_PYTHON": sys.executable,
+            **env,
+        }
+        done = subprocess.run(
+            ["bash", str(root / "source" / "run_autograder")],
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        results = root / "results" / "results.json"
+        document = json.loads(results.read_text(encoding="utf-8")) if results.exists() else None
+        if document is not None:
+            assert str(tmp_path) not in document["output"], document["output"]
+        return done, document
+
+    run.root = root
+    return run
+
+
+def notebook(course, lab_id: str, program: str) -> str:
+    return notebook_text(make_notebook(course.lab(lab_id), program, None))
+
+
+def test_the_untouched_starter_beside_a_finished_notebook_is_skipped(course, autograde):
+    lab = course.lab(LAB)
+    starter = lab.starter_path.read_text(encoding="utf-8")
+    finished = notebook(course, LAB, lab.solution_path.read_text(encoding="utf-8"))
+    done, document = autograde({lab.entry: starter, notebook_path(lab).name: finished})
+    assert done.returncode == 0 and document is not None, done.stderr
+    assert document["score"] == 100, document["output"]
+    assert (
+        f"Graded {notebook_path(lab).name}; {lab.entry} is still the untouched starter"
+        in (document["output"])
+    )
+    # Two untouched files: nothing to prefer, the starter's name is graded (0), as before.
+    done, document = autograde(
+        {lab.entry: starter, notebook_path(lab).name: notebook(course, LAB, starter)}
+    )
+    assert document["score"] == 0 and "untouched" not in document["output"]
+
+
+def test_another_labs_notebook_is_named_as_such_without_a_server_path(course, autograde):
+    other = course.lab(OTHER)
+    theirs = notebook(course, OTHER, other.solution_path.read_text(encoding="utf-8"))
+    done, document = autograde({notebook_path(course.lab(LAB)).name: theirs})
+    assert done.returncode == 0 and document["score"] == 0, done.stderr
+    assert f"the notebook of lab {OTHER}" in document["output"] or (
+        f"实验 {OTHER} 的笔记本" in document["output"]
+    ), document["output"]
+    # A .py of another lab: the count of blanks differs; the starter named as in the release.
+    done, document = autograde({course.lab(LAB).entry: other.solution_path.read_text("utf-8")})
+    assert document["score"] == 0 and "/autograder" not in document["output"]
+    assert f"exercises/{LAB}/" in document["output"], document["output"]
+
+
+def test_a_link_to_a_folder_is_said_to_be_ignored(course, autograde, tmp_path):
+    elsewhere = tmp_path / "work"
+    elsewhere.mkdir()
+    (elsewhere / course.lab(LAB).entry).write_text("x = 1\n", encoding="utf-8")
+    done, document = autograde({}, {"hw": str(elsewhere)})
+    assert done.returncode == 0 and document["score"] == 0
+    assert "hw" in document["output"] and (
+        "symbolic link" in document["output"] or ("符号链接" in document["output"])
+    ), document["output"]
+
+
+def test_a_mistyped_isolation_level_is_a_clear_autograder_failure(autograde):
+    done, document = autograde({"x.py": "x = 1\n"}, SEQLAB_REQUIRE_ISOLATION="strnog")
+    assert done.returncode != 0 and document is None
+    assert "Traceback" not in done.stderr and "SEQLAB_REQUIRE_ISOLATION" in done.stderr
+    assert "strnog" in done.stderr and "strong" in done.stderr, done.stderr

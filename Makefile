@@ -61,12 +61,8 @@ lint: $(STAMP)
 validate: $(STAMP)
 	$(BIN)/seqlab validate
 
-# The attack corpus, the labs' seed sweeps, the course's own checks (the pytest plugin: each
-# lab's items kept on one worker, --dist loadgroup) and the Gradescope root (downloads, apt,
-# pip) mostly wait: they run three at a time (pytest-xdist); the rest, whose tests time what
-# they measure, one at a time, without the plugin's items.
-# The whole suite and the course's own checks on 3 workers, a file's tests (or a lab's checks)
-# together on one (tests/conftest.py); then the few that measure response times, alone.
+# The whole suite and the course's own checks (the pytest plugin: each lab's items kept on one
+# worker, --dist loadgroup) on 3 workers; then the few that measure response times, alone.
 test: test-packages lint $(STAMP) web
 	$(BIN)/pytest -n 3 --dist loadgroup --seqlab -m "not serial" --durations=15 tests
 	$(BIN)/pytest -p no:seqlab -m serial tests

@@ -117,16 +117,3 @@ def db_url(request, tmp_path):
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'gradebook.sqlite'}"
     return request.getfixturevalue("postgres_url")
-
-
-# --- how `make test` spreads the suite over xdist workers ----------------------------------
-
-
-@pytest.hookimpl(trylast=True)  # after the course plugin has grouped its items by lab
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Under `--dist loadgroup` a test file's tests stay on one worker, so its module-scoped
-    fixtures (servers, pools, databases) are set up once, as with `--dist loadfile`; the
-    course plugin's items keep their lab's group (a lab's warm workers are shared)."""
-    for item in items:
-        if item.get_closest_marker("xdist_group") is None:
-            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))

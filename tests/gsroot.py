@@ -13,11 +13,14 @@ Each test run mounts an overlay on the setup layer, so runs never change the cac
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import os
 import shutil
 import subprocess
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 MIRROR = "http://archive.ubuntu.com/ubuntu"
@@ -144,9 +147,24 @@ def image() -> Path:
     return final
 
 
+@contextlib.contextmanager
+def _building_lock() -> Iterator[None]:
+    """One builder of the cache at a time: pytest-xdist may set this file's module fixture up
+    on two workers at once, and both would build (and delete) the same folder."""
+    cache_folder().mkdir(parents=True, exist_ok=True)
+    with open(cache_folder() / ".lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+
+
 def setup_layer(bundle_source: Path, env: dict[str, str]) -> Path:
     """The image after the bundle's setup.sh (its first run, as Gradescope's image build
     does), cached by setup.sh and requirements.txt."""
+    with _building_lock():
+        return _setup_layer(bundle_source, env)
+
+
+def _setup_layer(bundle_source: Path, env: dict[str, str]) -> Path:
     base = image()
     texts = [(bundle_source / name).read_bytes() for name in ("setup.sh", "requirements.txt")]
     key = _key(base.name, *texts)

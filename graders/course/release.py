@@ -71,7 +71,11 @@ def student_readme(folder: Path, labs: list[LabSpec], quizzes: list[str], upto: 
 def torch_requirement(pyproject: Path) -> str:
     """The release's own torch pin (`torch==2.13.0`), for the README's CPU-build install line:
     on Linux, PyPI's default torch wheel is the CUDA one."""
-    dependencies = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]["dependencies"]
+    try:
+        table = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError):
+        table = {}
+    dependencies = table.get("project", {}).get("dependencies", [])
     pins = [d.replace(" ", "") for d in dependencies if d.replace(" ", "").startswith("torch")]
     return next((p for p in pins if p[5:6] in "=<>~!"), "torch")
 

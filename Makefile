@@ -61,11 +61,14 @@ lint: $(STAMP)
 validate: $(STAMP)
 	$(BIN)/seqlab validate
 
-# The whole suite and the course's own checks (the pytest plugin: each lab's items kept on one
-# worker, --dist loadgroup) on 3 workers; then the few that measure response times, alone.
+# The attack corpus, the labs' seed sweeps, the course's own checks (the pytest plugin: each
+# lab's items kept on one worker, --dist loadgroup) and the Gradescope root (downloads, apt,
+# pip) mostly wait: they run three at a time (pytest-xdist); the rest, whose tests time what
+# they measure or follow one another in a file, one at a time, without the plugin's items.
+PARALLEL := tests/adversarial tests/test_labs.py tests/test_gradescope_root.py
 test: test-packages lint $(STAMP) web
-	$(BIN)/pytest -n 3 --dist loadgroup --seqlab -m "not serial" --durations=15 tests
-	$(BIN)/pytest -p no:seqlab -m serial tests
+	$(BIN)/pytest -n 3 --dist loadgroup --seqlab $(PARALLEL)
+	$(BIN)/pytest -p no:seqlab $(addprefix --ignore=,$(PARALLEL))
 
 # The web platform's code editor: CodeMirror 6 from the npm registry, bundled by esbuild into
 # graders/web/static/editor.js (node_modules and the bundle are not committed).

@@ -28,9 +28,6 @@ from graders.web.models import DONE, LAB, STUDENT, Attempt, User, engine_for, no
 from graders.web.reports import ClassReports, Preparing, ReportFailed, report_key
 from graders.web.roster import import_roster, parse_roster
 
-# Response times are measured here: `make test` runs this file alone, after the parallel run.
-pytestmark = pytest.mark.serial
-
 HEAVY_LAB = "seq2seq"  # four blanks of real code: the most work per pair of any lab
 LAB_FOR_FAILURE = "rnn-numpy"
 CLASS_SIZE = 200

@@ -2,24 +2,13 @@
 inside the upload is graded; one leading outside it (the course folder, its hidden sets) is
 refused with a 0 and the reason, and never read."""
 
-import json
-import os
-import shutil
-import subprocess
-import sys
-import zipfile
-
-from graders.cli import main
+from gradescope_helpers import run_upload, unpacked_bundle
 
 LAB = "scaled-dot-product"  # NumPy: quick
 
 
 def test_a_link_inside_the_upload_is_followed_and_one_outside_is_refused(course, tmp_path):
-    out = tmp_path / "out"
-    assert main(["--lang", "en", "export", "gradescope", "--lab", LAB, str(out)]) == 0
-    root = tmp_path / "autograder"
-    with zipfile.ZipFile(out / f"autograder-{LAB}.zip") as archive:
-        archive.extractall(root / "source")
+    root = unpacked_bundle(LAB, tmp_path)
     lab = course.lab(LAB)
     reference = lab.solution_path.read_text(encoding="utf-8")
     outside = tmp_path / "elsewhere" / lab.entry  # a right answer, but not in the upload
@@ -29,30 +18,9 @@ def test_a_link_inside_the_upload_is_followed_and_one_outside_is_refused(course,
     assert spec.is_file()
 
     def autograde(files: dict[str, str], links: dict[str, str]) -> dict:
-        submission = root / "submission"
-        shutil.rmtree(submission, ignore_errors=True)
-        shutil.rmtree(root / "results", ignore_errors=True)
-        submission.mkdir()
-        for name, text in files.items():
-            (submission / name).parent.mkdir(parents=True, exist_ok=True)
-            (submission / name).write_text(text, encoding="utf-8")
-        for name, target in links.items():
-            (submission / name).parent.mkdir(parents=True, exist_ok=True)
-            (submission / name).symlink_to(target)
-        env = {
-            **os.environ,
-            "SEQLAB_AUTOGRADER_ROOT": str(root),
-            "SEQLAB_PYTHON": sys.executable,
-        }
-        done = subprocess.run(
-            ["bash", str(root / "source" / "run_autograder")],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-        assert done.returncode == 0, done.stdout + done.stderr
-        return json.loads((root / "results" / "results.json").read_text(encoding="utf-8"))
+        done, document = run_upload(root, files, links)
+        assert done.returncode == 0 and document is not None, done.stdout + done.stderr
+        return document
 
     # Links inside the upload: followed (relative or absolute), counted once with their file.
     drafts = {"work/v2.py": reference, "work/v1.py": "x = 1\n"}

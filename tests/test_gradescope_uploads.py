@@ -3,16 +3,9 @@ folder (the untouched starter beside the finished notebook), another lab's noteb
 this lab's name, a link to a folder; and a mistyped SEQLAB_REQUIRE_ISOLATION. Every message
 a student reads names their upload, never a path of the grader's machine."""
 
-import json
-import os
-import shutil
-import subprocess
-import sys
-import zipfile
-
 import pytest
+from gradescope_helpers import run_upload, unpacked_bundle
 
-from graders.cli import main
 from graders.notebooks.build import make_notebook, notebook_path, notebook_text
 
 LAB = "scaled-dot-product"  # NumPy: quick
@@ -22,37 +15,10 @@ OTHER = "rnn-numpy"
 @pytest.fixture(scope="module")
 def autograde(course, tmp_path_factory):
     tmp_path = tmp_path_factory.mktemp("gs")
-    out = tmp_path / "out"
-    assert main(["--lang", "en", "export", "gradescope", "--lab", LAB, str(out)]) == 0
-    root = tmp_path / "autograder"
-    with zipfile.ZipFile(out / f"autograder-{LAB}.zip") as archive:
-        archive.extractall(root / "source")
+    root = unpacked_bundle(LAB, tmp_path)
 
     def run(files: dict, links: dict | None = None, **env: str):
-        submission = root / "submission"
-        shutil.rmtree(submission, ignore_errors=True)
-        shutil.rmtree(root / "results", ignore_errors=True)
-        submission.mkdir()
-        for name, text in files.items():
-            (submission / name).parent.mkdir(parents=True, exist_ok=True)
-            (submission / name).write_text(text, encoding="utf-8")
-        for name, target in (links or {}).items():
-            (submission / name).symlink_to(target)
-        environment = {
-            **os.environ,
-            "SEQLAB_AUTOGRADER_ROOT": str(root),
-            "SEQLAB_PYTHON": sys.executable,
-            **env,
-        }
-        done = subprocess.run(
-            ["bash", str(root / "source" / "run_autograder")],
-            env=environment,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-        results = root / "results" / "results.json"
-        document = json.loads(results.read_text(encoding="utf-8")) if results.exists() else None
+        done, document = run_upload(root, files, links, **env)
         if document is not None:
             assert str(tmp_path) not in document["output"], document["output"]
         return done, document

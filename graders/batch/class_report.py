@@ -65,7 +65,6 @@ class ClassRecord:
     score: float | None = None
     max_score: float = 0.0
     seconds: float = 0.0
-    adjusted: bool = False  # staff set the score (an override): `score` is the total
 
 
 @dataclass(frozen=True)
@@ -199,7 +198,6 @@ def load_records(db_url: str, lab_id: str, rules: RecordRules) -> list[ClassReco
             g.score or 0.0,
             g.max_score or 0.0,
             g.execution_time or g.grading_seconds,
-            adjusted=decision.why == "override",
         )
         for decision in (decided[key] for key in sorted(decided))
         for g in (decision.grade,)

@@ -1999,6 +1999,23 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "正确答案与解析已公布（{when} 起）：打开你的作答即可查看",
         "The answers and explanations are shown now (since {when}): open your attempts to see them",
     ),
+    # --- faults under load (issue 17 item 6): a submission the server did not take -----------
+    "web.not_received": (
+        "这次提交没有送达评测服务（服务器暂时无法连接或正在重启），什么都没有保存。代码仍在编辑器中，请稍后再点“评测”重试。",
+        "This submission did not reach the grading service (the server is unreachable or restarting for a moment) and nothing was stored. Your code is still in the editor: press Grade again in a moment.",
+    ),
+    "web.error_database": (
+        "评测平台暂时无法访问数据库（可能正在重启），本页暂时无法打开。请一分钟后刷新重试；已经提交的代码不会丢失。",
+        "The platform cannot reach its database for a moment (it may be restarting), so this page cannot be shown now. Reload it in a minute; submissions already received are not lost.",
+    ),
+    "web.queue_later": (
+        "评测队列暂时无法连接（可能正在重启）。需要重新评测的提交已经记录，队列恢复后会自动评测，无需再次操作。",
+        "The grading queue cannot be reached for a moment (it may be restarting). The attempts to grade again are stored and are graded once it is back; nothing more to do.",
+    ),
+    "web.still_waiting": (
+        "暂时无法连接服务器；这次提交已经收到，恢复连接后会显示结果。",
+        "The server cannot be reached for a moment; this submission was received and its result shows here once it is back.",
+    ),
     # --- generic ----------------------------------------------------------------------------------
     "internal": (
         "评测系统内部出错（{error}）。这不是你的问题；请把这条信息报告给课程工作人员。",

@@ -53,7 +53,11 @@ def engine_for(url: str | None) -> Engine:
     try:
         sqlite = full.startswith("sqlite")
         # Another seqlab (a batch, a report) may hold the file's lock: wait for it.
-        engine = create_engine(full, connect_args={"timeout": 30} if sqlite else {})
+        # A database server restarted leaves the pool's connections dead: each is tested
+        # when taken (a round trip on the server's side), so the first request after does not fail.
+        engine = create_engine(
+            full, connect_args={"timeout": 30} if sqlite else {}, pool_pre_ping=not sqlite
+        )
         if sqlite:
             # Pages poll while the queue writes: WAL lets readers go on during a write.
             event.listen(engine, "connect", _sqlite_wal)

@@ -29,6 +29,7 @@ from graders.web.headers import SecurityHeaders
 from graders.web.limits import BodyLimit
 from graders.web.lti.registry import tool_key
 from graders.web.models import engine_for
+from graders.web.outage import install as install_outage
 from graders.web.pages import install_error_pages, too_large
 from graders.web.reports import ClassReports
 from graders.web.routes import ROUTERS
@@ -94,6 +95,7 @@ def create_app(settings: WebSettings, queue) -> FastAPI:
     )
     app.add_middleware(SecurityHeaders)
     install_error_pages(app)
+    install_outage(app)  # the database or the broker away: 503, "not received" (outage.py)
     install_unlock(app)  # 关卡 unlocking's 403 (unlock.py)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.mount("/present", StaticFiles(directory=PRESENT_STATIC), name="present")

@@ -17,11 +17,15 @@ from __future__ import annotations
 
 import os
 import socket
+import threading
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
+import redis
 from celery import Celery, signals
+from kombu.exceptions import KombuError
+from redis.exceptions import RedisError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -33,11 +37,13 @@ from graders.web.config import DEFAULT_DB, PlatformConfig, load_config
 from graders.web.fairness import fair_order
 from graders.web.grading import grade_attempt, requeue_failed
 from graders.web.models import DONE, LAB, QUEUED, RUNNING, Attempt, engine_for, now
+from graders.web.outage import QueueUnavailable
 from graders.web.queue import queue_position, waiting_and_busy
 
 QUEUE_NAME = "seqlab-grading"
 RETRY_SECONDS = 5.0  # after our own failure (the database away), first wait; doubles …
 MAX_FAILURES = 8  # … this many times, then the attempt waits for the next `seqlab serve`
+WATCH_SECONDS = 1.0  # the web process looks at the broker this often (a restart loses jobs)
 
 app = Celery("seqlab")
 
@@ -112,14 +118,18 @@ def grade(self, attempt_id: int, failures: int = 0) -> str:
             def runner(*args, lab_id=lab_id, **kwargs):  # after the claim: a new pool "runs"
                 return current.lab_pools().runner(lab_id)(*args, **kwargs)
 
-            status = grade_attempt(
-                current.db_url,
-                candidate,
-                runner,
-                course=current.course(),
-                lease_seconds=current.config.lease_seconds,
-                grader=grader,
-            )
+            try:
+                status = grade_attempt(
+                    current.db_url,
+                    candidate,
+                    runner,
+                    course=current.course(),
+                    lease_seconds=current.config.lease_seconds,
+                    grader=grader,
+                )
+            except LookupError:  # withdrawn: its job never reached the broker (outage.py)
+                status = "gone"
+                continue
             if status != RUNNING:  # graded (or finished meanwhile): this task's turn is used
                 break
     except Exception:  # ours (the database, the broker), never the student's
@@ -172,31 +182,82 @@ class CeleryQueue:
     def __init__(self, config: PlatformConfig, db_url: str, course_root: Path | None = None):
         configure(config, course_root)
         self.db_url = db_url
+        broker = config.broker_url or ""
+        self.redis = redis.Redis.from_url(broker, socket_timeout=2) if is_redis(broker) else None
+        self.broker_id: str | None = None  # the broker's run id at the last look
+        self.unsent = threading.Event()  # a job the broker refused since the last look
+        self.closing = threading.Event()
+        self.watcher = threading.Thread(target=self._watch, name="seqlab-broker", daemon=True)
 
     def start(self) -> None:
-        # A message lost with the broker (a Redis restart without persistence) is sent again;
-        # an attempt graded meanwhile makes the extra message a no-op. Attempts that failed
-        # through no fault of the student's are tried again (the course may be fixed).
+        try:
+            self.broker_id = self._broker_id()
+            self._send_unfinished()
+        except Exception:  # the broker away at the start: sent by the watcher once it is back
+            traceback.print_exc()
+            self.unsent.set()
+        self.watcher.start()
+
+    def _send_unfinished(self) -> None:
+        """A message lost with the broker (a Redis restart without persistence) is sent again;
+        an attempt graded meanwhile makes the extra message a no-op (grading.py), and one whose
+        grader is alive is retried after its lease. Attempts that failed through no fault of the
+        student's are tried again (the course may be fixed)."""
         requeue_failed(self.db_url)
         with Session(engine_for(self.db_url)) as session:
-            waiting = list(
+            unfinished = list(
                 session.scalars(
                     select(Attempt.id)
-                    .where(Attempt.kind == LAB, Attempt.status == QUEUED)
+                    .where(Attempt.kind == LAB, Attempt.status.in_((QUEUED, RUNNING)))
                     .order_by(Attempt.id)
                 )
             )
-        for attempt_id in waiting:
-            self.submit(attempt_id)
+        for attempt_id in unfinished:
+            grade.apply_async((attempt_id,))
 
     def submit(self, attempt_id: int) -> None:
-        grade.apply_async((attempt_id,))
+        try:
+            grade.apply_async((attempt_id,))
+        except (KombuError, RedisError, OSError) as error:
+            self.unsent.set()  # a regrade's attempts stay queued: sent once the broker is back
+            raise QueueUnavailable(str(error)) from error
+
+    def _broker_id(self) -> str | None:
+        """The Redis server's run id: a new one means the broker restarted and may have lost
+        every message it held (a Redis without persistence). None for another broker."""
+        if self.redis is None:
+            return None
+        return str(self.redis.info("server")["run_id"])
+
+    def _watch(self) -> None:
+        """Every WATCH_SECONDS: the broker restarted, or refused a job since the last look:
+        send a job for every unfinished attempt once it answers again."""
+        while not self.closing.wait(WATCH_SECONDS):
+            try:
+                seen = self._broker_id()
+                if seen == self.broker_id and not self.unsent.is_set():
+                    continue
+                self.unsent.clear()
+                try:
+                    self._send_unfinished()
+                except Exception:
+                    self.unsent.set()
+                    raise
+                self.broker_id = seen
+            except Exception as error:  # the broker or the database still away: look again
+                print(f"seqlab serve: waiting for the broker or the database: {error}", flush=True)
 
     def position(self, attempt_id: int) -> int:
         return queue_position(self.db_url, attempt_id)
 
     def close(self) -> None:
-        pass
+        self.closing.set()
+        if self.watcher.is_alive():
+            self.watcher.join(timeout=5)
+
+
+def is_redis(url: str) -> bool:
+    return url.startswith(("redis://", "rediss://", "redis+socket://", "unix://"))
 
 
 def run_worker(

@@ -19,6 +19,7 @@ from graders.web.deadlines import gate, notes, verdicts_hidden
 from graders.web.deps import DB, CsrfChecked, Lang, Posted, SignedIn
 from graders.web.limits import MAX_SUBMISSION_BYTES
 from graders.web.models import LAB, QUEUED, Attempt, now
+from graders.web.outage import QueueUnavailable, withdraw
 from graders.web.pages import render, wants_json
 from graders.web.routes.api import OwnAttempt, attempt_json, counts_of, lab_record, viewer_is_staff
 from graders.web.routes.drafts import editor_state, lab_attempts
@@ -144,7 +145,11 @@ def submit(
     )
     db.add(attempt)
     db.commit()
-    request.app.state.queue.submit(attempt.id)
+    try:
+        request.app.state.queue.submit(attempt.id)
+    except QueueUnavailable:
+        if withdraw(db, attempt.id):  # not received: the page says so, the code stays there
+            raise
     if wants_json(request):
         return JSONResponse({"id": attempt.id, "url": f"/api/attempts/{attempt.id}"})
     return RedirectResponse(f"/attempts/{attempt.id}", status_code=303)

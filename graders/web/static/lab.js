@@ -169,12 +169,26 @@
 
   function poll(id) {
     fetch("/api/attempts/" + id, { headers: { Accept: "application/json" } })
-      .then((r) => r.json().then((data) => ({ ok: r.ok, data })))
-      .then(({ ok, data }) => {
+      .then((r) => r.json().then((data) => ({ code: r.status, ok: r.ok, data })))
+      .then(({ code, ok, data }) => {
+        if (!ok && code >= 500 && S) { waiting(); return; }  // the server away: received all the same
         if (!ok) { status.textContent = data.error || ""; if (button) button.disabled = false; return; }
         if (!show(data)) setTimeout(() => poll(id), 700);
       })
-      .catch(() => setTimeout(() => poll(id), 2000));
+      .catch(() => { if (S) waiting(); else setTimeout(() => poll(id), 2000); });
+    function waiting() {
+      status.textContent = S.messages.still_waiting;
+      status.dataset.state = "waiting";
+      setTimeout(() => poll(id), 2000);
+    }
+  }
+
+  // The server (or a proxy before it) did not take the submission: unreachable, restarting,
+  // its database away (outage.py). Said at once; the editor's text is left as it was.
+  function notReceived(message) {
+    status.textContent = message || S.messages.not_received;
+    status.dataset.state = "not_received";
+    if (button) button.disabled = false;
   }
 
   if (form) {
@@ -194,13 +208,13 @@
           button.disabled = ok;
           // A 403 that states a course rule (deadline, lock) is said; any other is the session's.
           if (S && (code === 401 || (code === 403 && !data.rule))) { status.textContent = ""; expired(); return; }
+          if (code >= 500 && S) { notReceived(data.error); return; }
           if (!ok) { status.textContent = data.error || ""; return; }
           if (S && !stopped) { saved = text; changed(); }  // the server has it, as an attempt
           results.innerHTML = "";
           refreshHistory();
           watch(data.id);
-        })
-        .catch(() => { button.disabled = false; });
+        }, () => { button.disabled = false; if (S) notReceived(); });  // no answer, or not ours
     });
   }
   if (results && results.dataset.attempt) watch(results.dataset.attempt);

@@ -301,3 +301,97 @@ def test_celery_setup_survives_redis_and_postgresql_restarts(course, tmp_path):
     # Nothing in flight at the redis restart is interrupted (a grading needs no broker); at
     # most one grading per worker is interrupted by PostgreSQL's.
     check_graded_once(book, course, students, rows, interrupted_at_most=len(workers))
+
+
+# --- the lab page while the server is away (Chromium) ---------------------------------------
+
+CHROMIUM = Path("/usr/bin/chromium")
+GRADE_MS = 60_000
+
+
+def test_the_page_says_not_received_and_keeps_the_code(course, tmp_path):
+    """zh: the server is stopped when 评测 is pressed (no answer at all); en: a proxy in front
+    answers 502 with its own HTML page. Each time the page says "not received" in its
+    language, the editor still holds what was typed, and once the server is back the same
+    button sends it and the result comes."""
+    from playwright.sync_api import sync_playwright
+
+    if not CHROMIUM.is_file():
+        raise AssertionError(f"{CHROMIUM} not found: run `make system` (it installs chromium)")
+    db, port = tmp_path / "web.sqlite", free_port()
+    server = Serve(
+        [
+            *(SEQLAB, "serve", "--port", str(port), "--db", str(db)),
+            *("--roster", str(roster(tmp_path))),
+        ],
+        tmp_path / "serve.log",
+        environment(),
+        port,
+    )
+    reference = course.lab(LAB).solution_path.read_text(encoding="utf-8")
+    server.start()
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=str(CHROMIUM),
+                headless=True,
+                args=["--no-sandbox", "--disable-gpu", "--no-first-run"],
+            )
+            page = browser.new_context(base_url=server.base).new_page()
+            page.goto("/login")
+            page.fill("input[name=username]", "s0")
+            page.fill("input[name=password]", "password-0x")
+            page.click("form[action='/login'] button[type=submit]")
+            page.wait_for_selector("header .who")
+
+            def typed(marker: str) -> str:
+                """The reference in the editor, with a line typed inside its first blank."""
+                page.goto(f"/labs/{LAB}")
+                page.wait_for_selector(".cm-editor")
+                page.evaluate("text => window.seqlabEditor.setText(text)", reference)
+                first = page.evaluate("window.seqlabEditor.blanks()[0].first")
+                page.click(f".cm-line >> nth={first - 1}")
+                page.keyboard.press("End")
+                page.keyboard.type(f"  # {marker}")
+                text = page.evaluate("window.seqlabEditor.text()")
+                assert f"# {marker}" in text
+                return text
+
+            def graded_after_retry(text: str, button: str) -> None:
+                page.evaluate("document.getElementById('results').innerHTML = ''")
+                page.get_by_role("button", name=button).click()
+                page.wait_for_selector("#results #total", timeout=GRADE_MS)
+                assert page.get_attribute("#status", "data-state") == DONE
+                assert page.evaluate("window.seqlabEditor.text()") == text
+
+            text = typed("typed before the outage")
+            server.stop()
+            page.get_by_role("button", name="评测").click()
+            page.wait_for_selector("#status[data-state=not_received]", timeout=15_000)
+            assert page.inner_text("#status") == say("web.not_received", "zh")
+            assert page.evaluate("window.seqlabEditor.text()") == text
+            assert page.is_enabled("#grade-button")
+            server.start()
+            graded_after_retry(text, "评测")
+
+            page.click("#lang-switch")
+            text = typed("typed in English")
+            page.route(
+                f"**/labs/{LAB}/submit",
+                lambda route: route.fulfill(
+                    status=502, content_type="text/html", body="<h1>502 Bad Gateway</h1>"
+                ),
+            )
+            page.get_by_role("button", name="Grade").click()
+            page.wait_for_selector("#status[data-state=not_received]", timeout=15_000)
+            assert page.inner_text("#status") == say("web.not_received", "en")
+            assert page.evaluate("window.seqlabEditor.text()") == text
+            page.unroute(f"**/labs/{LAB}/submit")
+            graded_after_retry(text, "Grade")
+            browser.close()
+    finally:
+        server.stop()
+    with Session(engine_for(f"sqlite:///{db}")) as session:  # only what was received: two
+        texts = list(session.scalars(select(Attempt.text).order_by(Attempt.id)))
+    assert len(texts) == 2 and "typed before the outage" in texts[0], texts
+    assert "typed in English" in texts[1]

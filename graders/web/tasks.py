@@ -10,7 +10,10 @@ Delivery: a task is acknowledged late (after grading), one at a time per process
 unacknowledged in Redis and is handed out again once the visibility timeout has passed. So a
 job may arrive twice, and `grade_attempt` makes that harmless: a finished attempt is not
 graded again, and one whose grader is alive (its lease renewed) is retried later rather than
-graded twice (grading.py). Settings: config.py (environment or seqlab.toml).
+graded twice (grading.py). A Redis restart loses every job it held (no persistence): the web
+process watches the server's run id and sends a job for every unfinished attempt again; a job
+the broker refuses at submission is answered "not received" (outage.py). Settings: config.py
+(environment or seqlab.toml).
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 // The lab page: 评测 posts the editor's text, then follows the attempt's state pushed by the
 // server (queued with its position → running → results; polled where the push fails) and
 // reloads the attempt history. The results' HTML comes rendered (and escaped) from the server. Without
-// JavaScript the form still posts and the attempt page shows the results.
+// JavaScript the form still posts and the attempt page shows the results. A submission the
+// server did not take (no answer, a 5xx) is said "not received, try again"; the editor keeps it.
 //
 // Drafts (routes/drafts.py): every edit is kept at once in localStorage, then saved to the
 // server 1.5 s after typing stops, naming the draft version it was made from; the server

@@ -99,9 +99,7 @@ def test_a_wrong_answer_is_told_with_its_verdict_and_nothing_of_the_hidden_set(t
     lab = slow_course(tmp_path / "course", 0.2).lab(LAB)
     text = lab.solution_path.read_text(encoding="utf-8").replace("n * 2", "n * 3")
     told = Told()
-    outcome = grade_lab(
-        lab, Submission(Path(lab.entry), text), include_hidden=True, progress=told
-    )
+    outcome = grade_lab(lab, Submission(Path(lab.entry), text), include_hidden=True, progress=told)
     assert outcome.result.score == 0
     assert [(n, t.verdict.code) for n, t, _ in told.sets] == [(1, "WA"), (2, "WA")]
     assert all("14" not in (t.expected or "") + (t.actual or "") for _, t, _ in told.sets)

@@ -2,6 +2,11 @@
 
 The runner is a parameter (sandbox.run_sets by default) so the whole judging logic can be
 tested with a fake that returns prepared RunResults.
+
+`progress`, when given, is told each public set's result as soon as its run hands it over
+(the runner's `on_set`): judged here at once, on the trusted side, exactly as the final
+result judges it. A preview only: the final LabResult, returned once every set is done, is
+the one fact of record (it also names mistakes, which needs every set) and replaces it.
 """
 
 from __future__ import annotations
@@ -22,13 +27,15 @@ from graders.markers import splice
 from graders.mistakes import accepted, consistent, error_line, load_records, usable
 from graders.results import LabResult, TestResult
 from graders.rules import Finding, Unparsable, check
-from graders.sandbox import RunResult, Stream, current, run_sets
+from graders.sandbox import RunResult, SetDone, Stream, current, run_sets
 from graders.settings import feedback_rules
 from graders.spec import LabSpec, Limits, TestSet, course_secrets
 from graders.submission import Submission, read_text
 from graders.verdict import PRECEDENCE, Verdict
 
 Runner = Callable[..., list[RunResult]]
+# A public set's result, with its number in the final result (1, 2, …), as soon as it is judged.
+Progress = Callable[[int, TestResult], None]
 
 
 def course_text(path: Path, lab: LabSpec) -> str:
@@ -44,9 +51,10 @@ def grade_submission(
     include_hidden: bool,
     runner: Runner = run_sets,
     staff: list[TestResult] | None = None,
+    progress: Progress | None = None,
 ) -> LabResult:
     """Splice the submission's blanks into the lab template and grade the result. `staff`:
-    see grade_program."""
+    see grade_program; `progress`: the module's docstring."""
     template_path = lab.starter_path
     spliced = splice(
         course_text(template_path, lab),
@@ -70,6 +78,7 @@ def grade_submission(
         places=submission.places,
         runner=runner,
         staff=staff,
+        progress=progress,
     )
 
 
@@ -85,6 +94,7 @@ def grade_program(
     places: Sequence[tuple[int, int] | None] | None = None,
     runner: Runner = run_sets,
     staff: list[TestResult] | None = None,
+    progress: Progress | None = None,
 ) -> LabResult:
     """Run an already complete program against the lab's test sets.
 
@@ -110,22 +120,28 @@ def grade_program(
     groups = [] if broken else lab.run_groups(include_hidden)
     public_done = threading.Event()
     public_seconds = 0.0  # the time a student may see: the hidden run's would be a channel
+    previews = _Previews(progress, tests, lab.limits, map_lines)
 
     def run(group: tuple[TestSet, ...]) -> list[RunResult]:
         nonlocal public_seconds
         stdins = [test.stdin for test in group]
         hidden = group[0].hidden
-        gate = {"after": public_done} if hidden and len(groups) > 1 else {}
+        options: dict = {"after": public_done} if hidden and len(groups) > 1 else {}
+        if progress is not None and not hidden:  # a hidden set is never previewed
+            options["on_set"] = previews.handler(group)
         try:
             return runner(
-                program, lab.entry, stdins, lab.limits, fork_at_input=lab.fork_at_input, **gate
+                program, lab.entry, stdins, lab.limits, fork_at_input=lab.fork_at_input, **options
             )
         finally:
             if not hidden:
                 public_seconds = time.monotonic() - started
                 public_done.set()
 
-    with ThreadPoolExecutor(max(len(groups), 1), thread_name_prefix="seqlab-run") as pool:
+    with (
+        previews,
+        ThreadPoolExecutor(max(len(groups), 1), thread_name_prefix="seqlab-run") as pool,
+    ):
         outcomes = list(pool.map(run, groups))
     runs: dict[str, RunResult] = {}
     for group, group_runs in zip(groups, outcomes, strict=True):
@@ -162,6 +178,50 @@ def grade_program(
         shared_seconds=shared,
         hidden_not_run=len(lab.tests) - len(tests),
     )
+
+
+class _Previews:
+    """Judges each public set the runner hands over and tells `progress`, on a thread of its
+    own: the runner calls on the thread that keeps the sets' clocks, which must not wait for
+    a comparison or for what the caller does with it (a database write). Once per set (a run
+    repeated on a fresh warm worker hands its sets over again), in the order they ended; all
+    told before the final result is returned (the `with` block waits)."""
+
+    def __init__(
+        self,
+        progress: Progress | None,
+        tests: Sequence[TestSet],
+        limits: Limits,
+        map_lines: Callable[[str], str],
+    ) -> None:
+        self.progress, self.limits, self.map_lines = progress, limits, map_lines
+        self.number = {test.name: number for number, test in enumerate(tests, 1)}
+        self.told: set[str] = set()
+        self.lock = threading.Lock()
+        self.pool = ThreadPoolExecutor(1, thread_name_prefix="seqlab-progress")
+
+    def handler(self, group: tuple[TestSet, ...]) -> SetDone:
+        def handed(index: int, run: RunResult) -> None:
+            test = group[index]
+            with self.lock:
+                if test.hidden or test.name in self.told:
+                    return
+                self.told.add(test.name)
+            self.pool.submit(self._tell, test, run)
+
+        return handed
+
+    def _tell(self, test: TestSet, run: RunResult) -> None:
+        assert self.progress is not None and not test.hidden
+        # A caller's failure to show a preview is its own to report (the final result is
+        # what counts), so it is left in the future, never raised into the grading.
+        self.progress(self.number[test.name], judge(test, run, self.limits, self.map_lines))
+
+    def __enter__(self) -> _Previews:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.pool.shutdown(wait=True)
 
 
 def name_mistakes(

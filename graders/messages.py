@@ -1151,6 +1151,15 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "web.status_running": ("评测中……", "grading…"),
     "web.status_done": ("评测完成", "graded"),
     "web.status_error": ("评测系统出错", "grader failed"),
+    # Each set's result as it ends (issue 17 item 2): while the others still run.
+    "web.status_running_sets": (
+        "评测中：已完成 {done} 个公开测试集……",
+        "grading: {done} public sets done…",
+    ),
+    "web.sets_so_far": (
+        "下面是已经完成的测试集；全部完成后，这里显示最终结果。",
+        "These sets have finished; the final result replaces them once every set is done.",
+    ),
     "web.attempt_title": ("第 {id} 次提交", "Attempt {id}"),
     "web.submitted_code": ("提交的代码", "Submitted code"),
     "web.kind_single": ("单选题", "single choice"),

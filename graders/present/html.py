@@ -89,6 +89,12 @@ def feedback_html(
     )
 
 
+def set_block_html(view: SetView) -> str:
+    """One set's block as result.html draws it (set.html), for a page that already has the
+    style: the web's sets done so far, shown while the others still run."""
+    return ENV.get_template("present/set.html").render(s=view)
+
+
 def set_html(view: SetView) -> str:
     """One set's box with its style (nbgrader shows each set in its own grade cell)."""
     return ENV.get_template("present/set_alone.html").render(s=view, css=css())

@@ -8,6 +8,7 @@ holds no data (the engine leaves it out), so its view cannot hold any either.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from graders.messages import say
@@ -315,17 +316,23 @@ def _pointer(result: LabResult, lang: str) -> tuple[str, ...]:
     return (*said, say("report.blank_several", lang)) if pointer.several else tuple(said)
 
 
-def build(result: LabResult, lang: str) -> ResultView:
-    sets = tuple(
-        set_view(index, test, lang, result.kind) for index, test in enumerate(result.tests, 1)
-    )
+def set_views(
+    numbered: Iterable[tuple[int, TestResult]], lang: str, kind: str
+) -> tuple[SetView, ...]:
+    """Sets as a result shows them, each with its number: the whole result's (build), or the
+    sets done so far of one being graded (the web's preview, issue 17 item 2)."""
+    kept = []
     # One run trains once for all its sets: its curve is drawn on the first set only.
     drawn: set[tuple[float, ...]] = set()
-    kept = []
-    for s, test in zip(sets, result.tests, strict=True):
+    for index, test in numbered:
+        s = set_view(index, test, lang, kind)
         kept.append(replace(s, curves=()) if s.curves and test.losses in drawn else s)
         drawn.add(test.losses)
-    sets = tuple(kept)
+    return tuple(kept)
+
+
+def build(result: LabResult, lang: str) -> ResultView:
+    sets = set_views(enumerate(result.tests, 1), lang, result.kind)
     partial = sum(1 for s in sets if s.state == "partial")
     failed = sum(1 for s in sets if s.state == "failed")
     parts = [say(SOME_FAILED[result.kind], lang, failed=failed)] if failed else []

@@ -8,7 +8,7 @@ names the level a result reports; launch.py composes them for one process.
 """
 
 from graders.sandbox.probe import Isolation, current
-from graders.sandbox.runner import RunResult, run_sets
+from graders.sandbox.runner import RunResult, SetDone, run_sets
 from graders.sandbox.wiring import Stream
 
-__all__ = ["Isolation", "RunResult", "Stream", "current", "run_sets"]
+__all__ = ["Isolation", "RunResult", "SetDone", "Stream", "current", "run_sets"]

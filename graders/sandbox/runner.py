@@ -69,6 +69,13 @@ class RunResult:
     overflowed: Stream | None = None
 
 
+# Called with a set's position in `stdins` and its result as soon as the grader has seen that
+# set end, before the run's other sets have (once per set; a set cut short by the run's end
+# is handed over with the run's results). Called on the thread that watches the run: keep it
+# quick, or the sets still running are read late.
+SetDone = Callable[[int, RunResult], None]
+
+
 def run_sets(
     program: str,
     filename: str,
@@ -78,23 +85,27 @@ def run_sets(
     fork_at_input: bool,
     cpus: float | None = None,
     after: threading.Event | None = None,
+    on_set: SetDone | None = None,
 ) -> list[RunResult]:
     """Run `program` once per stdin (or once, forked per stdin) and return one result each.
     `cpus`: the cores this run may use in all (the cgroup's CPU share; None: no cap).
-    `after`: the sets get their input only once this is set (wiring.py's gate)."""
+    `after`: the sets get their input only once this is set (wiring.py's gate).
+    `on_set`: each set's result as soon as it ends (SetDone)."""
     isolation = probe.current()
     if fork_at_input and len(stdins) > 1:
         with Launch(isolation, limits, cpus) as launch:
-            return _run_forked(launch, program, filename, stdins, limits, after)
+            return _run_forked(launch, program, filename, stdins, limits, after, on_set)
     # Fresh runs read their input from the start: they wait instead, and never run beside
     # the run they wait for (a run that never ends is our failure to report, not to ignore).
     if after is not None and not after.wait(GATE_WAIT_FACTOR * limits.wall_seconds):
         raise SandboxError("sandbox.start_failed", reason="the run before this one never ended")
     run_ends = time.monotonic() + limits.wall_seconds
     results = []
-    for stdin in stdins:
+    for index, stdin in enumerate(stdins):
         with Launch(isolation, limits, cpus) as launch:
             results.append(_run_fresh(launch, program, filename, stdin, limits, run_ends))
+        if on_set is not None:
+            on_set(index, results[-1])
     return results
 
 
@@ -295,40 +306,76 @@ def _run_fresh(
 def forked_results(wiring: SetWiring, ended: Ended, limits: Limits) -> list[RunResult]:
     """One result per set of a run that forks per set (call after `wiring.close()`)."""
     pipes = wiring.pipes
-    common_out, common_err = bytes(pipes.data[wiring.out]), bytes(pipes.data[wiring.err])
+    common_err = bytes(pipes.data[wiring.err])
     if not wiring.control.started:
         raise ZygoteFailed(ended.status, common_err)
-    common_flood = wiring.flooded
     if wiring.forked_at is None:
         # The program never read stdin (or died first): every set saw the same run.
-        whole = whole_run(ended, common_out, common_err, common_flood, limits, limits.wall_seconds)
+        common_out = bytes(pipes.data[wiring.out])
+        flooded = wiring.flooded
+        whole = whole_run(ended, common_out, common_err, flooded, limits, limits.wall_seconds)
         return [whole] * len(wiring.set_readers)
-    shared = wiring.shared_seconds
-    budget = wiring.set_budget(limits)
-    results = []
-    for run in wiring.set_runs(limits):
-        timed_out = not run.finished and ended.killed
-        claim = run.claim if run.finished else None
-        results.append(
-            _result(
-                stdout=common_out + run.stdout,
-                stderr=common_err + run.stderr,
-                status=claim.status if claim else signal.SIGKILL,
-                wall=run.wall_seconds,
-                cpu=claim.cpu_seconds if claim else 0.0,
-                peak_kb=claim.peak_kb if claim else 0,
-                limits=limits,
-                killed=timed_out,
-                flooded=common_flood | run.flooded,
-                oom=ended.oom,
-                time_limit=budget,
-                # Finished without a word (the run was cut short), or still running when the
-                # run ended by itself: we cannot say how it ended.
-                reported=claim is not None or timed_out,
-                shared=shared,
-            )
-        )
-    return results
+    return [
+        _set_result(wiring, index, limits, killed=ended.killed, oom=ended.oom)
+        for index in range(len(wiring.set_readers))
+    ]
+
+
+def _set_result(
+    wiring: SetWiring, index: int, limits: Limits, *, killed: bool, oom: bool
+) -> RunResult:
+    """One forked set's result: the run's shared output before its own, as the grader saw it.
+    `killed`: the grader's deadline ended the run; `oom`: the cgroup's ceiling was hit."""
+    run = wiring.set_run(index, limits)
+    timed_out = not run.finished and killed
+    claim = run.claim if run.finished else None
+    return _result(
+        stdout=bytes(wiring.pipes.data[wiring.out]) + run.stdout,
+        stderr=bytes(wiring.pipes.data[wiring.err]) + run.stderr,
+        status=claim.status if claim else signal.SIGKILL,
+        wall=run.wall_seconds,
+        cpu=claim.cpu_seconds if claim else 0.0,
+        peak_kb=claim.peak_kb if claim else 0,
+        limits=limits,
+        killed=timed_out,
+        flooded=wiring.flooded | run.flooded,
+        oom=oom,
+        time_limit=wiring.set_budget(limits),
+        # Finished without a word (the run was cut short), or still running when the
+        # run ended by itself: we cannot say how it ended.
+        reported=claim is not None or timed_out,
+        shared=wiring.shared_seconds,
+    )
+
+
+class EarlyResults:
+    """Hands each forked set's result to `on_set` as soon as the wiring sees it over
+    (`SetWiring.ended_sets`), while the run's other sets go on; `finish` hands over the rest
+    from the run's final results. An early result is the set's own output and status, as the
+    final one is; what only the whole run can tell — the cgroup's memory ceiling, shared
+    output written after the fork — reaches the final result only (a preview, replaced)."""
+
+    def __init__(self, wiring: SetWiring, limits: Limits, on_set: SetDone | None) -> None:
+        self.wiring, self.limits, self.on_set = wiring, limits, on_set
+        self.sent: set[int] = set()
+
+    def poll(self) -> None:
+        if self.on_set is None:
+            return
+        for index in self.wiring.ended_sets(self.limits):
+            if index not in self.sent:
+                self.sent.add(index)
+                self.on_set(
+                    index, _set_result(self.wiring, index, self.limits, killed=False, oom=False)
+                )
+
+    def finish(self, results: list[RunResult]) -> list[RunResult]:
+        if self.on_set is not None:
+            for index, result in enumerate(results):
+                if index not in self.sent:
+                    self.sent.add(index)
+                    self.on_set(index, result)
+        return results
 
 
 def _run_forked(
@@ -338,22 +385,29 @@ def _run_forked(
     stdins: list[str],
     limits: Limits,
     after: threading.Event | None,
+    on_set: SetDone | None,
 ) -> list[RunResult]:
     wiring = SetWiring.create(stdins, limits, after)
+    early = EarlyResults(wiring, limits, on_set)
     ends = wiring.child_fds
     fork = wiring.fork_config(limits, lambda position: ends[position])
     config = _config(filename, limits, len(ends) - 3, ends[3], fork)
     wiring.begin()
     child = launch.start(program, filename, config, tuple(ends[:3]), ends[3:])
+
+    def poll(timeout: float) -> None:
+        wiring.poll(timeout)
+        early.poll()
+
     try:
         ended = _watch(
             launch,
             child,
-            wiring.poll,
+            poll,
             lambda: wiring.pipes.open_count,
             wiring.started,
             lambda: wiring.deadline(limits),
         )
     finally:
         wiring.close()
-    return forked_results(wiring, ended, limits)
+    return early.finish(forked_results(wiring, ended, limits))

@@ -37,8 +37,10 @@ from graders.sandbox.bwrap import RUN_FOLDER, TMPFS_BYTES
 from graders.sandbox.launch import RUN_FOLDER_BYTES, Launch, cpu_share, landlock_readable
 from graders.sandbox.runner import (
     GRACE_SECONDS,
+    EarlyResults,
     Ended,
     RunResult,
+    SetDone,
     ZygoteFailed,
     forked_results,
     limit_config,
@@ -169,9 +171,11 @@ class WarmWorker:
         stdins: list[str],
         limits: Limits,
         after: threading.Event | None = None,
+        on_set: SetDone | None = None,
     ):
         self.served += 1
         wiring = SetWiring.create(stdins, limits, after)
+        early = EarlyResults(wiring, limits, on_set)
         ends = wiring.child_fds
         # Descriptors travel as a list after the program; the plan names them by position.
         request = {
@@ -194,7 +198,7 @@ class WarmWorker:
             finally:
                 for fd in (program_fd, *ends):
                     os.close(fd)
-            done, killed, ended_at = self._watch(wiring, limits)
+            done, killed, ended_at = self._watch(wiring, limits, early)
         except OSError as error:
             raise WorkerLost(str(error)) from error
         finally:
@@ -213,13 +217,16 @@ class WarmWorker:
             oom=self.launch.oom_kills() > ooms_before,
         )
         try:
-            return forked_results(wiring, ended, limits)
+            return early.finish(forked_results(wiring, ended, limits))
         except ZygoteFailed as error:
             raise WorkerLost(str(error)) from error
 
-    def _watch(self, wiring: SetWiring, limits: Limits) -> tuple[dict, bool, float]:
-        """Read the run's pipes until the worker reports the submission done. At the
-        grader's deadline, ask the worker to stop it. → (report, we stopped it, when)."""
+    def _watch(
+        self, wiring: SetWiring, limits: Limits, early: EarlyResults
+    ) -> tuple[dict, bool, float]:
+        """Read the run's pipes until the worker reports the submission done, handing on
+        each set that ends before then. At the grader's deadline, ask the worker to stop it.
+        → (report, we stopped it, when)."""
         done: dict | None = None
         ended_at = 0.0
         stop_sent: float | None = None
@@ -242,6 +249,7 @@ class WarmWorker:
             elif stop_sent is not None and now > stop_sent + WORKER_SLACK:
                 raise WorkerLost("no answer after the deadline")
             wiring.poll(0.02)
+            early.poll()
 
     def close(self) -> None:
         with contextlib.suppress(OSError):
@@ -320,22 +328,33 @@ class WarmPool:
         fork_at_input,
         cpus: float | None = None,
         after: threading.Event | None = None,
+        on_set: SetDone | None = None,
     ) -> list[RunResult]:
+        """`on_set`: as the cold runner's; a submission run again on a fresh worker may hand
+        a set over again (the engine keeps the first)."""
+        cpus = cpus or self.cpus
         if not fork_at_input:
-            cpus = cpus or self.cpus
-            return run_sets(program, filename, stdins, limits, fork_at_input=False, cpus=cpus)
+            return run_sets(
+                program, filename, stdins, limits, fork_at_input=False, cpus=cpus, on_set=on_set
+            )
         worker = self._take(after)
         healthy = True
         try:
             for _attempt in range(2):
                 try:
-                    return worker.run(program, filename, stdins, limits, after)
+                    return worker.run(program, filename, stdins, limits, after, on_set)
                 except WorkerLost:
                     worker = self._replace(worker)
             # Two workers lost on one submission: grade it cold rather than not at all.
-            cpus = cpus or self.cpus
             return run_sets(
-                program, filename, stdins, limits, fork_at_input=True, cpus=cpus, after=after
+                program,
+                filename,
+                stdins,
+                limits,
+                fork_at_input=True,
+                cpus=cpus,
+                after=after,
+                on_set=on_set,
             )
         except BaseException:
             # Anything else (a bug, an interrupt): the worker may still be busy with this run,

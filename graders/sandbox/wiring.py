@@ -311,22 +311,37 @@ class SetWiring:
 
     def set_runs(self, limits: Limits) -> list[SetRun]:
         """Each set as the grader saw it (call after the run ended and `close()`)."""
+        return [self.set_run(index, limits) for index in range(len(self.set_readers))]
+
+    def set_run(self, index: int, limits: Limits) -> SetRun:
+        """One set as the grader has seen it so far (final once the run ended)."""
         forked_at = self.forked_at
         assert forked_at is not None
         deadline = forked_at + self.set_budget(limits)
-        runs = []
-        for index, (out, err) in enumerate(self.set_readers):
-            ends = [self.pipes.closed_at.get(fd) for fd in (out, err)]
-            finished_at = max(ends) if None not in ends else None
-            finished = finished_at is not None and finished_at <= deadline
-            runs.append(
-                SetRun(
-                    stdout=bytes(self.pipes.data[out]),
-                    stderr=bytes(self.pipes.data[err]),
-                    flooded=self.pipes.streams(stdout=out, stderr=err),
-                    finished=finished,
-                    wall_seconds=(finished_at if finished else deadline) - forked_at,
-                    claim=self.control.claims.get(index),
-                )
-            )
-        return runs
+        out, err = self.set_readers[index]
+        ends = [self.pipes.closed_at.get(fd) for fd in (out, err)]
+        finished_at = max(ends) if None not in ends else None
+        finished = finished_at is not None and finished_at <= deadline
+        return SetRun(
+            stdout=bytes(self.pipes.data[out]),
+            stderr=bytes(self.pipes.data[err]),
+            flooded=self.pipes.streams(stdout=out, stderr=err),
+            finished=finished,
+            wall_seconds=(finished_at if finished else deadline) - forked_at,
+            claim=self.control.claims.get(index),
+        )
+
+    def ended_sets(self, limits: Limits) -> list[int]:
+        """Sets already over while the run goes on: both output pipes at end of file within
+        the budget and the zygote's word on how the set ended arrived. Nothing the run does
+        later changes what such a set printed or how it ended (runner.EarlyResults)."""
+        if self.forked_at is None:
+            return []
+        deadline = self.forked_at + self.set_budget(limits)
+        closed = self.pipes.closed_at
+        return [
+            index
+            for index, pipes in enumerate(self.set_readers)
+            if index in self.control.claims
+            and all(fd in closed and closed[fd] <= deadline for fd in pipes)
+        ]

@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from graders.cells import notebook_lab
-from graders.engine import Runner, grade_submission
+from graders.engine import Progress, Runner, grade_submission
 from graders.errors import SandboxError, SeqlabError, SpecError, SubmissionError, UsageError
 from graders.results import LabResult, TestResult
 from graders.sandbox import run_sets
@@ -107,11 +107,14 @@ def grade_lab(
     include_hidden: bool,
     runner: Runner = run_sets,
     staff: list[TestResult] | None = None,
+    progress: Progress | None = None,
 ) -> Outcome:
     """Grade a submission of a lab: splice → run → compare, through the engine and the runner
     given. `source` may be a callable that reads the submission, so a file that cannot be
     read is an outcome (the student's) like any other. `staff` receives the hidden sets'
-    full results (engine.grade_program), for the staff's store only."""
+    full results (engine.grade_program), for the staff's store only; `progress` each public
+    set's result as it ends (a preview: engine.py; the blank pointer's variant runs tell it
+    nothing)."""
     read: list[Submission] = []
 
     def work() -> LabResult:
@@ -120,7 +123,12 @@ def grade_lab(
         if staff is not None:
             staff.clear()  # a retried grading's, not the failed one's
         result = grade_submission(
-            lab, read[0], include_hidden=include_hidden, runner=runner, staff=staff
+            lab,
+            read[0],
+            include_hidden=include_hidden,
+            runner=runner,
+            staff=staff,
+            progress=progress,
         )
         # A failing public set: which blank to look at (blanks.py), stored with the result.
         return replace(result, pointer=blanks.point(lab, read[0], result, runner))

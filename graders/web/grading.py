@@ -100,6 +100,7 @@ def grade_attempt(
                 claim=token,
                 lease_until=start + timedelta(seconds=lease_seconds),
                 claims=func.coalesce(Attempt.claims, 0) + 1,
+                progress=None,  # a grader that died left its sets: this grading tells its own
             )
         ).rowcount
         attempt = session.scalar(select(Attempt).where(Attempt.id == attempt_id))
@@ -165,6 +166,7 @@ def _grade(
             include_hidden=True,
             runner=runner,
             staff=hidden,
+            progress=_Progress(engine, attempt_id, token),
         )
     if outcome.trace is not None:
         print(outcome.trace, file=sys.stderr)  # a bug of ours: its trace goes to the server's log
@@ -191,7 +193,12 @@ def _grade(
         session.execute(
             update(Attempt)
             .where(*mine)
-            .values(finished_at=now(), lease_until=None, **attempt_values(outcome, max_score))
+            .values(
+                finished_at=now(),
+                lease_until=None,
+                progress=None,
+                **attempt_values(outcome, max_score),
+            )
         )
         session.execute(delete(HiddenResult).where(HiddenResult.attempt == attempt_id))
         if outcome.result is not None and hidden:
@@ -288,6 +295,34 @@ def requeue_failed(db_url: str, lab_id: str | None = None) -> list[int]:
                 .values(status=QUEUED, message=None, claim=None, lease_until=None)
             )
     return ids
+
+
+class _Progress:
+    """Writes each public set's result onto the attempt as the engine tells it (the sets
+    done so far, by number), where the events route and the JSON read it, whichever process
+    grades: this one, or a Celery worker. Only while this grader's claim holds. A failed
+    write costs the preview, never the grading: the final result is written all the same."""
+
+    def __init__(self, engine: Engine, attempt_id: int, token: str) -> None:
+        self.engine, self.attempt_id, self.token = engine, attempt_id, token
+        self.done: dict[int, dict] = {}  # a grading run again (a sandbox retry) overwrites
+
+    def __call__(self, number: int, test: TestResult) -> None:
+        self.done[number] = {"number": number, "test": test.to_dict()}
+        rows = [self.done[n] for n in sorted(self.done)]
+        try:
+            with Session(self.engine) as session, session.begin():
+                session.execute(
+                    update(Attempt)
+                    .where(
+                        Attempt.id == self.attempt_id,
+                        Attempt.claim == self.token,
+                        Attempt.status == RUNNING,
+                    )
+                    .values(progress=rows)
+                )
+        except Exception:  # the database is away for a moment: the next set writes them all
+            traceback.print_exc()
 
 
 class _Lease:

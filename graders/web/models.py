@@ -75,6 +75,10 @@ class Attempt(Base):
     lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     claims: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     token: Mapped[str | None] = mapped_column(String(64))  # the quiz paper's (quizzes.py)
+    # While it is graded: the public sets done so far, [{"number": n, "test":
+    # TestResult.to_dict()}, …] by number (migration 0007). A preview, emptied when the final
+    # result is written; never a hidden set (the engine tells none).
+    progress: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
 
 
 class LoginFailure(Base):

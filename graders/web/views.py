@@ -16,8 +16,9 @@ from pathlib import Path
 from markdown_it import MarkdownIt
 
 from graders.messages import Text, read_params, say
-from graders.present.view import ResultView, build
-from graders.results import LabResult
+from graders.present.html import set_block_html
+from graders.present.view import ResultView, build, set_views
+from graders.results import LabResult, TestResult
 from graders.web.models import Attempt
 
 LANG_HEADINGS = {"zh": "中文", "en": "English"}
@@ -43,6 +44,16 @@ _markdown.inline.ruler.before("html_inline", "line_break", _line_break)
 def attempt_view(attempt: Attempt, lang: str) -> ResultView | None:
     """The attempt's stored result as the one presentation draws it (None: it has none)."""
     return build(LabResult.from_dict(attempt.results), lang) if attempt.results else None
+
+
+def sets_so_far(attempt: Attempt, lang: str) -> list[dict[str, object]]:
+    """The public sets of an attempt being graded that are done, each as its block of the
+    final result (the one presentation, set.html), in the reader's language: [{number, name,
+    html}, …] by number. Empty once finished: the final result is the one to show."""
+    rows = attempt.progress or []
+    numbered = [(row["number"], TestResult.from_dict(row["test"])) for row in rows]
+    views = set_views(numbered, lang, "lab")
+    return [{"number": v.index, "name": v.name, "html": set_block_html(v)} for v in views]
 
 
 def attempt_message(attempt: Attempt, lang: str) -> str:

@@ -16,8 +16,9 @@ from graders.messages import say
 from graders.store.record import Counting, Decision, counting, counting_said
 from graders.web.deadlines import calendar_of, verdicts_hidden
 from graders.web.deps import DB, Lang, SignedIn
-from graders.web.models import FINISHED, INSTRUCTOR, QUEUED, Attempt
+from graders.web.models import FINISHED, INSTRUCTOR, QUEUED, RUNNING, Attempt
 from graders.web.scores import counted_as_is, decision_of, record_said
+from graders.web.views import sets_so_far
 
 router = APIRouter()
 
@@ -103,6 +104,10 @@ def attempt_json(request: Request, attempt: Attempt, lang: str) -> dict[str, obj
     if attempt.status == QUEUED:
         data["position"] = request.app.state.queue.position(attempt.id)
         data["status_text"] = say("web.status_queued_at", lang, position=data["position"])
+    if attempt.status == RUNNING and attempt.progress:  # each set's result as it ends
+        data["sets"] = sets_so_far(attempt, lang)
+        data["sets_note"] = say("web.sets_so_far", lang)
+        data["status_text"] = say("web.status_running_sets", lang, done=len(data["sets"]))
     if attempt.status in FINISHED:
         data["html"] = request.app.state.templates.get_template("results.html").render(
             attempt=attempt,

@@ -2,7 +2,9 @@
 
 `GET /api/attempts/<id>/events` (sse-starlette) sends the same JSON as `/api/attempts/<id>`
 (api.py's `attempt_json`, one rendering) each time it changes — queued at position n, running,
-then the finished result with its HTML — and ends after the result. The server looks at the
+running again with each public set that has ended (its block of the result, as the grader
+wrote it onto the attempt: grading.py's `_Progress`), then the finished result with its HTML,
+which replaces those — and ends after the result. The server looks at the
 attempt's row every POLL_SECONDS, which any queue (embedded or Celery) writes, so the page
 learns of a result a tenth of a second after it is stored instead of up to a poll interval
 later, with one request instead of one per interval. A stream is closed after MAX_SECONDS; the

@@ -143,11 +143,38 @@
   }
 
   // --- grading --------------------------------------------------------------------------
+  // The public sets done so far (api.py's `sets`, each its block of the final result,
+  // rendered and escaped by the server): each inserted once, in its place by number, while
+  // the others still run. The final result then replaces them all.
+  function showSets(data) {
+    if (!data.sets || !data.sets.length) return;
+    let box = document.getElementById("sets-so-far");
+    if (!box) {
+      results.innerHTML = "";
+      box = document.createElement("div");
+      box.id = "sets-so-far";
+      box.className = "seqlab-result";
+      const note = document.createElement("p");
+      note.className = "dim";
+      note.textContent = data.sets_note;
+      box.append(note);
+      results.append(box);
+    }
+    data.sets.forEach((set) => {
+      if (box.querySelector('[data-number="' + set.number + '"]')) return;
+      const block = document.createElement("div");
+      block.dataset.number = set.number;
+      block.innerHTML = set.html;
+      const later = Array.from(box.children).find((c) => Number(c.dataset.number) > set.number);
+      box.insertBefore(block, later || null);
+    });
+  }
+
   // Show one state of the attempt (api.py's JSON); true once it is finished.
   function show(data) {
     status.textContent = data.status_text;
     status.dataset.state = data.status;
-    if (data.html === undefined) return false;
+    if (data.html === undefined) { showSets(data); return false; }
     results.innerHTML = data.html;
     results.dataset.attempt = "";
     if (button) button.disabled = false;
@@ -155,8 +182,8 @@
     return true;
   }
 
-  // Pushed (Server-Sent Events, routes/events.py): queue position, running, then the result,
-  // each as soon as it is stored. Where the stream fails or ends early, the JSON is polled.
+  // Pushed (Server-Sent Events, routes/events.py): queue position, running, each public set
+  // as it ends, then the result, each as soon as it is stored. Where the stream fails or ends early, the JSON is polled.
   function watch(id) {
     if (!window.EventSource) { poll(id); return; }
     const stream = new EventSource("/api/attempts/" + id + "/events");

@@ -284,6 +284,39 @@ def test_a_pool_evicted_while_a_grading_runs_on_it_closes_after_that_run(course)
         pools.close()
 
 
+def test_a_runner_handed_out_before_its_pool_was_evicted_runs_on_a_live_pool(course):
+    """The queue gets a lab's runner, then another lab's grading evicts that pool before the
+    first run starts (the window the test above can fall into on a loaded machine): the run
+    starts the lab's pool again rather than waiting on a closed one."""
+    from graders.service.pools import LabPools
+
+    pools = LabPools(course, max_pools=1)
+    lab = course.lab("rnn-numpy")
+    try:
+        handed_out = pools.runner("rnn-numpy")
+        pools.runner("gru-step")  # evicts rnn-numpy's pool, idle: closed at once
+        assert list(pools.pools) == ["gru-step"]
+        done = []
+        thread = threading.Thread(
+            target=lambda: done.extend(
+                handed_out(
+                    "import sys\nprint(sys.stdin.read())",
+                    "main.py",
+                    ["back\n"],
+                    lab.limits,
+                    fork_at_input=True,
+                )
+            ),
+            daemon=True,
+        )
+        thread.start()
+        thread.join(60)
+        assert [r.stdout.strip() for r in done] == [b"back"]
+        assert list(pools.pools) == ["rnn-numpy"] and not pools.in_use
+    finally:
+        pools.close()
+
+
 def test_workers_preload_what_the_reference_loads_of_the_templates_packages(course, tmp_path):
     import dataclasses
 

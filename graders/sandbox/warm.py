@@ -337,6 +337,8 @@ class WarmPool:
             return run_sets(
                 program, filename, stdins, limits, fork_at_input=False, cpus=cpus, on_set=on_set
             )
+        if self.closed:  # a bug of the caller's; said, not waited on forever
+            raise SandboxError("sandbox.start_failed", reason="this warm pool was closed")
         worker = self._take(after)
         healthy = True
         try:

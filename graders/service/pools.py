@@ -72,23 +72,31 @@ class LabPools:
         self.lock = threading.Lock()
 
     def runner(self, lab_id: str) -> Runner:
+        """The lab's runner; its pool is started now (the warm-up), but which pool a run uses
+        is decided when it runs: one evicted meanwhile is started again, never run on closed."""
         lab = self.course.lab(lab_id)
         if not (self.use_warm and warm_pays(lab)):
             return run_sets
         with self.lock:
-            pool = self.pools.get(lab_id)
-            if pool is None:
-                size = pool_size(lab, self.gradings)
-                pool = warm.WarmPool(_template(lab), lab.limits, size, preload=learned_modules(lab))
-                self.pools[lab_id] = pool
-                while len(self.pools) > self.max_pools:
-                    _old, evicted = self.pools.popitem(last=False)
-                    self._retire(evicted)
-            self.pools.move_to_end(lab_id)
-        return functools.partial(self._run, pool)
+            self._pool(lab)
+        return functools.partial(self._run, lab)
 
-    def _run(self, pool: warm.WarmPool, *args, **kwargs):
+    def _pool(self, lab: LabSpec) -> warm.WarmPool:
+        """The lab's live pool, started if need be (called with the lock held)."""
+        pool = self.pools.get(lab.id)
+        if pool is None:
+            size = pool_size(lab, self.gradings)
+            pool = warm.WarmPool(_template(lab), lab.limits, size, preload=learned_modules(lab))
+            self.pools[lab.id] = pool
+            while len(self.pools) > self.max_pools:
+                _old, evicted = self.pools.popitem(last=False)
+                self._retire(evicted)
+        self.pools.move_to_end(lab.id)
+        return pool
+
+    def _run(self, lab: LabSpec, *args, **kwargs):
         with self.lock:
+            pool = self._pool(lab)
             self.in_use[id(pool)] = self.in_use.get(id(pool), 0) + 1
         try:
             return pool.run_sets(*args, **kwargs)

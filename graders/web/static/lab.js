@@ -183,7 +183,8 @@
   }
 
   // Pushed (Server-Sent Events, routes/events.py): queue position, running, each public set
-  // as it ends, then the result, each as soon as it is stored. Where the stream fails or ends early, the JSON is polled.
+  // as it ends, then the result, each as soon as it is stored. Where the stream fails or ends
+  // early, the JSON is polled.
   function watch(id) {
     if (!window.EventSource) { poll(id); return; }
     const stream = new EventSource("/api/attempts/" + id + "/events");

@@ -61,14 +61,14 @@ lint: $(STAMP)
 validate: $(STAMP)
 	$(BIN)/seqlab validate
 
-# The attack corpus, the labs' seed sweeps, the course's own checks (the pytest plugin: each
-# lab's items kept on one worker, --dist loadgroup) and the Gradescope root (downloads, apt,
-# pip) mostly wait: they run three at a time (pytest-xdist); the rest, whose tests time what
-# they measure or follow one another in a file, one at a time, without the plugin's items.
-PARALLEL := tests/adversarial tests/test_labs.py tests/test_gradescope_root.py
+# One run on 3 workers (pytest-xdist; most tests wait on servers, browsers and sandboxed
+# programs): the whole suite and the course's own checks (the plugin, --seqlab), a test file's
+# tests together on one worker and a lab's checks on one (tests/conftest.py), the attack
+# corpus and the labs' sweeps test by test. Then the files that time what they measure
+# (marked serial: CPU shares, wall limits, response times), alone.
 test: test-packages lint $(STAMP) web
-	$(BIN)/pytest -n 3 --dist loadgroup --seqlab $(PARALLEL)
-	$(BIN)/pytest -p no:seqlab $(addprefix --ignore=,$(PARALLEL))
+	$(BIN)/pytest -n 3 --seqlab -m "not serial" --durations=20 tests
+	$(BIN)/pytest -p no:seqlab -m serial tests
 
 # The web platform's code editor: CodeMirror 6 from the npm registry, bundled by esbuild into
 # graders/web/static/editor.js (node_modules and the bundle are not committed).

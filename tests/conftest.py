@@ -117,3 +117,35 @@ def db_url(request, tmp_path):
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'gradebook.sqlite'}"
     return request.getfixturevalue("postgres_url")
+
+
+# --- how `make test` spreads the suite over xdist workers ----------------------------------
+
+
+# The files whose tests are independent and CPU-bound: spread over the workers test by test.
+SPREAD = ("tests/adversarial/", "tests/test_labs.py")
+
+
+def scope_of(nodeid: str) -> str:
+    """What stays on one worker: a test file's tests, in their order (its module-scoped
+    fixtures — servers, pools, databases — set up once; tests that follow one another still
+    do); a lab's checks from the course plugin (its warm workers shared); a SPREAD file's test
+    alone, wherever a worker is free."""
+    if nodeid.startswith("seqlab::"):  # seqlab::<lab>:<check>
+        return nodeid.split(":", 3)[2]
+    if nodeid.startswith(SPREAD):
+        return nodeid
+    return nodeid.split("::", 1)[0]
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    """pytest-xdist's own `--dist loadgroup` does not group here (pytest 9 ignores the node id
+    suffix it marks groups with), and `--dist loadfile` would put the whole course plugin on
+    one worker: its load-by-scope scheduler, with our scopes."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ByScope(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return scope_of(nodeid)
+
+    return ByScope(config, log)

@@ -19,6 +19,10 @@ from graders.sandbox.launch import remove_run_folder
 from graders.sandbox.probe import DISABLE_VARIABLE
 from graders.spec import Limits
 
+# Times what it measures (CPU shares, wall limits, response times): `make test` runs it
+# alone, after the parallel run.
+pytestmark = pytest.mark.serial
+
 LIMITS = Limits(wall_seconds=3, cpu_seconds=2, memory_mb=512, output_kb=16)
 MODES = pytest.mark.parametrize("fork", [False, True], ids=["fresh", "fork"])
 

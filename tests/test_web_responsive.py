@@ -29,6 +29,10 @@ from graders.web.models import DONE, LAB, STUDENT, Attempt, User, engine_for, no
 from graders.web.reports import ClassReports, Preparing, ReportFailed, report_key
 from graders.web.roster import import_roster, parse_roster
 
+# Times what it measures (CPU shares, wall limits, response times): `make test` runs it
+# alone, after the parallel run.
+pytestmark = pytest.mark.serial
+
 HEAVY_LAB = "seq2seq"  # four blanks of real code: the most work per pair of any lab
 LAB_FOR_FAILURE = "rnn-numpy"
 CLASS_SIZE = 200

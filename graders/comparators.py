@@ -11,7 +11,7 @@ import enum
 import inspect
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from graders.align import align
 
@@ -132,47 +132,80 @@ def numbers_close(expected: float, actual: float, *, atol: float, rtol: float) -
 
 
 def floats(*, expected: str, actual: str, atol: float = 1e-6, rtol: float = 1e-6) -> Comparison:
-    """Tokens, where numbers may differ by atol + rtol·|expected| and other tokens must match."""
+    """Tokens, where numbers may differ by atol + rtol·|expected| and other tokens must match
+    (line breaks do not count). The first difference is named as a person reads the two
+    outputs: by line, as they align, when the lines have other shapes (_by_lines)."""
     want, got = expected.split(), actual.split()
     if len(want) != len(got):
-        return _another_count(expected, actual, atol=atol, rtol=rtol)
+        return _by_lines(expected, actual, atol=atol, rtol=rtol) or Comparison(
+            Outcome.MISMATCH, "detail.token_count", {"expected": len(want), "actual": len(got)}
+        )
     for index, (a, b) in enumerate(zip(want, got, strict=True), start=1):
         number_a, number_b = as_number(a), as_number(b)
+        same = (
+            a == b
+            if number_a is None
+            else number_b is not None and numbers_close(number_a, number_b, atol=atol, rtol=rtol)
+        )
+        if same:
+            continue
+        if _shape(expected) != _shape(actual):  # a transposed matrix, say
+            found = _by_lines(expected, actual, atol=atol, rtol=rtol)
+            if found is not None:
+                return found
         line, position = place(expected, index, numbers=number_a is not None)
+        where = {"line": line, "position": position, "expected": a, "actual": b}
         if number_a is None:
-            if a != b:
-                return Comparison(
-                    Outcome.MISMATCH,
-                    "detail.token_mismatch",
-                    {"line": line, "position": position, "expected": a, "actual": b},
-                )
-        elif number_b is None or not numbers_close(number_a, number_b, atol=atol, rtol=rtol):
-            where = {"line": line, "position": position, "expected": a, "actual": b}
-            return Comparison(
-                Outcome.MISMATCH, "detail.number_mismatch", {**where, "atol": atol, "rtol": rtol}
-            )
+            return Comparison(Outcome.MISMATCH, "detail.token_mismatch", where)
+        return Comparison(
+            Outcome.MISMATCH, "detail.number_mismatch", {**where, "atol": atol, "rtol": rtol}
+        )
     return MATCH
 
 
-def _another_count(expected: str, actual: str, **options: float) -> Comparison:
-    """Another count of values: when the count of lines differs too, the first line missing or
-    extra as the lines align (graders/align.py: a duplicated row is one extra line)."""
+def _shape(text: str) -> list[int]:
+    return [len(line.split()) for line in _significant_lines(text)]
+
+
+def _by_lines(expected: str, actual: str, **options: float) -> Comparison | None:
+    """The first difference in reading order as the lines align (graders/align.py: a
+    duplicated row is one extra line): a paired line that differs (a printed shape, a row with
+    another count of numbers — a transposed matrix is named at its shape line or its first
+    row, not at the row that ends up extra), else the first line missing or extra."""
     want, got = _significant_lines(expected), _significant_lines(actual)
-    if len(want) != len(got):
-        steps = align(want, got, lambda a, b: token_differs("floats", a, b, **options))
-        counts = {"expected": len(want), "actual": len(got)}
-        for i, j in steps:
-            if j is None or i is None:
-                key = "detail.line_missing" if j is None else "detail.line_extra"
-                line, text = (i + 1, want[i]) if j is None else (j + 1, got[j])  # type: ignore[operator]
-                return Comparison(
-                    Outcome.MISMATCH, key, {"line": line, "text": text.strip()[:80], **counts}
-                )
-    return Comparison(
-        Outcome.MISMATCH,
-        "detail.token_count",
-        {"expected": len(expected.split()), "actual": len(actual.split())},
-    )
+    steps = align(want, got, lambda a, b: token_differs("floats", a, b, **options))
+    counts = {"expected": len(want), "actual": len(got)}
+    for i, j in steps:
+        if i is not None and j is not None:
+            differs = _line_difference(want[i], got[j], i + 1, **options)
+            if differs is not None:
+                return differs
+            continue
+        key = "detail.line_missing" if j is None else "detail.line_extra"
+        line, text = (i + 1, want[i]) if j is None else (j + 1, got[j])  # type: ignore[operator]
+        return Comparison(
+            Outcome.MISMATCH, key, {"line": line, "text": text.strip()[:80], **counts}
+        )
+    return None
+
+
+def _line_difference(want: str, got: str, line: int, **options: float) -> Comparison | None:
+    """How two aligned lines differ under floats (None: they do not), named at `line` of the
+    expected output."""
+    if len(want.split()) != len(got.split()):
+        numbers = [sum(as_number(t) is not None for t in text.split()) for text in (want, got)]
+        if numbers[0] == numbers[1]:  # other words around the numbers
+            where = {"line": line, "expected": want.strip(), "actual": got.strip()}
+            return Comparison(Outcome.MISMATCH, "detail.first_difference", where)
+        return Comparison(
+            Outcome.MISMATCH,
+            "detail.count_line",
+            {"line": line, "expected": numbers[0], "actual": numbers[1]},
+        )
+    differs = floats(expected=want, actual=got, **options)
+    if differs.outcome is Outcome.MATCH:
+        return None
+    return replace(differs, detail={**differs.detail, "line": line})
 
 
 def token_differs(name: str, want: str, got: str, **options: float) -> bool:

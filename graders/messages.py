@@ -210,6 +210,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "they align.",
     ),
     "report.lines_more": ("（另有 {count} 行）", " (and {count} more)"),
+    "detail.count_line": (
+        "第 {line} 行的数值个数不同：预期 {expected} 个，实际 {actual} 个（形状不同，例如矩阵转置了？）。",
+        "Line {line} holds {actual} number(s) where {expected} were expected (another shape: a "
+        "transposed matrix?).",
+    ),
     "detail.line_missing": (
         "输出少了一行：缺少预期输出的第 {line} 行“{text}”（预期 {expected} 行，实际 {actual} 行）。",
         "A line is missing: line {line} of the expected output, '{text}' (expected {expected} "

@@ -55,8 +55,8 @@ def test_a_difference_is_placed_by_its_line_and_its_place_in_the_line_not_by_wor
 
 
 def test_a_duplicated_row_is_named_as_one_extra_line_by_floats():
-    expected = "w shape 2 3\n0.1 0.2 0.3\n0.4 0.5 0.6\nrow sums 1 1\n"
-    actual = "w shape 3 3\n0.1 0.2 0.3\n0.4 0.5 0.6\n0.4 0.5 0.6\nrow sums 1 1 1\n"
+    expected = "w 0\n0.1 0.2 0.3\n0.4 0.5 0.6\nrow sums 1 1\n"
+    actual = "w 0\n0.1 0.2 0.3\n0.4 0.5 0.6\n0.4 0.5 0.6\nrow sums 1 1 1\n"
     result = compare("floats", expected=expected, actual=actual)
     assert result.detail_key == "detail.line_extra"
     assert (result.detail["line"], result.detail["expected"], result.detail["actual"]) == (4, 4, 5)
@@ -64,8 +64,37 @@ def test_a_duplicated_row_is_named_as_one_extra_line_by_floats():
         result.detail_key, "en", **result.detail
     )
     assert "输出多了一行：你的第 4 行" in say(result.detail_key, "zh", **result.detail)
-    short = compare("floats", expected=expected, actual="w shape 2 3\n0.1 0.2 0.3\nrow sums 1 1\n")
+    short = compare("floats", expected=expected, actual="w 0\n0.1 0.2 0.3\nrow sums 1 1\n")
     assert (short.detail_key, short.detail["line"]) == ("detail.line_missing", 3)
+
+
+def test_the_first_difference_is_named_in_reading_order_as_the_lines_align():
+    """A printed shape that differs comes first, before the row that ends up extra; a matrix
+    printed transposed is named at its first row's count of numbers, not at a value that only
+    lines up by accident; the same numbers with other line breaks still match (issue 18)."""
+    expected = "w shape 2 3\n0.1 0.2 0.3\n0.4 0.5 0.6\n"
+    duplicated = compare(
+        "floats", expected=expected, actual="w shape 3 3\n0.1 0.2 0.3\n0.1 0.2 0.3\n0.4 0.5 0.6\n"
+    )
+    assert duplicated.detail_key == "detail.number_mismatch"
+    assert (duplicated.detail["line"], duplicated.detail["position"]) == (1, 1)
+    assert (duplicated.detail["expected"], duplicated.detail["actual"]) == ("2", "3")
+    transposed = compare(
+        "floats", expected=expected, actual="w shape 3 2\n0.1 0.4\n0.2 0.5\n0.3 0.6\n"
+    )
+    assert (transposed.detail_key, transposed.detail["line"]) == ("detail.number_mismatch", 1)
+    bare = compare("floats", expected="1 2 3\n4 5 6\n", actual="1 4\n2 5\n3 6\n")
+    assert bare.detail_key == "detail.count_line"
+    assert (bare.detail["line"], bare.detail["expected"], bare.detail["actual"]) == (1, 3, 2)
+    assert "Line 1 holds 2 number(s) where 3 were expected" in say(
+        bare.detail_key, "en", **bare.detail
+    )
+    assert "第 1 行的数值个数不同" in say(bare.detail_key, "zh", **bare.detail)
+    assert compare("floats", expected="1 2 3\n4 5 6\n", actual="1 2\n3 4\n5 6\n").outcome is (
+        Outcome.MATCH
+    )
+    worded = compare("floats", expected="a 1\nb 2\n", actual="a x 1\nb 2\n")
+    assert (worded.detail_key, worded.detail["line"]) == ("detail.first_difference", 1)
 
 
 def test_floats_tolerates_small_differences_and_compares_words_exactly():

@@ -18,6 +18,12 @@ SEED = 2024
 torch.manual_seed(SEED)
 torch.set_num_threads(1)
 
+# Taken before the blanks run: the checks of the trained model compute with torch's own
+# functions, so nothing the blanks define later reaches them.
+_GRU_CELL = torch.gru_cell
+_LINEAR = nn.functional.linear
+_CROSS_ENTROPY = nn.functional.cross_entropy
+
 SYMBOLS = "SEP" + "abcdefghijklmnopqrstuvwxyz"  # S = start, E = end, P = padding
 SYMBOL_INDEX = {symbol: index for index, symbol in enumerate(SYMBOLS)}
 N_CLASS = len(SYMBOLS)
@@ -169,17 +175,73 @@ def fixed_probe():
     return probe
 
 
-def batch_loss(some_model):
-    """The cross-entropy of `some_model` on the training batch (teacher forcing)."""
-    with torch.no_grad():
-        scores = some_model(encoder_inputs, decoder_inputs)
-        return criterion(scores.reshape(-1, N_CLASS), targets.reshape(-1)).item()
+def batch_loss(scores):
+    """The cross-entropy of teacher-forced scores (B, MAX_LEN + 1, N_CLASS) on the targets."""
+    return _CROSS_ENTROPY(scores.reshape(-1, N_CLASS), targets.reshape(-1)).item()
+
+
+def exact_parameters(layer, kinds, shapes):
+    """The parameters of `layer` in the order of `shapes` ({name: shape}) if it is exactly one
+    of torch's `kinds` holding exactly those parameters and no other module; otherwise None."""
+    if type(layer) not in kinds or layer._modules:
+        return None
+    found = {name: p for name, p in layer._parameters.items() if type(p) is nn.Parameter}
+    if len(found) != len(layer._parameters):
+        return None
+    same = {name: tuple(p.shape) for name, p in found.items()} == shapes
+    return [found[name] for name in shapes] if same else None
+
+
+def gru_weights(layer, n_input):
+    """The weights of `layer` if it is one torch GRU layer, nn.GRU or nn.GRUCell, from n_input
+    features to N_HIDDEN; otherwise None."""
+    suffix = "_l0" if type(layer) is nn.GRU else ""
+    gates, hidden = 3 * N_HIDDEN, N_HIDDEN
+    shapes = {"weight_ih": (gates, n_input), "weight_hh": (gates, hidden)}
+    shapes |= {"bias_ih": (gates,), "bias_hh": (gates,)}
+    return exact_parameters(layer, (nn.GRU, nn.GRUCell), {k + suffix: s for k, s in shapes.items()})
+
+
+def run_gru(weights, inputs, state):
+    """The states (B, T, N_HIDDEN) a GRU with these weights goes through over inputs
+    (B, T, features), starting from `state` (B, N_HIDDEN)."""
+    states = []
+    for t in range(inputs.shape[1]):
+        state = _GRU_CELL(inputs[:, t], state, *weights)
+        states.append(state)
+    return torch.stack(states, dim=1)
+
+
+def trusted_scores(trained, encoder_input, decoder_input):
+    """What the trained model's parameters compute under teacher forcing: scores (B, T, N_CLASS)
+    for each way of reading its two GRUs as encoder and decoder (either may be registered
+    first), or none unless its layers are exactly two one-layer GRUs (N_CLASS to N_HIDDEN) and
+    a Linear(N_HIDDEN, N_CLASS). No method of the model runs here, so a model whose own methods
+    fake their scores cannot pass the checks of the trained model: it must really be trained."""
+    layers = list(vars(trained)["_modules"].values())
+    grus = [w for w in (gru_weights(layer, N_CLASS) for layer in layers) if w]
+    linear_shapes = {"weight": (N_CLASS, N_HIDDEN), "bias": (N_CLASS,)}
+    linears = [w for w in (exact_parameters(m, (nn.Linear,), linear_shapes) for m in layers) if w]
+    if vars(trained)["_parameters"] or len(layers) != 3 or len(grus) != 2 or len(linears) != 1:
+        return []
+    readings, start = [], torch.zeros(encoder_input.shape[0], N_HIDDEN)
+    for encoder, decoder in (grus, grus[::-1]):
+        context = run_gru(encoder, encoder_input, start)[:, -1]
+        readings.append(_LINEAR(run_gru(decoder, decoder_input, context), *linears[0]))
+    return readings
 
 
 def main():
     global model
     trained, scripted = model, ScriptedModel()
-    trained_loss, probe_loss = batch_loss(trained), batch_loss(fixed_probe())
+    with torch.no_grad():
+        # The probe checks the student's forward (known parameters); the trained model is
+        # checked through its parameters alone (trusted_scores), never its own methods.
+        probe_loss = batch_loss(fixed_probe()(encoder_inputs, decoder_inputs))
+        # make_batch is the student's: a tensor subclass could run its own code in torch's calls.
+        plain = all(type(t) is torch.Tensor for t in (encoder_inputs, decoder_inputs, targets))
+        readings = trusted_scores(trained, encoder_inputs, decoder_inputs) if plain else []
+        trained_loss = min((batch_loss(scores) for scores in readings), default=math.inf)
     for line in sys.stdin:
         word = line.strip().lower()
         if not word:
@@ -200,10 +262,11 @@ def main():
     other_words += ("ldrw", "sb")
 
     def decodes_greedily(word, translation, tolerance=1e-4):
-        """Whether `translation` is the greedy decoding of `word` by the trained model: fed S
-        and the translation's letters at once (teacher forcing), it scores each of its letters
-        highest and then S, E or P, unless the translation reached the length cap. The
-        tolerance absorbs the rounding between step-by-step and whole-sequence runs."""
+        """Whether `translation` is the greedy decoding of `word` by the trained model's
+        parameters (trusted_scores): fed S and the translation's letters (teacher forcing),
+        they score each of its letters highest and then S, E or P, unless the translation
+        reached the length cap. The tolerance absorbs the rounding between the student's
+        layers and trusted_scores."""
         if not isinstance(translation, str) or len(translation) > MAX_LEN + 1:
             return False
         if not all("a" <= letter <= "z" for letter in translation):
@@ -211,12 +274,16 @@ def main():
         decoder_text = ("S" + translation)[: MAX_LEN + 1].ljust(MAX_LEN + 1, "P")
         with torch.no_grad():
             source = one_hot(word.ljust(MAX_LEN, "P")).unsqueeze(0)
-            scores = trained(source, one_hot(decoder_text).unsqueeze(0))[0]
-        best = scores.max(dim=1).values - tolerance
-        if any(scores[t, SYMBOL_INDEX[letter]] < best[t] for t, letter in enumerate(translation)):
-            return False
+            readings = trusted_scores(trained, source, one_hot(decoder_text).unsqueeze(0))
         end = len(translation)
-        return end >= MAX_LEN or bool(scores[end, :3].max() >= best[end])
+        for scores in readings:
+            scores = scores[0]
+            best = scores.max(dim=1).values - tolerance
+            if any(scores[t, SYMBOL_INDEX[c]] < best[t] for t, c in enumerate(translation)):
+                continue
+            if end >= MAX_LEN or bool(scores[end, :3].max() >= best[end]):
+                return True
+        return False
 
     greedy = all(decodes_greedily(word, translate(word)) for word in other_words)
     said = f"greedy decoding of the trained model on {len(other_words)} other words:"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 import inspect
+import itertools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -41,23 +42,43 @@ def _significant_lines(text: str) -> list[str]:
     return lines
 
 
+SHOWN_CHARACTERS = 80  # of a line quoted in a one-line message
+
+
+def clipped(text: str, start: int = 0) -> str:
+    """At most SHOWN_CHARACTERS of `text` from `start`, with … where some is left out."""
+    piece = text[start : start + SHOWN_CHARACTERS]
+    return ("…" if start else "") + piece + ("…" if start + SHOWN_CHARACTERS < len(text) else "")
+
+
+def excerpts(want: str, got: str) -> tuple[str, str]:
+    """Two lines quoted around where they first differ (a long line is not quoted whole)."""
+    same = next((i for i, (a, b) in enumerate(zip(want, got, strict=False)) if a != b), None)
+    start = max(0, (min(len(want), len(got)) if same is None else same) - SHOWN_CHARACTERS // 3)
+    return clipped(want, start), clipped(got, start)
+
+
+def _first_difference(line: int, want: str, got: str) -> Comparison:
+    expected, actual = excerpts(want, got)
+    where = {"line": line, "expected": expected, "actual": actual}
+    return Comparison(Outcome.MISMATCH, "detail.first_difference", where)
+
+
 def _first_line_difference(expected: list[str], actual: list[str]) -> Comparison:
     for number, (want, got) in enumerate(zip(expected, actual, strict=False), start=1):
         if want != got:
-            return Comparison(
-                Outcome.MISMATCH,
-                "detail.first_difference",
-                {"line": number, "expected": want, "actual": got},
-            )
+            return _first_difference(number, want, got)
     number = min(len(expected), len(actual)) + 1
     if len(expected) > len(actual):
         return Comparison(
             Outcome.MISMATCH,
             "detail.missing_lines",
-            {"line": number, "expected": expected[number - 1]},
+            {"line": number, "expected": clipped(expected[number - 1])},
         )
     return Comparison(
-        Outcome.MISMATCH, "detail.extra_lines", {"line": number, "actual": actual[number - 1]}
+        Outcome.MISMATCH,
+        "detail.extra_lines",
+        {"line": number, "actual": clipped(actual[number - 1])},
     )
 
 
@@ -157,6 +178,8 @@ def floats(*, expected: str, actual: str, atol: float = 1e-6, rtol: float = 1e-6
         where = {"line": line, "position": position, "expected": a, "actual": b}
         if number_a is None:
             return Comparison(Outcome.MISMATCH, "detail.token_mismatch", where)
+        if number_b is None:  # `0.358522,` reads like the number but is not one
+            return Comparison(Outcome.MISMATCH, "detail.not_a_number", where)
         return Comparison(
             Outcome.MISMATCH, "detail.number_mismatch", {**where, "atol": atol, "rtol": rtol}
         )
@@ -175,16 +198,21 @@ def _by_lines(expected: str, actual: str, **options: float) -> Comparison | None
     want, got = _significant_lines(expected), _significant_lines(actual)
     steps = align(want, got, lambda a, b: token_differs("floats", a, b, **options))
     counts = {"expected": len(want), "actual": len(got)}
-    for i, j in steps:
+    for at, (i, j) in enumerate(steps):
         if i is not None and j is not None:
             differs = _line_difference(want[i], got[j], i + 1, **options)
             if differs is not None:
                 return differs
             continue
+        gap = list(itertools.takewhile(lambda step: None in step, steps[at:]))
+        missing = [i for i, j in gap if j is None]
+        extra = [j for i, j in gap if i is None]
+        if missing and extra:  # lines replaced by others, not only lines too few or too many
+            return _first_difference(missing[0] + 1, want[missing[0]], got[extra[0]])
         key = "detail.line_missing" if j is None else "detail.line_extra"
         line, text = (i + 1, want[i]) if j is None else (j + 1, got[j])  # type: ignore[operator]
         return Comparison(
-            Outcome.MISMATCH, key, {"line": line, "text": text.strip()[:80], **counts}
+            Outcome.MISMATCH, key, {"line": line, "text": clipped(text.strip()), **counts}
         )
     return None
 
@@ -194,9 +222,8 @@ def _line_difference(want: str, got: str, line: int, **options: float) -> Compar
     expected output."""
     if len(want.split()) != len(got.split()):
         numbers = [sum(as_number(t) is not None for t in text.split()) for text in (want, got)]
-        if numbers[0] == numbers[1]:  # other words around the numbers
-            where = {"line": line, "expected": want.strip(), "actual": got.strip()}
-            return Comparison(Outcome.MISMATCH, "detail.first_difference", where)
+        if numbers[0] == numbers[1] or 0 in numbers:  # other words (around the numbers)
+            return _first_difference(line, want.strip(), got.strip())
         return Comparison(
             Outcome.MISMATCH,
             "detail.count_line",

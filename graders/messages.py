@@ -169,6 +169,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "第 {line} 行第 {position} 个值不同：预期 {expected}，实际 {actual}（允许误差 atol={atol}, rtol={rtol}）。",
         "Line {line}, value {position} differs: expected {expected}, got {actual} (atol={atol}, rtol={rtol}).",
     ),
+    "detail.not_a_number": (
+        "第 {line} 行第 {position} 个值应是数 {expected}，实际是 {actual!r}，不是一个数（多了标点或别的字符？）。",
+        "Line {line}, value {position} should be the number {expected}; got {actual!r}, which is "
+        "not a number (a comma or another character too many?).",
+    ),
     "detail.token_mismatch": (
         "第 {line} 行第 {position} 项不同：预期 {expected!r}，实际 {actual!r}。",
         "Line {line}, item {position} differs: expected {expected!r}, got {actual!r}.",

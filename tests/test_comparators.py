@@ -141,3 +141,21 @@ def test_floats_accepts_exactly_the_numbers_within_tolerance(expected, noise):
     assert (
         outcome("floats", repr(expected), repr(actual), atol=atol, rtol=0) is Outcome.MATCH
     ) == within
+
+
+def test_words_where_numbers_were_expected_a_number_with_a_comma_and_long_lines_are_said_plainly():
+    """Red team, issue 18 round 3: lines of words are a line that differs (not a 'transposed
+    matrix'); `0.358522,` is not a number; a long line is quoted around its first difference,
+    never whole."""
+    words = compare("floats", expected="1 2 3\n4 5 6\n", actual="a b\nc d\ne f\n")
+    assert (words.detail_key, words.detail["line"]) == ("detail.first_difference", 1)
+    assert (words.detail["expected"], words.detail["actual"]) == ("1 2 3", "a b")
+    comma = compare("floats", expected="0.358522 1\n", actual="0.358522, 1\n")
+    assert comma.detail_key == "detail.not_a_number"
+    assert "not a number" in say(comma.detail_key, "en", **comma.detail)
+    assert "不是一个数" in say(comma.detail_key, "zh", **comma.detail)
+    long_want, long_got = "a" * 5000 + "b" + "c" * 100, "a" * 5000 + "X" + "c" * 100
+    long = compare("exact", expected=long_want, actual=long_got)
+    said = say(long.detail_key, "en", **long.detail)
+    assert len(said) < 300 and "b" in long.detail["expected"] and "X" in long.detail["actual"]
+    assert long.detail["expected"].startswith("…") and long.detail["expected"].endswith("…")

@@ -104,3 +104,21 @@ def test_a_check_of_the_public_sets_never_says_all_passed():
         "lab", {"zh": "实验", "en": "lab"}, "x.py", (wrong(),), NO_CODE, 0.1, hidden_not_run=4
     )
     assert "4 hidden test set(s)" in build(failing, "en").summary
+
+
+def test_the_terminal_folds_long_chinese_sentences_never_cuts_them():
+    """Red team, issue 18 round 3: at 80 columns a zh finding lost a number to "…" (a CJK run
+    is one long word to rich): every finding's characters are all on the screen at any width."""
+    import io
+
+    from rich.console import Console
+
+    from graders.present.terminal import render_terminal
+
+    transposed = wrong(actual="weights\n0.207846 0.314940\n0.477214 0.1\n0.2 0.3\n")
+    for width in range(50, 101):
+        out = io.StringIO()
+        render_terminal(result(transposed), "zh", Console(file=out, width=width))
+        screen = "".join(re.sub(r"[│╭╮╰╯─ ]", "", line) for line in out.getvalue().splitlines())
+        for finding in build(result(transposed), "zh").sets[0].findings:
+            assert finding.replace(" ", "") in screen, (width, finding)

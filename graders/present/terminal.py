@@ -54,7 +54,7 @@ def _set_panel(view: SetView) -> Panel:
         heading.append("  " + view.timing, style="dim")
     body = Table.grid(padding=(0, 2))
     body.add_column(style="cyan", no_wrap=True)
-    body.add_column()
+    body.add_column(overflow="fold")  # a CJK run is one long word: folded, never cut to "…"
     for field in view.fields:
         body.add_row(field.label, _field_text(field))
     if view.detail:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from graders.cli.common import EXIT_OK, add_command, console
 from graders.messages import say
 from graders.present import terminal
 from graders.results import LabResult
+from graders.sandbox.launch import usable_cores
 from graders.service import grade_lab
 from graders.spec import Course
 from graders.submission import read_submission
@@ -102,21 +104,32 @@ def cmd_demo(args) -> int:
     course = Course.locate(args.course)
     out = console()
     rows = []
-    for lab in course.labs():
-        started = time.perf_counter()
-        results = []
+    # Every lab's reference and starter graded side by side, one per core (the sandboxed runs
+    # wait on their processes), printed in the course's order as each one's turn comes.
+    jobs = [
+        (lab, key, path, hidden)
+        for lab in course.labs()
         for key, path, hidden in (
             ("course.demo_reference", lab.solution_path, True),
             ("course.demo_starter", lab.starter_path, False),
-        ):
+        )
+    ]
+    with ThreadPoolExecutor(max_workers=usable_cores()) as pool:
+        outcomes = [
+            pool.submit(grade_lab, lab, read_submission(path), include_hidden=hidden)
+            for lab, _key, path, hidden in jobs
+        ]
+        graded: dict[str, list] = {}
+        for (lab, key, _path, _hidden), future in zip(jobs, outcomes, strict=True):
+            outcome = future.result()
             out.print(Rule(Text(say(key, args.lang, lab=lab.id))))
-            outcome = grade_lab(lab, read_submission(path), include_hidden=hidden)
             if outcome.result is None:  # the course's own file: its message, exit 2
                 raise outcome.error
-            result = outcome.result
-            terminal.render_terminal(result, args.lang, out)
-            results.append(result)
-        rows.append(Graded(lab.id, *results, time.perf_counter() - started))
+            terminal.render_terminal(outcome.result, args.lang, out)
+            graded.setdefault(lab.id, []).append(outcome)
+    for lab_id, (reference, starter) in graded.items():
+        seconds = reference.seconds + starter.seconds
+        rows.append(Graded(lab_id, reference.result, starter.result, seconds))
     for quiz_id in bank_ids(course.banks_dir):
         started = time.perf_counter()
         bank = load_quiz(course.banks_dir, quiz_id)

@@ -48,14 +48,14 @@ def cmd_serve(args) -> int:
 
 
 def cmd_worker(args) -> int:
+    from graders.sandbox.launch import usable_cores
     from graders.web.config import load_config
-    from graders.web.queue import default_graders
     from graders.web.tasks import run_worker
 
     if args.concurrency is not None and args.concurrency < 1:
         raise UsageError("web.worker_bad_concurrency", value=args.concurrency)
     config = load_config().with_overrides(broker_url=args.broker, db_url=args.db)
-    concurrency = args.concurrency or config.graders or default_graders()
+    concurrency = args.concurrency or config.graders or usable_cores()
     run_worker(
         config,
         course_root=checked_course(args.course).root,

@@ -187,6 +187,11 @@ def remove_run_folder(folder: Path) -> None:
         warnings.warn(f"could not remove the run folder {folder}", RuntimeWarning, stacklevel=2)
 
 
+def usable_cores() -> int:
+    """The cores this process may run on (its affinity; a container's or taskset's limit)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
 def cpu_share(concurrent_runs: int) -> float:
     """Each of `concurrent_runs` runs side by side gets this many cores (at least one)."""
     return max(1.0, (os.cpu_count() or 1) / max(concurrent_runs, 1))

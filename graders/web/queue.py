@@ -14,7 +14,6 @@ server left queued or running.
 
 from __future__ import annotations
 
-import os
 import threading
 import traceback
 from collections import Counter
@@ -23,6 +22,7 @@ from datetime import UTC, datetime
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
+from graders.sandbox.launch import usable_cores
 from graders.service.pools import LabPools
 from graders.spec import Course
 from graders.store.effective import course_rules
@@ -31,10 +31,6 @@ from graders.web.grading import grade_attempt, requeue_failed
 from graders.web.models import DONE, LAB, QUEUED, RUNNING, Attempt, engine_for
 
 IDLE_LOOK_SECONDS = 5.0  # a thread with nothing to do looks at the database this often anyway
-
-
-def default_graders() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 class EmbeddedQueue:
@@ -48,7 +44,7 @@ class EmbeddedQueue:
         max_pools: int = 3,
     ) -> None:
         self.db_url, self.course = db_url, course
-        count = threads or default_graders()
+        count = threads or usable_cores()
         self.pools = LabPools(course, use_warm=use_warm, max_pools=max_pools, gradings=count)
         self.taken: set[int] = set()  # attempt ids picked by a thread of ours, not yet done
         self.changed = threading.Condition()

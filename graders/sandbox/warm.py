@@ -230,6 +230,9 @@ class WarmWorker:
         done: dict | None = None
         ended_at = 0.0
         stop_sent: float | None = None
+        # The worker's report wakes the poll: it comes a moment after the sets' pipes close,
+        # and a poll with nothing left to read would otherwise sleep out its timeout.
+        wiring.pipes.wake_on(self.channel.fileno())
         while True:
             now = time.monotonic()
             if done is None and select.select([self.channel], [], [], 0)[0]:
@@ -239,6 +242,7 @@ class WarmWorker:
                 message = json.loads(data)
                 if message.get("serial") == self.served:
                     done, ended_at = message, now
+                    wiring.pipes.stop_waking(self.channel.fileno())  # not read from now on
             if done is not None:
                 if wiring.pipes.open_count == 0 or now - ended_at > GRACE_SECONDS:
                     return done, stop_sent is not None, ended_at

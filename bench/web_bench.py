@@ -43,6 +43,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,6 +55,7 @@ SEQLAB = Path(sys.executable).with_name("seqlab")
 LAB = "rnn-numpy"
 TRIO_LAB = "seq2seq"
 TRIO = ["trio0", "trio1", "trio2", "trio-lone"]  # three at once, and the lone one
+ERRORS: list[str] = []  # what the server answered that a page would have had to retry
 POLL_SECONDS = 0.7  # the page's interval before the push stream
 WAIT_SECONDS = 60  # a server starting
 GRADE_SECONDS = 300  # one submission, queue included
@@ -202,26 +204,40 @@ async def submit_and_wait(
     client: httpx.AsyncClient, token: str, code: str, wait: str, lab: str = LAB
 ) -> dict:
     started = time.monotonic()
-    response = await client.post(
-        f"/labs/{lab}/submit",
-        data={"code": code},
-        headers={"X-CSRF-Token": token, "Accept": "application/json"},
-    )
+    try:
+        response = await client.post(
+            f"/labs/{lab}/submit",
+            data={"code": code},
+            headers={"X-CSRF-Token": token, "Accept": "application/json"},
+        )
+    except httpx.TransportError as error:  # counted as lost, never sent again (not idempotent)
+        return {"id": None, "status": f"{type(error).__name__}", "latency": None}
     if response.status_code != 200:
         return {"id": None, "status": f"HTTP {response.status_code}", "latency": None}
     attempt_id = response.json()["id"]
     deadline = started + GRADE_SECONDS
     if wait == "events":
-        async with client.stream("GET", f"/api/attempts/{attempt_id}/events") as stream:
-            async for line in stream.aiter_lines():
-                if line.startswith("data:"):
-                    data = json.loads(line.split(":", 1)[1])
-                    if data["status"] in ("done", "error"):
-                        return {**data, "latency": time.monotonic() - started}
+        with contextlib.suppress(httpx.TransportError):  # dropped: poll, as the page does
+            async with client.stream("GET", f"/api/attempts/{attempt_id}/events") as stream:
+                async for line in stream.aiter_lines():
+                    if line.startswith("data:"):
+                        data = json.loads(line.split(":", 1)[1])
+                        if data["status"] in ("done", "error"):
+                            return {**data, "latency": time.monotonic() - started}
+    fell_back = wait == "events"  # the stream ended without the result: counted in the report
     while time.monotonic() < deadline:
-        data = (await client.get(f"/api/attempts/{attempt_id}")).json()
+        try:
+            response = await client.get(f"/api/attempts/{attempt_id}")
+        except httpx.TransportError:  # a keep-alive connection the server closed: a GET repeats
+            await asyncio.sleep(0.05)
+            continue
+        if response.status_code != 200:  # said in the report (the server's log has why)
+            ERRORS.append(f"GET /api/attempts: HTTP {response.status_code}")
+            await asyncio.sleep(POLL_SECONDS)
+            continue
+        data = response.json()
         if data["status"] in ("done", "error"):
-            return {**data, "latency": time.monotonic() - started}
+            return {**data, "latency": time.monotonic() - started, "fell_back": fell_back}
         await asyncio.sleep(POLL_SECONDS)
     return {"id": attempt_id, "status": "timeout", "latency": None}
 
@@ -333,6 +349,13 @@ def report(setup: str, outcome: dict, expected: int, floor_s: float) -> str:
         f" {len(results):5d} {outcome['wall']:8.1f} {len(good) / outcome['wall']:8.2f}"
         f" {p50:7.2f} {floor.ratio(p50, floor_s):>7} {p95:7.2f} {expected - len(good):5d}"
     )
+    fell_back = sum(1 for r in results + outcome["lone"] if r.get("fell_back"))
+    if fell_back:
+        line += f"  ({fell_back} results polled: their event stream ended without them)"
+    if ERRORS:
+        said = ", ".join(f"{n} x {e}" for e, n in sorted(Counter(ERRORS).items()))
+        line += f"  (server errors, retried: {said}; see {setup}-serve.log)"
+        ERRORS.clear()
     trio = outcome.get("trio")
     if trio:
         lone_s = trio["lone"]["latency"] or float("nan")
@@ -354,6 +377,7 @@ def main() -> None:
     parser.add_argument("--wait", choices=("events", "poll"), default="events")
     parser.add_argument("--lone", type=int, default=5, help="one student's submissions, alone")
     parser.add_argument("--three-seq2seq", action="store_true", help="three seq2seq at once")
+    parser.add_argument("--keep-logs", action="store_true", help="keep the servers' logs")
     args = parser.parse_args()
     if max(args.per_student, args.lone) > args.rate:
         sys.exit("--per-student must stay within --rate (submissions per student per minute)")
@@ -385,7 +409,10 @@ def main() -> None:
         print(f"end: {floor.load_line()}")
     finally:
         servers.stop()
-        shutil.rmtree(servers.folder, ignore_errors=True)
+        if args.keep_logs:
+            print(f"servers' logs kept in {servers.folder}")
+        else:
+            shutil.rmtree(servers.folder, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -1,13 +1,20 @@
-"""Batch grading throughput: the same 20 submissions graded cold, warm with 1 worker and warm
-with 2 workers by `seqlab grade`, and by real `nbgrader autograde` on the equivalent nbgrader
-course, for a non-training lab and for seq2seq.
+"""Batch grading throughput: the same N submissions (--count, default 20) graded cold, warm
+with 1 worker and warm with 2 workers by `seqlab grade`, and by real `nbgrader autograde` on
+the equivalent nbgrader course, for a non-training lab and for seq2seq.
 
-The 20 submissions per lab: the starter, a file with a damaged End marker, an endless loop
+The submissions per lab: the starter, a file with a damaged End marker, an endless loop
 and a memory bomb (in the last blank), every mistake of the lab's corpus (up to 10), and the
 reference for the rest. Each seqlab mode runs `seqlab grade FOLDER --lab LAB` as a whole
-process into a fresh gradebook; the scores of every mode must agree. Prints wall times,
-ratios, the per-submission time of a warm worker beyond the student's own compute, and the
-peak memory of one warm worker (its cgroup's high-water mark, sampled while it runs).
+process into a fresh gradebook; the scores of every mode must agree. Prints wall and CPU
+times (the command's and its children's, getrusage), ratios, and the peak memory of one warm
+worker (its cgroup's high-water mark, sampled while it runs).
+
+Every figure stands beside the lab's floor (bench/floor.py: one submission's sets forked
+from a warm parent, no sandbox) and its ratio to it. The engine's overhead per submission
+is the marginal time of one more reference through one warm worker — (T(2K) − T(K)) / K,
+so pool start and gradebook set-up drop out — less the floor (goal ≤ 30 ms). 2 workers vs
+1: the wall ratio (goal ≥ 1.8x) and the CPU each used: on a busy machine the CPU time says
+whether the work itself grew or the cores were taken.
 
 nbgrader: `seqlab export nbgrader` writes the course, `nbgrader generate_assignment LAB`
 releases it, and each submission goes into submitted/<student>/<lab>/<lab>.ipynb as a student
@@ -19,10 +26,10 @@ The course's per-cell timeout is set to nbgrader's default, 30 s (the export set
 budget + 60 s), and nbgrader runs under a 6 GiB address-space limit, so the memory bomb,
 which runs unsandboxed in the kernel when its blank is top-level code, cannot take the
 machine. `--nbgrader-sample N` autogrades only N of the submissions, evenly spread over the list
-(the first N would be mostly the slow hostile ones), and scales the time to 20.
+(the first N would be mostly the slow hostile ones), and scales the time to --count.
 
     .venv/bin/python bench/batch_bench.py [--labs rnn-numpy seq2seq] [--skip-nbgrader]
-        [--nbgrader-sample N]
+        [--nbgrader-sample N] [--count 200]
 """
 
 from __future__ import annotations
@@ -39,6 +46,7 @@ import threading
 import time
 from pathlib import Path
 
+import floor
 import nbformat
 
 from graders.cells import cut
@@ -62,8 +70,8 @@ def damage_marker(text: str) -> str:
     return END_MARKER.sub(r"\1Ende", text, count=1)
 
 
-def submissions(lab) -> dict[str, str]:
-    """20 named submissions: right, wrong, broken and hostile."""
+def submissions(lab, count: int = 20) -> dict[str, str]:
+    """`count` named submissions (at least 20): right, wrong, broken and hostile."""
     reference = lab.solution_path.read_text(encoding="utf-8")
     found = {"starter": lab.starter_path.read_text(encoding="utf-8")}
     found["broken-markers"] = damage_marker(reference)
@@ -79,7 +87,7 @@ def submissions(lab) -> dict[str, str]:
             break
         found[f"corpus-{entry.name}"] = corpus_program(reference, entry)
     index = 1
-    while len(found) < 20:
+    while len(found) < max(count, 20):
         found[f"reference-{index}"] = reference
         index += 1
     return found
@@ -103,6 +111,24 @@ def _peak_file(pid: int) -> Path | None:
     return None
 
 
+def _cgroup_cpu(pid: int) -> float | None:
+    """CPU seconds of the cgroup that process `pid` is in (v1 cpuacct, or v2 cpu.stat)."""
+    try:
+        lines = Path(f"/proc/{pid}/cgroup").read_text().splitlines()
+        for line in lines:
+            _, controllers, path = line.split(":", 2)
+            folder = path.lstrip("/")
+            if "cpuacct" in controllers.split(","):
+                usage = Path("/sys/fs/cgroup/cpuacct", folder, "cpuacct.usage").read_text()
+                return int(usage) / 1e9
+            if controllers == "" and len(lines) == 1:
+                stat = Path("/sys/fs/cgroup", folder, "cpu.stat").read_text().split()
+                return int(stat[stat.index("usage_usec") + 1]) / 1e6
+    except (OSError, ValueError):
+        pass
+    return None
+
+
 def _children(pid: int) -> list[int]:
     """Direct children of every thread of `pid` (workers are started from a thread)."""
     found = []
@@ -122,6 +148,9 @@ class WorkerMemory(threading.Thread):
     def __init__(self, pid: int) -> None:
         super().__init__(daemon=True)
         self.pid, self.peaks, self.done = pid, {}, threading.Event()
+        # CPU seconds of each worker's cgroup (the worker and every submission it forked):
+        # killed at the end, they are in nobody's getrusage.
+        self.cpu: dict[int, float] = {}
 
     def run(self) -> None:
         # A worker's cgroup is made inside the grader's own; a child outside it is not a
@@ -141,6 +170,9 @@ class WorkerMemory(threading.Thread):
                 except (OSError, ValueError):
                     continue  # the worker just ended
                 self.peaks[child] = max(peak, self.peaks.get(child, 0))
+                used = _cgroup_cpu(child)
+                if used is not None:
+                    self.cpu[child] = max(used, self.cpu.get(child, 0.0))
 
     def peak_mb(self) -> float | None:
         self.done.set()
@@ -148,71 +180,82 @@ class WorkerMemory(threading.Thread):
         return max(self.peaks.values()) / 2**20 if self.peaks else None
 
 
+def children_cpu() -> float:
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
 def run_batch(lab_id: str, folder: Path, extra: list[str]) -> tuple[float, dict, float | None]:
-    """Wall seconds, the --json document, and the peak MB of one warm worker (None: cold)."""
+    """Wall seconds, the --json document, and the peak MB of one warm worker (None: cold).
+    The CPU seconds the command and its sandboxes used are in the document, as "_cpu": its
+    reaped processes' (getrusage) and its warm workers' cgroups' (sampled every 0.1 s)."""
     with tempfile.TemporaryDirectory() as scratch:
         database = Path(scratch) / "book.sqlite"
         command = [sys.executable, "-m", "graders.cli", "--lang", "en", "grade", str(folder)]
         command += ["--lab", lab_id, "--db", str(database), "--json", *extra]
-        started = time.monotonic()
-        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        started, cpu = time.monotonic(), children_cpu()
+        process = subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=floor.clean_env()
+        )
         memory = None if "--cold" in extra else WorkerMemory(process.pid)
         if memory:
             memory.start()
         stdout, stderr = process.communicate()
         elapsed = time.monotonic() - started
         peak = memory.peak_mb() if memory else None
+        cpu = children_cpu() - cpu + (sum(memory.cpu.values()) if memory else 0.0)
         if process.returncode not in (0, 1):
             raise SystemExit(f"seqlab grade failed: {stderr.decode()[-2000:]}")
-    return elapsed, json.loads(stdout), peak
+    return elapsed, {**json.loads(stdout), "_cpu": cpu}, peak
 
 
 def scores_of(document: dict) -> dict[str, float | None]:
     return {entry["student"]: entry.get("score") for entry in document["submissions"]}
 
 
-def own_compute(entry: dict) -> float:
-    """What the program itself took: its shared part once, then its slowest set (in fork
-    mode the sets run side by side, so their times overlap and must not be added)."""
-    result = entry.get("result") or {}
-    sets = max((test.get("time", 0.0) for test in result.get("tests", [])), default=0.0)
-    return (result.get("shared_seconds") or 0.0) + sets
-
-
-def bench_seqlab(lab, folder: Path) -> tuple[dict[str, float], dict, dict]:
-    """The three modes on the 20 submissions: wall seconds per mode, scores, documents."""
+def bench_seqlab(lab, folder: Path, count: int, fl: floor.Floor):
+    """The three modes on the submissions: wall seconds per mode, scores, documents."""
     modes = {
         "cold, 2 workers": ["--workers", "2", "--cold"],
         "warm, 1 worker": ["--workers", "1"],
         "warm, 2 workers": ["--workers", "2"],
     }
-    timings, agreed, document = {}, None, {}
+    timings, cpus, agreed, document = {}, {}, None, {}
     for mode, extra in modes.items():
         elapsed, document, peak = run_batch(lab.id, folder, extra)
-        timings[mode] = elapsed
+        timings[mode], cpus[mode] = elapsed, document["_cpu"]
         scores = scores_of(document)
         agreed = scores if agreed is None else agreed
         same = "same scores" if scores == agreed else f"DIFFERENT scores: {scores}"
         memory = f"   peak/worker {peak:5.0f} MB (memory bomb included)" if peak else ""
-        print(f"{mode:<18} {elapsed:8.2f} s   {elapsed / 20 * 1000:7.0f} ms/sub   {same}{memory}")
-    return timings, agreed, {e["student"]: e for e in document["submissions"]}
+        per = elapsed / count
+        print(
+            f"{mode:<18} {elapsed:8.2f} s  cpu {cpus[mode]:7.2f} s  {per * 1000:7.0f} ms/sub"
+            f" {floor.ratio(per, fl.warm_fork)} floor   {same}{memory}"
+        )
+    return timings, cpus, agreed, {e["student"]: e for e in document["submissions"]}
 
 
-def bench_overhead(lab, folder: Path) -> None:
-    """The engine's own cost per submission: 20 copies of the reference through one warm
-    worker, against the reference's own compute (its sets' reported times)."""
+def bench_overhead(lab, fl: floor.Floor, copies: int = 20) -> None:
+    """The engine's own cost per submission: K and 2K copies of the reference through one
+    warm worker (the faster of two runs each: a busy machine only adds); the marginal time
+    of one more, against the floor."""
     reference = lab.solution_path.read_text(encoding="utf-8")
-    with tempfile.TemporaryDirectory() as scratch:
-        copies = Path(scratch) / "references"
-        copies.mkdir()
-        for path in folder.iterdir():
-            (copies / path.name).write_text(reference, encoding="utf-8")
-        elapsed, document, peak = run_batch(lab.id, copies, ["--workers", "1"])
-    own = sum(own_compute(entry) for entry in document["submissions"])
+    walls: dict[int, float] = {}
+    for count in (copies, 2 * copies, copies, 2 * copies):
+        with tempfile.TemporaryDirectory() as scratch:
+            folder = Path(scratch) / "references"
+            folder.mkdir()
+            for k in range(count):
+                (folder / f"r{k:03d}.py").write_text(reference, encoding="utf-8")
+            wall, _, peak = run_batch(lab.id, folder, ["--workers", "1"])
+            walls[count] = min(wall, walls.get(count, wall))
+    marginal = (walls[2 * copies] - walls[copies]) / copies
     print(
-        f"20 x reference, warm 1 worker: {elapsed:.2f} s in all; per submission "
-        f"{(elapsed - own) / 20 * 1000:.0f} ms beyond its own compute "
-        f"({own / 20 * 1000:.0f} ms), pool start and gradebook included; "
+        f"reference x {copies} / x {2 * copies}, warm 1 worker: {walls[copies]:.2f} / "
+        f"{walls[2 * copies]:.2f} s; one more submission {marginal * 1000:.0f} ms "
+        f"({floor.ratio(marginal, fl.warm_fork)} floor): overhead beyond the floor "
+        f"{(marginal - fl.warm_fork) * 1000:.0f} ms (goal <= 30 ms); "
         f"peak memory of the worker {peak or 0:.0f} MB"
     )
 
@@ -314,7 +357,7 @@ def seqlab_reason(entry: dict) -> str:
 
 def bench_nbgrader(lab, programs: dict[str, str], seqlab: dict, entries: dict, sample: int):
     """Autograde `sample` submissions, evenly spread, with real nbgrader; its time scaled
-    to 20."""
+    to all of them."""
     reference = lab.solution_path.read_text(encoding="utf-8")
     names = list(programs)
     students = [names[k * len(names) // sample] for k in range(sample)]
@@ -334,15 +377,16 @@ def bench_nbgrader(lab, programs: dict[str, str], seqlab: dict, entries: dict, s
                     f"(nbgrader's kernel: {nbgrader_errors(course_dir, lab.id, student)}; "
                     f"seqlab: {seqlab_reason(entries[student])})"
                 )
-    scaled = elapsed * 20 / len(students)
-    what = "all 20" if len(students) == 20 else f"a SAMPLE of {len(students)} of the 20"
+    total = len(names)
+    scaled = elapsed * total / len(students)
+    what = f"all {total}" if len(students) == total else f"a SAMPLE of {len(students)} of {total}"
     print(
         f"nbgrader autograde {elapsed:8.2f} s for {what} ({elapsed / len(students):.1f} s per "
         f"notebook; per-cell timeout {CELL_TIMEOUT} s, address space {NBGRADER_MEMORY >> 30} GiB)"
     )
-    if len(students) < 20:
+    if len(students) < total:
         print(f"  sample: {', '.join(students)}")
-        print(f"  scaled to 20 submissions: {scaled:.1f} s")
+        print(f"  scaled to {total} submissions: {scaled:.1f} s")
     agree = "the same" if not differ else f"DIFFERENT for {len(differ)} of {len(students)}"
     print(f"nbgrader vs seqlab scores: {agree} (seqlab's 'could not grade' counted as 0)")
     for line in differ:
@@ -354,41 +398,52 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--labs", nargs="+", default=["rnn-numpy", "seq2seq"])
     parser.add_argument("--skip-nbgrader", action="store_true")
+    parser.add_argument("--count", type=int, default=20, help="submissions per lab (>= 20)")
     parser.add_argument(
         "--nbgrader-sample",
         type=int,
         default=20,
         metavar="N",
-        help="autograde only N submissions (evenly spread) with nbgrader; scale the time to 20",
+        help="autograde only N submissions (evenly spread) with nbgrader; scale the time",
     )
     args = parser.parse_args()
-    sample = min(max(args.nbgrader_sample, 1), 20)
+    count = max(args.count, 20)
+    sample = min(max(args.nbgrader_sample, 1), count)
     course = Course.locate()
+    print(f"start: {floor.load_line()}", flush=True)
     for lab_id in args.labs:
         lab = course.lab(lab_id)
-        programs = submissions(lab)
+        fl = floor.measure(lab_id, repeat=3)
+        print(
+            f"\n== {lab_id}: floor {fl.warm_fork * 1000:.1f} ms a submission ({fl.sets} sets "
+            f"forked from a warm parent; bare {fl.bare * 1000:.0f} ms, compute "
+            f"{fl.compute * 1000:.1f} ms)"
+        )
+        programs = submissions(lab, count)
         with tempfile.TemporaryDirectory() as scratch:
             folder = Path(scratch) / "submissions"
             folder.mkdir()
             for name, text in programs.items():
                 (folder / f"{name}.py").write_text(text, encoding="utf-8")
-            print(f"\n== {lab_id}: 20 submissions (wall seconds of the whole command)")
-            timings, scores, entries = bench_seqlab(lab, folder)
+            print(f"{count} submissions (wall seconds of the whole command)", flush=True)
+            timings, cpus, scores, entries = bench_seqlab(lab, folder, count, fl)
             cold, one, two = timings.values()
+            cpu_one, cpu_two = cpus["warm, 1 worker"], cpus["warm, 2 workers"]
             print(
-                f"warm 2 vs cold 2: {cold / two:.2f}x   "
-                f"warm 2 vs warm 1: {one / two:.2f}x (goal >= 1.8x)"
+                f"warm 2 vs cold 2: {cold / two:.2f}x   warm 2 vs warm 1: {one / two:.2f}x "
+                f"(goal >= 1.8x); CPU 2 workers / 1 worker {floor.ratio(cpu_two, cpu_one)}, "
+                f"cores busy {cpu_one / one:.2f} (1 worker) {cpu_two / two:.2f} (2 workers)"
             )
-            bench_overhead(lab, folder)
+            bench_overhead(lab, fl)
         if not args.skip_nbgrader:
             nbgrader_time = bench_nbgrader(lab, programs, scores, entries, sample)
             goal = 5 if lab.id == "seq2seq" else 100
-            scaled = " (nbgrader's time scaled from the sample)" if sample < 20 else ""
+            scaled = " (nbgrader's time scaled from the sample)" if sample < count else ""
             print(
                 f"throughput, seqlab warm 2 workers vs nbgrader: {nbgrader_time / two:.1f}x "
                 f"(goal >= {goal}x){scaled}"
             )
-    print(f"\n(machine: {os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f})")
+    print(f"\nend: {floor.load_line()}")
 
 
 if __name__ == "__main__":

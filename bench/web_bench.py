@@ -11,12 +11,20 @@ as the page does — the pushed stream (`--wait events`, routes/events.py) or po
 every 0.7 s as the page did before (`--wait poll`) — and submits again, `--per-student` times
 (within the per-student rate limit, 5 a minute by default: the load is spread across students).
 Before the clock starts, one warm-up submission per grading process (pools start at a lab's
-first job). Prints the
-throughput (submissions/s), p50/p95 latency from 评测 (the POST) to the result seen by the
-page, and how many submissions were lost (not graded, or graded wrong).
+first job). Then one student alone submits --lone times, one after another: the median
+click-to-result (goal ≤ 0.3 s). Then the class. Prints the
+throughput (submissions/s, goal ≥ 40), p50/p95 latency from 评测 (the POST) to the result seen
+by the page (goal p95 ≤ 1 s), and how many submissions were lost (not graded, or graded
+wrong). Every latency stands beside the lab's floor (bench/floor.py: its sets forked from a
+warm parent, no sandbox, no web) and its ratio to it; the load average at start and end.
+
+`--three-seq2seq`: after the class, per setup, one seq2seq submission alone (after a warm-up
+one), then three students' at the same moment: each of the three against the lone one
+(goal ≤ 1.5x).
 
     .venv/bin/python bench/web_bench.py [--students 20] [--per-student 5] [--wait events]
                                         [--setups embedded,embedded1,celery1,celery2]
+                                        [--lone 5] [--three-seq2seq]
 """
 
 from __future__ import annotations
@@ -35,14 +43,19 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+import floor
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 SEQLAB = Path(sys.executable).with_name("seqlab")
 LAB = "rnn-numpy"
+TRIO_LAB = "seq2seq"
+TRIO = ["trio0", "trio1", "trio2", "trio-lone"]  # three at once, and the lone one
+ERRORS: list[str] = []  # what the server answered that a page would have had to retry
 POLL_SECONDS = 0.7  # the page's interval before the push stream
 WAIT_SECONDS = 60  # a server starting
 GRADE_SECONDS = 300  # one submission, queue included
@@ -187,37 +200,56 @@ async def signed_in(base: str, username: str, password: str) -> tuple[httpx.Asyn
     return client, csrf_of(response.text)
 
 
-async def submit_and_wait(client: httpx.AsyncClient, token: str, code: str, wait: str) -> dict:
+async def submit_and_wait(
+    client: httpx.AsyncClient, token: str, code: str, wait: str, lab: str = LAB
+) -> dict:
     started = time.monotonic()
-    response = await client.post(
-        f"/labs/{LAB}/submit",
-        data={"code": code},
-        headers={"X-CSRF-Token": token, "Accept": "application/json"},
-    )
+    try:
+        response = await client.post(
+            f"/labs/{lab}/submit",
+            data={"code": code},
+            headers={"X-CSRF-Token": token, "Accept": "application/json"},
+        )
+    except httpx.TransportError as error:  # counted as lost, never sent again (not idempotent)
+        return {"id": None, "status": f"{type(error).__name__}", "latency": None}
     if response.status_code != 200:
         return {"id": None, "status": f"HTTP {response.status_code}", "latency": None}
     attempt_id = response.json()["id"]
     deadline = started + GRADE_SECONDS
     if wait == "events":
-        async with client.stream("GET", f"/api/attempts/{attempt_id}/events") as stream:
-            async for line in stream.aiter_lines():
-                if line.startswith("data:"):
-                    data = json.loads(line.split(":", 1)[1])
-                    if data["status"] in ("done", "error"):
-                        return {**data, "latency": time.monotonic() - started}
+        with contextlib.suppress(httpx.TransportError):  # dropped: poll, as the page does
+            async with client.stream("GET", f"/api/attempts/{attempt_id}/events") as stream:
+                async for line in stream.aiter_lines():
+                    if line.startswith("data:"):
+                        data = json.loads(line.split(":", 1)[1])
+                        if data["status"] in ("done", "error"):
+                            return {**data, "latency": time.monotonic() - started}
+    fell_back = wait == "events"  # the stream ended without the result: counted in the report
     while time.monotonic() < deadline:
-        data = (await client.get(f"/api/attempts/{attempt_id}")).json()
+        try:
+            response = await client.get(f"/api/attempts/{attempt_id}")
+        except httpx.TransportError:  # a keep-alive connection the server closed: a GET repeats
+            await asyncio.sleep(0.05)
+            continue
+        if response.status_code != 200:  # said in the report (the server's log has why)
+            ERRORS.append(f"GET /api/attempts: HTTP {response.status_code}")
+            await asyncio.sleep(POLL_SECONDS)
+            continue
+        data = response.json()
         if data["status"] in ("done", "error"):
-            return {**data, "latency": time.monotonic() - started}
+            return {**data, "latency": time.monotonic() - started, "fell_back": fell_back}
         await asyncio.sleep(POLL_SECONDS)
     return {"id": attempt_id, "status": "timeout", "latency": None}
 
 
 async def load(
-    base: str, students: int, per_student: int, warmups: int, code: str, wait: str
+    base: str, students: int, per_student: int, warmups: int, code: str, wait: str, lone: int
 ) -> dict:
     warm = [await signed_in(base, f"warm{n}", "warm-up-password") for n in range(warmups)]
     await asyncio.gather(*(submit_and_wait(c, t, code, wait) for c, t in warm))
+    alone, token = await signed_in(base, "lone", "lone-password")
+    lone_results = [await submit_and_wait(alone, token, code, wait) for _ in range(lone)]
+    await alone.aclose()
     clients = [await signed_in(base, f"s{n:03d}", f"password-{n:03d}") for n in range(students)]
 
     async def student(client: httpx.AsyncClient, token: str) -> list[dict]:
@@ -228,13 +260,29 @@ async def load(
     wall = time.monotonic() - started
     for client, _token in warm + clients:
         await client.aclose()
-    return {"results": results, "wall": wall}
+    return {"results": results, "wall": wall, "lone": lone_results}
+
+
+async def three_at_once(base: str, code: str, wait: str) -> dict:
+    """One seq2seq submission alone (after a warm-up one), then three at the same moment."""
+    clients = [await signed_in(base, name, "trio-password") for name in TRIO]
+    alone, token = clients[-1]
+    await submit_and_wait(alone, token, code, wait, TRIO_LAB)  # the lab's pool starts
+    lone = await submit_and_wait(alone, token, code, wait, TRIO_LAB)
+    three = await asyncio.gather(
+        *(submit_and_wait(c, t, code, wait, TRIO_LAB) for c, t in clients[:3])
+    )
+    for client, _token in clients:
+        await client.aclose()
+    return {"lone": lone, "three": list(three)}
 
 
 def roster(folder: Path, students: int, warmups: int) -> Path:
     path = folder / "roster.csv"
     rows = [f"s{n:03d},Student {n},password-{n:03d},student" for n in range(students)]
     rows += [f"warm{n},Warm-up {n},warm-up-password,student" for n in range(warmups)]
+    rows += ["lone,Alone,lone-password,student"]
+    rows += [f"{name},{name},trio-password,student" for name in TRIO]
     path.write_text("username,name,password,role\n" + "\n".join(rows) + "\n", encoding="utf-8")
     return path
 
@@ -263,7 +311,12 @@ def run_setup(setup: str, args, servers: Servers, shared: dict) -> dict:
     process = servers.start(f"{setup}-serve", serve, env=environ)
     wait_http(base, process, servers.folder / f"{setup}-serve.log")
     code = (ROOT / "solutions" / LAB / "rnn_numpy.py").read_text(encoding="utf-8")
-    outcome = asyncio.run(load(base, args.students, args.per_student, warmups, code, args.wait))
+    outcome = asyncio.run(
+        load(base, args.students, args.per_student, warmups, code, args.wait, args.lone)
+    )
+    if args.three_seq2seq:
+        trio_code = (ROOT / "solutions" / TRIO_LAB / "seq2seq.py").read_text(encoding="utf-8")
+        outcome["trio"] = asyncio.run(three_at_once(base, trio_code, args.wait))
     for process in list(servers.processes):
         if process.args[1] in ("serve", "worker"):
             os.killpg(process.pid, 15)
@@ -272,22 +325,47 @@ def run_setup(setup: str, args, servers: Servers, shared: dict) -> dict:
     return outcome
 
 
-def report(setup: str, outcome: dict, expected: int) -> str:
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, round(share * len(ordered)) - 1)] if ordered else float("nan")
+
+
+def report(setup: str, outcome: dict, expected: int, floor_s: float) -> str:
     results = outcome["results"]
     good = [r for r in results if r["status"] == "done" and r["score"] == r["max_score"]]
-    latencies = sorted(r["latency"] for r in good)
+    latencies = [r["latency"] for r in good]
     p50 = statistics.median(latencies) if latencies else float("nan")
-    p95 = latencies[max(0, round(0.95 * len(latencies)) - 1)] if latencies else float("nan")
+    p95 = percentile(latencies, 0.95)
+    lone = [r["latency"] for r in outcome["lone"] if r["latency"] is not None]
+    lone50 = statistics.median(lone) if lone else float("nan")
     label = {
         "embedded": f"embedded, {os.cpu_count()} graders",
         "embedded1": "embedded, 1 grader",
         "celery1": "celery, 1 worker (PG)",
         "celery2": "celery, 2 workers (PG)",
     }[setup]
-    return (
-        f"{label:<24} {len(results):5d} {outcome['wall']:8.1f} {len(good) / outcome['wall']:8.2f}"
-        f" {p50:7.2f} {p95:7.2f} {expected - len(good):5d}"
+    line = (
+        f"{label:<24} {lone50:8.3f} {floor.ratio(lone50, floor_s):>7}"
+        f" {len(results):5d} {outcome['wall']:8.1f} {len(good) / outcome['wall']:8.2f}"
+        f" {p50:7.2f} {floor.ratio(p50, floor_s):>7} {p95:7.2f} {expected - len(good):5d}"
     )
+    fell_back = sum(1 for r in results + outcome["lone"] if r.get("fell_back"))
+    if fell_back:
+        line += f"  ({fell_back} results polled: their event stream ended without them)"
+    if ERRORS:
+        said = ", ".join(f"{n} x {e}" for e, n in sorted(Counter(ERRORS).items()))
+        line += f"  (server errors, retried: {said}; see {setup}-serve.log)"
+        ERRORS.clear()
+    trio = outcome.get("trio")
+    if trio:
+        lone_s = trio["lone"]["latency"] or float("nan")
+        each = [r["latency"] or float("nan") for r in trio["three"]]
+        said = ", ".join(f"{t:.2f} s ({floor.ratio(t, lone_s).strip()})" for t in each)
+        line += (
+            f"\n{'':<24} {TRIO_LAB}: alone {lone_s:.2f} s; three at once {said} "
+            f"(goal each <= 1.5x the lone one)"
+        )
+    return line
 
 
 def main() -> None:
@@ -297,8 +375,11 @@ def main() -> None:
     parser.add_argument("--rate", type=int, default=5, help="the server's per-student limit")
     parser.add_argument("--setups", default="embedded,embedded1,celery1,celery2")
     parser.add_argument("--wait", choices=("events", "poll"), default="events")
+    parser.add_argument("--lone", type=int, default=5, help="one student's submissions, alone")
+    parser.add_argument("--three-seq2seq", action="store_true", help="three seq2seq at once")
+    parser.add_argument("--keep-logs", action="store_true", help="keep the servers' logs")
     args = parser.parse_args()
-    if args.per_student > args.rate:
+    if max(args.per_student, args.lone) > args.rate:
         sys.exit("--per-student must stay within --rate (submissions per student per minute)")
     setups = args.setups.split(",")
     servers = Servers(Path(tempfile.mkdtemp(prefix="seqlab-web-bench-")), [])
@@ -308,20 +389,30 @@ def main() -> None:
         if any(s.startswith("celery") for s in setups):
             shared["pg"], shared["redis"] = start_postgres(servers), start_redis(servers)
         expected = args.students * args.per_student
+        print(f"start: {floor.load_line()}", flush=True)
+        floor_s = floor.measure(LAB, repeat=3).warm_fork
         print(
             f"{args.students} students × {args.per_student} submissions of {LAB} (reference), "
-            f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}, "
-            f"results {'pushed' if args.wait == 'events' else 'polled every 0.7 s'}",
+            f"results {'pushed' if args.wait == 'events' else 'polled every 0.7 s'}; "
+            f"floor {floor_s * 1000:.1f} ms a submission (bench/floor.py); goals: lone p50 "
+            f"<= 0.3 s, >= 40 subs/s, p95 <= 1 s",
             flush=True,
         )
-        columns = ("subs", 5), ("wall s", 8), ("subs/s", 8), ("p50 s", 7), ("p95 s", 7), ("lost", 5)
+        columns = (
+            *(("lone p50", 8), ("x floor", 7), ("subs", 5), ("wall s", 8), ("subs/s", 8)),
+            *(("p50 s", 7), ("x floor", 7), ("p95 s", 7), ("lost", 5)),
+        )
         print(f"{'setup':<24}" + "".join(f" {name:>{width}}" for name, width in columns))
         for setup in setups:
-            line = report(setup, run_setup(setup, args, servers, shared), expected)
+            line = report(setup, run_setup(setup, args, servers, shared), expected, floor_s)
             print(line, flush=True)
+        print(f"end: {floor.load_line()}")
     finally:
         servers.stop()
-        shutil.rmtree(servers.folder, ignore_errors=True)
+        if args.keep_logs:
+            print(f"servers' logs kept in {servers.folder}")
+        else:
+            shutil.rmtree(servers.folder, ignore_errors=True)
 
 
 if __name__ == "__main__":

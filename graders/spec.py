@@ -371,9 +371,10 @@ class Course:
 
     def lab_for_file(self, path: Path) -> LabSpec:
         """The lab whose entry file has this name (students keep the starter's name)."""
-        matches = [lab for lab in self.labs() if lab.entry == path.name]
+        labs = self.labs()  # every spec read once (a check waits for it)
+        matches = [lab for lab in labs if lab.entry == path.name]
         if path.suffix.lower() == ".ipynb":  # the lab's notebook: same stem as its .py
-            matches = [lab for lab in self.labs() if Path(lab.entry).stem == path.stem]
+            matches = [lab for lab in labs if Path(lab.entry).stem == path.stem]
         if len(matches) != 1:
             raise UsageError("spec.cannot_tell_lab", path=path, known=", ".join(self.lab_ids()))
         return matches[0]

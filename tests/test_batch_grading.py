@@ -34,6 +34,26 @@ def test_workers_grade_at_the_same_time():
     assert [g.outcome.result for g in graded] == [RESULT, RESULT]
 
 
+def test_the_next_item_starts_before_the_last_one_is_recorded():
+    # One worker: the next grading is under way while this thread records the last one (a
+    # gradebook commit), so the worker never waits for the database.
+    started = {name: threading.Event() for name in "ab"}
+
+    def grade_one(item):
+        started[item.student].set()
+        return grade(lambda: RESULT)
+
+    seen = []
+
+    def on_graded(graded):
+        if graded.item.student == "a":
+            seen.append(started["b"].wait(10))
+
+    graded = grade_items([item("a"), item("b")], grade_one, workers=1, on_graded=on_graded)
+    assert seen == [True]
+    assert [g.item.student for g in graded] == ["a", "b"]
+
+
 def test_one_failure_of_any_kind_never_stops_the_batch(course):
     lab = course.lab("rnn-numpy")
 

@@ -263,6 +263,43 @@ def test_a_run_held_at_its_gate_never_takes_the_last_idle_worker():
         assert [r.stdout for r in held] == [b"x\n", b"y\n"]
 
 
+def test_a_run_held_at_its_gate_starts_at_once_while_a_worker_stays_for_ungated_runs():
+    # Two workers, one busy with an ungated run: a gated run takes the other at once (its
+    # start goes side by side with the run its gate waits for: that one holds a worker and
+    # will end). A second gated run would leave every worker to runs waiting at gates, so it
+    # waits for its gate. Each gated run gets its input only once its gate opens.
+    gates = [threading.Event(), threading.Event()]
+    program = "import sys\nprint(sys.stdin.read().strip())\n"
+    slow = "import sys, time\ntime.sleep(1.5)\nprint(sys.stdin.read().strip())\n"
+    with warm.WarmPool("import numpy\n", LIMITS, workers=2) as pool:
+        held: dict[int, list] = {}
+
+        def gated(k: int) -> None:
+            held[k] = pool.run_sets(
+                program, "main.py", [f"{k}\n"], LIMITS, fork_at_input=True, after=gates[k]
+            )
+
+        ungated = threading.Thread(target=lambda: held.setdefault(9, run(pool, slow)))
+        threads = [threading.Thread(target=gated, args=(k,)) for k in range(2)]
+        ungated.start()
+        time.sleep(0.3)
+        threads[0].start()
+        time.sleep(0.5)
+        assert pool.idle.qsize() == 0, "the gated run took the last idle worker at once"
+        ungated.join(20)
+        assert [r.stdout for r in held[9]] == [b"a\n", b"b\n"]
+        threads[1].start()
+        time.sleep(0.5)
+        assert pool.idle.qsize() == 1, "the second gated run left it to an ungated run"
+        assert set(held) == {9}, "no gated run went past its gate"
+        assert [r.stdout for r in run(pool, program)] == [b"a\n", b"b\n"]
+        for gate, thread in zip(gates, threads, strict=True):
+            gate.set()
+            thread.join(20)
+        assert [r.stdout for r in held[0]] == [b"0\n"]
+        assert [r.stdout for r in held[1]] == [b"1\n"]
+
+
 def test_a_pool_evicted_while_a_grading_runs_on_it_closes_after_that_run(course):
     from graders.service.pools import LabPools
 

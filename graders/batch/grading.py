@@ -54,18 +54,23 @@ def grade_items(
         # Submitted lazily, `workers` ahead: an interrupted batch has not queued the rest.
         pending: dict[Future[Outcome], int] = {}
         queue = iter(enumerate(items))
-        try:
-            while True:
-                while len(pending) < max(1, workers):
-                    nxt = next(queue, None)
-                    if nxt is None:
-                        break
-                    pending[pool.submit(grade_one, nxt[1])] = nxt[0]
-                if not pending:
+
+        def fill() -> None:
+            while len(pending) < max(1, workers):
+                nxt = next(queue, None)
+                if nxt is None:
                     break
+                pending[pool.submit(grade_one, nxt[1])] = nxt[0]
+
+        try:
+            fill()
+            while pending:
                 done, _ = wait(pending, return_when=FIRST_COMPLETED)
-                for future in done:
-                    index = pending.pop(future)
+                finished = [(pending.pop(future), future) for future in done]
+                # The next ones start before this thread records these (a gradebook commit):
+                # the workers never wait for the database.
+                fill()
+                for index, future in finished:
                     graded[index] = Graded(items[index], future.result())
                     on_graded(graded[index])
         except BaseException:

@@ -30,8 +30,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TextIO
 
-import numpy as np
-
 from graders.errors import SeqlabError
 from graders.markers import parse
 from graders.spec import LabSpec
@@ -39,6 +37,7 @@ from graders.store import csvcells
 from graders.submission import read_text
 
 if TYPE_CHECKING:
+    import numpy as np
     from copydetect import CodeFingerprint
 
 # copydetect's noise threshold: the shortest run of normalised code (in characters after
@@ -106,6 +105,8 @@ def _stable_kgram_hashes(string: str, k: int) -> np.ndarray:
     """copydetect hashes k-grams with Python's hash(), salted anew in every process, so the
     same class got different similarity scores from one run of `seqlab report` to the next.
     This replaces it with a hash that is the same everywhere (BLAKE2b, 64 bits)."""
+    import numpy as np  # here: `seqlab check` imports this module's threshold, not NumPy
+
     return np.array(
         [
             int.from_bytes(

@@ -146,28 +146,37 @@ def _watch(
     launch: Launch,
     child: subprocess.Popen,
     poll: Callable[[float], None],
-    open_count: Callable[[], int],
+    pipes: Pipes,
     started: float,
     deadline: Callable[[], float],
 ) -> Ended:
     """Poll the run's pipes until the process has ended and its pipes are closed, or the
     deadline (which may move as the run forks). Everything the run started is killed at the
-    end (its process group and its cgroup), so nothing outlives its run."""
+    end (its process group and its cgroup), so nothing outlives its run. The process's pidfd
+    wakes the poll when it ends: its pipes close a moment before it exits, and a poll with
+    nothing left to read would otherwise sleep out its timeout."""
     reaped = None
     ended_at = 0.0
     killed = False
-    while True:
-        now = time.monotonic()
-        if reaped is None:
-            pid, status, usage = os.wait4(child.pid, os.WNOHANG)
-            if pid:
-                reaped, ended_at = (status, usage), now
-        if reaped is not None and (open_count() == 0 or now - ended_at > GRACE_SECONDS):
-            break
-        if now >= deadline():
-            killed = reaped is None
-            break
-        poll(min(0.05, max(deadline() - now, 0.0)))
+    pidfd = os.pidfd_open(child.pid)
+    pipes.wake_on(pidfd)
+    try:
+        while True:
+            now = time.monotonic()
+            if reaped is None:
+                pid, status, usage = os.wait4(child.pid, os.WNOHANG)
+                if pid:
+                    reaped, ended_at = (status, usage), now
+                    pipes.stop_waking(pidfd)  # readable from now on
+            if reaped is not None and (pipes.open_count == 0 or now - ended_at > GRACE_SECONDS):
+                break
+            if now >= deadline():
+                killed = reaped is None
+                break
+            poll(min(0.05, max(deadline() - now, 0.0)))
+    finally:
+        pipes.stop_waking(pidfd)
+        os.close(pidfd)
     launch.kill_all(child.pid)
     if reaped is None:
         _, status, usage = os.wait4(child.pid, 0)
@@ -291,8 +300,7 @@ def _run_fresh(
     config = _config(filename, limits, 1, control_w)
     child = launch.start(program, filename, config, stdio, [control_w])
     try:
-        count = lambda: pipes.open_count  # noqa: E731
-        ended = _watch(launch, child, pipes.poll, count, started, deadline)
+        ended = _watch(launch, child, pipes.poll, pipes, started, deadline)
     finally:
         pipes.poll(0)
         pipes.close_all()
@@ -404,7 +412,7 @@ def _run_forked(
             launch,
             child,
             poll,
-            lambda: wiring.pipes.open_count,
+            wiring.pipes,
             wiring.started,
             lambda: wiring.deadline(limits),
         )

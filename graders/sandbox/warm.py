@@ -230,6 +230,9 @@ class WarmWorker:
         done: dict | None = None
         ended_at = 0.0
         stop_sent: float | None = None
+        # The worker's report wakes the poll: it comes a moment after the sets' pipes close,
+        # and a poll with nothing left to read would otherwise sleep out its timeout.
+        wiring.pipes.wake_on(self.channel.fileno())
         while True:
             now = time.monotonic()
             if done is None and select.select([self.channel], [], [], 0)[0]:
@@ -239,6 +242,7 @@ class WarmWorker:
                 message = json.loads(data)
                 if message.get("serial") == self.served:
                     done, ended_at = message, now
+                    wiring.pipes.stop_waking(self.channel.fileno())  # not read from now on
             if done is not None:
                 if wiring.pipes.open_count == 0 or now - ended_at > GRACE_SECONDS:
                     return done, stop_sent is not None, ended_at
@@ -286,6 +290,7 @@ class WarmPool:
         self.cpus = cpu_share(workers)
         self.isolation = probe.current()
         self.idle: queue.Queue[WarmWorker] = queue.Queue()
+        self.gated: list[threading.Event] = []  # the gates of runs that took a worker early
         self.lock = threading.Lock()
         self.spawner = Spawner()
         self.closed = False
@@ -364,6 +369,8 @@ class WarmPool:
             healthy = False
             raise
         finally:
+            if after is not None:
+                self._untake(after)
             if healthy and worker.served < self.retire_after:
                 self.idle.put(worker)
             else:
@@ -371,15 +378,24 @@ class WarmPool:
 
     def _take(self, after: threading.Event | None) -> WarmWorker:
         """An idle worker. A run held at a gate (its other run still going) takes one at once
-        only if another stays idle — the last idle worker is kept for a run that needs no
-        gate, so runs waiting at gates can never hold every worker — else it waits for its
-        gate to open first."""
+        only while, with it, runs waiting at their gates hold fewer than all the workers —
+        at least one is always idle or with a run that waits for nothing, so the runs the
+        gates wait for always get a worker — else it waits for its gate to open first.
+        Taken at once, its start (and a lab's training) goes side by side with the run its
+        gate waits for, as engine.grade_program means it to; its input still waits."""
         if after is not None and not after.is_set():
             with self.lock, contextlib.suppress(queue.Empty):
-                if self.idle.qsize() > 1:
-                    return self.idle.get_nowait()
+                waiting = sum(1 for gate in self.gated if not gate.is_set())
+                if waiting + 1 < len(self.workers):
+                    worker = self.idle.get_nowait()
+                    self.gated.append(after)
+                    return worker
             after.wait(GATE_WAIT_FACTOR * self.limits.wall_seconds)
         return self.idle.get()
+
+    def _untake(self, after: threading.Event | None) -> None:
+        with self.lock, contextlib.suppress(ValueError):
+            self.gated.remove(after)  # absent: taken once its gate was open
 
     def close(self) -> None:
         with self.lock:

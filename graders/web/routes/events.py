@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from sse_starlette.sse import EventSourceResponse
 from starlette.concurrency import run_in_threadpool
 
-from graders.web.deps import Lang
+from graders.web.deps import DB, Lang
 from graders.web.models import FINISHED, Attempt
 from graders.web.routes.api import OwnAttempt, attempt_json
 
@@ -39,8 +39,14 @@ def _current(request: Request, attempt_id: int, lang: str) -> dict[str, object]:
 
 
 @router.get("/api/attempts/{attempt_id}/events")
-async def attempt_events(request: Request, attempt: OwnAttempt, lang: Lang) -> EventSourceResponse:
+async def attempt_events(
+    request: Request, attempt: OwnAttempt, lang: Lang, db: DB
+) -> EventSourceResponse:
     attempt_id = attempt.id  # the owner was checked once, by OwnAttempt
+    # The request's session (OwnAttempt's) would keep its pooled connection for the whole
+    # stream: 15 open streams took the pool (5 + 10 overflow), and every other request waited
+    # 30 s for a connection and failed. Each read below takes its own, briefly.
+    db.close()
 
     async def changes():
         last, deadline = None, time.monotonic() + MAX_SECONDS

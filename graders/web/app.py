@@ -37,6 +37,7 @@ from graders.web.security import session_secret
 from graders.web.throttle import LoginThrottle, ThrottlePolicy
 from graders.web.unlock import install as install_unlock
 from graders.web.views import attempt_message, attempt_view
+from graders.web.watch import AttemptWatch
 
 HERE = Path(__file__).resolve().parent
 
@@ -65,6 +66,7 @@ def create_app(settings: WebSettings, queue) -> FastAPI:
         try:
             yield
         finally:
+            await _app.state.watch.close()
             reports.close()
             queue.close()
 
@@ -72,6 +74,7 @@ def create_app(settings: WebSettings, queue) -> FastAPI:
     engine = engine_for(settings.db_url)
     app.state.settings = settings
     app.state.engine = engine
+    app.state.watch = AttemptWatch(engine)  # one look at the database for all event streams
     # The one Jinja configuration (present/html.py): the result partial is the same here as
     # in feedback files and notebooks.
     templates = Jinja2Templates(env=environment(HERE / "templates"))

@@ -4,18 +4,18 @@
 (api.py's `attempt_json`, one rendering) each time it changes — queued at position n, running,
 running again with each public set that has ended (its block of the result, as the grader
 wrote it onto the attempt: grading.py's `_Progress`), then the finished result with its HTML,
-which replaces those — and ends after the result. The server looks at the
-attempt's row every POLL_SECONDS, which any queue (embedded or Celery) writes, so the page
-learns of a result a tenth of a second after it is stored instead of up to a poll interval
-later, with one request instead of one per interval. A stream is closed after MAX_SECONDS; the
-page then falls back to polling the JSON (lab.js), as it does where EventSource fails.
+which replaces those — and ends after the result. One task per server looks at the database
+for all open streams (watch.py) and wakes a stream when its attempt changed, so any queue
+(embedded or Celery) reaches the page a tenth of a second after it stores a change, at the cost
+of one query for all streams. A stream is closed after MAX_SECONDS; the page then falls back to
+polling the JSON (lab.js), as it does where EventSource fails.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
-import time
 
 from fastapi import APIRouter, Request
 from sqlalchemy.orm import Session
@@ -28,7 +28,6 @@ from graders.web.routes.api import OwnAttempt, attempt_json
 
 router = APIRouter()
 
-POLL_SECONDS = 0.1  # how often the row is read; a result is pushed this long after it is stored
 MAX_SECONDS = 600.0  # then the stream ends and the page polls (a grading is far shorter)
 
 
@@ -49,15 +48,16 @@ async def attempt_events(
     db.close()
 
     async def changes():
-        last, deadline = None, time.monotonic() + MAX_SECONDS
-        while time.monotonic() < deadline:
-            data = await run_in_threadpool(_current, request, attempt_id, lang)
-            text = json.dumps(data, ensure_ascii=False, sort_keys=True)
-            if text != last:
-                last = text
-                yield {"event": "attempt", "data": text}
-            if not data or data.get("status") in FINISHED:
-                return
-            await asyncio.sleep(POLL_SECONDS)
+        last = None
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(MAX_SECONDS):
+                async for _change in request.app.state.watch.changes(attempt_id):
+                    data = await run_in_threadpool(_current, request, attempt_id, lang)
+                    text = json.dumps(data, ensure_ascii=False, sort_keys=True)
+                    if text != last:
+                        last = text
+                        yield {"event": "attempt", "data": text}
+                    if not data or data.get("status") in FINISHED:
+                        return
 
     return EventSourceResponse(changes(), ping=15)

@@ -349,6 +349,13 @@ def report(setup: str, outcome: dict, expected: int, floor_s: float) -> str:
         f" {len(results):5d} {outcome['wall']:8.1f} {len(good) / outcome['wall']:8.2f}"
         f" {p50:7.2f} {floor.ratio(p50, floor_s):>7} {p95:7.2f} {expected - len(good):5d}"
     )
+    lost = Counter(
+        r["status"] if r["status"] != "done" else "graded below full marks"
+        for r in results
+        if r not in good
+    )
+    if lost:
+        line += "  (lost: " + ", ".join(f"{n} x {why}" for why, n in lost.most_common()) + ")"
     fell_back = sum(1 for r in results + outcome["lone"] if r.get("fell_back"))
     if fell_back:
         line += f"  ({fell_back} results polled: their event stream ended without them)"

@@ -55,8 +55,17 @@ def engine_for(url: str | None) -> Engine:
         # Another seqlab (a batch, a report) may hold the file's lock: wait for it.
         # A database server restarted leaves the pool's connections dead: each is tested
         # when taken (a round trip on the server's side), so the first request after does not fail.
+        # The pool is never the bottleneck: a request's session may open a second one for a
+        # moment (the course's rules, a score's standing), and with a small pool twenty
+        # requests each holding one and waiting for another starved each other for the 30 s
+        # timeout (bench/web_bench.py). SQLite's connections are file handles: no limit;
+        # a server's: well below PostgreSQL's default 100.
+        sizes = {"pool_size": 10, "max_overflow": -1 if sqlite else 50}
         engine = create_engine(
-            full, connect_args={"timeout": 30} if sqlite else {}, pool_pre_ping=not sqlite
+            full,
+            connect_args={"timeout": 30} if sqlite else {},
+            pool_pre_ping=not sqlite,
+            **sizes,
         )
         if sqlite:
             # Pages poll while the queue writes: WAL lets readers go on during a write.

@@ -32,9 +32,11 @@ MAX_SECONDS = 600.0  # then the stream ends and the page polls (a grading is far
 
 
 def _current(request: Request, attempt_id: int, lang: str) -> dict[str, object]:
+    # The row read, then its connection given back before rendering: the rendering reads
+    # the course's rules with a session of its own, and a stream must hold one at a time.
     with Session(request.app.state.engine, expire_on_commit=False) as session:
         attempt = session.get(Attempt, attempt_id)
-        return attempt_json(request, attempt, lang) if attempt is not None else {}
+    return attempt_json(request, attempt, lang) if attempt is not None else {}
 
 
 @router.get("/api/attempts/{attempt_id}/events")

@@ -401,9 +401,9 @@ def _judge_rules(test: TestSet, program: str, map_lines: _LineMapper) -> TestRes
                 key = "detail.rule_broken_plain"
             if first.how == "handed":
                 key = "detail.rule_handed"
-            elif first.rule.kind in ("imports", "template"):
-                key = (
-                    "detail.rule_import" if first.rule.kind == "imports" else "detail.rule_template"
+            elif first.rule.kind in ("imports", "template", "attributes"):  # rules_template.py
+                key = {"imports": "detail.rule_import", "template": "detail.rule_template"}.get(
+                    first.rule.kind, "detail.rule_attribute"
                 )
             detail = _rules_detail(first, map_lines.shown_name, map_lines)
         else:

@@ -1759,6 +1759,24 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "torch's objects (torch.Tensor.max = …); write your code in your own functions and "
         "variables.",
     ),
+    # Attributes set only on self (graders/rules_template.py foreign_attributes, issue 18).
+    "detail.rule_attribute": (
+        "{file} 第 {lines} 行 `{written}` 给 {name} 的属性赋值（或删除它）：{reason[zh]}",
+        "{file}, line(s) {lines}: `{written}` sets (or deletes) an attribute of {name}: "
+        "{reason[en]}",
+    ),
+    "detail.rules_attributes_reason": (
+        "本关填空代码只能以 `self.名字 = …` 的形式设置属性，且只能写在自己类的方法里（`self` 是方法的"
+        "第一个参数，方法内不重新绑定它）；给其他对象设置属性（如 `cls.item = …`、`L[0].item = …`、"
+        "`self.x.y = …`、`obj.attr = …`）可能改到 torch 或模板的对象，因而不允许。要保存其他值，"
+        "请用自己的变量，或写成 self 的属性（如 `self.encoder = …`）。",
+        "This lab's blank code may set an attribute only as `self.name = …` inside a method of "
+        "its own class (self being the method's first parameter, never rebound there); setting "
+        "an attribute of anything else (`cls.item = …`, `L[0].item = …`, `self.x.y = …`, "
+        "`obj.attr = …`) could change an object of torch's or of the lab's code, so it is not "
+        "allowed. Keep other values in your own variables, or as attributes of self "
+        "(`self.encoder = …`).",
+    ),
     "detail.rule_handed": (
         "{file} 第 {lines} 行把模块 `{written}`（即 {name}）当作值传递（参数、列表元素、返回值等），"
         "本关不允许：这样就无法检查经由它用到的名字。请直接写出完整的名字（如 {name}.xxx）。{reason[zh]}",

@@ -35,12 +35,12 @@ from dataclasses import dataclass
 
 from graders.codenames import Names, is_local, plain
 from graders.markers import parse
-from graders.rules_template import outside_imports, tampering
+from graders.rules_template import foreign_attributes, outside_imports, tampering
 
 
 @dataclass(frozen=True)
 class Rule:
-    kind: str  # forbid | require | imports (names: the allowed modules) | template
+    kind: str  # forbid | require | imports (names: the allowed modules) | template | attributes
     names: tuple[str, ...]
     reason: dict[str, str]  # zh, en: why, as the task page says it
     blank: int | None = None  # only this blank (1-based); None: every blank
@@ -194,6 +194,8 @@ def check(program: str, rules: tuple[Rule, ...]) -> list[Finding]:
             hits = [(*hit, "") for hit in outside_imports(tree, rule.names, blank_of)]
         elif rule.kind == "template":
             hits = [(*hit, "") for hit in tampering(tree, names, blank_of, program)]
+        elif rule.kind == "attributes":
+            hits = [(*hit, "") for hit in foreign_attributes(tree, blank_of, program)]
         if rule.kind != "require" and hits:
             hits.sort(key=lambda hit: (hit[0].lineno, hit[0].col_offset))
             node, written, meaning, how = hits[0]

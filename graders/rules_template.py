@@ -11,8 +11,15 @@ assignments outside the blanks), nor torch's objects:
   - an assignment to an attribute or item of a template name or of a library object
     (`SYMBOL_INDEX['a'] = …`, `WORDS[:] = …`, `torch.Tensor.max = …`, `nn.Module.__call__ = …`),
     or to a dunder attribute of anything (`obj.__class__ = …`);
-  - a mutating method called on a template value (`PAIRS.append(…)`, `SYMBOL_INDEX.update(…)`).
+  - a mutating method called on a template value (`PAIRS.append(…)`, `SYMBOL_INDEX.update(…)`),
+    or an in-place tensor method, one whose name ends in a single `_` (`targets.fill_(…)`).
 Reflection (`globals()`, `setattr`, `__dict__`) is the labs' forbid rule, not this one.
+
+Attributes on self only (`[rules] attributes_on_self_only = true`): an attribute may be
+assigned, augmented or deleted only as `self.<name>` in a method (a function written directly in
+a class) whose first parameter is `self` and which never rebinds it; `cls.item = …` on a
+parameter, `L_[0].item = …`, `self.x.y = …` and `obj.attr = …` are refused, since any of them
+can reach an object of torch's or of the template through a value no static reading names.
 
 Allowed imports: every `import x` / `from x import y` in the blanks must name an allowed module
 or a submodule of one (`torch` allows `torch.nn.functional`); relative imports never are.
@@ -113,7 +120,7 @@ def tampering(
         return isinstance(node, ast.Name) and node.id in kept and names.reads_module_name(node)
 
     def shown(node: ast.AST) -> str:
-        return " ".join((ast.get_source_segment(source, node) or "").split())[:80]
+        return _shown(source, node)
 
     for node in ast.walk(tree):
         line = getattr(node, "lineno", None)
@@ -140,8 +147,67 @@ def tampering(
         elif isinstance(target, ast.Call) and isinstance(target.func, ast.Attribute):
             root = _root(target.func)
             value = all(is_local(m) for m in names.resolve(root))  # a value, not a module
-            if target.func.attr in MUTATORS and template(root) and value:
+            mutator = target.func.attr in MUTATORS or _in_place(target.func.attr)
+            if mutator and template(root) and value:
                 yield node, shown(target.func), shown(root)
+
+
+def _shown(source: str, node: ast.AST) -> str:
+    return " ".join((ast.get_source_segment(source, node) or "").split())[:80]
+
+
+def _in_place(method: str) -> bool:
+    """A tensor method that changes its tensor in place: `fill_`, `copy_`, `add_` (not `__x__`)."""
+    return method.endswith("_") and not method.endswith("__")
+
+
+def _rebinds_self(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """Whether anything in `function` (its nested code too, to be safe) binds the name self."""
+    for node in ast.walk(function):
+        if isinstance(node, ast.Global | ast.Nonlocal) and "self" in node.names:
+            return True
+        if isinstance(node, ast.MatchAs | ast.MatchStar) and node.name == "self":
+            return True
+        if isinstance(node, ast.MatchMapping) and node.rest == "self":
+            return True
+        if node is not function and any(name == "self" for _, name in _bound_names(node)):
+            return True
+    return False
+
+
+def _own_attributes(tree: ast.Module) -> set[int]:
+    """The ids of the `self.<name>` nodes written in the own code of a method whose first
+    parameter is self, never rebound."""
+    found: set[int] = set()
+    for cls in ast.walk(tree):
+        if not isinstance(cls, ast.ClassDef):
+            continue
+        for method in cls.body:
+            if not isinstance(method, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            first = [*method.args.posonlyargs, *method.args.args][:1]
+            if [a.arg for a in first] != ["self"] or _rebinds_self(method):
+                continue
+            found |= {
+                id(node)
+                for node in own_nodes(list(method.body))
+                if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
+                if node.value.id == "self"
+            }
+    return found
+
+
+def foreign_attributes(
+    tree: ast.Module, blank_of: Callable[[int], int | None], source: str
+) -> Iterator[Use]:
+    """Every attribute the blanks assign, augment or delete other than `self.<name>` in a
+    method (_own_attributes)."""
+    own = _own_attributes(tree)
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Attribute) or isinstance(node.ctx, ast.Load):
+            continue
+        if blank_of(node.lineno) is not None and id(node) not in own:
+            yield node, _shown(source, node), _shown(source, node.value) or "?"
 
 
 def outside_imports(tree: ast.Module, allowed: tuple[str, ...], blank_of) -> Iterator[Use]:

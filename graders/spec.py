@@ -234,6 +234,7 @@ def load_spec(path: Path, course_root: Path) -> LabSpec:
 #   [[rules.require]] names = ["softmax"]          reason = { zh, en }   blank = 2 (optional)
 #   [rules.imports]   allow = ["torch", "math"]    (blanks import only these and their submodules)
 #   [rules]           keep_template_names = true   (blanks rebind or modify no template name)
+#   [rules]           attributes_on_self_only = true   (blanks set attributes only as self.x)
 # Its weight: 0 points of its own, and a program that breaks a rule is not run, so every other
 # set scores 0. Points of its own would reward keeping the rules, which an empty starter or
 # any wrong answer does too, and would leave the forbidden answer the output sets' points.
@@ -264,8 +265,9 @@ def _rules(reader: TableReader) -> TestSet:
 
 
 def _guard_rules(sub: TableReader) -> list[Rule]:
-    """`[rules.imports] allow = ["torch", …]` and `[rules] keep_template_names = true`
-    (graders/rules_template.py); their reasons are the catalogue's, naming what is allowed."""
+    """`[rules.imports] allow = ["torch", …]`, `[rules] keep_template_names = true` and
+    `attributes_on_self_only = true` (graders/rules_template.py); their reasons are the
+    catalogue's, naming what is allowed."""
     from graders.messages import LANGS, say
 
     guards = []
@@ -281,6 +283,9 @@ def _guard_rules(sub: TableReader) -> list[Rule]:
     if sub.get("keep_template_names", bool, False):
         reason = {lang: say("detail.rules_template_reason", lang) for lang in LANGS}
         guards.append(Rule("template", (), reason))
+    if sub.get("attributes_on_self_only", bool, False):
+        reason = {lang: say("detail.rules_attributes_reason", lang) for lang in LANGS}
+        guards.append(Rule("attributes", (), reason))
     return guards
 
 

@@ -10,8 +10,10 @@ attention weights of a probe model whose parameters are fixed by a formula.
 Only the code between the Begin/End markers is yours; everything else is fixed by the lab.
 """
 
+import hashlib
 import math
 import sys
+import types
 
 import torch
 import torch.nn as nn
@@ -26,28 +28,46 @@ torch.set_num_threads(1)
 _GRU_CELL = torch.gru_cell
 _LINEAR = nn.functional.linear
 _CROSS_ENTROPY = nn.functional.cross_entropy
+_TO_LIST = torch.Tensor.tolist
 
 SYMBOLS = "SEP" + "abcdefghijklmnopqrstuvwxyz"  # S = start, E = end, P = padding
-SYMBOL_INDEX = {symbol: index for index, symbol in enumerate(SYMBOLS)}
+# The checks read SYMBOL_INDEX and PAIRS, so both are read-only (a mapping proxy over a dict
+# nothing else holds, a tuple): no code in the blanks can change what the checks see.
+SYMBOL_INDEX = types.MappingProxyType({symbol: index for index, symbol in enumerate(SYMBOLS)})
 N_CLASS = len(SYMBOLS)
 MAX_LEN = 8  # the longest word, in letters
 N_HIDDEN = 64
 EPOCHS = 150
 LEARNING_RATE = 0.01
-PAIRS = [
+PAIRS = (
     ("man", "women"),
     ("black", "white"),
     ("king", "queen"),
     ("girl", "boy"),
     ("up", "down"),
     ("high", "low"),
-]
+)
+# sha256 of the correct training batch as frozen() gives it: the checks of the trained model
+# run only on the correct batch, and the digest does not show how to build it.
+BATCH_DIGEST = "d88936992bcf6a0b571a9c73750d8222848313ffe5e7285b15bc1d3fb63fae59"
 
 
 def one_hot(text):
     """A (len(text), N_CLASS) float tensor: row t is the one-hot code of text[t]."""
     indices = torch.tensor([SYMBOL_INDEX[symbol] for symbol in text])
     return nn.functional.one_hot(indices, N_CLASS).float()
+
+
+def frozen(*tensors):
+    """The tensors as nested tuples of Python numbers, which nothing can change, if each is a
+    plain torch.Tensor (a subclass could run its own code in torch's calls); otherwise None."""
+    if not all(type(t) is torch.Tensor for t in tensors):
+        return None
+
+    def freeze(value):
+        return tuple(map(freeze, value)) if type(value) is list else value
+
+    return tuple(freeze(_TO_LIST(t)) for t in tensors)
 
 
 def make_batch(pairs):
@@ -78,6 +98,9 @@ model = AttnSeq2Seq()
 criterion = nn.CrossEntropyLoss()
 optimizer = torch.optim.Adam(model.parameters(), lr=LEARNING_RATE)
 encoder_inputs, decoder_inputs, targets = make_batch(PAIRS)
+# Frozen before any later code of the blanks runs: the checks read this copy, never the
+# tensors above, which code run later (forward, attend) could change in place.
+CHECKED_BATCH = frozen(encoder_inputs, decoder_inputs, targets)
 # Fixed by the lab: the losses training goes through (the first 500), reported after it as
 # one marked line on standard error, which the grader draws; the output is unchanged.
 loss_log = []
@@ -140,9 +163,22 @@ def fixed_probe():
     return probe
 
 
+def checked_batch():
+    """Fresh tensors rebuilt from CHECKED_BATCH: encoder inputs, decoder inputs, targets."""
+    return [torch.tensor(part) for part in CHECKED_BATCH]
+
+
+def correct_batch():
+    """Whether make_batch gave plain tensors holding the correct batch (BATCH_DIGEST)."""
+    frozen_text = repr(CHECKED_BATCH).encode()
+    return CHECKED_BATCH is not None and hashlib.sha256(frozen_text).hexdigest() == BATCH_DIGEST
+
+
 def batch_loss(scores):
     """The cross-entropy of teacher-forced scores (B, MAX_LEN + 1, N_CLASS) on the targets."""
-    return _CROSS_ENTROPY(scores.reshape(-1, N_CLASS), targets.reshape(-1)).item()
+    if type(scores) is not torch.Tensor:  # a subclass could run its own code in torch's calls
+        return math.nan
+    return float(_CROSS_ENTROPY(scores.reshape(-1, N_CLASS), checked_batch()[2].reshape(-1)))
 
 
 def exact_parameters(layer, kinds, shapes):
@@ -157,6 +193,24 @@ def exact_parameters(layer, kinds, shapes):
     return [found[name] for name in shapes] if same else None
 
 
+def parameter_layers(trained):
+    """The modules of `trained` that hold parameters themselves, each once, in the order they
+    were registered: read from each module's own dictionaries, never through a method the model
+    could override (nn.Module.modules calls the model's named_modules). Modules without
+    parameters (LogSoftmax, Dropout, containers, the student's own Encoder) are passed over, and
+    every parameter of the model is in one of the modules returned."""
+    layers, seen, waiting = [], set(), [trained]
+    while waiting:
+        module = waiting.pop()
+        if id(module) in seen:
+            continue
+        seen.add(id(module))
+        if any(p is not None for p in vars(module)["_parameters"].values()):
+            layers.append(module)
+        waiting += reversed([m for m in vars(module)["_modules"].values() if m is not None])
+    return layers
+
+
 def gru_weights(layer, n_input):
     """The weights of `layer` if it is one torch GRU layer, nn.GRU or nn.GRUCell, from n_input
     features to N_HIDDEN; otherwise None."""
@@ -169,16 +223,16 @@ def gru_weights(layer, n_input):
 
 def trusted_scores(trained, encoder_input, decoder_input):
     """What the trained model's parameters compute under teacher forcing, one decoding step
-    after another through attend(): [scores (B, T, N_CLASS)], or [] unless its layers are
-    exactly the encoder GRU, the decoder GRU (nn.GRUCell, or an nn.GRU stepped one symbol at a
-    time) and the Linear. No method of the model runs here, so a model whose own methods fake
-    their scores cannot pass the checks of the trained model: it must really be trained."""
-    layers = list(vars(trained)["_modules"].values())
+    after another through attend(): [scores (B, T, N_CLASS)], or [] unless the layers that hold
+    its parameters are exactly the encoder GRU, the decoder GRU (nn.GRUCell, or an nn.GRU
+    stepped one symbol at a time) and the Linear. No method of the model runs here, so a model
+    whose own methods fake their scores cannot pass the checks of the trained model."""
+    layers = parameter_layers(trained)
     encoders = [w for w in (gru_weights(layer, N_CLASS) for layer in layers) if w]
     decoders = [w for w in (gru_weights(layer, N_CLASS + N_HIDDEN) for layer in layers) if w]
     linear_shapes = {"weight": (N_CLASS, N_HIDDEN), "bias": (N_CLASS,)}
     linears = [w for w in (exact_parameters(m, (nn.Linear,), linear_shapes) for m in layers) if w]
-    if vars(trained)["_parameters"] or len(layers) != 3:
+    if len(layers) != 3:
         return []
     if len(encoders) != 1 or len(decoders) != 1 or len(linears) != 1:
         return []
@@ -189,7 +243,7 @@ def trusted_scores(trained, encoder_input, decoder_input):
         encoder_outputs.append(state)
     encoder_outputs, scores = torch.stack(encoder_outputs, dim=1), []
     for t in range(decoder_input.shape[1]):
-        context = attend(state, encoder_outputs)[0]
+        context = attend(state.clone(), encoder_outputs.clone())[0]  # its own copies to change
         if type(context) is not torch.Tensor:  # a tensor subclass could run its own code
             return []
         state = _GRU_CELL(torch.cat([decoder_input[:, t], context], dim=1), state, *decoders[0])
@@ -205,11 +259,15 @@ def fmt(value):
 def main():
     global model
     trained, scripted, probe = model, ScriptedModel(), fixed_probe()
+    probe_loss, readings = math.nan, []
     with torch.no_grad():
         # The probe checks the student's forward (known parameters); the trained model is
-        # checked through its parameters alone (trusted_scores), never its own methods.
-        probe_loss = batch_loss(probe(encoder_inputs, decoder_inputs))
-        readings = trusted_scores(trained, encoder_inputs, decoder_inputs)
+        # checked on the correct batch through its parameters alone (trusted_scores), never
+        # its own methods.
+        if CHECKED_BATCH is not None:
+            probe_loss = batch_loss(probe(*checked_batch()[:2]))
+        if correct_batch():
+            readings = trusted_scores(trained, *checked_batch()[:2])
         trained_loss = min((batch_loss(scores) for scores in readings), default=math.inf)
     for line in sys.stdin:
         word = line.strip().lower()

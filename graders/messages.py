@@ -1164,7 +1164,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     # Each set's result as it ends (issue 17 item 2): while the others still run.
     "web.status_running_sets": (
         "评测中：已完成 {done} 个公开测试集……",
-        "grading: {done} public sets done…",
+        "grading: public sets done: {done}…",
     ),
     "web.sets_so_far": (
         "下面是已经完成的测试集；全部完成后，这里显示最终结果。",
@@ -1768,8 +1768,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "detail.rules_attributes_reason": (
         "本关填空代码只能以 `self.名字 = …` 的形式设置属性，且只能写在自己类的方法里（`self` 是方法的"
         "第一个参数，方法内不重新绑定它）；给其他对象设置属性（如 `cls.item = …`、`L[0].item = …`、"
-        "`self.x.y = …`、`obj.attr = …`）可能改到 torch 或模板的对象，因而不允许。要保存其他值，"
-        "请用自己的变量，或写成 self 的属性（如 `self.encoder = …`）。",
+        "`self.x.y = …`、`obj.attr = …`）可能改到 `torch` 或模板的对象，因而不允许。要保存其他值，"
+        "请用自己的变量，或写成 `self` 的属性（如 `self.encoder = …`）。",
         "This lab's blank code may set an attribute only as `self.name = …` inside a method of "
         "its own class (self being the method's first parameter, never rebound there); setting "
         "an attribute of anything else (`cls.item = …`, `L[0].item = …`, `self.x.y = …`, "

@@ -19,12 +19,17 @@ import json
 _SHOWN = frozenset("\n\t")
 _CONTROLS = [*range(0x20), *range(0x7F, 0xA0)]
 _VISIBLE = {code: f"\\x{code:02x}" for code in _CONTROLS if chr(code) not in _SHOWN}
+# Bidirectional overrides and isolates: invisible, yet they reorder the text after them (a
+# student's output could make "expected 1, got 2" read otherwise): shown as \u202e, ….
+_BIDI = [0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
+_VISIBLE |= {code: f"\\u{code:04x}" for code in _BIDI}
 # json.dumps escapes C0 itself; with ensure_ascii=False it leaves DEL and C1 raw.
 _JSON_ESCAPES = {code: f"\\u{code:04x}" for code in range(0x7F, 0xA0)}
 
 
 def visible(text: str) -> str:
-    """`text` with every control character but newline and tab shown as `\\xNN`."""
+    """`text` with every control character but newline and tab shown as `\\xNN`, and every
+    bidirectional override or isolate as `\\uNNNN`."""
     return text.translate(_VISIBLE)
 
 

@@ -111,3 +111,49 @@ def test_the_graders_setting_is_a_whole_number_of_at_least_zero(tmp_path):
         with pytest.raises(UsageError) as refused:
             load_config({"SEQLAB_GRADERS": bad}, cwd=tmp_path)
         assert refused.value.key == "web.config_bad"
+
+
+def test_a_bursts_gradings_that_ended_while_it_waited_still_count_as_its_turns(database):
+    """Red team, issue 17: ann's first two gradings began before her third arrived and ended
+    while it waited; bob and then cid arrived. The positions the pages showed (bob 1, cid 2,
+    ann's third 3) are the order kept: her ended gradings are turns she had."""
+    from datetime import timedelta
+
+    from graders.web.models import now
+    from graders.web.roster import import_roster, parse_roster
+
+    import_roster(
+        database,
+        parse_roster("username,name,password,role\ncid,Cid,cid-pass-123,student\n", "r.csv"),
+    )
+    start = now() - timedelta(seconds=10)
+    with Session(engine_for(database)) as session, session.begin():
+        for _n in range(2):  # begun at once, ended later
+            session.add(
+                Attempt(
+                    student="ann",
+                    lab=LAB_ID,
+                    kind=LAB,
+                    text="",
+                    status=DONE,
+                    created_at=start,
+                    started_at=start,
+                    finished_at=start + timedelta(seconds=3),
+                )
+            )
+        later = [
+            Attempt(
+                student=who,
+                lab=LAB_ID,
+                kind=LAB,
+                text="",
+                status=QUEUED,
+                created_at=start + timedelta(seconds=at),
+            )
+            for who, at in (("ann", 1), ("ann", 1), ("bob", 2), ("cid", 2.5))
+        ]
+        session.add_all(later)
+        session.flush()
+        third, fourth, bobs, cids = (attempt.id for attempt in later)
+    positions = {i: queue_position(database, i) for i in (third, fourth, bobs, cids)}
+    assert positions == {bobs: 1, cids: 2, third: 3, fourth: 4}

@@ -18,6 +18,7 @@ from graders.present.heatmap import Heatmap, heatmap
 from graders.present.picture import read
 from graders.present.text import MAX_SHOWN_CHARS, MAX_SHOWN_LINES, line_ranges, shorten
 from graders.results import LabResult, TestResult
+from graders.textsafe import visible
 from graders.verdict import Verdict
 
 SOME_FAILED = {"lab": "report.some_failed_lab", "quiz": "report.some_failed_quiz"}
@@ -254,7 +255,7 @@ def set_view(index: int, test: TestResult, lang: str, kind: str) -> SetView:
     timing = ""
     if test.wall_seconds is not None and test.peak_memory_mb is not None:
         timing = say("report.time_memory", lang, seconds=test.wall_seconds, mb=test.peak_memory_mb)
-    detail = test.detail_text(lang)
+    detail = visible(test.detail_text(lang))  # quotes the student's output: never obeyed
     # A passed set with data says nothing more; hidden sets and quiz questions have no data,
     # so their sentence is their body.
     if state == "passed" and test.input is not None:

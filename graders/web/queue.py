@@ -59,11 +59,12 @@ class EmbeddedQueue:
         requeue_failed(self.db_url)  # failed through no fault of the student's: again
         with Session(engine_for(self.db_url)) as session, session.begin():
             # This queue is its database's only grader: an attempt left running was held by
-            # a server that stopped, and its lease need not be waited out.
+            # a server that stopped, and its lease need not be waited out. Its start is
+            # forgotten: a grading cut short was no turn (fairness.py), it goes first again.
             session.execute(
                 update(Attempt)
                 .where(Attempt.kind == LAB, Attempt.status == RUNNING)
-                .values(status=QUEUED, claim=None, lease_until=None)
+                .values(status=QUEUED, claim=None, lease_until=None, started_at=None)
             )
         for thread in self.threads:
             thread.start()
@@ -159,7 +160,12 @@ def waiting_and_busy(session: Session) -> tuple[list[tuple[int, str]], Counter[s
     ).all()
     served = Attempt.status == RUNNING
     if waiting:
-        served = or_(served, Attempt.started_at >= min(row.created_at for row in waiting))
+        # Started, or finished, since then: a grading that began before the oldest waiting
+        # attempt arrived and ended while it waited was a turn all the same (counted only
+        # while it ran, a burst's first gradings stopped counting when they ended, and the
+        # burst went before students who had had none).
+        since = min(row.created_at for row in waiting)
+        served = or_(served, Attempt.started_at >= since, Attempt.finished_at >= since)
     busy = session.scalars(select(Attempt.student).where(Attempt.kind == LAB, served)).all()
     return [(row.id, row.student) for row in waiting], Counter(busy)
 

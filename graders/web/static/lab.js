@@ -201,6 +201,7 @@
       .then((r) => r.json().then((data) => ({ code: r.status, ok: r.ok, data })))
       .then(({ code, ok, data }) => {
         if (!ok && code >= 500 && S) { waiting(); return; }  // the server away: received all the same
+        if (code === 401 && S) { expired(); return; }  // signed out meanwhile: the page's own words
         if (!ok) { status.textContent = data.error || ""; if (button) button.disabled = false; return; }
         if (!show(data)) setTimeout(() => poll(id), 700);
       })

@@ -29,6 +29,16 @@ _GRU_CELL = torch.gru_cell
 _LINEAR = nn.functional.linear
 _CROSS_ENTROPY = nn.functional.cross_entropy
 _TO_LIST = torch.Tensor.tolist
+# And what torch's objects hold before the blanks run (each name → object, read-only): a blank
+# that patched one the checks compute with (Tensor.max, torch.stack, …) would fool any check,
+# so the checks count only while every one is still the same (untouched()).
+# (Of the torch module itself only the functions the checks call: torch rebinds some of its
+# own names as it goes, manual_seed for one.)
+_TORCH_OWNERS = (nn.functional, torch._C._nn, *torch.Tensor.__mro__[:-1], nn.GRUCell)
+_TORCH_OWNERS += (*nn.GRU.__mro__[:-1], nn.RNNCellBase, nn.Linear, nn.Parameter)
+_TORCH_AS_GIVEN = tuple(types.MappingProxyType(dict(vars(owner))) for owner in _TORCH_OWNERS)
+_TORCH_CALLED = ("arange", "cat", "full", "no_grad", "sin", "stack", "tensor", "zeros")
+_TORCH_CALLED_AS_GIVEN = tuple(vars(torch)[name] for name in _TORCH_CALLED)
 
 SYMBOLS = "SEP" + "abcdefghijklmnopqrstuvwxyz"  # S = start, E = end, P = padding
 # The checks read SYMBOL_INDEX and PAIRS, so both are read-only (a mapping proxy over a dict
@@ -244,7 +254,8 @@ def trusted_scores(trained, encoder_input, decoder_input):
     encoder_outputs, scores = torch.stack(encoder_outputs, dim=1), []
     for t in range(decoder_input.shape[1]):
         context = attend(state.clone(), encoder_outputs.clone())[0]  # its own copies to change
-        if type(context) is not torch.Tensor:  # a tensor subclass could run its own code
+        # A tensor subclass could run its own code; attend could patch torch and mend it later.
+        if type(context) is not torch.Tensor or not untouched():
             return []
         state = _GRU_CELL(torch.cat([decoder_input[:, t], context], dim=1), state, *decoders[0])
         scores.append(_LINEAR(state, *linears[0]))
@@ -254,6 +265,21 @@ def trusted_scores(trained, encoder_input, decoder_input):
 def fmt(value):
     text = f"{float(value):.6f}"
     return "0.000000" if text == "-0.000000" else text
+
+
+def untouched():
+    """Whether every object of torch's the checks compute with is still the one it was before
+    the blanks ran: no name of those classes and modules rebound, removed or added (an added
+    Tensor.max would hide TensorBase's)."""
+    missing = object()
+    for owner, given in zip(_TORCH_OWNERS, _TORCH_AS_GIVEN, strict=True):
+        now = vars(owner)
+        if len(now) != len(given):
+            return False
+        if any(now.get(name, missing) is not value for name, value in given.items()):
+            return False
+    called = zip(_TORCH_CALLED, _TORCH_CALLED_AS_GIVEN, strict=True)
+    return all(vars(torch).get(name, missing) is value for name, value in called)
 
 
 def main():
@@ -269,6 +295,7 @@ def main():
         if correct_batch():
             readings = trusted_scores(trained, *checked_batch()[:2])
         trained_loss = min((batch_loss(scores) for scores in readings), default=math.inf)
+        trained_loss = trained_loss if untouched() else math.inf
     for line in sys.stdin:
         word = line.strip().lower()
         if not word:
@@ -302,7 +329,7 @@ def main():
         layers and trusted_scores."""
         if not isinstance(translation, str) or len(translation) > MAX_LEN + 1:
             return False
-        if not all("a" <= letter <= "z" for letter in translation):
+        if not all("a" <= letter <= "z" for letter in translation) or not untouched():
             return False
         decoder_text = ("S" + translation)[: MAX_LEN + 1].ljust(MAX_LEN + 1, "P")
         with torch.no_grad():

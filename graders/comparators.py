@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import enum
 import inspect
-import itertools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -204,7 +203,8 @@ def _by_lines(expected: str, actual: str, **options: float) -> Comparison | None
             if differs is not None:
                 return differs
             continue
-        gap = list(itertools.takewhile(lambda step: None in step, steps[at:]))
+        gap = steps[at:]
+        gap = gap[: next((n for n, step in enumerate(gap) if None not in step), len(gap))]
         missing = [i for i, j in gap if j is None]
         extra = [j for i, j in gap if i is None]
         if missing and extra:  # lines replaced by others, not only lines too few or too many

@@ -32,7 +32,8 @@ from collections.abc import Callable, Iterator
 
 from graders.codenames import Names, is_local, own_nodes
 
-# Methods that change a list, dict or set in place (the template's own values).
+# Methods that change a list, dict or set in place, or an nn.Module's layers (the template's
+# own values).
 MUTATORS = frozenset(
     [
         "append",
@@ -53,6 +54,17 @@ MUTATORS = frozenset(
         "__setattr__",
         "__delattr__",
         "__iadd__",
+        # nn.Module's own: a blank that adds or hooks a layer of the template's model
+        "add_module",
+        "register_module",
+        "register_parameter",
+        "register_buffer",
+        "register_forward_hook",
+        "register_forward_pre_hook",
+        "register_full_backward_hook",
+        "register_backward_hook",
+        "apply",
+        "load_state_dict",
     ]
 )
 

@@ -36,6 +36,10 @@ _TORCH_OWNERS += (*nn.GRU.__mro__[:-1], nn.RNNCellBase, nn.Linear, nn.Parameter)
 _TORCH_AS_GIVEN = tuple(types.MappingProxyType(dict(vars(owner))) for owner in _TORCH_OWNERS)
 _TORCH_CALLED = ("arange", "cat", "full", "no_grad", "sin", "stack", "tensor", "zeros")
 _TORCH_CALLED_AS_GIVEN = tuple(vars(torch)[name] for name in _TORCH_CALLED)
+# The other modules the checks read (math, hashlib, types, torch.nn): each name they hold now
+# must still be the same object then (a blank could set `math.inf`, say, through a method).
+_MODULES = (math, hashlib, types, nn)
+_MODULES_AS_GIVEN = tuple(types.MappingProxyType(dict(vars(module))) for module in _MODULES)
 
 SYMBOLS = "SEP" + "abcdefghijklmnopqrstuvwxyz"  # S = start, E = end, P = padding
 # The checks read SYMBOL_INDEX and PAIRS, so both are read-only (a mapping proxy over a dict
@@ -256,6 +260,10 @@ def untouched():
             return False
         if any(now.get(name, missing) is not value for name, value in given.items()):
             return False
+    for module, given in zip(_MODULES, _MODULES_AS_GIVEN, strict=True):
+        now = vars(module)
+        if any(now.get(name, missing) is not value for name, value in given.items()):
+            return False
     called = zip(_TORCH_CALLED, _TORCH_CALLED_AS_GIVEN, strict=True)
     return all(vars(torch).get(name, missing) is value for name, value in called)
 
@@ -272,8 +280,10 @@ def main():
             probe_loss = batch_loss(fixed_probe()(*checked_batch()[:2]))
         if correct_batch():
             readings = trusted_scores(trained, *checked_batch()[:2])
-        trained_loss = min((batch_loss(scores) for scores in readings), default=math.inf)
-        trained_loss = trained_loss if untouched() else math.inf
+        # float("inf"), not math.inf: math is a module a blank could have changed.
+        no_loss = float("inf")
+        trained_loss = min((batch_loss(scores) for scores in readings), default=no_loss)
+        trained_loss = trained_loss if untouched() else no_loss
     for line in sys.stdin:
         word = line.strip().lower()
         if not word:

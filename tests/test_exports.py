@@ -17,6 +17,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from jupyter_helpers import chromium
 from nbgrader_helpers import (
     LAB,
     REFERENCE,
@@ -41,6 +42,7 @@ from graders.submission import Submission, submission_from_bytes
 
 # Fast (NumPy), and its corpus has a mistake failing some sets.
 GRADESCOPE_LAB = "scaled-dot-product"
+FEEDBACK_SHOTS = ROOT / "build" / "test-artifacts" / "nbgrader"
 
 # --- nbgrader -----------------------------------------------------------------------------------
 
@@ -69,6 +71,25 @@ def canary_set() -> str:
 def feedback_text(course_dir: Path, student: str) -> str:
     page = course_dir / "feedback" / student / LAB / f"{LAB}.html"
     return html.unescape(page.read_text(encoding="utf-8"))
+
+
+def shoot_feedback(course_dir: Path, student: str, lab, user_data: Path) -> None:
+    """The student's feedback page as a browser shows it (a screenshot for the issue's notes):
+    each hidden set's verdict is on the page, none of its data."""
+    page_path = course_dir / "feedback" / student / LAB / f"{LAB}.html"
+    with chromium(user_data) as page:
+        page.goto(page_path.as_uri())
+        shown = page.inner_text("body")
+        failed = [t for t in lab.tests if t.hidden and t.name != "canary"]
+        for test in failed:
+            assert test.name in shown, test.name
+            assert test.stdin.strip() not in shown, test.name
+        assert CANARY not in shown and CANARY_DIGITS not in shown
+        target = page.get_by_text(failed[0].name).first
+        target.evaluate("e => e.scrollIntoView({block: 'center'})")
+        FEEDBACK_SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(FEEDBACK_SHOTS / f"feedback-{student}-hidden.png"))
+        page.screenshot(path=str(FEEDBACK_SHOTS / f"feedback-{student}-page.png"), full_page=True)
 
 
 def test_the_export_holds_no_test_data_and_the_grading_course_holds_every_spec(course, tmp_path):
@@ -154,6 +175,7 @@ def test_the_real_nbgrader_grades_the_exported_course_through_seqlab(tmp_path):
         assert CANARY not in text and CANARY_DIGITS not in text, student
         assert not [line for line in hidden_lines if line in text], student
         assert not [t.name for t in lab.tests if t.hidden and t.stdin.strip() in text], student
+    shoot_feedback(course_dir, "carol", lab, tmp_path / "chrome")
     # Only the grader's copy of the spec holds the hidden set: no notebook, feedback or
     # gradebook row does.
     for path in course_dir.rglob("*"):

@@ -13,6 +13,7 @@ from graders.course.corpus import corpus_program, load_corpus
 from graders.engine import grade_submission
 from graders.errors import SubmissionError
 from graders.notebooks.build import make_notebook, notebook_path, notebook_text
+from graders.service.pools import runner_for
 from graders.submission import Submission, read_submission
 
 FAST_LABS = ("rnn-numpy", "scaled-dot-product")
@@ -113,22 +114,45 @@ def test_each_torch_reference_grades_full_marks_as_notebook(course, tmp_path, la
     assert as_nb.full_marks and as_nb.ignored_lines == ()
 
 
+class RunsOnce:
+    """A lab's warm runner that runs each distinct program on each input once: where a
+    notebook splices to the very program its .py does, the second grading reads the first's
+    runs (the question here is what the engine makes of a notebook; a differing program
+    still runs)."""
+
+    def __init__(self, runner) -> None:
+        self.runner, self.runs = runner, {}
+
+    def __call__(self, program, entry, stdins, limits, **options):
+        key = (program, entry, tuple(stdins), options.get("fork_at_input"))
+        if key not in self.runs:
+            self.runs[key] = self.runner(program, entry, stdins, limits, **options)
+        return self.runs[key]
+
+
 @pytest.mark.parametrize("lab_id", FAST_LABS)
 def test_every_corpus_entry_grades_the_same_as_notebook(course, tmp_path, lab_id):
     lab = course.lab(lab_id)
     reference = lab.solution_path.read_text(encoding="utf-8")
-    for entry in load_corpus(lab):
-        program = corpus_program(reference, entry)
-        path = as_notebook(course, lab_id, program, tmp_path)
-        as_py = grade_submission(lab, Submission(Path(lab.entry), program), include_hidden=True)
-        as_nb = grade_submission(lab, read_submission(path), include_hidden=True)
-        assert verdicts(as_nb) == verdicts(as_py), entry.name
-        assert as_nb.score == as_py.score == entry.score, entry.name
-        # A notebook reports locked-cell edits by cell, and a statement added as a cell of
-        # its own not at all; an edit that changes template code is reported either way.
-        assert bool(as_nb.ignored_cells) == bool(as_nb.ignored_lines), entry.name
-        if not as_py.ignored_lines:
-            assert not as_nb.ignored_lines, entry.name
+    with runner_for(lab, 1) as warm:
+        runner = RunsOnce(warm)
+        for entry in load_corpus(lab):
+            program = corpus_program(reference, entry)
+            path = as_notebook(course, lab_id, program, tmp_path)
+            py = Submission(Path(lab.entry), program)
+            as_py = grade_submission(lab, py, include_hidden=True, runner=runner)
+            as_nb = grade_submission(lab, read_submission(path), include_hidden=True, runner=runner)
+            check_same_grade(as_py, as_nb, entry)
+
+
+def check_same_grade(as_py, as_nb, entry) -> None:
+    assert verdicts(as_nb) == verdicts(as_py), entry.name
+    assert as_nb.score == as_py.score == entry.score, entry.name
+    # A notebook reports locked-cell edits by cell, and a statement added as a cell of its own
+    # not at all; an edit that changes template code is reported either way.
+    assert bool(as_nb.ignored_cells) == bool(as_nb.ignored_lines), entry.name
+    if not as_py.ignored_lines:
+        assert not as_nb.ignored_lines, entry.name
 
 
 # --- what students do to notebooks ------------------------------------------------------------

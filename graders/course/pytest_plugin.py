@@ -238,7 +238,9 @@ class CourseNode(pytest.Collector):
         seeds = self._seeds()
         if seeds > 0:
             yield self._item(
-                f"{lab.id}:seed-sweep[{seeds}]", lambda: check_seeds(lab, seeds), where
+                f"{lab.id}:seed-sweep[{seeds}]",
+                lambda: check_seeds(lab, seeds, runner(lab)),
+                where,
             )
 
 

@@ -17,6 +17,8 @@ from typing import Any, TypeVar
 
 from graders.comparators import COMPARATORS, option_names
 from graders.errors import SpecError, UsageError
+from graders.losses import band_path
+from graders.parsed import parsed
 from graders.rules import Rule
 from graders.tomlreader import TableReader, bilingual
 
@@ -188,6 +190,12 @@ def open_named_table(path: Path) -> tuple[TableReader, str]:
 
 
 def load_spec(path: Path, course_root: Path) -> LabSpec:
+    """The lab spec at `path`, parsed once per content of it and of its recorded loss band."""
+    files = (path, band_path(path, path.stem))
+    return parsed("lab spec", files, lambda: _load_spec(path, course_root), course_root)
+
+
+def _load_spec(path: Path, course_root: Path) -> LabSpec:
     reader, lab_id = open_named_table(path)
     run = reader.sub("run")
     fork_at_input = run.get("fork_at_input", bool, True)

@@ -21,6 +21,7 @@ from pathlib import Path
 import tomlkit
 
 from graders.errors import UsageError
+from graders.parsed import parsed
 from graders.spec import TableReader, bilingual, open_named_table, unique_entries
 from quizzes.scoring import METHODS
 
@@ -123,6 +124,11 @@ def _question(table: dict, path: Path, index: int, defaults: dict) -> Question:
 
 
 def load_bank(path: Path) -> Bank:
+    """The bank at `path`, parsed once per content."""
+    return parsed("quiz bank", (path,), lambda: _load_bank(path))
+
+
+def _load_bank(path: Path) -> Bank:
     reader, bank_id = open_named_table(path)
     defaults = {
         "scoring": _scoring(reader, "strict"),

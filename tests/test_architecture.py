@@ -70,6 +70,7 @@ CORE += (
     "losses",
     "spec_pictures",
     "tomlreader",
+    "parsed",
 )
 LAYERS: tuple[tuple[str, frozenset[str]], ...] = tuple(
     (layer, frozenset(nodes))

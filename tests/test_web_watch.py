@@ -2,7 +2,8 @@
 
 Twenty students each waiting on a stream once cost two hundred renderings a second and the
 database pool (bench/web_bench.py lost submissions): the watcher looks for all of them at once
-and wakes only the stream whose attempt changed, or a queued one whose queue moved.
+(the queue's order counted once for all) and wakes only the stream whose attempt changed, or a
+queued one whose place moved, handing it its place.
 """
 
 from __future__ import annotations
@@ -49,23 +50,28 @@ def test_twenty_streams_cost_one_look_and_wake_only_for_their_own_change(tmp_pat
     async def scenario() -> None:
         watch = AttemptWatch(engine_for(url))
         wakes = dict.fromkeys(ids, 0)
+        places: dict[int, int | None] = {}
 
         async def stream(attempt_id: int) -> None:
-            async for _change in watch.changes(attempt_id):
+            async for place in watch.changes(attempt_id):
                 wakes[attempt_id] += 1
+                places[attempt_id] = place
 
         tasks = [asyncio.create_task(stream(i)) for i in ids]
         await asyncio.sleep(0.5)  # every stream read once; the queue stood still
-        settled = dict(wakes)
+        settled, first_places = dict(wakes), dict(places)
         ticks = len(looks)
-        # The last attempt finishes: it wakes; the queued ones see the queue move too.
-        await asyncio.to_thread(set_status, url, ids[-1], DONE, finished_at=now())
-        await asyncio.sleep(0.5)
-        moved = {i: wakes[i] - settled[i] for i in ids}
-        # Another attempt's sets progress while it runs: only it wakes after that.
+        # The first in line starts: it wakes, and every queued one moves up a place.
         await asyncio.to_thread(set_status, url, ids[0], RUNNING, started_at=now())
         await asyncio.sleep(0.5)
+        moved = {i: wakes[i] - settled[i] for i in ids}
+        moved_places = dict(places)
+        # The last in line leaves: only it wakes (nobody's place changed).
+        await asyncio.to_thread(set_status, url, ids[-1], DONE, finished_at=now())
+        await asyncio.sleep(0.5)
         before = dict(wakes)
+        left = {i: wakes[i] - moved[i] - settled[i] for i in ids}
+        # The running attempt's sets progress: only it wakes.
         await asyncio.to_thread(set_status, url, ids[0], RUNNING, progress=[{"set": 1}])
         await asyncio.sleep(0.5)
         progressed = {i: wakes[i] - before[i] for i in ids}
@@ -75,7 +81,12 @@ def test_twenty_streams_cost_one_look_and_wake_only_for_their_own_change(tmp_pat
         await watch.close()
         assert all(count <= 2 for count in settled.values())  # at once, then the first look
         assert ticks <= 0.5 / 0.05 + 2  # one look a tick for all twenty streams
-        assert moved[ids[-1]] >= 1 and all(moved[i] >= 1 for i in ids[:-1])
+        # Each stream is handed its place as the queue's fair order counts it.
+        assert [first_places[i] for i in ids] == list(range(1, STREAMS + 1))
+        assert all(count == 1 for count in moved.values()), moved
+        assert moved_places[ids[0]] is None  # running: no place
+        assert [moved_places[i] for i in ids[1:]] == list(range(1, STREAMS))
+        assert left[ids[-1]] == 1 and not any(left[i] for i in ids[:-1]), left
         assert progressed[ids[0]] == 1 and not any(progressed[i] for i in ids[1:])
         assert not watch.waiting  # the streams gone, nothing is looked at
 

@@ -170,13 +170,17 @@ def waiting_and_busy(session: Session) -> tuple[list[tuple[int, str]], Counter[s
     return [(row.id, row.student) for row in waiting], Counter(busy)
 
 
+def queue_positions(session: Session) -> dict[int, int]:
+    """Every queued lab attempt's place: 1 = next to be graded, in the fair order the queues
+    keep (fairness.py); counted in the database, so any queue agrees on it."""
+    waiting, busy = waiting_and_busy(session)
+    return {attempt_id: place for place, attempt_id in enumerate(fair_order(waiting, busy), 1)}
+
+
 def queue_position(db_url: str, attempt_id: int) -> int:
-    """1 = next to be graded, in the fair order the queues keep (fairness.py); counted in the
-    database, so any queue agrees on it."""
+    """The attempt's place in queue_positions (1 when it has just left the queue)."""
     with Session(engine_for(db_url)) as session:
-        waiting, busy = waiting_and_busy(session)
-    order = fair_order(waiting, busy)
-    return order.index(attempt_id) + 1 if attempt_id in order else 1
+        return queue_positions(session).get(attempt_id, 1)
 
 
 def labs_in_use(db_url: str, course: Course, *, at: datetime | None = None) -> list[str]:

@@ -5,8 +5,9 @@ public set as it ends, the result — whichever process wrote it (the embedded q
 or a Celery worker). Each stream reading its attempt (and the queue, for its position) ten
 times a second cost twenty students two hundred renderings a second, and the database pool:
 so one task per server looks instead, every POLL_SECONDS, with one small query for all the
-attempts watched and one for the queue, and wakes only the streams whose attempt changed (a
-queued attempt: also when the queue moved). A stream then renders its JSON once.
+attempts watched and, while one of them is queued, the queue's fair order once for all of
+them; it wakes only the streams whose attempt changed (a queued attempt: also when its place
+moved) and hands each its place, so a stream renders its JSON once and asks nothing more.
 """
 
 from __future__ import annotations
@@ -16,12 +17,13 @@ import contextlib
 from collections import defaultdict
 from collections.abc import AsyncIterator
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from graders.web.models import LAB, QUEUED, RUNNING, Attempt
+from graders.web.models import QUEUED, Attempt
+from graders.web.queue import queue_positions
 
 POLL_SECONDS = 0.1  # a change reaches the page this long after it is stored, at most
 
@@ -29,28 +31,22 @@ Version = tuple[object, ...]
 
 
 def look(engine: Engine, ids: list[int]) -> dict[int, Version]:
-    """What identifies each attempt's state now: its status, sets done and finish time, and for
-    a queued one the queue's (its position moves when others arrive or start)."""
+    """What identifies each attempt's state now: its status, sets done, finish time and, for a
+    queued one, its place in the queue (the version's last field: the stream shows it)."""
     with Session(engine) as session:
         rows = session.execute(
             select(Attempt.id, Attempt.status, Attempt.progress, Attempt.finished_at).where(
                 Attempt.id.in_(ids)
             )
         ).all()
-        queue = session.execute(
-            select(
-                func.count().filter(Attempt.status == QUEUED),
-                func.count().filter(Attempt.status == RUNNING),
-                func.max(Attempt.id),
-                func.max(Attempt.started_at),
-            ).where(Attempt.kind == LAB)
-        ).one()
+        queued = any(row.status == QUEUED for row in rows)
+        places = queue_positions(session) if queued else {}
     return {
         row.id: (
             row.status,
             len(row.progress or ()),
             row.finished_at,
-            tuple(queue) if row.status == QUEUED else None,
+            places.get(row.id, 1) if row.status == QUEUED else None,
         )
         for row in rows
     }
@@ -66,8 +62,9 @@ class AttemptWatch:
         self.seen: dict[int, Version] = {}
         self.task: asyncio.Task | None = None
 
-    async def changes(self, attempt_id: int) -> AsyncIterator[None]:
-        """Yields at once, then each time the attempt may have changed."""
+    async def changes(self, attempt_id: int) -> AsyncIterator[int | None]:
+        """Yields at once, then each time the attempt may have changed: its place in the queue
+        as last seen (None: not queued, or not looked at yet)."""
         event = asyncio.Event()
         event.set()
         self.waiting[attempt_id].add(event)
@@ -77,7 +74,8 @@ class AttemptWatch:
             while True:
                 await event.wait()
                 event.clear()
-                yield
+                version = self.seen.get(attempt_id)
+                yield None if version is None else version[-1]
         finally:
             self.waiting[attempt_id].discard(event)
             if not self.waiting[attempt_id]:

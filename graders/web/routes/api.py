@@ -82,7 +82,11 @@ def record_words(request: Request, attempt: Attempt, lang: str):
     )
 
 
-def attempt_json(request: Request, attempt: Attempt, lang: str) -> dict[str, object]:
+def attempt_json(
+    request: Request, attempt: Attempt, lang: str, place: int | None = None
+) -> dict[str, object]:
+    """The attempt as the page shows it; `place`: its place in the queue when the caller has
+    just counted it (the event stream's watch), else it is counted here."""
     how, record, record_line, record_text = record_words(request, attempt, lang)
     adjusted = record is not None and record.override is not None
     data: dict[str, object] = {
@@ -102,7 +106,7 @@ def attempt_json(request: Request, attempt: Attempt, lang: str) -> dict[str, obj
         "adjusted": adjusted,
     }
     if attempt.status == QUEUED:
-        data["position"] = request.app.state.queue.position(attempt.id)
+        data["position"] = place or request.app.state.queue.position(attempt.id)
         data["status_text"] = say("web.status_queued_at", lang, position=data["position"])
     if attempt.status == RUNNING and attempt.progress:  # each set's result as it ends
         data["sets"] = sets_so_far(attempt, lang)

@@ -31,12 +31,12 @@ router = APIRouter()
 MAX_SECONDS = 600.0  # then the stream ends and the page polls (a grading is far shorter)
 
 
-def _current(request: Request, attempt_id: int, lang: str) -> dict[str, object]:
+def _current(request: Request, attempt_id: int, lang: str, place: int | None) -> dict[str, object]:
     # The row read, then its connection given back before rendering: the rendering reads
     # the course's rules with a session of its own, and a stream must hold one at a time.
     with Session(request.app.state.engine, expire_on_commit=False) as session:
         attempt = session.get(Attempt, attempt_id)
-    return attempt_json(request, attempt, lang) if attempt is not None else {}
+    return attempt_json(request, attempt, lang, place) if attempt is not None else {}
 
 
 @router.get("/api/attempts/{attempt_id}/events")
@@ -53,8 +53,8 @@ async def attempt_events(
         last = None
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(MAX_SECONDS):
-                async for _change in request.app.state.watch.changes(attempt_id):
-                    data = await run_in_threadpool(_current, request, attempt_id, lang)
+                async for place in request.app.state.watch.changes(attempt_id):
+                    data = await run_in_threadpool(_current, request, attempt_id, lang, place)
                     text = json.dumps(data, ensure_ascii=False, sort_keys=True)
                     if text != last:
                         last = text

@@ -103,6 +103,8 @@ def _field_of(name: object) -> tuple[str, str] | None:
     """The form field (item, name) a reader's setting name (`calendar.X.lock`, `late.per_day`)
     is entered in, so that its error is shown next to it; None when none is."""
     parts = str(name).split(".")
+    if len(parts) == 3 and parts[:2] == ["scores", "labs"]:
+        return parts[2], "of_record"
     if len(parts) == 3 and parts[0] == "calendar":
         return parts[1], {"policy": "late_policy"}.get(parts[2], parts[2])
     if len(parts) == 2 and parts[0] in ("late", "quizzes", "scores", "unlock"):

@@ -2062,6 +2062,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "它晚于 `{other}` = {other_value}（来自 {other_where}）；时间须依次为 `open`、`due`、`lock`。请填写更早的时间，或在本页把 `{other}` 设为更晚的时间。",
         "It is later than `{other}` = {other_value}, which {other_where} sets; the times must come in order: open, then due, then lock. Enter an earlier time, or a later `{other}` on this page.",
     ),
+    "rules.scores_change": (
+        "注意：这次修改会改变 {n} 名学生的计分成绩（规则适用于所有已有提交，例如迟交规则改为关闭后，已迟交的提交不再计分）：{who}。确认修改请再次点击“保存”。",
+        "Note: this change alters the score of record of {n} student(s): {who}. The rules apply to every attempt already made (with late answers closed, a late attempt no longer counts). To make the change, press Save again.",
+    ),
     # --- generic ----------------------------------------------------------------------------------
     "internal": (
         "评测系统内部出错（{error}）。这不是你的问题；请把这条信息报告给课程工作人员。",

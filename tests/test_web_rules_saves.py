@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from test_web_calendar import ROSTER, calendar_course, graded_at, signed_in, stamp
-from web_helpers import LAB, class_report, refresh_of, serve
+from web_helpers import LAB, class_report, refresh_of, save_rules, serve
 
 from graders.spec import Course
 from graders.store.calendar import CLOSED, Calendar, LatePolicy, Window
@@ -46,6 +46,12 @@ def site(tmp_path_factory):
 
 
 def saved(teach, token: str, **fields: str):
+    """Saved, confirmed when the change moves recorded scores (web_helpers.save_rules)."""
+    return save_rules(teach, {"csrf": token, **fields})
+
+
+def posted(teach, token: str, **fields: str):
+    """Posted once, as the page's Save button does."""
     return teach.post("/instructor/rules", data={"csrf": token, **fields})
 
 
@@ -277,3 +283,42 @@ def test_the_class_report_follows_every_change_of_a_score_of_record(site):
     finally:
         saved(teach, token)
     assert shown("alice") == full and shown("bob") == f"{points / 2:g}/{points:g}"
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_change_that_moves_recorded_scores_is_said_before_it_is_saved(site, lang):
+    """Late answers closed after a late attempt: that attempt no longer counts (the rules
+    apply to every attempt). The page says whose scores change and saves only when the same
+    change is saved again; a change that moves none is saved at once."""
+    base, url, course = site
+    points = sum(t.points for t in course.lab(LAB).tests)
+    graded_at(url, course, "bob", datetime.now(UTC) - timedelta(hours=3))  # late
+    teach, token = signed_in(base, "teach", "teach-pass-1")
+    teach.cookies.set("seqlab_lang", lang)
+
+    def bob_row() -> list[str]:
+        csv = teach.get("/instructor/scores.csv").text
+        return next(line for line in csv.splitlines() if line.startswith("bob,")).split(",")
+
+    assert f"{points * 0.5:g}" in bob_row()  # late past his file extension: the floor
+    closed = {f"set|{LAB}|late_policy": "closed"}
+    warned = posted(teach, token, **closed)
+    assert warned.status_code == 409, warned.text
+    said = re.search(r'id="scores-warning">(.*?)</p>', warned.text)[1]
+    assert "bob" in said and ("1 名学生" if lang == "zh" else "1 student") in said
+    assert 'name="set|rnn-numpy|late_policy" value="closed"' in warned.text  # kept
+    page = teach.get("/instructor/rules").text
+    assert f'name="set|{LAB}|late_policy" value=""' in page  # not saved yet
+    confirm = re.search(r'name="confirm" value="([0-9a-f]+)"', warned.text)[1]
+    other = posted(teach, token, **closed, **{"set|*|per_day": "20"}, confirm=confirm)
+    assert other.status_code == 409  # another change than the one warned of: said again
+    try:
+        done = posted(teach, token, **closed, confirm=confirm)
+        assert done.status_code == 200 and 'class="ok"' in done.text
+        assert f"{points * 0.5:g}" not in bob_row()  # not counted
+    finally:
+        saved(teach, token)
+    assert f"{points * 0.5:g}" in bob_row()
+    unmoved = posted(teach, token, **{"set|sequence-models|attempts": "9"})  # no score moves
+    assert unmoved.status_code == 200 and 'id="scores-warning"' not in unmoved.text
+    assert posted(teach, token).status_code == 200

@@ -2066,6 +2066,14 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "注意：这次修改会改变 {n} 名学生的计分成绩（规则适用于所有已有提交，例如迟交规则改为关闭后，已迟交的提交不再计分）：{who}。确认修改请再次点击“保存”。",
         "Note: this change alters the score of record of {n} student(s): {who}. The rules apply to every attempt already made (with late answers closed, a late attempt no longer counts). To make the change, press Save again.",
     ),
+    "web.draft_kept": (
+        "本页未保存的修改已另存在本浏览器中：重新打开本页后，点击“恢复另一个标签页中未保存的修改”即可取回。",
+        "This page's unsaved edits are kept in this browser: open the page again and use “Restore the edits from the other tab” to get them back.",
+    ),
+    "web.draft_restore_kept": (
+        "恢复另一个标签页中未保存的修改",
+        "Restore the edits from the other tab",
+    ),
     # --- generic ----------------------------------------------------------------------------------
     "internal": (
         "评测系统内部出错（{error}）。这不是你的问题；请把这条信息报告给课程工作人员。",

@@ -2053,6 +2053,27 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "暂时无法连接服务器；这次提交已经收到，恢复连接后会显示结果。",
         "The server cannot be reached for a moment; this submission was received and its result shows here once it is back.",
     ),
+    # --- issue 15, red team 15d: the rules page's refusals and warnings ------------------------
+    "course.fix_rule": (
+        '计分规则只能是 `"best"`（最高分）或 `"last"`（最后一次提交）。',
+        'Use "best" (the highest score) or "last" (the newest submission).',
+    ),
+    "course.fix_order_file": (
+        "它晚于 `{other}` = {other_value}（来自 {other_where}）；时间须依次为 `open`、`due`、`lock`。请填写更早的时间，或在本页把 `{other}` 设为更晚的时间。",
+        "It is later than `{other}` = {other_value}, which {other_where} sets; the times must come in order: open, then due, then lock. Enter an earlier time, or a later `{other}` on this page.",
+    ),
+    "rules.scores_change": (
+        "注意：这次修改会改变 {n} 名学生的计分成绩（规则适用于所有已有提交，例如迟交规则改为关闭后，已迟交的提交不再计分）：{who}。确认修改请再次点击“保存”。",
+        "Note: this change alters the score of record of {n} student(s): {who}. The rules apply to every attempt already made (with late answers closed, a late attempt no longer counts). To make the change, press Save again.",
+    ),
+    "web.draft_kept": (
+        "本页未保存的修改已另存在本浏览器中：重新打开本页后，点击“恢复另一个标签页中未保存的修改”即可取回。",
+        "This page's unsaved edits are kept in this browser: open the page again and use “Restore the edits from the other tab” to get them back.",
+    ),
+    "web.draft_restore_kept": (
+        "恢复另一个标签页中未保存的修改",
+        "Restore the edits from the other tab",
+    ),
     # --- generic ----------------------------------------------------------------------------------
     "internal": (
         "评测系统内部出错（{error}）。这不是你的问题；请把这条信息报告给课程工作人员。",

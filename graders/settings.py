@@ -15,6 +15,7 @@ exam-2 = "off"
 
 from __future__ import annotations
 
+import copy
 import functools
 import re
 import tomllib
@@ -48,7 +49,9 @@ def course_file(course_root: Path) -> tuple[dict, str, Path]:
     except FileNotFoundError:
         return {}, "", path
     data, text = _parsed(path, (status.st_mtime_ns, status.st_size))
-    return data, text, path
+    # A copy: the parse is cached for every reader, so one that changed what it was handed
+    # (the web's settings laid over the file's) would change the file for all, until restart.
+    return copy.deepcopy(data), text, path
 
 
 def course_table(

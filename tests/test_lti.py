@@ -15,7 +15,7 @@ import pytest
 from joserfc.jwk import RSAKey
 from lti_helpers import Lms, form_fields, launch, platform_and_tool, wait_for
 from lti_platform import ROLES, Member
-from web_helpers import LAB, SEQLAB, csrf_of
+from web_helpers import LAB, SEQLAB, csrf_of, save_rules
 
 from graders.spec import Course
 from graders.web.lti.claims import (
@@ -254,7 +254,7 @@ def test_a_rules_change_on_the_web_sends_the_changed_scores_to_the_platform(lms:
     page = teacher.get(f"{lms.tool}/instructor/rules")
     due = time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime(time.time() - 3600))
     form = {"csrf": csrf_of(page.text), f"set|{LAB}|due": due, "set|*|per_day": "50"}
-    saved = teacher.post(f"{lms.tool}/instructor/rules", data=form)
+    saved = save_rules(teacher, form, f"{lms.tool}/instructor/rules")
     assert saved.status_code == 303, saved.text
 
     def halved():
@@ -265,7 +265,7 @@ def test_a_rules_change_on_the_web_sends_the_changed_scores_to_the_platform(lms:
     resend = [str(SEQLAB), "--lang", "zh", "lti", "resend", "--db", str(lms.db)]
     said = subprocess.run(resend, capture_output=True, text=True, timeout=120).stdout
     assert "平台已有、未变" in said and "sent" not in said and "nothing" not in said, said
-    cleared = teacher.post(f"{lms.tool}/instructor/rules", data={"csrf": form["csrf"]})
+    cleared = save_rules(teacher, {"csrf": form["csrf"]}, f"{lms.tool}/instructor/rules")
     assert cleared.status_code == 303  # back to the file's rules: full marks again
     wait_for(lambda: platform.scores[-1]["scoreGiven"] == full, "full marks sent again")
 

@@ -16,7 +16,7 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-from web_helpers import LAB, csrf_of, serve
+from web_helpers import LAB, csrf_of, save_rules, serve
 
 from graders.spec import Course
 from graders.store.calendar import local_time
@@ -143,7 +143,7 @@ def test_the_instructor_s_setting_wins_over_the_file_and_a_bad_one_is_refused(si
     page = teach.get("/instructor/rules").text
     assert "seqlab.toml" in page and 'name="set|rnn-numpy|lock"' in page
     form = {"csrf": token, f"set|{LAB}|lock": "tuesday", "set|*|per_day": "15"}
-    bad = teach.post("/instructor/rules", data=form)
+    bad = save_rules(teach, form)
     assert (
         bad.status_code == 400 and f"calendar.{LAB}.lock" in bad.text and "2026-09-15" in bad.text
     )
@@ -159,7 +159,7 @@ def test_the_instructor_s_setting_wins_over_the_file_and_a_bad_one_is_refused(si
     }
     # An extension past the lock moves that student's lock too (calendar.lock_for): alice,
     # refused above, may submit again; her page says the extension once.
-    assert teach.post("/instructor/rules", data=past_lock).status_code == 200
+    assert save_rules(teach, past_lock).status_code == 200
     alice, alice_token = signed_in(base, "alice", "alice-pass-1")
     try:
         page = alice.get(f"/labs/{LAB}").text
@@ -172,9 +172,9 @@ def test_the_instructor_s_setting_wins_over_the_file_and_a_bad_one_is_refused(si
         assert taken.status_code == 200, taken.text
         assert attempts(url, "alice", LAB) == 1
     finally:
-        teach.post("/instructor/rules", data={"csrf": token})
-    saved = teach.post(
-        "/instructor/rules",
+        save_rules(teach, {"csrf": token})
+    saved = save_rules(
+        teach,
         data={"csrf": token, f"set|{LAB}|lock": stamp(timedelta(days=3))},
     )
     assert saved.status_code == 200 and "已保存" in saved.text
@@ -190,7 +190,7 @@ def test_the_instructor_s_setting_wins_over_the_file_and_a_bad_one_is_refused(si
         assert taken.status_code == 200, taken.text
         assert attempts(url, "bob", LAB) == 1
     finally:  # back to the file's lock: the other tests see the lab locked
-        teach.post("/instructor/rules", data={"csrf": token})
+        save_rules(teach, {"csrf": token})
     assert (
         bob.post(
             f"/labs/{LAB}/submit",
@@ -236,13 +236,13 @@ def test_quiz_key_hidden_before_the_deadline_one_attempt_per_paper_and_the_limit
     # None left: the page says so, and no cool-down countdown promises another.
     teach, teach_token = signed_in(base, "teach", "teach-pass-1")
     cooldown = {"csrf": teach_token, "set|attention|cooldown_minutes": "60"}
-    assert teach.post("/instructor/rules", data=cooldown).status_code == 200
+    assert save_rules(teach, cooldown).status_code == 200
     try:
         page = client.get("/quizzes/attention").text
         assert "作答次数已用完（共 2 次）" in page and "剩余作答次数" not in page
         assert "还需等待" not in page
     finally:
-        teach.post("/instructor/rules", data={"csrf": teach_token})
+        save_rules(teach, {"csrf": teach_token})
 
 
 def test_quiz_key_shown_when_the_rule_says_and_the_cooldown_counted(site):
@@ -369,16 +369,16 @@ def test_the_rules_page_shows_the_file_s_settings_and_refuses_an_unknown_student
         assert "a value entered here overrides it" in page
         assert re.search(r'name="set\|attention\|late_policy" value="" placeholder="closed"', page)
         new = {"csrf": token, "new_student": "bbo", "new_item": LAB}
-        refused = teach.post("/instructor/rules", data={**new, "new_due": stamp(timedelta(days=1))})
+        refused = save_rules(teach, {**new, "new_due": stamp(timedelta(days=1))})
         assert refused.status_code == 400 and "bbo is not on the roster" in refused.text
         assert "the nearest id: bob" in refused.text
         assert 'name="ext|bbo|' not in teach.get("/instructor/rules").text  # nothing stored
         # The file's per-item `policy` can be changed on the web: the web's value wins.
         penalty = {"csrf": token, "set|attention|late_policy": "penalty"}
-        assert teach.post("/instructor/rules", data=penalty).status_code == 200
+        assert save_rules(teach, penalty).status_code == 200
         page = teach.get("/instructor/rules").text
         assert 'name="set|attention|late_policy" value="penalty"' in page
-        assert teach.post("/instructor/rules", data={"csrf": token}).status_code == 200
+        assert save_rules(teach, {"csrf": token}).status_code == 200
     finally:
         config.write_text(before, encoding="utf-8")
 
@@ -392,7 +392,7 @@ def test_a_closed_quiz_says_it_is_closed_and_its_key_once_the_rule_allows(site):
         post_quiz(client, token, "attention", right_answers(course, "attention", "alice"))
     teach, teach_token = signed_in(base, "teach", "teach-pass-1")
     past = {"csrf": teach_token, "set|attention|due": stamp(-timedelta(hours=2))}
-    assert teach.post("/instructor/rules", data=past).status_code == 200
+    assert save_rules(teach, past).status_code == 200
     try:
         for name, password in (("bob", "bob-pass-12"), ("alice", "alice-pass-1")):
             client, _token = signed_in(base, name, password)
@@ -406,7 +406,7 @@ def test_a_closed_quiz_says_it_is_closed_and_its_key_once_the_rule_allows(site):
         bank = load_quiz(course.banks_dir, "attention")
         assert bank.questions[0].explanation["zh"] in client.get(attempt).text
     finally:
-        teach.post("/instructor/rules", data={"csrf": teach_token})
+        save_rules(teach, {"csrf": teach_token})
 
 
 def test_staff_attempts_and_a_chosen_grade_carry_no_late_wording(site):

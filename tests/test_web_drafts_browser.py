@@ -25,7 +25,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = Path(os.environ.get("SEQLAB_SHOTS", ROOT / "build" / "test-artifacts" / "web"))
 LAB = "rnn-numpy"  # the fast lab
 GRADE_MS = 120_000
-STUDENTS = ("ann", "bob", "cat", "dan", "eve", "fay")
+STUDENTS = ("ann", "bob", "cat", "dan", "eve", "fay", "gus")
 PASSWORD = "student-pass-1"
 
 
@@ -188,6 +188,42 @@ def test_an_older_tab_is_told_its_save_is_stale(context):
     newer.wait_for_selector(".cm-editor")
     text = editor_text(newer)
     assert "# from the newer tab" in text and "# from the older tab" not in text
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_an_older_tab_s_edits_are_offered_back_after_a_reload(context, lang):
+    """The older tab, told its save is stale, reloaded anyway: its edits are neither the
+    server's draft nor lost — the page offers them back, and restored they are saved."""
+    older, newer = context.new_page(), context.new_page()
+    sign_in(older, "gus")
+    if lang == "en":
+        older.goto("/lang/en?next=/")
+    open_lab(older)
+    open_lab(newer)
+    type_in_blank(newer, f"  # newer tab {lang}")
+    wait_saved(newer, "草稿，保存于" if lang == "zh" else "draft, saved at")
+    type_in_blank(older, f"  # older tab {lang}")
+    older.wait_for_selector("#draft-problem:not([hidden])")
+    kept = "已另存在本浏览器中" if lang == "zh" else "kept in this browser"
+    assert kept in older.inner_text("#draft-problem")
+    type_in_blank(older, " and more")  # typed after the refusal: kept too
+    older.on("dialog", lambda dialog: dialog.accept())  # leave anyway
+    older.reload()
+    older.wait_for_selector(".cm-editor")
+    text = editor_text(older)
+    assert f"# newer tab {lang}" in text and f"# older tab {lang}" not in text
+    restore = (
+        "恢复另一个标签页中未保存的修改" if lang == "zh" else "Restore the edits from the other tab"
+    )
+    older.evaluate("document.getElementById('draft-status').textContent = ''")  # as loaded
+    older.get_by_role("button", name=restore).click()
+    assert f"# older tab {lang} and more" in editor_text(older)
+    wait_saved(older, "草稿，保存于" if lang == "zh" else "draft, saved at")
+    older.evaluate("localStorage.clear()")  # the server has it now
+    older.reload()
+    older.wait_for_selector(".cm-editor")
+    assert f"# older tab {lang} and more" in editor_text(older)
+    assert not older.get_by_role("button", name=restore).is_visible()
 
 
 def test_ctrl_enter_grades_and_the_history_updates_without_a_reload(context):

@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy.orm import Session
 from test_web_calendar import ROSTER, attempts, signed_in, stamp
 from test_web_responsive import graded
-from web_helpers import LAB, serve
+from web_helpers import LAB, save_rules, serve
 
 from graders.spec import Course
 from graders.web.app import WebSettings, create_app
@@ -137,12 +137,12 @@ def test_a_locked_item_is_titled_by_what_it_is_and_a_closed_requirement_said(sit
     assert f"<title>Locked: finish {gru} first" in quiz.text
     teach, token = signed_in(base, "teach", "teach-pass-1")
     closed = {"csrf": token, f"set|{NEXT}|lock": stamp(-timedelta(hours=1))}
-    assert teach.post("/instructor/rules", data=closed).status_code == 200
+    assert save_rules(teach, closed).status_code == 200
     try:
         said = " ".join(alice.get("/quizzes/attention").text.split())
         assert f"{gru} is closed for you and can no longer be passed: ask your instructor" in said
     finally:
-        teach.post("/instructor/rules", data={"csrf": token})
+        save_rules(teach, {"csrf": token})
 
 
 def test_staff_are_exempt(site):
@@ -161,26 +161,24 @@ def test_the_instructor_turns_unlocking_off_and_on_again_on_the_rules_page(site)
     page = teach.get("/instructor/rules").text
     assert 'name="set|*|unlock"' in page and 'name="set|attention|requires"' in page
     assert f'placeholder="{NEXT}"' in page and 'placeholder="sequential"' in page
-    bad = teach.post("/instructor/rules", data={"csrf": token, "set|*|unlock": "levels"})
+    bad = save_rules(teach, {"csrf": token, "set|*|unlock": "levels"})
     assert bad.status_code == 400 and "unlock.mode" in bad.text and "sequential" in bad.text
     # A lock on the first 关卡 while the next stays open strands whoever has not passed it:
     # the page says so on save, with the fixes.
-    locked = teach.post(
-        "/instructor/rules", data={"csrf": token, f"set|{LAB}|lock": stamp(timedelta(days=1))}
-    )
+    locked = save_rules(teach, {"csrf": token, f"set|{LAB}|lock": stamp(timedelta(days=1))})
     assert locked.status_code == 200 and "dead-end" in locked.text
     assert f"{NEXT} 需先通过 {LAB}" in locked.text and "延期" in locked.text
     teach.cookies.set("seqlab_lang", "en")
     assert "lock later, or unblock such a student" in teach.get("/instructor/rules").text
     teach.cookies.set("seqlab_lang", "zh")
-    assert "dead-end" not in teach.post("/instructor/rules", data={"csrf": token}).text
+    assert "dead-end" not in save_rules(teach, {"csrf": token}).text
     alice, _ = signed_in(base, "alice", "alice-pass-1")
-    saved = teach.post("/instructor/rules", data={"csrf": token, "set|*|unlock": "off"})
+    saved = save_rules(teach, {"csrf": token, "set|*|unlock": "off"})
     assert saved.status_code == 200
     try:
         assert alice.get(f"/labs/{NEXT}").status_code == 200
     finally:
-        teach.post("/instructor/rules", data={"csrf": token})  # back to the file's
+        save_rules(teach, {"csrf": token})  # back to the file's
     assert alice.get(f"/labs/{NEXT}").status_code == 403
 
 

@@ -144,3 +144,14 @@ def seqlab_serve(db: Path, log: Path, *options: str) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait(10)
+
+
+def save_rules(client, data: dict, url: str = "/instructor/rules"):
+    """Save the rules page as an instructor who confirms: a change that moves recorded scores
+    is first said (409, routes/rules.py) and saved when posted again with its `confirm`."""
+    response = client.post(url, data=data)
+    if response.status_code == 409:
+        confirm = re.search(r'name="confirm" value="([0-9a-f]+)"', response.text)
+        assert confirm, response.text
+        response = client.post(url, data={**data, "confirm": confirm[1]})
+    return response

@@ -109,16 +109,17 @@ class Calendar:
         return State(True, None, due, lock, days, policy.factor(days))
 
     def closes_at(self, item: str) -> datetime | None:
-        """When the item takes no more answers from anyone that count: its lock; with late
-        answers closed, the last due time (extensions included); None while a late answer
-        still counts for someone (no lock under a penalty policy)."""
+        """When the item takes no more answers from anyone that count: with late answers
+        closed, the last due time (extensions included), even before a later lock (README);
+        else its lock; None while a late answer still counts for someone (no lock under a
+        penalty policy)."""
         window = self.window(item)
         extended = [due for (_student, of), due in self.extensions.items() if of == item]
+        if self.policy(item).mode == CLOSED and window.due is not None:
+            return max([window.due, *extended])
         if window.lock is not None:  # an extension past the lock moves its student's lock
             return max([window.lock, *extended])
-        if self.policy(item).mode != CLOSED or window.due is None:
-            return None
-        return max([window.due, *extended])
+        return None
 
     def answers_shown(self, student: str, item: str, at: datetime) -> bool:
         """Whether the quiz's key (correct options, explanations) may be shown now: "after

@@ -35,6 +35,7 @@ with the file, the line and the fix (exit 2), never guessed at.
 
 from __future__ import annotations
 
+import copy
 import difflib
 import re
 from collections.abc import Iterable
@@ -75,10 +76,9 @@ def read_table(course_root: Path) -> tuple[dict, str, Path]:
 
 
 def lay_over(table: dict, overrides: Iterable[Override]) -> dict:
-    """The file's settings with the web's laid over them (a copy)."""
-    merged = {
-        name: dict(value) if isinstance(value, dict) else value for name, value in table.items()
-    }
+    """The file's settings with the web's laid over them: a deep copy, as the web's values
+    go into nested tables ([extensions.<student>], [scores.labs]) that stay the file's."""
+    merged = copy.deepcopy(table)
     for o in overrides:
         if o.student:
             merged.setdefault("extensions", {}).setdefault(o.student, {})[o.item] = o.value
@@ -105,10 +105,31 @@ def lay_over(table: dict, overrides: Iterable[Override]) -> dict:
 
 class _Reader:
     def __init__(
-        self, path: Path, text: str, from_web: bool, items: frozenset[str] = frozenset()
+        self,
+        path: Path,
+        text: str,
+        from_web: bool,
+        items: frozenset[str] = frozenset(),
+        web: frozenset[str] = frozenset(),
     ) -> None:
         self.path, self.text, self.from_web = path, text, from_web
         self.items = items  # the course's lab and quiz ids (empty: not checked)
+        self.web = web  # the settings (calendar.X.due, …) the web gave, not the file
+
+    def order(self, full: str, entry: dict, earlier: str, later: str) -> SpecError:
+        """Two times out of order: the one the web set is blamed, the other named with where
+        it comes from (a due typed on the page past the file's lock is the due's fault)."""
+        if self.from_web and f"{full}.{earlier}" in self.web and f"{full}.{later}" not in self.web:
+            other = f"{full}.{later}"
+            return self.fail(
+                f"{full}.{earlier}",
+                entry[earlier],
+                "course.fix_order_file",
+                other=other,
+                other_value=entry[later],
+                other_where=self._where(other),
+            )
+        return self.fail(f"{full}.{later}", entry[later], "course.fix_order")
 
     def item(self, name: str, item: object) -> None:
         """`item` must be one of the course's labs or quizzes: a typo would silently keep a
@@ -224,7 +245,17 @@ def read_settings(course_root: Path, overrides: Iterable[Override] = ()) -> tupl
     if not overrides:
         return from_file
     # The file alone is sound, so whatever is wrong now came from the web: say so.
-    return _parse(lay_over(table, overrides), _Reader(path, text, True, items))
+    web = frozenset(_web_name(o) for o in overrides)
+    return _parse(lay_over(table, overrides), _Reader(path, text, True, items, web))
+
+
+def _web_name(o: Override) -> str:
+    """The setting's name in the file's terms, as errors name it (calendar.rnn-numpy.due)."""
+    if o.student:
+        return f"extensions.{o.student}.{o.item}"
+    if o.item == "*":
+        return o.name
+    return f"calendar.{o.item}.{o.name}"
 
 
 def course_items(course_root: Path) -> frozenset[str]:
@@ -246,7 +277,7 @@ def _parse(merged: dict, reader: _Reader) -> tuple[dict, Calendar]:
         raise reader.fail("timezone", name, "course.fix_timezone") from None
     late_table = reader.table(merged, "late", "late")
     reader.known(late_table, ("policy", "per_day", "floor"), "late")
-    late = reader.late(late_table, LatePolicy(), "late")
+    late = reader.late(late_table, LatePolicy(), "late", {"policy": "policy"})  # [late]'s name
     quiz_table = reader.table(merged, "quizzes", "quizzes")
     reader.known(quiz_table, QUIZ_KEYS, "quizzes")
     quizzes = reader.quiz(quiz_table, QuizRules(), "quizzes")
@@ -263,9 +294,9 @@ def _parse(merged: dict, reader: _Reader) -> tuple[dict, Calendar]:
         }
         window = Window(**times)
         if window.open and window.due and window.due < window.open:
-            raise reader.fail(f"{full}.due", entry["due"], "course.fix_order")
+            raise reader.order(full, entry, "open", "due")
         if window.due and window.lock and window.lock < window.due:
-            raise reader.fail(f"{full}.lock", entry["lock"], "course.fix_order")
+            raise reader.order(full, entry, "due", "lock")
         windows[item] = window
         names = {"policy": "late_policy"}
         if any(k in entry for k in ("late_policy", "per_day", "floor")):
@@ -282,6 +313,12 @@ def _parse(merged: dict, reader: _Reader) -> tuple[dict, Calendar]:
             # Past the item's lock, it moves this student's lock too (calendar.lock_for).
             extensions[(student, item)] = reader.time(value, zone, full)
     scores = reader.table(merged, "scores", "scores")
+    labs = scores.get("labs", {})
+    rules = [("scores.of_record", scores.get("of_record", "best"))]
+    rules += [(f"scores.labs.{k}", v) for k, v in labs.items()] if isinstance(labs, dict) else []
+    for name, rule in rules:  # said here, where a value the web gave is said to be the web's
+        if rule not in RULES:
+            raise reader.fail(name, rule, "course.fix_rule")
     unlock = _unlock(merged, reader)
     calendar = Calendar(zone, windows, late, late_items, quizzes, quiz_items, extensions, unlock)
     return scores, calendar

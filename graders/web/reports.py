@@ -8,10 +8,10 @@ time. So a report is built in a process of its own (our code over the submission
 no submission runs there), one at a time, and a request only looks: a report whose key — how
 many gradebook rows the lab has, the newest one's id and the rule — is the lab's current key is
 served; otherwise its build is started (or is under way) and the page says it is being
-prepared and reloads itself. The reload names the build it waits for, so that a report is
-shown once built even if more attempts were graded meanwhile (a class submitting without
-pause would otherwise keep its instructor waiting forever); a visit without it sees the
-newer attempts and builds again.
+prepared and reloads itself. Once a report is built it is shown even if more attempts were
+graded meanwhile (a class submitting without pause would otherwise keep its instructor
+waiting forever), but then said to be updating: a report is served as current only for the
+key it was built from, whatever address asked for it.
 
 One cache per web process; nothing is written to disk or to the database.
 """
@@ -50,16 +50,22 @@ REFRESH_SECONDS = 20.0  # a quiet spell after which the built reports are brough
 PREBUILD_FROM = 30  # gradebook rows from which a lab's report is built when the server starts
 
 # (the lab's gradebook rows, the newest one's id, the rule, its overrides, those removed,
-# the lab's named-mistake records' version: a mistake named from the report renames clusters)
-Key = tuple[int, int, str, int, int, int]
+# the lab's named-mistake records' version: a mistake named from the report renames clusters,
+# the rows an instructor chose as scores of record)
+Key = tuple[int, int, str, int, int, int, tuple[int, ...]]
 
 
 def report_key(db: Session, lab: LabSpec) -> Key:
-    """What the report is built from: the lab's gradebook rows (a regrade replaces a row, with
-    a new id), the course's score-of-record rule for it and the staff's overrides."""
+    """What the report is built from: everything that decides a score of record (record.py)
+    — the lab's gradebook rows (a regrade replaces a row, with a new id), the rows chosen
+    (`gradebook choose`), the course's rules and calendar as saved on the web, the staff's
+    overrides and their removal — so that any change of one is a new report."""
     count, newest = db.execute(
         select(func.count(), func.max(Grade.id)).where(Grade.lab == lab.id)
     ).one()
+    chosen = tuple(
+        db.scalars(select(Grade.id).where(Grade.lab == lab.id, Grade.chosen).order_by(Grade.id))
+    )
     overrides, removed = db.execute(
         select(func.count(), func.count(ScoreOverride.removed_at)).where(
             ScoreOverride.lab == lab.id
@@ -71,7 +77,15 @@ def report_key(db: Session, lab: LabSpec) -> Key:
         named = records_path(lab).stat().st_mtime_ns
     except OSError:
         named = 0
-    return int(count or 0), int(newest or 0), rule, int(overrides or 0), int(removed or 0), named
+    return (
+        int(count or 0),
+        int(newest or 0),
+        rule,
+        int(overrides or 0),
+        int(removed or 0),
+        named,
+        chosen,
+    )
 
 
 def naming_action(lab_id: str) -> str:
@@ -196,15 +210,16 @@ class ClassReports:
         self._process: BaseProcess | None = None  # the build under way
 
     def get(self, lab: LabSpec, key: Key, waited: int | None = None) -> Report | Preparing:
-        """The lab's report: current (or the build the reader waited for, or a later one);
-        else the last one, marked not current, with a build started; else the build that
-        will make the first one."""
+        """The lab's report: current; else the last one, marked not current, with a build
+        started (also the build the reader waited for, when results changed meanwhile);
+        else the build that will make the first one."""
         with self._lock:
             self._labs[lab.id] = lab
             ready = self._ready.get(lab.id)
-            if ready is not None and (
-                ready.key == key or (waited is not None and ready.build >= waited)
-            ):
+            # Only a report of the current key is served as current: one the reader waited for
+            # but built before a change (an override, a rules change) is served as the last
+            # one, said to be updating, with a build started — never as if it were current.
+            if ready is not None and ready.key == key:
                 return ready
             number = self._building.get(lab.id)
             if number is None:

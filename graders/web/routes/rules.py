@@ -10,6 +10,7 @@ refused with the setting named and its fix, and nothing of that form is kept.
 from __future__ import annotations
 
 import difflib
+import hashlib
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -21,6 +22,7 @@ from graders.settings import COURSE_CONFIG
 from graders.store.course_config import ITEM_KEYS, Override, read_table
 from graders.store.dead_ends import dead_ends, said
 from graders.store.effective import course_rules
+from graders.store.gradebook import Gradebook
 from graders.store.record import rules_for
 from graders.store.tables import Rule
 from graders.web.deps import DB, CsrfChecked, Instructor, Lang, Posted, lang_of
@@ -103,6 +105,8 @@ def _field_of(name: object) -> tuple[str, str] | None:
     """The form field (item, name) a reader's setting name (`calendar.X.lock`, `late.per_day`)
     is entered in, so that its error is shown next to it; None when none is."""
     parts = str(name).split(".")
+    if len(parts) == 3 and parts[:2] == ["scores", "labs"]:
+        return parts[2], "of_record"
     if len(parts) == 3 and parts[0] == "calendar":
         return parts[1], {"policy": "late_policy"}.get(parts[2], parts[2])
     if len(parts) == 2 and parts[0] in ("late", "quizzes", "scores", "unlock"):
@@ -144,7 +148,26 @@ def _form(request: Request, user, db, stored: dict, **shown) -> Response:
         zone=zone,
         config=COURSE_CONFIG,
         warnings=warnings,
-        **{"error": "", "error_at": None, "saved": 0, **shown},
+        **{"error": "", "error_at": None, "saved": 0, "warning": "", "confirm": "", **shown},
+    )
+
+
+def moved_scores(settings, rules) -> list[str]:
+    """The students whose score of record of some lab or quiz the new rules would change."""
+    book = Gradebook(settings.db_url)
+    try:
+        now_, then = (
+            {(g.student, g.lab): g.score for g in book.of_record(r)}
+            for r in (course_rules(settings.course.root, settings.db_url), rules)
+        )
+    finally:
+        book.close()
+    return sorted(
+        {
+            student
+            for (student, lab) in {*now_, *then}
+            if now_.get((student, lab)) != then.get((student, lab))
+        }
     )
 
 
@@ -175,16 +198,25 @@ def save_rules(
     if student and item and due:
         wanted[(item, student, "due")] = due
     problem = _off_roster(db, wanted, read_table(request.app.state.settings.course.root)[0], lang)
-    error_at = None
+    error_at, rules = None, None
     if not problem:
         try:
-            rules_for(request.app.state.settings.course.root, [
+            rules = rules_for(request.app.state.settings.course.root, [
                 Override(i, s, n, v) for (i, s, n), v in wanted.items()
             ])  # fmt: skip
         except SpecError as error:
             problem, error_at = error.render(lang), _field_of(error.params.get("name"))
-    if problem:  # the form again, the error by its field, every other entry kept
+    if problem or rules is None:  # the form again, the error by its field, every entry kept
         return _form(request, user, db, wanted, error=problem, error_at=error_at, status=400)
+    # The rules apply to every attempt already made: a change that moves scores of record
+    # (late answers closed after some were taken) is said, with whose, and saved only when
+    # the same change is saved again (README, "Calendar and rules").
+    change = hashlib.sha256(repr(sorted(wanted.items(), key=repr)).encode()).hexdigest()[:16]
+    moved = moved_scores(request.app.state.settings, rules)
+    if moved and form.get("confirm") != change:
+        shown = ", ".join(moved[:10]) + (" …" if len(moved) > 10 else "")
+        warning = say("rules.scores_change", lang, n=len(moved), who=shown)
+        return _form(request, user, db, wanted, warning=warning, confirm=change, status=409)
     db.execute(delete(Rule))  # the form holds every setting: what it leaves empty is cleared
     for (i, s, n), v in wanted.items():
         db.add(Rule(item=i, student=s, name=n, value=v, changed_by=user.username, changed_at=now()))

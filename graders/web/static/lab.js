@@ -9,7 +9,9 @@
 // refuses a save from a tab whose version is no longer the newest (409: this tab is told).
 // Until the server has the text it stays in localStorage, so an expired session loses
 // nothing: after signing in the page finds it (same base version) and sends it. Leaving with
-// edits the server does not have asks first (beforeunload).
+// edits the server does not have asks first (beforeunload). A tab refused for an older
+// version keeps its edits under a key of their own ("kept"), as do edits found at load made
+// from an older version: the next load offers them back (恢复…), they are never dropped.
 (function () {
   const csrf = document.querySelector('meta[name="csrf-token"]').content;
   const form = document.getElementById("submit-form");
@@ -59,6 +61,11 @@
     try { localStorage.setItem(key, JSON.stringify({ text: textNow(), base: version })); } catch (e) { /* full or off */ }
   }
   function forget() { try { localStorage.removeItem(key); } catch (e) { /* off */ } }
+  const keptKey = S ? "seqlab-draft-kept:" + S.user + ":" + S.lab : "";
+  let refused = false;  // a newer version was saved elsewhere: edits go to keptKey
+  function keep(text) {
+    try { localStorage.setItem(keptKey, JSON.stringify({ text: text })); } catch (e) { /* off */ }
+  }
 
   function expired() {
     stopped = true;  // nothing to send until the student signs in again
@@ -68,7 +75,7 @@
 
   function changed() {
     dirty = textNow() !== saved;
-    if (stopped) { if (dirty) remember(); return; }
+    if (stopped) { if (refused) keep(textNow()); else if (dirty) remember(); return; }
     if (dirty) remember(); else forget();
     clearTimeout(timer);
     if (dirty) timer = setTimeout(save, SAVE_MS);
@@ -99,9 +106,11 @@
           draftStatus.textContent = "";
           expired();
         } else if (code === 409) {
-          stopped = true;
+          stopped = refused = true;
+          keep(textNow());
+          forget();
           draftStatus.textContent = "";
-          tell(data.error);
+          tell(data.error + " " + S.messages.kept);
         } else {
           tell(data.error || S.messages.failed);
           if (code >= 500) timer = setTimeout(save, 10000);
@@ -122,7 +131,22 @@
       setText(local.text);  // edits the server never got (an expired session, a lost network)
       clearTimeout(timer);
       save();
-    } else if (local) forget();
+    } else if (local) {  // made from an older version: kept, offered back below
+      if (local.text !== saved) keep(local.text);
+      forget();
+    }
+    let kept = null;
+    try { kept = JSON.parse(localStorage.getItem(keptKey) || "null"); } catch (e) { kept = null; }
+    const restoreKept = document.querySelector("[data-restore-kept]");
+    if (kept && kept.text !== textNow() && restoreKept) {
+      restoreKept.hidden = false;
+      restoreKept.addEventListener("click", () => {
+        setText(kept.text);  // then saved as this tab's edit, from the newest version
+        try { localStorage.removeItem(keptKey); } catch (e) { /* off */ }
+        restoreKept.hidden = true;
+        tell(S.messages.replaced);
+      });
+    }
     document.querySelectorAll("[data-restore]").forEach((b) => {
       b.hidden = false;
       b.addEventListener("click", () => {

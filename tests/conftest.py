@@ -5,6 +5,7 @@ import socket
 import subprocess
 import tempfile
 import uuid
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -138,14 +139,58 @@ def scope_of(nodeid: str) -> str:
     return nodeid.split("::", 1)[0]
 
 
+# The longest scopes (`--durations` of a whole run: each 40 s or more, mostly waiting on
+# servers, real nbgrader and trainings), handed out first.
+LONGEST = (
+    "tests/adversarial/test_web_victims.py",
+    "tests/test_web_scale.py",
+    "tests/test_notebooks.py",
+    "tests/test_nbgrader_validate.py",
+    "tests/test_cli.py",
+    "tests/test_exports.py",
+    "tests/test_web_faults.py",
+)
+
+
+def scope_rank(scope: str) -> int:
+    """Longest first (a worker that starts a long scope last keeps the run waiting for it):
+    the LONGEST files and the seq2seq labs' checks, then the attack corpus and seed sweeps
+    (seconds each, many), then every other file."""
+    if scope.startswith(LONGEST) or scope.startswith("seq2seq"):
+        return 0
+    if scope.startswith(SPREAD) or not scope.startswith("tests/"):  # a lab's checks
+        return 1
+    return 2
+
+
 def pytest_xdist_make_scheduler(config: pytest.Config, log):
     """pytest-xdist's own `--dist loadgroup` does not group here (pytest 9 ignores the node id
     suffix it marks groups with), and `--dist loadfile` would put the whole course plugin on
-    one worker: its load-by-scope scheduler, with our scopes."""
+    one worker: its load-by-scope scheduler, with our scopes, handed out longest first (its
+    own order, most tests first, left the attack corpus's single long tests to the end)."""
     from xdist.scheduler import LoadScopeScheduling
 
     class ByScope(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
             return scope_of(nodeid)
+
+        def schedule(self) -> None:
+            if self.collection is None and self.collection_is_completed:
+                # Every worker collected the same list: each put in the same order (a stable
+                # sort, so a file's tests keep theirs); the queue is then built in it.
+                sizes = Counter(scope_of(nodeid) for nodeid in self.collection_of_any())
+                for node, collection in self.registered_collections.items():
+                    self.registered_collections[node] = sorted(
+                        collection,
+                        key=lambda nodeid: (
+                            scope_rank(scope_of(nodeid)),
+                            -sizes[scope_of(nodeid)],
+                        ),
+                    )
+                self.config.option.loadscopereorder = False
+            super().schedule()
+
+        def collection_of_any(self) -> list[str]:
+            return list(next(iter(self.registered_collections.values()), []))
 
     return ByScope(config, log)

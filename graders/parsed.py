@@ -1,13 +1,14 @@
-"""Parsed course files, kept by their content: a lab spec or a quiz bank is parsed again only
-when one of the files it is read from has changed.
+"""Parsed course files, kept by their content: a lab spec, a quiz bank or seqlab.toml is parsed
+again only when one of the files it is read from has changed.
 
 A page of the web platform reads every lab's spec (the course page lists them all, each
 submission reads its lab's), and parsing TOML was a fifth of the server's time under a class's
 load. The key is the files' bytes (hashed), not their modification times: a file rewritten
 within the file system's timestamp granularity with the same size would keep a stale entry,
 and reading a few kilobytes costs microseconds next to parsing them. Only what parses is
-kept: a broken file is parsed (and refused) again each time. The parsed values are frozen
-dataclasses, so sharing one between callers is safe.
+kept: a broken file is parsed (and refused) again each time. Specs and banks are frozen
+dataclasses, so callers share one; seqlab.toml's tables are plain dicts, which its reader
+(settings.py) hands out as copies.
 """
 
 from __future__ import annotations

@@ -16,7 +16,6 @@ exam-2 = "off"
 from __future__ import annotations
 
 import copy
-import functools
 import re
 import tomllib
 from collections.abc import Callable
@@ -24,13 +23,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from graders.errors import SpecError
+from graders.parsed import parsed
 
 COURSE_CONFIG = "seqlab.toml"
 MISTAKE_MODES = ("hints", "names", "off")
 
 
-@functools.lru_cache(maxsize=16)
-def _parsed(path: Path, stamp: tuple[int, int]) -> tuple[dict, str]:
+def _read(path: Path) -> tuple[dict, str]:
     try:
         text = path.read_text(encoding="utf-8")
         return tomllib.loads(text), text
@@ -40,15 +39,14 @@ def _parsed(path: Path, stamp: tuple[int, int]) -> tuple[dict, str]:
 
 def course_file(course_root: Path) -> tuple[dict, str, Path]:
     """The course's seqlab.toml as parsed TOML ({} without one), its text and its path; read
-    again only when the file changed. Each table's meaning is its reader's: `[feedback]`
+    again only when its content changed (graders/parsed.py). Each table's meaning is its
+    reader's: `[feedback]`
     here, `[course]`, `[scores]`, `[late]`, `[quizzes]`, `[calendar]`, `[extensions]` in
     graders/store/course_config.py, `[platform]` in graders/web/config.py."""
     path = course_root / COURSE_CONFIG
-    try:
-        status = path.stat()
-    except FileNotFoundError:
+    if not path.exists():
         return {}, "", path
-    data, text = _parsed(path, (status.st_mtime_ns, status.st_size))
+    data, text = parsed("course config", (path,), lambda: _read(path))
     # A copy: the parse is cached for every reader, so one that changed what it was handed
     # (the web's settings laid over the file's) would change the file for all, until restart.
     return copy.deepcopy(data), text, path

@@ -5,12 +5,17 @@ import socket
 import subprocess
 import tempfile
 import uuid
-from collections import Counter
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from graders.spec import Course
+
+# Property tests check what a function returns, not how fast: on a loaded machine (the suite's
+# own workers, two cores) one example took 0.5 s against hypothesis's default 0.2 s deadline.
+settings.register_profile("seqlab", deadline=None)
+settings.load_profile("seqlab")
 
 
 @pytest.fixture(scope="session")
@@ -174,23 +179,17 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log):
         def _split_scope(self, nodeid: str) -> str:
             return scope_of(nodeid)
 
-        def schedule(self) -> None:
-            if self.collection is None and self.collection_is_completed:
-                # Every worker collected the same list: each put in the same order (a stable
-                # sort, so a file's tests keep theirs); the queue is then built in it.
-                sizes = Counter(scope_of(nodeid) for nodeid in self.collection_of_any())
-                for node, collection in self.registered_collections.items():
-                    self.registered_collections[node] = sorted(
-                        collection,
-                        key=lambda nodeid: (
-                            scope_rank(scope_of(nodeid)),
-                            -sizes[scope_of(nodeid)],
-                        ),
-                    )
-                self.config.option.loadscopereorder = False
-            super().schedule()
-
-        def collection_of_any(self) -> list[str]:
-            return list(next(iter(self.registered_collections.values()), []))
+        def _assign_work_unit(self, node) -> None:
+            # The queue (scope → its tests, in collection order) is built by schedule(), which
+            # then assigns the first units: put it in our order before the first is taken.
+            # (Only the queue: a worker runs a test by its index in its own collection.)
+            if not getattr(self, "ordered", False):
+                units = sorted(
+                    self.workqueue.items(), key=lambda unit: (scope_rank(unit[0]), -len(unit[1]))
+                )
+                self.workqueue.clear()
+                self.workqueue.update(units)
+                self.ordered = True
+            super()._assign_work_unit(node)
 
     return ByScope(config, log)

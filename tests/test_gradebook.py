@@ -156,7 +156,7 @@ def test_the_rule_comes_from_the_course_and_a_bad_one_is_named(tmp_path):
     with pytest.raises(SpecError) as caught:
         rules_for(tmp_path)
     message = caught.value.render("en")
-    assert "seqlab.toml" in message and "'first'" in message and '"best"' in message
+    assert "seqlab.toml, line 2" in message and "= first" in message and '"best"' in message
 
 
 def test_exports_csv_per_set_and_gradescope(db_url, lab, tmp_path):

@@ -115,6 +115,11 @@ def test_quiz_answers_hidden_until_the_deadline_then_shown_and_a_reload_is_one_a
     assert "优先于" in teacher.inner_text("#precedence")  # the page says the precedence
     teacher.fill('input[name="set|attention|due"]', stamp(-timedelta(minutes=5)))
     teacher.get_by_role("button", name="保存").click()
+    # bob's answer was on time and now is not: the page says whose score changes, and the
+    # change is made when the teacher saves again.
+    teacher.wait_for_selector("text=确认修改请再次点击")
+    assert "1 名学生" in teacher.inner_text("body")
+    teacher.get_by_role("button", name="保存").click()
     teacher.wait_for_selector("text=已保存")
     shot(teacher, "rules-page")
 

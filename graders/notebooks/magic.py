@@ -29,7 +29,7 @@ from IPython.display import HTML, display
 
 from graders.errors import SeqlabError, UsageError
 from graders.messages import LANGS, say
-from graders.notebooks import live
+from graders.notebooks import live, server
 from graders.notebooks.build import is_entry_cell
 from graders.present.html import error_html, notebook_html
 from graders.present.view import build
@@ -63,10 +63,16 @@ def find_notebook(explicit: str | None, namespace: dict, course: Course) -> Path
     if explicit:
         return Path(explicit)
     frontend = live.Frontend.detect(namespace)
-    if frontend.path is not None:
-        for candidate in (frontend.path, Path.cwd() / frontend.path.name):
-            if candidate.suffix == ".ipynb" and candidate.is_file():
-                return candidate
+    if frontend.kind == "vscode" and frontend.path.is_file():
+        return frontend.path
+    if frontend.kind == "jupyter":
+        # Only the server's word names the notebook on screen: the session's first path and
+        # the kernel's folder are where it *was* (a moved or renamed notebook), and a file
+        # there now is another notebook, maybe a correct stale copy.
+        current = server.current_notebook()
+        if current is not None and current.is_file():
+            return current
+        raise UsageError("notebook.saved_unknown", cwd=Path.cwd())
     return live.headless_notebook(course)
 
 
@@ -96,7 +102,7 @@ def notebook_to_grade(args: argparse.Namespace, namespace: dict, course: Course,
         raise UsageError("notebook.cannot_save", frontend="VS Code")
     nonce = live.new_nonce()
     handle = display(HTML(live.save_request_html(nonce, lang)), display_id=True)
-    path = live.wait_for_save(nonce, live.search_folders())
+    path = live.wait_for_save(nonce, live.search_folders(server.current_notebook()))
     if path is None:
         raise UsageError("notebook.not_saved", seconds=f"{live.SAVE_SECONDS:g}")
     return path, handle

@@ -176,7 +176,7 @@ def grade_program(
         ignored_lines=ignored_lines,
         ignored_cells=ignored_cells,
         shared_seconds=shared,
-        hidden_not_run=len(lab.tests) - len(tests),
+        hidden_not_run=len(lab.tests) - len(tests) + lab.withheld_sets,
     )
 
 

@@ -637,8 +637,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "validate.run_build": ("请运行 `seqlab build`", "run `seqlab build`"),
     "validate.no_jupyter": (
-        "未检查：没有安装 `nbformat`，请运行 `pip install 'seqlab[jupyter]'`",
-        "not checked: nbformat is not installed; run `pip install 'seqlab[jupyter]'`",
+        "未检查：没有安装 `nbformat`，请在课程目录里运行 `pip install -e '.[jupyter]'`",
+        "not checked: nbformat is not installed; run `pip install -e '.[jupyter]'` in the course folder",
     ),
     "validate.seeds": (
         "参考答案在每个随机种子下都满分",
@@ -809,9 +809,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     # fix16c: an upload of the whole lab folder, another lab's notebook, a link to a folder.
     "gradescope.starter_skipped": (
-        "评测的是 {file}；{starter} 仍是未改动的初始代码（没有填写任何填空），所以没有评测它。",
-        "Graded {file}; {starter} is still the untouched starter (no blank filled in), so it "
-        "was ignored.",
+        "评测的是 {file}；这些文件仍是未改动的初始代码（没有填写任何填空），所以没有评测：{starter}。",
+        "Graded {file}; not graded, as each is still the untouched starter (no blank filled "
+        "in): {starter}.",
     ),
     "gradescope.other_lab": (
         "{file} 是实验 {other} 的笔记本（它的元数据这样写明），而本作业是实验 {lab}，记 0 分。"
@@ -1056,8 +1056,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "{path} exists and is not an empty folder. To never overwrite your files, give a new or empty folder.",
     ),
     "notebook.needs_jupyter": (
-        "{path}：生成这个笔记本需要 `nbformat`，它属于 seqlab 的可选 Jupyter 组件，目前没有安装。请运行 `pip install 'seqlab[jupyter]'` 安装后重新运行这条命令。",
-        "{path}: making this notebook needs nbformat, part of seqlab's optional Jupyter extra, which is not installed. Install it with `pip install 'seqlab[jupyter]'` and run the command again.",
+        "{path}：生成这个笔记本需要 `nbformat`，它属于 seqlab 的可选 Jupyter 组件，目前没有安装。请在课程目录里运行 `pip install -e '.[jupyter]'`（学生版：`pip install './学生版目录[jupyter]'`）安装后重新运行这条命令。",
+        "{path}: making this notebook needs nbformat, part of seqlab's optional Jupyter extra, which is not installed. Install it with `pip install -e '.[jupyter]'` in the course folder (a students' copy: `pip install './the-students-copy[jupyter]'`) and run the command again.",
     ),
     "notebook.exported": ("已写入 {count} 个文件到 {path}", "{count} files written to {path}"),
     "notebook.not_python": (
@@ -1096,8 +1096,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     # fix16b: seqlab is there but its Jupyter extra is not (nbgrader.VALIDATE); the headless
     # check cannot tell which notebook ran (live.executed_notebook).
     "notebook.validate_no_extra": (
-        "无法检查这个测试集：这个内核里装了 seqlab，但缺少它的 Jupyter 组件所需的 Python 包 {module}。请在运行笔记本的 Python 环境里运行 `pip install 'seqlab[jupyter]'`（从学生版课程目录安装时：`pip install 'PATH/TO/the-students-copy[jupyter]'`）。",
-        "This test set cannot be checked: seqlab is installed in this kernel, but the package {module} of its Jupyter extra is missing. Run `pip install 'seqlab[jupyter]'` in the Python environment that runs the notebook (installed from the students' copy: `pip install 'PATH/TO/the-students-copy[jupyter]'`).",
+        "无法检查这个测试集：这个内核里装了 seqlab，但缺少它的 Jupyter 组件所需的 Python 包 {module}。请在运行笔记本的 Python 环境里从你安装 seqlab 的目录重新安装，带上 Jupyter 组件：`pip install 'PATH/TO/学生版目录[jupyter]'`（教师的课程目录：`pip install -e 'PATH/TO/课程目录[jupyter]'`）。",
+        "This test set cannot be checked: seqlab is installed in this kernel, but the package {module} of its Jupyter extra is missing. In the Python environment that runs the notebook, install it again from the folder you installed seqlab from, with its Jupyter extra: `pip install 'PATH/TO/the-students-copy[jupyter]'` (an instructor's course checkout: `pip install -e 'PATH/TO/course[jupyter]'`).",
     ),
     "notebook.headless_ambiguous": (
         "无法确定运行的是哪个笔记本：文件夹中有几个笔记本（{names}）的代码单元格开头都与内核运行过的单元格相同，之后却不同。请在打开的笔记本里用 `%seqlab check` 检查，或把其他副本移出这个文件夹。",
@@ -1112,6 +1112,19 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "nbgrader_config.py 没有设置 c.SeqlabGrade.course（`seqlab export nbgrader` 写出的 seqlab 文件夹），无法评测。请在导出的课程文件夹里运行 nbgrader。",
         "nbgrader_config.py does not set c.SeqlabGrade.course (the seqlab folder `seqlab export nbgrader` wrote), so nothing can be graded. Run nbgrader in the exported course folder.",
     ),
+    # --- fix16d (issue 16, red-team round d) ----------------------------------------------------
+    # `--saved` in JupyterLab names only the notebook the server says is on screen
+    # (graders/notebooks/server.py); never a file found where it used to be.
+    "notebook.saved_unknown": (
+        "没有评测：无法确定屏幕上的是哪个笔记本（Jupyter 服务器没有回答；内核启动时的文件夹 {cwd} 里的同名笔记本可能是另一个文件，比如移动或重命名之前留下的旧副本）。请写明已保存笔记本的路径，例如 `%seqlab check 文件夹/我的笔记本.ipynb`（相对于 {cwd}）。",
+        "Not graded: seqlab cannot tell which notebook is on screen (the Jupyter server did not answer, and a notebook of that name in {cwd}, the folder the kernel started in, may be another file, such as an old copy left behind by a move or rename). Name the saved notebook's path, e.g. `%seqlab check folder/my_notebook.ipynb` (relative to {cwd}).",
+    ),
+    # Gradescope: an archive is not unpacked; every file left aside is named (gradescope_run).
+    "gradescope.archive": (
+        "{path} 中没有可评测的文件（{suffixes}），只有压缩包 {archives}：评测时不会解压压缩包，记 0 分。请直接上传 .py 或 .ipynb 文件本身。",
+        "{path} holds no file to grade ({suffixes}), only the archive {archives}: archives are not unpacked, so it scores 0. Upload the .py or .ipynb file itself.",
+    ),
+    "gradescope.also_ignored": ("也没有评测：{ignored}。", "Not graded either: {ignored}."),
     # --- web platform (graders/web/: seqlab serve) ------------------------------------------------
     "web.switch_lang": ("English", "中文"),
     "web.nav_course": ("课程", "Course"),

@@ -92,6 +92,11 @@ class LabSpec:
     # `[curve]`: the template reports its training losses (graders/losses.py); its title
     # and how many seeds the reference's band is recorded over. None: no loss curve.
     curve: dict[str, Any] | None = None
+    # A student release's spec (`seqlab release`) keeps of its hidden sets only how many
+    # there are and their points (`hidden_sets`, `hidden_points`): a check then says they
+    # are still to run, never "all passed". 0 in the course's own specs (the sets are there).
+    withheld_sets: int = 0
+    withheld_points: int = 0
 
     @property
     def starter_path(self) -> Path:
@@ -189,6 +194,13 @@ def open_named_table(path: Path) -> tuple[TableReader, str]:
     return reader, identifier
 
 
+def _count(reader: TableReader, key: str) -> int:
+    value = reader.get(key, int, 0)
+    if value < 0:
+        raise reader.fail(key, "must not be negative")
+    return value
+
+
 def load_spec(path: Path, course_root: Path) -> LabSpec:
     """The lab spec at `path`, parsed once per content of it and of its recorded loss band."""
     files = (path, band_path(path, path.stem))
@@ -224,6 +236,8 @@ def _load_spec(path: Path, course_root: Path) -> LabSpec:
         level=level,
         topic=bilingual(reader, "topic") if "topic" in reader.table else None,
         equivalent_mutants=_equivalent_mutants(reader),
+        withheld_sets=_count(reader, "hidden_sets"),
+        withheld_points=_count(reader, "hidden_points"),
     )
     from graders.spec_pictures import read_curve, read_pictures  # they read with TableReader
 

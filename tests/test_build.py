@@ -132,7 +132,7 @@ SEQLAB_WITHOUT_NBFORMAT = [
     "-c",
     BLOCK_NBFORMAT + "from graders.cli import main; sys.exit(main())",
 ]
-INSTALL = "pip install 'seqlab[jupyter]'"
+INSTALL = "pip install -e '.[jupyter]'"  # seqlab is not on PyPI: the course folder
 
 
 def seqlab(*args: str, jupyter: bool) -> subprocess.CompletedProcess:

@@ -39,9 +39,9 @@ def test_the_untouched_starter_beside_a_finished_notebook_is_skipped(course, aut
     assert done.returncode == 0 and document is not None, done.stderr
     assert document["score"] == 100, document["output"]
     assert (
-        f"Graded {notebook_path(lab).name}; {lab.entry} is still the untouched starter"
-        in (document["output"])
-    )
+        f"Graded {notebook_path(lab).name}; not graded, as each is still the untouched starter"
+        f" (no blank filled in): {lab.entry}." in (document["output"])
+    ), document["output"]
     # Two untouched files: nothing to prefer, the starter's name is graded (0), as before.
     done, document = autograde(
         {lab.entry: starter, notebook_path(lab).name: notebook(course, LAB, starter)}
@@ -79,3 +79,34 @@ def test_a_mistyped_isolation_level_is_a_clear_autograder_failure(autograde):
     assert done.returncode != 0 and document is None
     assert "Traceback" not in done.stderr and "SEQLAB_REQUIRE_ISOLATION" in done.stderr
     assert "strnog" in done.stderr and "strong" in done.stderr, done.stderr
+
+
+def test_every_file_left_aside_is_named(course, autograde):
+    """The whole lab folder beside the finished work under another name: the untouched .py
+    and the untouched notebook are both named as skipped, and any other file as not graded."""
+    lab = course.lab(LAB)
+    starter = lab.starter_path.read_text(encoding="utf-8")
+    finished = notebook(course, LAB, lab.solution_path.read_text(encoding="utf-8"))
+    untouched = notebook(course, LAB, starter)
+    upload = {
+        lab.entry: starter,
+        notebook_path(lab).name: untouched,
+        f"{lab.id}.ipynb": finished,
+        "scratch.py": "print(1)\n",
+    }
+    done, document = autograde(upload)
+    assert done.returncode == 0 and document["score"] == 100, document["output"]
+    said = document["output"]
+    assert f"Graded {lab.id}.ipynb" in said, said
+    skipped = said.split("untouched starter", 1)[1]
+    assert lab.entry in skipped and notebook_path(lab).name in skipped, said
+    assert "Not graded either: scratch.py." in said, said
+
+
+def test_an_archive_alone_is_named_and_said_not_unpacked(autograde):
+    for archive in ("hw.zip", "work/hw.tar.gz"):
+        done, document = autograde({archive: "PK\x03\x04 not a real archive"})
+        assert done.returncode == 0 and document["score"] == 0, done.stderr
+        said = document["output"]
+        assert archive in said and "archives are not unpacked" in said, said
+        assert "Upload the .py or .ipynb file itself" in said

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import time
 import urllib.request
 from pathlib import Path
 
@@ -181,3 +182,42 @@ def test_run_all_and_a_second_load_end_without_noise(lab, page, course):
     assert "already loaded" not in text and "ValueError" not in text
     assert panel.locator(".seqlab-result").get_attribute("data-score") == "40"
     assert "This cell reads the test input" in text  # the entry cell's note
+
+
+def drag_into(page, name: str, folder: str) -> None:
+    """Move a file into a folder as a student does: drag it in the file browser."""
+    item = "li.jp-DirListing-item[title^='Name: {}']"
+    source = page.locator(item.format(name)).first.bounding_box()
+    target = page.locator(item.format(folder)).first.bounding_box()
+    page.mouse.move(source["x"] + 20, source["y"] + source["height"] / 2)
+    page.mouse.down()
+    for step in range(1, 11):  # past lumino's drag threshold, then over the folder
+        page.mouse.move(source["x"] + 20, source["y"] + (target["y"] - source["y"]) * step / 10 + 8)
+    page.mouse.up()
+
+
+def test_a_notebook_moved_to_another_folder_is_graded_not_the_copy_left_behind(lab, page, course):
+    """The kernel still runs in the old folder, where a correct stale copy is left: the
+    check (and `--saved`) grade the moved notebook, what is on screen, and only it."""
+    notebook, starter, filled = notebooks(course)
+    put(lab, "before", "rnn_numpy.ipynb", notebook)
+    (lab.root / "before" / "moved").mkdir()
+    open_notebook(page, lab, "before/rnn_numpy.ipynb")
+    page.locator("li.jp-DirListing-item[title^='Name: moved']").wait_for()
+    drag_into(page, "rnn_numpy.ipynb", "moved")
+    moved = lab.root / "before" / "moved" / "rnn_numpy.ipynb"
+    deadline = time.monotonic() + 30
+    while not moved.is_file() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert moved.is_file(), "the drag did not move the notebook"
+    put(lab, "before", "rnn_numpy.ipynb", notebook)  # a correct copy where it was
+    type_into(page, filled.splitlines()[0], starter)  # broken again, not saved
+    check = run_check(page)
+    shot(page, "jupyter-check-after-move")
+    assert check.locator(".seqlab-result").get_attribute("data-score") == "0", check.inner_text()
+    saved = json.loads(moved.read_text(encoding="utf-8"))
+    assert starter.strip() in ["".join(c["source"]).strip() for c in saved["cells"]]
+    # `--saved` grades the file as saved: the moved one, never the correct copy left behind.
+    type_into(page, "%seqlab check", "%load_ext graders.notebooks.magic\n%seqlab check --saved")
+    check = run_check(page)
+    assert check.locator(".seqlab-result").get_attribute("data-score") == "0", check.inner_text()

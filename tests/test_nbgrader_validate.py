@@ -153,7 +153,10 @@ def test_a_grade_cell_names_a_missing_package_of_the_jupyter_extra(tmp_path):
     )
     said = " ".join(done.stderr.split())  # wrapped to nbgrader's line width
     assert done.returncode != 0 and "the package nbformat of its Jupyter extra" in said, said
-    assert "pip install 'seqlab[jupyter]'" in said and "not installed in this kernel" not in said
+    assert (
+        "pip install 'PATH/TO/the-students-copy[jupyter]'" in said
+        and "not installed in this kernel" not in said
+    )
 
 
 def test_a_notebook_outside_its_course_is_told_to_move_back(tmp_path, monkeypatch):

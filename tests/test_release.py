@@ -1,5 +1,6 @@
 """`seqlab release DIR`: everything students need, no secret of any lab or quiz."""
 
+import json
 import os
 import subprocess
 import sys
@@ -109,9 +110,9 @@ def test_the_release_holds_no_secret_and_checks_a_starter(course, tmp_path, caps
         timeout=300,
     )
     assert done.returncode == 1, done.stderr
-    assert '"score": 0' in done.stdout and "hidden" not in done.stdout.replace(
-        '"visibility": "visible"', ""
-    )
+    # Of the hidden sets, only how many there are (fix16d): no name, input or output.
+    shown = done.stdout.replace('"visibility": "visible"', "").replace('"hidden_not_run"', "")
+    assert '"score": 0' in done.stdout and "hidden" not in shown
 
 
 def seqlab_in(folder: Path, *args: str, cwd: Path, stdin: str = "", pythonpath=None):
@@ -214,3 +215,88 @@ def test_an_installed_release_checks_a_file_from_any_folder(tmp_path):
         pythonpath=installed,
     )
     assert done.returncode == 1 and "Score 0/" in done.stdout
+
+
+def test_a_check_in_the_release_says_the_hidden_sets_are_still_to_run(course, tmp_path):
+    """The release keeps of each lab's hidden sets only their number and points: a check
+    that passes every public set says the hidden ones run on submission, never "all passed"
+    (terminal, JSON, the notebook check; both languages)."""
+    from graders.notebooks.magic import check_notebook
+    from graders.present.html import notebook_html
+    from graders.present.view import build
+    from graders.spec import Course
+
+    folder = tmp_path / "rel"
+    assert main(["--lang", "en", "release", str(folder), "--upto", "3"]) == 0
+    released = Course.locate(folder)
+    for lab in released.labs():
+        full = course.lab(lab.id)
+        hidden = [t for t in full.tests if t.hidden]
+        assert not any(t.hidden for t in lab.tests)
+        assert lab.withheld_sets == len(hidden)
+        assert lab.withheld_points == sum(t.points for t in hidden)
+    lab = course.lab("rnn-numpy")
+    count = sum(t.hidden for t in lab.tests)
+    assert count > 0
+    mine = folder / "exercises" / lab.id / lab.entry  # the starter, filled in
+    mine.write_text(lab.solution_path.read_text(encoding="utf-8"), encoding="utf-8")
+    done = seqlab_in(folder, "check", str(mine), cwd=folder)
+    said = " ".join(done.stdout.split())
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "All public test sets passed." in said, said
+    assert f"{count} hidden test set(s) are run only when you submit" in said
+    assert "All test sets passed" not in said
+    done = seqlab_in(folder, "check", str(mine), "--json", cwd=folder)
+    assert json.loads(done.stdout)["hidden_not_run"] == count
+    env = {**os.environ, "PYTHONPATH": str(folder)}
+    zh = subprocess.run(
+        [sys.executable, "-m", "graders.cli", "--lang", "zh", "check", str(mine)],
+        cwd=folder,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert f"另有 {count} 个隐藏测试集" in zh.stdout and "全部测试集通过" not in zh.stdout
+    # The notebook check's page (magic.py shows notebook_html of the same result).
+    page = notebook_html(build(check_notebook(mine, released), "en"))
+    assert f"{count} hidden test set(s)" in page and "All test sets passed" not in page
+
+
+def test_a_stage_of_quizzes_only_is_released(course, tmp_path, capsys):
+    """The attention quiz is 第1关 and no lab is: `--upto 1` hands out the quizzes, and a
+    README that names no lab and no check, rather than refusing the stage."""
+    levels = [lab.level for lab in course.labs() if lab.level is not None]
+    first = min(levels)
+    assert first > 1  # the case: stages before the first lab hold quizzes only
+    folder = tmp_path / "stage1"
+    assert main(["--lang", "en", "release", str(folder), "--upto", str(first - 1)]) == 0
+    assert not [p for p in (folder / "exercises").iterdir() if p.is_dir()]
+    assert (folder / "quizzes" / "banks" / "attention.toml").is_file()
+    readme = (folder / "README.md").read_text(encoding="utf-8")
+    assert "seqlab quiz take attention" in readme and "seqlab check" not in readme
+    took = seqlab_in(folder, "quiz", "take", "attention", cwd=folder, stdin="A\nAB\n")
+    assert took.returncode == 0, took.stdout + took.stderr
+    capsys.readouterr()
+    assert main(["--lang", "en", "release", str(tmp_path / "none"), "--upto", "0"]) == 2
+    said = capsys.readouterr()
+    assert "--upto" in said.out + said.err
+
+
+def test_no_install_advice_names_seqlab_on_pypi():
+    """seqlab is not on PyPI (anyone may register the name): every install line a person
+    reads names a folder (the release, the course checkout), never the bare name."""
+    import re
+
+    from graders.messages import CATALOGUE
+
+    bare = re.compile(r"pip install\s+(-\S+\s+)*['\"]?seqlab(\[|['\"`\s),]|$)")
+    root = Path(__file__).resolve().parent.parent
+    texts = {f"messages:{key}": "\n".join(pair) for key, pair in CATALOGUE.items()}
+    for path in [*root.glob("graders/**/*.py"), *root.glob("graders/**/templates/*")]:
+        if path.is_file():
+            texts[str(path.relative_to(root))] = path.read_text(encoding="utf-8", errors="replace")
+    found = [name for name, text in texts.items() if bare.search(text)]
+    assert not found, found
+    assert bare.search("run `pip install 'seqlab[jupyter]'`")  # the test can fail
+    assert bare.search("(pip install seqlab, or")

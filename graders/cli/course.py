@@ -175,7 +175,10 @@ def cmd_release(args) -> int:
     from graders.course.release import released_labs, write_release
 
     course = Course.locate(args.course)
-    if args.upto is not None and not released_labs(course, args.upto):
+    # A stage may hold quizzes only (the attention quiz is 第1关): refused only when it
+    # would hand out nothing at all.
+    empty = not released_labs(course, args.upto) and not bank_ids(course.banks_dir)
+    if args.upto is not None and (args.upto < 1 or empty):
         raise UsageError("course.release_no_stage", upto=args.upto)
     folder = empty_folder(args.dir)
     papers, banks = {}, {}

@@ -106,11 +106,30 @@ def find_submission(folder: Path, lab: LabSpec) -> tuple[Path, list[Path]]:
         links = ", ".join(str(p.relative_to(folder)) for p in linked_folders(folder)[:10])
         if links:
             raise SubmissionError("gradescope.folder_link", path=shown, links=links)
+        archives = ", ".join(str(p.relative_to(folder)) for p in archives_in(folder)[:10])
+        if archives:
+            raise SubmissionError(
+                "gradescope.archive", path=shown, suffixes=" ".join(SUFFIXES), archives=archives
+            )
         raise SubmissionError("batch.no_file", path=shown, suffixes=" ".join(SUFFIXES))
     if len(chosen) > 1:
         names = ", ".join(str(path.relative_to(folder)) for path in chosen[:10])
         raise SubmissionError("batch.ambiguous", path=shown, names=names, entry=lab.entry)
     return chosen[0], []
+
+
+ARCHIVES = (".zip", ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz", ".gz", ".7z", ".rar")
+
+
+def archives_in(folder: Path) -> list[Path]:
+    """Archives in the upload (never unpacked: a student's archive is hostile), to name them."""
+    found = []
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() and not path.is_symlink() and path.name.lower().endswith(ARCHIVES):
+            found.append(path)
+        if len(found) > 10:
+            break
+    return found
 
 
 def _blank_bodies(path: Path, folder: Path) -> tuple[tuple[str, ...], ...] | None:
@@ -124,22 +143,25 @@ def _blank_bodies(path: Path, folder: Path) -> tuple[tuple[str, ...], ...] | Non
 
 def skip_untouched(
     path: Path, others: list[Path], folder: Path, lab: LabSpec
-) -> tuple[Path, list[Path], Path | None]:
-    """A whole lab folder uploaded: the untouched starter (every blank still its placeholder)
-    beside a file with work (a completed notebook) is not the one to grade. Returns the file
-    to grade, the others, and the starter skipped (None when nothing was skipped)."""
+) -> tuple[Path, list[Path], list[Path]]:
+    """A whole lab folder uploaded: the untouched starters (every blank still its placeholder:
+    the .py and the notebook) beside a file with work (a completed notebook) are not the one
+    to grade. Returns the file to grade, the other files, and every untouched starter left
+    aside (empty when nothing was skipped)."""
     if not others:
-        return path, others, None
+        return path, others, []
     starter = _blank_bodies(lab.starter_path, lab.starter_path.parent)
     if starter is None or _blank_bodies(path, folder) != starter:
-        return path, others, None
+        return path, others, []
     names = (lab.entry, f"{Path(lab.entry).stem}.ipynb", f"{lab.id}.ipynb")
     ranked = sorted(others, key=lambda p: names.index(p.name) if p.name in names else len(names))
     for other in ranked:
         bodies = _blank_bodies(other, folder)
         if bodies is not None and len(bodies) == len(starter) and bodies != starter:
-            return other, [p for p in [path, *others] if p != other], path
-    return path, others, None
+            rest = [p for p in [path, *others] if p != other]
+            untouched = [p for p in rest if _blank_bodies(p, folder) == starter]
+            return other, [p for p in rest if p not in untouched], untouched
+    return path, others, []
 
 
 def other_lab(path: Path, folder: Path, lab: LabSpec) -> str | None:
@@ -181,21 +203,22 @@ def results_json(result: LabResult, lang: str, note: str = "") -> dict:
 
 
 def graded_note(
-    path: Path, others: list[Path], root: Path, lang: str, starter: Path | None = None
+    path: Path, others: list[Path], root: Path, lang: str, starters: list[Path] = ()
 ) -> str:
-    """Which file was graded, and which were not, when the upload held more than one."""
+    """Which file was graded, and every one that was not (each untouched starter said to be
+    one), when the upload held more than one."""
+    folder = root / "submission"
+    file = path.relative_to(folder)
+    ignored = ", ".join(str(p.relative_to(folder)) for p in others[:10])
+    if starters:
+        skipped = ", ".join(str(p.relative_to(folder)) for p in starters[:10])
+        note = say("gradescope.starter_skipped", lang, file=file, starter=skipped)
+        return note + (
+            " " + say("gradescope.also_ignored", lang, ignored=ignored) if others else ""
+        )
     if not others:
         return ""
-    folder = root / "submission"
-    if starter is not None:
-        return say(
-            "gradescope.starter_skipped",
-            lang,
-            file=path.relative_to(folder),
-            starter=starter.relative_to(folder),
-        )
-    ignored = ", ".join(str(p.relative_to(folder)) for p in others[:10])
-    return say("gradescope.graded_file", lang, file=path.relative_to(folder), ignored=ignored)
+    return say("gradescope.graded_file", lang, file=file, ignored=ignored)
 
 
 def shown(message: str, root: Path, course: Course) -> str:
@@ -220,14 +243,14 @@ def run(root: Path, lab_id: str, lang: str, level: str) -> dict:
         path, others = find_submission(folder, lab)
     except SubmissionError as error:
         return students_zero(shown(error.render(lang), root, course))
-    path, others, starter = skip_untouched(path, others, folder, lab)
+    path, others, starters = skip_untouched(path, others, folder, lab)
     named = other_lab(path, folder, lab)
     if named is not None:
         file = path.relative_to(folder)
         return students_zero(say("gradescope.other_lab", lang, file=file, other=named, lab=lab.id))
     outcome = grade_lab(lab, lambda: read_upload(path, folder), include_hidden=True)
     if outcome.result is not None:
-        note = graded_note(path, others, root, lang, starter)
+        note = graded_note(path, others, root, lang, starters)
         return results_json(outcome.result, lang, note)
     if outcome.blame is Blame.STUDENT:
         return students_zero(shown(outcome.message(lang), root, course))

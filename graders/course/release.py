@@ -3,10 +3,11 @@
 Written: the engine (graders/ and quizzes/ code, pyproject.toml), a README for students (both
 languages: install, check, quizzes, hand-in — not the instructor's), the course index, every
 lab's task page, starter and notebook (exercises/), every lab spec with its hidden sets
-removed (rebuilt from the parsed data, so no comment about a hidden set survives), and each
-quiz as a keyless bank (answers, explanations and sources taken out: `seqlab quiz take`
-records answers on a sheet to hand in) and as papers (papers/<quiz>.<lang>.md); both handed
-in by the CLI, which reads the banks. Left out: solutions/, tests/ (the mistake corpus), the
+removed but counted (rebuilt from the parsed data, so no comment about a hidden set survives:
+only their number and points stay, so a check says they run on submission), and each quiz as
+a keyless bank (answers, explanations and sources taken out: `seqlab quiz take` records
+answers on a sheet to hand in) and as papers (papers/<quiz>.<lang>.md); both handed in by
+the CLI, which reads the banks. Left out: solutions/, tests/ (the mistake corpus), the
 quiz keys, hidden sets.
 
 `--upto LEVEL` writes one stage of a 闯关 course: only the labs up to that 关卡, so a later
@@ -34,8 +35,15 @@ TEMPLATES = Path(__file__).parent / "templates"
 
 
 def public_spec(text: str) -> str:
+    """The spec without its hidden sets, but with how many there are and their points
+    (`hidden_sets`, `hidden_points`): a check in the release says they run on submission."""
     data = tomllib.loads(text)
-    data["tests"] = [test for test in data.get("tests", []) if not test.get("hidden", False)]
+    tests = data.get("tests", [])
+    hidden = [test for test in tests if test.get("hidden", False)]
+    data["tests"] = [test for test in tests if not test.get("hidden", False)]
+    if hidden:  # first: a key after a table would be read as the table's
+        counts = {"hidden_sets": len(hidden), "hidden_points": sum(t["points"] for t in hidden)}
+        data = {**counts, **data}
     return tomlkit.dumps(data)
 
 
@@ -61,7 +69,7 @@ def student_readme(folder: Path, labs: list[LabSpec], quizzes: list[str], upto: 
         title=title,
         folder=folder.name,
         labs=labs,
-        example=labs[0],
+        example=labs[0] if labs else None,  # a stage of quizzes only has no lab
         quizzes=quizzes,
         upto=upto,
         torch=torch_requirement(folder / "pyproject.toml"),

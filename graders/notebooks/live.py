@@ -85,9 +85,13 @@ def session_path() -> Path | None:
     return Path(session) if session else None
 
 
-def search_folders() -> list[Path]:
-    """Where a saved notebook may be: the kernel's folder and its session path's folder."""
+def search_folders(current: Path | None = None) -> list[Path]:
+    """Where a saved notebook may be: the folder the server says it is in now (`current`,
+    graders/notebooks/server.py: a notebook moved to another folder), the kernel's folder,
+    and its session path's folder."""
     folders = [Path.cwd()]
+    if current is not None and current.parent.is_dir():
+        folders.insert(0, current.parent)
     session = session_path()
     if session is not None:
         for folder in (session.parent, Path.cwd() / session.parent):

@@ -13,9 +13,12 @@ that cannot be done it refuses rather than grade a file that may be stale; `--sa
 the file as saved, and a NOTEBOOK named here is graded as saved on disk. With no frontend
 (nbclient, papermill, `nbgrader validate`) it grades the cells the kernel executed.
 
-Loading the extension again (re-running the check cell) is silent, and the lab's entry cell
-(`if __name__ == "__main__":`, which reads standard input) is skipped in the kernel with a
-note, so Run All ends without an error.
+Loading the extension again is silent, in any order and any cell: `%load_ext` of it once
+loaded does nothing and says nothing (a README snippet pasted above the check cell's own
+line, or run after it), `%reload_ext` and `%unload_ext` remove everything a load registered
+before registering it anew, so nothing runs twice. The lab's entry cell (`if __name__ ==
+"__main__":`, which reads standard input) is skipped in the kernel with a note, so Run All
+ends without an error.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from IPython.display import HTML, display
 
 from graders.errors import SeqlabError, UsageError
 from graders.messages import LANGS, say
-from graders.notebooks import live
+from graders.notebooks import live, reuse, server
 from graders.notebooks.build import is_entry_cell
 from graders.present.html import error_html, notebook_html
 from graders.present.view import build
@@ -63,22 +66,34 @@ def find_notebook(explicit: str | None, namespace: dict, course: Course) -> Path
     if explicit:
         return Path(explicit)
     frontend = live.Frontend.detect(namespace)
-    if frontend.path is not None:
-        for candidate in (frontend.path, Path.cwd() / frontend.path.name):
-            if candidate.suffix == ".ipynb" and candidate.is_file():
-                return candidate
+    if frontend.kind == "vscode" and frontend.path.is_file():
+        return frontend.path
+    if frontend.kind == "jupyter":
+        # Only the server's word names the notebook on screen: the session's first path and
+        # the kernel's folder are where it *was* (a moved or renamed notebook), and a file
+        # there now is another notebook, maybe a correct stale copy.
+        current = server.current_notebook()
+        if current is not None and current.is_file():
+            return current
+        raise UsageError("notebook.saved_unknown", cwd=Path.cwd())
     return live.headless_notebook(course)
 
 
 def check_notebook(
-    notebook: Path | Submission, course: Course, lab_id: str | None = None
+    notebook: Path | Submission, course: Course, lab_id: str | None = None, *, reuse_last=False
 ) -> LabResult:
-    """The notebook's public sets, through the grading service; its error if it has none."""
+    """The notebook's public sets, through the grading service; its error if it has none.
+    Every result is kept as the kernel's last check (reuse.py); `reuse_last` (the grade
+    cells) returns that one instead when it graded exactly this program."""
     submission = notebook if isinstance(notebook, Submission) else read_submission(notebook)
     lab = live.lab_for(submission.path, course, lab_id)
+    key = reuse.key_of(lab, submission, course)
+    if reuse_last and (kept := reuse.recall(key)) is not None:
+        return kept
     outcome = grade_lab(lab, submission, include_hidden=False)
     if outcome.result is None:
         raise outcome.error
+    reuse.remember(key, outcome.result)
     return outcome.result
 
 
@@ -96,7 +111,7 @@ def notebook_to_grade(args: argparse.Namespace, namespace: dict, course: Course,
         raise UsageError("notebook.cannot_save", frontend="VS Code")
     nonce = live.new_nonce()
     handle = display(HTML(live.save_request_html(nonce, lang)), display_id=True)
-    path = live.wait_for_save(nonce, live.search_folders())
+    path = live.wait_for_save(nonce, live.search_folders(server.current_notebook()))
     if path is None:
         raise UsageError("notebook.not_saved", seconds=f"{live.SAVE_SECONDS:g}")
     return path, handle
@@ -164,21 +179,51 @@ def skip_entry_cell(lines: list[str]) -> list[str]:
     return [f"print({note!r})\n"]
 
 
-def _forget_loaded(*_args: object) -> None:
-    """After each cell: forget that the extension is loaded, so that running `%load_ext`
-    again (the check cell, re-run) loads it again silently instead of printing IPython's
-    "already loaded" notice. Loading again only registers the same magics anew."""
-    from IPython import get_ipython
+# What a load registers, each found by name on unload: `%reload_ext` re-imports this module,
+# so the functions registered before are other objects than this module's.
+MAGICS = "seqlab"
+QUIET = "_seqlab_previous"  # on our `%load_ext`: the one it wraps, put back on unload
 
-    shell = get_ipython()
-    if shell is not None:
-        shell.extension_manager.loaded.discard(__name__)
+
+def _quiet_load_ext(shell, previous):
+    """IPython's `%load_ext`, except that loading this extension once loaded does nothing
+    and prints nothing (IPython would print "already loaded", even within one cell, and no
+    hook of ours runs between two lines of a cell). Any other extension: IPython's own."""
+
+    def load_ext(module_str: str):
+        if module_str.strip() == __name__ and __name__ in shell.extension_manager.loaded:
+            return None
+        return previous(module_str)
+
+    setattr(load_ext, QUIET, previous)
+    load_ext.__doc__ = previous.__doc__
+    return load_ext
+
+
+def _is_ours(transformer: object) -> bool:
+    return getattr(transformer, "__module__", None) == __name__ and (
+        getattr(transformer, "__name__", None) == skip_entry_cell.__name__
+    )
+
+
+def unload_ipython_extension(ipython) -> None:
+    """Remove whatever a load registered (`%unload_ext`, and `%reload_ext` before it loads
+    again): the magic, the entry-cell transformer, the quiet `%load_ext`."""
+    line = ipython.magics_manager.magics["line"]
+    line.pop(MAGICS, None)
+    ipython.magics_manager.registry.pop(SeqlabMagics.__name__, None)
+    ipython.input_transformers_post[:] = [
+        t for t in ipython.input_transformers_post if not _is_ours(t)
+    ]
+    loader = line.get("load_ext")
+    if hasattr(loader, QUIET):
+        line["load_ext"] = getattr(loader, QUIET)
 
 
 def load_ipython_extension(ipython) -> None:
+    unload_ipython_extension(ipython)  # never registered twice, whatever came before
     ipython.register_magics(SeqlabMagics)
-    if skip_entry_cell not in ipython.input_transformers_post:
-        ipython.input_transformers_post.append(skip_entry_cell)
-    callbacks = ipython.events.callbacks.get("post_run_cell", [])
-    if _forget_loaded not in callbacks:
-        ipython.events.register("post_run_cell", _forget_loaded)
+    ipython.input_transformers_post.append(skip_entry_cell)
+    line = ipython.magics_manager.magics["line"]
+    if "load_ext" in line:
+        line["load_ext"] = _quiet_load_ext(ipython, line["load_ext"])

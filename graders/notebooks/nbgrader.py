@@ -187,8 +187,9 @@ try:
 except ImportError as error:
     raise SystemExit(
         f"This nbgrader course is graded by seqlab, which {{sys.executable}} cannot import "
-        f"({{error}}). Install it into the Python that runs nbgrader (pip install seqlab, or "
-        f"pip install -e PATH/TO/seqlab) and run nbgrader from that environment."
+        f"({{error}}). Install it into the Python that runs nbgrader (pip install -e "
+        f"'PATH/TO/the-seqlab-course[jupyter]', the course checkout: seqlab is not on PyPI) "
+        f"and run nbgrader from that environment."
     ) from None
 
 c = get_config()  # noqa: F821 (nbgrader defines it)

@@ -8,7 +8,9 @@ ends in an error as failed; without this, the cells were comments, and Validate 
 
 `public_set` grades the notebook on the lab's public sets, through the same engine and
 sandbox as `%seqlab check` (the student's code runs in a sandboxed process, not in this
-kernel's namespace), once per notebook content: the other grade cells reuse the result. It
+kernel's namespace), once per program: a grade cell reuses the kernel's last result — the
+`%seqlab check` cell's, or the grade cell's before it — when it graded exactly this program
+(graders/notebooks/reuse.py; an edit in between grades again). It
 raises SetNotPassed — a short message in both languages, shown by IPython as it is, without a
 traceback — when its set did not pass (untouched blanks fail theirs) or when the notebook
 cannot be checked (no course found, broken markers). Hidden sets' grade cells stay comments:
@@ -28,7 +30,6 @@ has the frontend save the notebook first, exactly as `%seqlab check` does.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import os
 from pathlib import Path
 
@@ -40,9 +41,6 @@ from graders.notebooks.nbgrader import both_languages
 from graders.results import LabResult
 from graders.spec import Course, LabSpec
 from graders.submission import Submission, read_submission
-
-# The last grading, by (path, the file's SHA-256): every public grade cell of one run reuses it.
-_checked: dict[tuple[str, str], LabResult] = {}
 
 
 class SetNotPassed(Exception):
@@ -71,11 +69,7 @@ def _notebook(course: Course, lang: str) -> Submission:
 def _result(lab: str, lang: str) -> tuple[LabSpec, LabResult]:
     course = Course.locate(None, near=Path.cwd())  # the students' copy the notebook is in
     submission = _notebook(course, lang)
-    key = (str(submission.path), hashlib.sha256(submission.text.encode()).hexdigest())
-    if key not in _checked:
-        _checked.clear()
-        _checked[key] = check_notebook(submission, course, lab)
-    return course.lab(lab), _checked[key]
+    return course.lab(lab), check_notebook(submission, course, lab, reuse_last=True)
 
 
 def public_set(number: int, *, lab: str, lang: str = "zh") -> None:

@@ -286,6 +286,6 @@ class LabResult:
             data["shared_seconds"] = round(self.shared_seconds, 3)
         if self.pointer is not None:
             data["blank_pointer"] = self.pointer.to_dict()
-        if self.hidden_not_run:  # fix16d: a check's score is of the public sets only
+        if self.hidden_not_run:  # a check's score is of the public sets only
             data["hidden_not_run"] = self.hidden_not_run
         return data

@@ -1112,7 +1112,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "nbgrader_config.py 没有设置 c.SeqlabGrade.course（`seqlab export nbgrader` 写出的 seqlab 文件夹），无法评测。请在导出的课程文件夹里运行 nbgrader。",
         "nbgrader_config.py does not set c.SeqlabGrade.course (the seqlab folder `seqlab export nbgrader` wrote), so nothing can be graded. Run nbgrader in the exported course folder.",
     ),
-    # --- fix16d (issue 16, red-team round d) ----------------------------------------------------
+    # --- the real tools: release specs, Gradescope uploads, install advice (issue 16) ------------
     # `--saved` in JupyterLab names only the notebook the server says is on screen
     # (graders/notebooks/server.py); never a file found where it used to be.
     "notebook.saved_unknown": (

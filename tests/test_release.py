@@ -110,7 +110,7 @@ def test_the_release_holds_no_secret_and_checks_a_starter(course, tmp_path, caps
         timeout=300,
     )
     assert done.returncode == 1, done.stderr
-    # Of the hidden sets, only how many there are (fix16d): no name, input or output.
+    # Of the hidden sets, only how many there are: no name, input or output.
     shown = done.stdout.replace('"visibility": "visible"', "").replace('"hidden_not_run"', "")
     assert '"score": 0' in done.stdout and "hidden" not in shown
 

@@ -61,13 +61,13 @@ lint: $(STAMP)
 validate: $(STAMP)
 	$(BIN)/seqlab validate
 
-# One run on 3 workers (pytest-xdist; most tests wait on servers, browsers and sandboxed
+# One run on 4 workers (pytest-xdist; most tests wait on servers, browsers and sandboxed
 # programs): the whole suite and the course's own checks (the plugin, --seqlab), a test file's
 # tests together on one worker and a lab's checks on one (tests/conftest.py), the attack
 # corpus and the labs' sweeps test by test. Then the files that time what they measure
 # (marked serial: CPU shares, wall limits, response times), alone.
 test: test-packages lint $(STAMP) web
-	$(BIN)/pytest -n 3 --seqlab -m "not serial" --durations=20 tests
+	$(BIN)/pytest -n 4 --seqlab -m "not serial" --durations=20 tests
 	$(BIN)/pytest -p no:seqlab -m serial tests
 
 # The web platform's code editor: CodeMirror 6 from the npm registry, bundled by esbuild into

@@ -9,6 +9,8 @@ queued one whose place moved, handing it its place.
 from __future__ import annotations
 
 import asyncio
+import itertools
+import time
 
 from sqlalchemy.orm import Session
 
@@ -49,45 +51,58 @@ def test_twenty_streams_cost_one_look_and_wake_only_for_their_own_change(tmp_pat
 
     async def scenario() -> None:
         watch = AttemptWatch(engine_for(url))
-        wakes = dict.fromkeys(ids, 0)
+        versions: dict[int, list] = {i: [] for i in ids}  # what each wake found
         places: dict[int, int | None] = {}
 
         async def stream(attempt_id: int) -> None:
             async for place in watch.changes(attempt_id):
-                wakes[attempt_id] += 1
+                versions[attempt_id].append(watch.seen.get(attempt_id))
                 places[attempt_id] = place
 
+        async def until(condition, what: str) -> None:
+            # Bounded waits, then a few more looks: on a loaded machine a fixed sleep was
+            # shorter than the look it waited for.
+            deadline = time.monotonic() + 10
+            while not condition():
+                assert time.monotonic() < deadline, what
+                await asyncio.sleep(0.02)
+            await asyncio.sleep(4 * 0.05)
+
+        started = time.monotonic()
         tasks = [asyncio.create_task(stream(i)) for i in ids]
-        await asyncio.sleep(0.5)  # every stream read once; the queue stood still
-        settled, first_places = dict(wakes), dict(places)
-        ticks = len(looks)
+        await until(lambda: all(versions[i] and versions[i][-1] is not None for i in ids), "looked")
+        # Each stream is handed its place as the queue's fair order counts it.
+        assert [places[i] for i in ids] == list(range(1, STREAMS + 1))
+        settled = {i: len(versions[i]) for i in ids}
         # The first in line starts: it wakes, and every queued one moves up a place.
         await asyncio.to_thread(set_status, url, ids[0], RUNNING, started_at=now())
-        await asyncio.sleep(0.5)
-        moved = {i: wakes[i] - settled[i] for i in ids}
-        moved_places = dict(places)
+        await until(lambda: [places[i] for i in ids[1:]] == list(range(1, STREAMS)), "moved up")
+        assert places[ids[0]] is None  # running: no place
+        moved = {i: len(versions[i]) - settled[i] for i in ids}
+        assert all(count == 1 for count in moved.values()), moved
         # The last in line leaves: only it wakes (nobody's place changed).
+        before = {i: len(versions[i]) for i in ids}
         await asyncio.to_thread(set_status, url, ids[-1], DONE, finished_at=now())
-        await asyncio.sleep(0.5)
-        before = dict(wakes)
-        left = {i: wakes[i] - moved[i] - settled[i] for i in ids}
+        await until(lambda: versions[ids[-1]][-1][0] == DONE, "the last one done")
+        left = {i: len(versions[i]) - before[i] for i in ids}
+        assert left[ids[-1]] == 1 and not any(left[i] for i in ids[:-1]), (left, versions[ids[-1]])
         # The running attempt's sets progress: only it wakes.
+        before = {i: len(versions[i]) for i in ids}
         await asyncio.to_thread(set_status, url, ids[0], RUNNING, progress=[{"set": 1}])
-        await asyncio.sleep(0.5)
-        progressed = {i: wakes[i] - before[i] for i in ids}
+        await until(lambda: versions[ids[0]][-1][1] == 1, "a set done")
+        progressed = {i: len(versions[i]) - before[i] for i in ids}
+        assert progressed[ids[0]] == 1 and not any(progressed[i] for i in ids[1:]), progressed
+        elapsed = time.monotonic() - started
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         await watch.close()
-        assert all(count <= 2 for count in settled.values())  # at once, then the first look
-        assert ticks <= 0.5 / 0.05 + 2  # one look a tick for all twenty streams
-        # Each stream is handed its place as the queue's fair order counts it.
-        assert [first_places[i] for i in ids] == list(range(1, STREAMS + 1))
-        assert all(count == 1 for count in moved.values()), moved
-        assert moved_places[ids[0]] is None  # running: no place
-        assert [moved_places[i] for i in ids[1:]] == list(range(1, STREAMS))
-        assert left[ids[-1]] == 1 and not any(left[i] for i in ids[:-1]), left
-        assert progressed[ids[0]] == 1 and not any(progressed[i] for i in ids[1:])
+        # One look a tick for all twenty streams, and no stream woke without a change: the
+        # first wake (at once, before any look) and then one per version it went through.
+        assert len(looks) <= elapsed / 0.05 + 2
+        for attempt_id in ids:
+            seen = versions[attempt_id]
+            assert seen[0] is None and all(a != b for a, b in itertools.pairwise(seen[1:])), seen
         assert not watch.waiting  # the streams gone, nothing is looked at
 
     asyncio.run(scenario())

@@ -28,6 +28,10 @@ from graders.web.queue import queue_positions
 POLL_SECONDS = 0.1  # a change reaches the page this long after it is stored, at most
 
 Version = tuple[object, ...]
+# An attempt that left the queue between look's two reads (each sees the latest commit): no
+# version this look — the next one sees where it went. (Read as a change, it woke its stream
+# to show place 1 on the way to its result.)
+IN_FLUX: Version = ("in flux",)
 
 
 def look(engine: Engine, ids: list[int]) -> dict[int, Version]:
@@ -43,10 +47,14 @@ def look(engine: Engine, ids: list[int]) -> dict[int, Version]:
         places = queue_positions(session) if queued else {}
     return {
         row.id: (
-            row.status,
-            len(row.progress or ()),
-            row.finished_at,
-            places.get(row.id, 1) if row.status == QUEUED else None,
+            IN_FLUX
+            if row.status == QUEUED and row.id not in places
+            else (
+                row.status,
+                len(row.progress or ()),
+                row.finished_at,
+                places[row.id] if row.status == QUEUED else None,
+            )
         )
         for row in rows
     }
@@ -94,6 +102,8 @@ class AttemptWatch:
                 continue
             for attempt_id in ids:
                 version = now.get(attempt_id)
+                if version is IN_FLUX:
+                    continue
                 if self.seen.get(attempt_id) != version:
                     self.seen[attempt_id] = version
                     for event in self.waiting.get(attempt_id, ()):

@@ -45,11 +45,12 @@ def reachable_levels() -> list[str]:
 # The labs' budgets in the course copy: an attack that spins before the fork costs the whole
 # run's (twice: the hidden run after the public one), one that spins in every set each set's —
 # CPU the rest of the suite waits for. Still far above what the references need cold (seq2seq
-# about 4 s, rnn-numpy 0.3 s), on a loaded machine too; a set's budget is its CPU after the
-# fork (a reference's set: seq2seq 0.25 s, rnn-numpy a few ms).
+# about 4 s, rnn-numpy 0.3 s), on a loaded machine too. A set's budget also bounds its wall
+# time after the fork: a seq2seq reference's set is 0.25 s of CPU, but took over 2 s of wall
+# at a load of 15 (2 s failed the honest student after an attack); 4 s keeps twice that.
 BUDGETS = {
-    "seq2seq": {"wall_seconds": 15, "set_seconds": 2},
-    "rnn-numpy": {"wall_seconds": 5, "set_seconds": 1.5},
+    "seq2seq": {"wall_seconds": 15, "set_seconds": 4},
+    "rnn-numpy": {"wall_seconds": 6, "set_seconds": 2},
 }
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from test_web_calendar import ROSTER, calendar_course, graded_at, signed_in, stamp
-from web_helpers import LAB, class_report, refresh_of, save_rules, serve
+from web_helpers import LAB, class_report, refresh_of, revision_of, save_rules, serve
 
 from graders.spec import Course
 from graders.store.calendar import CLOSED, Calendar, LatePolicy, Window
@@ -52,7 +52,8 @@ def saved(teach, token: str, **fields: str):
 
 def posted(teach, token: str, **fields: str):
     """Posted once, as the page's Save button does."""
-    return teach.post("/instructor/rules", data={"csrf": token, **fields})
+    revision = revision_of(teach.get("/instructor/rules").text)
+    return teach.post("/instructor/rules", data={"csrf": token, "revision": revision, **fields})
 
 
 def new_extension(student: str, item: str, due: str) -> dict[str, str]:
@@ -129,6 +130,8 @@ def test_a_due_past_the_file_s_lock_names_the_due_and_where_the_lock_comes_from(
     error = re.search(r'id="rules-error">(.*?)</p>', refused.text)[1]
     assert f"calendar.{LAB}.due</code>" in error or f"`calendar.{LAB}.due`" in error, error
     assert due in error and f"calendar.{LAB}.lock" in error and "seqlab.toml" in error
+    where = "seqlab.toml 第" if lang == "zh" else "seqlab.toml, line"
+    assert where in error and str(_course.root) not in refused.text  # no server path
     assert ("本页" if lang == "zh" else "on this page") in error
     assert re.search(rf'name="set\|{LAB}\|due" value="[^"]+"[^>]*aria-invalid="true"', refused.text)
     # Both typed on the page and out of order: the lock is still the one named.

@@ -1,0 +1,133 @@
+"""Two instructors on the rules page (red team 15e): the form holds every setting and a save
+replaces them all, so a page opened before a colleague's save is refused (409, the
+instructor's entries kept, what is saved now shown) instead of silently wiping the colleague's
+settings; and a "scores will change" confirmation never applies to saved rules other than the
+ones it warned against."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from test_web_calendar import ROSTER, graded_at, signed_in, stamp
+from test_web_rules_saves import rules_course
+from web_helpers import LAB, revision_of, save_rules, serve
+
+from graders.web.app import WebSettings, create_app
+from graders.web.queue import EmbeddedQueue
+from graders.web.roster import import_roster, parse_roster
+
+COLLEAGUE = "ta1,TA,ta1-pass-123,instructor\n"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    root = tmp_path_factory.mktemp("colleagues")
+    course = rules_course(root)
+    url = f"sqlite:///{root / 'web.sqlite'}"
+    import_roster(url, parse_roster(ROSTER + COLLEAGUE, "roster.csv"))
+    app = create_app(
+        WebSettings(db_url=url, course=course), EmbeddedQueue(url, course, use_warm=False)
+    )
+    with serve(app) as base:
+        yield base, url, course
+
+
+def two(base: str, lang: str):
+    (teach, t1), (ta, t2) = (
+        signed_in(base, "teach", "teach-pass-1"),
+        signed_in(base, "ta1", "ta1-pass-123"),
+    )
+    for client in (teach, ta):
+        client.cookies.set("seqlab_lang", lang)
+    return (teach, t1), (ta, t2)
+
+
+def field(page: str, name: str) -> str:
+    found = re.search(rf'name="{re.escape(name)}" value="([^"]*)"', page)
+    assert found, (name, page)
+    return found[1]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_page_opened_before_a_colleague_s_save_never_wipes_it(site, lang):
+    base, _url, _course = site
+    (teach, t1), (ta, t2) = two(base, lang)
+    opened = revision_of(teach.get("/instructor/rules").text)  # teach opens the page
+    due = stamp(timedelta(days=4))
+    extension = {"new_student": "alice", "new_item": "attention", "new_due": due}
+    assert save_rules(ta, {"csrf": t2, **extension}).status_code == 200  # ta1 saves
+    try:
+        mine = {"csrf": t1, "revision": opened, "set|*|per_day": "20"}
+        stale = teach.post("/instructor/rules", data=mine)  # teach, on the old page
+        assert stale.status_code == 409, stale.text
+        said = re.search(r'id="rules-error">(.*?)</p>', stale.text)[1]
+        assert ("重新加载" if lang == "zh" else "reload it") in said
+        assert field(stale.text, "set|*|per_day") == "20"  # the entry is kept
+        assert field(stale.text, "ext|alice|attention") == due  # the colleague's is shown
+        page = teach.get("/instructor/rules").text
+        assert field(page, "ext|alice|attention") == due  # nothing was replaced
+        assert field(page, "set|*|per_day") == ""  # nor saved
+        # Saved again from the refused page: both settings are kept.
+        again = {**mine, "revision": revision_of(stale.text), "ext|alice|attention": due}
+        assert teach.post("/instructor/rules", data=again).status_code == 200
+        page = teach.get("/instructor/rules").text
+        assert field(page, "set|*|per_day") == "20" and field(page, "ext|alice|attention") == due
+        # A colleague's change of a setting the instructor also typed is noted by the field.
+        opened = revision_of(page)
+        assert save_rules(ta, {"csrf": t2, "set|*|per_day": "30"}).status_code == 200
+        clash = teach.post("/instructor/rules", data={**mine, "revision": opened})
+        assert clash.status_code == 409 and field(clash.text, "set|*|per_day") == "20"
+        note = re.search(r'class="meta now-saved">([^<]*)</small>', clash.text)
+        assert note and "30" in note[1], clash.text
+    finally:
+        save_rules(teach, {"csrf": t1})
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_confirmation_never_applies_to_rules_it_did_not_warn_against(site, lang):
+    base, url, course = site
+    graded_at(url, course, "bob", datetime.now(UTC) - timedelta(hours=3))  # late
+    (teach, t1), (ta, t2) = two(base, lang)
+    closed = {"csrf": t1, f"set|{LAB}|late_policy": "closed"}
+    warned = teach.post(
+        "/instructor/rules",
+        data={**closed, "revision": revision_of(teach.get("/instructor/rules").text)},
+    )
+    assert warned.status_code == 409 and 'id="scores-warning"' in warned.text, warned.text
+    confirm = re.search(r'name="confirm" value="([0-9a-f]+)"', warned.text)[1]
+    try:
+        assert save_rules(ta, {"csrf": t2, "set|*|per_day": "50"}).status_code == 200
+        # The warning page's Save: refused, nothing applied, the colleague's kept.
+        stale = {**closed, "revision": revision_of(warned.text), "confirm": confirm}
+        assert teach.post("/instructor/rules", data=stale).status_code == 409
+        page = teach.get("/instructor/rules").text
+        assert field(page, f"set|{LAB}|late_policy") == "" and field(page, "set|*|per_day") == "50"
+        # Nor is the old confirmation taken against the new saved rules: warned again.
+        fresh = {**closed, "revision": revision_of(page), "confirm": confirm}
+        again = teach.post("/instructor/rules", data=fresh)
+        assert again.status_code == 409 and 'id="scores-warning"' in again.text
+        assert re.search(r'name="confirm" value="([0-9a-f]+)"', again.text)[1] != confirm
+        assert field(teach.get("/instructor/rules").text, f"set|{LAB}|late_policy") == ""
+    finally:
+        save_rules(teach, {"csrf": t1})
+
+
+@pytest.mark.parametrize("value", ["99999999999", "inf", "1e309", "nan", "-1"])
+@pytest.mark.parametrize("item", ["*", "attention"])
+def test_a_cool_down_out_of_bounds_is_refused_at_its_field_and_no_page_breaks(site, value, item):
+    base, _url, course = site
+    teach, token = signed_in(base, "teach", "teach-pass-1")
+    teach.cookies.set("seqlab_lang", "en")
+    refused = save_rules(teach, {"csrf": token, f"set|{item}|cooldown_minutes": value})
+    assert refused.status_code == 400, refused.text
+    name = re.escape(f"set|{item}|cooldown_minutes")
+    assert re.search(rf'name="{name}" value="{value}"[^>]*aria-invalid="true"', refused.text)
+    assert "527040" in refused.text and str(course.root) not in refused.text
+    for page in ("/", "/quizzes/attention"):
+        assert teach.get(page).status_code == 200
+    for field_, typed in (("per_day", "nan"), ("floor", "inf"), ("attempts", "1e309")):
+        bad = save_rules(teach, {"csrf": token, f"set|{item}|{field_}": typed})
+        assert bad.status_code == 400 and 'aria-invalid="true"' in bad.text, (field_, typed)
+    assert save_rules(teach, {"csrf": token, "set|*|pass": "nan"}).status_code == 400

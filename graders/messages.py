@@ -1644,6 +1644,14 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "请把 `cooldown_minutes` 写成 0 到 527040（一年）之间的分钟数，例如 `cooldown_minutes = 10`。",
         "Write cooldown_minutes as minutes from 0 to 527040 (a year), e.g. cooldown_minutes = 10.",
     ),
+    "rules.extension_idle": (
+        "{student} 的 {item} 延期（{when}）不晚于全班的截止时间（{due}），因此不起作用："
+        "延期从不缩短截止时间。请填写更晚的时间，或删除这项延期。",
+        "{student}'s extension of {item} ({when}) is not later than the class's due time "
+        "({due}), so it has no effect: an extension never shortens a due time. Give a later "
+        "time, or remove the extension.",
+    ),
+    "validate.extension_idle_check": ("延期：不起作用", "extension: has no effect"),
     "rules.now_saved": ("现已保存：{value}", "saved now: {value}"),
     "rules.title": ("课程日历与规则", "Course calendar and rules"),
     "rules.precedence": (

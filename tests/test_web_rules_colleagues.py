@@ -6,6 +6,7 @@ ones it warned against."""
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import UTC, datetime, timedelta
 
@@ -131,3 +132,23 @@ def test_a_cool_down_out_of_bounds_is_refused_at_its_field_and_no_page_breaks(si
         bad = save_rules(teach, {"csrf": token, f"set|{item}|{field_}": typed})
         assert bad.status_code == 400 and 'aria-invalid="true"' in bad.text, (field_, typed)
     assert save_rules(teach, {"csrf": token, "set|*|pass": "nan"}).status_code == 400
+
+
+def test_an_extension_earlier_than_the_class_due_is_said_to_have_no_effect(site):
+    base, _url, _course = site
+    teach, token = signed_in(base, "teach", "teach-pass-1")
+    teach.cookies.set("seqlab_lang", "en")
+    due, early = stamp(timedelta(days=5)), stamp(timedelta(days=1))
+    extension = {"new_student": "alice", "new_item": "attention", "new_due": early}
+    assert (
+        save_rules(teach, {"csrf": token, "set|attention|due": due, **extension}).status_code == 200
+    )
+    try:
+        page = html.unescape(teach.get("/instructor/rules").text)
+        assert "alice's extension of attention" in page and "has no effect" in page, page
+        alice, _ = signed_in(base, "alice", "alice-pass-1")
+        alice.cookies.set("seqlab_lang", "en")
+        quiz = alice.get("/quizzes/attention").text
+        assert "extended" not in quiz and f"Due {due[:10]}" in quiz, quiz
+    finally:
+        save_rules(teach, {"csrf": token})

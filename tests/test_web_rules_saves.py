@@ -21,14 +21,17 @@ from graders.web.app import WebSettings, create_app
 from graders.web.queue import EmbeddedQueue
 from graders.web.roster import import_roster, parse_roster
 
-FILE_DUE = "2026-09-18 23:59:00"  # bob's extension in the file (past the lab's lock)
+FILE_DUE = "2026-09-18 23:59:00"  # bob's extension in the file: shown as the file's value
+# (earlier than the lab's due, so it extends nothing: an extension never shortens a due)
 
 
 def rules_course(root: Path) -> Course:
     course = calendar_course(root)
     config = root / "seqlab.toml"
     extra = f'[scores.labs]\nattention = "last"\n[extensions.bob]\n{LAB} = {FILE_DUE}\n'
-    config.write_text(config.read_text(encoding="utf-8") + extra, encoding="utf-8")
+    # 25 % a day: two started days late keep the floor, 50 %.
+    text = config.read_text(encoding="utf-8").replace("per_day = 10", "per_day = 25")
+    config.write_text(text + extra, encoding="utf-8")
     return course
 
 
@@ -236,7 +239,7 @@ def test_the_class_report_follows_every_change_of_a_score_of_record(site):
     full, three_days = f"{points:g}/{points:g}", datetime.now(UTC) - timedelta(days=3)
     graded_at(url, course, "alice", three_days - timedelta(hours=1))  # on time
     failed = failed_at(url, course, "alice", three_days)
-    graded_at(url, course, "bob", three_days)  # late by the file's extension: 50 % kept
+    graded_at(url, course, "bob", datetime.now(UTC) - timedelta(hours=2))  # late: 50 % kept
     teach, token = signed_in(base, "teach", "teach-pass-1")
     preparing = teach.get(f"/instructor/labs/{LAB}")
     waited = f"/instructor/labs/{LAB}"
@@ -277,7 +280,8 @@ def test_the_class_report_follows_every_change_of_a_score_of_record(site):
     assert saved(teach, token, **extension).status_code == 200
     assert shown("bob") == full
     # A rules change (bob's page extension cleared with it): a lower floor for his late one.
-    assert saved(teach, token, **{"set|*|floor": "30"}).status_code == 200
+    lower = {"set|*|floor": "30", "set|*|per_day": "35"}
+    assert saved(teach, token, **lower).status_code == 200
     try:
         assert shown("bob") == f"{points * 0.3:g}/{points:g}"
         csv = teach.get("/instructor/scores.csv").text  # the CSV says the same
@@ -303,7 +307,7 @@ def test_a_change_that_moves_recorded_scores_is_said_before_it_is_saved(site, la
         csv = teach.get("/instructor/scores.csv").text
         return next(line for line in csv.splitlines() if line.startswith("bob,")).split(",")
 
-    assert f"{points * 0.5:g}" in bob_row()  # late past his file extension: the floor
+    assert f"{points * 0.5:g}" in bob_row()  # two started days late: the floor
     closed = {f"set|{LAB}|late_policy": "closed"}
     warned = posted(teach, token, **closed)
     assert warned.status_code == 409, warned.text

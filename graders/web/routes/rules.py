@@ -135,6 +135,9 @@ def _form(request: Request, user, db, stored: dict, **shown) -> Response:
     levels = {lab.id: lab.level for lab in readable}
     lang = lang_of(request)
     warnings = [said(end, calendar, lang) for end in dead_ends(calendar, levels)]
+    warnings += [  # an extension not later than the class's due: it extends nothing
+        say("rules.extension_idle", lang, **idle) for idle in calendar.idle_extensions()
+    ]
     status = shown.pop("status", 200)
     shown.setdefault("now_saved", {})
     return render(

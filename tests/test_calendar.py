@@ -332,12 +332,14 @@ def test_an_extension_for_someone_off_the_roster_is_warned_with_its_line(tmp_pat
     (tmp_path / "graders" / "labs").mkdir(parents=True)  # a course folder
     (tmp_path / "seqlab.toml").write_text(
         '[course]\ntimezone = "UTC"\n[extensions.anm]\nlab = 2026-09-20 23:59:00\n'
-        "[extensions.ann]\nlab = 2026-09-20 23:59:00\n[extensions.zzzzzz]\nlab = 2026-09-20\n",
+        "[extensions.ann]\nlab = 2026-09-20 23:59:00\n[extensions.zzzzzz]\nlab = 2026-09-20\n"
+        "[extensions.tutor]\nlab = 2026-09-20\n",
         encoding="utf-8",
     )
     db = tmp_path / "g.sqlite"
     Gradebook(f"sqlite:///{db}").close()
     roster = "username,name,password,role\nann,Ann,ann-pass-123,student\n"
+    roster += "tutor,Staff,tutor-pass-1,instructor\n"  # staff: on the roster, not warned of
     import_roster(f"sqlite:///{db}", parse_roster(roster, "roster.csv"))
     course = ["--course", str(tmp_path), "--db", str(db)]
     out = str(tmp_path / "scores.csv")
@@ -346,6 +348,7 @@ def test_an_extension_for_someone_off_the_roster_is_warned_with_its_line(tmp_pat
     assert "line 4: [extensions.anm] extends lab for anm, who is not on the roster" in err
     assert "(the nearest id: ann)" in err and "extensions.ann]" not in err
     assert "zzzzzz, who is not on the roster, so it extends it for no one. Use" in err
+    assert "tutor, who is not" not in err
     _warn_off_roster(f"sqlite:///{db}", located(tmp_path), "zh")
     err = capsys.readouterr().err
     assert "第 4 行" in err and "最接近的学号：ann" in err

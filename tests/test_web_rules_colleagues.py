@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from test_web_calendar import ROSTER, graded_at, signed_in, stamp
 from test_web_rules_saves import rules_course
-from web_helpers import LAB, revision_of, save_rules, serve
+from web_helpers import LAB, class_report, revision_of, save_rules, serve
 
 from graders.web.app import WebSettings, create_app
 from graders.web.queue import EmbeddedQueue
@@ -152,3 +152,24 @@ def test_an_extension_earlier_than_the_class_due_is_said_to_have_no_effect(site)
         assert "extended" not in quiz and f"Due {due[:10]}" in quiz, quiz
     finally:
         save_rules(teach, {"csrf": token})
+
+
+def test_the_class_report_follows_a_role_change_on_the_roster(site):
+    """A student re-imported as staff leaves the CSV; the web's class report, cached by what
+    decides it, kept listing them: the roster's roles are part of that."""
+    base, url, course = site
+    graded_at(url, course, "alice", datetime.now(UTC) - timedelta(days=3))
+    teach, _token = signed_in(base, "teach", "teach-pass-1")
+    listed = re.compile(r'<th scope="row">(?:<a [^>]*>)?alice(?:</a>)?</th>')
+    assert listed.search(class_report(teach).text)
+    staff = ROSTER.replace(
+        "alice,Alice,alice-pass-1,student", "alice,Alice,alice-pass-1,instructor"
+    )
+    import_roster(url, parse_roster(staff, "roster.csv"))
+    try:
+        assert not listed.search(class_report(teach).text)
+        csv = teach.get("/instructor/scores.csv").text
+        assert not any(line.startswith("alice,") for line in csv.splitlines())
+    finally:
+        import_roster(url, parse_roster(ROSTER + COLLEAGUE, "roster.csv"))
+    assert listed.search(class_report(teach).text)

@@ -19,7 +19,7 @@ from graders.web.app import WebSettings, create_app
 from graders.web.queue import EmbeddedQueue
 from graders.web.roster import import_roster, parse_roster
 
-COLLEAGUE = "ta1,TA,ta1-pass-123,instructor\n"
+COLLEAGUE = "ta1,TA,ta1-pass-123,instructor\ncarl,Carl,carl-pass-12,student\n"
 
 
 @pytest.fixture(scope="module")
@@ -171,5 +171,38 @@ def test_the_class_report_follows_a_role_change_on_the_roster(site):
         csv = teach.get("/instructor/scores.csv").text
         assert not any(line.startswith("alice,") for line in csv.splitlines())
     finally:
-        import_roster(url, parse_roster(ROSTER + COLLEAGUE, "roster.csv"))
+        import_roster(url, parse_roster(ROSTER + COLLEAGUE, "roster.csv"))  # carl too
     assert listed.search(class_report(teach).text)
+
+
+def test_an_override_on_an_attempt_that_no_longer_counts_is_the_score_everywhere(site):
+    """Late answers closed after staff set a score on a late attempt: the override is still
+    the score of record, out of the lab's points, on every surface (record.py)."""
+    base, url, course = site
+    points = sum(t.points for t in course.lab(LAB).tests)
+    attempt = graded_at(url, course, "carl", datetime.now(UTC) - timedelta(hours=3))  # late
+    teach, token = signed_in(base, "teach", "teach-pass-1")
+    teach.cookies.set("seqlab_lang", "en")
+    given = f"{points * 0.45:g}"
+    set_ = {"csrf": token, "lab": LAB, "score": given, "reason": "oral exam"}
+    assert teach.post("/instructor/students/carl/override", data=set_).status_code == 200
+    closed = save_rules(teach, {"csrf": token, f"set|{LAB}|late_policy": "closed"})
+    assert closed.status_code == 200, closed.text
+    try:
+        shown = f"{given}/{points:g}"
+        carl, _ = signed_in(base, "carl", "carl-pass-12")
+        carl.cookies.set("seqlab_lang", "en")
+        for page in (carl.get(f"/labs/{LAB}").text, carl.get("/").text):
+            assert shown in html.unescape(re.sub(r"<[^>]+>|\s+", " ", page)).replace(" / ", "/")
+        staff = teach.get("/instructor/students/carl").text
+        assert shown in re.sub(r"<[^>]+>|\s+", "", staff) and f"{given}/0" not in staff
+        data = carl.get(f"/api/attempts/{attempt}").json()
+        assert f"{given}/0" not in str(data), data
+        csv = teach.get("/instructor/scores.csv").text
+        row = next(line for line in csv.splitlines() if line.startswith("carl,"))
+        assert given in row.split(","), row
+        assert re.search(
+            r'<th scope="row">(?:<a [^>]*>)?carl(?:</a>)?</th>', class_report(teach).text
+        )
+    finally:
+        save_rules(teach, {"csrf": token})

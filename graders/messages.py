@@ -1627,6 +1627,32 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "{student}：文件修改于 {when}（视为提交时间），此时 {item} 已不再接受提交（{rule}）；本次照常评测，但不计入成绩。",
         "{student}: the file was changed {when} (its submission time), when {item} no longer took submissions ({rule}); it is graded, but does not count.",
     ),
+    # Red team 15e: two instructors on the rules page; settings that must be finite.
+    "rules.changed_since": (
+        "打开本页之后，规则已被他人修改：请重新加载本页；你填写的内容保留在下方，"
+        "与现已保存的值不同之处已注明。本次未保存任何内容。",
+        "The rules were changed by someone else since you opened this page — reload it; your "
+        "entries are kept below, and where they differ from what is saved now it is noted. "
+        "Nothing was saved.",
+    ),
+    "course.fix_attempts": (
+        "请把 `attempts` 写成 1 到 {most} 之间的整数，例如 `attempts = 3`；不限次数则删去此项。",
+        "Write attempts as a whole number from 1 to {most}, e.g. attempts = 3; for no limit, "
+        "leave it out.",
+    ),
+    "course.fix_cooldown": (
+        "请把 `cooldown_minutes` 写成 0 到 527040（一年）之间的分钟数，例如 `cooldown_minutes = 10`。",
+        "Write cooldown_minutes as minutes from 0 to 527040 (a year), e.g. cooldown_minutes = 10.",
+    ),
+    "rules.extension_idle": (
+        "{student} 的 {item} 延期（{when}）不晚于全班的截止时间（{due}），因此不起作用："
+        "延期从不缩短截止时间。请填写更晚的时间，或删除这项延期。",
+        "{student}'s extension of {item} ({when}) is not later than the class's due time "
+        "({due}), so it has no effect: an extension never shortens a due time. Give a later "
+        "time, or remove the extension.",
+    ),
+    "validate.extension_idle_check": ("延期：不起作用", "extension: has no effect"),
+    "rules.now_saved": ("现已保存：{value}", "saved now: {value}"),
     "rules.title": ("课程日历与规则", "Course calendar and rules"),
     "rules.precedence": (
         "这里保存的设置优先于课程目录中 seqlab.toml 的设置（文件中的值是默认值，显示在输入框中的灰色提示里）；清空一项并保存即恢复文件中的值。时间按课程时区 {zone} 填写，例如 2026-09-15 23:59。",

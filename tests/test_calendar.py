@@ -332,12 +332,14 @@ def test_an_extension_for_someone_off_the_roster_is_warned_with_its_line(tmp_pat
     (tmp_path / "graders" / "labs").mkdir(parents=True)  # a course folder
     (tmp_path / "seqlab.toml").write_text(
         '[course]\ntimezone = "UTC"\n[extensions.anm]\nlab = 2026-09-20 23:59:00\n'
-        "[extensions.ann]\nlab = 2026-09-20 23:59:00\n[extensions.zzzzzz]\nlab = 2026-09-20\n",
+        "[extensions.ann]\nlab = 2026-09-20 23:59:00\n[extensions.zzzzzz]\nlab = 2026-09-20\n"
+        "[extensions.tutor]\nlab = 2026-09-20\n",
         encoding="utf-8",
     )
     db = tmp_path / "g.sqlite"
     Gradebook(f"sqlite:///{db}").close()
     roster = "username,name,password,role\nann,Ann,ann-pass-123,student\n"
+    roster += "tutor,Staff,tutor-pass-1,instructor\n"  # staff: on the roster, not warned of
     import_roster(f"sqlite:///{db}", parse_roster(roster, "roster.csv"))
     course = ["--course", str(tmp_path), "--db", str(db)]
     out = str(tmp_path / "scores.csv")
@@ -346,6 +348,7 @@ def test_an_extension_for_someone_off_the_roster_is_warned_with_its_line(tmp_pat
     assert "line 4: [extensions.anm] extends lab for anm, who is not on the roster" in err
     assert "(the nearest id: ann)" in err and "extensions.ann]" not in err
     assert "zzzzzz, who is not on the roster, so it extends it for no one. Use" in err
+    assert "tutor, who is not" not in err
     _warn_off_roster(f"sqlite:///{db}", located(tmp_path), "zh")
     err = capsys.readouterr().err
     assert "第 4 行" in err and "最接近的学号：ann" in err
@@ -357,3 +360,36 @@ def located(root: Path):
     from graders.spec import Course
 
     return Course.locate(root)
+
+
+def test_an_extension_never_shortens_a_due_time_and_one_that_extends_nothing_is_said(
+    tmp_path, capsys
+):
+    """An "extension" earlier than the class's due cut the student's deadline (their page
+    saying "extended"); moving the class's due past an extension cut that student's too."""
+    due, lock = at("2026-09-15 23:59"), at("2026-09-22 23:59")
+    early, later = due - timedelta(days=3), due + timedelta(days=1)
+    windows = {"lab": Window(due=due, lock=lock)}
+    calendar = Calendar(
+        SHANGHAI, windows, extensions={("ann", "lab"): early, ("bob", "lab"): later}
+    )
+    assert calendar.due_for("ann", "lab") == due and calendar.lock_for("ann", "lab") == lock
+    on_time = calendar.state("ann", "lab", due - timedelta(hours=1))
+    assert on_time.due == due and on_time.late_days == 0 and on_time.factor == 1
+    assert calendar.due_for("bob", "lab") == later
+    moved = Calendar(
+        SHANGHAI, {"lab": Window(due=later + timedelta(days=1))}, extensions={("bob", "lab"): later}
+    )
+    assert moved.due_for("bob", "lab") == later + timedelta(days=1)
+    assert [idle["student"] for idle in calendar.idle_extensions()] == ["ann"]
+    (tmp_path / "graders" / "labs").mkdir(parents=True)
+    (tmp_path / "seqlab.toml").write_text(
+        '[course]\ntimezone = "Asia/Shanghai"\n[calendar.lab]\ndue = 2026-09-15 23:59:00\n'
+        "[extensions.ann]\nlab = 2026-09-12 23:59:00\n[extensions.bob]\nlab = 2026-09-16\n",
+        encoding="utf-8",
+    )
+    for lang, words in (("en", "has no effect"), ("zh", "不起作用")):
+        main(["--lang", lang, "validate", "--course", str(tmp_path)])
+        said = " ".join("".join(capsys.readouterr()).split())
+        assert words in said and "2026-09-12 23:59" in said and "ann" in said, said
+        assert "bob" not in said

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from test_web_calendar import ROSTER, calendar_course, graded_at, signed_in, stamp
-from web_helpers import LAB, class_report, refresh_of, save_rules, serve
+from web_helpers import LAB, class_report, refresh_of, revision_of, save_rules, serve
 
 from graders.spec import Course
 from graders.store.calendar import CLOSED, Calendar, LatePolicy, Window
@@ -21,14 +21,17 @@ from graders.web.app import WebSettings, create_app
 from graders.web.queue import EmbeddedQueue
 from graders.web.roster import import_roster, parse_roster
 
-FILE_DUE = "2026-09-18 23:59:00"  # bob's extension in the file (past the lab's lock)
+FILE_DUE = "2026-09-18 23:59:00"  # bob's extension in the file: shown as the file's value
+# (earlier than the lab's due, so it extends nothing: an extension never shortens a due)
 
 
 def rules_course(root: Path) -> Course:
     course = calendar_course(root)
     config = root / "seqlab.toml"
     extra = f'[scores.labs]\nattention = "last"\n[extensions.bob]\n{LAB} = {FILE_DUE}\n'
-    config.write_text(config.read_text(encoding="utf-8") + extra, encoding="utf-8")
+    # 25 % a day: two started days late keep the floor, 50 %.
+    text = config.read_text(encoding="utf-8").replace("per_day = 10", "per_day = 25")
+    config.write_text(text + extra, encoding="utf-8")
     return course
 
 
@@ -52,7 +55,8 @@ def saved(teach, token: str, **fields: str):
 
 def posted(teach, token: str, **fields: str):
     """Posted once, as the page's Save button does."""
-    return teach.post("/instructor/rules", data={"csrf": token, **fields})
+    revision = revision_of(teach.get("/instructor/rules").text)
+    return teach.post("/instructor/rules", data={"csrf": token, "revision": revision, **fields})
 
 
 def new_extension(student: str, item: str, due: str) -> dict[str, str]:
@@ -129,6 +133,8 @@ def test_a_due_past_the_file_s_lock_names_the_due_and_where_the_lock_comes_from(
     error = re.search(r'id="rules-error">(.*?)</p>', refused.text)[1]
     assert f"calendar.{LAB}.due</code>" in error or f"`calendar.{LAB}.due`" in error, error
     assert due in error and f"calendar.{LAB}.lock" in error and "seqlab.toml" in error
+    where = "seqlab.toml 第" if lang == "zh" else "seqlab.toml, line"
+    assert where in error and str(_course.root) not in refused.text  # no server path
     assert ("本页" if lang == "zh" else "on this page") in error
     assert re.search(rf'name="set\|{LAB}\|due" value="[^"]+"[^>]*aria-invalid="true"', refused.text)
     # Both typed on the page and out of order: the lock is still the one named.
@@ -233,7 +239,7 @@ def test_the_class_report_follows_every_change_of_a_score_of_record(site):
     full, three_days = f"{points:g}/{points:g}", datetime.now(UTC) - timedelta(days=3)
     graded_at(url, course, "alice", three_days - timedelta(hours=1))  # on time
     failed = failed_at(url, course, "alice", three_days)
-    graded_at(url, course, "bob", three_days)  # late by the file's extension: 50 % kept
+    graded_at(url, course, "bob", datetime.now(UTC) - timedelta(hours=2))  # late: 50 % kept
     teach, token = signed_in(base, "teach", "teach-pass-1")
     preparing = teach.get(f"/instructor/labs/{LAB}")
     waited = f"/instructor/labs/{LAB}"
@@ -274,7 +280,8 @@ def test_the_class_report_follows_every_change_of_a_score_of_record(site):
     assert saved(teach, token, **extension).status_code == 200
     assert shown("bob") == full
     # A rules change (bob's page extension cleared with it): a lower floor for his late one.
-    assert saved(teach, token, **{"set|*|floor": "30"}).status_code == 200
+    lower = {"set|*|floor": "30", "set|*|per_day": "35"}
+    assert saved(teach, token, **lower).status_code == 200
     try:
         assert shown("bob") == f"{points * 0.3:g}/{points:g}"
         csv = teach.get("/instructor/scores.csv").text  # the CSV says the same
@@ -300,7 +307,7 @@ def test_a_change_that_moves_recorded_scores_is_said_before_it_is_saved(site, la
         csv = teach.get("/instructor/scores.csv").text
         return next(line for line in csv.splitlines() if line.startswith("bob,")).split(",")
 
-    assert f"{points * 0.5:g}" in bob_row()  # late past his file extension: the floor
+    assert f"{points * 0.5:g}" in bob_row()  # two started days late: the floor
     closed = {f"set|{LAB}|late_policy": "closed"}
     warned = posted(teach, token, **closed)
     assert warned.status_code == 409, warned.text

@@ -146,9 +146,19 @@ def seqlab_serve(db: Path, log: Path, *options: str) -> Iterator[str]:
             process.wait(10)
 
 
+def revision_of(page: str) -> str:
+    """The saved rules' revision the rules page carries (routes/rules.py)."""
+    found = re.search(r'name="revision" value="([0-9a-f]+)"', page)
+    assert found, page
+    return found[1]
+
+
 def save_rules(client, data: dict, url: str = "/instructor/rules"):
     """Save the rules page as an instructor who confirms: a change that moves recorded scores
-    is first said (409, routes/rules.py) and saved when posted again with its `confirm`."""
+    is first said (409, routes/rules.py) and saved when posted again with its `confirm`. The
+    page's saved-rules revision is taken from a fresh page unless given."""
+    if "revision" not in data:
+        data = {**data, "revision": revision_of(client.get(url).text)}
     response = client.post(url, data=data)
     if response.status_code == 409:
         confirm = re.search(r'name="confirm" value="([0-9a-f]+)"', response.text)

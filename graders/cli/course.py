@@ -73,6 +73,7 @@ def cmd_validate(args) -> int:
     from graders.course.validate import (
         Check,
         check_dead_ends,
+        check_idle_extensions,
         check_index,
         check_leaks,
         validate_lab,
@@ -90,6 +91,7 @@ def cmd_validate(args) -> int:
         checks.append(check_index(course))
         checks += check_leaks(course)  # warnings: an earlier lab's answer in a later starter
         checks += check_dead_ends(course)  # warnings: a 关卡 that can never open for someone
+        checks += check_idle_extensions(course)  # warnings: an extension that extends nothing
     for quiz_id in bank_ids(course.banks_dir):
         bank = load_quiz(course.banks_dir, quiz_id)  # raises if malformed
         topics = ", ".join(f"{topic} {count}" for topic, count in bank.topics().items())

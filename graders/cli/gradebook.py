@@ -37,7 +37,7 @@ def warn_off_roster(course_root: Path, url: str, lang: str) -> None:
     from graders.store.off_roster import off_roster
 
     book = Gradebook(url)
-    roster = {username for username, _name in book.roster()}
+    roster = {username for username, _name in book.roster()} | book.staff()
     book.close()
     for warning in off_roster(course_root, roster, lang):
         status().print(visible(warning), markup=False, soft_wrap=True)

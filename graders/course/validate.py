@@ -169,6 +169,23 @@ def check_dead_ends(course: Course) -> list[Check]:
     ]
 
 
+def check_idle_extensions(course: Course) -> list[Check]:
+    """An extension not later than the class's due time has no effect (an extension never
+    shortens a due time: calendar.py): a warning each."""
+    from graders.store.record import rules_for
+
+    return [
+        Check(
+            f"{idle['student']} · {idle['item']}",
+            "validate.extension_idle_check",
+            False,
+            notes=(("rules.extension_idle", idle),),
+            warning=True,
+        )
+        for idle in rules_for(course.root).calendar.idle_extensions()
+    ]
+
+
 def validate_lab(lab: LabSpec, runner: Runner = run_sets, *, seeds: int = 0) -> list[Check]:
     checks = [
         check_starter_sync(lab),

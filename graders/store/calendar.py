@@ -87,7 +87,28 @@ class Calendar:
         return self.quiz_items.get(item, self.quizzes)
 
     def due_for(self, student: str, item: str) -> datetime | None:
-        return self.extensions.get((student, item), self.window(item).due)
+        """The student's due time: an extension never shortens one — the later of the class's
+        and theirs (an "extension" earlier than the class's, or a class due moved past it,
+        would cut the student's deadline while their page says "extended")."""
+        due, extended = self.window(item).due, self.extensions.get((student, item))
+        if due is None or extended is None:
+            return due if extended is None else extended
+        return max(due, extended)
+
+    def idle_extensions(self) -> list[dict[str, str]]:
+        """The message parameters (student, item, when, due) of each extension not later than
+        the class's due time: it has no effect, said on the rules page and by `seqlab
+        validate` (rules.extension_idle)."""
+        return [
+            {
+                "student": s,
+                "item": i,
+                "when": local_time(e, self.zone),
+                "due": local_time(d, self.zone),
+            }
+            for (s, i), e in sorted(self.extensions.items())
+            if (d := self.window(i).due) is not None and e <= d
+        ]
 
     def lock_for(self, student: str, item: str) -> datetime | None:
         """The student's lock: the item's, or their extension's end when that is later."""

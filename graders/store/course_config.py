@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import copy
 import difflib
+import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -58,6 +59,8 @@ LATE_KEYS = {"policy": "late_policy", "per_day": "per_day", "floor": "floor"}
 QUIZ_KEYS = ("attempts", "cooldown_minutes", "answers")
 ITEM_KEYS = (*TIMES, "late_policy", "per_day", "floor", *QUIZ_KEYS, "requires")
 RULES = ("best", "last")
+MAX_ATTEMPTS = 10_000  # per student and quiz
+MAX_COOLDOWN = 366 * 24 * 60  # minutes: a year
 
 
 @dataclass(frozen=True)
@@ -157,21 +160,22 @@ class _Reader:
         """The line that sets `name` (a.b.key): the key's first line after its table's header."""
         table, _, key = name.rpartition(".")
         lines = self.text.splitlines()
+        path = self.path.name if self.from_web else self.path  # no server path on a page
         header = re.compile(
             r"\s*\[\s*" + r"\.".join(rf'"?{re.escape(p)}"?' for p in table.split("."))
         )
         start = next((n for n, line in enumerate(lines) if table and header.match(line)), 0)
         for number, line in enumerate(lines[start:], start=start + 1):
             if re.match(rf'\s*"?{re.escape(key)}"?\s*=', line):
-                return Text("course.where_line", path=self.path, line=number)
+                return Text("course.where_line", path=path, line=number)
         # A table's own name (`[calendar.rnn-nunpy]`): the line of its header.
         whole = re.compile(
             r"\s*\[\s*" + r"\.".join(rf'"?{re.escape(p)}"?' for p in name.split(".")) + r"\s*\]"
         )
         for number, line in enumerate(lines, start=1):
             if whole.match(line):
-                return Text("course.where_line", path=self.path, line=number)
-        return Text("course.where_file", path=self.path)
+                return Text("course.where_line", path=path, line=number)
+        return Text("course.where_file", path=path)
 
     def table(self, parent: dict, name: str, full: str) -> dict:
         value = parent.get(name, {})
@@ -200,10 +204,16 @@ class _Reader:
         self, value: object, name: str, low: float, high: float | None, fix: str = ""
     ) -> float:
         ok = isinstance(value, int | float) and not isinstance(value, bool)
+        # nan passes every comparison and inf overflows a date: neither is a setting.
+        ok = ok and math.isfinite(value)
         if not ok or value < low or (high is not None and value > high):
             fix = fix or ("course.fix_percent" if high else "course.fix_count")
             raise self.fail(name, value, fix)
         return float(value)
+
+    def cooldown(self, value: object, name: str) -> float:
+        """At most a year: a longer one overflows the date of the next attempt (a 500)."""
+        return self.number(value, name, 0, MAX_COOLDOWN, "course.fix_cooldown")
 
     def late(self, table: dict, base: LatePolicy, full: str, names=LATE_KEYS) -> LatePolicy:
         mode = table.get(names["policy"], base.mode)
@@ -225,13 +235,14 @@ class _Reader:
         answers = table.get("answers", base.answers)
         if answers not in ANSWERS:
             raise self.fail(f"{full}.answers", answers, "course.fix_answers")
-        if attempts is not None and (not isinstance(attempts, int) or attempts < 1):
-            raise self.fail(f"{full}.attempts", attempts, "course.fix_count")
+        whole = isinstance(attempts, int) and not isinstance(attempts, bool)
+        if attempts is not None and not (whole and 1 <= attempts <= MAX_ATTEMPTS):
+            raise self.fail(f"{full}.attempts", attempts, "course.fix_attempts", most=MAX_ATTEMPTS)
         return QuizRules(
             base.attempts if attempts is None else attempts,
             base.cooldown
             if minutes is None
-            else timedelta(minutes=self.number(minutes, f"{full}.cooldown_minutes", 0, None)),
+            else timedelta(minutes=self.cooldown(minutes, f"{full}.cooldown_minutes")),
             answers,
         )
 

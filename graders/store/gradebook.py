@@ -191,6 +191,13 @@ class Gradebook:
             query = select(_USERS.c.username, _USERS.c.name).where(_USERS.c.role != STAFF_ROLE)
             return [(u, n or "") for u, n in session.execute(query.order_by(_USERS.c.username))]
 
+    def staff(self) -> set[str]:
+        """The roster's staff: on it, though not in the exports (an extension for one of them
+        is not for someone off the roster: off_roster.py)."""
+        with Session(self.engine) as session:
+            query = select(_USERS.c.username).where(_USERS.c.role == STAFF_ROLE)
+            return set(session.scalars(query))
+
     def choose(self, grade_id: int) -> Grade:
         """An instructor's choice: this row is its student's score of record for its lab."""
         with Session(self.engine, expire_on_commit=False) as session, session.begin():

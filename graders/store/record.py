@@ -179,7 +179,9 @@ def decide(
 ) -> dict[tuple[str, str], Decision]:
     """(student, lab) → its score of record and why (the module docstring's order)."""
     by_key: dict[tuple[str, str], list[Grade]] = {}
+    handed_in: dict[tuple[str, str], list[Grade]] = {}  # counting or not
     for grade in grades:
+        handed_in.setdefault((grade.student, grade.lab), []).append(grade)
         counted = _counted(grade, rules.calendar)
         if counted is not None:
             by_key.setdefault((grade.student, grade.lab), []).append(counted)
@@ -209,7 +211,13 @@ def decide(
             decision = Decision(adjusted, "override", override, decision.grade)
         decided[key] = decision
     for key, override in newest_override.items():
-        if key not in decided:  # no grade at all: the override is the grade of record
+        if key in decided:
+            continue
+        if key in handed_in:  # no attempt counts (late answers closed): the override still
+            # is the score of record, out of the lab's points as its attempts are
+            adjusted = _adjusted(_newest(handed_in[key]), override)
+            decided[key] = Decision(adjusted, "override", override, None)
+        else:  # no grade at all: the override is the grade of record
             decided[key] = Decision(_standalone(override), "override", override, None)
     return decided
 

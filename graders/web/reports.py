@@ -19,6 +19,7 @@ One cache per web process; nothing is written to disk or to the database.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import itertools
 import multiprocessing
 import os
@@ -43,7 +44,7 @@ from graders.mistakes import records_path
 from graders.spec import LabSpec
 from graders.store.effective import course_rules, rules_with, web_rules
 from graders.store.tables import Grade, ScoreOverride
-from graders.web.models import engine_for
+from graders.web.models import User, engine_for
 from graders.web.scores import student_page
 
 REFRESH_SECONDS = 20.0  # a quiet spell after which the built reports are brought up to date
@@ -51,8 +52,9 @@ PREBUILD_FROM = 30  # gradebook rows from which a lab's report is built when the
 
 # (the lab's gradebook rows, the newest one's id, the rule, its overrides, those removed,
 # the lab's named-mistake records' version: a mistake named from the report renames clusters,
-# the rows an instructor chose as scores of record)
-Key = tuple[int, int, str, int, int, int, tuple[int, ...]]
+# the rows an instructor chose as scores of record, the roster's roles: a student re-imported
+# as staff leaves the report, as the CSV)
+Key = tuple[int, int, str, int, int, int, tuple[int, ...], str]
 
 
 def report_key(db: Session, lab: LabSpec) -> Key:
@@ -71,6 +73,10 @@ def report_key(db: Session, lab: LabSpec) -> Key:
             ScoreOverride.lab == lab.id
         )
     ).one()
+    roles = [
+        tuple(row) for row in db.execute(select(User.username, User.role).order_by(User.username))
+    ]
+    roles = hashlib.sha256(repr(roles).encode()).hexdigest()[:16]  # the same in every process
     rules = rules_with(lab.course_root, web_rules(db))  # its calendar too: extensions count
     rule = f"{rules.rule(lab.id)} {rules.calendar!r}"
     try:
@@ -85,6 +91,7 @@ def report_key(db: Session, lab: LabSpec) -> Key:
         int(removed or 0),
         named,
         chosen,
+        roles,
     )
 
 

@@ -135,7 +135,11 @@ def _form(request: Request, user, db, stored: dict, **shown) -> Response:
     levels = {lab.id: lab.level for lab in readable}
     lang = lang_of(request)
     warnings = [said(end, calendar, lang) for end in dead_ends(calendar, levels)]
+    warnings += [  # an extension not later than the class's due: it extends nothing
+        say("rules.extension_idle", lang, **idle) for idle in calendar.idle_extensions()
+    ]
     status = shown.pop("status", 200)
+    shown.setdefault("now_saved", {})
     return render(
         request,
         "rules_edit.html",
@@ -148,8 +152,32 @@ def _form(request: Request, user, db, stored: dict, **shown) -> Response:
         zone=zone,
         config=COURSE_CONFIG,
         warnings=warnings,
+        revision=revision(db),
         **{"error": "", "error_at": None, "saved": 0, "warning": "", "confirm": "", **shown},
     )
+
+
+def revision(db) -> str:
+    """The saved rules' revision, carried by the page: a save from a page opened before a
+    colleague's save would silently replace theirs (the form holds every setting), so a save
+    whose revision is not the current one is refused and the form shown again."""
+    rows = sorted((r.item, r.student, r.name, repr(r.value)) for r in db.scalars(select(Rule)))
+    return hashlib.sha256(repr(rows).encode()).hexdigest()[:16]
+
+
+def _saved(db) -> dict:
+    return {(r.item, r.student, r.name): r.value for r in db.scalars(select(Rule))}
+
+
+def _conflict(request: Request, user, db, wanted: dict, lang: str) -> Response:
+    """A colleague saved since this page was opened: the instructor's entries are kept, the
+    settings they left empty show what is saved now (so a second Save keeps the colleague's),
+    and each field whose saved value differs from the entry says it."""
+    current = _saved(db)
+    shown = {**current, **wanted}
+    now_saved = {k: v for k, v in current.items() if wanted.get(k, v) != v}
+    error = say("rules.changed_since", lang)
+    return _form(request, user, db, shown, error=error, now_saved=now_saved, status=409)
 
 
 def moved_scores(settings, rules) -> list[str]:
@@ -175,8 +203,7 @@ def moved_scores(settings, rules) -> list[str]:
 def rules_page(
     request: Request, user: Instructor, db: DB, error: str = "", saved: int = 0
 ) -> Response:
-    stored = {(r.item, r.student, r.name): r.value for r in db.scalars(select(Rule))}
-    return _form(request, user, db, stored, error=error, saved=saved)
+    return _form(request, user, db, _saved(db), error=error, saved=saved)
 
 
 @router.post("/instructor/rules", response_class=HTMLResponse)
@@ -186,10 +213,13 @@ def save_rules(
     """Fields `set|<item>|<name>` and `ext|<student>|<item>` (empty: cleared), and one new
     extension (`new_student`, `new_item`, `new_due`)."""
     wanted: dict[tuple[str, str, str], object] = {}
+    typed: dict[tuple[str, str, str], object] = {}  # as typed: shown again when refused
+    current = revision(db)
     for key, value in form.multi_items():
         parts, text = key.split("|"), str(value).strip()
         if parts[0] == "set" and len(parts) == 3 and text:
             wanted[(parts[1], "", parts[2])] = _typed(parts[2], text)
+            typed[(parts[1], "", parts[2])] = text
         elif parts[0] == "ext" and len(parts) == 3 and text:
             wanted[(parts[2], parts[1], "due")] = text
     student, item, due = (
@@ -197,6 +227,8 @@ def save_rules(
     )
     if student and item and due:
         wanted[(item, student, "due")] = due
+    if form.get("revision") != current:  # a colleague saved since: nothing is replaced
+        return _conflict(request, user, db, wanted, lang)
     problem = _off_roster(db, wanted, read_table(request.app.state.settings.course.root)[0], lang)
     error_at, rules = None, None
     if not problem:
@@ -207,11 +239,15 @@ def save_rules(
         except SpecError as error:
             problem, error_at = error.render(lang), _field_of(error.params.get("name"))
     if problem or rules is None:  # the form again, the error by its field, every entry kept
-        return _form(request, user, db, wanted, error=problem, error_at=error_at, status=400)
+        kept = {**wanted, **typed}
+        return _form(request, user, db, kept, error=problem, error_at=error_at, status=400)
     # The rules apply to every attempt already made: a change that moves scores of record
     # (late answers closed after some were taken) is said, with whose, and saved only when
     # the same change is saved again (README, "Calendar and rules").
-    change = hashlib.sha256(repr(sorted(wanted.items(), key=repr)).encode()).hexdigest()[:16]
+    # The confirmation covers the saved rules it was given against too: never applied to a
+    # state the instructor was not warned about.
+    change = repr((current, sorted(wanted.items(), key=repr)))
+    change = hashlib.sha256(change.encode()).hexdigest()[:16]
     moved = moved_scores(request.app.state.settings, rules)
     if moved and form.get("confirm") != change:
         shown = ", ".join(moved[:10]) + (" …" if len(moved) > 10 else "")

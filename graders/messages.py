@@ -1252,9 +1252,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "The setting {name} in {source} is not valid: {value}. {need}",
     ),
     # What each [platform] setting must be (web.config_bad's {need}).
-    "web.need_queue": ("请写 embedded 或 celery。", 'Write "embedded" or "celery".'),
+    "web.need_queue": ("请写 `embedded` 或 `celery`。", "Write `embedded` or `celery`."),
     "web.need_graders": (
-        "请写 0（每个 CPU 核一个）或一个正整数。",
+        "请写 0（每个处理器核一个）或一个正整数。",
         "Write 0 (one per core) or a positive whole number.",
     ),
     "web.need_seconds": ("请写一个大于 0 的秒数。", "Write a number of seconds above 0."),

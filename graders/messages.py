@@ -1248,8 +1248,25 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "--concurrency must be a positive whole number, not {value}.",
     ),
     "web.config_bad": (
-        "{source} 中的设置 {name} 无效：{value}",
-        "The setting {name} in {source} is not valid: {value}",
+        "{source} 中的设置 {name} 无效：{value}。{need}",
+        "The setting {name} in {source} is not valid: {value}. {need}",
+    ),
+    # What each [platform] setting must be (web.config_bad's {need}).
+    "web.need_queue": ("请写 `embedded` 或 `celery`。", "Write `embedded` or `celery`."),
+    "web.need_graders": (
+        "请写 0（每个处理器核一个）或一个正整数。",
+        "Write 0 (one per core) or a positive whole number.",
+    ),
+    "web.need_seconds": ("请写一个大于 0 的秒数。", "Write a number of seconds above 0."),
+    "web.need_known": ("已知的设置：{known}。", "The settings are: {known}."),
+    "web.need_lease": (
+        "它必须小于 visibility_timeout（任务被重新派发前，已停止的评测者的租约须先到期）。",
+        "It must be less than visibility_timeout (a dead grader's lease must lapse before its "
+        "job is handed out again).",
+    ),
+    "web.bad_rate": (
+        "--rate 必须是正整数（每名学生每分钟可提交的次数），而不是 {value}。",
+        "--rate must be a positive whole number (submissions per student per minute), not {value}.",
     ),
     "web.config_unreadable": (
         "无法读取配置文件 {path}：{reason}",

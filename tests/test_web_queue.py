@@ -111,6 +111,22 @@ def test_the_graders_setting_is_a_whole_number_of_at_least_zero(tmp_path):
         with pytest.raises(UsageError) as refused:
             load_config({"SEQLAB_GRADERS": bad}, cwd=tmp_path)
         assert refused.value.key == "web.config_bad"
+        # The message says what the setting must be, in both languages.
+        assert "SEQLAB_GRADERS" in refused.value.render("en")
+        assert "0 (one per core) or a positive whole number" in refused.value.render("en")
+        assert "0（每个处理器核一个）或一个正整数" in refused.value.render("zh")
+    with pytest.raises(UsageError) as refused:
+        load_config({"SEQLAB_LEASE_SECONDS": "900"}, cwd=tmp_path)
+    assert "less than visibility_timeout" in refused.value.render("en")
+
+
+def test_serve_refuses_a_rate_below_one(capsys):
+    from graders.cli import main
+
+    for bad in ("0", "-3"):
+        assert main(["--lang", "en", "serve", "--rate", bad]) == 2
+        said = capsys.readouterr().err
+        assert "--rate must be a positive whole number" in said and "Traceback" not in said
 
 
 def test_a_bursts_gradings_that_ended_while_it_waited_still_count_as_its_turns(database):

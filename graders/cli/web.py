@@ -30,6 +30,8 @@ def checked_course(folder: Path | None) -> Course:
 def cmd_serve(args) -> int:
     from graders.web.server import serve
 
+    if args.rate < 1:
+        raise UsageError("web.bad_rate", value=args.rate)
     serve(
         host=args.host,
         port=args.port,

@@ -31,6 +31,7 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 from graders.errors import UsageError
+from graders.messages import Text
 
 QUEUES = ("embedded", "celery")
 DEFAULT_DB = "seqlab-web.sqlite"  # `seqlab serve` and `seqlab worker` by default
@@ -88,7 +89,7 @@ def load_config(environ: dict[str, str] | None = None, cwd: Path | None = None) 
                 raise ValueError(name)
             typed[name] = _typed(value, default)
         except (TypeError, ValueError):
-            raise UsageError("web.config_bad", name=name, value=value, source=source) from None
+            raise _bad(name, value, source) from None
     sources = {name: source for name, (_value, source) in given.items()}
     return _checked(PlatformConfig(**typed), lambda name: sources.get(name, "seqlab"))  # type: ignore[arg-type]
 
@@ -104,25 +105,32 @@ def _typed(value: object, default: object) -> object:
     return str(value)
 
 
+SECONDS = ("visibility_timeout", "lease_seconds", "restore_interval")
+
+
+def _bad(name: str, value: object, source: str, need: str | None = None) -> UsageError:
+    """A setting refused, with what it must be."""
+    if need is None:
+        need = {"queue": "web.need_queue", "graders": "web.need_graders"}.get(name, "")
+        need = need or ("web.need_seconds" if name in SECONDS else "web.need_known")
+    known = ", ".join(f.name for f in fields(PlatformConfig))
+    return UsageError(
+        "web.config_bad", name=name, value=value, source=source, need=Text(need, known=known)
+    )
+
+
 def _checked(config: PlatformConfig, source_of) -> PlatformConfig:
     if config.queue not in QUEUES:
-        raise UsageError(
-            "web.config_bad", name="queue", value=config.queue, source=source_of("queue")
-        )
-    for name in ("visibility_timeout", "lease_seconds", "restore_interval"):
+        raise _bad("queue", config.queue, source_of("queue"))
+    for name in SECONDS:
         value = getattr(config, name)
         if not value > 0:
-            raise UsageError("web.config_bad", name=name, value=value, source=source_of(name))
+            raise _bad(name, value, source_of(name))
     if config.graders < 0:
-        raise UsageError(
-            "web.config_bad", name="graders", value=config.graders, source=source_of("graders")
-        )
+        raise _bad("graders", config.graders, source_of("graders"))
     if config.lease_seconds >= config.visibility_timeout:
         # A redelivered job must find the dead grader's lease lapsed, not retry for nothing.
-        raise UsageError(
-            "web.config_bad",
-            name="lease_seconds",
-            value=config.lease_seconds,
-            source=source_of("lease_seconds"),
+        raise _bad(
+            "lease_seconds", config.lease_seconds, source_of("lease_seconds"), "web.need_lease"
         )
     return config

@@ -114,10 +114,13 @@ def http_error(request: Request, error: StarletteHTTPException) -> Response:
     params = PARAMS.get(key, {})
     if wants_json(request):
         message = say(key, lang_of(request), **params)
-        return JSONResponse({"error": message}, status_code=error.status_code)
-    return render(
-        request, "error.html", _user(request), error.status_code, message_key=key, params=params
-    )
+        response = JSONResponse({"error": message}, status_code=error.status_code)
+    else:
+        response = render(
+            request, "error.html", _user(request), error.status_code, message_key=key, params=params
+        )
+    response.headers.update(error.headers or {})  # a 429's Retry-After
+    return response
 
 
 def _user(request: Request) -> User | None:

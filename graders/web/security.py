@@ -15,9 +15,10 @@ number of web processes.
 from __future__ import annotations
 
 import hmac
+import math
 import os
 import secrets
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -67,6 +68,23 @@ def csrf_token(session: dict) -> str:
 def csrf_ok(session: dict, given: str | None) -> bool:
     expected = session.get("csrf")
     return bool(expected and given) and hmac.compare_digest(str(expected), str(given))
+
+
+def seconds_until_a_submission(session: Session, student: str, seconds: float) -> int:
+    """How long until the oldest lab submission in the window leaves it (the 429's
+    Retry-After: then the student may submit again), at least 1."""
+    oldest = session.scalar(
+        select(func.min(Attempt.created_at)).where(
+            Attempt.student == student,
+            Attempt.kind == LAB,
+            Attempt.created_at >= now() - timedelta(seconds=seconds),
+        )
+    )
+    if oldest is None:
+        return 1
+    if oldest.tzinfo is None:  # SQLite gives the stored UTC time back without its zone
+        oldest = oldest.replace(tzinfo=UTC)
+    return max(1, math.ceil((oldest + timedelta(seconds=seconds) - now()).total_seconds()))
 
 
 def submissions_in_window(session: Session, student: str, seconds: float) -> int:

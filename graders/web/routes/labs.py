@@ -25,7 +25,7 @@ from graders.web.routes.api import OwnAttempt, attempt_json, counts_of, lab_reco
 from graders.web.routes.drafts import editor_state, lab_attempts
 from graders.web.routes.quizzes import quiz_bank, quiz_ids
 from graders.web.scores import adjusted_by_staff, record_said, standings
-from graders.web.security import submissions_in_window
+from graders.web.security import seconds_until_a_submission, submissions_in_window
 from graders.web.unlock import OpenLab, lock_of, why
 from graders.web.views import task_page
 
@@ -134,7 +134,8 @@ def submit(
         return refusal
     settings = request.app.state.settings
     if submissions_in_window(db, user.username, settings.rate_seconds) >= settings.rate_count:
-        raise HTTPException(429)
+        wait = seconds_until_a_submission(db, user.username, settings.rate_seconds)
+        raise HTTPException(429, headers={"Retry-After": str(wait)})
     attempt = Attempt(
         student=user.username,
         lab=lab.id,

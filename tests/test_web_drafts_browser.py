@@ -25,7 +25,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = Path(os.environ.get("SEQLAB_SHOTS", ROOT / "build" / "test-artifacts" / "web"))
 LAB = "rnn-numpy"  # the fast lab
 GRADE_MS = 120_000
-STUDENTS = ("ann", "bob", "cat", "dan", "eve", "fay", "gus")
+STUDENTS = ("ann", "bob", "cat", "dan", "eve", "fay", "gus", "hal")
 PASSWORD = "student-pass-1"
 
 
@@ -224,6 +224,31 @@ def test_an_older_tab_s_edits_are_offered_back_after_a_reload(context, lang):
     older.wait_for_selector(".cm-editor")
     assert f"# older tab {lang} and more" in editor_text(older)
     assert not older.get_by_role("button", name=restore).is_visible()
+
+
+def test_three_tabs_edits_are_each_kept_and_a_restore_loses_nothing(context):
+    """Red team, round 4: a third tab's refused edits overwrote the second's, and restoring
+    replaced the text on screen (the newest saved draft) without keeping it."""
+    first, second, third = context.new_page(), context.new_page(), context.new_page()
+    sign_in(first, "hal")
+    for page in (first, second, third):
+        open_lab(page)
+    type_in_blank(first, "  # tab A")
+    wait_saved(first)
+    for page, text in ((second, "  # tab B"), (third, "  # tab C")):
+        type_in_blank(page, text)  # both made from the version before A's save
+        page.wait_for_selector("#draft-problem:not([hidden])")
+    first.reload()
+    first.wait_for_selector(".cm-editor")
+    assert "# tab A" in editor_text(first)
+    restore = first.get_by_role("button", name="恢复另一个标签页中未保存的修改")
+    seen = {"A" if "# tab A" in editor_text(first) else "?"}
+    for _ in range(3):  # C's, B's, then A's again: every text on offer in turn
+        restore.click()
+        text = editor_text(first)
+        seen |= {tab for tab in "ABC" if f"# tab {tab}" in text}
+        assert sum(f"# tab {tab}" in text for tab in "ABC") == 1, text
+    assert seen == {"A", "B", "C"}
 
 
 def test_ctrl_enter_grades_and_the_history_updates_without_a_reload(context):

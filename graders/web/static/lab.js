@@ -10,8 +10,9 @@
 // Until the server has the text it stays in localStorage, so an expired session loses
 // nothing: after signing in the page finds it (same base version) and sends it. Leaving with
 // edits the server does not have asks first (beforeunload). A tab refused for an older
-// version keeps its edits under a key of their own ("kept"), as do edits found at load made
-// from an older version: the next load offers them back (恢复…), they are never dropped.
+// version keeps its edits under a key of their own ("kept": one slot per tab, the newest
+// KEPT_SLOTS), as do edits found at load made from an older version: the next load offers
+// them back one by one (恢复…), and restoring keeps the text it replaces — never a loss.
 (function () {
   const csrf = document.querySelector('meta[name="csrf-token"]').content;
   const form = document.getElementById("submit-form");
@@ -62,9 +63,24 @@
   }
   function forget() { try { localStorage.removeItem(key); } catch (e) { /* off */ } }
   const keptKey = S ? "seqlab-draft-kept:" + S.user + ":" + S.lab : "";
+  const KEPT_SLOTS = 5;
+  const tab = Math.random().toString(36).slice(2);  // this page's slot among the kept
   let refused = false;  // a newer version was saved elsewhere: edits go to keptKey
-  function keep(text) {
-    try { localStorage.setItem(keptKey, JSON.stringify({ text: text })); } catch (e) { /* off */ }
+  function keptList() {
+    let list = null;
+    try { list = JSON.parse(localStorage.getItem(keptKey) || "[]"); } catch (e) { list = []; }
+    if (list && !Array.isArray(list)) list = list.text ? [{ text: list.text, slot: "old" }] : [];
+    return list || [];
+  }
+  // Keep `text` in `slot` (this tab's by default), newest last — or offered last of all
+  // (`last`: the text a restore replaced, so repeated restores go round every kept one); an
+  // equal text is kept once.
+  function keep(text, slot, last) {
+    slot = slot || tab;
+    const list = keptList().filter((k) => k.slot !== slot && k.text !== text);
+    const entry = { text: text, slot: slot, at: Date.now() };
+    if (last) list.unshift(entry); else list.push(entry);
+    try { localStorage.setItem(keptKey, JSON.stringify(list.slice(-KEPT_SLOTS))); } catch (e) { /* off */ }
   }
 
   function expired() {
@@ -132,18 +148,25 @@
       clearTimeout(timer);
       save();
     } else if (local) {  // made from an older version: kept, offered back below
-      if (local.text !== saved) keep(local.text);
+      if (local.text !== saved) keep(local.text, "loaded-" + Date.now());
       forget();
     }
-    let kept = null;
-    try { kept = JSON.parse(localStorage.getItem(keptKey) || "null"); } catch (e) { kept = null; }
     const restoreKept = document.querySelector("[data-restore-kept]");
-    if (kept && kept.text !== textNow() && restoreKept) {
+    const offered = () => keptList().filter((k) => k.text !== textNow());
+    if (restoreKept && offered().length) {
       restoreKept.hidden = false;
       restoreKept.addEventListener("click", () => {
-        setText(kept.text);  // then saved as this tab's edit, from the newest version
-        try { localStorage.removeItem(keptKey); } catch (e) { /* off */ }
-        restoreKept.hidden = true;
+        const list = offered();
+        if (!list.length) { restoreKept.hidden = true; return; }
+        const newest = list[list.length - 1];
+        // A swap: the text it replaces is kept in a slot of its own, offered next.
+        const replaced = textNow();
+        try {
+          localStorage.setItem(keptKey, JSON.stringify(keptList().filter((k) => k.text !== newest.text)));
+        } catch (e) { /* off */ }
+        if (replaced.trim()) keep(replaced, "replaced-" + Date.now(), true);
+        setText(newest.text);  // then saved as this tab's edit, from the newest version
+        restoreKept.hidden = !offered().length;
         tell(S.messages.replaced);
       });
     }

@@ -1099,6 +1099,16 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "无法检查这个测试集：这个内核里装了 seqlab，但缺少它的 Jupyter 组件所需的 Python 包 {module}。请在运行笔记本的 Python 环境里从你安装 seqlab 的目录重新安装，带上 Jupyter 组件：`pip install 'PATH/TO/学生版目录[jupyter]'`（教师的课程目录：`pip install -e 'PATH/TO/课程目录[jupyter]'`）。",
         "This test set cannot be checked: seqlab is installed in this kernel, but the package {module} of its Jupyter extra is missing. In the Python environment that runs the notebook, install it again from the folder you installed seqlab from, with its Jupyter extra: `pip install 'PATH/TO/the-students-copy[jupyter]'` (an instructor's course checkout: `pip install -e 'PATH/TO/course[jupyter]'`).",
     ),
+    # fix16f: a grade cell's set found by name (the students' copy has no hidden sets, so the
+    # code-rules set's number is past its end); a broken code rule said in the cell's error.
+    "notebook.validate_no_set": (
+        "{path} 里 {lab} 的公开测试集中没有这个测试集（笔记本与课程目录的版本不一致）。请从课程重新获取这份作业的笔记本，把你的填空复制过去，再重新验证。",
+        "the lab {lab} in {path} has no such public test set (the notebook and the course folder are from different versions). Fetch this assignment's notebook from the course again, copy your blanks into it and validate again.",
+    ),
+    "notebook.validate_rules": (
+        "测试集 {number}「{name}」没有通过：{detail}",
+        'Test set {number} "{name}" did not pass: {detail}',
+    ),
     "notebook.headless_ambiguous": (
         "无法确定运行的是哪个笔记本：文件夹中有几个笔记本（{names}）的代码单元格开头都与内核运行过的单元格相同，之后却不同。请在打开的笔记本里用 `%seqlab check` 检查，或把其他副本移出这个文件夹。",
         "Cannot tell which notebook is running: several notebooks in the folder ({names}) begin with the cells the kernel ran but differ after them. Check with `%seqlab check` in the open notebook, or move the other copies out of this folder.",

@@ -1134,6 +1134,19 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "{path} 中没有可评测的文件（{suffixes}），只有压缩包 {archives}：评测时不会解压压缩包，记 0 分。请直接上传 .py 或 .ipynb 文件本身。",
         "{path} holds no file to grade ({suffixes}), only the archive {archives}: archives are not unpacked, so it scores 0. Upload the .py or .ipynb file itself.",
     ),
+    # fix16f: every file of an upload named (course/upload_listing.py): the graded one alone,
+    # the others, archives (not unpacked) and system files.
+    "gradescope.graded_only": ("评测的是 {file}。", "Graded {file}."),
+    "gradescope.not_graded": ("没有评测：{files}。", "Not graded: {files}."),
+    "gradescope.archives_not_graded": (
+        "压缩包不会解压，所以没有评测：{files}。如果你的作业在压缩包里，请上传文件本身。",
+        "Archives are not unpacked, so these were not graded: {files}. If your work is inside "
+        "one, upload the file itself.",
+    ),
+    "gradescope.system_files": (
+        "系统文件（__MACOSX、以点开头的文件等），已忽略：{files}。",
+        "System files (__MACOSX, dotfiles and the like), ignored: {files}.",
+    ),
     "gradescope.also_ignored": ("也没有评测：{ignored}。", "Not graded either: {ignored}."),
     # --- web platform (graders/web/: seqlab serve) ------------------------------------------------
     "web.switch_lang": ("English", "中文"),

@@ -94,6 +94,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "找不到课程目录（含 exercises/ 与 graders/labs/ 的文件夹，例如学生版的目录）：{path}。请用 --course 指定，例如 `--course ~/seqlab-release`。",
         "No course folder (one holding exercises/ and graders/labs/, such as the students' copy) at {path}. Name it with --course, e.g. `--course ~/seqlab-release`.",
     ),
+    # fix16f: a check of a file outside any course, run from another folder: both searched.
+    "spec.no_course_near": (
+        "找不到课程目录（含 exercises/ 与 graders/labs/ 的文件夹，例如学生版的目录）：{near} 及其上级、{path} 及其上级都没有。请用 --course 指定，例如 `--course ~/seqlab-release`，或把文件放回学生版目录中。",
+        "No course folder (one holding exercises/ and graders/labs/, such as the students' copy) at {near} or above it, nor at {path} (the current folder) or above it. Name it with --course, e.g. `--course ~/seqlab-release`, or keep the file inside the students' copy.",
+    ),
     "spec.reference_failed": (
         "实验 {lab} 的参考答案在测试集 {test} 上没有正常运行（{verdict}），因此没有记录任何预期输出。请先修复参考答案。",
         "The reference of lab {lab} did not run cleanly on test set {test} ({verdict}), so no expected output was recorded. Fix the reference first.",

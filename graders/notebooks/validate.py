@@ -82,7 +82,8 @@ def public_set(number: int, *, lab: str, lang: str = "zh", name: str | None = No
         spec, result = _result(lab, lang)
     except SeqlabError as error:
         reason = Text(error.key, **error.params)  # said in each language
-        if error.key == "spec.no_course":  # --course cannot be given from a locked grade cell
+        # --course cannot be given from a locked grade cell
+        if error.key in ("spec.no_course", "spec.no_course_near"):
             reason = Text("notebook.validate_no_course", path=Path.cwd())
         raise SetNotPassed(
             both_languages("notebook.validate_unchecked", number=number, reason=reason)

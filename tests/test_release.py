@@ -273,10 +273,13 @@ def test_a_stage_of_quizzes_only_is_released(course, tmp_path, capsys):
     assert first > 1  # the case: stages before the first lab hold quizzes only
     folder = tmp_path / "stage1"
     assert main(["--lang", "en", "release", str(folder), "--upto", str(first - 1)]) == 0
-    assert not [p for p in (folder / "exercises").iterdir() if p.is_dir()]
+    assert not (folder / "exercises").exists()  # no lab: no folder, no empty lab table
     assert (folder / "quizzes" / "banks" / "attention.toml").is_file()
     readme = (folder / "README.md").read_text(encoding="utf-8")
     assert "seqlab quiz take attention" in readme and "seqlab check" not in readme
+    # Nothing of a lab is promised: no starter code, test sets, .py file or notebook.
+    for lab_word in ("starter", "test set", "`.py`", "notebook", "起始代码", "测试集", "笔记本"):
+        assert lab_word not in readme, lab_word
     took = seqlab_in(folder, "quiz", "take", "attention", cwd=folder, stdin="A\nAB\n")
     assert took.returncode == 0, took.stdout + took.stderr
     capsys.readouterr()

@@ -351,7 +351,10 @@ class Course:
             around = [] if near is None else [near.resolve(), *near.resolve().parents]
             here = Path.cwd().resolve()
             found = (c for c in (*around, here, *here.parents, checkout) if cls._holds_course(c))
-            root = next(found, Path.cwd())
+            root = next(found, here)
+            searched = next((f for f in around if f.is_dir()), here)  # the file's folder
+            if searched != here and not cls._holds_course(root):  # say both places looked in
+                raise SpecError("spec.no_course_near", path=here, near=searched)
         if not cls._holds_course(root):
             raise SpecError("spec.no_course", path=root)
         return cls(root.resolve())

@@ -54,21 +54,24 @@ def nbgrader(
     return done
 
 
-def lab_course(root: Path, extra_spec: str = "") -> Path:
-    """A course folder holding only the rnn-numpy lab, `extra_spec` appended to its spec."""
+def lab_course(root: Path, extra_spec: str = "", lab: str = LAB) -> Path:
+    """A course folder holding only the lab (rnn-numpy unless told), `extra_spec` appended to
+    its spec."""
     (root / "graders" / "labs").mkdir(parents=True)
     for part in ("exercises", "solutions"):
-        shutil.copytree(ROOT / part / LAB, root / part / LAB)
-    spec = (ROOT / "graders" / "labs" / f"{LAB}.toml").read_text(encoding="utf-8")
-    (root / "graders" / "labs" / f"{LAB}.toml").write_text(spec + extra_spec, encoding="utf-8")
+        shutil.copytree(ROOT / part / lab, root / part / lab)
+    spec = (ROOT / "graders" / "labs" / f"{lab}.toml").read_text(encoding="utf-8")
+    (root / "graders" / "labs" / f"{lab}.toml").write_text(spec + extra_spec, encoding="utf-8")
     return root
 
 
-def export_and_release(course_root: Path, course_dir: Path, lang: str = "en") -> None:
+def export_and_release(
+    course_root: Path, course_dir: Path, lang: str = "en", lab: str = LAB
+) -> None:
     """`seqlab export nbgrader`, then `nbgrader generate_assignment` in the exported course."""
     arguments = ["--lang", lang, "export", "nbgrader", "--course", str(course_root)]
     assert main([*arguments, str(course_dir)]) == 0
-    nbgrader("generate_assignment", LAB, cwd=course_dir)
+    nbgrader("generate_assignment", lab, cwd=course_dir)
 
 
 def blank_cells(program: str) -> list[str]:
@@ -76,15 +79,15 @@ def blank_cells(program: str) -> list[str]:
     return [cell.source for cell in cut(program, "x") if cell.blanks]
 
 
-def submit(course_dir: Path, student: str, cells: list[str] | None) -> Path:
+def submit(course_dir: Path, student: str, cells: list[str] | None, lab: str = LAB) -> Path:
     """The released notebook, its solution cells replaced by `cells` (None: untouched)."""
-    notebook = nbformat.read(course_dir / "release" / LAB / f"{LAB}.ipynb", as_version=4)
+    notebook = nbformat.read(course_dir / "release" / lab / f"{lab}.ipynb", as_version=4)
     if cells is not None:
         solutions = [c for c in notebook.cells if c.metadata["nbgrader"].get("solution")]
         assert len(solutions) == len(cells)
         for cell, source in zip(solutions, cells, strict=True):
             cell.source = source
-    target = course_dir / "submitted" / student / LAB / f"{LAB}.ipynb"
+    target = course_dir / "submitted" / student / lab / f"{lab}.ipynb"
     target.parent.mkdir(parents=True)
     nbformat.write(notebook, target)
     return target

@@ -107,7 +107,7 @@ def test_the_export_holds_no_test_data_and_the_grading_course_holds_every_spec(c
         # student's kernel (nbgrader's Validate runs it): no test data.
         for number, (cell, test) in enumerate(zip(grade_cells, lab.tests, strict=True), start=1):
             code = [line for line in cell.source.split("\n") if not line.startswith("# ")]
-            call = f"public_set({number}, lab={lab.id!r}, lang='zh')"
+            call = f"public_set({number}, name={test.name!r}, lab={lab.id!r}, lang='zh')"
             assert code == [] if test.hidden else code[-1] == call, cell.source
         assert graded.lab(lab.id).tests == lab.tests  # the grader's copy: hidden sets too
         template = graded.lab(lab.id).starter_path.read_text(encoding="utf-8")

@@ -110,3 +110,45 @@ def test_an_archive_alone_is_named_and_said_not_unpacked(autograde):
         said = document["output"]
         assert archive in said and "archives are not unpacked" in said, said
         assert "Upload the .py or .ipynb file itself" in said
+
+
+def test_the_graded_file_and_every_file_not_graded_are_named(course, autograde):
+    """Whatever else the upload holds — notes, archives, macOS's __MACOSX and dotfiles — the
+    output names the file graded and every file not graded, archives as not unpacked and
+    system files as such; with nothing graded, the files beside the archive are named too."""
+    lab = course.lab(LAB)
+    solution = lab.solution_path.read_text(encoding="utf-8")
+    starter = lab.starter_path.read_text(encoding="utf-8")
+    archive = "PK\x03\x04 not a real archive"
+    cases = [
+        # (upload, graded file or None, plain files not graded, archives, system files)
+        (
+            {lab.entry: solution, "backup.tar.gz": archive, "notes.txt": "n\n",
+             f"__MACOSX/._{lab.entry}": "x", ".DS_Store": "x"},
+            lab.entry, ["notes.txt"], ["backup.tar.gz"], [f"__MACOSX/._{lab.entry}", ".DS_Store"],
+        ),
+        (
+            {"src/solution.py": solution, "NOTES.md": "n\n", "work.zip": archive},
+            "src/solution.py", ["NOTES.md"], ["work.zip"], [],
+        ),
+        ({lab.entry: starter, "work.zip": archive}, lab.entry, [], ["work.zip"], []),
+        ({lab.entry: solution}, lab.entry, [], [], []),
+        (
+            {"work.zip": archive, "w.tar.gz": archive, "readme.txt": "r\n"},
+            None, ["readme.txt"], ["work.zip", "w.tar.gz"], [],
+        ),
+    ]  # fmt: skip
+    for upload, graded, plain, archives, system in cases:
+        done, document = autograde(upload)
+        assert done.returncode == 0 and document is not None, done.stderr
+        said = document["output"]
+        if graded is not None:
+            assert f"Graded {graded}" in said, said
+        if plain:
+            assert "not graded" in said.lower() and all(name in said for name in plain), said
+        for name in archives:
+            assert name in said, said
+        if archives:
+            assert "not unpacked" in said and "file itself" in said, said
+        if system:
+            assert "System files" in said and all(name in said for name in system), said

@@ -40,9 +40,9 @@ def broken_cells() -> tuple[list[str], int]:
     return cells, begin + 2
 
 
-def validate(notebook: Path, **env: str) -> str:
+def validate(notebook: Path, *options: str, **env: str) -> str:
     """What `nbgrader validate` prints, run in the notebook's folder as a student would."""
-    done = nbgrader("validate", notebook.name, cwd=notebook.parent, check=False, env=env)
+    done = nbgrader("validate", *options, notebook.name, cwd=notebook.parent, check=False, env=env)
     return done.stdout + done.stderr
 
 
@@ -176,3 +176,55 @@ def test_a_notebook_outside_its_course_is_told_to_move_back(tmp_path, monkeypatc
     said = str(raised.value)
     assert "Move the notebook back into the assignment folder" in said and "请把笔记本移回" in said
     assert "--course" not in said, said
+
+
+def test_the_code_rules_grade_cell_passes_a_right_notebook_and_names_a_broken_rule(tmp_path):
+    """A lab with `[rules]` (lstm-cell): its code-rules set is numbered after every set, hidden
+    ones included, but the students' copy holds only the public ones. The grade cell still
+    checks it: a right notebook passes Validate; a notebook using nn.LSTMCell fails it with
+    the rule's reason in both languages, never a traceback."""
+    lab_id = "lstm-cell"
+    source_course = lab_course(tmp_path / "seqlab-course", lab=lab_id)
+    lab = Course.locate(source_course).lab(lab_id)
+    assert lab.tests[-1].rules and any(t.hidden for t in lab.tests)
+    course_dir = tmp_path / "course"
+    export_and_release(source_course, course_dir, lab=lab_id)
+    students_copy = tmp_path / "students-copy"
+    spec = (source_course / "graders" / "labs" / f"{lab_id}.toml").read_text(encoding="utf-8")
+    (students_copy / "graders" / "labs").mkdir(parents=True)
+    (students_copy / "graders" / "labs" / f"{lab_id}.toml").write_text(public_spec(spec))
+    shutil.copytree(source_course / "exercises", students_copy / "exercises")
+    reference = (source_course / "solutions" / lab_id / lab.entry).read_text(encoding="utf-8")
+    right = blank_cells(reference)
+    anchor = "    h, c = state\n"
+    assert anchor in right[0]
+    broken = [right[0].replace(anchor, anchor + "    _ = torch.nn.LSTMCell\n"), *right[1:]]
+    mine = {}
+    for student, cells in {"alice": right, "dave": broken}.items():
+        path = submit(course_dir, student, cells, lab=lab_id)
+        mine[student] = students_copy / "work" / student / path.name
+        mine[student].parent.mkdir(parents=True)
+        shutil.copyfile(path, mine[student])
+
+    said = validate(mine["alice"])
+    assert "Success! Your notebook passes all the tests." in said, said
+    said = validate(mine["dave"])
+    flat = " ".join(said.split())
+    assert "VALIDATION FAILED" in said and "Traceback" not in said, said
+    number = len(lab.tests)
+    assert f'Test set {number} "code rules" did not pass' in flat, said
+    assert "nn.LSTMCell" in flat and "write the LSTM's four gates" in flat, said
+    assert "本关要你自己写出" in "".join(said.split()), said
+    # A grade cell whose set is not among the copy's public sets (a notebook from another
+    # version of the course; here a number past the end, with no name): a clear message.
+    notebook = nbformat.read(mine["alice"], as_version=4)
+    cell = next(c for c in notebook.cells if c.get("id", "").startswith(f"set-{number}-"))
+    call = cell.source.split("\n")[-1]
+    assert call.startswith(f"public_set({number}, name='code rules'"), call
+    cell.source = cell.source.replace(call, f"public_set(99, lab={lab_id!r}, lang='en')")
+    stale = mine["alice"].parent / "stale.ipynb"
+    nbformat.write(notebook, stale)
+    said = validate(stale, "--Validator.ignore_checksums=True")  # the cell was edited
+    flat = " ".join(said.split())
+    assert "Test set 99 could not be checked" in flat and "no such public test set" in flat, said
+    assert "Traceback" not in said and "IndexError" not in said, said

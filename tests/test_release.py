@@ -2,6 +2,8 @@
 
 import json
 import os
+import re
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -271,10 +273,13 @@ def test_a_stage_of_quizzes_only_is_released(course, tmp_path, capsys):
     assert first > 1  # the case: stages before the first lab hold quizzes only
     folder = tmp_path / "stage1"
     assert main(["--lang", "en", "release", str(folder), "--upto", str(first - 1)]) == 0
-    assert not [p for p in (folder / "exercises").iterdir() if p.is_dir()]
+    assert not (folder / "exercises").exists()  # no lab: no folder, no empty lab table
     assert (folder / "quizzes" / "banks" / "attention.toml").is_file()
     readme = (folder / "README.md").read_text(encoding="utf-8")
     assert "seqlab quiz take attention" in readme and "seqlab check" not in readme
+    # Nothing of a lab is promised: no starter code, test sets, .py file or notebook.
+    for lab_word in ("starter", "test set", "`.py`", "notebook", "起始代码", "测试集", "笔记本"):
+        assert lab_word not in readme, lab_word
     took = seqlab_in(folder, "quiz", "take", "attention", cwd=folder, stdin="A\nAB\n")
     assert took.returncode == 0, took.stdout + took.stderr
     capsys.readouterr()
@@ -300,3 +305,75 @@ def test_no_install_advice_names_seqlab_on_pypi():
     assert not found, found
     assert bare.search("run `pip install 'seqlab[jupyter]'`")  # the test can fail
     assert bare.search("(pip install seqlab, or")
+
+
+def install_release(folder: Path, target: Path) -> None:
+    """`pip install ./release`, not editable (no specs or banks are package data), into
+    `target`, without dependencies: they are the environment's already."""
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "--no-deps",
+            "--target",
+            str(target),
+            folder,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr
+
+
+def readme_commands(readme: str) -> list[str]:
+    """The README's shell lines, in order, comments taken off."""
+    blocks = re.findall(r"```sh\n(.*?)```", readme, flags=re.S)
+    lines = [line.split("  #")[0].strip() for block in blocks for line in block.split("\n")]
+    return [line for line in lines if line]
+
+
+def test_the_readmes_commands_work_as_written(tmp_path):
+    """Every seqlab command of the release's README, run as written in order from the folder
+    it says to install from (a `cd` it writes followed), with the release installed as the
+    README says (not editable): none says it finds no course or no quiz."""
+    folder = tmp_path / "release"
+    assert main(["--lang", "en", "release", str(folder), "--upto", "3"]) == 0
+    installed = tmp_path / "site"
+    install_release(folder, installed)
+    readme = (folder / "README.md").read_text(encoding="utf-8")
+    cwd, ran = tmp_path, []
+    for line in readme_commands(readme):
+        if line.startswith("cd "):
+            cwd = (cwd / line[3:].strip()).resolve()
+        elif line.startswith("seqlab ") and "PATH/TO" not in line and "~" not in line:
+            args = shlex.split(line)[1:]
+            done = seqlab_in(folder, *args, cwd=cwd, stdin="A\n" * 40, pythonpath=installed)
+            said = done.stdout + done.stderr
+            assert done.returncode in (0, 1) and "No course folder" not in said, (line, said)
+            assert str(installed) not in said, (line, said)  # no traceback of seqlab's own
+            ran.append(args[0:2])
+    assert ["quiz", "take"] in ran and "check" in [args[0] for args in ran], ran
+
+
+def test_a_check_outside_any_course_names_the_files_folder_too(tmp_path, monkeypatch, capsys):
+    """`seqlab check /abs/path/file.py` run from another folder: the message names both
+    folders it searched (the file's and the current one), not only the current one."""
+    from graders.spec import Course
+
+    checkout = Path(__file__).resolve().parent.parent
+    holds = Course._holds_course
+    monkeypatch.setattr(Course, "_holds_course", staticmethod(lambda f: f != checkout and holds(f)))
+    work = tmp_path / "work"
+    here = tmp_path / "elsewhere"
+    work.mkdir()
+    here.mkdir()
+    (work / "rnn_numpy.py").write_text("x = 1\n", encoding="utf-8")
+    monkeypatch.chdir(here)
+    assert main(["--lang", "en", "check", str(work / "rnn_numpy.py")]) == 2
+    said = " ".join("".join(capsys.readouterr()).split())
+    assert str(work) in said and str(here) in said and "--course" in said, said
+    assert "Traceback" not in said

@@ -31,6 +31,8 @@ from graders.service import Blame, grade_lab, require_isolation
 from graders.spec import Course, LabSpec
 from graders.submission import Submission, read_bytes, submission_from_bytes
 
+from .upload_listing import ARCHIVES, aside_note, left_aside, listed, unnamed_note
+
 SUFFIXES = (".py", ".ipynb")
 SKIPPED_FOLDERS = {"__pycache__", ".ipynb_checkpoints", "__MACOSX"}
 MAX_FILES = 1000  # a submission folder is the student's: walked with a bound
@@ -118,9 +120,6 @@ def find_submission(folder: Path, lab: LabSpec) -> tuple[Path, list[Path]]:
     return chosen[0], []
 
 
-ARCHIVES = (".zip", ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz", ".gz", ".7z", ".rar")
-
-
 def archives_in(folder: Path) -> list[Path]:
     """Archives in the upload (never unpacked: a student's archive is hostile), to name them."""
     found = []
@@ -202,23 +201,29 @@ def results_json(result: LabResult, lang: str, note: str = "") -> dict:
     }
 
 
-def graded_note(
-    path: Path, others: list[Path], root: Path, lang: str, starters: list[Path] = ()
-) -> str:
-    """Which file was graded, and every one that was not (each untouched starter said to be
-    one), when the upload held more than one."""
+def graded_note(path: Path, root: Path, lang: str, starters: list[Path] = ()) -> str:
+    """The file graded, and every other file of the upload: each untouched starter said to be
+    one, archives said not unpacked, system files (__MACOSX, dotfiles) said ignored."""
     folder = root / "submission"
     file = path.relative_to(folder)
-    ignored = ", ".join(str(p.relative_to(folder)) for p in others[:10])
+    plain, archives, system = left_aside(folder, [path, *starters])
+    ignored = listed(plain, folder)
     if starters:
-        skipped = ", ".join(str(p.relative_to(folder)) for p in starters[:10])
-        note = say("gradescope.starter_skipped", lang, file=file, starter=skipped)
-        return note + (
-            " " + say("gradescope.also_ignored", lang, ignored=ignored) if others else ""
-        )
-    if not others:
-        return ""
-    return say("gradescope.graded_file", lang, file=file, ignored=ignored)
+        note = say("gradescope.starter_skipped", lang, file=file, starter=listed(starters, folder))
+        note += " " + say("gradescope.also_ignored", lang, ignored=ignored) if plain else ""
+    elif plain:
+        note = say("gradescope.graded_file", lang, file=file, ignored=ignored)
+    else:
+        note = say("gradescope.graded_only", lang, file=file)
+    return " ".join([note, aside_note(archives, system, folder, lang)]).strip()
+
+
+def error_note(error: SubmissionError, folder: Path, lang: str) -> str:
+    """A refused upload's message, then every file of it the message does not name."""
+    named = ", ".join(str(error.params.get(k, "")) for k in ("names", "archives", "links"))
+    paths = [folder / name for name in named.split(", ") if name]
+    rest = unnamed_note(folder, paths, lang)
+    return error.render(lang) + (" " + rest if rest else "")
 
 
 def shown(message: str, root: Path, course: Course) -> str:
@@ -242,18 +247,20 @@ def run(root: Path, lab_id: str, lang: str, level: str) -> dict:
     try:
         path, others = find_submission(folder, lab)
     except SubmissionError as error:
-        return students_zero(shown(error.render(lang), root, course))
+        return students_zero(shown(error_note(error, folder, lang), root, course))
     path, others, starters = skip_untouched(path, others, folder, lab)
     named = other_lab(path, folder, lab)
     if named is not None:
         file = path.relative_to(folder)
-        return students_zero(say("gradescope.other_lab", lang, file=file, other=named, lab=lab.id))
+        said = say("gradescope.other_lab", lang, file=file, other=named, lab=lab.id)
+        return students_zero(" ".join([said, unnamed_note(folder, [path], lang)]).strip())
     outcome = grade_lab(lab, lambda: read_upload(path, folder), include_hidden=True)
     if outcome.result is not None:
-        note = graded_note(path, others, root, lang, starters)
+        note = graded_note(path, root, lang, starters)
         return results_json(outcome.result, lang, note)
-    if outcome.blame is Blame.STUDENT:
-        return students_zero(shown(outcome.message(lang), root, course))
+    if outcome.blame is Blame.STUDENT:  # a 0 for the graded file: which one, and the rest
+        said = "\n".join([outcome.message(lang), graded_note(path, root, lang, starters)])
+        return students_zero(shown(said, root, course))
     raise outcome.error
 
 

@@ -121,8 +121,9 @@ def write_release(
     shutil.copyfile(root / "pyproject.toml", folder / "pyproject.toml")
     labs_dir = folder / "graders" / "labs"
     labs_dir.mkdir(parents=True, exist_ok=True)
-    (folder / "exercises").mkdir(exist_ok=True)
-    (folder / "exercises" / "README.md").write_text(course_index(labs), encoding="utf-8")
+    if labs:  # a stage of quizzes only has no exercises/, not an empty table of labs
+        (folder / "exercises").mkdir(exist_ok=True)
+        (folder / "exercises" / "README.md").write_text(course_index(labs), encoding="utf-8")
     for lab in labs:
         text = lab.spec_path.read_text(encoding="utf-8")
         (labs_dir / lab.spec_path.name).write_text(public_spec(text), encoding="utf-8")

@@ -110,7 +110,7 @@ except ImportError as error:
     name = (error.name or "graders").split(".")[0]
     text = {missing!r} if name == "graders" else {extra!r}.replace("MODULE", name)
     raise RuntimeError(text) from None
-public_set({number}, lab={lab!r}, lang={lang!r})"""
+public_set({number}, name={name!r}, lab={lab!r}, lang={lang!r})"""
 
 
 def grade_cell(
@@ -128,7 +128,7 @@ def grade_cell(
         missing = both_languages("notebook.validate_no_seqlab")
         extra = both_languages("notebook.validate_no_extra", module="MODULE")
         source += "\n" + VALIDATE.format(
-            missing=missing, extra=extra, number=number, lab=lab, lang=lang
+            missing=missing, extra=extra, number=number, name=test.name, lab=lab, lang=lang
         )
     cell_id = grade_id(number, test)
     metadata = _meta(cell_id, grade=True, points=test.points)

@@ -1,10 +1,10 @@
 """nbgrader's Validate, told the truth: what a public set's grade cell runs in the student's kernel.
 
-`seqlab export nbgrader` writes each public set's grade cell as a call of `public_set(number,
-lab=..., lang=...)` (graders/notebooks/nbgrader.py), guarded so that a kernel without seqlab
-fails the cell saying so. nbgrader's Validate runs the notebook and counts a grade cell that
-ends in an error as failed; without this, the cells were comments, and Validate said
-"Success! Your notebook passes all the tests" for an untouched starter.
+`seqlab export nbgrader` writes each public set's grade cell as a call of
+`public_set(number, name=..., lab=..., lang=...)` (graders/notebooks/nbgrader.py), guarded so
+that a kernel without seqlab fails the cell saying so. nbgrader's Validate runs the notebook and
+counts a grade cell that ends in an error as failed; without this, the cells were comments, and
+Validate said "Success! Your notebook passes all the tests" for an untouched starter.
 
 `public_set` grades the notebook on the lab's public sets, through the same engine and
 sandbox as `%seqlab check` (the student's code runs in a sandboxed process, not in this
@@ -72,25 +72,42 @@ def _result(lab: str, lang: str) -> tuple[LabSpec, LabResult]:
     return course.lab(lab), check_notebook(submission, course, lab, reuse_last=True)
 
 
-def public_set(number: int, *, lab: str, lang: str = "zh") -> None:
-    """Nothing when the lab's `number`th set (counting every set, as the grade cells do)
-    passes on the public check; SetNotPassed, saying why, otherwise."""
+def public_set(number: int, *, lab: str, lang: str = "zh", name: str | None = None) -> None:
+    """Nothing when the lab's set `name` (the `number`th, counting every set, as the grade cells
+    do) passes on the public check; SetNotPassed, saying why, otherwise. The set is found by its
+    name: the students' copy holds only the public sets, so a number counted over the whole
+    spec (the code-rules set comes after the hidden ones) is not its place there. A cell
+    exported without a name finds its set by the number."""
     try:
         spec, result = _result(lab, lang)
     except SeqlabError as error:
         reason = Text(error.key, **error.params)  # said in each language
-        if error.key == "spec.no_course":  # --course cannot be given from a locked grade cell
+        # --course cannot be given from a locked grade cell
+        if error.key in ("spec.no_course", "spec.no_course_near"):
             reason = Text("notebook.validate_no_course", path=Path.cwd())
         raise SetNotPassed(
             both_languages("notebook.validate_unchecked", number=number, reason=reason)
         ) from None
-    name = spec.tests[number - 1].name
-    test = next(t for t in result.tests if t.name == name)
-    if not test.verdict.passed:
-        verdict = Text(f"verdict.{test.verdict.value}")
-        points = f"{test.score:g}/{test.max_score:g}"
+    if name is None and 1 <= number <= len(spec.tests):
+        name = spec.tests[number - 1].name
+    test = next((t for t in result.tests if t.name == name and not t.hidden), None)
+    if test is None:
+        reason = Text("notebook.validate_no_set", lab=lab, path=spec.course_root)
         raise SetNotPassed(
-            both_languages(
-                "notebook.validate_failed", number=number, name=name, verdict=verdict, points=points
-            )
+            both_languages("notebook.validate_unchecked", number=number, reason=reason)
         )
+    if test.verdict.passed:
+        return
+    # The code-rules set, or a set not run because a rule is broken: the rule, line and reason.
+    if test.comparator == "rules" or test.detail_key == "detail.not_run_rules":
+        detail = Text(test.detail_key, **test.detail)
+        raise SetNotPassed(
+            both_languages("notebook.validate_rules", number=number, name=name, detail=detail)
+        )
+    verdict = Text(f"verdict.{test.verdict.value}")
+    points = f"{test.score:g}/{test.max_score:g}"
+    raise SetNotPassed(
+        both_languages(
+            "notebook.validate_failed", number=number, name=name, verdict=verdict, points=points
+        )
+    )

@@ -94,7 +94,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "找不到课程目录（含 exercises/ 与 graders/labs/ 的文件夹，例如学生版的目录）：{path}。请用 --course 指定，例如 `--course ~/seqlab-release`。",
         "No course folder (one holding exercises/ and graders/labs/, such as the students' copy) at {path}. Name it with --course, e.g. `--course ~/seqlab-release`.",
     ),
-    # fix16f: a check of a file outside any course, run from another folder: both searched.
+    # a check of a file outside any course, run from another folder: both searched.
     "spec.no_course_near": (
         "找不到课程目录（含 exercises/ 与 graders/labs/ 的文件夹，例如学生版的目录）：{near} 及其上级、{path} 及其上级都没有。请用 --course 指定，例如 `--course ~/seqlab-release`，或把文件放回学生版目录中。",
         "No course folder (one holding exercises/ and graders/labs/, such as the students' copy) at {near} or above it, nor at {path} (the current folder) or above it. Name it with --course, e.g. `--course ~/seqlab-release`, or keep the file inside the students' copy.",
@@ -1104,7 +1104,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "无法检查这个测试集：这个内核里装了 seqlab，但缺少它的 Jupyter 组件所需的 Python 包 {module}。请在运行笔记本的 Python 环境里从你安装 seqlab 的目录重新安装，带上 Jupyter 组件：`pip install 'PATH/TO/学生版目录[jupyter]'`（教师的课程目录：`pip install -e 'PATH/TO/课程目录[jupyter]'`）。",
         "This test set cannot be checked: seqlab is installed in this kernel, but the package {module} of its Jupyter extra is missing. In the Python environment that runs the notebook, install it again from the folder you installed seqlab from, with its Jupyter extra: `pip install 'PATH/TO/the-students-copy[jupyter]'` (an instructor's course checkout: `pip install -e 'PATH/TO/course[jupyter]'`).",
     ),
-    # fix16f: a grade cell's set found by name (the students' copy has no hidden sets, so the
+    # a grade cell's set found by name (the students' copy has no hidden sets, so the
     # code-rules set's number is past its end); a broken code rule said in the cell's error.
     "notebook.validate_no_set": (
         "{path} 里 {lab} 的公开测试集中没有这个测试集（笔记本与课程目录的版本不一致）。请从课程重新获取这份作业的笔记本，把你的填空复制过去，再重新验证。",
@@ -1139,7 +1139,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "{path} 中没有可评测的文件（{suffixes}），只有压缩包 {archives}：评测时不会解压压缩包，记 0 分。请直接上传 .py 或 .ipynb 文件本身。",
         "{path} holds no file to grade ({suffixes}), only the archive {archives}: archives are not unpacked, so it scores 0. Upload the .py or .ipynb file itself.",
     ),
-    # fix16f: every file of an upload named (course/upload_listing.py): the graded one alone,
+    # every file of an upload named (course/upload_listing.py): the graded one alone,
     # the others, archives (not unpacked) and system files.
     "gradescope.graded_only": ("评测的是 {file}。", "Graded {file}."),
     "gradescope.not_graded": ("没有评测：{files}。", "Not graded: {files}."),

@@ -47,10 +47,12 @@ def reachable_levels() -> list[str]:
 # CPU the rest of the suite waits for. Still far above what the references need cold (seq2seq
 # about 4 s, rnn-numpy 0.3 s), on a loaded machine too. A set's budget also bounds its wall
 # time after the fork: a seq2seq reference's set is 0.25 s of CPU, but took over 2 s of wall
-# at a load of 15 (2 s failed the honest student after an attack); 4 s keeps twice that.
+# at a load of 15 (2 s failed the honest student after an attack); 4 s keeps twice that. An
+# rnn-numpy run's wall includes the hidden run's wait at its gate: 6 s failed an honest
+# student's hidden sets at a load of 8.
 BUDGETS = {
     "seq2seq": {"wall_seconds": 15, "set_seconds": 4},
-    "rnn-numpy": {"wall_seconds": 6, "set_seconds": 2},
+    "rnn-numpy": {"wall_seconds": 8, "set_seconds": 2},
 }
 
 

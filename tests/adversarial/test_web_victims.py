@@ -73,7 +73,8 @@ def test_every_attack_on_the_web_leaves_the_next_student_unharmed(
         assert attacker.score <= ATTACKS[name].get("max_score", 0), name
         assert victim.status == DONE, (name, victim.message)
         failed = [t["name"] for t in victim.results["tests"] if t["verdict"] != "AC"]
-        assert failed == ["canary"], f"after {name}, the honest student failed {failed}"
+        verdicts = [(t["name"], t["verdict"]) for t in victim.results["tests"]]
+        assert failed == ["canary"], f"after {name}, the honest student got {verdicts}"
     for name in pairs:
         assert CANARY not in results[name] + pages[name], name
         assert "ESCAPED:" not in results[name], name

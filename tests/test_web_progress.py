@@ -96,6 +96,37 @@ def test_the_first_set_is_pushed_before_the_slow_set_ends(tmp_path):
     )
 
 
+def test_a_stream_opened_before_sign_out_delivers_nothing_after_it(tmp_path):
+    course = slow_course(tmp_path / "course", SLOW)
+    url = f"sqlite:///{tmp_path / 'web.sqlite'}"
+    import_roster(url, parse_roster(ROSTER, "roster.csv"))
+    app = create_app(
+        WebSettings(db_url=url, course=course), EmbeddedQueue(url, course, use_warm=False)
+    )
+    text = course.lab(LAB).solution_path.read_text(encoding="utf-8")
+    with serve(app) as base, httpx.Client(base_url=base, follow_redirects=True) as client:
+        token = sign_in(client, "ann", "ann-pass-123")
+        attempt_id = submit(client, token, text, lab=LAB)
+        events: list[tuple[float, dict]] = []
+        reader = threading.Thread(
+            target=lambda: events.extend(stream(base, dict(client.cookies), attempt_id))
+        )
+        reader.start()
+        time.sleep(0.5)  # the stream is open, the attempt queued or running
+        client.post("/logout", data={"csrf": token})
+        signed_out = time.monotonic()
+        reader.join(30)
+        assert not reader.is_alive(), "the stream went on after sign-out"
+        with Session(engine_for(url)) as session:  # graded all the same, for the record
+            deadline = time.monotonic() + 60
+            while session.get(Attempt, attempt_id).status != DONE:
+                assert time.monotonic() < deadline
+                time.sleep(0.2)
+                session.expire_all()
+    assert all(data.get("status") != DONE for _, data in events), events
+    assert not [data for at, data in events if at > signed_out + 0.3 and data]
+
+
 def test_a_grader_in_another_process_writes_the_sets_where_the_server_reads_them(tmp_path):
     """As a Celery worker does: `grade_attempt` in a process of its own, and the attempt's
     row read from this one while the slow set still runs."""

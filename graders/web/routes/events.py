@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from sse_starlette.sse import EventSourceResponse
 from starlette.concurrency import run_in_threadpool
 
-from graders.web.deps import DB, Lang
+from graders.web.deps import DB, Lang, session_user
 from graders.web.models import FINISHED, Attempt
 from graders.web.routes.api import OwnAttempt, attempt_json
 
@@ -35,6 +35,8 @@ def _current(request: Request, attempt_id: int, lang: str, place: int | None) ->
     # The row read, then its connection given back before rendering: the rendering reads
     # the course's rules with a session of its own, and a stream must hold one at a time.
     with Session(request.app.state.engine, expire_on_commit=False) as session:
+        if session_user(request, session) is None:
+            return {}  # signed out (or a new password) since the stream opened: it ends here
         attempt = session.get(Attempt, attempt_id)
     return attempt_json(request, attempt, lang, place) if attempt is not None else {}
 

@@ -176,6 +176,8 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log):
     from xdist.scheduler import LoadScopeScheduling
 
     class ByScope(LoadScopeScheduling):
+        ordered = False  # the queue put in our order (at the first unit handed out)
+
         def _split_scope(self, nodeid: str) -> str:
             return scope_of(nodeid)
 
@@ -183,7 +185,7 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log):
             # The queue (scope → its tests, in collection order) is built by schedule(), which
             # then assigns the first units: put it in our order before the first is taken.
             # (Only the queue: a worker runs a test by its index in its own collection.)
-            if not getattr(self, "ordered", False):
+            if not self.ordered:
                 units = sorted(
                     self.workqueue.items(), key=lambda unit: (scope_rank(unit[0]), -len(unit[1]))
                 )

@@ -172,23 +172,7 @@ def test_an_installed_release_checks_a_file_from_any_folder(tmp_path):
     assert main(["--lang", "en", "release", str(folder), "--upto", "3"]) == 0
     installed = tmp_path / "site"
     # Not editable: the engine is copied away from the course (no specs are package data).
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "install",
-            "-q",
-            "--no-deps",
-            "--target",
-            str(installed),
-            str(folder),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert done.returncode == 0, done.stderr
+    install_release(folder, installed)
     assert not (installed / "graders" / "labs").exists()
     assert (installed / "graders" / "present" / "templates" / "result.html").is_file()
     elsewhere = tmp_path / "home"
@@ -320,7 +304,7 @@ def install_release(folder: Path, target: Path) -> None:
             "--no-deps",
             "--target",
             str(target),
-            folder,
+            str(folder),
         ],
         capture_output=True,
         text=True,

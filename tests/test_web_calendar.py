@@ -16,14 +16,11 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-from web_helpers import LAB, csrf_of, save_rules, serve
+from web_helpers import LAB, course_app, csrf_of, save_rules, serve
 
 from graders.spec import Course
 from graders.store.calendar import local_time
-from graders.web.app import WebSettings, create_app
 from graders.web.models import Attempt, engine_for
-from graders.web.queue import EmbeddedQueue
-from graders.web.roster import import_roster, parse_roster
 from quizzes.bank import load_quiz
 from quizzes.paper import make_paper
 
@@ -76,10 +73,7 @@ def site(tmp_path_factory):
     root = tmp_path_factory.mktemp("calendar-course")
     course = calendar_course(root)
     url = f"sqlite:///{root / 'web.sqlite'}"
-    import_roster(url, parse_roster(ROSTER, "roster.csv"))
-    app = create_app(
-        WebSettings(db_url=url, course=course), EmbeddedQueue(url, course, use_warm=False)
-    )
+    app = course_app(course, ROSTER, url)
     with serve(app) as base:
         yield base, url, course
 

@@ -11,11 +11,8 @@ from pathlib import Path
 
 import pytest
 from test_web_calendar import ROSTER, attempts, calendar_course, stamp
-from web_helpers import LAB, serve
+from web_helpers import LAB, course_app, serve
 
-from graders.web.app import WebSettings, create_app
-from graders.web.queue import EmbeddedQueue
-from graders.web.roster import import_roster, parse_roster
 from quizzes.bank import load_quiz
 from quizzes.paper import make_paper
 
@@ -33,9 +30,7 @@ def site(tmp_path_factory):
     root = tmp_path_factory.mktemp("calendar-browser")
     course = calendar_course(root)
     url = f"sqlite:///{root / 'web.sqlite'}"
-    import_roster(url, parse_roster(ROSTER, "roster.csv"))
-    queue = EmbeddedQueue(url, course, use_warm=False)
-    with serve(create_app(WebSettings(db_url=url, course=course), queue)) as base:
+    with serve(course_app(course, ROSTER, url)) as base:
         yield base, url, course
 
 

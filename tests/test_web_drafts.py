@@ -10,13 +10,10 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from web_helpers import LAB, sign_in, submit
+from web_helpers import LAB, course_app, sign_in, submit
 
 from graders.spec import Course
-from graders.web.app import WebSettings, create_app
 from graders.web.limits import MAX_SUBMISSION_BYTES
-from graders.web.queue import EmbeddedQueue
-from graders.web.roster import import_roster, parse_roster
 from graders.web.views import _markdown
 
 ROSTER = "username,name,password,role\nalice,Alice,alice-pass-1,student\n"
@@ -26,10 +23,8 @@ BEGIN, END = "########## Begin ##########\n", "########## End ##########\n"
 @pytest.fixture
 def client(tmp_path: Path):
     url = f"sqlite:///{tmp_path / 'web.sqlite'}"
-    import_roster(url, parse_roster(ROSTER, "roster.csv"))
     course = Course.locate()
-    queue = EmbeddedQueue(url, course, use_warm=False)
-    app = create_app(WebSettings(db_url=url, course=course), queue)
+    app = course_app(course, ROSTER, url)
     with TestClient(app, base_url="http://127.0.0.1") as client:
         client.token = sign_in(client, "alice", "alice-pass-1")
         yield client

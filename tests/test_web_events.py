@@ -3,21 +3,14 @@
 import json
 
 from fastapi.testclient import TestClient
-from web_helpers import LAB, sign_in, submit
-
-from graders.web.app import WebSettings, create_app
-from graders.web.queue import EmbeddedQueue
-from graders.web.roster import import_roster, parse_roster
+from web_helpers import LAB, course_app, sign_in, submit
 
 ROSTER = "username,name,password,role\nann,Ann,ann-pass-123,student\nbob,Bob,bob-pass-123,student\n"
 
 
 def client_for(course, tmp_path) -> TestClient:
     url = f"sqlite:///{tmp_path / 'web.sqlite'}"
-    import_roster(url, parse_roster(ROSTER, "roster.csv"))
-    app = create_app(
-        WebSettings(db_url=url, course=course), EmbeddedQueue(url, course, use_warm=False)
-    )
+    app = course_app(course, ROSTER, url)
     return TestClient(app, base_url="http://127.0.0.1")
 
 

@@ -18,15 +18,12 @@ from pathlib import Path
 import httpx
 import pytest
 from batch_helpers import blank
-from web_helpers import class_report, serve, sign_in, submit
+from web_helpers import class_report, course_app, serve, sign_in, submit
 
 from graders.course.corpus import corpus_path, grade_entry, load_corpus
 from graders.course.records import records_state
 from graders.mistakes import records_path
 from graders.spec import Course
-from graders.web.app import WebSettings, create_app
-from graders.web.queue import EmbeddedQueue
-from graders.web.roster import import_roster, parse_roster
 
 ROOT = Path(__file__).resolve().parent.parent
 LAB = "rnn-numpy"
@@ -99,10 +96,7 @@ def name_forms(page: str) -> list[dict[str, str]]:
 def test_staff_name_a_cluster_and_the_next_student_gets_its_name_and_hint(course, tmp_path, capfd):
     lab = course.lab(LAB)
     url = f"sqlite:///{tmp_path / 'web.sqlite'}"
-    import_roster(url, parse_roster(ROSTER, "roster.csv"))
-    app = create_app(
-        WebSettings(db_url=url, course=course), EmbeddedQueue(url, course, use_warm=False)
-    )
+    app = course_app(course, ROSTER, url)
     corpus_before = corpus_path(lab).read_text(encoding="utf-8")
     with serve(app) as base:
         for student, password in (("alice", "alice-pass-1"), ("bob", "bob-pass-12")):

@@ -18,11 +18,9 @@ import httpx
 import pytest
 from slow_lab import LAB, slow_course
 from sqlalchemy.orm import Session
-from web_helpers import seqlab_serve, serve, sign_in, submit
+from web_helpers import course_app, seqlab_serve, serve, sign_in, submit
 
-from graders.web.app import WebSettings, create_app
 from graders.web.models import DONE, RUNNING, Attempt, engine_for
-from graders.web.queue import EmbeddedQueue
 from graders.web.roster import import_roster, parse_roster
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,10 +47,7 @@ def stream(base: str, cookies, attempt_id: int) -> list[tuple[float, dict]]:
 def test_the_first_set_is_pushed_before_the_slow_set_ends(tmp_path):
     course = slow_course(tmp_path / "course", SLOW)
     url = f"sqlite:///{tmp_path / 'web.sqlite'}"
-    import_roster(url, parse_roster(ROSTER, "roster.csv"))
-    app = create_app(
-        WebSettings(db_url=url, course=course), EmbeddedQueue(url, course, use_warm=False)
-    )
+    app = course_app(course, ROSTER, url)
     text = course.lab(LAB).solution_path.read_text(encoding="utf-8")
     with serve(app) as base, httpx.Client(base_url=base, follow_redirects=True) as client:
         token = sign_in(client, "ann", "ann-pass-123")
@@ -99,10 +94,7 @@ def test_the_first_set_is_pushed_before_the_slow_set_ends(tmp_path):
 def test_a_stream_opened_before_sign_out_delivers_nothing_after_it(tmp_path):
     course = slow_course(tmp_path / "course", SLOW)
     url = f"sqlite:///{tmp_path / 'web.sqlite'}"
-    import_roster(url, parse_roster(ROSTER, "roster.csv"))
-    app = create_app(
-        WebSettings(db_url=url, course=course), EmbeddedQueue(url, course, use_warm=False)
-    )
+    app = course_app(course, ROSTER, url)
     text = course.lab(LAB).solution_path.read_text(encoding="utf-8")
     with serve(app) as base, httpx.Client(base_url=base, follow_redirects=True) as client:
         token = sign_in(client, "ann", "ann-pass-123")

@@ -13,10 +13,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from test_web_calendar import ROSTER, graded_at, signed_in, stamp
 from test_web_rules_saves import rules_course
-from web_helpers import LAB, class_report, revision_of, save_rules, serve
+from web_helpers import LAB, class_report, course_app, revision_of, save_rules, serve
 
-from graders.web.app import WebSettings, create_app
-from graders.web.queue import EmbeddedQueue
 from graders.web.roster import import_roster, parse_roster
 
 COLLEAGUE = "ta1,TA,ta1-pass-123,instructor\ncarl,Carl,carl-pass-12,student\n"
@@ -27,10 +25,7 @@ def site(tmp_path_factory):
     root = tmp_path_factory.mktemp("colleagues")
     course = rules_course(root)
     url = f"sqlite:///{root / 'web.sqlite'}"
-    import_roster(url, parse_roster(ROSTER + COLLEAGUE, "roster.csv"))
-    app = create_app(
-        WebSettings(db_url=url, course=course), EmbeddedQueue(url, course, use_warm=False)
-    )
+    app = course_app(course, ROSTER + COLLEAGUE, url)
     with serve(app) as base:
         yield base, url, course
 

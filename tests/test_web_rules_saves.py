@@ -13,13 +13,10 @@ from pathlib import Path
 
 import pytest
 from test_web_calendar import ROSTER, calendar_course, graded_at, signed_in, stamp
-from web_helpers import LAB, class_report, refresh_of, revision_of, save_rules, serve
+from web_helpers import LAB, class_report, course_app, refresh_of, revision_of, save_rules, serve
 
 from graders.spec import Course
 from graders.store.calendar import CLOSED, Calendar, LatePolicy, Window
-from graders.web.app import WebSettings, create_app
-from graders.web.queue import EmbeddedQueue
-from graders.web.roster import import_roster, parse_roster
 
 FILE_DUE = "2026-09-18 23:59:00"  # bob's extension in the file: shown as the file's value
 # (earlier than the lab's due, so it extends nothing: an extension never shortens a due)
@@ -40,10 +37,7 @@ def site(tmp_path_factory):
     root = tmp_path_factory.mktemp("rules-course")
     course = rules_course(root)
     url = f"sqlite:///{root / 'web.sqlite'}"
-    import_roster(url, parse_roster(ROSTER, "roster.csv"))
-    app = create_app(
-        WebSettings(db_url=url, course=course), EmbeddedQueue(url, course, use_warm=False)
-    )
+    app = course_app(course, ROSTER, url)
     with serve(app) as base:
         yield base, url, course
 

@@ -21,14 +21,11 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-from web_helpers import LAB, class_report, serve, sign_in, submit
+from web_helpers import LAB, class_report, course_app, serve, sign_in, submit
 
 from graders.spec import Course
 from graders.store.tables import Grade
-from graders.web.app import WebSettings, create_app
 from graders.web.models import Attempt, engine_for
-from graders.web.queue import EmbeddedQueue
-from graders.web.roster import import_roster, parse_roster
 
 ROOT = Path(__file__).resolve().parent.parent
 ROSTER = (
@@ -60,10 +57,7 @@ def platform(tmp_path_factory):
     (root / "graders" / "labs" / f"{LAB}.toml").write_text(spec + BUG, encoding="utf-8")
     course = Course.locate(root)
     url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'web.sqlite'}"
-    import_roster(url, parse_roster(ROSTER, "roster.csv"))
-    app = create_app(
-        WebSettings(db_url=url, course=course), EmbeddedQueue(url, course, use_warm=False)
-    )
+    app = course_app(course, ROSTER, url)
     with serve(app) as base:
         people = {name: client(base, name) for name in ("alice", "bob", "teach")}
         lab = course.lab(LAB)

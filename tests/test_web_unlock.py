@@ -16,13 +16,10 @@ import pytest
 from sqlalchemy.orm import Session
 from test_web_calendar import ROSTER, attempts, signed_in, stamp
 from test_web_responsive import graded
-from web_helpers import LAB, save_rules, serve
+from web_helpers import LAB, course_app, save_rules, serve
 
 from graders.spec import Course
-from graders.web.app import WebSettings, create_app
 from graders.web.models import engine_for
-from graders.web.queue import EmbeddedQueue
-from graders.web.roster import import_roster, parse_roster
 
 ROOT = Path(__file__).resolve().parent.parent
 NEXT = "gru-step"  # level 4, after rnn-numpy's 3
@@ -63,10 +60,7 @@ def site(tmp_path_factory):
     root = tmp_path_factory.mktemp("unlock-course")
     course = unlock_course(root)
     url = f"sqlite:///{root / 'web.sqlite'}"
-    import_roster(url, parse_roster(ROSTER, "roster.csv"))
-    app = create_app(
-        WebSettings(db_url=url, course=course), EmbeddedQueue(url, course, use_warm=False)
-    )
+    app = course_app(course, ROSTER, url)
     with serve(app) as base:
         yield base, url, course
 

@@ -13,11 +13,7 @@ from test_web_browser import bodies
 from test_web_calendar import ROSTER
 from test_web_calendar_browser import ARTIFACTS, CHROMIUM, signed_in
 from test_web_unlock import NEXT, unlock_course
-from web_helpers import LAB, serve
-
-from graders.web.app import WebSettings, create_app
-from graders.web.queue import EmbeddedQueue
-from graders.web.roster import import_roster, parse_roster
+from web_helpers import LAB, course_app, serve
 
 ROOT = Path(__file__).resolve().parent.parent
 GRADE_MS = 240_000
@@ -39,9 +35,7 @@ def site(tmp_path_factory):
     root = tmp_path_factory.mktemp("unlock-browser")
     course = unlock_course(root)
     url = f"sqlite:///{root / 'web.sqlite'}"
-    import_roster(url, parse_roster(ROSTER, "roster.csv"))
-    queue = EmbeddedQueue(url, course, use_warm=False)
-    with serve(create_app(WebSettings(db_url=url, course=course), queue)) as base:
+    with serve(course_app(course, ROSTER, url)) as base:
         yield base, course
 
 

@@ -1,6 +1,6 @@
 """What the web tests do as a browser would: read the CSRF token, sign in, submit a lab, follow
-a class report being built; and a real server on loopback to do it against (uvicorn in a
-thread, or `seqlab serve` in a process of its own)."""
+a class report being built; the app for a course (`course_app`) and a real server on loopback
+to do it against (uvicorn in a thread, or `seqlab serve` in a process of its own)."""
 
 from __future__ import annotations
 
@@ -82,6 +82,18 @@ def refresh_of(html: str) -> tuple[float, str]:
     found = re.search(r'<meta http-equiv="refresh" content="(\d+);url=([^"]+)">', html)
     assert found, "the page does not reload itself"
     return float(found[1]), found[2].replace("&amp;", "&")
+
+
+def course_app(course, roster: str, url: str):
+    """The web app for `course` on the database `url`, with the roster (CSV text) imported and
+    the embedded queue grading in cold sandboxes (no warm pools to start per test)."""
+    from graders.web.app import WebSettings, create_app
+    from graders.web.queue import EmbeddedQueue
+    from graders.web.roster import import_roster, parse_roster
+
+    import_roster(url, parse_roster(roster, "roster.csv"))
+    queue = EmbeddedQueue(url, course, use_warm=False)
+    return create_app(WebSettings(db_url=url, course=course), queue)
 
 
 @contextlib.contextmanager

@@ -31,11 +31,18 @@ from graders.service import Blame, grade_lab, require_isolation
 from graders.spec import Course, LabSpec
 from graders.submission import Submission, read_bytes, submission_from_bytes
 
-from .upload_listing import ARCHIVES, aside_note, left_aside, listed, unnamed_note
+from .upload_listing import (
+    MAX_FILES,
+    aside_note,
+    is_archive,
+    left_aside,
+    listed,
+    unnamed_note,
+    upload_files,
+)
 
 SUFFIXES = (".py", ".ipynb")
 SKIPPED_FOLDERS = {"__pycache__", ".ipynb_checkpoints", "__MACOSX"}
-MAX_FILES = 1000  # a submission folder is the student's: walked with a bound
 
 
 def linked_folders(folder: Path) -> list[Path]:
@@ -108,7 +115,7 @@ def find_submission(folder: Path, lab: LabSpec) -> tuple[Path, list[Path]]:
         links = ", ".join(str(p.relative_to(folder)) for p in linked_folders(folder)[:10])
         if links:
             raise SubmissionError("gradescope.folder_link", path=shown, links=links)
-        archives = ", ".join(str(p.relative_to(folder)) for p in archives_in(folder)[:10])
+        archives = listed(archives_in(folder), folder)
         if archives:
             raise SubmissionError(
                 "gradescope.archive", path=shown, suffixes=" ".join(SUFFIXES), archives=archives
@@ -122,13 +129,7 @@ def find_submission(folder: Path, lab: LabSpec) -> tuple[Path, list[Path]]:
 
 def archives_in(folder: Path) -> list[Path]:
     """Archives in the upload (never unpacked: a student's archive is hostile), to name them."""
-    found = []
-    for path in sorted(folder.rglob("*")):
-        if path.is_file() and not path.is_symlink() and path.name.lower().endswith(ARCHIVES):
-            found.append(path)
-        if len(found) > 10:
-            break
-    return found
+    return [p for p in upload_files(folder) if is_archive(p) and not p.is_symlink()]
 
 
 def _blank_bodies(path: Path, folder: Path) -> tuple[tuple[str, ...], ...] | None:

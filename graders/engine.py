@@ -52,9 +52,10 @@ def grade_submission(
     runner: Runner = run_sets,
     staff: list[TestResult] | None = None,
     progress: Progress | None = None,
+    trusted: bool = False,
 ) -> LabResult:
-    """Splice the submission's blanks into the lab template and grade the result. `staff`:
-    see grade_program; `progress`: the module's docstring."""
+    """Splice the submission's blanks into the lab template and grade the result. `staff`,
+    `trusted`: see grade_program; `progress`: the module's docstring."""
     template_path = lab.starter_path
     spliced = splice(
         course_text(template_path, lab),
@@ -79,6 +80,7 @@ def grade_submission(
         runner=runner,
         staff=staff,
         progress=progress,
+        trusted=trusted,
     )
 
 
@@ -95,6 +97,7 @@ def grade_program(
     runner: Runner = run_sets,
     staff: list[TestResult] | None = None,
     progress: Progress | None = None,
+    trusted: bool = False,
 ) -> LabResult:
     """Run an already complete program against the lab's test sets.
 
@@ -110,14 +113,16 @@ def grade_program(
     run is held at a gate (sandbox/wiring.py) until the public run has ended: its input
     arrives only then, so no process holding a hidden input is ever alive beside one whose
     output is shown, whatever they could share (file locks, timing). Its training overlaps the
-    public run's, so where the runner has the room it costs little more wall time than one."""
+    public run's, so where the runner has the room it costs little more wall time than one.
+    `trusted`: the course's own code (`seqlab validate`, `sweep`, the pytest plugin), whose
+    author sees every output anyway: one run for all sets, so a lab that trains trains once."""
     tests = lab.selected_tests(include_hidden)
     started = time.monotonic()
     map_lines = _LineMapper(lab.entry, Path(file).name, line_map, places)
     rules = {t.name: _judge_rules(t, program, map_lines) for t in tests if t.rules}
     # A program that breaks a code rule is not run: the rule is the lab (see spec.RULES_SET).
     broken = any(result.verdict is Verdict.WRONG_ANSWER for result in rules.values())
-    groups = [] if broken else lab.run_groups(include_hidden)
+    groups = [] if broken else lab.run_groups(include_hidden, trusted)
     public_done = threading.Event()
     public_seconds = 0.0  # the time a student may see: the hidden run's would be a channel
     previews = _Previews(progress, tests, lab.limits, map_lines)

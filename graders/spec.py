@@ -114,10 +114,14 @@ class LabSpec:
         """The sets that run the program (all but the code-rules set), in spec order."""
         return tuple(t for t in self.tests if not t.rules)
 
-    def run_groups(self, include_hidden: bool) -> list[tuple[TestSet, ...]]:
+    def run_groups(self, include_hidden: bool, trusted: bool = False) -> list[tuple[TestSet, ...]]:
         """The sets that run together, one run each: the public sets, then the hidden ones.
-        A process that can see a hidden input never shares a run with the public sets."""
+        A process that can see a hidden input never shares a run with the public sets — but
+        for `trusted` code (the course's own reference, starter and corpus, whose every output
+        its author sees anyway), where one run saves a lab that trains its second training."""
         tests = [t for t in self.selected_tests(include_hidden) if not t.rules]
+        if trusted:
+            return [tuple(tests)] if tests else []
         public = tuple(test for test in tests if not test.hidden)
         hidden = tuple(test for test in tests if test.hidden)
         return [group for group in (public, hidden) if group]

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from graders.course.validate import check_reference, check_starter
 from graders.engine import grade_program, judge
 from graders.results import LabResult
 from graders.sandbox import RunResult
-from graders.spec import LabSpec, Limits
+from graders.spec import Course, LabSpec, Limits
 from graders.spec import TestSet as Case
 from graders.verdict import PRECEDENCE, Verdict
 
@@ -160,6 +161,35 @@ def test_check_runs_only_public_sets_and_grade_runs_hidden_sets_apart():
     secret = next(t for t in result.tests if t.hidden)
     assert secret.wall_seconds is None and secret.peak_memory_mb is None
     assert 0.2 <= result.execution_time < 0.45
+
+
+def test_the_courses_own_code_runs_every_set_in_one_run():
+    """`trusted` (validate, sweep, the plugin: the reference, the starter, the corpus, whose
+    author sees every output): one run, no gate, so a lab that trains trains once; the result
+    is the same as a student's, a hidden set still without figures."""
+    lab = make_lab(PUBLIC, HIDDEN)
+    seen = []
+
+    def runner(program, filename, stdins, limits, fork_at_input, after=None):
+        seen.append((stdins, after))
+        return [ran() for _ in stdins]
+
+    trusted = grade_program(lab, "x", file="f.py", include_hidden=True, runner=runner, trusted=True)
+    assert seen == [(["1\n", "41\n"], None)]
+    apart = grade_program(lab, "x", file="f.py", include_hidden=True, runner=runner)
+    assert len(seen) == 3  # a student's: two runs
+    assert [t.verdict for t in trusted.tests] == [t.verdict for t in apart.tests]
+    assert trusted.score == apart.score
+    secret = next(t for t in trusted.tests if t.hidden)
+    assert secret.wall_seconds is None and secret.peak_memory_mb is None
+    assert secret.input is secret.expected is secret.actual is None
+    # `seqlab validate`'s checks grade the course's own code so: one run of every set.
+    seen.clear()
+    course_lab = Course.locate(Path(__file__).resolve().parents[1]).lab("seq2seq")
+    check_reference(course_lab, runner)
+    check_starter(course_lab, runner)
+    run_sets = [t for t in course_lab.tests if not t.rules]  # a code-rules set is not run
+    assert [len(stdins) for stdins, _ in seen] == [len(run_sets)] * 2
 
 
 # --- adversarial programs through the real runner -----------------------------------------------

@@ -51,6 +51,7 @@ def sweep(
                 file=f"{lab.entry} (seed {seed})",
                 include_hidden=True,
                 runner=runner,
+                trusted=True,
             ),
         )
         for seed in seeds

@@ -71,7 +71,8 @@ points = 50
 comparator = "floats"
 atol = 0.001
 
-# Hidden sets: other sizes and values, so printing the public answers cannot pass.
+# Hidden sets: other sizes and values, so printing the public answers cannot pass. Students
+# see a hidden set's name and verdict (never its data): name it as they may read it.
 [[tests]]
 name = "hidden-1"
 stdin = "0.5 -2 10\\n"

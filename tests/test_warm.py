@@ -218,6 +218,24 @@ def test_workers_retire_after_a_number_of_submissions():
         assert first.process.returncode is not None, "the retired worker was stopped"
 
 
+def _warm_workers() -> int:
+    return sum(b"worker.py" in _cmdline(p) for p in Path("/proc").glob("[0-9]*"))
+
+
+def test_a_pool_closed_while_a_replacement_starts_says_nothing_and_leaves_nothing(capfd):
+    """The end of a batch: the last submission retired its worker, whose replacement is still
+    starting when the pool closes. No traceback (it printed one after every `seqlab grade`
+    of more than a worker's share), and the replacement does not outlive the pool."""
+    before = _warm_workers()
+    with warm.WarmPool("import numpy\n", LIMITS, workers=1, retire_after=1) as short_lived:
+        assert [r.stdout for r in run(short_lived, ECHO)] == [b"a\n", b"b\n"]
+    deadline = time.monotonic() + warm.READY_SECONDS + 5
+    while _warm_workers() > before and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert _warm_workers() == before
+    assert capfd.readouterr().err == ""
+
+
 def test_a_worker_is_never_handed_on_while_a_failed_run_may_still_hold_it(monkeypatch):
     # Our own failure in the middle of a run (here: the watch loop raising): the worker may
     # still be busy with that run, so it is replaced, and the next submission is unharmed.

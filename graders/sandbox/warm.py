@@ -24,9 +24,9 @@ import os
 import queue
 import select
 import socket
+import sys
 import threading
 import time
-import traceback
 from collections.abc import Callable
 from pathlib import Path
 
@@ -103,6 +103,8 @@ class Spawner:
                 reply.put((None, error))
 
     def run(self, start: Callable[[], object]):
+        if not self.thread.is_alive():  # stopped: a job queued now would wait forever
+            raise SandboxError("sandbox.start_failed", reason="this warm pool was closed")
         reply: queue.Queue = queue.Queue(1)
         self.jobs.put((start, reply))
         value, error = reply.get()
@@ -305,9 +307,14 @@ class WarmPool:
 
     def _replace(self, worker: WarmWorker) -> WarmWorker:
         worker.close()
+        if self.closed:
+            raise SandboxError("sandbox.start_failed", reason="this warm pool was closed")
         fresh = self._new()
         fresh.wait_ready()
         with self.lock:
+            if self.closed:  # closed while it started: close() never saw it, so close it here
+                fresh.close()
+                raise SandboxError("sandbox.start_failed", reason="this warm pool was closed")
             self.workers = [fresh if w is worker else w for w in self.workers]
         return fresh
 
@@ -318,8 +325,11 @@ class WarmPool:
                 return
             try:
                 self.idle.put(self._replace(worker))
-            except SandboxError:
-                traceback.print_exc()  # the pool shrinks by one; the others keep grading
+            except SandboxError as error:
+                # A pool closed while its replacement started (the end of a batch) is no
+                # failure; otherwise the pool shrinks by one and the others keep grading.
+                if not self.closed:
+                    print(error, file=sys.stderr)
 
         threading.Thread(target=replace, name="seqlab-retire", daemon=True).start()
 

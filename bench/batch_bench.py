@@ -34,20 +34,19 @@ machine. `--nbgrader-sample N` autogrades only N of the submissions, evenly spre
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
 import re
 import resource
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 import floor
 import nbformat
+import options
+from batch_run import run_batch
 
 from graders.cells import cut
 from graders.course.corpus import corpus_program, load_corpus
@@ -96,119 +95,6 @@ def submissions(lab, count: int = 20) -> dict[str, str]:
 # --- seqlab ---------------------------------------------------------------------------------
 
 
-def _peak_file(pid: int) -> Path | None:
-    """The high-water-mark file of the memory cgroup that process `pid` is in."""
-    try:
-        lines = Path(f"/proc/{pid}/cgroup").read_text().splitlines()
-    except OSError:
-        return None
-    for line in lines:
-        _, controllers, path = line.split(":", 2)
-        if "memory" in controllers.split(","):  # cgroup v1
-            return Path("/sys/fs/cgroup/memory", path.lstrip("/"), "memory.max_usage_in_bytes")
-        if controllers == "":  # cgroup v2
-            return Path("/sys/fs/cgroup", path.lstrip("/"), "memory.peak")
-    return None
-
-
-def _cgroup_cpu(pid: int) -> float | None:
-    """CPU seconds of the cgroup that process `pid` is in (v1 cpuacct, or v2 cpu.stat)."""
-    try:
-        lines = Path(f"/proc/{pid}/cgroup").read_text().splitlines()
-        for line in lines:
-            _, controllers, path = line.split(":", 2)
-            folder = path.lstrip("/")
-            if "cpuacct" in controllers.split(","):
-                usage = Path("/sys/fs/cgroup/cpuacct", folder, "cpuacct.usage").read_text()
-                return int(usage) / 1e9
-            if controllers == "" and len(lines) == 1:
-                stat = Path("/sys/fs/cgroup", folder, "cpu.stat").read_text().split()
-                return int(stat[stat.index("usage_usec") + 1]) / 1e6
-    except (OSError, ValueError):
-        pass
-    return None
-
-
-def _children(pid: int) -> list[int]:
-    """Direct children of every thread of `pid` (workers are started from a thread)."""
-    found = []
-    for task in Path(f"/proc/{pid}/task").glob("*"):
-        try:
-            found += [int(child) for child in (task / "children").read_text().split()]
-        except OSError:
-            continue
-    return found
-
-
-class WorkerMemory(threading.Thread):
-    """Samples a running `seqlab grade` every 0.1 s: each warm worker is one bubblewrap
-    process, a direct child of the command, in a cgroup of its own; that cgroup's high-water
-    mark covers the worker and every submission it forked, up to the moment it is read."""
-
-    def __init__(self, pid: int) -> None:
-        super().__init__(daemon=True)
-        self.pid, self.peaks, self.done = pid, {}, threading.Event()
-        # CPU seconds of each worker's cgroup (the worker and every submission it forked):
-        # killed at the end, they are in nobody's getrusage.
-        self.cpu: dict[int, float] = {}
-
-    def run(self) -> None:
-        # A worker's cgroup is made inside the grader's own; a child outside it is not a
-        # worker (yet), and an exited one reads as the root cgroup: both are skipped.
-        own = _peak_file(self.pid)
-        while not self.done.wait(0.1):
-            try:
-                children = _children(self.pid)
-            except OSError:
-                return
-            for child in children:
-                peak_file = _peak_file(child)
-                if own is None or peak_file is None or own.parent not in peak_file.parent.parents:
-                    continue
-                try:
-                    peak = int(peak_file.read_text())
-                except (OSError, ValueError):
-                    continue  # the worker just ended
-                self.peaks[child] = max(peak, self.peaks.get(child, 0))
-                used = _cgroup_cpu(child)
-                if used is not None:
-                    self.cpu[child] = max(used, self.cpu.get(child, 0.0))
-
-    def peak_mb(self) -> float | None:
-        self.done.set()
-        self.join()
-        return max(self.peaks.values()) / 2**20 if self.peaks else None
-
-
-def children_cpu() -> float:
-    used = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return used.ru_utime + used.ru_stime
-
-
-def run_batch(lab_id: str, folder: Path, extra: list[str]) -> tuple[float, dict, float | None]:
-    """Wall seconds, the --json document, and the peak MB of one warm worker (None: cold).
-    The CPU seconds the command and its sandboxes used are in the document, as "_cpu": its
-    reaped processes' (getrusage) and its warm workers' cgroups' (sampled every 0.1 s)."""
-    with tempfile.TemporaryDirectory() as scratch:
-        database = Path(scratch) / "book.sqlite"
-        command = [sys.executable, "-m", "graders.cli", "--lang", "en", "grade", str(folder)]
-        command += ["--lab", lab_id, "--db", str(database), "--json", *extra]
-        started, cpu = time.monotonic(), children_cpu()
-        process = subprocess.Popen(
-            command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=floor.clean_env()
-        )
-        memory = None if "--cold" in extra else WorkerMemory(process.pid)
-        if memory:
-            memory.start()
-        stdout, stderr = process.communicate()
-        elapsed = time.monotonic() - started
-        peak = memory.peak_mb() if memory else None
-        cpu = children_cpu() - cpu + (sum(memory.cpu.values()) if memory else 0.0)
-        if process.returncode not in (0, 1):
-            raise SystemExit(f"seqlab grade failed: {stderr.decode()[-2000:]}")
-    return elapsed, {**json.loads(stdout), "_cpu": cpu}, peak
-
-
 def scores_of(document: dict) -> dict[str, float | None]:
     return {entry["student"]: entry.get("score") for entry in document["submissions"]}
 
@@ -222,7 +108,7 @@ def bench_seqlab(lab, folder: Path, count: int, fl: floor.Floor):
     }
     timings, cpus, agreed, document = {}, {}, None, {}
     for mode, extra in modes.items():
-        elapsed, document, peak = run_batch(lab.id, folder, extra)
+        elapsed, document, peak = run_batch(lab.id, folder, extra, floor.clean_env())
         timings[mode], cpus[mode] = elapsed, document["_cpu"]
         scores = scores_of(document)
         agreed = scores if agreed is None else agreed
@@ -248,14 +134,15 @@ def bench_overhead(lab, fl: floor.Floor, copies: int = 20) -> None:
             folder.mkdir()
             for k in range(count):
                 (folder / f"r{k:03d}.py").write_text(reference, encoding="utf-8")
-            wall, _, peak = run_batch(lab.id, folder, ["--workers", "1"])
+            wall, _, peak = run_batch(lab.id, folder, ["--workers", "1"], floor.clean_env())
             walls[count] = min(wall, walls.get(count, wall))
     marginal = (walls[2 * copies] - walls[copies]) / copies
     print(
         f"reference x {copies} / x {2 * copies}, warm 1 worker: {walls[copies]:.2f} / "
         f"{walls[2 * copies]:.2f} s; one more submission {marginal * 1000:.0f} ms "
         f"({floor.ratio(marginal, fl.warm_fork)} floor): overhead beyond the floor "
-        f"{(marginal - fl.warm_fork) * 1000:.0f} ms (goal <= 30 ms); "
+        f"{(marginal - fl.warm_fork) * 1000:.0f} ms "
+        f"{options.at_most(marginal - fl.warm_fork, 0.030, '30 ms')}; "
         f"peak memory of the worker {peak or 0:.0f} MB"
     )
 
@@ -395,20 +282,27 @@ def bench_nbgrader(lab, programs: dict[str, str], seqlab: dict, entries: dict, s
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--labs", nargs="+", default=["rnn-numpy", "seq2seq"])
+    parser = options.Parser(description=__doc__.splitlines()[0])
+    parser.add_argument("--labs", nargs="+", type=options.lab, default=["rnn-numpy", "seq2seq"])
     parser.add_argument("--skip-nbgrader", action="store_true")
-    parser.add_argument("--count", type=int, default=20, help="submissions per lab (>= 20)")
+    parser.add_argument(
+        "--count", type=options.integer(20, 5000), default=20, help="submissions per lab (>= 20)"
+    )
     parser.add_argument(
         "--nbgrader-sample",
-        type=int,
+        type=options.integer(1, 5000),
         default=20,
         metavar="N",
-        help="autograde only N submissions (evenly spread) with nbgrader; scale the time",
+        help="autograde only N submissions (evenly spread, N <= --count) with nbgrader; "
+        "scale the time",
     )
     args = parser.parse_args()
-    count = max(args.count, 20)
-    sample = min(max(args.nbgrader_sample, 1), count)
+    count, sample = args.count, args.nbgrader_sample
+    if sample > count and not args.skip_nbgrader:
+        options.refuse(
+            f"{parser.prog}: argument --nbgrader-sample: {sample} is more than the {count} "
+            f"submissions (--count); give a sample from 1 to {count}."
+        )
     course = Course.locate()
     print(f"start: {floor.load_line()}", flush=True)
     for lab_id in args.labs:
@@ -431,8 +325,9 @@ def main() -> None:
             cpu_one, cpu_two = cpus["warm, 1 worker"], cpus["warm, 2 workers"]
             print(
                 f"warm 2 vs cold 2: {cold / two:.2f}x   warm 2 vs warm 1: {one / two:.2f}x "
-                f"(goal >= 1.8x); CPU 2 workers / 1 worker {floor.ratio(cpu_two, cpu_one)}, "
-                f"cores busy {cpu_one / one:.2f} (1 worker) {cpu_two / two:.2f} (2 workers)"
+                f"{options.at_least(one / two, 1.8, '1.8x')}; CPU 2 workers / 1 worker "
+                f"{floor.ratio(cpu_two, cpu_one)}, cores busy {cpu_one / one:.2f} (1 worker) "
+                f"{cpu_two / two:.2f} (2 workers)"
             )
             bench_overhead(lab, fl)
         if not args.skip_nbgrader:
@@ -441,7 +336,7 @@ def main() -> None:
             scaled = " (nbgrader's time scaled from the sample)" if sample < count else ""
             print(
                 f"throughput, seqlab warm 2 workers vs nbgrader: {nbgrader_time / two:.1f}x "
-                f"(goal >= {goal}x){scaled}"
+                f"{options.at_least(nbgrader_time / two, goal, f'{goal}x')}{scaled}"
             )
     print(f"\nend: {floor.load_line()}")
 

@@ -29,7 +29,6 @@ one), then three students' at the same moment: each of the three against the lon
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import contextlib
 import json
@@ -49,8 +48,10 @@ from pathlib import Path
 
 import floor
 import httpx
+import options
 
 ROOT = Path(__file__).resolve().parent.parent
+SETUPS = ("embedded", "embedded1", "celery1", "celery2")
 SEQLAB = Path(sys.executable).with_name("seqlab")
 LAB = "rnn-numpy"
 TRIO_LAB = "seq2seq"
@@ -354,6 +355,12 @@ def report(setup: str, outcome: dict, expected: int, floor_s: float) -> str:
         for r in results
         if r not in good
     )
+    line += (
+        f"\n{'':<24} goals: lone p50 {lone50:.3f} s {options.at_most(lone50, 0.3, '0.3 s')};"
+        f" {len(good) / outcome['wall']:.1f} subs/s"
+        f" {options.at_least(len(good) / outcome['wall'], 40, '40 subs/s')};"
+        f" p95 {p95:.2f} s {options.at_most(p95, 1.0, '1 s')}"
+    )
     if lost:
         line += "  (lost: " + ", ".join(f"{n} x {why}" for why, n in lost.most_common()) + ")"
     fell_back = sum(1 for r in results + outcome["lone"] if r.get("fell_back"))
@@ -370,25 +377,34 @@ def report(setup: str, outcome: dict, expected: int, floor_s: float) -> str:
         said = ", ".join(f"{t:.2f} s ({floor.ratio(t, lone_s).strip()})" for t in each)
         line += (
             f"\n{'':<24} {TRIO_LAB}: alone {lone_s:.2f} s; three at once {said} "
-            f"(goal each <= 1.5x the lone one)"
+            f"{options.at_most(max(each) / lone_s, 1.5, '1.5x the lone one, each')}"
         )
     return line
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--students", type=int, default=20)
-    parser.add_argument("--per-student", type=int, default=5)
-    parser.add_argument("--rate", type=int, default=5, help="the server's per-student limit")
-    parser.add_argument("--setups", default="embedded,embedded1,celery1,celery2")
+    parser = options.Parser(description=__doc__.split("\n")[0])
+    parser.add_argument("--students", type=options.integer(1, 1000), default=20)
+    parser.add_argument("--per-student", type=options.integer(1, 1000), default=5)
+    parser.add_argument(
+        "--rate", type=options.integer(1, 1000), default=5, help="the server's per-student limit"
+    )
+    parser.add_argument("--setups", type=options.one_of(SETUPS), default=list(SETUPS))
     parser.add_argument("--wait", choices=("events", "poll"), default="events")
-    parser.add_argument("--lone", type=int, default=5, help="one student's submissions, alone")
+    parser.add_argument(
+        "--lone", type=options.integer(1, 1000), default=5, help="one student's submissions, alone"
+    )
     parser.add_argument("--three-seq2seq", action="store_true", help="three seq2seq at once")
     parser.add_argument("--keep-logs", action="store_true", help="keep the servers' logs")
     args = parser.parse_args()
-    if max(args.per_student, args.lone) > args.rate:
-        sys.exit("--per-student must stay within --rate (submissions per student per minute)")
-    setups = args.setups.split(",")
+    for name, value in (("--per-student", args.per_student), ("--lone", args.lone)):
+        if value > args.rate:
+            options.refuse(
+                f"{parser.prog}: argument {name}: {value} submissions a student is more than the"
+                f" server accepts in a minute (--rate {args.rate}); give {name} from 1 to"
+                f" {args.rate}, or raise --rate."
+            )
+    setups = args.setups
     servers = Servers(Path(tempfile.mkdtemp(prefix="seqlab-web-bench-")), [])
     servers.folder.chmod(0o755)  # PostgreSQL runs as nobody under it
     shared: dict[str, str] = {}

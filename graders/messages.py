@@ -1267,13 +1267,31 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "评测任务发往 {broker}，由 `seqlab worker` 进程评测（本进程不运行学生代码）。",
         "Submissions go to {broker}; `seqlab worker` processes grade them (this process runs no student code).",
     ),
+    "web.broker_waiting": (
+        "`seqlab serve`：正在等待消息队列或数据库恢复：{reason}。恢复后，未评测的提交会自动重新发送。",
+        "seqlab serve: waiting for the broker or the database: {reason}. Once they answer, "
+        "the submissions not yet graded are sent again.",
+    ),
     "web.worker_started": (
         "seqlab 评测进程 {name} 已启动：{concurrency} 个进程，队列 {broker}，数据库 {db}（按 Ctrl-C 停止）",
         "seqlab worker {name} running: {concurrency} process(es), broker {broker}, database {db} (Ctrl-C stops it)",
     ),
     "web.worker_bad_concurrency": (
-        "--concurrency 必须是正整数，而不是 {value}。",
-        "--concurrency must be a positive whole number, not {value}.",
+        "--concurrency 必须是 1 到 {most} 之间的整数，而不是 {value}。{why}",
+        "--concurrency must be a whole number from 1 to {most}, not {value}. {why}",
+    ),
+    # Where a [platform] setting was set in a file (web.config_bad's {source}).
+    "web.config_at": ("{path}（第 {line} 行）", "{path} (line {line})"),
+    # Why graders side by side are bounded (web.need_graders, web.worker_bad_concurrency).
+    "web.graders_why": (
+        "本机有 {cores} 个处理器核，每核至多 {per_core} 个：再多也只是排队等处理器，"
+        "而每个都带着自己的预热进程，白占内存。",
+        "This machine has {cores} cores, {per_core} per core at most: more only wait for the "
+        "processor, and each brings its own warm workers, memory that buys no speed.",
+    ),
+    "web.need_table": (
+        "`[platform]` 必须是一个表：单独一行 `[platform]`，其下逐行写设置。",
+        "[platform] must be a table: a line `[platform]` with its settings on the lines below.",
     ),
     "web.config_bad": (
         "{source} 中的设置 {name} 无效：{value}。{need}",
@@ -1282,10 +1300,13 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     # What each [platform] setting must be (web.config_bad's {need}).
     "web.need_queue": ("请写 `embedded` 或 `celery`。", "Write `embedded` or `celery`."),
     "web.need_graders": (
-        "请写 0（每个处理器核一个）或一个正整数。",
-        "Write 0 (one per core) or a positive whole number.",
+        "请写 0（每个处理器核一个）或 1 到 {most} 之间的整数。{why}",
+        "Write 0 (one per core) or a whole number from 1 to {most}. {why}",
     ),
-    "web.need_seconds": ("请写一个大于 0 的秒数。", "Write a number of seconds above 0."),
+    "web.need_seconds": (
+        "请写 {low} 到 {high} 之间的秒数。",
+        "Write a number of seconds from {low} to {high}.",
+    ),
     "web.need_known": ("已知的设置：{known}。", "The settings are: {known}."),
     "web.need_lease": (
         "它必须小于 visibility_timeout（任务被重新派发前，已停止的评测者的租约须先到期）。",

@@ -117,6 +117,50 @@ def test_a_stream_opened_before_sign_out_delivers_nothing_after_it(tmp_path):
                 session.expire_all()
     assert all(data.get("status") != DONE for _, data in events), events
     assert not [data for at, data in events if at > signed_out + 0.3 and data]
+    assert all(events_data for _, events_data in events), events  # never an empty `{}`
+
+
+def test_a_stream_of_a_queued_attempt_that_does_not_change_ends_soon_after_sign_out(tmp_path):
+    """One grader, busy with bob's slow attempt: ann's waits at place 1, unchanged, so only the
+    stream's own look at its session can end it. It ends within a couple of seconds of ann's
+    sign-out in another tab, long before bob's grading does, and says nothing after it."""
+    from graders.web.app import WebSettings, create_app
+    from graders.web.queue import EmbeddedQueue
+
+    course = slow_course(tmp_path / "course", 8.0)
+    url = f"sqlite:///{tmp_path / 'web.sqlite'}"
+    roster = ROSTER + "bob,Bob,bob-pass-1234,student\n"
+    import_roster(url, parse_roster(roster, "roster.csv"))
+    queue = EmbeddedQueue(url, course, threads=1, use_warm=False)
+    app = create_app(WebSettings(db_url=url, course=course), queue)
+    text = course.lab(LAB).solution_path.read_text(encoding="utf-8")
+    with serve(app) as base:
+        with httpx.Client(base_url=base, follow_redirects=True) as bob:
+            slow = submit(bob, sign_in(bob, "bob", "bob-pass-1234"), text, lab=LAB)
+            deadline = time.monotonic() + 30
+            while bob.get(f"/api/attempts/{slow}").json()["status"] != RUNNING:
+                assert time.monotonic() < deadline, "bob's attempt never started"
+                time.sleep(0.1)
+        tab, other = (httpx.Client(base_url=base, follow_redirects=True) for _ in range(2))
+        with tab, other:
+            attempt_id = submit(tab, sign_in(tab, "ann", "ann-pass-123"), text, lab=LAB)
+            token = sign_in(other, "ann", "ann-pass-123")
+            events: list[tuple[float, dict]] = []
+            reader = threading.Thread(
+                target=lambda: events.extend(stream(base, dict(tab.cookies), attempt_id))
+            )
+            reader.start()
+            time.sleep(1.0)  # the stream is open and has said "queued"
+            assert other.post("/logout", data={"csrf": token}).status_code == 200
+            signed_out = time.monotonic()
+            reader.join(10)
+            ended = time.monotonic()
+            assert not reader.is_alive(), "the stream went on after sign-out"
+            assert ended - signed_out < 2.5, ended - signed_out
+            with Session(engine_for(url)) as session:  # nothing changed: ann's still waits
+                assert session.get(Attempt, attempt_id).status == "queued"
+    assert [data["status"] for _, data in events] == ["queued"], events
+    assert all(at < signed_out for at, _ in events), events
 
 
 def test_a_grader_in_another_process_writes_the_sets_where_the_server_reads_them(tmp_path):

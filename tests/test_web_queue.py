@@ -113,8 +113,8 @@ def test_the_graders_setting_is_a_whole_number_of_at_least_zero(tmp_path):
         assert refused.value.key == "web.config_bad"
         # The message says what the setting must be, in both languages.
         assert "SEQLAB_GRADERS" in refused.value.render("en")
-        assert "0 (one per core) or a positive whole number" in refused.value.render("en")
-        assert "0（每个处理器核一个）或一个正整数" in refused.value.render("zh")
+        assert "0 (one per core) or a whole number from 1 to" in refused.value.render("en")
+        assert "0（每个处理器核一个）或 1 到" in refused.value.render("zh")
     with pytest.raises(UsageError) as refused:
         load_config({"SEQLAB_LEASE_SECONDS": "900"}, cwd=tmp_path)
     assert "less than visibility_timeout" in refused.value.render("en")

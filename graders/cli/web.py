@@ -50,14 +50,16 @@ def cmd_serve(args) -> int:
 
 
 def cmd_worker(args) -> int:
-    from graders.sandbox.launch import usable_cores
-    from graders.web.config import load_config
+    from graders.web.config import graders_why, load_config, most_graders
     from graders.web.tasks import run_worker
 
-    if args.concurrency is not None and args.concurrency < 1:
-        raise UsageError("web.worker_bad_concurrency", value=args.concurrency)
+    most = most_graders()
+    if args.concurrency is not None and not 1 <= args.concurrency <= most:
+        raise UsageError(
+            "web.worker_bad_concurrency", value=args.concurrency, most=most, why=graders_why()
+        )
     config = load_config().with_overrides(broker_url=args.broker, db_url=args.db)
-    concurrency = args.concurrency or config.graders or usable_cores()
+    concurrency = args.concurrency or config.graders_here()
     run_worker(
         config,
         course_root=checked_course(args.course).root,

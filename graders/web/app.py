@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.middleware.sessions import SessionMiddleware
@@ -25,6 +25,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from graders.present.html import STATIC as PRESENT_STATIC
 from graders.present.html import environment
 from graders.spec import Course
+from graders.web.deps import path_ids
 from graders.web.headers import SecurityHeaders
 from graders.web.limits import BodyLimit
 from graders.web.lti.registry import tool_key
@@ -70,7 +71,13 @@ def create_app(settings: WebSettings, queue) -> FastAPI:
             reports.close()
             queue.close()
 
-    app = FastAPI(lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
+    app = FastAPI(
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        dependencies=[Depends(path_ids)],  # a malformed id in any path: 404 (deps.py)
+    )
     engine = engine_for(settings.db_url)
     app.state.settings = settings
     app.state.engine = engine

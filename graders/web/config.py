@@ -21,17 +21,23 @@ leased or done, grading.py) but wasted. `restore_interval` is how often a worker
 such jobs; `lease_seconds` how long after a grader's death its attempt may be claimed again.
 `graders` is how many submissions one `seqlab serve` (embedded queue) or one `seqlab worker`
 grades side by side; 0, the default, means one per core of the machine.
+
+Every value is checked before anything starts (`_checked`, and `graders_here` on the machine
+that grades): a refused one names where it was set (the option, the variable, or the file and
+line), what it must be and the fix, exit 2.
 """
 
 from __future__ import annotations
 
+import math
 import os
 import tomllib
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 from graders.errors import UsageError
 from graders.messages import Text
+from graders.settings import line_of
 
 QUEUES = ("embedded", "celery")
 DEFAULT_DB = "seqlab-web.sqlite"  # `seqlab serve` and `seqlab worker` by default
@@ -58,25 +64,47 @@ class PlatformConfig:
     lease_seconds: float = 30.0
     restore_interval: float = 10.0
     graders: int = 0  # 0: one per core
+    # Where each setting given was set: an option, a variable, or a file and line (a Text).
+    sources: tuple[tuple[str, object], ...] = field(default=(), compare=False, repr=False)
+
+    def source(self, name: str) -> object:
+        return dict(self.sources).get(name, "seqlab")
 
     def with_overrides(self, **given: object) -> PlatformConfig:
         """Command-line values win; None means "not given"."""
         chosen = {name: value for name, value in given.items() if value is not None}
-        return _checked(replace(self, **chosen), lambda name: "--" + name.replace("_", "-"))
+        options = tuple((name, "--" + name.replace("_", "-")) for name in chosen)
+        return _checked(replace(self, **chosen, sources=(*self.sources, *options)))
+
+    def graders_here(self) -> int:
+        """The submissions this machine grades side by side (`graders`, else one per core),
+        refused above `most_graders()` of this machine. Checked by the command that grades
+        (the embedded `seqlab serve`, `seqlab worker`), not by a web server whose Celery
+        workers, on bigger machines, read the same file."""
+        from graders.sandbox.launch import usable_cores
+
+        if self.graders > most_graders():
+            raise _bad("graders", self.graders, self.source("graders"))
+        return self.graders or usable_cores()
 
 
 def load_config(environ: dict[str, str] | None = None, cwd: Path | None = None) -> PlatformConfig:
     environ = os.environ if environ is None else environ
-    given: dict[str, tuple[object, str]] = {}  # name → (value, where it was set)
+    given: dict[str, tuple[object, object]] = {}  # name → (value, where it was set)
     named = environ.get(CONFIG_VARIABLE)
     path = Path(named) if named else (cwd or Path.cwd()) / CONFIG_FILE
     if named or path.is_file():
         try:
-            table = tomllib.loads(path.read_text(encoding="utf-8")).get("platform", {})
+            text = path.read_text(encoding="utf-8")
+            table = tomllib.loads(text).get("platform", {})
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
             raise UsageError("web.config_unreadable", path=path, reason=error) from None
+        if not isinstance(table, dict):
+            where = Text("web.config_at", path=path, line=line_of(text, "", "platform"))
+            raise _bad("platform", table, where, "web.need_table")
         for name, value in table.items():
-            given[name] = (value, str(path))
+            line = line_of(text, "platform", name)
+            given[name] = (value, Text("web.config_at", path=path, line=line))
     for name, variable in VARIABLES.items():
         if environ.get(variable):
             given[name] = (environ[variable], variable)
@@ -90,47 +118,87 @@ def load_config(environ: dict[str, str] | None = None, cwd: Path | None = None) 
             typed[name] = _typed(value, default)
         except (TypeError, ValueError):
             raise _bad(name, value, source) from None
-    sources = {name: source for name, (_value, source) in given.items()}
-    return _checked(PlatformConfig(**typed), lambda name: sources.get(name, "seqlab"))  # type: ignore[arg-type]
+    sources = tuple((name, source) for name, (_value, source) in given.items())
+    return _checked(PlatformConfig(**typed, sources=sources))  # type: ignore[arg-type]
 
 
 def _typed(value: object, default: object) -> object:
+    """A file's or a variable's value as its setting's type. A TOML `true` is no number and
+    `2.5` no count: refused, not read as 1 or cut to 2."""
+    if isinstance(value, bool | dict | list):
+        raise TypeError(value)
     if isinstance(default, float):
-        return float(value)  # type: ignore[arg-type]
+        return float(value)  # type: ignore[arg-type]  # finite and in range: _checked
     if isinstance(default, int):
-        number = float(value)  # type: ignore[arg-type]
-        if not number.is_integer():
-            raise ValueError(value)
-        return int(number)
+        if isinstance(value, float):
+            raise TypeError(value)
+        return int(value)  # type: ignore[call-overload]  # a string of digits, or an int
     return str(value)
 
 
-SECONDS = ("visibility_timeout", "lease_seconds", "restore_interval")
+# Each timing's allowed seconds, checked with math.isfinite first (inf and nan pass a bare
+# comparison's test wrongly, and Celery rounds 2 × restore_interval to an int).
+SECONDS = {
+    # Above any grading (a warm pool's start plus a lab's wall time, see above) in real use;
+    # the floor only keeps a job from being handed out again while it is being received.
+    "visibility_timeout": (5.0, 86400.0),
+    # A grader renews its lease while it grades: under a second it would race its own renewal;
+    # over an hour a dead grader's attempt waits that long for anyone.
+    "lease_seconds": (1.0, 3600.0),
+    # Each look takes a lock in Redis: under a second is a busy loop, over an hour a dead
+    # worker's job waits that long to be looked for.
+    "restore_interval": (1.0, 3600.0),
+}
+# Graders side by side per core, at most: each grading keeps a core busy while its code runs,
+# so more than a few per core only wait for the processor — and each brings its own warm
+# sandboxed workers (one per run of each lab, pools.py), memory that buys no speed.
+GRADERS_PER_CORE = 4
 
 
-def _bad(name: str, value: object, source: str, need: str | None = None) -> UsageError:
+def most_graders() -> int:
+    from graders.sandbox.launch import usable_cores
+
+    return GRADERS_PER_CORE * usable_cores()
+
+
+def graders_why() -> Text:
+    """Why graders side by side have a most (web.need_graders, --concurrency's message)."""
+    from graders.sandbox.launch import usable_cores
+
+    return Text("web.graders_why", cores=usable_cores(), per_core=GRADERS_PER_CORE)
+
+
+def _bad(name: str, value: object, source: object, need: str | None = None) -> UsageError:
     """A setting refused, with what it must be."""
+    low, high = SECONDS.get(name, (0, 0))
     if need is None:
         need = {"queue": "web.need_queue", "graders": "web.need_graders"}.get(name, "")
         need = need or ("web.need_seconds" if name in SECONDS else "web.need_known")
-    known = ", ".join(f.name for f in fields(PlatformConfig))
-    return UsageError(
-        "web.config_bad", name=name, value=value, source=source, need=Text(need, known=known)
+    known = ", ".join(f.name for f in fields(PlatformConfig) if f.name != "sources")
+    said = Text(
+        need,
+        known=known,
+        low=f"{low:g}",
+        high=f"{high:g}",
+        most=most_graders(),
+        why=graders_why(),
     )
+    shown = str(value).lower() if isinstance(value, bool) else value
+    return UsageError("web.config_bad", name=name, value=shown, source=source, need=said)
 
 
-def _checked(config: PlatformConfig, source_of) -> PlatformConfig:
+def _checked(config: PlatformConfig) -> PlatformConfig:
     if config.queue not in QUEUES:
-        raise _bad("queue", config.queue, source_of("queue"))
-    for name in SECONDS:
+        raise _bad("queue", config.queue, config.source("queue"))
+    for name, (low, high) in SECONDS.items():
         value = getattr(config, name)
-        if not value > 0:
-            raise _bad(name, value, source_of(name))
+        if not (math.isfinite(value) and low <= value <= high):
+            raise _bad(name, value, config.source(name))
     if config.graders < 0:
-        raise _bad("graders", config.graders, source_of("graders"))
+        raise _bad("graders", config.graders, config.source("graders"))
     if config.lease_seconds >= config.visibility_timeout:
         # A redelivered job must find the dead grader's lease lapsed, not retry for nothing.
         raise _bad(
-            "lease_seconds", config.lease_seconds, source_of("lease_seconds"), "web.need_lease"
+            "lease_seconds", config.lease_seconds, config.source("lease_seconds"), "web.need_lease"
         )
     return config

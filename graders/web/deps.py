@@ -10,10 +10,12 @@ declares FastAPI's Form or File parameters: FastAPI reads those before any depen
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
+from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
@@ -107,6 +109,40 @@ async def read_form(request: Request) -> FormData:
 
 
 Posted = Annotated[FormData, Depends(read_form)]
+
+
+# A row id the database can look up: SQLite's INTEGER is signed 64-bit (a larger one raises
+# OverflowError from the driver, a 500); PostgreSQL's ids are narrower but compare with it.
+ID_RANGE = (-(2**63), 2**63 - 1)
+
+
+def path_ids(request: Request) -> None:
+    """Every route's integer path parameters (an attempt's, an override's, …), checked for the
+    whole app before the route's own dependencies: one that is not a whole number in ID_RANGE
+    names nothing, so it is the route's 404 (page or JSON, pages.py) — not FastAPI's English
+    422 nor the driver's overflow. A new route with an `int` in its path is covered as is."""
+    route = request.scope.get("route")
+    for name in _int_params(route) if isinstance(route, APIRoute) else ():
+        raw = str(request.path_params.get(name, ""))
+        if not re.fullmatch(r"-?[0-9]{1,19}", raw) or not ID_RANGE[0] <= int(raw) <= ID_RANGE[1]:
+            raise HTTPException(404)
+
+
+_INT_PARAMS: dict[int, tuple[APIRoute, tuple[str, ...]]] = {}  # by id(): a route is unhashable
+
+
+def _int_params(route: APIRoute) -> tuple[str, ...]:
+    """The route's path parameters declared `int`, its dependencies' (OwnAttempt's) too."""
+    kept = _INT_PARAMS.get(id(route))
+    if kept is not None and kept[0] is route:
+        return kept[1]
+    names, todo = [], [route.dependant]
+    while todo:  # the dependency tree, walked on its public fields
+        dependant = todo.pop()
+        names += [p.alias for p in dependant.path_params if p.field_info.annotation is int]
+        todo += dependant.dependencies
+    _INT_PARAMS[id(route)] = (route, tuple(dict.fromkeys(names)))
+    return _INT_PARAMS[id(route)][1]
 
 
 def lab_of(request: Request, lab_id: str) -> LabSpec:

@@ -53,6 +53,9 @@ def build(
     config = load_config().with_overrides(
         queue=queue, broker_url=broker, db_url=db, graders=graders
     )
+    # The embedded queue grades here: its count is checked against this machine before the
+    # roster is imported or a thread started.
+    threads = config.graders_here() if config.queue == "embedded" else 0
     url = database_url(config.db_url or DEFAULT_DB)
     if roster is not None:
         from graders.submission import read_text
@@ -64,10 +67,10 @@ def build(
     if config.queue == "celery":
         from graders.web.tasks import CeleryQueue  # Celery only where it is used
 
-        jobs = CeleryQueue(config, url, course.root)
+        jobs = CeleryQueue(config, url, course.root, lang)
         print(say("web.serve_celery", lang, broker=shown_url(config.broker_url)), flush=True)
     else:
-        jobs = EmbeddedQueue(url, course, threads=config.graders or None, use_warm=use_warm)
+        jobs = EmbeddedQueue(url, course, threads=threads, use_warm=use_warm)
     settings = WebSettings(db_url=url, course=course, https=https, rate_count=rate_count)
     app = create_app(settings, jobs)
     _warn_off_roster(url, course, lang)

@@ -182,9 +182,15 @@ class CeleryQueue:
     """The web side: publishes a task per attempt; the queue position is counted in the
     database, as the embedded queue counts it."""
 
-    def __init__(self, config: PlatformConfig, db_url: str, course_root: Path | None = None):
+    def __init__(
+        self,
+        config: PlatformConfig,
+        db_url: str,
+        course_root: Path | None = None,
+        lang: str = "zh",
+    ):
         configure(config, course_root)
-        self.db_url = db_url
+        self.db_url, self.lang = db_url, lang
         broker = config.broker_url or ""
         self.redis = redis.Redis.from_url(broker, socket_timeout=2) if is_redis(broker) else None
         self.broker_id: str | None = None  # the broker's run id at the last look
@@ -196,8 +202,8 @@ class CeleryQueue:
         try:
             self.broker_id = self._broker_id()
             self._send_unfinished()
-        except Exception:  # the broker away at the start: sent by the watcher once it is back
-            traceback.print_exc()
+        except Exception as error:  # the broker away at the start: the watcher sends later
+            self._waiting(error)
             self.unsent.set()
         self.watcher.start()
 
@@ -248,7 +254,11 @@ class CeleryQueue:
                     raise
                 self.broker_id = seen
             except Exception as error:  # the broker or the database still away: look again
-                print(f"seqlab serve: waiting for the broker or the database: {error}", flush=True)
+                self._waiting(error)
+
+    def _waiting(self, error: Exception) -> None:
+        reason = f"{type(error).__name__}: {error}"
+        print(say("web.broker_waiting", self.lang, reason=reason), flush=True)
 
     def position(self, attempt_id: int) -> int:
         return queue_position(self.db_url, attempt_id)

@@ -32,6 +32,7 @@ Version = tuple[object, ...]
 # version this look — the next one sees where it went. (Read as a change, it woke its stream
 # to show place 1 on the way to its result.)
 IN_FLUX: Version = ("in flux",)
+QUIET = object()  # `changes`' word for "nothing changed for a while"
 
 
 def look(engine: Engine, ids: list[int]) -> dict[int, Version]:
@@ -70,9 +71,12 @@ class AttemptWatch:
         self.seen: dict[int, Version] = {}
         self.task: asyncio.Task | None = None
 
-    async def changes(self, attempt_id: int) -> AsyncIterator[int | None]:
+    async def changes(
+        self, attempt_id: int, quiet: float | None = None
+    ) -> AsyncIterator[int | object | None]:
         """Yields at once, then each time the attempt may have changed: its place in the queue
-        as last seen (None: not queued, or not looked at yet)."""
+        as last seen (None: not queued, or not looked at yet); and QUIET after `quiet` seconds
+        without a change, so a stream can look at what the watch does not (its session)."""
         event = asyncio.Event()
         event.set()
         self.waiting[attempt_id].add(event)
@@ -80,7 +84,11 @@ class AttemptWatch:
             self.task = asyncio.create_task(self._look_forever(), name="seqlab-watch")
         try:
             while True:
-                await event.wait()
+                try:
+                    await asyncio.wait_for(event.wait(), quiet)
+                except TimeoutError:
+                    yield QUIET
+                    continue
                 event.clear()
                 version = self.seen.get(attempt_id)
                 yield None if version is None else version[-1]

@@ -1,0 +1,143 @@
+"""Every `[platform]` number is refused outside its range before anything starts: `graders`
+(and `seqlab worker --concurrency`) from 0 or 1 to a few per core of the machine, each timing
+finite and within its seconds (config.py). A refusal names the option, the variable, or the
+file and line, the value, the range and the fix, in the reader's language; the command exits 2
+at once, with no traceback — not a hang that fills memory with threads, nor an internal error."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from graders.errors import UsageError
+from graders.web.config import GRADERS_PER_CORE, SECONDS, load_config, most_graders
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.parametrize(
+    ("line", "shown", "range_en"),
+    [
+        ("graders = true", "true", "from 1 to"),
+        ("graders = 2.5", "2.5", "from 1 to"),
+        ("graders = 1e20", "1e+20", "from 1 to"),
+        ("restore_interval = inf", "inf", "from 1 to 3600"),
+        ("restore_interval = 1e-9", "1e-09", "from 1 to 3600"),
+        ("visibility_timeout = inf", "inf", "from 5 to 86400"),
+        ("visibility_timeout = nan", "nan", "from 5 to 86400"),
+        ("lease_seconds = 1e-300", "1e-300", "from 1 to 3600"),
+        ("lease_seconds = true", "true", "from 1 to 3600"),
+        ("graders = [2]", "[2]", "from 1 to"),
+    ],
+)
+def test_a_file_value_out_of_range_is_refused_with_its_line(tmp_path, line, shown, range_en):
+    path = tmp_path / "p.toml"
+    path.write_text(f'# the platform\n[platform]\nqueue = "embedded"\n{line}\n', encoding="utf-8")
+    with pytest.raises(UsageError) as refused:
+        load_config({"SEQLAB_CONFIG": str(path)}, tmp_path)
+    en, zh = refused.value.render("en"), refused.value.render("zh")
+    name = line.split(" =")[0]
+    assert f"The setting {name} in {path} (line 4) is not valid: {shown}." in en, en
+    assert range_en in en and f"{path}（第 4 行）" in zh and name in zh, zh
+
+
+def test_a_variable_out_of_range_is_refused_and_the_limits_hold_at_their_ends(tmp_path):
+    for name, (low, high) in SECONDS.items():
+        variable = f"SEQLAB_{name.upper()}"
+        for bad in (low / 2, high * 2, "inf", "-inf", "nan"):
+            environ = {"SEQLAB_VISIBILITY_TIMEOUT": "86400", variable: str(bad)}
+            with pytest.raises(UsageError) as refused:
+                load_config(environ, tmp_path)
+            assert f"{name} in {variable}" in refused.value.render("en")
+            assert f"from {low:g} to {high:g}" in refused.value.render("en")
+    edges = {"SEQLAB_VISIBILITY_TIMEOUT": "5", "SEQLAB_LEASE_SECONDS": "1"}
+    assert load_config({**edges, "SEQLAB_RESTORE_INTERVAL": "3600"}, tmp_path).lease_seconds == 1
+    assert load_config({"SEQLAB_GRADERS": str(most_graders())}, tmp_path).graders_here() == (
+        most_graders()
+    )
+    too_many = load_config({"SEQLAB_GRADERS": str(most_graders() + 1)}, tmp_path)
+    with pytest.raises(UsageError) as refused:
+        too_many.graders_here()  # checked where it grades: a Celery web host does not
+    en = refused.value.render("en")
+    assert "SEQLAB_GRADERS" in en and f"from 1 to {most_graders()}" in en
+    assert f"{GRADERS_PER_CORE} per core" in en
+
+
+def _seqlab(tmp_path: Path, *args: str, config: str | None = None) -> tuple[int, str, float]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env = {k: v for k, v in env.items() if not k.startswith("SEQLAB_")}
+    if config is not None:
+        (tmp_path / "p.toml").write_text(config, encoding="utf-8")
+        env["SEQLAB_CONFIG"] = str(tmp_path / "p.toml")
+    started = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-m", "graders.cli", *args],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    return done.returncode, done.stdout + done.stderr, time.monotonic() - started
+
+
+@pytest.mark.parametrize(
+    ("args", "config", "words"),
+    [
+        (("serve", "--lang", "en", "--graders", "100000"), None, ["--graders", "100000"]),
+        (("serve", "--lang", "zh"), "[platform]\ngraders = 100000\n", ["p.toml（第 2 行）"]),
+        (("serve", "--lang", "en"), "[platform]\ngraders = 1e20\n", ["p.toml (line 2)"]),
+        (
+            ("serve", "--lang", "en"),
+            '[platform]\nqueue = "celery"\nrestore_interval = inf\n',
+            ["restore_interval", "p.toml (line 3)", "inf", "from 1 to 3600"],
+        ),
+        (("worker", "--lang", "en", "--concurrency", "100000"), None, ["--concurrency", "100000"]),
+        (("worker", "--lang", "zh"), "[platform]\ngraders = 100000\n", ["p.toml（第 2 行）"]),
+        (
+            ("worker", "--lang", "zh"),
+            "[platform]\nrestore_interval = inf\n",
+            ["restore_interval", "p.toml（第 2 行）", "1 到 3600"],
+        ),
+    ],
+)
+def test_serve_and_worker_exit_2_at_once_on_a_value_out_of_range(tmp_path, args, config, words):
+    command = [*args, "--db", str(tmp_path / "x.sqlite")]
+    if args[0] == "serve":
+        command += ["--port", "1"]  # never reached: refused before anything starts
+    code, output, seconds = _seqlab(tmp_path, *command, config=config)
+    assert code == 2, output
+    assert "Traceback" not in output and "internal" not in output.lower(), output
+    assert all(word in output for word in words), output
+    assert seconds < 30 and not (tmp_path / "x.sqlite").exists(), output
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_celery_queue_waits_for_its_broker_in_the_servers_language(
+    tmp_path, capsys, course, lang
+):
+    import socket
+
+    from graders.messages import say
+    from graders.web.config import PlatformConfig
+    from graders.web.tasks import CeleryQueue
+
+    with socket.socket() as sock:  # a port nothing listens on: the broker is away
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    url = f"sqlite:///{tmp_path / 'web.sqlite'}"
+    config = PlatformConfig(queue="celery", broker_url=f"redis://127.0.0.1:{port}/0", db_url=url)
+    queue = CeleryQueue(config, url, course.root, lang)
+    try:
+        queue.start()
+    finally:
+        queue.close()
+    out = capsys.readouterr()
+    assert "Traceback" not in out.out + out.err
+    said = say("web.broker_waiting", lang, reason="@").split("@")
+    assert out.out.startswith(said[0]) and said[1].strip() in out.out, out.out

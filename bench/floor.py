@@ -16,13 +16,12 @@ For a lab, over the sets its reference runs (code-rule sets run nothing):
 - seqlab check: `seqlab check REFERENCE` as a whole process (public sets), against bare on
   the public sets (goal: within 1.15x);
 - seqlab grade: `seqlab grade` of N copies of the reference into a fresh gradebook, 1 and 2
-  workers, per submission (wall / N, the pool's start included), against the warm fork: the
-  engine's overhead is grade 1w less the floor (goal: at most 30 ms); 2 workers against 1
-  (goal: at least 1.8x), with the CPU time each used (batch_run.py), so a busy machine does
-  not decide it.
+  workers, per submission (wall / N, the pool's start included), against the warm fork, with
+  the CPU time each used (batch_run.py). The batch goals (engine overhead at most 30 ms, 2
+  workers at least 1.8x one) are judged by batch_bench.py, on one more submission's cost.
 
-Each goal of issue 17 is printed under its lab's line with the figure, the floor, the ratio
-and whether it is met.
+The check's goal is printed under its lab's line with the figure, the floor, the ratio and
+whether it is met.
 
 Every time is the median of --repeat runs. Processes are started without
 PYTHONDONTWRITEBYTECODE, as an installed seqlab runs (cached bytecode).
@@ -289,21 +288,19 @@ def grade_seconds(lab, copies: int, workers: int) -> tuple[float, float]:
 def goals(
     floor: Floor, check: float, one: tuple[float, float], two: tuple[float, float]
 ) -> list[str]:
-    """Issue 17's goals for this lab: figure, floor, ratio, met or not."""
+    """Issue 17's goal for `seqlab check` (figure, floor, ratio, met or not), and the whole
+    `seqlab grade` process beside the floor. The batch goals (engine overhead, 2 workers vs
+    1) are judged by batch_bench.py on the cost of one more submission: here a few copies
+    share a pool's start, which would decide them."""
     (wall_one, cpu_one), (wall_two, cpu_two) = one, two
-    overhead = wall_one - floor.warm_fork
     check_goal = options.at_most(check / floor.bare_public, 1.15, "1.15x")
-    overhead_goal = options.at_most(overhead, 0.030, "30 ms")
-    workers_goal = options.at_least(wall_one / wall_two, 1.8, "1.8x")
     return [
         f"  seqlab check {check * 1e3:.0f} ms, bare public sets {floor.bare_public * 1e3:.0f}"
         f" ms: {ratio(check, floor.bare_public).strip()} {check_goal}",
-        f"  engine overhead (grade 1w {wall_one * 1e3:.1f} ms, pool start included; floor"
-        f" {floor.warm_fork * 1e3:.1f} ms, {ratio(wall_one, floor.warm_fork).strip()}):"
-        f" {overhead * 1e3:.1f} ms a submission {overhead_goal}",
-        f"  2 workers vs 1: {wall_one * 1e3:.1f} / {wall_two * 1e3:.1f} ms ="
-        f" {ratio(wall_one, wall_two).strip()} {workers_goal};"
-        f" CPU 2w / 1w {ratio(cpu_two, cpu_one).strip()} (near 1: the work did not grow)",
+        f"  seqlab grade, whole process (pool start shared by the copies): 1 worker"
+        f" {wall_one * 1e3:.1f} ms, 2 workers {wall_two * 1e3:.1f} ms a submission,"
+        f" {ratio(wall_one, floor.warm_fork).strip()} the floor; CPU 2w / 1w"
+        f" {ratio(cpu_two, cpu_one).strip()} (the batch goals: bench/batch_bench.py)",
     ]
 
 

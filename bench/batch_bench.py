@@ -25,8 +25,9 @@ notebook); its scores are read from its gradebook and compared per student with 
 The course's per-cell timeout is set to nbgrader's default, 30 s (the export sets the lab's
 budget + 60 s), and nbgrader runs under a 6 GiB address-space limit, so the memory bomb,
 which runs unsandboxed in the kernel when its blank is top-level code, cannot take the
-machine. `--nbgrader-sample N` autogrades only N of the submissions, evenly spread over the list
-(the first N would be mostly the slow hostile ones), and scales the time to --count.
+machine. `--nbgrader-sample N` autogrades every distinct submission (the hostile ones among
+them) and N less those of the reference's copies, evenly spread, and scales the copies' time
+to all of them (`sample_groups`).
 
     .venv/bin/python bench/batch_bench.py [--labs rnn-numpy seq2seq] [--skip-nbgrader]
         [--nbgrader-sample N] [--count 200]
@@ -242,37 +243,59 @@ def seqlab_reason(entry: dict) -> str:
     return "verdicts " + " ".join(test.get("verdict", "?") for test in tests)
 
 
+def sample_groups(names: list[str], sample: int) -> list[tuple[list[str], int]]:
+    """What nbgrader autogrades, in groups each timed apart, and how many submissions each
+    group's time stands for. Every submission unlike the others (starter, broken, hostile,
+    the corpus's mistakes: the slow ones among them) is graded; the copies of the reference
+    are sampled evenly and their time scaled to all copies. Sampling evenly over the whole
+    list would miss the endless loop that costs nbgrader its 30 s timeout."""
+    copies = [name for name in names if name.startswith("reference-")]
+    distinct = [name for name in names if name not in copies]
+    if sample >= len(names) or not copies:
+        return [(names, len(names))]
+    taken = max(sample - len(distinct), 1)
+    spread = [copies[k * len(copies) // taken] for k in range(taken)]
+    return [(distinct, len(distinct)), (spread, len(copies))]
+
+
 def bench_nbgrader(lab, programs: dict[str, str], seqlab: dict, entries: dict, sample: int):
-    """Autograde `sample` submissions, evenly spread, with real nbgrader; its time scaled
-    to all of them."""
+    """Autograde every distinct submission and a sample of the reference's copies with real
+    nbgrader (sample_groups); the copies' time scaled to all of them."""
     reference = lab.solution_path.read_text(encoding="utf-8")
     names = list(programs)
-    students = [names[k * len(names) // sample] for k in range(sample)]
+    groups = sample_groups(names, sample)
+    students = [student for group, _ in groups for student in group]
+    elapsed, scaled, differ = 0.0, 0.0, []
     with tempfile.TemporaryDirectory() as scratch:
-        course_dir = Path(scratch) / "course"
-        make_nbgrader_course(course_dir, lab.id)
-        for student in students:
-            submit(course_dir, lab.id, student, notebook_blanks(programs[student], reference))
-        elapsed = nbgrader(["autograde", lab.id], course_dir)
-        scores = nbgrader_scores(course_dir, lab.id, students)
-        differ = []
-        for student in students:
-            ours = seqlab[student] if seqlab[student] is not None else 0  # not graded: 0
-            if scores[student] != ours:
-                differ.append(
-                    f"  {student}: nbgrader {scores[student]}, seqlab {seqlab[student]} "
-                    f"(nbgrader's kernel: {nbgrader_errors(course_dir, lab.id, student)}; "
-                    f"seqlab: {seqlab_reason(entries[student])})"
-                )
+        for number, (group, stands_for) in enumerate(groups):
+            course_dir = Path(scratch) / f"course-{number}"
+            make_nbgrader_course(course_dir, lab.id)
+            for student in group:
+                submit(course_dir, lab.id, student, notebook_blanks(programs[student], reference))
+            seconds = nbgrader(["autograde", lab.id], course_dir)
+            elapsed += seconds
+            scaled += seconds * stands_for / len(group)
+            scores = nbgrader_scores(course_dir, lab.id, group)
+            for student in group:
+                ours = seqlab[student] if seqlab[student] is not None else 0  # not graded: 0
+                if scores[student] != ours:
+                    differ.append(
+                        f"  {student}: nbgrader {scores[student]}, seqlab {seqlab[student]} "
+                        f"(nbgrader's kernel: {nbgrader_errors(course_dir, lab.id, student)}; "
+                        f"seqlab: {seqlab_reason(entries[student])})"
+                    )
     total = len(names)
-    scaled = elapsed * total / len(students)
     what = f"all {total}" if len(students) == total else f"a SAMPLE of {len(students)} of {total}"
     print(
         f"nbgrader autograde {elapsed:8.2f} s for {what} ({elapsed / len(students):.1f} s per "
         f"notebook; per-cell timeout {CELL_TIMEOUT} s, address space {NBGRADER_MEMORY >> 30} GiB)"
     )
     if len(students) < total:
-        print(f"  sample: {', '.join(students)}")
+        distinct, copies = groups
+        print(
+            f"  sample: every distinct submission ({len(distinct[0])}) and {len(copies[0])} of"
+            f" the reference's {copies[1]} copies: {', '.join(copies[0])}"
+        )
         print(f"  scaled to {total} submissions: {scaled:.1f} s")
     agree = "the same" if not differ else f"DIFFERENT for {len(differ)} of {len(students)}"
     print(f"nbgrader vs seqlab scores: {agree} (seqlab's 'could not grade' counted as 0)")

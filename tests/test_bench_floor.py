@@ -42,3 +42,18 @@ def test_the_check_goal_is_judged_and_the_grade_process_shown_beside_the_floor()
     assert ": met" not in grade and "NOT met" not in grade and "batch_bench.py" in grade
     met, _ = floor.goals(lab, 0.110, (0.040, 2.0), (0.020, 2.0))
     assert "(goal <= 1.15x: met)" in met
+
+
+def test_nbgrader_s_sample_grades_every_distinct_submission_and_scales_the_copies():
+    """batch_bench.py's sample: the hostile ones (an endless loop costs nbgrader 30 s) are
+    never sampled away; only the reference's copies are, and their time stands for all."""
+    spec = importlib.util.spec_from_file_location("bench_batch", BENCH / "batch_bench.py")
+    batch = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(batch)
+    names = ["starter", "endless-loop", "memory-bomb"] + [f"reference-{k}" for k in range(1, 198)]
+    distinct, copies = batch.sample_groups(names, 10)
+    assert distinct == (["starter", "endless-loop", "memory-bomb"], 3)
+    assert len(copies[0]) == 7 and copies[1] == 197
+    assert all(name.startswith("reference-") for name in copies[0])
+    assert batch.sample_groups(names, 200) == [(names, 200)]
+    assert batch.sample_groups(names, 2)[1] == (["reference-1"], 197)  # at least one copy

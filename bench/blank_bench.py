@@ -14,11 +14,12 @@ way, so each is taken, where the corpus has one, from a correct entry that rewri
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import options
 
 from graders.course.corpus import corpus_program, load_corpus
 from graders.engine import grade_submission
@@ -116,8 +117,8 @@ def bench_lab(lab: LabSpec, mode: str, as_is: bool) -> Tally:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--labs", nargs="*", help="lab ids (default: every lab)")
+    parser = options.Parser(description=__doc__.split("\n")[0])
+    parser.add_argument("--labs", nargs="*", type=options.lab, help="lab ids (default: every lab)")
     parser.add_argument("--modes", nargs="*", default=["cold", "warm"], choices=["cold", "warm"])
     parser.add_argument("--as-is", action="store_true", help="keep the reference's other blanks")
     args = parser.parse_args()

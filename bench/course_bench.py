@@ -11,7 +11,6 @@ program, and optionally the mutation score and a seed sweep — the table of iss
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import re
@@ -21,6 +20,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+import options
 
 from graders.spec import Course
 
@@ -56,11 +57,15 @@ def sweep(lab_id: str, seeds: int) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--mutants", type=int, default=0, help="mutation score on N mutants")
-    parser.add_argument("--seeds", type=int, default=0, help="seed sweep over N seeds")
-    parser.add_argument("--labs", nargs="*")
+    parser = options.Parser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=options.integer(1, 100), default=3)
+    parser.add_argument(
+        "--mutants", type=options.integer(0, 10000), default=0, help="mutation score on N mutants"
+    )
+    parser.add_argument(
+        "--seeds", type=options.integer(0, 1000), default=0, help="seed sweep over N seeds"
+    )
+    parser.add_argument("--labs", nargs="*", type=options.lab)
     args = parser.parse_args()
     course = Course.locate()
     labs = [course.lab(i) for i in args.labs] if args.labs else course.labs()

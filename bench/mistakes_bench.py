@@ -21,10 +21,11 @@ records file cold (the first grading of a process).
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import time
 from pathlib import Path
+
+import options
 
 from graders.course.corpus import load_corpus
 from graders.course.records import make_records, records_state
@@ -132,11 +133,17 @@ def share(part: int, whole: int) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = options.Parser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--labs", nargs="*", help="lab ids (default: every lab)")
     parser.add_argument("--course", type=Path, default=None)
     args = parser.parse_args()
     course = Course.locate(args.course)
+    unknown = [lab_id for lab_id in args.labs or [] if lab_id not in course.lab_ids()]
+    if unknown:  # the labs of --course, which need not be this checkout's
+        options.refuse(
+            f"{parser.prog}: argument --labs: {unknown[0]!r} is not a lab of {course.root}; its"
+            f" labs are {', '.join(course.lab_ids())}."
+        )
     labs = [course.lab(i) for i in args.labs] if args.labs else course.labs()
     header = (
         f"{'lab':20} {'wrong':>5} {'named':>5} {'kinds':>5} {'right/wrong':>11} "

@@ -8,10 +8,11 @@ against one whose workers also imported what the reference loads of those packag
 
 from __future__ import annotations
 
-import argparse
 import os
 import statistics
 import time
+
+import options
 
 from graders.engine import course_text, grade_submission
 from graders.sandbox import warm
@@ -21,9 +22,11 @@ from graders.submission import read_submission
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("labs", nargs="*", default=["rnn-numpy", "scaled-dot-product", "gru-step"])
-    parser.add_argument("--repeat", type=int, default=15)
+    parser = options.Parser(description=__doc__.split("\n")[0])
+    parser.add_argument(
+        "labs", nargs="*", type=options.lab, default=["rnn-numpy", "scaled-dot-product", "gru-step"]
+    )
+    parser.add_argument("--repeat", type=options.integer(1, 1000), default=15)
     args = parser.parse_args()
     course = Course.locate()
     print(f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}")

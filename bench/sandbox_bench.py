@@ -13,7 +13,6 @@ Prints the medians and the overhead per level (strong must stay ≤ 50 ms per su
 
 from __future__ import annotations
 
-import argparse
 import functools
 import os
 import statistics
@@ -22,6 +21,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+import options
 
 from graders.sandbox import run_sets
 from graders.sandbox.probe import DISABLE_VARIABLE, detect
@@ -74,8 +75,8 @@ def median_of(repeat: int, measure) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=5)
+    parser = options.Parser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=options.integer(1, 100), default=5)
     args = parser.parse_args()
     for level, off in LEVELS.items():
         reached = detect(frozenset(filter(None, off.split(",")))).level

@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import statistics
 import subprocess
@@ -19,6 +18,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+import options
 
 from graders.course.sweep import sweep
 from graders.engine import grade_submission
@@ -66,9 +67,9 @@ def bare_run(program: Path, stdin: str) -> subprocess.CompletedProcess:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--seeds", type=int, default=20)
-    parser.add_argument("--repeat", type=int, default=3)
+    parser = options.Parser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seeds", type=options.integer(1, 1000), default=20)
+    parser.add_argument("--repeat", type=options.integer(1, 100), default=3)
     args = parser.parse_args()
     lab = Course.locate().lab("seq2seq")
     reference = lab.solution_path.read_text(encoding="utf-8")

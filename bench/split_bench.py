@@ -17,9 +17,10 @@ medians and the ratio.
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import time
+
+import options
 
 from graders.engine import grade_program
 from graders.markers import splice
@@ -58,9 +59,9 @@ def split(lab: LabSpec, program: str, runner) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--lab", default="seq2seq")
-    parser.add_argument("--repeat", type=int, default=3)
+    parser = options.Parser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lab", type=options.lab, default="seq2seq")
+    parser.add_argument("--repeat", type=options.integer(1, 100), default=3)
     args = parser.parse_args()
     lab = Course.locate().lab(args.lab)
     program = reference_program(lab)

@@ -662,6 +662,18 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "validate.bank": ("题库格式正确", "quiz bank well formed"),
     "plugin.questions": ("{count} 道题", "{count} questions"),
     # --- course tools (build, mutate, new) ------------------------------------------------------
+    "cli.bad_arguments": (
+        "{prog}：命令行参数有误：{problem}。用 `{prog} --help` 查看可用的选项。",
+        "{prog}: {problem}. See `{prog} --help` for the options.",
+    ),
+    "cli.need_whole_number": (
+        "“{value}” 不可用：请给出 {low} 到 {high} 之间的整数",
+        "'{value}' cannot be used: give a whole number from {low} to {high}",
+    ),
+    "cli.need_whole_number_from": (
+        "“{value}” 不可用：请给出不小于 {low} 的整数",
+        "'{value}' cannot be used: give a whole number of at least {low}",
+    ),
     "course.bad_number": ("{option} 的取值 {value} 不可用。", "{option} cannot be {value}."),
     "course.starter_written": ("{lab}：已生成学生模板 {path}", "{lab}: starter {path} written"),
     "course.starter_current": (
@@ -1272,6 +1284,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "seqlab serve: waiting for the broker or the database: {reason}. Once they answer, "
         "the submissions not yet graded are sent again.",
     ),
+    "web.worker_broker_waiting": (
+        "`seqlab worker`：消息队列 {broker} 没有应答（{reason}），正在等待它恢复；在此之前提交的作业留在队列中，恢复后即开始评测。",
+        "seqlab worker: the broker {broker} does not answer ({reason}); waiting for it. The "
+        "submissions sent meanwhile wait in it and are graded once it answers.",
+    ),
     "web.worker_started": (
         "seqlab 评测进程 {name} 已启动：{concurrency} 个进程，队列 {broker}，数据库 {db}（按 Ctrl-C 停止）",
         "seqlab worker {name} running: {concurrency} process(es), broker {broker}, database {db} (Ctrl-C stops it)",
@@ -1312,6 +1329,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "它必须小于 visibility_timeout（任务被重新派发前，已停止的评测者的租约须先到期）。",
         "It must be less than visibility_timeout (a dead grader's lease must lapse before its "
         "job is handed out again).",
+    ),
+    "web.need_visibility": (
+        "它必须大于 lease_seconds（当前为 {lease}；默认 30）：任务被重新派发前，已停止的评测者的租约须先到期。请调大它，或同时调小 lease_seconds。",
+        "It must be more than lease_seconds (now {lease}; default 30): a dead grader's lease must "
+        "lapse before its job is handed out again. Raise it, or lower lease_seconds with it.",
     ),
     "web.bad_rate": (
         "--rate 必须是正整数（每名学生每分钟可提交的次数），而不是 {value}。",
@@ -1369,6 +1391,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Your session has ended. Your unsaved edits are kept in this browser and will not be lost: sign in again and they come back on this page and are saved.",
     ),
     "web.sign_in_again": ("重新登录", "Sign in again"),
+    "web.need_sign_in": ("请先登录。", "Please sign in first."),
     "web.back_to_submitted": ("回到上次提交的代码", "Back to the last submitted code"),
     "web.back_to_starter": ("回到初始代码", "Back to the starter code"),
     "web.replaced": (

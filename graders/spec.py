@@ -379,10 +379,12 @@ class Course:
         return sorted(p.stem for p in self.labs_dir.glob("*.toml"))
 
     def lab(self, lab_id: str) -> LabSpec:
-        path = self.labs_dir / f"{lab_id}.toml"
-        if not path.is_file():
-            raise UsageError("spec.unknown_lab", lab=lab_id, known=", ".join(self.lab_ids()))
-        return load_spec(path, self.root)
+        # Looked up among the course's ids, never made into a path first: an id from a URL or
+        # an option may be too long for a file name, or hold a `/`.
+        known = self.lab_ids()
+        if lab_id not in known:
+            raise UsageError("spec.unknown_lab", lab=lab_id[:80], known=", ".join(known))
+        return load_spec(self.labs_dir / f"{lab_id}.toml", self.root)
 
     def labs(self) -> list[LabSpec]:
         """Every lab, in course order (level, then id)."""

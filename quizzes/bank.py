@@ -159,10 +159,12 @@ def bank_ids(banks_dir: Path) -> list[str]:
 
 
 def load_quiz(banks_dir: Path, quiz_id: str) -> Bank:
-    path = banks_dir / f"{quiz_id}.toml"
-    if not path.is_file():
-        raise UsageError("quiz.unknown", quiz=quiz_id, known=", ".join(bank_ids(banks_dir)))
-    return load_bank(path)
+    # Looked up among the banks' ids, never made into a path first: an id from a URL or an
+    # option may be too long for a file name, or hold a `/`.
+    known = bank_ids(banks_dir)
+    if quiz_id not in known:
+        raise UsageError("quiz.unknown", quiz=quiz_id[:80], known=", ".join(known))
+    return load_bank(banks_dir / f"{quiz_id}.toml")
 
 
 def keyless_bank(text: str) -> str:

@@ -350,7 +350,7 @@ def test_every_message_key_used_exists_and_every_key_is_used():
     )
     used = set(
         re.findall(
-            r"[\"']((?:file|markers|spec|sandbox|detail|report|quiz|validate|course|plugin|batch|notebook|web|store|rules|lti|gradescope)\.[a-z0-9_]+)[\"']",
+            r"[\"']((?:file|markers|spec|sandbox|detail|report|quiz|validate|course|plugin|batch|notebook|web|store|rules|lti|gradescope|cli)\.[a-z0-9_]+)[\"']",
             source,
         )
     )

@@ -31,6 +31,17 @@ REFUSED = [
     ("web_bench.py", ["--per-student", "6"], "--per-student", "6"),
     ("web_bench.py", ["--lone", "9", "--rate", "8", "--per-student", "1"], "--lone", "9"),
     ("web_bench.py", ["--students", "-1"], "--students", "-1"),
+    # The other benches, through the same options.py.
+    ("split_bench.py", ["--lab", "nosuch"], "--lab", "nosuch"),
+    ("split_bench.py", ["--repeat", "0"], "--repeat", "0"),
+    ("preload_bench.py", ["nosuch"], "labs", "nosuch"),
+    ("preload_bench.py", ["--repeat", "0"], "--repeat", "0"),
+    ("sandbox_bench.py", ["--repeat", "0"], "--repeat", "0"),
+    ("seq2seq_bench.py", ["--seeds", "0"], "--seeds", "0"),
+    ("blank_bench.py", ["--labs", "nosuch"], "--labs", "nosuch"),
+    ("course_bench.py", ["--repeat", "0"], "--repeat", "0"),
+    ("course_bench.py", ["--labs", "nosuch"], "--labs", "nosuch"),
+    ("mistakes_bench.py", ["--labs", "nosuch"], "--labs", "nosuch"),
 ]
 
 

@@ -312,3 +312,31 @@ def test_list_goes_on_past_a_broken_lab_and_names_it(capsys, tmp_path, course):
     broken.write_text(broken.read_text(encoding="utf-8") + "\nnot_a_field = 1\n")
     code, out, err = run_cli(capsys, "--lang", "en", "--course", str(root), "list")
     assert code == 2 and "rnn-numpy" in out and "seq2seq.toml" in err
+
+
+@pytest.mark.parametrize(
+    ("args", "zh", "en"),
+    [
+        (("grade", "x", "--workers", "abc"), "请给出 1 到", "give a whole number from 1 to"),
+        (("grade", "x", "--workers", "99999999999999999999"), "请给出 1 到", "from 1 to"),
+        (("grade", "x", "--workers", "0"), "请给出 1 到", "from 1 to"),
+        (("serve", "--graders", "1.5"), "命令行参数有误", "--graders"),
+        (("check",), "命令行参数有误", "FILE"),
+    ],
+)
+def test_a_bad_argument_is_one_paragraph_in_the_readers_language(args, zh, en, tmp_path):
+    """argparse's own refusals (a value a type refuses, a missing argument): no usage block,
+    the sentence in the language asked for, exit 2, before anything runs. `--workers` is
+    bounded by the machine: more than 4 per core only waits for the processor."""
+    for lang, words in (("zh", zh), ("en", en)):
+        completed = subprocess.run(
+            [sys.executable, "-m", "graders.cli", *args, "--lang", lang],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+        )
+        assert completed.returncode == 2 and completed.stdout == "", completed
+        said = completed.stderr
+        assert words in said and "usage:" not in said and "Traceback" not in said, said
+        assert len(said.strip().splitlines()) == 1, said
+    assert list(tmp_path.iterdir()) == []

@@ -187,7 +187,14 @@ def test_every_post_without_the_csrf_token_is_refused(canary_course, tmp_path):
         assert response.status_code == 403
         token = sign_in(client, "teach", "teach-pass-1")
         posts = sorted(
-            route.path.replace("{lab_id}", LAB).replace("{quiz_id}", "attention")
+            # Real-looking values in the path: only the missing token is wrong.
+            re.sub(
+                r"\{\w+_id\}",
+                "1",
+                route.path.replace("{lab_id}", LAB)
+                .replace("{quiz_id}", "attention")
+                .replace("{username}", "alice"),
+            )
             # The app's own routes and its routers' (FastAPI lists an included router as one).
             for route in [*client.app.routes, *(r for router in ROUTERS for r in router.routes)]
             if "POST" in (getattr(route, "methods", None) or ())

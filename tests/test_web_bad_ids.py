@@ -76,3 +76,59 @@ def test_a_bad_id_in_any_path_is_the_routes_404_in_the_readers_language(course, 
             assert response.json() == {"error": say("web.error_404", "en")}
         page = client.get("/attempts/abc")
         assert page.status_code == 404 and say("web.error_404", "en") in page.text
+
+
+def test_a_lab_or_quiz_id_too_long_for_a_file_name_is_the_routes_404(course, tmp_path):
+    """Ids are looked up among the course's, never made into a file name first: 84 Chinese
+    characters (252 bytes) or a `/` gave a 500 (OSError: File name too long)."""
+    app = course_app(course, ROSTER, f"sqlite:///{tmp_path / 'web.sqlite'}")
+    with TestClient(app, base_url="http://127.0.0.1") as client:
+        sign_in(client, "teach", "teach-pass-1")
+        client.get("/lang/zh")
+        token = csrf_of(client.get("/").text)
+        expected = say("web.error_404", "zh")
+        for bad in ("实" * 84, "a" * 300, "..%2Fquizzes%2Fbanks%2Fattention"):
+            for method, url in (
+                ("GET", f"/labs/{bad}"),
+                ("GET", f"/labs/{bad}/history"),
+                ("GET", f"/instructor/labs/{bad}"),
+                ("POST", f"/labs/{bad}/draft"),
+                ("GET", f"/quizzes/{bad}"),
+            ):
+                response = client.request(method, url, headers={"X-CSRF-Token": token})
+                assert response.status_code == 404, (method, url, response.text[:200])
+                assert expected in response.text, url
+        # The connection is still good for the next request.
+        assert client.get(f"/labs/{LAB}").status_code == 200
+
+
+def test_signed_out_an_api_call_is_told_in_its_language_and_a_form_goes_back_after_sign_in(
+    course, tmp_path
+):
+    app = course_app(course, ROSTER, f"sqlite:///{tmp_path / 'web.sqlite'}")
+    with TestClient(app, base_url="http://127.0.0.1") as client:
+        token = sign_in(client, "teach", "teach-pass-1")
+        client.get("/lang/zh")
+        client.post("/logout", data={"csrf": token})
+        answer = client.get("/api/attempts/1")
+        assert answer.status_code == 401
+        assert answer.json() == {"error": say("web.need_sign_in", "zh")}
+        client.get("/lang/en")
+        assert client.get("/api/attempts/1").json() == {"error": say("web.need_sign_in", "en")}
+        # A form sent from a page after the session ended elsewhere: sign in, then that page.
+        page = "/instructor/students/alice"
+        sent = client.post(
+            "/instructor/students/alice/override",
+            data={"csrf": token, "lab": LAB, "score": "10", "reason": "r"},
+            headers={"Referer": f"http://127.0.0.1{page}"},
+            follow_redirects=False,
+        )
+        assert sent.status_code == 303
+        assert sent.headers["location"] == "/login?next=/instructor/students/alice"
+        elsewhere = client.post(
+            "/instructor/students/alice/override",
+            data={"csrf": token},
+            headers={"Referer": "https://evil.example/instructor"},
+            follow_redirects=False,
+        )
+        assert elsewhere.headers["location"] == "/login?next=/"

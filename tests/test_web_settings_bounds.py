@@ -46,6 +46,23 @@ def test_a_file_value_out_of_range_is_refused_with_its_line(tmp_path, line, show
     assert range_en in en and f"{path}（第 4 行）" in zh and name in zh, zh
 
 
+def test_a_lease_not_below_the_visibility_timeout_blames_the_setting_given(tmp_path):
+    """`visibility_timeout = 5` (its range's low end) under the default lease of 30 s names
+    visibility_timeout, its file and line, and the lease it must exceed — not lease_seconds,
+    which the user never wrote."""
+    path = tmp_path / "p.toml"
+    path.write_text("[platform]\nvisibility_timeout = 5\n", encoding="utf-8")
+    with pytest.raises(UsageError) as refused:
+        load_config({"SEQLAB_CONFIG": str(path)}, tmp_path)
+    en, zh = refused.value.render("en"), refused.value.render("zh")
+    assert f"The setting visibility_timeout in {path} (line 2) is not valid: 5." in en, en
+    assert "more than lease_seconds (now 30" in en and "lease_seconds（当前为 30" in zh, zh
+    with pytest.raises(UsageError) as refused:
+        load_config({"SEQLAB_LEASE_SECONDS": "400"}, tmp_path)
+    en = refused.value.render("en")
+    assert "lease_seconds in SEQLAB_LEASE_SECONDS" in en and "less than visibility_timeout" in en
+
+
 def test_a_variable_out_of_range_is_refused_and_the_limits_hold_at_their_ends(tmp_path):
     for name, (low, high) in SECONDS.items():
         variable = f"SEQLAB_{name.upper()}"
@@ -141,3 +158,43 @@ def test_the_celery_queue_waits_for_its_broker_in_the_servers_language(
     assert "Traceback" not in out.out + out.err
     said = say("web.broker_waiting", lang, reason="@").split("@")
     assert out.out.startswith(said[0]) and said[1].strip() in out.out, out.out
+    assert ".。" not in out.out and ".. " not in out.out, out.out  # one full stop
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_seqlab_worker_says_its_broker_is_away_in_the_readers_language(tmp_path, lang):
+    import select
+    import signal
+    import socket
+
+    from graders.messages import say
+
+    with socket.socket() as sock:  # a port nothing listens on: the broker is away
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SEQLAB_")}
+    env["PYTHONPATH"] = str(ROOT)
+    command = [sys.executable, "-m", "graders.cli", "worker", "--lang", lang, "--concurrency", "1"]
+    command += ["--broker", f"redis://127.0.0.1:{port}/0", "--db", f"sqlite:///{tmp_path}/w.db"]
+    worker = subprocess.Popen(
+        command,
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    wanted = say("web.worker_broker_waiting", lang, broker="@", reason="@").split("@")[0]
+    seen = ""
+    try:  # read as it comes, never blocking past the deadline
+        deadline = time.monotonic() + 60
+        while wanted not in seen and (left := deadline - time.monotonic()) > 0:
+            ready, _, _ = select.select([worker.stdout], [], [], left)
+            chunk = os.read(worker.stdout.fileno(), 65536) if ready else b""
+            if not chunk:
+                break
+            seen += chunk.decode("utf-8", errors="replace")
+    finally:
+        os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait()
+    assert wanted in seen and "Traceback" not in seen, seen

@@ -30,7 +30,7 @@ from graders.cli import (
     scaffold,
     web,
 )
-from graders.cli.common import EXIT_CANNOT, EXIT_OK
+from graders.cli.common import EXIT_CANNOT, EXIT_OK, Parser
 from graders.errors import SeqlabError
 from graders.messages import LANGS, say
 from graders.sandbox.probe import DISABLE_VARIABLE, LAYERS, disabled_by_environment
@@ -59,9 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--lang", choices=LANGS, default=argparse.SUPPRESS, help="zh (default) or en"
     )
     common.add_argument("--course", type=Path, default=argparse.SUPPRESS, help="course folder")
-    parser = argparse.ArgumentParser(
-        prog="seqlab", description="Auto-graded 头歌-style labs for sequence models."
-    )
+    parser = Parser(prog="seqlab", description="Auto-graded 头歌-style labs for sequence models.")
     parser.add_argument("--lang", choices=LANGS, default="zh")
     parser.add_argument("--course", type=Path, default=None)
     parser.add_argument(

@@ -12,9 +12,53 @@ from pathlib import Path
 from rich.console import Console
 
 from graders.errors import UsageError
+from graders.messages import say
 from graders.present import terminal
 
 EXIT_OK, EXIT_BELOW, EXIT_CANNOT = 0, 1, 2
+
+
+def argv_lang(argv: list[str] | None = None) -> str:
+    """The language asked for on the command line, read before argparse has parsed it (its
+    own errors come first): `--lang en` or `--lang=en` anywhere, else Chinese, the default."""
+    words = sys.argv[1:] if argv is None else argv
+    for index, word in enumerate(words):
+        if word == "--lang" and index + 1 < len(words) and words[index + 1] in ("zh", "en"):
+            return words[index + 1]
+        if word in ("--lang=zh", "--lang=en"):
+            return word.split("=")[1]
+    return "zh"
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, whose errors are one paragraph in the reader's language (no usage block),
+    exit code 2: an unknown option, a missing argument, a value a `type=` refused."""
+
+    def error(self, message: str):
+        print(
+            say("cli.bad_arguments", argv_lang(), prog=self.prog, problem=message), file=sys.stderr
+        )
+        raise SystemExit(EXIT_CANNOT)
+
+
+def whole_number(low: int, high: int | Callable[[], int] | None = None) -> Callable[[str], int]:
+    """A `type=` for a whole number from `low` to `high` (a number, or a function giving this
+    machine's most; None: no most), refused in the reader's language."""
+
+    def parse(text: str) -> int:
+        most = high() if callable(high) else high
+        try:
+            value = int(text.strip())
+        except ValueError:
+            value = None
+        if value is None or value < low or (most is not None and value > most):
+            key = "cli.need_whole_number" if most is not None else "cli.need_whole_number_from"
+            raise argparse.ArgumentTypeError(say(key, argv_lang(), value=text, low=low, high=most))
+        return value
+
+    parse.__name__ = "whole number"
+    return parse
+
 
 Handler = Callable[[argparse.Namespace], int]
 

@@ -7,9 +7,10 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from graders.cli.common import add_command, console, emit
+from graders.cli.common import add_command, console, emit, whole_number
 from graders.errors import UsageError
 from graders.results import LEVELS
+from graders.sandbox.launch import most_graders
 from graders.service import choose_lab, grade, grade_lab, require_isolation
 from graders.spec import Course
 from graders.submission import read_submission
@@ -128,7 +129,9 @@ def _batch_arguments(sub: argparse.ArgumentParser) -> None:
         help="a file, or several: files, folders, nbgrader submitted/ trees, .zip exports",
     )
     sub.add_argument(
-        "--workers", type=int, help="submissions graded at once (default: the number of cores)"
+        "--workers",
+        type=whole_number(1, most_graders),
+        help="submissions graded at once (default: the number of cores; at most 4 per core)",
     )
     sub.add_argument(
         "--db", help="gradebook file or SQLAlchemy URL (default: seqlab-gradebook.sqlite)"

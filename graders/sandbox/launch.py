@@ -192,6 +192,17 @@ def usable_cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
+# Gradings side by side per core, at most: each keeps a core busy while its code runs, so
+# more than a few per core only wait for the processor — and each brings its own warm
+# sandboxed workers, memory that buys no speed. (`seqlab serve --graders`, `seqlab worker
+# --concurrency`, `seqlab grade --workers`.)
+GRADERS_PER_CORE = 4
+
+
+def most_graders() -> int:
+    return GRADERS_PER_CORE * usable_cores()
+
+
 def cpu_share(concurrent_runs: int) -> float:
     """Each of `concurrent_runs` runs side by side gets this many cores (at least one)."""
     return max(1.0, (os.cpu_count() or 1) / max(concurrent_runs, 1))

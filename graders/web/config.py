@@ -37,6 +37,7 @@ from pathlib import Path
 
 from graders.errors import UsageError
 from graders.messages import Text
+from graders.sandbox.launch import GRADERS_PER_CORE, most_graders, usable_cores
 from graders.settings import line_of
 
 QUEUES = ("embedded", "celery")
@@ -81,8 +82,6 @@ class PlatformConfig:
         refused above `most_graders()` of this machine. Checked by the command that grades
         (the embedded `seqlab serve`, `seqlab worker`), not by a web server whose Celery
         workers, on bigger machines, read the same file."""
-        from graders.sandbox.launch import usable_cores
-
         if self.graders > most_graders():
             raise _bad("graders", self.graders, self.source("graders"))
         return self.graders or usable_cores()
@@ -149,26 +148,16 @@ SECONDS = {
     # worker's job waits that long to be looked for.
     "restore_interval": (1.0, 3600.0),
 }
-# Graders side by side per core, at most: each grading keeps a core busy while its code runs,
-# so more than a few per core only wait for the processor — and each brings its own warm
-# sandboxed workers (one per run of each lab, pools.py), memory that buys no speed.
-GRADERS_PER_CORE = 4
-
-
-def most_graders() -> int:
-    from graders.sandbox.launch import usable_cores
-
-    return GRADERS_PER_CORE * usable_cores()
 
 
 def graders_why() -> Text:
     """Why graders side by side have a most (web.need_graders, --concurrency's message)."""
-    from graders.sandbox.launch import usable_cores
-
     return Text("web.graders_why", cores=usable_cores(), per_core=GRADERS_PER_CORE)
 
 
-def _bad(name: str, value: object, source: object, need: str | None = None) -> UsageError:
+def _bad(
+    name: str, value: object, source: object, need: str | None = None, lease: float = 0
+) -> UsageError:
     """A setting refused, with what it must be."""
     low, high = SECONDS.get(name, (0, 0))
     if need is None:
@@ -182,6 +171,7 @@ def _bad(name: str, value: object, source: object, need: str | None = None) -> U
         high=f"{high:g}",
         most=most_graders(),
         why=graders_why(),
+        lease=lease,
     )
     shown = str(value).lower() if isinstance(value, bool) else value
     return UsageError("web.config_bad", name=name, value=shown, source=source, need=said)
@@ -198,7 +188,13 @@ def _checked(config: PlatformConfig) -> PlatformConfig:
         raise _bad("graders", config.graders, config.source("graders"))
     if config.lease_seconds >= config.visibility_timeout:
         # A redelivered job must find the dead grader's lease lapsed, not retry for nothing.
-        raise _bad(
-            "lease_seconds", config.lease_seconds, config.source("lease_seconds"), "web.need_lease"
+        # Blamed on the one the user gave (visibility_timeout when both or neither were).
+        given = dict(config.sources)
+        name = (
+            "lease_seconds"
+            if "lease_seconds" in given and "visibility_timeout" not in given
+            else "visibility_timeout"
         )
+        need = "web.need_lease" if name == "lease_seconds" else "web.need_visibility"
+        raise _bad(name, getattr(config, name), config.source(name), need, config.lease_seconds)
     return config

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import sys
 from datetime import datetime
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
@@ -98,9 +98,16 @@ def wants_json(request: Request) -> bool:
 
 
 async def need_sign_in(request: Request, _error: NeedSignIn) -> Response:
-    if request.url.path.startswith("/api/") or request.method != "GET":
-        return JSONResponse({"error": "sign in"}, status_code=401)
-    return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
+    if wants_json(request):  # the page's scripts say it in their own words (lab.js)
+        return JSONResponse({"error": say("web.need_sign_in", lang_of(request))}, status_code=401)
+    # A form sent after the session ended: back to the page it was sent from, after signing
+    # in (a POST's own address may have no page).
+    back = request.url.path
+    if request.method != "GET":
+        referer = urlsplit(request.headers.get("referer", ""))
+        same_site = referer.netloc in ("", request.url.netloc)
+        back = referer.path if same_site and referer.path.startswith("/") else "/"
+    return RedirectResponse(f"/login?next={quote(back)}", status_code=303)
 
 
 def http_error(request: Request, error: StarletteHTTPException) -> Response:

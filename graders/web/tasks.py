@@ -77,6 +77,7 @@ def configure(config: PlatformConfig, course_root: Path | None = None) -> Worker
     app.conf.update(
         broker_url=config.broker_url,
         broker_connection_retry_on_startup=True,
+        broker_connection_max_retries=None,  # a worker waits for its broker, as serve does
         broker_transport_options={
             "visibility_timeout": config.visibility_timeout,
             "unacked_restore_interval": config.restore_interval,
@@ -257,7 +258,8 @@ class CeleryQueue:
                 self._waiting(error)
 
     def _waiting(self, error: Exception) -> None:
-        reason = f"{type(error).__name__}: {error}"
+        # Said inside the sentence: the driver's own full stop would double the sentence's.
+        reason = f"{type(error).__name__}: {error}".strip().rstrip(".。")
         print(say("web.broker_waiting", self.lang, reason=reason), flush=True)
 
     def position(self, attempt_id: int) -> int:
@@ -271,6 +273,18 @@ class CeleryQueue:
 
 def is_redis(url: str) -> bool:
     return url.startswith(("redis://", "rediss://", "redis+socket://", "unix://"))
+
+
+def _say_if_broker_away(config: PlatformConfig, lang: str) -> None:
+    """Celery says a broker that does not answer in its own (English) log lines, and keeps
+    trying; the worker says it once in the reader's language first."""
+    try:
+        with app.connection_for_write() as connection:
+            connection.connect()
+    except Exception as error:  # kombu raises the transport's own errors
+        reason = f"{type(error).__name__}: {error}".strip().rstrip(".。")
+        broker = shown_url(config.broker_url)
+        print(say("web.worker_broker_waiting", lang, broker=broker, reason=reason), flush=True)
 
 
 def run_worker(
@@ -297,6 +311,7 @@ def run_worker(
         ),
         flush=True,
     )
+    _say_if_broker_away(config, lang)
     app.worker_main(
         [
             "--quiet",

@@ -272,3 +272,36 @@ def test_built_reports_are_brought_up_to_date_in_the_background(tmp_path, monkey
         assert report.current and "s200" in report.pages["en"]
     finally:
         reports.close()
+
+
+def test_a_lab_reaching_a_class_s_worth_of_results_is_built_before_anyone_opens_it(
+    tmp_path, monkeypatch
+):
+    """A lab with few results at the server's start is watched: once it has a class's worth
+    (PREBUILD_FROM rows), its first report is built at the next quiet spell, so the
+    instructor's first opening is served at once, current."""
+    import graders.web.reports as reports_module
+
+    monkeypatch.setattr(reports_module, "REFRESH_SECONDS", 0.3)
+    monkeypatch.setattr(reports_module, "PREBUILD_FROM", 4)
+    course = Course.locate()
+    lab = course.lab(LAB_FOR_FAILURE)
+    url = f"sqlite:///{tmp_path / 'web.sqlite'}"
+    fill_gradebook(url, lab, size=2)  # 3 rows with alice's: fewer than a class's worth
+    reports = ClassReports(url)
+    try:
+        reports.prebuild([lab])
+        time.sleep(1.5)  # quiet spells pass: nothing to build yet
+        assert lab.id not in reports._ready and lab.id not in reports._building
+        with Session(engine_for(url)) as session, session.begin():
+            graded(session, "s200", lab, variant(lab, 1), passed=True)
+        deadline = time.monotonic() + 120
+        while lab.id not in reports._ready:
+            assert time.monotonic() < deadline, "never built without a visit"
+            time.sleep(0.2)
+        with Session(engine_for(url)) as db:
+            report = reports.get(lab, report_key(db, lab))
+        assert not isinstance(report, Preparing) and report.current
+        assert "s200" in report.pages["en"]
+    finally:
+        reports.close()

@@ -11,7 +11,9 @@ served; otherwise its build is started (or is under way) and the page says it is
 prepared and reloads itself. Once a report is built it is shown even if more attempts were
 graded meanwhile (a class submitting without pause would otherwise keep its instructor
 waiting forever), but then said to be updating: a report is served as current only for the
-key it was built from, whatever address asked for it.
+key it was built from, whatever address asked for it. Reports are built ahead of any visit:
+at the server's start for the labs with a class's worth of results, at a quiet spell for one
+that reaches it later, and again after newer results (bench/report_bench.py times each case).
 
 One cache per web process; nothing is written to disk or to the database.
 """
@@ -208,6 +210,7 @@ class ClassReports:
         self._lock = threading.Lock()
         self._ready: dict[str, Report] = {}
         self._labs: dict[str, LabSpec] = {}  # the labs whose reports are kept up to date
+        self._watched: list[LabSpec] = []  # the course's: one built once it has a class's worth
         self._memos: dict[str, Memo] = {}
         self._building: dict[str, int] = {}  # lab id → its build, queued or running
         self._failed: dict[str, int] = {}  # lab id → its last build, which failed
@@ -240,24 +243,28 @@ class ClassReports:
 
     def prebuild(self, labs: list[LabSpec]) -> None:
         """At the server's start, build in the background the reports of the labs with a
-        class's worth of results (PREBUILD_FROM rows), so the first opening waits for none."""
-        with Session(engine_for(self.db_url)) as db:
-            keys = {lab.id: report_key(db, lab) for lab in labs}
-        for lab in labs:
-            if keys[lab.id][0] >= PREBUILD_FROM:
-                self.get(lab, keys[lab.id])
+        class's worth of results (PREBUILD_FROM rows), so the first opening waits for none;
+        and watch the others: one that reaches a class's worth while the server runs is
+        built at the next quiet spell (_refresh), before anyone opens it."""
+        with self._lock:
+            self._watched = list(labs)
+            self._ensure_thread()
+        self._refresh()
+
+    def _ensure_thread(self) -> None:
+        """The builds' thread (called with the lock held). It only waits on the builds'
+        processes. A daemon: a server stopping does not wait for it."""
+        if self._thread is None:
+            self._thread = threading.Thread(
+                target=self._work, name="seqlab-class-reports", daemon=True
+            )
+            self._thread.start()
 
     def _start(self, lab: LabSpec) -> int:
         """Queue a build of the lab's report (called with the lock held)."""
         number = next(self._numbers)
         self._building[lab.id] = number
-        if self._thread is None:
-            # It only waits on the builds' processes. A daemon: a server stopping does not
-            # wait for it.
-            self._thread = threading.Thread(
-                target=self._work, name="seqlab-class-reports", daemon=True
-            )
-            self._thread.start()
+        self._ensure_thread()
         self._jobs.put((lab, number))
         return number
 
@@ -289,16 +296,25 @@ class ClassReports:
                 self._memos[lab.id] = memo
 
     def _refresh(self) -> None:
-        """Build again, in the background, the reports whose lab has newer results."""
+        """Build, in the background, the reports whose lab has newer results, and the first
+        one of a watched lab that has a class's worth of them."""
         with self._lock:
-            labs = [self._labs[lab_id] for lab_id in self._ready if lab_id not in self._building]
-        if not labs:
+            built = [self._labs[lab_id] for lab_id in self._ready if lab_id not in self._building]
+            unbuilt = [
+                lab
+                for lab in self._watched
+                # A lab whose build failed waits for a visit (which says so), not a loop.
+                if lab.id not in self._ready | self._building | self._failed
+            ]
+        if not built and not unbuilt:
             return
         with Session(engine_for(self.db_url)) as db:
-            stale = [lab for lab in labs if report_key(db, lab) != self._ready[lab.id].key]
+            stale = [lab for lab in built if report_key(db, lab) != self._ready[lab.id].key]
+            stale += [lab for lab in unbuilt if report_key(db, lab)[0] >= PREBUILD_FROM]
         with self._lock:
             for lab in stale:
                 if lab.id not in self._building:
+                    self._labs[lab.id] = lab
                     self._start(lab)
 
     def _started(self, process: BaseProcess) -> None:

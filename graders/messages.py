@@ -666,6 +666,16 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "{prog}：命令行参数有误：{problem}。用 `{prog} --help` 查看可用的选项。",
         "{prog}: {problem}. See `{prog} --help` for the options.",
     ),
+    # argparse's own refusals, said again (cli/common.py ARGPARSE_SAID); {a}, {b}: its words.
+    "cli.arg_invalid_value": ("参数 {a} 不能取 {b}", "argument {a} cannot be {b}"),
+    "cli.arg_invalid_choice": (
+        "参数 {a} 不能取 {b}（可选：{c}）",
+        "argument {a}: invalid choice: {b} (choose from {c})",
+    ),
+    "cli.arg_expected": ("参数 {a} 缺少取值", "argument {a} needs a value"),
+    "cli.arg_required": ("缺少必需的参数：{a}", "the following arguments are required: {a}"),
+    "cli.arg_unrecognized": ("不认识的参数：{a}", "unrecognized arguments: {a}"),
+    "cli.arg_other": ("参数 {a}：{b}", "argument {a}: {b}"),
     "cli.need_whole_number": (
         "“{value}” 不可用：请给出 {low} 到 {high} 之间的整数",
         "'{value}' cannot be used: give a whole number from {low} to {high}",
@@ -1329,6 +1339,16 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "它必须小于 visibility_timeout（任务被重新派发前，已停止的评测者的租约须先到期）。",
         "It must be less than visibility_timeout (a dead grader's lease must lapse before its "
         "job is handed out again).",
+    ),
+    "web.port_unusable": (
+        "无法在 {host} 的端口 {port} 上启动平台：{reason}。请用 --port 换一个端口（例如另一个程序已占用这个端口）。",
+        "The platform cannot listen on {host} port {port}: {reason}. Choose another with --port "
+        "(another program may be using this one).",
+    ),
+    "web.need_broker": (
+        "它必须是 `Redis` 地址，形如 redis://主机:端口/编号（例如 redis://127.0.0.1:6379/0；加密连接用 rediss://）。",
+        "It must be a Redis address, redis://HOST:PORT/N (for example redis://127.0.0.1:6379/0; "
+        "rediss:// for TLS).",
     ),
     "web.need_visibility": (
         "它必须大于 lease_seconds（当前为 {lease}；默认 30）：任务被重新派发前，已停止的评测者的租约须先到期。请调大它，或同时调小 lease_seconds。",

@@ -245,8 +245,9 @@ def test_an_unknown_language_exits_2_naming_the_languages(args, tmp_path):
         cwd=tmp_path,
     )
     assert completed.returncode == 2 and completed.stdout == ""
-    assert "argument --lang: invalid choice" in completed.stderr
-    assert re.search(r"\(choose from '?zh'?, '?en'?\)", completed.stderr)  # quoted from 3.12.8
+    # In Chinese, the default, as the language asked for is not one of ours.
+    assert "参数 --lang 不能取" in completed.stderr
+    assert re.search(r"可选：'?zh'?, '?en'?", completed.stderr)  # quoted from 3.12.8
     assert "Traceback" not in completed.stderr
     assert list(tmp_path.iterdir()) == []  # refused before anything ran
 
@@ -340,3 +341,25 @@ def test_a_bad_argument_is_one_paragraph_in_the_readers_language(args, zh, en, t
         assert words in said and "usage:" not in said and "Traceback" not in said, said
         assert len(said.strip().splitlines()) == 1, said
     assert list(tmp_path.iterdir()) == []
+
+
+def test_argparse_s_own_refusals_are_said_in_chinese_and_blamed_on_the_command(tmp_path):
+    """argparse has no Chinese: its sentences are said again from the catalogue, and an
+    unknown option after a command (found by the top parser) names that command's help."""
+    cases = [
+        (("serve", "--port", "abc"), "参数 --port：“abc” 不可用", "seqlab serve"),
+        (("check",), "缺少必需的参数：FILE", "seqlab check"),
+        (("check", "--lab"), "参数 --lab 缺少取值", "seqlab check"),
+        (("grade", "g1", "--bogus"), "不认识的参数：--bogus", "seqlab grade --help"),
+        (("nosuch",), "参数 command 不能取 'nosuch'（可选：", "seqlab --help"),
+    ]
+    for args, zh, where in cases:
+        completed = subprocess.run(
+            [sys.executable, "-m", "graders.cli", "--lang", "zh", *args],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+        )
+        said = completed.stderr
+        assert completed.returncode == 2 and zh in said and where in said, said
+        assert "usage:" not in said and "Traceback" not in said

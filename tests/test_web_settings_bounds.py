@@ -115,6 +115,15 @@ def _seqlab(tmp_path: Path, *args: str, config: str | None = None) -> tuple[int,
             ["restore_interval", "p.toml (line 3)", "inf", "from 1 to 3600"],
         ),
         (("worker", "--lang", "en", "--concurrency", "100000"), None, ["--concurrency", "100000"]),
+        # A broker address Celery cannot use: said now, not as an internal error (or a worker
+        # stopping with exit 0) at the first job.
+        (("worker", "--lang", "en", "--broker", "foo://x"), None, ["--broker", "redis://HOST"]),
+        (("worker", "--lang", "zh", "--broker", "redis://h:99999/0"), None, ["--broker", "redis://主机"]),
+        (
+            ("serve", "--lang", "en", "--queue", "celery", "--broker", "redis://h:6379/abc"),
+            None,
+            ["redis://h:6379/abc"],
+        ),
         (("worker", "--lang", "zh"), "[platform]\ngraders = 100000\n", ["p.toml（第 2 行）"]),
         (
             ("worker", "--lang", "zh"),
@@ -198,3 +207,30 @@ def test_seqlab_worker_says_its_broker_is_away_in_the_readers_language(tmp_path,
         os.killpg(worker.pid, signal.SIGKILL)
         worker.wait()
     assert wanted in seen and "Traceback" not in seen, seen
+
+
+def test_serve_on_a_port_in_use_says_so_before_it_starts(tmp_path):
+    """Bound before anything starts: never "running" first, then uvicorn's English error."""
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        for lang, words in (
+            ("en", "cannot listen on 127.0.0.1 port"),
+            ("zh", "无法在 127.0.0.1 的端口"),
+        ):
+            code, output, _seconds = _seqlab(
+                tmp_path,
+                "serve",
+                "--lang",
+                lang,
+                "--port",
+                str(port),
+                "--db",
+                str(tmp_path / "x.sqlite"),
+            )
+            assert code == 2 and words in output and "--port" in output, output
+            assert "running" not in output and "已启动" not in output and "Traceback" not in output
+            assert not (tmp_path / "x.sqlite").exists()

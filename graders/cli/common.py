@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -30,14 +31,40 @@ def argv_lang(argv: list[str] | None = None) -> str:
     return "zh"
 
 
+# argparse's own sentences (it has no Chinese), said again in the reader's language: the
+# pattern, and the catalogue key whose {a}, {b}, {c} are its groups.
+ARGPARSE_SAID = (
+    (r"argument (\S+): invalid \w+ value: (.*)()", "cli.arg_invalid_value"),
+    (r"argument (\S+): invalid choice: (.*) \(choose from (.*)\)", "cli.arg_invalid_choice"),
+    (r"argument (\S+): expected (.*)()", "cli.arg_expected"),
+    (r"the following arguments are required: (.*)()()", "cli.arg_required"),
+    (r"unrecognized arguments: (.*)()()", "cli.arg_unrecognized"),
+    (r"argument (\S+): (.*)()", "cli.arg_other"),
+)
+
+
+def argparse_said(message: str, lang: str) -> str:
+    for pattern, key in ARGPARSE_SAID:
+        found = re.fullmatch(pattern, message, re.DOTALL)
+        if found:
+            return say(key, lang, a=found[1], b=found[2], c=found[3])
+    return message
+
+
 class Parser(argparse.ArgumentParser):
     """argparse, whose errors are one paragraph in the reader's language (no usage block),
     exit code 2: an unknown option, a missing argument, a value a `type=` refused."""
 
     def error(self, message: str):
-        print(
-            say("cli.bad_arguments", argv_lang(), prog=self.prog, problem=message), file=sys.stderr
-        )
+        prog = self.prog
+        if message.startswith("unrecognized arguments") and self._subparsers is not None:
+            # Found by the top parser after the command's: blamed on the command given.
+            commands = self._subparsers._group_actions[0].choices
+            given = [word for word in sys.argv[1:] if word in commands]
+            prog = commands[given[0]].prog if given else prog
+        lang = argv_lang()
+        problem = argparse_said(message, lang)
+        print(say("cli.bad_arguments", lang, prog=prog, problem=problem), file=sys.stderr)
         raise SystemExit(EXIT_CANNOT)
 
 

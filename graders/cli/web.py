@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from graders.cli.common import EXIT_OK, add_command
+from graders.cli.common import EXIT_OK, add_command, whole_number
 from graders.errors import UsageError
 from graders.spec import Course
 from graders.web.config import DEFAULT_DB, DEFAULT_PORT
@@ -76,7 +76,10 @@ def register(commands, common: argparse.ArgumentParser) -> None:
     )
     sub.add_argument("--host", default="127.0.0.1", help="loopback address (default 127.0.0.1)")
     sub.add_argument(
-        "--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})"
+        "--port",
+        type=whole_number(1, 65535),
+        default=DEFAULT_PORT,
+        help=f"port (default {DEFAULT_PORT})",
     )
     sub.add_argument("--db", help=f"database file or URL (default: {DEFAULT_DB})")
     sub.add_argument("--roster", metavar="CSV", help="import username,name,password[,role] first")

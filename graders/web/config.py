@@ -31,9 +31,11 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from graders.errors import UsageError
 from graders.messages import Text
@@ -74,7 +76,8 @@ class PlatformConfig:
     def with_overrides(self, **given: object) -> PlatformConfig:
         """Command-line values win; None means "not given"."""
         chosen = {name: value for name, value in given.items() if value is not None}
-        options = tuple((name, "--" + name.replace("_", "-")) for name in chosen)
+        spelt = {"broker_url": "--broker", "db_url": "--db"}  # the commands' own options
+        options = tuple((name, spelt.get(name, "--" + name.replace("_", "-"))) for name in chosen)
         return _checked(replace(self, **chosen, sources=(*self.sources, *options)))
 
     def graders_here(self) -> int:
@@ -177,9 +180,28 @@ def _bad(
     return UsageError("web.config_bad", name=name, value=shown, source=source, need=said)
 
 
+def broker_ok(url: str) -> bool:
+    """A Redis address Celery can use: redis:// or rediss://, a host, a port in range and a
+    database number (or none). Anything else failed only at the first job (an internal error
+    on every submission, or a worker that stopped with exit 0)."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port  # raises ValueError when out of range
+    except ValueError:
+        return False
+    return (
+        parts.scheme in ("redis", "rediss")
+        and bool(parts.hostname)
+        and (port is None or port > 0)
+        and re.fullmatch(r"(/[0-9]{0,2})?", parts.path) is not None
+    )
+
+
 def _checked(config: PlatformConfig) -> PlatformConfig:
     if config.queue not in QUEUES:
         raise _bad("queue", config.queue, config.source("queue"))
+    if not broker_ok(config.broker_url):
+        raise _bad("broker_url", config.broker_url, config.source("broker_url"), "web.need_broker")
     for name, (low, high) in SECONDS.items():
         value = getattr(config, name)
         if not (math.isfinite(value) and low <= value <= high):

@@ -9,6 +9,7 @@ reverse proxy in front, and passes --https so cookies are marked Secure).
 from __future__ import annotations
 
 import ipaddress
+import socket
 import sys
 from pathlib import Path
 
@@ -109,6 +110,9 @@ def serve(
     import uvicorn
 
     check_loopback(host)
+    # Bound before anything starts: a port in use (or one refused) is said now, not after
+    # "running" and the roster's import.
+    listening = listening_socket(host, port)
     app, url = build(
         db=db,
         course=course,
@@ -125,11 +129,22 @@ def serve(
     # Behind the https proxy (--https) the client's address, which sign-in throttling counts
     # failures by, is the one the proxy puts in X-Forwarded-For; uvicorn believes that header
     # only from the proxy's loopback address. Without --https nothing is believed.
-    uvicorn.run(
-        app,
-        host=host,
-        port=port,
-        log_level="warning",
-        proxy_headers=https,
-        forwarded_allow_ips="127.0.0.1,::1",
+    config = uvicorn.Config(
+        app, log_level="warning", proxy_headers=https, forwarded_allow_ips="127.0.0.1,::1"
     )
+    uvicorn.Server(config).run(sockets=[listening])
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    """The server's socket, bound and listening; a port taken or refused is the user's to
+    change (exit 2), with the system's reason."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listening = socket.socket(family, socket.SOCK_STREAM)
+    listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listening.bind((host, port))
+        listening.listen(2048)  # uvicorn's own backlog
+    except OSError as error:
+        listening.close()
+        raise UsageError("web.port_unusable", host=host, port=port, reason=error.strerror) from None
+    return listening

@@ -118,7 +118,11 @@ def _seqlab(tmp_path: Path, *args: str, config: str | None = None) -> tuple[int,
         # A broker address Celery cannot use: said now, not as an internal error (or a worker
         # stopping with exit 0) at the first job.
         (("worker", "--lang", "en", "--broker", "foo://x"), None, ["--broker", "redis://HOST"]),
-        (("worker", "--lang", "zh", "--broker", "redis://h:99999/0"), None, ["--broker", "redis://主机"]),
+        (
+            ("worker", "--lang", "zh", "--broker", "redis://h:99999/0"),
+            None,
+            ["--broker", "redis://主机"],
+        ),
         (
             ("serve", "--lang", "en", "--queue", "celery", "--broker", "redis://h:6379/abc"),
             None,

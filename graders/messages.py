@@ -729,6 +729,15 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "{lab}：变异得分 {percent}（{killed}/{graded} 被发现，要求 ≥ {threshold}）",
         "{lab}: mutation score {percent} ({killed}/{graded} killed, required ≥ {threshold})",
     ),
+    # seqlab sweep: one line per seed, then the count at full marks
+    "course.sweep_seed": (
+        "种子 {seed}：{score}/{max} {failures}",
+        "seed {seed}: {score}/{max} {failures}",
+    ),
+    "course.sweep_summary": (
+        "{lab}：{passed}/{total} 个种子满分",
+        "{lab}: {passed}/{total} seeds at full marks",
+    ),
     "course.new_written": ("已写入 {path}", "wrote {path}"),
     "course.new_next": (
         "编辑这些文件后运行：`seqlab build --lab {lab} --record && seqlab validate --lab {lab}`",

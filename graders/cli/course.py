@@ -20,7 +20,9 @@ from graders.cli.common import (
     console,
     empty_folder,
     status,
+    whole_number,
 )
+from graders.cli.quality import MOST_SEEDS
 from graders.errors import SeqlabError, UsageError
 from graders.messages import LANGS, say
 from graders.service.pools import runner_for
@@ -81,8 +83,6 @@ def cmd_validate(args) -> int:
 
     course = Course.locate(args.course)
     labs = [course.lab(lab_id) for lab_id in args.lab] if args.lab else course.labs()
-    if args.seeds < 0:
-        raise UsageError("course.bad_number", option="--seeds", value=args.seeds)
     checks = []
     for lab in labs:
         with runner_for(lab, 1) as runner:
@@ -222,7 +222,10 @@ def register(commands, common: argparse.ArgumentParser) -> None:
     )
     sub.add_argument("--lab", action="append", help="only this lab (repeatable)")
     sub.add_argument(
-        "--seeds", type=int, default=0, help="also grade every reference under N seeds"
+        "--seeds",
+        type=whole_number(0, MOST_SEEDS),  # as `seqlab sweep --seeds`; 0: no seed check
+        default=0,
+        help=f"also grade every reference under N seeds (0 to {MOST_SEEDS})",
     )
     sub.add_argument("--strict", action="store_true", help="warnings fail too")
     sub.add_argument(

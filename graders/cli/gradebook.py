@@ -66,6 +66,27 @@ def _record_rules(course_folder: Path | None, lang: str, url: str):
     return rules
 
 
+def _known_item(book, course_folder: Path | None, item: str | None) -> None:
+    """Refuse (exit 2) a --lab that neither the course (its labs and quizzes) nor the
+    gradebook knows: a typo would export an empty column or say a student has no grades."""
+    from quizzes.bank import bank_ids
+
+    held = book.items()  # graded: even a lab the course has since dropped is the gradebook's
+    if item is None or item in held:
+        return
+    try:
+        course = Course.locate(course_folder)
+    except SpecError:
+        if course_folder is not None:
+            raise
+        known = set()  # a gradebook away from its course: the ids it holds
+    else:  # ids only, no spec loaded: one broken lab file does not hide the others
+        known = {*course.lab_ids(), *bank_ids(course.banks_dir)}
+    if item not in known:
+        ids = ", ".join(sorted(known | held))
+        raise UsageError("spec.unknown_lab", lab=item[:80], known=ids)
+
+
 def cmd_gradebook_export(args) -> int:
     from graders.store.exports import export_gradescope, export_scores_csv, export_sets_csv
     from graders.store.gradebook import Gradebook
@@ -75,9 +96,12 @@ def cmd_gradebook_export(args) -> int:
     url = existing_database(args.db)
     rules = _record_rules(args.course, args.lang, url)
     book = Gradebook(url)
-    grades = book.of_record(rules, lab=args.lab)
-    roster = book.roster()
-    book.close()
+    try:
+        _known_item(book, args.course, args.lab)  # before any file is written
+        grades = book.of_record(rules, lab=args.lab)
+        roster = book.roster()
+    finally:
+        book.close()
     out = console()
     lms = "canvas" if args.canvas else "moodle" if args.moodle else None
     if lms or (args.csv and roster and not args.per_set):  # every roster student, names, totals
@@ -191,10 +215,13 @@ def cmd_gradebook_history(args) -> int:
 
     url = existing_database(args.db)
     book = Gradebook(url)
-    rows = book.rows(lab=args.lab, student=args.student)
-    rules = _record_rules(args.course, args.lang, url)
-    decided = book.decisions(rules, lab=args.lab, student=args.student)
-    book.close()
+    try:
+        _known_item(book, args.course, args.lab)  # a typo is not "no grades of this student"
+        rows = book.rows(lab=args.lab, student=args.student)
+        rules = _record_rules(args.course, args.lang, url)
+        decided = book.decisions(rules, lab=args.lab, student=args.student)
+    finally:
+        book.close()
     if not rows and not decided:
         raise UsageError("batch.history_none", student=args.student)
     title = say("batch.history_title", args.lang, student=args.student)

@@ -9,10 +9,11 @@ from typing import TYPE_CHECKING
 
 from rich.console import Console
 
-from graders.cli.common import EXIT_BELOW, EXIT_OK, add_command, console
+from graders.cli.common import EXIT_BELOW, EXIT_OK, add_command, console, whole_number
 from graders.course.mutate import default_workers
 from graders.errors import UsageError
 from graders.messages import say
+from graders.sandbox.launch import most_graders
 from graders.service.pools import runner_for
 from graders.spec import Course
 from graders.submission import read_submission
@@ -20,6 +21,13 @@ from graders.textsafe import json_text
 
 if TYPE_CHECKING:
     from graders.course.mutate import MutationReport
+
+# Each seed is a whole grading of every set, hidden ones included (seconds for a torch lab):
+# a thousand is already an hour's sweep, and a bigger count is a typo, not a plan.
+MOST_SEEDS = 1000
+# A lab hands its seed to random, numpy and torch; numpy takes seeds below 2**32, so a sweep
+# from here (start … start + 999) stays a seed every one of them accepts.
+LAST_START = 2**31 - 1
 
 
 def cmd_sweep(args) -> int:
@@ -40,9 +48,15 @@ def cmd_sweep(args) -> int:
         failures = ", ".join(
             f"{t.name}={t.verdict.code}" for t in result.tests if not t.verdict.passed
         )
-        out.print(f"seed {outcome.seed:>4}: {result.score:g}/{result.max_score:g} {failures}")
-    out.print(f"{lab.id}: {passed}/{len(seeds)} seeds at full marks")
-    return EXIT_OK if passed == len(seeds) else EXIT_BELOW
+        line = say(
+            "course.sweep_seed", args.lang, seed=f"{outcome.seed:>4}", failures=failures,
+            score=f"{result.score:g}", max=f"{result.max_score:g}",
+        )  # fmt: skip
+        out.print(line.rstrip(), markup=False)  # test names are data, never markup
+    total = len(seeds)
+    summary = say("course.sweep_summary", args.lang, lab=lab.id, passed=passed, total=total)
+    out.print(summary, markup=False)
+    return EXIT_OK if passed == total else EXIT_BELOW
 
 
 def _mutation_json(report: MutationReport, threshold: float) -> str:
@@ -74,10 +88,6 @@ def cmd_mutate(args) -> int:
 
     course = Course.locate(args.course)
     lab = course.lab(args.lab)
-    if args.max < 1 or args.workers < 1:
-        raise UsageError(
-            "course.bad_number", option="--max/--workers", value=min(args.max, args.workers)
-        )
     if not 0 <= args.threshold <= 100:
         raise UsageError("course.bad_number", option="--threshold", value=args.threshold)
     lang = args.lang
@@ -132,8 +142,18 @@ def cmd_mutate(args) -> int:
 def register(commands, common: argparse.ArgumentParser) -> None:
     sub = add_command(commands, common, "sweep", cmd_sweep, "grade a program under many seeds")
     sub.add_argument("lab", metavar="LAB")
-    sub.add_argument("--seeds", type=int, default=20, help="how many seeds (default 20)")
-    sub.add_argument("--start", type=int, default=0, help="first seed (default 0)")
+    sub.add_argument(
+        "--seeds",
+        type=whole_number(1, MOST_SEEDS),  # 0 seeds "at full marks" would pass a CI gate on nothing
+        default=20,
+        help=f"how many seeds, 1 to {MOST_SEEDS} (default 20)",
+    )
+    sub.add_argument(
+        "--start",
+        type=whole_number(0, LAST_START),  # a negative seed fails the reference, not the lab
+        default=0,
+        help="first seed (default 0)",
+    )
     sub.add_argument("--file", help="program to sweep (default: the reference)")
     sub = add_command(
         commands,
@@ -144,10 +164,18 @@ def register(commands, common: argparse.ArgumentParser) -> None:
     )
     sub.add_argument("lab", metavar="LAB")
     sub.add_argument("--json", action="store_true", help="print the report as JSON")
-    sub.add_argument("--max", type=int, default=60, help="grade at most N mutants (default 60)")
+    sub.add_argument(
+        "--max",
+        type=whole_number(1),  # no most: more than the lab has grades them all (sample())
+        default=60,
+        help="grade at most N mutants (default 60)",
+    )
     sub.add_argument(
         "--threshold", type=float, default=80, help="percent to kill for exit 0 (default 80)"
     )
     sub.add_argument(
-        "--workers", type=int, default=default_workers(), help="parallel gradings (default ≤ 2)"
+        "--workers",
+        type=whole_number(1, most_graders),  # as `seqlab grade --workers`: what the machine holds
+        default=default_workers(),
+        help="parallel gradings (default ≤ 2)",
     )

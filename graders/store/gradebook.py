@@ -184,6 +184,14 @@ class Gradebook:
         students_only = [o for o in overrides if o.student not in staff]
         return decide([g for g in rows if g.student not in staff], rules, students_only)
 
+    def items(self) -> set[str]:
+        """Every lab or quiz id the gradebook holds a grade or a staff score of: one a course
+        has since removed is still the gradebook's to export."""
+        with Session(self.engine) as session:
+            graded = session.scalars(select(Grade.lab).distinct())
+            overridden = session.scalars(select(ScoreOverride.lab).distinct())
+            return set(graded) | set(overridden)
+
     def roster(self) -> list[tuple[str, str]]:
         """The students (username, name) of the web's roster, staff left out: every export
         lists each of them, also one who submitted nothing (lms_csv.py)."""

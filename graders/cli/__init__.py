@@ -17,6 +17,7 @@ import os
 import sys
 from pathlib import Path
 
+from graders.cli import common as cli_common
 from graders.cli import (
     course,
     demo,
@@ -84,6 +85,7 @@ def _switch_off_layers(layers: list[str]) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    cli_common.ARGV = list(argv) if argv is not None else sys.argv[1:]
     args = build_parser().parse_args(argv)
     _switch_off_layers(args.without)
     try:

@@ -9,6 +9,7 @@ nobody's getrusage. Used by batch_bench.py (every mode) and floor.py (1 vs 2 wor
 from __future__ import annotations
 
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -78,6 +79,7 @@ class WorkerMemory(threading.Thread):
         # A worker's cgroup is made inside the grader's own; a child outside it is not a
         # worker (yet), and an exited one reads as the root cgroup: both are skipped.
         own = _peak_file(self.pid)
+        started = time.monotonic()
         while not self.done.wait(0.1):
             try:
                 children = _children(self.pid)
@@ -93,7 +95,10 @@ class WorkerMemory(threading.Thread):
                     continue  # the worker just ended
                 self.peaks[child] = max(peak, self.peaks.get(child, 0))
                 used = _cgroup_cpu(child)
-                if used is not None:
+                # A pid reused between two looks can read another cgroup's total (once 10^5 s):
+                # more than every core since the start is not this worker's.
+                possible = (time.monotonic() - started) * (os.cpu_count() or 1) + 1
+                if used is not None and used <= possible:
                     self.cpu[child] = max(used, self.cpu.get(child, 0.0))
 
     def peak_mb(self) -> float | None:

@@ -19,14 +19,19 @@ from graders.present import terminal
 EXIT_OK, EXIT_BELOW, EXIT_CANNOT = 0, 1, 2
 
 
-# The words `main` was given (sys.argv's, or a caller's list), for argv_lang.
+# The words `main` was given (sys.argv's, or a caller's list): read before argparse has
+# parsed them, as its own errors come first.
 ARGV: list[str] | None = None
 
 
-def argv_lang(argv: list[str] | None = None) -> str:
-    """The language asked for on the command line, read before argparse has parsed it (its
-    own errors come first): `--lang en` or `--lang=en` anywhere, else Chinese, the default."""
-    words = argv if argv is not None else ARGV if ARGV is not None else sys.argv[1:]
+def given_words() -> list[str]:
+    return ARGV if ARGV is not None else sys.argv[1:]
+
+
+def argv_lang() -> str:
+    """The language asked for on the command line: `--lang en` or `--lang=en` anywhere, else
+    Chinese, the default."""
+    words = given_words()
     for index, word in enumerate(words):
         if word == "--lang" and index + 1 < len(words) and words[index + 1] in ("zh", "en"):
             return words[index + 1]
@@ -64,7 +69,7 @@ class Parser(argparse.ArgumentParser):
         if message.startswith("unrecognized arguments") and self._subparsers is not None:
             # Found by the top parser after the command's: blamed on the command given.
             commands = self._subparsers._group_actions[0].choices
-            given = [word for word in (ARGV or sys.argv[1:]) if word in commands]
+            given = [word for word in given_words() if word in commands]
             prog = commands[given[0]].prog if given else prog
         lang = argv_lang()
         problem = argparse_said(message, lang)

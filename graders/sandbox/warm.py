@@ -84,6 +84,12 @@ def template_imports(template: str) -> list[str]:
     return list(dict.fromkeys(names))
 
 
+def pool_closed() -> SandboxError:
+    """A worker asked of a pool that was closed: a bug of the caller's, or the end of a batch
+    racing a replacement's start; said, never waited on forever."""
+    return SandboxError("sandbox.start_failed", reason="this warm pool was closed")
+
+
 class Spawner:
     """One long-lived thread that starts every worker process.
 
@@ -107,7 +113,7 @@ class Spawner:
 
     def run(self, start: Callable[[], object]):
         if not self.thread.is_alive():  # stopped: a job queued now would wait forever
-            raise SandboxError("sandbox.start_failed", reason="this warm pool was closed")
+            raise pool_closed()
         reply: queue.Queue = queue.Queue(1)
         self.jobs.put((start, reply))
         value, error = reply.get()
@@ -311,13 +317,13 @@ class WarmPool:
     def _replace(self, worker: WarmWorker) -> WarmWorker:
         worker.close()
         if self.closed:
-            raise SandboxError("sandbox.start_failed", reason="this warm pool was closed")
+            raise pool_closed()
         fresh = self._new()
         fresh.wait_ready()
         with self.lock:
             if self.closed:  # closed while it started: close() never saw it, so close it here
                 fresh.close()
-                raise SandboxError("sandbox.start_failed", reason="this warm pool was closed")
+                raise pool_closed()
             self.workers = [fresh if w is worker else w for w in self.workers]
         return fresh
 
@@ -356,7 +362,7 @@ class WarmPool:
                 program, filename, stdins, limits, fork_at_input=False, cpus=cpus, on_set=on_set
             )
         if self.closed:  # a bug of the caller's; said, not waited on forever
-            raise SandboxError("sandbox.start_failed", reason="this warm pool was closed")
+            raise pool_closed()
         worker = self._take(after)
         healthy = True
         try:

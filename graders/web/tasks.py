@@ -258,9 +258,7 @@ class CeleryQueue:
                 self._waiting(error)
 
     def _waiting(self, error: Exception) -> None:
-        # Said inside the sentence: the driver's own full stop would double the sentence's.
-        reason = f"{type(error).__name__}: {error}".strip().rstrip(".。")
-        print(say("web.broker_waiting", self.lang, reason=reason), flush=True)
+        print(say("web.broker_waiting", self.lang, reason=said_reason(error)), flush=True)
 
     def position(self, attempt_id: int) -> int:
         return queue_position(self.db_url, attempt_id)
@@ -275,6 +273,11 @@ def is_redis(url: str) -> bool:
     return url.startswith(("redis://", "rediss://", "redis+socket://", "unix://"))
 
 
+def said_reason(error: Exception) -> str:
+    """A driver's error inside one of our sentences: its own full stop would double ours."""
+    return f"{type(error).__name__}: {error}".strip().rstrip(".。")
+
+
 def _say_if_broker_away(config: PlatformConfig, lang: str) -> None:
     """Celery says a broker that does not answer in its own (English) log lines, and keeps
     trying; the worker says it once in the reader's language first."""
@@ -282,7 +285,7 @@ def _say_if_broker_away(config: PlatformConfig, lang: str) -> None:
         with app.connection_for_write() as connection:
             connection.connect()
     except Exception as error:  # kombu raises the transport's own errors
-        reason = f"{type(error).__name__}: {error}".strip().rstrip(".。")
+        reason = said_reason(error)
         broker = shown_url(config.broker_url)
         print(say("web.worker_broker_waiting", lang, broker=broker, reason=reason), flush=True)
 

@@ -67,6 +67,7 @@ class Launch:
         passed: list[int],
     ) -> subprocess.Popen:
         """Start the zygote on `program`; closes our copies of `stdio` and `passed`."""
+        process.keep_grader_unreadable()
         installers: list[Callable[[], None]] = []
         if self.group is not None:
             installers.append(self.group.join_installer())

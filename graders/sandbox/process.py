@@ -11,6 +11,7 @@ its powers (raising rlimits, reading any file) to the student.
 from __future__ import annotations
 
 import ctypes
+import functools
 import os
 import sys
 from collections.abc import Callable
@@ -26,7 +27,7 @@ CHILD_ENVIRONMENT = {
     "MKL_NUM_THREADS": "1",
     "MALLOC_ARENA_MAX": "2",
 }
-PR_CAPBSET_DROP, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL = 24, 47, 4
+PR_SET_DUMPABLE, PR_CAPBSET_DROP, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL = 4, 24, 47, 4
 LAST_CAPABILITY = 63  # the kernel answers EINVAL past its own last one; we just go on
 
 
@@ -49,6 +50,19 @@ def memfd_with(text: str) -> int:
         return os.open(f"/proc/self/fd/{writable}", os.O_RDONLY)
     finally:
         os.close(writable)
+
+
+@functools.cache
+def keep_grader_unreadable() -> None:
+    """Make the grading process undumpable, once, before it starts its first run.
+
+    Without bubblewrap a run keeps the grader's uid. The grader holds what runs must not
+    read: the writing ends of the sets' stdin pipes while it feeds them (opened through
+    /proc/<pid>/fd they read as well as write), a fresh run's input memfd until the run has
+    it. As root the grader is safe anyway (a run without capabilities may not read a process
+    that has some); as any other user only this keeps a run out of its /proc/<pid>/fd and
+    memory. Children it executes are dumpable again: exec resets the flag."""
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
 
 
 def capability_dropper() -> Callable[[], None]:

@@ -90,8 +90,7 @@ class ForkPlan:
         # Objects that exist now are shared with every child: keep the collector from
         # writing to them (and so copying their pages) in each child.
         gc.freeze()
-        # Sibling sets share a uid: a process that is not dumpable keeps its /proc/<pid>/fd
-        # (its input) and its memory from the others. Set here, so every child is born so.
+        # Again (the program may have undone it): every child is born undumpable.
         _prctl(PR_SET_DUMPABLE, 0)
         self.control.send({"event": "fork"})
         # The random module reseeds itself in every forked child (os.register_at_fork);
@@ -228,6 +227,11 @@ def finish(code: int) -> None:
 def run_submission(config: dict) -> None:
     """Set the limits and run the program (forking per set at its first read of stdin)."""
     apply_limits(config["limits"])
+    # Runs share a uid with each other (and, below level strong, with the grader): a process
+    # that is not dumpable keeps its /proc/<pid>/fd (its input: a fresh run's memfd, the sets'
+    # pipes once the grader feeds them) and its memory from every other run. From the start,
+    # so no moment of the run — before the fork, or in fresh mode — is readable.
+    _prctl(PR_SET_DUMPABLE, 0)
     control = Control(config["control"])
     control.send({"event": "start"})  # the last word before any of the student's code runs
     if config.get("fork"):

@@ -125,8 +125,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "are: {allowed}. Nothing was graded.",
     ),
     "sandbox.too_weak": (
-        "这台机器上的隔离级别只有 {level}，低于要求的 {required}，因此没有评测。未启用的隔离层：{missing}。{exposed}运行 `seqlab doctor` 查看原因和需要安装或修改的内容。",
-        "This machine reaches isolation level {level}, below the required {required}, so nothing was graded. Inactive layers: {missing}. {exposed}Run `seqlab doctor` to see why and what to install or change.",
+        "这台机器上的隔离级别只有 {level}，低于要求的 {required}，因此不在这里评测任何提交。未启用的隔离层：{missing}。{exposed}运行 `seqlab doctor` 查看原因和需要安装或修改的内容。",
+        "This machine reaches isolation level {level}, below the required {required}, so nothing is graded here. Inactive layers: {missing}. {exposed}Run `seqlab doctor` to see why and what to install or change.",
     ),
     "sandbox.exposed": (
         "沙箱内可以读到课程的机密文件：{files}。在它们移出每次运行都会只读挂载的目录之前（例如课程目录放在了虚拟环境里，或旧版 seqlab 把规格文件装进了 `site-packages`：请重新安装），隔离级别最多算 `weak`。",
@@ -136,6 +136,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "sandbox.doctor_course_safe": (
         "{course}：规格、题库、语料与参考答案都不在沙箱可读的目录中",
         "{course}: no spec, bank, corpus or solution lies in a tree the sandbox can read",
+    ),
+    "sandbox.doctor_course_unconfined": (
+        "{course}：这一级别没有限制文件访问的隔离层（`bubblewrap` 或 `Landlock`），每次运行都能读到课程的规格（含隐藏测试）、题库、语料与参考答案。批改一个班之前请启用其中之一（见上方各行的建议），或用 `--require-isolation medium` 拒绝在此级别评测。",
+        "{course}: no layer at this level confines files (bubblewrap or Landlock), so every run can read the course's specs (hidden sets included), banks, corpus and solutions. Before grading a class, enable one of them (see the advice in the rows above), or refuse to grade at this level with `--require-isolation medium`.",
     ),
     "sandbox.doctor_level": ("本机隔离级别：{level}", "Isolation level on this machine: {level}"),
     "sandbox.doctor_works": ("可用", "works"),

@@ -371,7 +371,7 @@ def test_a_run_held_at_its_gate_gets_its_input_only_then_and_keeps_its_budget():
 
 
 CHANNELS = """
-    import ctypes, fcntl, mmap, os, sys
+    import ctypes, fcntl, mmap, os, socket, sys
     libc = ctypes.CDLL(None, use_errno=True)
     libc.mmap.restype = ctypes.c_void_p
     fd = os.open(sys.executable, os.O_RDONLY)
@@ -393,7 +393,15 @@ CHANNELS = """
         checked(libc.mincore(page, mmap.PAGESIZE, ctypes.create_string_buffer(1)))
 
 
+    def named(family, kind, address):
+        # Binding a name another run could try: "in use" is a bit (abstract Unix names are
+        # shared by every run without a network namespace of its own, loopback ports too).
+        socket.socket(family, kind).bind(address)
+
+
     calls = {
+        "abstract-unix-name": lambda: named(socket.AF_UNIX, socket.SOCK_STREAM, "\\0seqlab-x"),
+        "udp-port": lambda: named(socket.AF_INET, socket.SOCK_DGRAM, ("127.0.0.1", 0)),
         "flock": lambda: fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB),
         "lockf": lambda: fcntl.lockf(fd, fcntl.LOCK_SH | fcntl.LOCK_NB),
         "inotify": lambda: os.close(checked(libc.inotify_init())),
@@ -416,8 +424,8 @@ CHANNELS = """
 
 @pytest.mark.parametrize("level", ["strong", "medium"])
 def test_what_two_runs_could_talk_or_leave_bits_through_is_refused(level, monkeypatch):
-    # File locks and change notifications between live runs; the page cache (evict, ask
-    # what is cached) and System V IPC, which outlive a run, for later ones.
+    # File locks, change notifications and bound names between live runs; the page cache
+    # (evict, ask what is cached) and System V IPC, which outlive a run, for later ones.
     if level == "medium":
         monkeypatch.setenv(DISABLE_VARIABLE, "bwrap")
     assert current().level == level

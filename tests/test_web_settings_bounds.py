@@ -238,3 +238,22 @@ def test_serve_on_a_port_in_use_says_so_before_it_starts(tmp_path):
             assert code == 2 and words in output and "--port" in output, output
             assert "running" not in output and "已启动" not in output and "Traceback" not in output
             assert not (tmp_path / "x.sqlite").exists()
+
+
+ASKED_TOO_MUCH = [("en", "below the required medium"), ("zh", "低于要求的 medium")]
+EVERY_LAYER_OFF = ("bwrap", "landlock", "seccomp", "cgroup")
+
+
+@pytest.mark.parametrize("command", ["serve", "worker"])
+@pytest.mark.parametrize(("lang", "words"), ASKED_TOO_MUCH)
+def test_serve_and_worker_refuse_to_start_below_the_isolation_asked(tmp_path, command, lang, words):
+    # A class graded at level weak is graded where runs reach each other (ARCHITECTURE.md,
+    # "Neighbours"): an instructor who asks for more gets no server, and is told why.
+    off = [arg for layer in EVERY_LAYER_OFF for arg in ("--without", layer)]
+    args = [*off, command, "--lang", lang, "--course", str(ROOT), "--require-isolation", "medium"]
+    args += ["--db", str(tmp_path / "x.sqlite")] + (["--port", "1"] if command == "serve" else [])
+    code, output, seconds = _seqlab(tmp_path, *args)
+    assert code == 2, output
+    assert words in output and "weak" in output and "seqlab doctor" in output, output
+    assert "Traceback" not in output, output
+    assert seconds < 30 and not (tmp_path / "x.sqlite").exists(), output

@@ -96,6 +96,17 @@ def whole_number(low: int, high: int | Callable[[], int] | None = None) -> Calla
     return parse
 
 
+def require_isolation_option(sub: argparse.ArgumentParser, refusal: str) -> None:
+    """--require-isolation LEVEL: `refusal` (exit 2) below that sandbox level."""
+    from graders.results import LEVELS
+
+    sub.add_argument(
+        "--require-isolation",
+        choices=LEVELS[1:],
+        help=f"{refusal} (exit 2) if this machine's sandbox is weaker than this",
+    )
+
+
 Handler = Callable[[argparse.Namespace], int]
 
 

@@ -10,7 +10,7 @@ from rich.text import Text
 from graders import sandbox
 from graders.cli.common import EXIT_OK, add_command, console
 from graders.messages import say
-from graders.sandbox.probe import doctor_rows
+from graders.sandbox.probe import doctor_rows, files_confined
 from graders.spec import Course, course_secrets
 
 
@@ -21,14 +21,20 @@ def cmd_doctor(args) -> int:
     out.print(say("sandbox.doctor_level", args.lang, level=isolation.level), style="bold")
     table = Table(show_header=False)
     rows = doctor_rows(isolation)
-    if isolation.exposed:
+    confined = files_confined(isolation)
+    if not confined:
+        detail = say("sandbox.doctor_course_unconfined", args.lang, course=course.root)
+    elif isolation.exposed:
         detail = say("sandbox.exposed", args.lang, files="; ".join(isolation.exposed))
     else:
         detail = say("sandbox.doctor_course_safe", args.lang, course=course.root)
-    rows.append((say("sandbox.doctor_course", args.lang), not isolation.exposed, detail))
+    safe = confined and not isolation.exposed
+    rows.append((say("sandbox.doctor_course", args.lang), safe, detail))
     for layer, works, detail in rows:
         mark = say("sandbox.doctor_works" if works else "sandbox.doctor_missing", args.lang)
-        table.add_row(f"[{'green' if works else 'yellow'}]{mark}", layer, Text(detail))
+        # fold: a long run of CJK text (no spaces) wraps instead of ending in "…"
+        cell = Text(detail, overflow="fold")
+        table.add_row(f"[{'green' if works else 'yellow'}]{mark}", layer, cell)
     out.print(table)
     return EXIT_OK
 

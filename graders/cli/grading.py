@@ -7,9 +7,14 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from graders.cli.common import add_command, console, emit, whole_number
+from graders.cli.common import (
+    add_command,
+    console,
+    emit,
+    require_isolation_option,
+    whole_number,
+)
 from graders.errors import UsageError
-from graders.results import LEVELS
 from graders.sandbox.launch import most_graders
 from graders.service import choose_lab, grade, grade_lab, require_isolation
 from graders.spec import Course
@@ -165,8 +170,4 @@ def register(commands, common: argparse.ArgumentParser) -> None:
             _batch_arguments(sub)
         sub.add_argument("--lab", help="lab (or quiz) id (default: from the file name)")
         sub.add_argument("--json", action="store_true", help="print results as JSON")
-        sub.add_argument(
-            "--require-isolation",
-            choices=LEVELS[1:],
-            help="refuse to grade (exit 2) if this machine's sandbox is weaker than this",
-        )
+        require_isolation_option(sub, "refuse to grade")

@@ -9,21 +9,24 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from graders.cli.common import EXIT_OK, add_command, whole_number
+from graders.cli.common import EXIT_OK, add_command, require_isolation_option, whole_number
 from graders.errors import UsageError
 from graders.spec import Course
 from graders.web.config import DEFAULT_DB, DEFAULT_PORT
 
 
-def checked_course(folder: Path | None) -> Course:
+def checked_course(args) -> Course:
     """The course, its seqlab.toml read through before anything starts: a bad setting stops
-    the command with the file, the line and the fix (exit 2), not every page with a 503."""
+    the command with the file, the line and the fix (exit 2), not every page with a 503; and
+    the sandbox's level held to --require-isolation, so a class is not graded below it."""
+    from graders.service.isolation import require_isolation
     from graders.settings import feedback_rules
     from graders.store.record import rules_for
 
-    course = Course.locate(folder)
+    course = Course.locate(args.course)
     rules_for(course.root)
     feedback_rules(course.root)
+    require_isolation(args.require_isolation, course)
     return course
 
 
@@ -36,7 +39,7 @@ def cmd_serve(args) -> int:
         host=args.host,
         port=args.port,
         db=args.db,
-        course=checked_course(args.course),
+        course=checked_course(args),
         roster=Path(args.roster) if args.roster else None,
         use_warm=not args.cold,
         https=args.https,
@@ -62,7 +65,7 @@ def cmd_worker(args) -> int:
     concurrency = args.concurrency or config.graders_here()
     run_worker(
         config,
-        course_root=checked_course(args.course).root,
+        course_root=checked_course(args).root,
         concurrency=concurrency,
         name=args.name,
         lang=args.lang,
@@ -94,6 +97,7 @@ def register(commands, common: argparse.ArgumentParser) -> None:
         help="grade in this process (embedded, the default) or in `seqlab worker`s (celery)",
     )
     sub.add_argument("--broker", help="Celery broker URL (default redis://127.0.0.1:6379/0)")
+    require_isolation_option(sub, "refuse to start")
     sub.add_argument(
         "--graders",
         type=int,
@@ -116,3 +120,4 @@ def register(commands, common: argparse.ArgumentParser) -> None:
     )
     sub.add_argument("--broker", help="Celery broker URL (default redis://127.0.0.1:6379/0)")
     sub.add_argument("--name", help="this worker's name (default seqlab-<pid>@<host>)")
+    require_isolation_option(sub, "refuse to start")

@@ -24,6 +24,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from graders.sandbox import process
+
 ROOT = Path("/sys/fs/cgroup")
 CPU_PERIOD_US = 100_000
 _serial = itertools.count()
@@ -200,20 +202,10 @@ def _sweep_stale(parent: Path) -> None:
     with contextlib.suppress(OSError):
         for child in parent.glob("seqlab-*"):
             pid = child.name.split("-")[1]
-            if not pid.isdigit() or _alive(int(pid)):
+            if not pid.isdigit() or process.alive(int(pid)):
                 continue
             with contextlib.suppress(OSError):
                 child.rmdir()
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _quota(cpus: float) -> int:

@@ -8,11 +8,13 @@ removes all of it. `runner.py` decides what to run and watches it; this module d
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
 import shutil
 import subprocess
 import tempfile
+import threading
 import warnings
 from collections.abc import Callable
 from pathlib import Path
@@ -114,7 +116,7 @@ class Launch:
         return argv, {}, "/"
 
     def _host(self, program: str, filename: str, config_json: str, installers: list):
-        self.workdir = Path(tempfile.mkdtemp(prefix="seqlab-run-"))
+        self.workdir = Path(tempfile.mkdtemp(prefix="seqlab-run-", dir=runs_parent()))
         (self.workdir / filename).write_text(program, encoding="utf-8")
         installers.append(process.capability_dropper())
         if self.isolation.uses("landlock"):
@@ -166,6 +168,65 @@ class Launch:
 
     def __exit__(self, *exc_info) -> None:
         self.close()
+
+
+RUNS_PARENT_PREFIX = "seqlab-runs-"  # then the creator's process id
+_RUNS_PARENTS: dict[int, str] = {}  # process id → its parent of run folders (runs_parent)
+_RUNS_PARENTS_LOCK = threading.Lock()
+
+
+def runs_parent() -> str | None:
+    """Where this grader makes its runs' host folders (None: the system's temporary folder).
+
+    A run without bubblewrap keeps uid 0 when the grader is root, and owns, as uid 0 does,
+    every run folder: a neighbour that found one could read a classmate's program or rewrite
+    it before it ran (red team, issue 17). As root the folders live in a parent of this
+    process's own that another uid owns with only its search bits set: a run (no capability
+    left) can enter its own folder, but neither list the parent nor change its mode, and a
+    folder's random name is not to be guessed. A grader that is not root cannot hand a folder
+    to another uid; its runs share its uid and the system's temporary folder."""
+    if os.geteuid() != 0:
+        return None
+    with _RUNS_PARENTS_LOCK:
+        pid = os.getpid()  # a forked child (a Celery worker's) makes its own
+        parent = _RUNS_PARENTS.get(pid)
+        if parent is None or not os.path.isdir(parent):  # gone: a cleaner of /tmp, say
+            parent = _new_runs_parent()
+            if parent is None:
+                return None
+            _RUNS_PARENTS[pid] = parent
+        return parent
+
+
+def _new_runs_parent() -> str | None:
+    _remove_stale_runs_parents()
+    parent = tempfile.mkdtemp(prefix=f"{RUNS_PARENT_PREFIX}{os.getpid()}-")
+    try:
+        os.chown(parent, process.OTHER_UID, process.OTHER_GID)
+    except PermissionError:  # uid 0 without CAP_CHOWN: as any user
+        os.rmdir(parent)
+        return None
+    os.chmod(parent, 0o111)
+    creator = os.getpid()
+
+    def remove() -> None:  # by its creator only, not by a forked child at its exit
+        if os.getpid() == creator:
+            shutil.rmtree(parent, ignore_errors=True)
+
+    atexit.register(remove)
+    return parent
+
+
+def _remove_stale_runs_parents() -> None:
+    """Parents left by graders that were killed (no exit handler ran), with what their runs
+    left in them: each name carries its creator's process id."""
+    for stale in Path(tempfile.gettempdir()).glob(f"{RUNS_PARENT_PREFIX}*-*"):
+        pid = stale.name.removeprefix(RUNS_PARENT_PREFIX).split("-")[0]
+        if not pid.isdigit() or process.alive(int(pid)):
+            continue
+        for folder in list(stale.iterdir()) if stale.is_dir() else []:
+            remove_run_folder(folder)
+        shutil.rmtree(stale, ignore_errors=True)
 
 
 def remove_run_folder(folder: Path) -> None:

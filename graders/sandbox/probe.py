@@ -124,6 +124,12 @@ def _cgroup_problem() -> str | None:
     return None
 
 
+def files_confined(isolation: Isolation) -> bool:
+    """Whether a run's file access is confined (bubblewrap's mounts or Landlock's rules):
+    without either, a run reads whatever the grader's uid may, a course's secrets included."""
+    return bool({"bwrap", "landlock"} & set(isolation.layers))
+
+
 def doctor_rows(isolation: Isolation) -> list[tuple[str, bool, str]]:
     """(layer, works, detail or advice) for every layer, for `seqlab doctor`."""
     rows = []
@@ -147,5 +153,6 @@ def _active_detail(layer: str) -> str:
     if layer == "landlock":
         return f"ABI {landlock.abi_version()}"
     if layer == "seccomp":
-        return f"{len(seccomp.DENIED_SYSCALLS)} system calls denied, only Unix sockets"
+        denied = len(seccomp.DENIED_SYSCALLS)
+        return f"{denied} system calls denied, no sockets (unnamed pairs only)"
     return "memory, pids and CPU share per run, CPU time counted, kill-all at the end"

@@ -10,6 +10,7 @@ its powers (raising rlimits, reading any file) to the student.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import functools
 import os
@@ -28,6 +29,9 @@ CHILD_ENVIRONMENT = {
     "MALLOC_ARENA_MAX": "2",
 }
 PR_SET_DUMPABLE, PR_CAPBSET_DROP, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL = 4, 24, 47, 4
+# nobody/nogroup: the effective gid of a run started as root (capability_dropper), and the
+# owner of a root grader's parent of run folders (launch.runs_parent)
+OTHER_UID = OTHER_GID = 65534
 LAST_CAPABILITY = 63  # the kernel answers EINVAL past its own last one; we just go on
 
 
@@ -38,7 +42,8 @@ def zygote_command(config_json: str, *, worker: bool = False) -> list[str]:
 
 
 def environment(home: str) -> dict[str, str]:
-    return {**CHILD_ENVIRONMENT, "HOME": home, "TMPDIR": home}
+    # TEMP and TMP too: in secure-exec mode (capability_dropper) glibc removes TMPDIR.
+    return {**CHILD_ENVIRONMENT, "HOME": home, "TMPDIR": home, "TEMP": home, "TMP": home}
 
 
 def memfd_with(text: str) -> int:
@@ -50,6 +55,17 @@ def memfd_with(text: str) -> int:
         return os.open(f"/proc/self/fd/{writable}", os.O_RDONLY)
     finally:
         os.close(writable)
+
+
+def alive(pid: int) -> bool:
+    """Whether a process with this id exists (one of another user's counts too)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 @functools.cache
@@ -67,12 +83,25 @@ def keep_grader_unreadable() -> None:
 
 def capability_dropper() -> Callable[[], None]:
     """For the child before exec: empty the bounding and ambient sets, so that executing the
-    interpreter as uid 0 grants no capability at all."""
+    interpreter as uid 0 grants no capability at all; and start it undumpable.
+
+    Undumpable from exec on, not from the zygote's first line: between the two the interpreter
+    starts (tens of milliseconds) holding every pipe of the run, and a neighbour run of the same
+    uid that opened one through /proc/<pid>/fd then would read a set's input or write into its
+    output (red team, issue 17). The kernel starts a new image undumpable when the effective
+    gid differs from the real one (fs/exec.c), so the child keeps gid 0 as its real gid and
+    takes another as its effective one; for uid 0 that changes no file access (the owner's
+    bits apply). The price is secure-exec mode: glibc drops TMPDIR (`environment` says it
+    again as TEMP and TMP) and ignores MALLOC_ARENA_MAX (the zygote sets the limit itself)."""
     libc = ctypes.CDLL(None, use_errno=True)
 
     def drop() -> None:
         if os.geteuid() != 0:
             return  # an ordinary user has none to drop
+        real = os.getgid()
+        other = OTHER_GID if real != OTHER_GID else OTHER_GID - 1
+        with contextlib.suppress(PermissionError):  # uid 0 without CAP_SETGID: as any user
+            os.setresgid(real, other, other)
         for capability in range(LAST_CAPABILITY + 1):
             libc.prctl(PR_CAPBSET_DROP, capability, 0, 0, 0)
         libc.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0)

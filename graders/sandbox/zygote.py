@@ -30,6 +30,7 @@ import traceback
 import types
 
 PR_SET_DUMPABLE = 4
+M_ARENA_MAX = -8  # mallopt's parameter number (malloc.h)
 # CPython 3.11's input() holds only a borrowed reference to sys.stdin while it runs; when the
 # proxy replaces sys.stdin mid-call it must stay alive, or input() reads freed memory.
 _KEEP_ALIVE: list[object] = []
@@ -141,10 +142,14 @@ class ForkPlan:
         )
 
 
-def _prctl(option: int, value: int) -> None:
+def _libc():
     import ctypes  # only where needed: the zygote starts with the standard library's minimum
 
-    ctypes.CDLL(None, use_errno=True).prctl(option, value, 0, 0, 0)
+    return ctypes.CDLL(None, use_errno=True)
+
+
+def _prctl(option: int, value: int) -> None:
+    _libc().prctl(option, value, 0, 0, 0)
 
 
 class ForkingStdin:
@@ -232,6 +237,10 @@ def run_submission(config: dict) -> None:
     # pipes once the grader feeds them) and its memory from every other run. From the start,
     # so no moment of the run — before the fork, or in fresh mode — is readable.
     _prctl(PR_SET_DUMPABLE, 0)
+    # What MALLOC_ARENA_MAX says, for a run started in secure-exec mode, where glibc ignores
+    # it (process.py's capability_dropper): few malloc arenas, so threads do not multiply the
+    # address space the memory limit counts.
+    _libc().mallopt(M_ARENA_MAX, 2)
     control = Control(config["control"])
     control.send({"event": "start"})  # the last word before any of the student's code runs
     if config.get("fork"):

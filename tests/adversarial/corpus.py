@@ -184,7 +184,7 @@ def traces(marker: str, course: Path) -> list[str]:
     found = [path for place in places for path in glob.glob(f"{place}/*{marker}*")]
     # A run folder on the host (levels without bubblewrap) outliving its run: its program
     # holds the marker.
-    for folder in glob.glob("/tmp/seqlab-run-*"):
+    for folder in glob.glob("/tmp/seqlab-run-*") + glob.glob("/tmp/seqlab-runs-*/seqlab-run-*"):
         with contextlib.suppress(OSError):
             if any(marker.encode() in path.read_bytes() for path in Path(folder).glob("*.py")):
                 found.append(folder)

@@ -104,3 +104,23 @@ def test_the_course_here_exposes_nothing():
     doctor = seqlab("--course", str(ROOT), "doctor", cwd=ROOT)
     assert doctor.returncode == 0, doctor.stderr
     assert "no spec, bank, corpus or solution" in doctor.stdout.replace("\n", " ")
+
+
+@pytest.mark.adversarial
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [("en", "nolayeratthislevelconfinesfiles"), ("zh", "没有限制文件访问的隔离层")],
+)
+def test_doctor_says_the_course_is_readable_where_no_layer_confines_files(lang, said):
+    # Level weak without bubblewrap and Landlock: a run reads what the grader's uid may, the
+    # course's specs among them, wherever they lie (red team, issue 17: the row said "works").
+    layers = ("bwrap", "landlock", "seccomp", "cgroup")
+    off = [arg for layer in layers for arg in ("--without", layer)]
+    doctor = seqlab(*off, "--lang", lang, "--course", str(ROOT), "doctor", cwd=ROOT)
+    assert doctor.returncode == 0, doctor.stderr
+    text = "".join(doctor.stdout.split())  # the table may wrap a row anywhere
+    assert said in text and "--require-isolationmedium" in text, doctor.stdout
+    assert "nospec,bank,corpusorsolution" not in text
+    # Landlock alone confines the files again, and the row says so.
+    doctor = seqlab("--without", "bwrap", "--course", str(ROOT), "doctor", cwd=ROOT)
+    assert "nospec,bank,corpusorsolution" in "".join(doctor.stdout.split())

@@ -1,4 +1,5 @@
-"""A run cannot read what another live run holds: its neighbour's input, and the grader's pipes.
+"""A run cannot read or change what another live run holds: its input, its program, and the
+grader's pipes.
 
 Two graders at the same isolation level work side by side, as two graders of the web or of a
 batch do. The victim's grader keeps three runs waiting with a secret in reach of
@@ -6,11 +7,15 @@ batch do. The victim's grader keeps three runs waiting with a secret in reach of
 read their pipes (one input larger than a pipe holds, so the grader still has the rest to
 write); and a run that forges its `fork` event, so the grader feeds the sets' pipes while the
 zygote has not forked yet. The attacker's run opens every descriptor of every process it can
-see, again and again while the victims wait. Found at level weak (a run keeps the grader's
-uid there): every zygote was dumpable until its fork, so the fresh run's input and the forged
-run's pipes were readable. The grader's own pipes are readable unless it is undumpable too —
-a grader as root is safe anyway, since a run without capabilities may not read a process that
-has some; the case `weak, grader without capabilities` stands for a grader that is not root.
+see, and looks for the victims' programs in the run folders, again and again while they wait.
+
+Found at level weak, where a run keeps the grader's uid (red team, issue 17): every zygote
+was dumpable until its fork (the fresh run's input and the forged run's pipes were readable),
+and a neighbour's run folder could be found in /tmp, read and rewritten. The grader's own
+pipes are readable unless it is undumpable too — a grader as root is safe anyway, since a run
+without capabilities may not read a process that has some; the case `weak, grader without
+capabilities` stands for a grader that is not root. What is left at weak is in
+ARCHITECTURE.md ("Levels").
 """
 
 from __future__ import annotations
@@ -18,11 +23,14 @@ from __future__ import annotations
 import ast
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import textwrap
 import time
 import uuid
+from pathlib import Path
 
 import pytest
 from corpus import LEVEL_FLAGS, reachable_levels
@@ -73,8 +81,17 @@ VICTIM_GRADER = textwrap.dedent(
 ATTACKER = """
 import glob, json, os, time
 secret, marker = bytes.fromhex("@SECRET_HEX@"), "@MARKER@"
-seen, found, rounds, ends = set(), set(), 0, time.monotonic() + @SCAN_SECONDS@
+seen, found, files, rounds = set(), set(), set(), 0
+ends = time.monotonic() + @SCAN_SECONDS@
 while time.monotonic() < ends and rounds < 12:
+    # The victims' programs in their run folders: to copy, or to rewrite before they run.
+    for path in glob.glob(f"/tmp/*/*{marker}*") + glob.glob(f"/tmp/*/*/*{marker}*"):
+        try:
+            with open(path, "rb") as handle:
+                handle.read()
+            files.add(path)
+        except OSError:
+            continue
     for folder in glob.glob("/proc/[0-9]*"):
         try:
             with open(folder + "/cmdline", "rb") as handle:
@@ -92,7 +109,7 @@ while time.monotonic() < ends and rounds < 12:
             continue
     rounds += bool(seen)  # count the rounds from the first sight of a victim
     time.sleep(0.25)
-print(json.dumps({"seen": len(seen), "found": sorted(found)}))
+print(json.dumps({"seen": len(seen), "found": sorted(found), "files": sorted(files)}))
 """
 
 ATTACKER_GRADER = textwrap.dedent(
@@ -148,6 +165,10 @@ def test_a_run_reads_nothing_another_live_run_or_its_grader_holds(level, grader_
     assert lines, attacker.stderr.decode()[-2000:]
     report = json.loads(lines[-1])
     assert report["found"] == [], f"the attacker at level {level} read a neighbour's secret"
+    # A grader that is not root cannot give its runs' folders to another uid (launch.py's
+    # runs_parent): at weak its runs share its uid, and the folders theirs.
+    if grader_has_capabilities:
+        assert report["files"] == [], f"the attacker at level {level} reached a program"
     # Above weak the victims are out of sight (bubblewrap's pid namespace; Landlock grants no
     # part of /proc); at weak the attacker must have seen them, or the test proved nothing.
     if level == "weak":
@@ -156,3 +177,56 @@ def test_a_run_reads_nothing_another_live_run_or_its_grader_holds(level, grader_
     endings = ast.literal_eval(victim_out.decode().strip().splitlines()[-1])
     # The runs that keep to the protocol end normally (the forged one's sets never ran).
     assert (endings["fresh"], endings["forked"]) == ([0], [0, 0]), endings
+
+
+@pytest.mark.adversarial
+def test_a_run_started_as_root_is_undumpable_from_its_first_instruction(tmp_path):
+    # Before the zygote's first line the interpreter starts holding every pipe of the run: a
+    # neighbour that opened one through /proc/<pid>/fd then stole a set's input (red team,
+    # issue 17). The first thing this interpreter does is ask whether it is dumpable.
+    if os.geteuid() != 0:
+        pytest.fail("the start as root is what this checks: run the suite as root")
+    asks = "import ctypes, tempfile; print(ctypes.CDLL(None).prctl(3, 0, 0, 0, 0))"  # GET_DUMPABLE
+    asks += "; print(tempfile.gettempdir())"
+    folder = str(tmp_path)
+    done = subprocess.run(
+        [sys.executable, "-I", "-c", asks],
+        env=process.environment(folder),
+        preexec_fn=process.capability_dropper(),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    dumpable, temporary = done.stdout.split()
+    assert dumpable == "0"
+    # Secure-exec mode drops TMPDIR; TEMP and TMP still name the run's folder.
+    assert temporary == folder
+
+
+@pytest.mark.adversarial
+def test_run_folders_of_a_killed_grader_are_removed_by_the_next_one(tmp_path):
+    # A grader killed mid-run leaves its parent of run folders, and a run may have locked its
+    # folder (chmod 0): the next grader to make a parent removes them, never a live one's.
+    if os.geteuid() != 0:
+        pytest.fail("a grader that is not root keeps its run folders in /tmp: run as root")
+    from graders.sandbox.launch import RUNS_PARENT_PREFIX
+
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
+    stale = Path(tempfile.gettempdir()) / f"{RUNS_PARENT_PREFIX}{gone.stdout.strip()}-test"
+    locked = stale / "seqlab-run-left" / "deeper"
+    locked.mkdir(parents=True)
+    locked.chmod(0)
+    stale.chmod(0o111)
+    live = Path(tempfile.mkdtemp(prefix=f"{RUNS_PARENT_PREFIX}{os.getpid()}-"))
+    try:
+        ask = "from graders.sandbox.launch import runs_parent; print(runs_parent())"
+        made = subprocess.run([sys.executable, "-c", ask], capture_output=True, text=True)
+        assert made.returncode == 0, made.stderr
+        parent = Path(made.stdout.strip())
+        assert not stale.exists(), "the killed grader's folders stay"
+        assert live.exists(), "a live grader's parent was removed"
+        assert not parent.exists(), "the new grader's own parent outlived it"
+    finally:
+        shutil.rmtree(live, ignore_errors=True)

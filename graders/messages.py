@@ -125,21 +125,81 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "are: {allowed}. Nothing was graded.",
     ),
     "sandbox.too_weak": (
-        "这台机器上的隔离级别只有 {level}，低于要求的 {required}，因此不在这里评测任何提交。未启用的隔离层：{missing}。{exposed}运行 `seqlab doctor` 查看原因和需要安装或修改的内容。",
-        "This machine reaches isolation level {level}, below the required {required}, so nothing is graded here. Inactive layers: {missing}. {exposed}Run `seqlab doctor` to see why and what to install or change.",
+        "这台机器上的隔离级别只有 {level}，低于要求的 {required}，因此不在这里评测任何提交。未启用的隔离层：{missing}。{exposed}运行 `seqlab doctor` 查看原因和需要安装或修改的内容；若明知风险仍要在此评测，请要求这一级别（`--require-isolation {level}`，`run_autograder` 则用 `SEQLAB_REQUIRE_ISOLATION={level}`）。",
+        "This machine reaches isolation level {level}, below the required {required}, so nothing is graded here. Inactive layers: {missing}. {exposed}Run `seqlab doctor` to see why and what to install or change; to grade here anyway, knowing the risk, require this level (`--require-isolation {level}`, or `SEQLAB_REQUIRE_ISOLATION={level}` for run_autograder).",
     ),
     "sandbox.exposed": (
         "沙箱内可以读到课程的机密文件：{files}。在它们移出每次运行都会只读挂载的目录之前（例如课程目录放在了虚拟环境里，或旧版 seqlab 把规格文件装进了 `site-packages`：请重新安装），隔离级别最多算 `weak`。",
         "Course secrets are readable inside the sandbox: {files}. Until they are moved out of the trees every run mounts read-only (a course folder inside the virtual environment, or an old seqlab that installed its specs into site-packages: reinstall it), the level is at most weak. ",
     ),
+    # Why a sandbox layer is not active, and what would make it so (graders/sandbox/probe.py).
+    "sandbox.reason_switched_off": ("已关闭（{variable}）", "switched off ({variable})"),
+    "sandbox.reason_not_needed": (
+        "不需要：`bubblewrap` 已经限制了文件系统",
+        "not needed: bubblewrap confines the file system",
+    ),
+    "sandbox.reason_no_bwrap": ("没有安装 `bubblewrap`", "bubblewrap is not installed"),
+    "sandbox.reason_bwrap_failed": (
+        "`bubblewrap` 无法运行：{error}",
+        "bubblewrap did not run: {error}",
+    ),
+    "sandbox.reason_bwrap_old": (
+        "`bubblewrap` 低于 0.8（{error}）：请安装 0.8 或更新的版本",
+        "bubblewrap is older than 0.8 ({error}): install bubblewrap ≥ 0.8",
+    ),
+    "sandbox.reason_bwrap_namespaces": (
+        "`bubblewrap` 在这里无法创建命名空间：{error}",
+        "bubblewrap cannot make namespaces here: {error}",
+    ),
+    "sandbox.reason_no_landlock": (
+        "内核没有 `Landlock`（Linux 低于 5.13，或不在启动参数 `lsm=` 的列表中）",
+        "the kernel has no Landlock (Linux < 5.13, or not in the lsm= list)",
+    ),
+    "sandbox.reason_seccomp": ("系统调用过滤不可用：{error}", "{error}"),
+    "sandbox.reason_cgroup": ("无法使用 `cgroup`：{error}", "{error}"),
+    "sandbox.to_enable": ("{why} —— 启用方法：{advice}", "{why} — to enable: {advice}"),
+    "sandbox.advice_bwrap": (
+        "安装 `bubblewrap`（`apt-get install bubblewrap`）并允许非特权用户命名空间（Ubuntu 23.10 及以上：`sysctl kernel.apparmor_restrict_unprivileged_userns=0`；`user.max_user_namespaces` 大于 0）",
+        "install bubblewrap (apt-get install bubblewrap) and allow unprivileged user namespaces (sysctl kernel.apparmor_restrict_unprivileged_userns=0 on Ubuntu ≥ 23.10, user.max_user_namespaces > 0)",
+    ),
+    "sandbox.advice_seccomp": (
+        "安装 `libseccomp2` 和 Python 包 `pyseccomp`（`pip install pyseccomp`）",
+        "install libseccomp2 and the pyseccomp package (pip install pyseccomp)",
+    ),
+    "sandbox.advice_landlock": (
+        "使用 Linux 5.13 或更新的内核，并把 `landlock` 加入启动参数 `lsm=`（ABI 6 及以上还会限制信号）",
+        "use Linux ≥ 5.13 with landlock in the lsm= boot parameter (ABI ≥ 6 also scopes signals)",
+    ),
+    "sandbox.advice_cgroup": (
+        "以 root 运行评测程序，或把带 `memory` 和 `pids` 控制器的 `cgroup v2` 子树委派给它的用户（`systemd-run --user --scope -p Delegate=yes ...`）",
+        "run the grader as root, or delegate a cgroup v2 subtree with the memory and pids controllers to its user (systemd-run --user --scope -p Delegate=yes ...)",
+    ),
+    "sandbox.active_process": (
+        "独立的 `python -I`、几乎为空的环境变量、资源限制、独立会话、输出上限",
+        "separate python -I, empty environment, rlimits, own session, output caps",
+    ),
+    "sandbox.active_bwrap": (
+        "{path}：全部命名空间，uid {uid}，只读的根目录",
+        "{path}: all namespaces, uid {uid}, read-only root",
+    ),
+    "sandbox.active_landlock": ("ABI {abi}", "ABI {abi}"),
+    "sandbox.active_seccomp": (
+        "拒绝 {denied} 个系统调用；不能创建套接字（只有匿名的套接字对）",
+        "{denied} system calls denied, no sockets (unnamed pairs only)",
+    ),
+    "sandbox.active_cgroup": (
+        "每次运行各自的内存、进程数与 CPU 份额，统计 CPU 时间，结束时全部终止",
+        "memory, pids and CPU share per run, CPU time counted, kill-all at the end",
+    ),
+    "sandbox.inactive_layer": ("{layer}（{why}）", "{layer} ({why})"),
     "sandbox.doctor_course": ("课程文件", "course files"),
     "sandbox.doctor_course_safe": (
         "{course}：规格、题库、语料与参考答案都不在沙箱可读的目录中",
         "{course}: no spec, bank, corpus or solution lies in a tree the sandbox can read",
     ),
     "sandbox.doctor_course_unconfined": (
-        "{course}：这一级别没有限制文件访问的隔离层（`bubblewrap` 或 `Landlock`），每次运行都能读到课程的规格（含隐藏测试）、题库、语料与参考答案。批改一个班之前请启用其中之一（见上方各行的建议），或用 `--require-isolation medium` 拒绝在此级别评测。",
-        "{course}: no layer at this level confines files (bubblewrap or Landlock), so every run can read the course's specs (hidden sets included), banks, corpus and solutions. Before grading a class, enable one of them (see the advice in the rows above), or refuse to grade at this level with `--require-isolation medium`.",
+        "{course}：这一级别没有限制文件访问的隔离层（`bubblewrap` 或 `Landlock`），每次运行都能读到课程的规格（含隐藏测试）、题库、语料与参考答案。批改一个班之前请启用其中之一（上方各行说明了它们为什么没有启用），或用 `--require-isolation medium` 拒绝在此级别评测。",
+        "{course}: no layer at this level confines files (bubblewrap or Landlock), so every run can read the course's specs (hidden sets included), banks, corpus and solutions. Before grading a class, enable one of them (the rows above say why each is not active), or refuse to grade at this level with `--require-isolation medium`.",
     ),
     "sandbox.doctor_level": ("本机隔离级别：{level}", "Isolation level on this machine: {level}"),
     "sandbox.doctor_works": ("可用", "works"),
@@ -2258,6 +2318,20 @@ class Text:
         return self.render("en")
 
 
+class Joined:
+    """Texts (or plain strings) listed in one language, as a parameter."""
+
+    def __init__(self, parts: list[Text | str]) -> None:
+        self.parts = parts
+
+    def render(self, lang: str) -> str:
+        separator = ", " if lang == "en" else "、"
+        return separator.join(p.render(lang) if isinstance(p, Text) else p for p in self.parts)
+
+    def __str__(self) -> str:
+        return self.render("en")
+
+
 def stored_params(params: dict[str, object]) -> dict[str, object]:
     """A message's parameters as a database keeps them (JSON): a Text stays a text to be said
     in the reader's language, not one said now in English."""
@@ -2279,5 +2353,7 @@ def say(key: str, lang: str = "zh", /, **params: object) -> str:
     """The catalogue text for `key` in `lang`, with parameters filled in."""
     zh, en = CATALOGUE[key]
     template = en if lang == "en" else zh
-    said = {name: v.render(lang) if isinstance(v, Text) else v for name, v in params.items()}
+    said = {
+        name: v.render(lang) if isinstance(v, Text | Joined) else v for name, v in params.items()
+    }
     return template.format(**said)

@@ -37,6 +37,8 @@ ALLOWED = {
     # names of programs and formats, and the blank markers, written as their users see them
     *("seqlab", "Python", "IPython", "Jupyter", "nbgrader", "SQLite", "Begin", "End"),
     *("CSV", "JSON", "TOML", "UTF-8", "SHA-256", "HTTPS", "NUL", "zip"),
+    # the systems and terms `seqlab doctor` names, as their manuals do
+    *("Linux", "Ubuntu", "ABI", "CPU", "root", "uid"),
     # a zip member's compression methods, named as the zip format names them ({method} too)
     *("Deflate", "Stored"),
     # keys, units, the loopback host name

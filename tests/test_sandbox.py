@@ -371,7 +371,7 @@ def test_a_run_held_at_its_gate_gets_its_input_only_then_and_keeps_its_budget():
 
 
 CHANNELS = """
-    import ctypes, fcntl, mmap, os, socket, sys
+    import ctypes, fcntl, mmap, os, resource, socket, sys
     libc = ctypes.CDLL(None, use_errno=True)
     libc.mmap.restype = ctypes.c_void_p
     fd = os.open(sys.executable, os.O_RDONLY)
@@ -399,7 +399,18 @@ CHANNELS = """
         socket.socket(family, kind).bind(address)
 
 
+    IOPRIO_SET, IOPRIO_WHO_PROCESS = 251, 1  # x86-64
+    neighbour = 1 if os.getpid() != 1 else 2  # any other process, by its id (at strong: bwrap's)
+
+
     calls = {
+        # Values a run sets on itself, read by another through its process id.
+        "nice": lambda: os.setpriority(os.PRIO_PROCESS, 0, 5),
+        "io-priority": lambda: checked(libc.syscall(IOPRIO_SET, IOPRIO_WHO_PROCESS, 0, 0x6004)),
+        "affinity": lambda: os.sched_setaffinity(0, {0}),
+        "scheduler": lambda: os.sched_setscheduler(0, os.SCHED_BATCH, os.sched_param(0)),
+        "limits-of-another": lambda: resource.prlimit(neighbour, resource.RLIMIT_NOFILE),
+        "session-of-another": lambda: os.getsid(neighbour),
         "abstract-unix-name": lambda: named(socket.AF_UNIX, socket.SOCK_STREAM, "\\0seqlab-x"),
         "udp-port": lambda: named(socket.AF_INET, socket.SOCK_DGRAM, ("127.0.0.1", 0)),
         "flock": lambda: fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB),
@@ -424,8 +435,9 @@ CHANNELS = """
 
 @pytest.mark.parametrize("level", ["strong", "medium"])
 def test_what_two_runs_could_talk_or_leave_bits_through_is_refused(level, monkeypatch):
-    # File locks, change notifications and bound names between live runs; the page cache
-    # (evict, ask what is cached) and System V IPC, which outlive a run, for later ones.
+    # File locks, change notifications, bound names and values read by process id between
+    # live runs; the page cache (evict, ask what is cached) and System V IPC, which outlive a
+    # run, for later ones.
     if level == "medium":
         monkeypatch.setenv(DISABLE_VARIABLE, "bwrap")
     assert current().level == level

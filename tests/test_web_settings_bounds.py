@@ -244,16 +244,20 @@ ASKED_TOO_MUCH = [("en", "below the required medium"), ("zh", "低于要求的 m
 EVERY_LAYER_OFF = ("bwrap", "landlock", "seccomp", "cgroup")
 
 
+@pytest.mark.parametrize("asked", [[], ["--require-isolation", "medium"]], ids=["default", "asked"])
 @pytest.mark.parametrize("command", ["serve", "worker"])
 @pytest.mark.parametrize(("lang", "words"), ASKED_TOO_MUCH)
-def test_serve_and_worker_refuse_to_start_below_the_isolation_asked(tmp_path, command, lang, words):
-    # A class graded at level weak is graded where runs reach each other (ARCHITECTURE.md,
-    # "Neighbours"): an instructor who asks for more gets no server, and is told why.
+def test_serve_and_worker_refuse_to_start_below_medium(tmp_path, command, lang, words, asked):
+    # A class graded at level weak is graded where runs reach each other and the course
+    # (ARCHITECTURE.md, "Neighbours"): no server unless its staff knowingly ask for weak.
     off = [arg for layer in EVERY_LAYER_OFF for arg in ("--without", layer)]
-    args = [*off, command, "--lang", lang, "--course", str(ROOT), "--require-isolation", "medium"]
+    args = [*off, command, "--lang", lang, "--course", str(ROOT), *asked]
     args += ["--db", str(tmp_path / "x.sqlite")] + (["--port", "1"] if command == "serve" else [])
     code, output, seconds = _seqlab(tmp_path, *args)
     assert code == 2, output
-    assert words in output and "weak" in output and "seqlab doctor" in output, output
+    assert words in output and "seqlab doctor" in output, output
+    assert "--require-isolation weak" in output, output  # how to ask for it knowingly
+    if lang == "zh":  # why each layer is off, in the reader's language too
+        assert "已关闭" in output and "switched off" not in output, output
     assert "Traceback" not in output, output
     assert seconds < 30 and not (tmp_path / "x.sqlite").exists(), output

@@ -96,14 +96,17 @@ def whole_number(low: int, high: int | Callable[[], int] | None = None) -> Calla
     return parse
 
 
-def require_isolation_option(sub: argparse.ArgumentParser, refusal: str) -> None:
-    """--require-isolation LEVEL: `refusal` (exit 2) below that sandbox level."""
+def require_isolation_option(sub: argparse.ArgumentParser, refusal: str, when: str) -> None:
+    """--require-isolation LEVEL: `refusal` (exit 2) below that sandbox level; `when` says
+    where CLASS_ISOLATION holds without the option."""
     from graders.results import LEVELS
+    from graders.service.isolation import CLASS_ISOLATION
 
     sub.add_argument(
         "--require-isolation",
         choices=LEVELS[1:],
-        help=f"{refusal} (exit 2) if this machine's sandbox is weaker than this",
+        help=f"{refusal} (exit 2) if this machine's sandbox is weaker than this "
+        f"({when}: {CLASS_ISOLATION} unless given; weak to accept it)",
     )
 
 

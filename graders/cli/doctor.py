@@ -20,7 +20,7 @@ def cmd_doctor(args) -> int:
     out = console()
     out.print(say("sandbox.doctor_level", args.lang, level=isolation.level), style="bold")
     table = Table(show_header=False)
-    rows = doctor_rows(isolation)
+    rows = doctor_rows(isolation, args.lang)
     confined = files_confined(isolation)
     if not confined:
         detail = say("sandbox.doctor_course_unconfined", args.lang, course=course.root)

@@ -17,6 +17,7 @@ from graders.cli.common import (
 from graders.errors import UsageError
 from graders.sandbox.launch import most_graders
 from graders.service import choose_lab, grade, grade_lab, require_isolation
+from graders.service.isolation import CLASS_ISOLATION
 from graders.spec import Course
 from graders.submission import read_submission
 from quizzes.bank import bank_ids, load_quiz
@@ -67,7 +68,7 @@ def cmd_grade(args) -> int:
     from graders.store.record import rules_for
 
     course = Course.locate(args.course)
-    require_isolation(args.require_isolation, course)
+    require_isolation(args.require_isolation or CLASS_ISOLATION, course)  # a class's work
     target = _batch_target(course, args.lab)
     options = BatchOptions(
         lang=args.lang,
@@ -170,4 +171,4 @@ def register(commands, common: argparse.ArgumentParser) -> None:
             _batch_arguments(sub)
         sub.add_argument("--lab", help="lab (or quiz) id (default: from the file name)")
         sub.add_argument("--json", action="store_true", help="print results as JSON")
-        require_isolation_option(sub, "refuse to grade")
+        require_isolation_option(sub, "refuse to grade", "a folder or several files")

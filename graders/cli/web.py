@@ -9,7 +9,12 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from graders.cli.common import EXIT_OK, add_command, require_isolation_option, whole_number
+from graders.cli.common import (
+    EXIT_OK,
+    add_command,
+    require_isolation_option,
+    whole_number,
+)
 from graders.errors import UsageError
 from graders.spec import Course
 from graders.web.config import DEFAULT_DB, DEFAULT_PORT
@@ -19,14 +24,14 @@ def checked_course(args) -> Course:
     """The course, its seqlab.toml read through before anything starts: a bad setting stops
     the command with the file, the line and the fix (exit 2), not every page with a 503; and
     the sandbox's level held to --require-isolation, so a class is not graded below it."""
-    from graders.service.isolation import require_isolation
+    from graders.service.isolation import CLASS_ISOLATION, require_isolation
     from graders.settings import feedback_rules
     from graders.store.record import rules_for
 
     course = Course.locate(args.course)
     rules_for(course.root)
     feedback_rules(course.root)
-    require_isolation(args.require_isolation, course)
+    require_isolation(args.require_isolation or CLASS_ISOLATION, course)  # a class's work
     return course
 
 
@@ -97,7 +102,7 @@ def register(commands, common: argparse.ArgumentParser) -> None:
         help="grade in this process (embedded, the default) or in `seqlab worker`s (celery)",
     )
     sub.add_argument("--broker", help="Celery broker URL (default redis://127.0.0.1:6379/0)")
-    require_isolation_option(sub, "refuse to start")
+    require_isolation_option(sub, "refuse to start", "always")
     sub.add_argument(
         "--graders",
         type=int,
@@ -120,4 +125,4 @@ def register(commands, common: argparse.ArgumentParser) -> None:
     )
     sub.add_argument("--broker", help="Celery broker URL (default redis://127.0.0.1:6379/0)")
     sub.add_argument("--name", help="this worker's name (default seqlab-<pid>@<host>)")
-    require_isolation_option(sub, "refuse to start")
+    require_isolation_option(sub, "refuse to start", "always")

@@ -22,6 +22,7 @@ from packaging.requirements import Requirement
 
 from graders.losses import band_path
 from graders.mistakes import export_records
+from graders.service.isolation import CLASS_ISOLATION
 from graders.spec import LabSpec
 
 SETUP = """#!/usr/bin/env bash
@@ -62,7 +63,7 @@ fi
 # The level below which the lab's spec could be readable by the student's program: below
 # it nothing is graded (staff may lower it knowingly with SEQLAB_REQUIRE_ISOLATION=weak).
 exec "$PYTHON" -m graders.course.gradescope_run "$ROOT" {lab} {lang} \\
-    "${{SEQLAB_REQUIRE_ISOLATION:-medium}}"
+    "${{SEQLAB_REQUIRE_ISOLATION:-{level}}}"
 """
 
 
@@ -115,7 +116,8 @@ def export_bundle(lab: LabSpec, folder: Path, lang: str = "en") -> list[Path]:
     path = folder / f"autograder-{lab.id}.zip"
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         _executable(archive, "setup.sh", SETUP)
-        _executable(archive, "run_autograder", RUN.format(lab=lab.id, lang=lang))
+        run = RUN.format(lab=lab.id, lang=lang, level=CLASS_ISOLATION)
+        _executable(archive, "run_autograder", run)
         archive.writestr("requirements.txt", "\n".join(pinned_requirements()) + "\n")
         for name in ("pyproject.toml", "README.md"):
             archive.write(root / name, f"seqlab/{name}")

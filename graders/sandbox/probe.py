@@ -18,22 +18,36 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from graders.messages import Text, say
 from graders.results import Isolation
 from graders.sandbox import bwrap, cgroup, exposure, landlock, seccomp
 
 LAYERS = ("process", "bwrap", "seccomp", "landlock", "cgroup")
 DISABLE_VARIABLE = "SEQLAB_SANDBOX_DISABLE"
+# Why a layer is not active, said in the reader's language (`seqlab doctor`, the refusal below a
+# required level); a result's JSON keeps the English (`str`) as data. English → its text.
+_SAID: dict[str, Text] = {}
+CHOSEN = ("sandbox.reason_switched_off", "sandbox.reason_not_needed")  # off by choice
 # What to do about a missing layer, for `seqlab doctor`.
 ADVICE = {
-    "bwrap": "install bubblewrap (apt-get install bubblewrap) and allow unprivileged user "
-    "namespaces (sysctl kernel.apparmor_restrict_unprivileged_userns=0 on Ubuntu ≥ 23.10, "
-    "user.max_user_namespaces > 0)",
-    "seccomp": "install libseccomp2 and the pyseccomp package (pip install pyseccomp)",
-    "landlock": "use Linux ≥ 5.13 with landlock in the lsm= boot parameter (ABI ≥ 6 also "
-    "scopes signals)",
-    "cgroup": "run the grader as root, or delegate a cgroup v2 subtree with the memory and pids "
-    "controllers to its user (systemd-run --user --scope -p Delegate=yes ...)",
+    "bwrap": "sandbox.advice_bwrap",
+    "seccomp": "sandbox.advice_seccomp",
+    "landlock": "sandbox.advice_landlock",
+    "cgroup": "sandbox.advice_cgroup",
 }
+
+
+def _reason(key: str, **params: object) -> str:
+    text = Text(key, **params)
+    english = str(text)
+    _SAID[english] = text
+    return english
+
+
+def said(why: str) -> Text | str:
+    """A reason of `Isolation.inactive` as a text to say in any language (as given if it is
+    not one of ours)."""
+    return _SAID.get(why, why)
 
 
 def disabled_by_environment() -> frozenset[str]:
@@ -54,7 +68,8 @@ def current(secrets: tuple[Path, ...] = ()) -> Isolation:
 
 @functools.cache
 def detect(disabled: frozenset[str] = frozenset()) -> Isolation:
-    unavailable = {layer: f"switched off ({DISABLE_VARIABLE})" for layer in disabled}
+    off = _reason("sandbox.reason_switched_off", variable=DISABLE_VARIABLE)
+    unavailable = {layer: off for layer in disabled}
     for layer, check in (
         ("bwrap", _bwrap_problem),
         ("seccomp", _seccomp_problem),
@@ -66,7 +81,7 @@ def detect(disabled: frozenset[str] = frozenset()) -> Isolation:
     works = {layer for layer in LAYERS[1:] if layer not in unavailable}
     if "bwrap" in works and "landlock" in works:
         works.discard("landlock")  # bubblewrap already confines the files; one is enough
-        unavailable["landlock"] = "not needed: bubblewrap confines the file system"
+        unavailable["landlock"] = _reason("sandbox.reason_not_needed")
     if "bwrap" in works and "seccomp" in works:
         level = "strong"
     elif works & {"bwrap", "landlock"}:
@@ -80,7 +95,7 @@ def detect(disabled: frozenset[str] = frozenset()) -> Isolation:
 def _bwrap_problem() -> str | None:
     path = bwrap.executable()
     if path is None:
-        return "bubblewrap is not installed"
+        return _reason("sandbox.reason_no_bwrap")
     trial = [path, "--unshare-all", "--unshare-user", "--die-with-parent", "--cap-drop", "ALL"]
     trial += ["--uid", str(bwrap.SANDBOX_UID), "--ro-bind", "/", "/"]
     # Options the real command needs that bubblewrap < 0.8 (Ubuntu 22.04's 0.6.1) lacks:
@@ -91,12 +106,12 @@ def _bwrap_problem() -> str | None:
     try:
         done = subprocess.run(trial, env={}, capture_output=True, timeout=20, check=False)
     except (OSError, subprocess.TimeoutExpired) as error:
-        return f"bubblewrap did not run: {error}"
+        return _reason("sandbox.reason_bwrap_failed", error=error)
     if done.returncode != 0:
         reason = done.stderr.decode(errors="replace").strip().splitlines()
         if reason and "Unknown option" in reason[-1]:
-            return f"bubblewrap is older than 0.8 ({reason[-1]}): install bubblewrap ≥ 0.8"
-        return f"bubblewrap cannot make namespaces here: {reason[-1] if reason else 'failed'}"
+            return _reason("sandbox.reason_bwrap_old", error=reason[-1])
+        return _reason("sandbox.reason_bwrap_namespaces", error=reason[-1] if reason else "—")
     return None
 
 
@@ -104,14 +119,14 @@ def _seccomp_problem() -> str | None:
     try:
         seccomp.filter_program()
     except seccomp.SeccompUnavailable as error:
-        return str(error)
+        return _reason("sandbox.reason_seccomp", error=error)
     return None
 
 
 def _landlock_problem() -> str | None:
     abi = landlock.abi_version()
     if abi < 1:
-        return "the kernel has no Landlock (Linux < 5.13, or not in the lsm= list)"
+        return _reason("sandbox.reason_no_landlock")
     return None
 
 
@@ -119,7 +134,7 @@ def _cgroup_problem() -> str | None:
     try:
         group = cgroup.RunCgroup.create(64 * 1024 * 1024, 8)
     except cgroup.CgroupUnavailable as error:
-        return str(error)
+        return _reason("sandbox.reason_cgroup", error=error)
     group.remove()
     return None
 
@@ -130,29 +145,30 @@ def files_confined(isolation: Isolation) -> bool:
     return bool({"bwrap", "landlock"} & set(isolation.layers))
 
 
-def doctor_rows(isolation: Isolation) -> list[tuple[str, bool, str]]:
+def doctor_rows(isolation: Isolation, lang: str) -> list[tuple[str, bool, str]]:
     """(layer, works, detail or advice) for every layer, for `seqlab doctor`."""
     rows = []
     for layer in LAYERS:
         if layer in isolation.layers:
-            detail = _active_detail(layer)
-            rows.append((layer, True, detail))
-        else:
-            why = isolation.inactive.get(layer, "")
-            advice = ADVICE.get(layer, "")
-            needed = why.startswith("not needed") or why.startswith("switched off")
-            rows.append((layer, False, why if needed else f"{why} — to enable: {advice}"))
+            rows.append((layer, True, _active_detail(layer, lang)))
+            continue
+        why = isolation.inactive.get(layer, "")
+        reason = said(why)
+        shown = reason.render(lang) if isinstance(reason, Text) else reason
+        chosen = isinstance(reason, Text) and reason.key in CHOSEN  # nothing to install
+        if not chosen:
+            shown = say("sandbox.to_enable", lang, why=shown, advice=Text(ADVICE[layer]))
+        rows.append((layer, False, shown))
     return rows
 
 
-def _active_detail(layer: str) -> str:
-    if layer == "process":
-        return "separate python -I, empty environment, rlimits, own session, output caps"
+def _active_detail(layer: str, lang: str) -> str:
     if layer == "bwrap":
-        return f"{bwrap.executable()}: all namespaces, uid {bwrap.SANDBOX_UID}, read-only root"
+        return say("sandbox.active_bwrap", lang, path=bwrap.executable(), uid=bwrap.SANDBOX_UID)
     if layer == "landlock":
-        return f"ABI {landlock.abi_version()}"
+        return say("sandbox.active_landlock", lang, abi=landlock.abi_version())
     if layer == "seccomp":
-        denied = len(seccomp.DENIED_SYSCALLS)
-        return f"{denied} system calls denied, no sockets (unnamed pairs only)"
-    return "memory, pids and CPU share per run, CPU time counted, kill-all at the end"
+        return say("sandbox.active_seccomp", lang, denied=len(seccomp.DENIED_SYSCALLS))
+    if layer == "cgroup":
+        return say("sandbox.active_cgroup", lang)
+    return say("sandbox.active_process", lang)

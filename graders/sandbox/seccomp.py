@@ -92,6 +92,21 @@ DENIED_SYSCALLS = (
     "mq_notify",
     "mq_getsetattr",
 )
+# Values a run sets on itself that others read by its process id: where runs share a pid
+# namespace (the medium level) they were a channel between live runs (red team, issue 17: a
+# hidden input sent as I/O priorities, found by a nice value). No lab sets them.
+SETTERS_DENIED = (
+    "ioprio_set",
+    "ioprio_get",
+    "setpriority",
+    "sched_setaffinity",
+    "sched_setscheduler",
+    "sched_setparam",
+    "sched_setattr",
+)
+# Calls that name a process by its first argument: on itself (0, as the C library calls them)
+# they stay; on another process they would read what it set (its limits, its session).
+OTHERS_DENIED = ("prlimit64", "getsid", "getpgid")
 # Newer than some libseccomp releases: left out where the library does not know them.
 RECENT_SYSCALLS = frozenset({"cachestat"})
 # madvise() advice that pushes pages out of the page cache (MADV_COLD, MADV_PAGEOUT).
@@ -146,6 +161,10 @@ def filter_program(*, worker: bool = False) -> bytes:
             except (RuntimeError, ValueError, OSError):  # libseccomp < 2.5.5: EINVAL
                 if name not in RECENT_SYSCALLS:
                     raise
+        for name in SETTERS_DENIED:
+            rules.add_rule(deny, name)
+        for name in OTHERS_DENIED:
+            rules.add_rule(deny, name, seccomp.Arg(0, seccomp.NE, 0))
         # No socket of any family: nothing leaves even where a network exists (TCP, UDP, raw,
         # netlink, packet), and no Unix socket gets a name. Abstract names are one namespace
         # per network namespace, shared by every run at the medium level: a bind's "address in

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from graders import sandbox
 from graders.errors import UsageError
-from graders.messages import Text
+from graders.messages import Joined, Text
 from graders.results import LEVELS
+from graders.sandbox.probe import said
 from graders.spec import Course, course_secrets
+
+# What grading a class needs unless its staff knowingly ask for less (weak): below it a run can
+# read and change the course and signal the runs beside it (ARCHITECTURE.md, "Neighbours").
+# `seqlab serve`, `seqlab worker`, a batch and the Gradescope export's run_autograder hold it.
+CLASS_ISOLATION = "medium"
 
 
 def require_isolation(required: str | None, course: Course) -> None:
@@ -15,7 +21,8 @@ def require_isolation(required: str | None, course: Course) -> None:
         raise UsageError("sandbox.unknown_level", level=required, allowed=", ".join(LEVELS[1:]))
     isolation = sandbox.current(course_secrets(course.root))
     if required and not isolation.at_least(required):
-        missing = ", ".join(f"{layer} ({why})" for layer, why in isolation.inactive.items())
+        reasons = isolation.inactive.items()
+        missing = Joined([Text("sandbox.inactive_layer", layer=k, why=said(v)) for k, v in reasons])
         # Said in the language of the message it fills (messages.Text), not in English.
         files = "; ".join(isolation.exposed)
         exposed = Text("sandbox.exposed", files=files) if isolation.exposed else ""
@@ -23,6 +30,6 @@ def require_isolation(required: str | None, course: Course) -> None:
             "sandbox.too_weak",
             level=isolation.level,
             required=required,
-            missing=missing or "—",
+            missing=missing if reasons else "—",
             exposed=exposed,
         )

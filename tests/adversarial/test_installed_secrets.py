@@ -121,6 +121,8 @@ def test_doctor_says_the_course_is_readable_where_no_layer_confines_files(lang, 
     text = "".join(doctor.stdout.split())  # the table may wrap a row anywhere
     assert said in text and "--require-isolationmedium" in text, doctor.stdout
     assert "nospec,bank,corpusorsolution" not in text
+    if lang == "zh":  # every row in the reader's language, the layers' reasons included
+        assert "已关闭" in text and "switchedoff" not in text and "separate" not in text
     # Landlock alone confines the files again, and the row says so.
     doctor = seqlab("--without", "bwrap", "--course", str(ROOT), "doctor", cwd=ROOT)
     assert "nospec,bank,corpusorsolution" in "".join(doctor.stdout.split())

@@ -33,7 +33,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from corpus import LEVEL_FLAGS, reachable_levels
+from corpus import LEVEL_FLAGS, ROOT, reachable_levels
 
 from graders.sandbox import process
 from graders.sandbox.probe import DISABLE_VARIABLE
@@ -230,3 +230,38 @@ def test_run_folders_of_a_killed_grader_are_removed_by_the_next_one(tmp_path):
         assert not parent.exists(), "the new grader's own parent outlived it"
     finally:
         shutil.rmtree(live, ignore_errors=True)
+
+
+@pytest.mark.adversarial
+def test_a_class_is_graded_at_level_weak_only_when_its_staff_ask_for_it(tmp_path):
+    # At weak a run keeps uid 0: it can rewrite the lab's spec and zero every student graded
+    # after it (red team, issue 17). A folder of students is a class: refused below medium,
+    # graded when --require-isolation weak says the risk is known. One student's own file
+    # (check, grade FILE) is graded as before.
+    reference = (ROOT / "solutions" / "rnn-numpy" / "rnn_numpy.py").read_text(encoding="utf-8")
+    folder = tmp_path / "class"
+    folder.mkdir()
+    (folder / "ann.py").write_text(reference, encoding="utf-8")
+    off = [
+        arg for layer in ("bwrap", "landlock", "seccomp", "cgroup") for arg in ("--without", layer)
+    ]
+    seqlab = [sys.executable, "-m", "graders.cli", *off, "--lang", "en", "--course", str(ROOT)]
+
+    def grade(*args: str) -> subprocess.CompletedProcess:
+        command = [*seqlab, "grade", *args, "--lab", "rnn-numpy", "--json"]
+        return subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=300)
+
+    refused = grade(str(folder), "--db", str(tmp_path / "class.sqlite"))
+    assert refused.returncode == 2, refused.stdout + refused.stderr
+    assert (
+        "below the required medium" in refused.stderr
+        and "--require-isolation weak" in refused.stderr
+    )
+    assert not (tmp_path / "class.sqlite").exists()
+    asked = grade(
+        str(folder), "--db", str(tmp_path / "class.sqlite"), "--require-isolation", "weak"
+    )
+    assert asked.returncode == 0, asked.stdout + asked.stderr
+    alone = grade(str(folder / "ann.py"))
+    assert alone.returncode == 0, alone.stdout + alone.stderr
+    assert json.loads(alone.stdout)["isolation"]["level"] == "weak"

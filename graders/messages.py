@@ -133,7 +133,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Course secrets are readable inside the sandbox: {files}. Until they are moved out of the trees every run mounts read-only (a course folder inside the virtual environment, or an old seqlab that installed its specs into site-packages: reinstall it), the level is at most weak. ",
     ),
     # Why a sandbox layer is not active, and what would make it so (graders/sandbox/probe.py).
-    "sandbox.reason_switched_off": ("已关闭（{variable}）", "switched off ({variable})"),
+    "sandbox.reason_switched_off": (
+        "已关闭（`--without` 或 {variable}）",
+        "switched off (--without or {variable})",
+    ),
     "sandbox.reason_not_needed": (
         "不需要：`bubblewrap` 已经限制了文件系统",
         "not needed: bubblewrap confines the file system",
@@ -184,14 +187,14 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "sandbox.active_landlock": ("ABI {abi}", "ABI {abi}"),
     "sandbox.active_seccomp": (
-        "拒绝 {denied} 个系统调用；不能创建套接字（只有匿名的套接字对）",
-        "{denied} system calls denied, no sockets (unnamed pairs only)",
+        "拒绝 {denied} 个系统调用；不能创建网络套接字",
+        "{denied} system calls denied, no network sockets",
     ),
     "sandbox.active_cgroup": (
         "每次运行各自的内存、进程数与 CPU 份额，统计 CPU 时间，结束时全部终止",
         "memory, pids and CPU share per run, CPU time counted, kill-all at the end",
     ),
-    "sandbox.inactive_layer": ("{layer}（{why}）", "{layer} ({why})"),
+    "sandbox.inactive_layer": ("{layer}：{why}", "{layer}: {why}"),
     "sandbox.doctor_course": ("课程文件", "course files"),
     "sandbox.doctor_course_safe": (
         "{course}：规格、题库、语料与参考答案都不在沙箱可读的目录中",
@@ -203,7 +206,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "sandbox.doctor_level": ("本机隔离级别：{level}", "Isolation level on this machine: {level}"),
     "sandbox.doctor_works": ("可用", "works"),
-    "sandbox.doctor_missing": ("不可用", "not active"),
+    "sandbox.doctor_missing": ("未启用", "not active"),
     # --- verdicts (one line each) ---------------------------------------------------------
     "verdict.accepted": ("通过", "passed"),
     "verdict.partial": ("部分正确", "partially correct"),
@@ -2325,7 +2328,7 @@ class Joined:
         self.parts = parts
 
     def render(self, lang: str) -> str:
-        separator = ", " if lang == "en" else "、"
+        separator = "; " if lang == "en" else "；"
         return separator.join(p.render(lang) if isinstance(p, Text) else p for p in self.parts)
 
     def __str__(self) -> str:

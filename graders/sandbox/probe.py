@@ -168,7 +168,8 @@ def _active_detail(layer: str, lang: str) -> str:
     if layer == "landlock":
         return say("sandbox.active_landlock", lang, abi=landlock.abi_version())
     if layer == "seccomp":
-        return say("sandbox.active_seccomp", lang, denied=len(seccomp.DENIED_SYSCALLS))
+        denied = len(seccomp.DENIED_SYSCALLS) + len(seccomp.PER_PROCESS_DENIED)
+        return say("sandbox.active_seccomp", lang, denied=denied)
     if layer == "cgroup":
         return say("sandbox.active_cgroup", lang)
     return say("sandbox.active_process", lang)

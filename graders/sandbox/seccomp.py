@@ -15,6 +15,7 @@ import ctypes
 import errno
 import functools
 import os
+import socket
 from collections.abc import Callable
 
 # Kernel interfaces no lab needs: debugging other processes, new namespaces and mounts,
@@ -92,10 +93,12 @@ DENIED_SYSCALLS = (
     "mq_notify",
     "mq_getsetattr",
 )
-# Values a run sets on itself that others read by its process id: where runs share a pid
-# namespace (the medium level) they were a channel between live runs (red team, issue 17: a
-# hidden input sent as I/O priorities, found by a nice value). No lab sets them.
-SETTERS_DENIED = (
+# Values a run sets on itself that others read by its process id, where runs share a pid
+# namespace (the medium level): each was a channel between live runs (red team, issue 17 — a
+# hidden input sent as I/O priorities found by a nice value, as gids shuffled among the real,
+# effective and saved ones, as process groups made and left). No lab sets them; a run's ids and
+# session are the grader's to give.
+PER_PROCESS_DENIED = (
     "ioprio_set",
     "ioprio_get",
     "setpriority",
@@ -103,10 +106,16 @@ SETTERS_DENIED = (
     "sched_setscheduler",
     "sched_setparam",
     "sched_setattr",
+    *("setuid", "setgid", "setreuid", "setregid", "setresuid", "setresgid"),
+    *("setfsuid", "setfsgid", "setgroups", "setpgid", "setsid"),
 )
-# Calls that name a process by its first argument: on itself (0, as the C library calls them)
-# they stay; on another process they would read what it set (its limits, its session).
-OTHERS_DENIED = ("prlimit64", "getsid", "getpgid")
+# Calls that name a process by an argument (its index here): for itself a program passes 0, as
+# the C library does; another process's limits, session, group or priority are refused. (Its
+# own id spelled out, `os.getsid(os.getpid())`, is refused too: a filter cannot know it.)
+OTHERS_DENIED = (("prlimit64", 0), ("getsid", 0), ("getpgid", 0), ("getpriority", 1))
+# A descriptor for any process by its id, whose information (exit code, ids) anyone holding it
+# reads: "not implemented", so a library falls back to what it did before pidfds.
+PIDFD_DENIED = ("pidfd_open",)
 # Newer than some libseccomp releases: left out where the library does not know them.
 RECENT_SYSCALLS = frozenset({"cachestat"})
 # madvise() advice that pushes pages out of the page cache (MADV_COLD, MADV_PAGEOUT).
@@ -137,15 +146,17 @@ class SeccompUnavailable(Exception):
 
 
 # A warm worker (never a student's code) makes each submission its own mount and IPC
-# namespace with fresh tmpfs mounts; its children install the full filter before any
-# student code runs (filters stack, so the stricter one holds for them).
+# namespace with fresh tmpfs mounts, and waits on it through a pidfd; its children install the
+# full filter before any student code runs (filters stack, so the stricter one holds for them).
 WORKER_ALLOWED = ("mount", "unshare")
 
 
 @functools.cache
-def filter_program(*, worker: bool = False) -> bytes:
-    """The compiled BPF program (raw `struct sock_filter` array); `worker=True` leaves
-    `mount` and `unshare` to the warm worker itself."""
+def filter_program(*, worker: bool = False, own_network: bool = False) -> bytes:
+    """The compiled BPF program (raw `struct sock_filter` array). `worker=True` leaves
+    `mount`, `unshare` and `pidfd_open` to the warm worker itself; `own_network`: the run has
+    a network namespace of its own (bubblewrap), so its Unix sockets name nothing another run
+    sees."""
     try:
         import pyseccomp as seccomp  # a ctypes binding: fails here if libseccomp is missing
     except (ImportError, OSError) as error:
@@ -161,16 +172,22 @@ def filter_program(*, worker: bool = False) -> bytes:
             except (RuntimeError, ValueError, OSError):  # libseccomp < 2.5.5: EINVAL
                 if name not in RECENT_SYSCALLS:
                     raise
-        for name in SETTERS_DENIED:
+        for name in PER_PROCESS_DENIED:
             rules.add_rule(deny, name)
-        for name in OTHERS_DENIED:
-            rules.add_rule(deny, name, seccomp.Arg(0, seccomp.NE, 0))
-        # No socket of any family: nothing leaves even where a network exists (TCP, UDP, raw,
-        # netlink, packet), and no Unix socket gets a name. Abstract names are one namespace
-        # per network namespace, shared by every run at the medium level: a bind's "address in
-        # use" is a bit another live run reads (red team, issue 17). Unnamed pairs remain
-        # (socketpair: multiprocessing's Pipe); the warm worker's channel comes from outside.
-        rules.add_rule(seccomp.ERRNO(errno.EAFNOSUPPORT), "socket")
+        for name, argument in OTHERS_DENIED:
+            rules.add_rule(deny, name, seccomp.Arg(argument, seccomp.NE, 0))
+        for name in PIDFD_DENIED if not worker else ():  # the worker waits on its child's
+            rules.add_rule(seccomp.ERRNO(errno.ENOSYS), name)
+        # Sockets: nothing leaves even where a network exists (TCP, UDP, raw, netlink, packet).
+        # A Unix socket's abstract name is one namespace per network namespace: a run with its
+        # own (bubblewrap) may use them (multiprocessing's resource sharer, DataLoader workers);
+        # without (medium) a bind's "address in use" is a bit another live run reads (red
+        # team, issue 17), so no socket at all. Unnamed pairs remain (socketpair).
+        if own_network:
+            other = seccomp.Arg(0, seccomp.NE, socket.AF_UNIX)
+            rules.add_rule(seccomp.ERRNO(errno.EAFNOSUPPORT), "socket", other)
+        else:
+            rules.add_rule(seccomp.ERRNO(errno.EAFNOSUPPORT), "socket")
         for flag in NAMESPACE_FLAGS:
             rules.add_rule(deny, "clone", seccomp.Arg(0, seccomp.MASKED_EQ, flag, flag))
         # clone3 passes its flags in memory a filter cannot read: answer "not implemented", so
@@ -201,9 +218,10 @@ def _read_all(fd: int) -> bytes:
 
 
 def program_fd(*, worker: bool = False) -> int:
-    """An in-memory file holding the program, for `bwrap --seccomp FD`."""
+    """An in-memory file holding the program, for `bwrap --seccomp FD` (a network namespace
+    of the run's own)."""
     fd = os.memfd_create("seccomp")
-    os.write(fd, filter_program(worker=worker))
+    os.write(fd, filter_program(worker=worker, own_network=True))
     os.lseek(fd, 0, os.SEEK_SET)
     return fd
 

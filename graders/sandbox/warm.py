@@ -145,7 +145,7 @@ class WarmWorker:
             "landlock_source": SOURCES["landlock"],
             "seccomp_source": SOURCES["seccomp"],
             "zygote_source": SOURCES["zygote"],
-            "seccomp_program": filter_program().hex(),
+            "seccomp_program": filter_program(own_network=True).hex(),  # bubblewrap's
             "readable": [str(path) for path in landlock_readable()],
             "folder": RUN_FOLDER,
             "mounts": SUBMISSION_MOUNTS,

@@ -203,7 +203,7 @@ def _new_runs_parent() -> str | None:
     parent = tempfile.mkdtemp(prefix=f"{RUNS_PARENT_PREFIX}{os.getpid()}-")
     try:
         os.chown(parent, process.OTHER_UID, process.OTHER_GID)
-    except PermissionError:  # uid 0 without CAP_CHOWN: as any user
+    except OSError:  # uid 0 without CAP_CHOWN, or a user namespace that maps no 65534: as any user
         os.rmdir(parent)
         return None
     os.chmod(parent, 0o111)

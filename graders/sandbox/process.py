@@ -100,7 +100,8 @@ def capability_dropper() -> Callable[[], None]:
             return  # an ordinary user has none to drop
         real = os.getgid()
         other = OTHER_GID if real != OTHER_GID else OTHER_GID - 1
-        with contextlib.suppress(PermissionError):  # uid 0 without CAP_SETGID: as any user
+        # uid 0 without CAP_SETGID, or a user namespace that maps no such gid: as any user
+        with contextlib.suppress(OSError):
             os.setresgid(real, other, other)
         for capability in range(LAST_CAPABILITY + 1):
             libc.prctl(PR_CAPBSET_DROP, capability, 0, 0, 0)

@@ -265,3 +265,21 @@ def test_a_class_is_graded_at_level_weak_only_when_its_staff_ask_for_it(tmp_path
     alone = grade(str(folder / "ann.py"))
     assert alone.returncode == 0, alone.stdout + alone.stderr
     assert json.loads(alone.stdout)["isolation"]["level"] == "weak"
+
+
+@pytest.mark.adversarial
+def test_a_grader_that_cannot_give_its_folders_away_keeps_grading(monkeypatch):
+    # A container's user namespace may map no uid 65534 (chown: EINVAL), as a root without
+    # CAP_CHOWN gets EPERM: the runs' folders stay in the system's temporary folder, as for a
+    # grader that is not root, and grading goes on.
+    from graders.sandbox import launch
+
+    def refuse(*args, **kwargs):
+        raise OSError(22, "Invalid argument")
+
+    monkeypatch.setattr(launch.os, "chown", refuse)
+    monkeypatch.setattr(launch, "_RUNS_PARENTS", {})
+    before = set(Path(tempfile.gettempdir()).glob(f"{launch.RUNS_PARENT_PREFIX}{os.getpid()}-*"))
+    assert launch.runs_parent() is None
+    after = set(Path(tempfile.gettempdir()).glob(f"{launch.RUNS_PARENT_PREFIX}{os.getpid()}-*"))
+    assert after == before, "the parent it could not give away was left behind"
